@@ -1,0 +1,97 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace MailHost.Storage.Sqlite;
+
+/// <summary>
+/// Opens SQLite databases the way every MailHost store needs them (WAL, full sync, foreign keys, a busy
+/// timeout) and brings their schema up to date with numbered, forward-only migrations.
+/// </summary>
+public static class SqliteDatabase
+{
+    /// <summary>Builds a connection string for a database file; the file and its directory are created on open.</summary>
+    public static string ConnectionString(string path, bool readOnly = false) => new SqliteConnectionStringBuilder
+    {
+        DataSource = path,
+        Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+        Cache = SqliteCacheMode.Private,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    /// <summary>
+    /// Opens a connection and applies the durability settings: <c>journal_mode=WAL</c>, <c>synchronous=FULL</c>
+    /// (a commit is on disk when it returns), <c>foreign_keys=ON</c> and a busy timeout.
+    /// </summary>
+    public static async Task<SqliteConnection> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connection = new SqliteConnection(ConnectionString(path));
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;", cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Applies the migrations whose index is at or above the database's <c>user_version</c>, each in its own
+    /// transaction together with the version bump, so an interrupted upgrade resumes where it stopped.
+    /// Refuses a database whose version is newer than the code knows.
+    /// </summary>
+    /// <returns>The number of migrations applied.</returns>
+    /// <exception cref="InvalidOperationException">The database was written by a newer MailHost.</exception>
+    public static async Task<int> MigrateAsync(SqliteConnection connection, IReadOnlyList<string> migrations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(migrations);
+        var version = await GetUserVersionAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (version > migrations.Count)
+        {
+            throw new InvalidOperationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The database '{connection.DataSource}' has schema version {version}, newer than this MailHost knows ({migrations.Count}). Upgrade MailHost or restore a backup."));
+        }
+
+        var applied = 0;
+        for (var i = version; i < migrations.Count; i++)
+        {
+            using var transaction = connection.BeginTransaction();
+            await ExecuteAsync(connection, migrations[i], cancellationToken, transaction).ConfigureAwait(false);
+            await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {i + 1};"), cancellationToken, transaction).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            applied++;
+        }
+
+        return applied;
+    }
+
+    /// <summary>Reads <c>PRAGMA user_version</c>.</summary>
+    public static async Task<int> GetUserVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt32(result, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,24 @@
+using System.Net;
+
+namespace MailHost.Accounts;
+
+/// <summary>One login attempt, successful or not, as recorded in the account's login history.</summary>
+/// <param name="Timestamp">When the attempt finished.</param>
+/// <param name="AccountName">The resolved account, or <see langword="null"/> when the login matched none.</param>
+/// <param name="Login">What the client typed as its login name (already length-checked; never a secret).</param>
+/// <param name="Protocol">"IMAP", "POP3" or "SMTP".</param>
+/// <param name="Mechanism">"LOGIN" (IMAP LOGIN), "USER" (POP3 USER/PASS) or the SASL mechanism name.</param>
+/// <param name="RemoteEndPoint">The client's address as seen after any PROXY protocol header.</param>
+/// <param name="Tls">Whether the connection was encrypted at the time.</param>
+/// <param name="ClientName">The client's own name (IMAP ID, EHLO), when known.</param>
+/// <param name="Outcome">What happened.</param>
+public sealed record LoginRecord(
+    DateTimeOffset Timestamp,
+    string? AccountName,
+    string Login,
+    string Protocol,
+    string Mechanism,
+    IPEndPoint? RemoteEndPoint,
+    bool Tls,
+    string? ClientName,
+    LoginOutcome Outcome);
