@@ -1,0 +1,110 @@
+namespace MailHost.Protocols.Sasl;
+
+/// <summary>
+/// The server side of one SASL exchange (RFC 4422), as a state machine that takes decoded client data and returns
+/// <see cref="SaslStep"/> values. It does no I/O and no credential lookups: the driver does both.
+/// An instance serves one exchange and is not thread-safe.
+/// </summary>
+/// <remarks>
+/// Call order: <see cref="Start()"/> or <see cref="Start(ReadOnlySpan{byte})"/> once; then, while the last step is a
+/// <see cref="SaslStepKind.Challenge"/>, <see cref="Continue"/> with the client's decoded answer; after a
+/// <see cref="SaslStepKind.NeedScramCredentials"/>, <see cref="ProvideCredentials"/>. Any other call is a programming
+/// error and throws <see cref="InvalidOperationException"/>. Client data never makes a method throw.
+/// </remarks>
+public abstract class SaslMechanism
+{
+    private State _state;
+
+    private enum State
+    {
+        NotStarted,
+        AwaitingResponse,
+        AwaitingCredentials,
+        Completed,
+    }
+
+    /// <summary>The mechanism name (see <see cref="SaslMechanismNames"/>).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Whether the client sends its password itself (PLAIN, LOGIN) rather than a proof of it.</summary>
+    public abstract bool TransmitsPassword { get; }
+
+    /// <summary>Whether the exchange has ended (a step other than a challenge or a credentials request was returned).</summary>
+    public bool IsCompleted => _state == State.Completed;
+
+    /// <summary>Creates a mechanism by name (case-insensitive); <see langword="null"/> for a name not implemented here.</summary>
+    public static SaslMechanism? Create(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.ToUpperInvariant() switch
+        {
+            SaslMechanismNames.Plain => new SaslPlainMechanism(),
+            SaslMechanismNames.Login => new SaslLoginMechanism(),
+            SaslMechanismNames.ScramSha256 => new SaslScramSha256Mechanism(),
+            _ => null,
+        };
+    }
+
+    /// <summary>Starts an exchange whose command carried no initial response.</summary>
+    public SaslStep Start()
+    {
+        Expect(State.NotStarted);
+        return Track(OnStart(hasInitialResponse: false, ReadOnlySpan<byte>.Empty));
+    }
+
+    /// <summary>Starts an exchange with the decoded initial response (SASL-IR; empty when the client sent <c>=</c>).</summary>
+    public SaslStep Start(ReadOnlySpan<byte> initialResponse)
+    {
+        Expect(State.NotStarted);
+        return Track(OnStart(hasInitialResponse: true, initialResponse));
+    }
+
+    /// <summary>Continues with the client's decoded answer to the last challenge.</summary>
+    public SaslStep Continue(ReadOnlySpan<byte> response)
+    {
+        Expect(State.AwaitingResponse);
+        return Track(OnResponse(response));
+    }
+
+    /// <summary>Supplies the credentials requested by a <see cref="SaslStepKind.NeedScramCredentials"/> step.</summary>
+    public SaslStep ProvideCredentials(SaslScramCredentials credentials)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        Expect(State.AwaitingCredentials);
+        if (!credentials.IsValid)
+        {
+            throw new ArgumentException("The SCRAM credentials are incomplete.", nameof(credentials));
+        }
+
+        return Track(OnCredentials(credentials));
+    }
+
+    /// <summary>Handles the start of the exchange.</summary>
+    protected abstract SaslStep OnStart(bool hasInitialResponse, ReadOnlySpan<byte> initialResponse);
+
+    /// <summary>Handles the client's answer to the last challenge.</summary>
+    protected abstract SaslStep OnResponse(ReadOnlySpan<byte> response);
+
+    /// <summary>Handles looked-up credentials; only mechanisms that return <see cref="SaslStepKind.NeedScramCredentials"/> override it.</summary>
+    protected virtual SaslStep OnCredentials(SaslScramCredentials credentials) =>
+        throw new InvalidOperationException($"{Name} does not take SCRAM credentials.");
+
+    private void Expect(State state)
+    {
+        if (_state != state)
+        {
+            throw new InvalidOperationException($"{Name}: call not valid in state {_state}.");
+        }
+    }
+
+    private SaslStep Track(SaslStep step)
+    {
+        _state = step.Kind switch
+        {
+            SaslStepKind.Challenge => State.AwaitingResponse,
+            SaslStepKind.NeedScramCredentials => State.AwaitingCredentials,
+            _ => State.Completed,
+        };
+        return step;
+    }
+}
