@@ -72,7 +72,7 @@ public sealed partial class SaslAuthenticator
     /// <summary>Runs one exchange.</summary>
     /// <param name="mechanism">The mechanism name from the command (case-insensitive).</param>
     /// <param name="initialResponse">The initial response exactly as it appeared on the command line (base64 text,
-    /// or <c>=</c> for an empty one; RFC 4959, RFC 4954 §4), or <see langword="null"/> when the command had none.</param>
+    /// or <c>=</c> for an empty one; RFC 4959, RFC 4954 §4), or <see langword="null"/> (or empty) when the command had none.</param>
     /// <param name="channel">Sends challenges and reads the client's answers.</param>
     /// <param name="context">The connection; <see cref="AuthenticationContext.Mechanism"/> is set to the mechanism name.</param>
     /// <param name="ct">Cancels I/O, lookups and the throttle delay.</param>
@@ -128,7 +128,9 @@ public sealed partial class SaslAuthenticator
         CancellationToken ct)
     {
         SaslStep step;
-        if (initialResponse is { } initial)
+        // An empty initial response cannot come from the wire (an empty one is "="), but a null byte[] converts to
+        // an empty ReadOnlyMemory, so empty means "none" here.
+        if (initialResponse is { Length: > 0 } initial)
         {
             if (!SaslWireFormat.TryDecodeResponse(initial.Span, isInitialResponse: true, buffer, out var length, out var failure))
             {
