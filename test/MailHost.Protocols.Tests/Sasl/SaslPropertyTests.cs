@@ -1,0 +1,58 @@
+using System.Text;
+using CsCheck;
+using MailHost.Protocols.Sasl;
+
+namespace MailHost.Protocols.Tests.Sasl;
+
+/// <summary>Client data of any shape yields a step value, never an exception (SECURITY T29).</summary>
+public class SaslPropertyTests
+{
+    private static readonly Gen<byte[]> Bytes = Gen.OneOf(
+        Gen.Byte.Array[0, 64],
+        Gen.Char["n,=ayprcm0A\0é"].Array[0, 40].Select(chars => Encoding.UTF8.GetBytes(chars)));
+
+    [Fact]
+    public void Response_decoding_never_throws() =>
+        Gen.Select(Gen.Byte.Array[0, 40], Gen.Bool).Sample((text, initial) =>
+        {
+            var destination = new byte[SaslWireFormat.MaxDecodedLength];
+            var ok = SaslWireFormat.TryDecodeResponse(text, initial, destination, out var written, out _);
+            return ok || written == 0;
+        }, iter: 50_000);
+
+    [Fact]
+    public void Mechanisms_never_throw_on_client_data() =>
+        Gen.Select(Bytes, Bytes, Bytes).Sample((first, second, third) =>
+        {
+            foreach (var name in SaslMechanismNames.All)
+            {
+                var mechanism = SaslMechanism.Create(name)!;
+                var step = mechanism.Start(first);
+                foreach (var response in new[] { second, third })
+                {
+                    if (step.Kind == SaslStepKind.NeedScramCredentials)
+                    {
+                        step = mechanism.ProvideCredentials(new SaslScramCredentials(new byte[16], 4096, new byte[32], new byte[32]));
+                    }
+
+                    if (step.Kind != SaslStepKind.Challenge)
+                    {
+                        break;
+                    }
+
+                    step = mechanism.Continue(response);
+                }
+            }
+        }, iter: 20_000);
+
+    [Fact]
+    public void Scram_client_final_never_throws() =>
+        Gen.Char["cprvn=,biws0A+/"].Array[0, 60].Sample(chars =>
+        {
+            var mechanism = new SaslScramSha256Mechanism("snonce");
+            mechanism.Start("n,,n=user,r=cnonce"u8);
+            mechanism.ProvideCredentials(new SaslScramCredentials(new byte[16], 4096, new byte[32], new byte[32]));
+            var step = mechanism.Continue(Encoding.ASCII.GetBytes("c=biws,r=cnoncesnonce" + new string(chars)));
+            return step.Kind is SaslStepKind.Failure or SaslStepKind.Success;
+        }, iter: 20_000);
+}
