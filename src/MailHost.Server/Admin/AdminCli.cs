@@ -1,0 +1,205 @@
+using System.Globalization;
+using MailHost.Accounts;
+using MailHost.Storage.Sqlite.Accounts;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+
+namespace MailHost.Server.Admin;
+
+/// <summary>
+/// The admin command line of the host: <c>mailhost users|domains|aliases ...</c> manages the account directory
+/// in <c>&lt;MailHost:DataDirectory&gt;/directory.db</c> directly, whether or not the server is running.
+/// </summary>
+/// <remarks>
+/// Exit codes: <see cref="ExitSuccess"/>, <see cref="ExitUsage"/> (the command line is wrong; usage goes to
+/// standard error) and <see cref="ExitFailure"/> (the request was refused or the directory failed, for example a
+/// duplicate account, an unknown domain or an invalid address). Password material is never printed.
+/// Configuration overrides on the same command line must use the <c>--MailHost:Key=value</c> form; such words are
+/// skipped by the admin parser.
+/// </remarks>
+public static partial class AdminCli
+{
+    /// <summary>The command succeeded.</summary>
+    public const int ExitSuccess = 0;
+
+    /// <summary>The command line is wrong.</summary>
+    public const int ExitUsage = 1;
+
+    /// <summary>The request was refused or the directory could not be used.</summary>
+    public const int ExitFailure = 2;
+
+    /// <summary>The database file inside the data directory.</summary>
+    public const string DirectoryFileName = "directory.db";
+
+    private const string DataDirectoryKey = "MailHost:DataDirectory";
+    private const string PasswordIterationsKey = "MailHost:Auth:PasswordIterations";
+    private const string ConfigurationPrefix = "--MailHost:";
+
+    private static readonly string[] HelpWords = ["help", "--help", "-h"];
+
+    /// <summary>Whether <paramref name="args"/> is an admin command: its first word is <c>users</c>, <c>domains</c> or <c>aliases</c>.</summary>
+    public static bool IsAdminCommand(string[] args)
+        => args is [var first, ..] && first is "users" or "domains" or "aliases";
+
+    /// <summary>
+    /// Runs one admin command and returns the process exit code. Never throws for bad input or a refused request;
+    /// the messages go to <paramref name="stdout"/> (results) and <paramref name="stderr"/> (errors, warnings).
+    /// </summary>
+    /// <param name="args">The command words, e.g. <c>users add alice --address alice@example.com --password-stdin</c>.</param>
+    /// <param name="configuration">Supplies <c>MailHost:DataDirectory</c> (default <c>data</c>, relative to the current
+    /// directory) and <c>MailHost:Auth:PasswordIterations</c> (default <see cref="PasswordRecord.DefaultIterations"/>).</param>
+    /// <param name="stdout">Receives results.</param>
+    /// <param name="stderr">Receives errors, warnings and usage after a usage error.</param>
+    /// <param name="stdin">Supplies the password for <c>--password-stdin</c> (one line).</param>
+    /// <param name="cancellationToken">Cancels the command.</param>
+    public static async Task<int> RunAsync(
+        string[] args, IConfiguration configuration, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(stdin);
+
+        var words = WithoutConfigurationOverrides(args);
+        var context = new Context(configuration, stdout, stderr, stdin, cancellationToken);
+        try
+        {
+            return words switch
+            {
+                [] => await context.UsageAsync("missing command", Usage).ConfigureAwait(false),
+                [var help, ..] when HelpWords.Contains(help) => await context.HelpAsync(Usage).ConfigureAwait(false),
+                ["users", .. var rest] => await RunUsersAsync(rest, context).ConfigureAwait(false),
+                ["domains", .. var rest] => await RunDomainsAsync(rest, context).ConfigureAwait(false),
+                ["aliases", .. var rest] => await RunAliasesAsync(rest, context).ConfigureAwait(false),
+                [var other, ..] => await context.UsageAsync($"unknown command {AdminText.Printable(other)}", Usage).ConfigureAwait(false),
+            };
+        }
+        catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // The directory itself failed (locked, read-only, corrupt, newer schema): a failure, not a crash.
+            await stderr.WriteLineAsync($"error: the account directory {context.DatabasePath} failed: {exception.Message}").ConfigureAwait(false);
+            return ExitFailure;
+        }
+    }
+
+    /// <summary>Drops <c>--MailHost:Key=value</c> and <c>--MailHost:Key value</c>, which belong to configuration.</summary>
+    private static List<string> WithoutConfigurationOverrides(string[] args)
+    {
+        var words = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith(ConfigurationPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                if (!args[i].Contains('=', StringComparison.Ordinal))
+                {
+                    i++;
+                }
+
+                continue;
+            }
+
+            words.Add(args[i]);
+        }
+
+        return words;
+    }
+
+    private const string Usage = """
+        Usage: mailhost <command> [arguments]
+
+        Users (accounts):
+          users add <account> --address <address> [--address <address> ...] (--password <password> | --password-stdin)
+          users list
+          users show <account> [--logins <count>]     addresses, aliases and recent logins (default 20)
+          users passwd <account> (--password <password> | --password-stdin)
+          users disable <account>
+          users enable <account>
+          users remove <account>                     also removes its addresses, aliases and login history
+
+        Domains (an address's domain must be a local domain):
+          domains add <domain>
+          domains list
+          domains remove <domain>                    refused while addresses or aliases use it
+
+        Aliases (an extra address delivering to an account):
+          aliases add <address> <account>
+          aliases list
+          aliases remove <address>
+
+        --password-stdin reads one line from standard input. --password is visible to other local users.
+        The directory is <MailHost:DataDirectory>/directory.db (default: data/directory.db); configuration comes
+        from appsettings.json, MailHost__* environment variables or --MailHost:Key=value arguments.
+
+        Exit codes: 0 success, 1 usage error, 2 refused or failed (duplicate, unknown domain, invalid address, ...).
+        """;
+
+    /// <summary>What every command needs: configuration, the three streams, and the directory once opened.</summary>
+    private sealed class Context(IConfiguration configuration, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken)
+    {
+        public string DatabasePath { get; } = Path.GetFullPath(Path.Combine(
+            configuration[DataDirectoryKey] is { Length: > 0 } dataDirectory ? dataDirectory : "data",
+            DirectoryFileName));
+
+        public TextWriter Out => stdout;
+
+        public TextReader In => stdin;
+
+        public CancellationToken CancellationToken => cancellationToken;
+
+        public Task<SqliteAccountDirectory> OpenDirectoryAsync() => SqliteAccountDirectory.OpenAsync(DatabasePath, null, cancellationToken);
+
+        /// <summary>The configured PBKDF2 iteration count, or <see langword="null"/> (after an error message) when it is unusable.</summary>
+        public async Task<int?> GetPasswordIterationsAsync()
+        {
+            var text = configuration[PasswordIterationsKey];
+            if (string.IsNullOrEmpty(text))
+            {
+                return PasswordRecord.DefaultIterations;
+            }
+
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var iterations) && iterations >= PasswordRecord.MinimumIterations)
+            {
+                return iterations;
+            }
+
+            await FailAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"configuration {PasswordIterationsKey} must be a whole number of at least {PasswordRecord.MinimumIterations} (RFC 7677), not {AdminText.Printable(text)}.")).ConfigureAwait(false);
+            return null;
+        }
+
+        public async Task<int> ReportAsync(AccountAdministrationResult result)
+        {
+            if (result.Succeeded)
+            {
+                await stdout.WriteLineAsync(result.Message).ConfigureAwait(false);
+                return ExitSuccess;
+            }
+
+            return await FailAsync(result.Message).ConfigureAwait(false);
+        }
+
+        public async Task<int> FailAsync(string message)
+        {
+            await stderr.WriteLineAsync("error: " + message).ConfigureAwait(false);
+            return ExitFailure;
+        }
+
+        public Task WarnAsync(string message) => stderr.WriteLineAsync("warning: " + message);
+
+        public async Task<int> UsageAsync(string problem, string usage)
+        {
+            await stderr.WriteLineAsync("error: " + problem).ConfigureAwait(false);
+            await stderr.WriteLineAsync().ConfigureAwait(false);
+            await stderr.WriteLineAsync(usage).ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        public async Task<int> HelpAsync(string usage)
+        {
+            await stdout.WriteLineAsync(usage).ConfigureAwait(false);
+            return ExitSuccess;
+        }
+    }
+}

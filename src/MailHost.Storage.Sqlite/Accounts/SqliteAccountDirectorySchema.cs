@@ -1,0 +1,84 @@
+namespace MailHost.Storage.Sqlite.Accounts;
+
+/// <summary>
+/// The schema of <c>directory.db</c> as numbered, forward-only migrations: entry <c>i</c> brings the database from
+/// <c>user_version</c> <c>i</c> to <c>i + 1</c>. Never edit a released entry; append a new one.
+/// </summary>
+/// <remarks>
+/// Names and addresses are stored in canonical form and compared with SQLite's default BINARY collation. Times are
+/// Unix milliseconds (UTC). The statements use <c>IF NOT EXISTS</c> so that two processes migrating a new database
+/// at the same moment cannot fail on each other's tables.
+/// </remarks>
+internal static class SqliteAccountDirectorySchema
+{
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        // 1: domains, accounts, addresses, aliases.
+        """
+        CREATE TABLE IF NOT EXISTS domains (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS accounts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            password TEXT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS addresses (
+            id INTEGER PRIMARY KEY,
+            address TEXT NOT NULL UNIQUE,
+            account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+            domain_id INTEGER NOT NULL REFERENCES domains (id)
+        );
+        CREATE INDEX IF NOT EXISTS addresses_account ON addresses (account_id);
+        CREATE INDEX IF NOT EXISTS addresses_domain ON addresses (domain_id);
+        CREATE TABLE IF NOT EXISTS aliases (
+            id INTEGER PRIMARY KEY,
+            address TEXT NOT NULL UNIQUE,
+            account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+            domain_id INTEGER NOT NULL REFERENCES domains (id)
+        );
+        CREATE INDEX IF NOT EXISTS aliases_account ON aliases (account_id);
+        CREATE INDEX IF NOT EXISTS aliases_domain ON aliases (domain_id);
+        -- An address belongs to one account, as an address or as an alias: enforced here as well as in code.
+        CREATE TRIGGER IF NOT EXISTS addresses_not_alias BEFORE INSERT ON addresses
+        WHEN EXISTS (SELECT 1 FROM aliases WHERE address = NEW.address)
+        BEGIN SELECT RAISE(ABORT, 'address is already an alias'); END;
+        CREATE TRIGGER IF NOT EXISTS aliases_not_address BEFORE INSERT ON aliases
+        WHEN EXISTS (SELECT 1 FROM addresses WHERE address = NEW.address)
+        BEGIN SELECT RAISE(ABORT, 'alias is already an address'); END;
+        """,
+
+        // 2: login history, bounded per account, and a global bounded history of logins that matched no account.
+        """
+        CREATE TABLE IF NOT EXISTS login_history (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+            time INTEGER NOT NULL,
+            login TEXT NOT NULL,
+            protocol TEXT NOT NULL,
+            mechanism TEXT NOT NULL,
+            remote_endpoint TEXT NULL,
+            tls INTEGER NOT NULL,
+            client_name TEXT NULL,
+            outcome TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS login_history_account ON login_history (account_id, id);
+        CREATE TABLE IF NOT EXISTS unresolved_logins (
+            id INTEGER PRIMARY KEY,
+            account_name TEXT NULL,
+            time INTEGER NOT NULL,
+            login TEXT NOT NULL,
+            protocol TEXT NOT NULL,
+            mechanism TEXT NOT NULL,
+            remote_endpoint TEXT NULL,
+            tls INTEGER NOT NULL,
+            client_name TEXT NULL,
+            outcome TEXT NOT NULL
+        );
+        """,
+    ];
+}

@@ -1,0 +1,29 @@
+using MailHost.Accounts;
+using MailHost.Storage.Sqlite.Accounts;
+using Microsoft.Extensions.Logging;
+
+// Extension methods live in the namespace of the type they extend, so they are found without an extra using.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the embedded SQLite account directory.</summary>
+public static class SqliteAccountDirectoryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers one <see cref="SqliteAccountDirectory"/> over <paramref name="databasePath"/> as a singleton, and
+    /// as the <see cref="IAccountDirectory"/> and <see cref="IAccountAdministration"/> services. The schema is
+    /// created or upgraded on first use; call <see cref="SqliteAccountDirectory.InitializeAsync"/> at start-up to
+    /// surface a bad database early. Uses the container's <see cref="TimeProvider"/> when one is registered.
+    /// </summary>
+    public static IServiceCollection AddSqliteAccountDirectory(this IServiceCollection services, string databasePath)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        services.AddSingleton(provider => new SqliteAccountDirectory(
+            databasePath,
+            provider.GetService<ILoggerFactory>()?.CreateLogger<SqliteAccountDirectory>(),
+            provider.GetService<TimeProvider>()));
+        services.AddSingleton<IAccountDirectory>(provider => provider.GetRequiredService<SqliteAccountDirectory>());
+        services.AddSingleton<IAccountAdministration>(provider => provider.GetRequiredService<SqliteAccountDirectory>());
+        return services;
+    }
+}

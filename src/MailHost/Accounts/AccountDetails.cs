@@ -1,0 +1,12 @@
+namespace MailHost.Accounts;
+
+/// <summary>One account as an operator sees it.</summary>
+/// <param name="Account">Name, addresses, aliases and whether the account is disabled.</param>
+/// <param name="HasPassword">Whether a valid password record is stored (without one the account cannot log in).</param>
+/// <param name="Created">When the account was created.</param>
+/// <param name="RecentLogins">The most recently recorded login attempts, newest first.</param>
+public sealed record AccountDetails(
+    AccountInfo Account,
+    bool HasPassword,
+    DateTimeOffset Created,
+    IReadOnlyList<LoginRecord> RecentLogins);

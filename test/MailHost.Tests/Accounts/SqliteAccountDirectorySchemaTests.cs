@@ -1,0 +1,105 @@
+using MailHost.Accounts;
+using MailHost.Storage.Sqlite;
+using MailHost.Storage.Sqlite.Accounts;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MailHost.Tests.Accounts;
+
+public sealed class SqliteAccountDirectorySchemaTests : DirectoryTestBase
+{
+    [Fact]
+    public async Task Opening_an_empty_folder_creates_the_latest_schema_and_logs_the_migrations()
+    {
+        File.Exists(DatabasePath).Should().BeFalse();
+
+        await OpenAsync();
+
+        await using var connection = await SqliteDatabase.OpenAsync(DatabasePath, Ct);
+        (await SqliteDatabase.GetUserVersionAsync(connection, Ct)).Should().Be(SqliteAccountDirectorySchema.Migrations.Count);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;";
+        var tables = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(Ct))
+        {
+            while (await reader.ReadAsync(Ct))
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        tables.Should().Contain(["domains", "accounts", "addresses", "aliases", "login_history", "unresolved_logins"]);
+        Logger.Entries.Should().ContainSingle(e => e.EventId.Id == 3100 && e.Level == LogLevel.Information)
+            .Which.Message.Should().Contain($"applied {SqliteAccountDirectorySchema.Migrations.Count} migration(s)").And.Contain("0 -> ");
+    }
+
+    [Fact]
+    public async Task Reopening_keeps_the_data_and_runs_no_migration()
+    {
+        await OpenWithAliceAsync();
+        var logger = new RecordingLogger();
+
+        var reopened = await SqliteAccountDirectory.OpenAsync(DatabasePath, logger, Ct);
+
+        var alice = await reopened.FindByNameAsync("alice", Ct);
+        alice.Should().BeEquivalentTo(new AccountInfo("alice", ["alice@example.com", "a.smith@example.com"], []));
+        (await reopened.GetPasswordRecordAsync("alice", Ct))!.Verify("secret").Should().BeTrue();
+        (await reopened.ListDomainsAsync(Ct)).Should().Equal("example.com", "example.org");
+        logger.Entries.Should().NotContain(e => e.EventId.Id == 3100);
+        logger.Entries.Should().Contain(e => e.EventId.Id == 3101);
+    }
+
+    [Fact]
+    public async Task A_database_from_a_newer_version_is_refused_with_a_clear_error()
+    {
+        await using (var connection = await SqliteDatabase.OpenAsync(DatabasePath, Ct))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA user_version = {SqliteAccountDirectorySchema.Migrations.Count + 1};";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var open = () => OpenAsync();
+
+        (await open.Should().ThrowAsync<InvalidOperationException>())
+            .Which.Message.Should().Contain("newer than this MailHost knows").And.Contain("directory.db");
+    }
+
+    [Fact]
+    public async Task A_directory_used_before_initialisation_migrates_once_under_concurrent_first_use()
+    {
+        var directory = new SqliteAccountDirectory(DatabasePath, Logger, Time);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+            (await directory.AddDomainAsync($"d{i}.example", Ct)).Succeeded));
+
+        results.Should().AllSatisfy(r => r.Should().BeTrue());
+        (await directory.ListDomainsAsync(Ct)).Should().HaveCount(20);
+        Logger.Entries.Count(e => e.EventId.Id == 3100).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Dependency_injection_registers_one_instance_for_both_interfaces()
+    {
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(Time).AddSqliteAccountDirectory(DatabasePath);
+        await using var provider = services.BuildServiceProvider();
+
+        var directory = provider.GetRequiredService<IAccountDirectory>();
+        var administration = provider.GetRequiredService<IAccountAdministration>();
+
+        directory.Should().BeSameAs(administration).And.BeSameAs(provider.GetRequiredService<SqliteAccountDirectory>());
+        (await administration.AddDomainAsync("example.com", Ct)).Succeeded.Should().BeTrue();
+        (await directory.IsLocalDomainAsync("example.com", Ct)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Open_fails_on_a_file_that_is_not_a_database()
+    {
+        await File.WriteAllTextAsync(DatabasePath, new string('x', 4096), Ct);
+
+        var open = () => OpenAsync();
+
+        await open.Should().ThrowAsync<SqliteException>();
+    }
+}
