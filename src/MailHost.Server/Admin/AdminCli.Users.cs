@@ -243,12 +243,16 @@ public static partial class AdminCli
         else
         {
             password = fromOption[0];
-            await context.WarnAsync("a password given with --password is visible to other local users; prefer --password-stdin.").ConfigureAwait(false);
         }
 
         if (password.Length == 0)
         {
             return (null, await context.UsageAsync("the password must not be empty", Usage).ConfigureAwait(false));
+        }
+
+        if (!fromStdin)
+        {
+            await context.WarnAsync("a password given with --password is visible to other local users; prefer --password-stdin.").ConfigureAwait(false);
         }
 
         var iterations = await context.GetPasswordIterationsAsync().ConfigureAwait(false);
