@@ -1,0 +1,168 @@
+using System.Buffers;
+
+namespace MailHost.Protocols.Text;
+
+/// <summary>
+/// Formats raw protocol bytes as one printable trace line: printable ASCII as-is, everything else as a
+/// backslash and two upper-case hex digits (a TLS hello shows as <c>\16\03\01...</c>). Pure, thread-safe,
+/// one string allocation per call.
+/// </summary>
+public static class ProtocolTraceFormatter
+{
+    /// <summary>The default and usual cap on the length of a trace line, in characters.</summary>
+    public const int DefaultMaxLength = 1024;
+
+    /// <summary>The smallest cap accepted: room for the truncation marker and some content.</summary>
+    public const int MinimumMaxLength = 32;
+
+    private const string TruncationStart = "... (+";
+    private const string TruncationEnd = " bytes)";
+
+    /// <summary>
+    /// Escapes <paramref name="bytes"/>: 0x20..0x7E are written as-is except the backslash, which is written
+    /// <c>\5C</c> so that every backslash in the output starts an escape; every other byte is written as
+    /// <c>\XX</c> (upper-case hex). One trailing CRLF or LF is dropped (the trace is per line; a lone trailing
+    /// CR is shown). When the result would be longer than <paramref name="maxLength"/> characters, it is cut
+    /// between escapes and ends with <c>... (+N bytes)</c>, N being the number of input bytes not shown;
+    /// the result never exceeds <paramref name="maxLength"/> characters.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below <see cref="MinimumMaxLength"/>.</exception>
+    public static string Escape(ReadOnlySpan<byte> bytes, int maxLength = DefaultMaxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, MinimumMaxLength);
+        bytes = TrimLineEnding(bytes);
+        return EscapeCore(bytes, bytes.Length, maxLength);
+    }
+
+    /// <summary>
+    /// Escapes a possibly multi-segment buffer; same contract as the span overload. Copies at most
+    /// <paramref name="maxLength"/> + 1 bytes, however long the buffer is.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below <see cref="MinimumMaxLength"/>.</exception>
+    public static string Escape(in ReadOnlySequence<byte> bytes, int maxLength = DefaultMaxLength)
+    {
+        if (bytes.IsSingleSegment)
+        {
+            return Escape(bytes.FirstSpan, maxLength);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, MinimumMaxLength);
+        long total = bytes.Length;
+        Span<byte> tail = stackalloc byte[2];
+        int tailLength = (int)Math.Min(total, 2);
+        bytes.Slice(total - tailLength).CopyTo(tail);
+        total -= tailLength - TrimLineEnding(tail[..tailLength]).Length;
+
+        // Every shown byte costs at least one character, so maxLength + 1 bytes are enough to decide.
+        int visible = (int)Math.Min(total, (long)maxLength + 1);
+        byte[]? rented = null;
+        Span<byte> copy = visible <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(visible));
+        try
+        {
+            bytes.Slice(0, visible).CopyTo(copy);
+            return EscapeCore(copy[..visible], total, maxLength);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Drops one trailing CRLF or LF.</summary>
+    internal static ReadOnlySpan<byte> TrimLineEnding(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.EndsWith("\r\n"u8))
+        {
+            return bytes[..^2];
+        }
+
+        return bytes.EndsWith("\n"u8) ? bytes[..^1] : bytes;
+    }
+
+    /// <summary>
+    /// Escapes <paramref name="visible"/>, a prefix of content that is <paramref name="total"/> bytes long.
+    /// When visible is shorter than total, visible must hold at least maxLength + 1 bytes.
+    /// </summary>
+    private static string EscapeCore(ReadOnlySpan<byte> visible, long total, int maxLength)
+    {
+        int fullLength = 0;
+        int i = 0;
+        for (; i < visible.Length && fullLength <= maxLength; i++)
+        {
+            fullLength += Width(visible[i]);
+        }
+
+        if (i == total && fullLength <= maxLength)
+        {
+            return string.Create(fullLength, new EscapeState(visible, 0), Write);
+        }
+
+        // Reserve room for the marker as if no byte were shown, so N never needs more digits than reserved.
+        int budget = maxLength - TruncationStart.Length - TruncationEnd.Length - CountDigits(total);
+        int shownLength = 0;
+        int shown = 0;
+        while (shown < visible.Length && shownLength + Width(visible[shown]) <= budget)
+        {
+            shownLength += Width(visible[shown]);
+            shown++;
+        }
+
+        long omitted = total - shown;
+        int length = shownLength + TruncationStart.Length + CountDigits(omitted) + TruncationEnd.Length;
+        return string.Create(length, new EscapeState(visible[..shown], omitted), Write);
+    }
+
+    private static void Write(Span<char> destination, EscapeState state)
+    {
+        const string Hex = "0123456789ABCDEF";
+        int at = 0;
+        foreach (byte b in state.Bytes)
+        {
+            if (IsShownAsIs(b))
+            {
+                destination[at++] = (char)b;
+            }
+            else
+            {
+                destination[at++] = '\\';
+                destination[at++] = Hex[b >> 4];
+                destination[at++] = Hex[b & 0xF];
+            }
+        }
+
+        if (at < destination.Length)
+        {
+            TruncationStart.CopyTo(destination[at..]);
+            at += TruncationStart.Length;
+            state.Omitted.TryFormat(destination[at..], out int written, provider: System.Globalization.CultureInfo.InvariantCulture);
+            at += written;
+            TruncationEnd.CopyTo(destination[at..]);
+        }
+    }
+
+    private static bool IsShownAsIs(byte b) => b is >= 0x20 and <= 0x7E and not (byte)'\\';
+
+    private static int Width(byte b) => IsShownAsIs(b) ? 1 : 3;
+
+    private static int CountDigits(long value)
+    {
+        int digits = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            digits++;
+        }
+
+        return digits;
+    }
+
+    private readonly ref struct EscapeState(ReadOnlySpan<byte> bytes, long omitted)
+    {
+        public ReadOnlySpan<byte> Bytes { get; } = bytes;
+
+        public long Omitted { get; } = omitted;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.Text;
+
+namespace MailHost.Protocols.Text;
+
+/// <summary>
+/// Hides secrets in client command lines before they reach a protocol trace. Each method looks at one line
+/// (with or without its CRLF) and returns the escaped display text with the secret replaced by
+/// <see cref="RedactedMarker"/>, or null when the line carries no secret and may be traced as-is with
+/// <see cref="ProtocolTraceFormatter.Escape(ReadOnlySpan{byte}, int)"/>. Pure and thread-safe.
+/// </summary>
+/// <remarks>
+/// A single line cannot reveal everything: the caller must also hide the lines that continue a SASL exchange
+/// (client responses to <c>+</c> / <c>334</c> challenges) and IMAP literals sent after a LOGIN or AUTHENTICATE
+/// line; <see cref="RedactedMarker"/> is the text to show for them.
+/// </remarks>
+public static class ProtocolTraceRedactor
+{
+    /// <summary>The text shown in place of a secret.</summary>
+    public const string RedactedMarker = "<redacted>";
+
+    // RFC 4422 §3.1: a mechanism name is 1 to 20 characters from [A-Z0-9-_].
+    private const int MaxMechanismLength = 20;
+
+    private static readonly SearchValues<byte> MechanismChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
+
+    /// <summary>
+    /// IMAP (RFC 9051 §6.2.2, §6.2.3): <c>tag LOGIN args</c> becomes <c>tag LOGIN &lt;redacted&gt;</c>;
+    /// <c>tag AUTHENTICATE mech initial-response</c> keeps tag and mechanism and hides the response.
+    /// Command names match case-insensitively; every other command gives null.
+    /// </summary>
+    public static string? RedactImapCommand(ReadOnlySpan<byte> line, int maxLength = ProtocolTraceFormatter.DefaultMaxLength)
+    {
+        line = ProtocolTraceFormatter.TrimLineEnding(line);
+        int tagEnd = line.IndexOf((byte)' ');
+        if (tagEnd <= 0)
+        {
+            return null;
+        }
+
+        int commandStart = tagEnd + 1;
+        int commandLength = line[commandStart..].IndexOf((byte)' ');
+        if (commandLength < 0)
+        {
+            return null; // a command without arguments carries no secret
+        }
+
+        ReadOnlySpan<byte> command = line.Slice(commandStart, commandLength);
+        int argumentsStart = commandStart + commandLength + 1;
+        if (Ascii.EqualsIgnoreCase(command, "LOGIN"u8))
+        {
+            return Redact(line[..argumentsStart], maxLength);
+        }
+
+        return Ascii.EqualsIgnoreCase(command, "AUTHENTICATE"u8) ? RedactSaslArguments(line, argumentsStart, maxLength) : null;
+    }
+
+    /// <summary>
+    /// POP3: <c>PASS secret</c> becomes <c>PASS &lt;redacted&gt;</c> (RFC 1939 §7: the password may contain
+    /// spaces, so all of it); <c>AUTH mech initial-response</c> hides the response (RFC 5034 §4);
+    /// <c>APOP name digest</c> hides the digest (RFC 1939 §7). Command names match case-insensitively; every
+    /// other command gives null.
+    /// </summary>
+    public static string? RedactPop3Command(ReadOnlySpan<byte> line, int maxLength = ProtocolTraceFormatter.DefaultMaxLength)
+    {
+        line = ProtocolTraceFormatter.TrimLineEnding(line);
+        int commandLength = line.IndexOf((byte)' ');
+        if (commandLength <= 0)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> command = line[..commandLength];
+        int argumentsStart = commandLength + 1;
+        if (Ascii.EqualsIgnoreCase(command, "PASS"u8))
+        {
+            return Redact(line[..argumentsStart], maxLength);
+        }
+
+        if (Ascii.EqualsIgnoreCase(command, "AUTH"u8))
+        {
+            return RedactSaslArguments(line, argumentsStart, maxLength);
+        }
+
+        if (Ascii.EqualsIgnoreCase(command, "APOP"u8))
+        {
+            // A malformed APOP with a single argument may be the digest alone: hide it too.
+            int nameLength = line[argumentsStart..].IndexOf((byte)' ');
+            return Redact(nameLength <= 0 ? line[..argumentsStart] : line[..(argumentsStart + nameLength + 1)], maxLength);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// SMTP (RFC 4954 §4): <c>AUTH mech initial-response</c> keeps the mechanism and hides the response.
+    /// Every other command gives null.
+    /// </summary>
+    public static string? RedactSmtpCommand(ReadOnlySpan<byte> line, int maxLength = ProtocolTraceFormatter.DefaultMaxLength)
+    {
+        line = ProtocolTraceFormatter.TrimLineEnding(line);
+        int commandLength = line.IndexOf((byte)' ');
+        if (commandLength <= 0 || !Ascii.EqualsIgnoreCase(line[..commandLength], "AUTH"u8))
+        {
+            return null;
+        }
+
+        return RedactSaslArguments(line, commandLength + 1, maxLength);
+    }
+
+    /// <summary>
+    /// <c>mech [SP initial-response]</c> starting at <paramref name="argumentsStart"/>: null when only a
+    /// mechanism name follows; otherwise everything after the mechanism and its space is hidden. Anything that
+    /// does not start with a well-formed mechanism name and a space is hidden whole, so a client that puts a
+    /// secret in an odd place does not get it traced.
+    /// </summary>
+    private static string? RedactSaslArguments(ReadOnlySpan<byte> line, int argumentsStart, int maxLength)
+    {
+        ReadOnlySpan<byte> arguments = line[argumentsStart..];
+        int mechanismLength = arguments.IndexOfAnyExcept(MechanismChars);
+        if (mechanismLength < 0)
+        {
+            // Only a mechanism name: the secrets come on continuation lines.
+            return arguments.Length <= MaxMechanismLength ? null : Redact(line[..argumentsStart], maxLength);
+        }
+
+        if (mechanismLength == 0 || mechanismLength > MaxMechanismLength || arguments[mechanismLength] != ' ')
+        {
+            return Redact(line[..argumentsStart], maxLength);
+        }
+
+        return Redact(line[..(argumentsStart + mechanismLength + 1)], maxLength);
+    }
+
+    /// <summary>Escapes <paramref name="kept"/> followed by the marker, as one trace line.</summary>
+    private static string Redact(ReadOnlySpan<byte> kept, int maxLength)
+    {
+        ReadOnlySpan<byte> marker = "<redacted>"u8;
+        int length = kept.Length + marker.Length;
+        byte[]? rented = null;
+        Span<byte> buffer = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            kept.CopyTo(buffer);
+            marker.CopyTo(buffer[kept.Length..]);
+            return ProtocolTraceFormatter.Escape(buffer[..length], maxLength);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+}
