@@ -188,4 +188,48 @@ public sealed class TlsModeTests
 
         await handshake.Should().ThrowAsync<Exception>();
     }
+
+    [Fact]
+    public async Task The_SNI_hook_picks_the_certificate_for_the_requested_name()
+    {
+        using var other = MailHost.Hosting.MailCertificateProvider.CreateSelfSigned("other.test");
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o =>
+        {
+            o.Tls = MailTlsMode.Implicit;
+            o.ServerCertificateSelector = (_, name) => name == "other.test" ? other : null;
+        });
+
+        await using (var defaultClient = await LineClient.ConnectAsync(server.EndPoint))
+        {
+            var ssl = await defaultClient.StartTlsAsync();
+            ssl.RemoteCertificate!.Subject.Should().Be("CN=localhost");
+        }
+
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        var stream = new SslStream(client.Stream, leaveInnerStreamOpen: true);
+        await stream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "other.test",
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == other.GetCertHashString(),
+        }).WaitAsync(TimeSpan.FromSeconds(15));
+        stream.RemoteCertificate!.Subject.Should().Be("CN=other.test");
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_pending_handshake_cap_are_closed()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o =>
+        {
+            o.Tls = MailTlsMode.Auto;
+            o.TlsDetectionTimeout = TimeSpan.FromSeconds(20);
+            o.MaxPendingTlsHandshakes = 1;
+        });
+        await using var silent = await LineClient.ConnectAsync(server.EndPoint);
+        await server.Logs.WaitForAsync(e => e.EventId.Id == 1000, TimeSpan.FromSeconds(10));
+
+        await using var second = await LineClient.ConnectAsync(server.EndPoint);
+
+        (await second.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().BeEmpty();
+        (await server.Logs.WaitForAsync(e => e.EventId.Id == 1034, TimeSpan.FromSeconds(5))).Message.Should().Contain("1 connections are already waiting");
+    }
 }
