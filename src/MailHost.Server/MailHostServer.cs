@@ -73,6 +73,8 @@ internal static partial class MailHostServer
         var dataDirectory = builder.Configuration[MailHostOptions.SectionName + ":" + nameof(MailHostOptions.DataDirectory)] ?? "data";
         builder.Services.AddMailHost(builder.Configuration);
         builder.Services.AddSqliteAccountDirectory(Path.Combine(dataDirectory, AdminCli.DirectoryFileName));
+        builder.Services.AddSqliteMailStore(dataDirectory);
+        builder.Services.AddMailHostPop3(builder.Configuration);
         customize?.Invoke(builder);
         builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ListenMailEndpoints(context.Configuration));
         return builder.Build();

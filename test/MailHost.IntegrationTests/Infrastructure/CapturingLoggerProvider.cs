@@ -50,6 +50,30 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
         }
     }
 
+    /// <summary>Waits until at least <paramref name="count"/> entries match.</summary>
+    public async Task WaitForCountAsync(Func<CapturedLog, bool> predicate, int count, TimeSpan timeout)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check(CapturedLog _)
+        {
+            if (Entries.Count(predicate) >= count)
+            {
+                reached.TrySetResult();
+            }
+        }
+
+        Logged += Check;
+        try
+        {
+            Check(null!);
+            await reached.Task.WaitAsync(timeout);
+        }
+        finally
+        {
+            Logged -= Check;
+        }
+    }
+
     private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)

@@ -1,0 +1,249 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using MailHost.Authentication;
+using MailHost.Connections;
+using MailHost.Hosting;
+using MailHost.Protocols.Text;
+using MailHost.Storage;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace MailHost.Pop3;
+
+/// <summary>
+/// One POP3 connection (RFC 1939) with CAPA and response codes (RFC 2449, 3206), STLS (RFC 2595), SASL AUTH
+/// (RFC 5034) and UTF8 (RFC 6856).
+/// </summary>
+/// <remarks>
+/// Invariants:
+/// <list type="bullet">
+/// <item>Credentials are accepted only over TLS unless the operator allows plain text (USER and AUTH refused otherwise).</item>
+/// <item>The maildrop is INBOX as it was at login: mail arriving later waits for the next session (RFC 1939 §8).</item>
+/// <item>Nothing is deleted before QUIT in the TRANSACTION state (the UPDATE state); a dropped connection deletes nothing.</item>
+/// <item>Every reply is flushed before the next command is read, apart from pipelined commands (RFC 2449 PIPELINING).</item>
+/// </list>
+/// </remarks>
+internal sealed partial class Pop3Session
+{
+    /// <summary>RFC 2449 §4: command lines are at most 255 octets, CRLF included.</summary>
+    private const int MaxCommandLine = 255;
+
+    /// <summary>RFC 5034 §4 / RFC 4954: a SASL response line may be 12288 octets plus CRLF.</summary>
+    private const int MaxAuthLine = 12288 + 2;
+
+    private readonly ConnectionContext _connection;
+    private readonly IMailConnectionFeature _info;
+    private readonly IMailTlsFeature _tls;
+    private readonly IMailStore _store;
+    private readonly PasswordAuthenticator _passwords;
+    private readonly SaslAuthenticator _sasl;
+    private readonly Pop3MaildropLocks _locks;
+    private readonly Pop3Options _options;
+    private readonly AuthenticationOptions _authOptions;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ProtocolTrace _trace;
+    private readonly AuthenticationFailureCounter _failures;
+
+    private PipeReader _input;
+    private PipeWriter _output;
+    private int _badCommands;
+
+    public Pop3Session(
+        ConnectionContext connection,
+        IMailStore store,
+        PasswordAuthenticator passwords,
+        SaslAuthenticator sasl,
+        Pop3MaildropLocks locks,
+        Pop3Options options,
+        AuthenticationOptions authOptions,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        _connection = connection;
+        _info = connection.Features.Get<IMailConnectionFeature>() ?? throw new InvalidOperationException("POP3 needs the MailHost connection pipeline (UseMail).");
+        _tls = connection.Features.Get<IMailTlsFeature>()!;
+        _store = store;
+        _passwords = passwords;
+        _sasl = sasl;
+        _locks = locks;
+        _options = options;
+        _authOptions = authOptions;
+        _timeProvider = timeProvider;
+        _logger = loggerFactory.CreateLogger<Pop3Session>();
+        _trace = new ProtocolTrace(loggerFactory, MailProtocol.Pop3, connection.ConnectionId);
+        _failures = new AuthenticationFailureCounter(authOptions.MaxFailuresPerConnection);
+        _input = connection.Transport.Input;
+        _output = connection.Transport.Output;
+    }
+
+    private enum LineStatus
+    {
+        Line,
+        TooLong,
+        Closed,
+        TimedOut,
+    }
+
+    public async Task RunAsync()
+    {
+        Maildrop? maildrop = null;
+        try
+        {
+            await ReplyAsync("+OK MailHost POP3 server ready").ConfigureAwait(false);
+            maildrop = await AuthorizationAsync().ConfigureAwait(false);
+            if (maildrop is not null)
+            {
+                await TransactionAsync(maildrop).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (maildrop is not null)
+            {
+                await maildrop.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Reads one line (without CRLF) within the idle timeout.</summary>
+    private async ValueTask<(LineStatus Status, string Line)> ReadLineAsync(int maxLength, TimeSpan idleTimeout, bool secret = false)
+    {
+        using var timeout = new CancellationTokenSource(idleTimeout, _timeProvider);
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _input.ReadAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                return (LineStatus.TimedOut, "");
+            }
+
+            var buffer = result.Buffer;
+            var newline = buffer.PositionOf((byte)'\n');
+            if (newline is { } end)
+            {
+                var lineBytes = buffer.Slice(0, end);
+                if (lineBytes.Length + 1 > maxLength)
+                {
+                    _input.AdvanceTo(buffer.GetPosition(1, end));
+                    return (LineStatus.TooLong, "");
+                }
+
+                var line = Decode(lineBytes);
+                _input.AdvanceTo(buffer.GetPosition(1, end));
+                if (secret)
+                {
+                    _trace.ReceivedRedacted("<redacted>");
+                }
+                else
+                {
+                    TraceCommand(line);
+                }
+
+                return (LineStatus.Line, line);
+            }
+
+            if (buffer.Length >= maxLength)
+            {
+                _input.AdvanceTo(buffer.End);
+                return (LineStatus.TooLong, "");
+            }
+
+            if (result.IsCompleted)
+            {
+                _input.AdvanceTo(buffer.End);
+                return (LineStatus.Closed, "");
+            }
+
+            _input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private void TraceCommand(string line)
+    {
+        if (!_trace.IsEnabled)
+        {
+            return;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(line);
+        var redacted = ProtocolTraceRedactor.RedactPop3Command(bytes);
+        if (redacted is null)
+        {
+            _trace.Received(bytes);
+        }
+        else
+        {
+            _trace.ReceivedRedacted(redacted);
+        }
+    }
+
+    /// <summary>Commands are ASCII; user names and passwords may be UTF-8 (RFC 6856). CR before LF is dropped.</summary>
+    private static string Decode(ReadOnlySequence<byte> line)
+    {
+        if (!line.IsEmpty && line.Slice(line.Length - 1).FirstSpan[0] == '\r')
+        {
+            line = line.Slice(0, line.Length - 1);
+        }
+
+        return Encoding.UTF8.GetString(line);
+    }
+
+    private async ValueTask ReplyAsync(string line)
+    {
+        var bytes = Encoding.UTF8.GetBytes(line + "\r\n");
+        _trace.Sent(bytes);
+        await _output.WriteAsync(bytes).ConfigureAwait(false);
+    }
+
+    private static (string Verb, string Argument) Split(string line)
+    {
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0
+            ? (line.ToUpperInvariant(), "")
+            : (line[..space].ToUpperInvariant(), line[(space + 1)..]);
+    }
+
+    /// <summary>Counts a bad command; true when the connection must close.</summary>
+    private async ValueTask<bool> BadCommandAsync(string reply)
+    {
+        _badCommands++;
+        if (_badCommands >= _options.MaxBadCommands)
+        {
+            await ReplyAsync("-ERR Too many bad commands, closing").ConfigureAwait(false);
+            Pop3Log.Closing(_logger, "too many bad commands");
+            return true;
+        }
+
+        await ReplyAsync(reply).ConfigureAwait(false);
+        return false;
+    }
+
+    private async ValueTask<bool> EndOnLineStatusAsync(LineStatus status)
+    {
+        switch (status)
+        {
+            case LineStatus.TimedOut:
+                await ReplyAsync("-ERR Autologout; idle for too long").ConfigureAwait(false);
+                Pop3Log.Closing(_logger, "idle timeout");
+                return true;
+            case LineStatus.TooLong:
+                await ReplyAsync("-ERR Line too long").ConfigureAwait(false);
+                Pop3Log.Closing(_logger, "line too long");
+                return true;
+            case LineStatus.Closed:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The first command word looks like HTTP: a browser or a cross-protocol attack (ALPACA); never answer it.</summary>
+    private static bool IsHttpVerb(string verb)
+        => verb is "GET" or "POST" or "PUT" or "HEAD" or "CONNECT" or "OPTIONS" or "DELETE" or "PATCH";
+}
