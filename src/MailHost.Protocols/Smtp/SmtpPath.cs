@@ -17,6 +17,13 @@ public sealed record SmtpPath(SmtpMailbox? Mailbox, IReadOnlyList<string> Source
     /// <summary>Whether a source route was sent (and dropped).</summary>
     public bool HadSourceRoute => SourceRoute.Count > 0;
 
+    /// <summary>Value equality, the source route compared element by element.</summary>
+    public bool Equals(SmtpPath? other) =>
+        other is not null && Equals(Mailbox, other.Mailbox) && SourceRoute.SequenceEqual(other.SourceRoute, StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Mailbox, SourceRoute.Count);
+
     /// <summary>The path in RFC 5321 form without the dropped route: <c>&lt;mailbox&gt;</c> or <c>&lt;&gt;</c>.</summary>
     public override string ToString() => "<" + Mailbox + ">";
 }
