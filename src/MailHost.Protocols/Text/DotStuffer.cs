@@ -112,9 +112,9 @@ public sealed class DotStuffer
             }
 
             _atLineStart = false;
-            if (b == 0)
+            if (b == 0 && _nulReplacement is byte replacement)
             {
-                output.Write([_nulReplacement!.Value]);
+                output.Write([replacement]);
                 i++;
                 continue;
             }
