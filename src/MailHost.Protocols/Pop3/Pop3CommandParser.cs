@@ -208,12 +208,9 @@ public sealed class Pop3CommandParser
         ReadOnlySpan<byte> rawArguments = space < 0 ? default : line[(space + 1)..];
         if (IsKeyword(keyword, "PASS"u8))
         {
-            // RFC 1939 §7: the argument is the rest of the line, spaces (even trailing ones) included.
-            if (rawArguments.IsEmpty)
-            {
-                return Pop3Responses.SyntaxError;
-            }
-
+            // RFC 1939 §7: the argument is the rest of the line, spaces (even trailing ones) included. An empty
+            // password ("PASS" or "PASS ") is passed on: some mobile clients send one before their saved password,
+            // and the session refuses it like any empty password without counting it as an attack.
             command = new PassCommand(Encoding.UTF8.GetString(rawArguments));
             return null;
         }

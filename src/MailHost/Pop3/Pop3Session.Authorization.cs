@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MailHost.Authentication;
+using MailHost.Protocols.Pop3;
 using MailHost.Storage;
 
 namespace MailHost.Pop3;
@@ -17,37 +18,44 @@ internal sealed partial class Pop3Session
         while (true)
         {
             await _output.FlushAsync().ConfigureAwait(false);
-            var (status, line) = await ReadLineAsync(MaxCommandLine, _info.Endpoint.PreAuthenticationIdleTimeout).ConfigureAwait(false);
+            var (status, command, error) = await ReadCommandAsync(_info.Endpoint.PreAuthenticationIdleTimeout).ConfigureAwait(false);
             if (await EndOnLineStatusAsync(status).ConfigureAwait(false))
             {
                 return null;
             }
 
-            var (verb, argument) = Split(line);
-            if (first && IsHttpVerb(verb))
+            if (command is HttpRequestCommand && first)
             {
+                // ALPACA (SECURITY.md A6): a browser or a cross-protocol attack; never answer it.
                 Pop3Log.Closing(_logger, "HTTP request on a POP3 port");
                 return null;
             }
 
             first = false;
-            switch (verb)
+            if (command is null)
             {
-                case "CAPA":
+                if (await BadCommandAsync(error!).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            (Maildrop? Maildrop, bool Close) outcome = (null, false);
+            switch (command)
+            {
+                case CapaCommand:
                     await CapaAsync().ConfigureAwait(false);
                     break;
-                case "QUIT":
+                case QuitCommand:
                     await ReplyAsync("+OK MailHost POP3 server signing off").ConfigureAwait(false);
                     await _output.FlushAsync().ConfigureAwait(false);
                     return null;
-                case "STLS":
+                case StlsCommand:
                     if (!_tls.CanStartTls)
                     {
-                        if (await BadCommandAsync(_info.IsTls ? "-ERR Already using TLS" : "-ERR STLS is not available").ConfigureAwait(false))
-                        {
-                            return null;
-                        }
-
+                        outcome.Close = await BadCommandAsync(_info.IsTls ? "-ERR Already using TLS" : "-ERR STLS is not available").ConfigureAwait(false);
                         break;
                     }
 
@@ -61,85 +69,56 @@ internal sealed partial class Pop3Session
                     // RFC 2595 §4: forget everything learned before TLS.
                     _input = _connection.Transport.Input;
                     _output = _connection.Transport.Output;
+                    _parser.Reset();
                     user = null;
                     break;
-                case "UTF8":
+                case Utf8Command:
                     // RFC 6856 §2: UTF-8 user names and passwords are accepted either way; the command only confirms it.
                     await ReplyAsync("+OK UTF8 enabled").ConfigureAwait(false);
                     break;
-                case "USER":
+                case UserCommand userCommand:
                     if (!PasswordsAllowed)
                     {
                         // RFC 2595 §4 / SECURITY.md A4: no credentials in plain text.
-                        if (await BadCommandAsync("-ERR [AUTH] Plain-text login is not allowed; use STLS first").ConfigureAwait(false))
-                        {
-                            return null;
-                        }
-
-                        break;
-                    }
-
-                    if (argument.Length == 0)
-                    {
-                        if (await BadCommandAsync("-ERR USER needs a name").ConfigureAwait(false))
-                        {
-                            return null;
-                        }
-
+                        outcome.Close = await BadCommandAsync("-ERR [AUTH] Plain-text login is not allowed; use STLS first").ConfigureAwait(false);
                         break;
                     }
 
                     // SECURITY.md D2: the same answer for every name, known or not.
-                    user = argument;
+                    user = userCommand.Name;
                     await ReplyAsync("+OK Send your password").ConfigureAwait(false);
                     break;
-                case "PASS":
+                case PassCommand pass:
                     if (user is null)
                     {
-                        if (await BadCommandAsync("-ERR Send USER first").ConfigureAwait(false))
-                        {
-                            return null;
-                        }
-
+                        outcome.Close = await BadCommandAsync("-ERR Send USER first").ConfigureAwait(false);
                         break;
                     }
 
                     var login = user;
                     user = null;
                     var context = NewAuthenticationContext();
-                    var result = await _passwords.AuthenticateAsync(login, argument, context, CancellationToken.None).ConfigureAwait(false);
-                    var drop = await CompleteLoginAsync(result, context).ConfigureAwait(false);
-                    if (drop.Maildrop is not null || drop.Close)
-                    {
-                        return drop.Maildrop;
-                    }
-
+                    var result = await _passwords.AuthenticateAsync(login, pass.Password, context, CancellationToken.None).ConfigureAwait(false);
+                    outcome = await CompleteLoginAsync(result, context).ConfigureAwait(false);
                     break;
-                case "AUTH":
-                    var auth = await AuthAsync(argument).ConfigureAwait(false);
-                    if (auth.Maildrop is not null || auth.Close)
-                    {
-                        return auth.Maildrop;
-                    }
-
+                case AuthCommand auth:
+                    outcome = await AuthAsync(auth).ConfigureAwait(false);
                     break;
-                case "APOP":
+                case ApopCommand:
                     // APOP needs the plain password on the server, which MailHost never keeps.
-                    if (await BadCommandAsync("-ERR APOP is not supported; use USER/PASS or AUTH over TLS").ConfigureAwait(false))
-                    {
-                        return null;
-                    }
-
+                    outcome.Close = await BadCommandAsync("-ERR APOP is not supported; use USER/PASS or AUTH over TLS").ConfigureAwait(false);
+                    break;
+                case UnknownCommand or HttpRequestCommand:
+                    outcome.Close = await BadCommandAsync("-ERR Unknown command").ConfigureAwait(false);
                     break;
                 default:
-                    if (await BadCommandAsync(verb is "STAT" or "LIST" or "RETR" or "DELE" or "NOOP" or "RSET" or "TOP" or "UIDL"
-                        ? "-ERR Log in first"
-                        : "-ERR Unknown command").ConfigureAwait(false))
-                    {
-                        return null;
-                    }
-
+                    outcome.Close = await BadCommandAsync("-ERR Log in first").ConfigureAwait(false);
                     break;
+            }
+
+            if (outcome.Maildrop is not null || outcome.Close)
+            {
+                return outcome.Maildrop;
             }
         }
     }
@@ -174,10 +153,9 @@ internal sealed partial class Pop3Session
         }
     }
 
-    private async Task<(Maildrop? Maildrop, bool Close)> AuthAsync(string argument)
+    private async Task<(Maildrop? Maildrop, bool Close)> AuthAsync(AuthCommand command)
     {
-        var parts = argument.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0)
+        if (command.Mechanism is null)
         {
             // RFC 1734-style "AUTH" without a mechanism lists the mechanisms (Outlook asks this way).
             await ReplyAsync("+OK Mechanisms follow").ConfigureAwait(false);
@@ -190,7 +168,7 @@ internal sealed partial class Pop3Session
             return (null, false);
         }
 
-        var mechanism = parts[0].ToUpperInvariant();
+        var mechanism = command.Mechanism.ToUpperInvariant();
         if (!_sasl.GetMechanisms(_info.IsTls).Contains(mechanism, StringComparer.Ordinal))
         {
             var close = await BadCommandAsync(_info.IsTls || _authOptions.AllowPlaintextAuthentication
@@ -199,7 +177,7 @@ internal sealed partial class Pop3Session
             return (null, close);
         }
 
-        ReadOnlyMemory<byte>? initial = parts.Length > 1 ? Encoding.ASCII.GetBytes(parts[1]) : null;
+        ReadOnlyMemory<byte>? initial = command.InitialResponse is null ? null : Encoding.ASCII.GetBytes(command.InitialResponse);
         var context = NewAuthenticationContext();
         var channel = new Pop3SaslChannel(this);
         var result = await _sasl.AuthenticateAsync(mechanism, initial, channel, context, CancellationToken.None).ConfigureAwait(false);
@@ -272,17 +250,25 @@ internal sealed partial class Pop3Session
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)
         {
-            var (status, line) = await session.ReadLineAsync(MaxAuthLine, session._info.Endpoint.PreAuthenticationIdleTimeout, secret: true).ConfigureAwait(false);
-            if (status != LineStatus.Line)
+            var (status, response, error) = await session.ReadAuthResponseAsync(session._info.Endpoint.PreAuthenticationIdleTimeout).ConfigureAwait(false);
+            if (status != LineStatus.Line || response is null)
             {
-                Closed = true;
-                await session.EndOnLineStatusAsync(status).ConfigureAwait(false);
+                Closed = status != LineStatus.Line;
+                if (Closed)
+                {
+                    await session.EndOnLineStatusAsync(status).ConfigureAwait(false);
+                }
+                else
+                {
+                    await session.ReplyAsync(error!).ConfigureAwait(false);
+                    Closed = true;
+                }
 
-                // An empty cancel keeps the authenticator's contract; the session closes after it returns.
+                // A cancel keeps the authenticator's contract; the session closes after it returns.
                 return "*"u8.ToArray();
             }
 
-            return Encoding.ASCII.GetBytes(line);
+            return Encoding.ASCII.GetBytes(response);
         }
     }
 }

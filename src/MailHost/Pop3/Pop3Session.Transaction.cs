@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using MailHost.Protocols.Pop3;
 using MailHost.Protocols.Text;
 using MailHost.Storage;
 
@@ -15,27 +16,27 @@ internal sealed partial class Pop3Session
         while (true)
         {
             await _output.FlushAsync().ConfigureAwait(false);
-            var (status, line) = await ReadLineAsync(MaxCommandLine, _options.AuthenticatedIdleTimeout).ConfigureAwait(false);
+            var (status, command, error) = await ReadCommandAsync(_options.AuthenticatedIdleTimeout).ConfigureAwait(false);
             if (await EndOnLineStatusAsync(status).ConfigureAwait(false))
             {
                 // RFC 1939 §6: without QUIT there is no UPDATE state; the marks are forgotten.
                 return;
             }
 
-            var (verb, argument) = Split(line);
-            var close = verb switch
+            var close = command switch
             {
-                "STAT" => await ContinueAfterAsync(ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"+OK {maildrop.Count} {maildrop.TotalSize}"))).ConfigureAwait(false),
-                "LIST" => await ListAsync(maildrop, argument, uidl: false).ConfigureAwait(false),
-                "UIDL" => await ListAsync(maildrop, argument, uidl: true).ConfigureAwait(false),
-                "RETR" => await RetrieveAsync(maildrop, argument, top: false).ConfigureAwait(false),
-                "TOP" => await RetrieveAsync(maildrop, argument, top: true).ConfigureAwait(false),
-                "DELE" => await DeleteAsync(maildrop, argument).ConfigureAwait(false),
-                "NOOP" => await ContinueAfterAsync(ReplyAsync("+OK")).ConfigureAwait(false),
-                "RSET" => await ResetAsync(maildrop).ConfigureAwait(false),
-                "CAPA" => await ContinueAfterAsync(new ValueTask(CapaAsync())).ConfigureAwait(false),
-                "QUIT" => await UpdateAsync(maildrop).ConfigureAwait(false),
-                "USER" or "PASS" or "AUTH" or "APOP" or "STLS" or "UTF8" => await BadCommandAsync("-ERR Already logged in").ConfigureAwait(false),
+                null => await BadCommandAsync(error!).ConfigureAwait(false),
+                StatCommand => await ContinueAfterAsync(ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"+OK {maildrop.Count} {maildrop.TotalSize}"))).ConfigureAwait(false),
+                ListCommand list => await ListAsync(maildrop, list.MessageNumber, uidl: false).ConfigureAwait(false),
+                UidlCommand uidl => await ListAsync(maildrop, uidl.MessageNumber, uidl: true).ConfigureAwait(false),
+                RetrCommand retr => await RetrieveAsync(maildrop, retr.MessageNumber, topLines: null).ConfigureAwait(false),
+                TopCommand top => await RetrieveAsync(maildrop, top.MessageNumber, top.LineCount).ConfigureAwait(false),
+                DeleCommand dele => await DeleteAsync(maildrop, dele.MessageNumber).ConfigureAwait(false),
+                NoopCommand => await ContinueAfterAsync(ReplyAsync("+OK")).ConfigureAwait(false),
+                RsetCommand => await ResetAsync(maildrop).ConfigureAwait(false),
+                CapaCommand => await ContinueAfterAsync(new ValueTask(CapaAsync())).ConfigureAwait(false),
+                QuitCommand => await UpdateAsync(maildrop).ConfigureAwait(false),
+                UserCommand or PassCommand or AuthCommand or ApopCommand or StlsCommand or Utf8Command => await BadCommandAsync("-ERR Already logged in").ConfigureAwait(false),
                 _ => await BadCommandAsync("-ERR Unknown command").ConfigureAwait(false),
             };
             if (close)
@@ -53,42 +54,37 @@ internal sealed partial class Pop3Session
         return false;
     }
 
-    /// <summary>Parses a message number; null (after an -ERR) when it is missing, malformed or deleted.</summary>
-    private async ValueTask<(MessageData? Message, int Number, bool Close)> ResolveAsync(Maildrop maildrop, string text)
+    /// <summary>The message numbered <paramref name="number"/>; null (after an -ERR) when there is none or it is deleted.</summary>
+    private async ValueTask<MessageData?> ResolveAsync(Maildrop maildrop, int number)
     {
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
-        {
-            return (null, 0, await BadCommandAsync("-ERR Invalid message number").ConfigureAwait(false));
-        }
-
         var message = maildrop.Get(number);
         if (message is null)
         {
             await ReplyAsync(maildrop.IsDeleted(number) ? "-ERR Message is deleted" : "-ERR No such message").ConfigureAwait(false);
         }
 
-        return (message, number, false);
+        return message;
     }
 
-    private async ValueTask<bool> ListAsync(Maildrop maildrop, string argument, bool uidl)
+    private async ValueTask<bool> ListAsync(Maildrop maildrop, int? single, bool uidl)
     {
-        if (argument.Length > 0)
+        if (single is int number)
         {
-            var (message, number, close) = await ResolveAsync(maildrop, argument).ConfigureAwait(false);
+            var message = await ResolveAsync(maildrop, number).ConfigureAwait(false);
             if (message is not null)
             {
                 await ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"+OK {number} {(uidl ? maildrop.UniqueId(message) : message.Size)}")).ConfigureAwait(false);
             }
 
-            return close;
+            return false;
         }
 
         await ReplyAsync(uidl ? "+OK Unique ids follow" : string.Create(CultureInfo.InvariantCulture, $"+OK {maildrop.Count} messages ({maildrop.TotalSize} octets)")).ConfigureAwait(false);
-        for (var number = 1; number <= maildrop.Highest; number++)
+        for (var n = 1; n <= maildrop.Highest; n++)
         {
-            if (maildrop.Get(number) is { } message)
+            if (maildrop.Get(n) is { } message)
             {
-                await ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"{number} {(uidl ? maildrop.UniqueId(message) : message.Size)}")).ConfigureAwait(false);
+                await ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"{n} {(uidl ? maildrop.UniqueId(message) : message.Size)}")).ConfigureAwait(false);
             }
         }
 
@@ -96,20 +92,13 @@ internal sealed partial class Pop3Session
         return false;
     }
 
-    private async ValueTask<bool> RetrieveAsync(Maildrop maildrop, string argument, bool top)
+    private async ValueTask<bool> RetrieveAsync(Maildrop maildrop, int number, int? topLines)
     {
-        var parts = argument.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        int lines = 0;
-        if (parts.Length != (top ? 2 : 1)
-            || (top && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out lines) || lines < 0)))
-        {
-            return await BadCommandAsync(top ? "-ERR Usage: TOP msg lines" : "-ERR Usage: RETR msg").ConfigureAwait(false);
-        }
-
-        var (message, _, close) = await ResolveAsync(maildrop, parts[0]).ConfigureAwait(false);
+        var top = topLines is not null;
+        var message = await ResolveAsync(maildrop, number).ConfigureAwait(false);
         if (message is null)
         {
-            return close;
+            return false;
         }
 
         var content = await message.Content.OpenAsync(CancellationToken.None).ConfigureAwait(false);
@@ -126,7 +115,7 @@ internal sealed partial class Pop3Session
             var stuffer = new DotStuffer(new DotStufferOptions
             {
                 NulReplacement = _options.ReplaceNulBytes ? (byte)' ' : null,
-                TopBodyLines = top ? lines : null,
+                TopBodyLines = topLines,
             });
 
             // The stored bytes stream through the stuffer into the pipe; no message is held in memory.
@@ -163,16 +152,15 @@ internal sealed partial class Pop3Session
         return false;
     }
 
-    private async ValueTask<bool> DeleteAsync(Maildrop maildrop, string argument)
+    private async ValueTask<bool> DeleteAsync(Maildrop maildrop, int number)
     {
-        var (message, number, close) = await ResolveAsync(maildrop, argument).ConfigureAwait(false);
-        if (message is not null)
+        if (await ResolveAsync(maildrop, number).ConfigureAwait(false) is not null)
         {
             maildrop.MarkDeleted(number);
             await ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"+OK Message {number} deleted")).ConfigureAwait(false);
         }
 
-        return close;
+        return false;
     }
 
     private async ValueTask<bool> ResetAsync(Maildrop maildrop)

@@ -4,6 +4,7 @@ using System.Text;
 using MailHost.Authentication;
 using MailHost.Connections;
 using MailHost.Hosting;
+using MailHost.Protocols.Pop3;
 using MailHost.Protocols.Text;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
@@ -26,12 +27,6 @@ namespace MailHost.Pop3;
 /// </remarks>
 internal sealed partial class Pop3Session
 {
-    /// <summary>RFC 2449 §4: command lines are at most 255 octets, CRLF included.</summary>
-    private const int MaxCommandLine = 255;
-
-    /// <summary>RFC 5034 §4 / RFC 4954: a SASL response line may be 12288 octets plus CRLF.</summary>
-    private const int MaxAuthLine = 12288 + 2;
-
     private readonly ConnectionContext _connection;
     private readonly IMailConnectionFeature _info;
     private readonly IMailTlsFeature _tls;
@@ -45,6 +40,9 @@ internal sealed partial class Pop3Session
     private readonly ILogger _logger;
     private readonly ProtocolTrace _trace;
     private readonly AuthenticationFailureCounter _failures;
+
+    // RFC 2449 §4: command lines up to 255 octets; RFC 5034 §4: SASL responses up to 12288 (the parser's defaults).
+    private readonly Pop3CommandParser _parser = new();
 
     private PipeReader _input;
     private PipeWriter _output;
@@ -81,7 +79,6 @@ internal sealed partial class Pop3Session
     private enum LineStatus
     {
         Line,
-        TooLong,
         Closed,
         TimedOut,
     }
@@ -107,8 +104,8 @@ internal sealed partial class Pop3Session
         }
     }
 
-    /// <summary>Reads one line (without CRLF) within the idle timeout.</summary>
-    private async ValueTask<(LineStatus Status, string Line)> ReadLineAsync(int maxLength, TimeSpan idleTimeout, bool secret = false)
+    /// <summary>Reads and parses one command within the idle timeout; a parse error comes back as the reply to send.</summary>
+    private async ValueTask<(LineStatus Status, Pop3Command? Command, Pop3Response? Error)> ReadCommandAsync(TimeSpan idleTimeout)
     {
         using var timeout = new CancellationTokenSource(idleTimeout, _timeProvider);
         while (true)
@@ -120,58 +117,71 @@ internal sealed partial class Pop3Session
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
-                return (LineStatus.TimedOut, "");
+                return (LineStatus.TimedOut, null, null);
             }
 
             var buffer = result.Buffer;
-            var newline = buffer.PositionOf((byte)'\n');
-            if (newline is { } end)
+            var status = _parser.TryParseCommand(buffer, out var consumed, out var command, out var error);
+            if (status != Pop3ParseStatus.Incomplete)
             {
-                var lineBytes = buffer.Slice(0, end);
-                if (lineBytes.Length + 1 > maxLength)
-                {
-                    _input.AdvanceTo(buffer.GetPosition(1, end));
-                    return (LineStatus.TooLong, "");
-                }
-
-                var line = Decode(lineBytes);
-                _input.AdvanceTo(buffer.GetPosition(1, end));
-                if (secret)
-                {
-                    _trace.ReceivedRedacted("<redacted>");
-                }
-                else
-                {
-                    TraceCommand(line);
-                }
-
-                return (LineStatus.Line, line);
-            }
-
-            if (buffer.Length >= maxLength)
-            {
-                _input.AdvanceTo(buffer.End);
-                return (LineStatus.TooLong, "");
+                TraceCommand(buffer.Slice(0, consumed));
+                _input.AdvanceTo(consumed);
+                return (LineStatus.Line, command, error);
             }
 
             if (result.IsCompleted)
             {
                 _input.AdvanceTo(buffer.End);
-                return (LineStatus.Closed, "");
+                return (LineStatus.Closed, null, null);
             }
 
-            _input.AdvanceTo(buffer.Start, buffer.End);
+            _input.AdvanceTo(consumed, buffer.End);
         }
     }
 
-    private void TraceCommand(string line)
+    /// <summary>Reads one SASL response line (RFC 5034 §4); never traced in clear.</summary>
+    private async ValueTask<(LineStatus Status, string? Response, Pop3Response? Error)> ReadAuthResponseAsync(TimeSpan idleTimeout)
+    {
+        using var timeout = new CancellationTokenSource(idleTimeout, _timeProvider);
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _input.ReadAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                return (LineStatus.TimedOut, null, null);
+            }
+
+            var buffer = result.Buffer;
+            var status = _parser.TryParseAuthResponse(buffer, out var consumed, out var response, out var error);
+            if (status != Pop3ParseStatus.Incomplete)
+            {
+                _trace.ReceivedRedacted(ProtocolTraceRedactor.RedactedMarker);
+                _input.AdvanceTo(consumed);
+                return (LineStatus.Line, response, error);
+            }
+
+            if (result.IsCompleted)
+            {
+                _input.AdvanceTo(buffer.End);
+                return (LineStatus.Closed, null, null);
+            }
+
+            _input.AdvanceTo(consumed, buffer.End);
+        }
+    }
+
+    private void TraceCommand(ReadOnlySequence<byte> line)
     {
         if (!_trace.IsEnabled)
         {
             return;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(line);
+        var bytes = line.ToArray();
         var redacted = ProtocolTraceRedactor.RedactPop3Command(bytes);
         if (redacted is null)
         {
@@ -183,16 +193,7 @@ internal sealed partial class Pop3Session
         }
     }
 
-    /// <summary>Commands are ASCII; user names and passwords may be UTF-8 (RFC 6856). CR before LF is dropped.</summary>
-    private static string Decode(ReadOnlySequence<byte> line)
-    {
-        if (!line.IsEmpty && line.Slice(line.Length - 1).FirstSpan[0] == '\r')
-        {
-            line = line.Slice(0, line.Length - 1);
-        }
-
-        return Encoding.UTF8.GetString(line);
-    }
+    private ValueTask ReplyAsync(Pop3Response response) => ReplyAsync(response.ToString());
 
     private async ValueTask ReplyAsync(string line)
     {
@@ -201,13 +202,7 @@ internal sealed partial class Pop3Session
         await _output.WriteAsync(bytes).ConfigureAwait(false);
     }
 
-    private static (string Verb, string Argument) Split(string line)
-    {
-        var space = line.IndexOf(' ', StringComparison.Ordinal);
-        return space < 0
-            ? (line.ToUpperInvariant(), "")
-            : (line[..space].ToUpperInvariant(), line[(space + 1)..]);
-    }
+    private ValueTask<bool> BadCommandAsync(Pop3Response reply) => BadCommandAsync(reply.ToString());
 
     /// <summary>Counts a bad command; true when the connection must close.</summary>
     private async ValueTask<bool> BadCommandAsync(string reply)
@@ -232,18 +227,10 @@ internal sealed partial class Pop3Session
                 await ReplyAsync("-ERR Autologout; idle for too long").ConfigureAwait(false);
                 Pop3Log.Closing(_logger, "idle timeout");
                 return true;
-            case LineStatus.TooLong:
-                await ReplyAsync("-ERR Line too long").ConfigureAwait(false);
-                Pop3Log.Closing(_logger, "line too long");
-                return true;
             case LineStatus.Closed:
                 return true;
             default:
                 return false;
         }
     }
-
-    /// <summary>The first command word looks like HTTP: a browser or a cross-protocol attack (ALPACA); never answer it.</summary>
-    private static bool IsHttpVerb(string verb)
-        => verb is "GET" or "POST" or "PUT" or "HEAD" or "CONNECT" or "OPTIONS" or "DELETE" or "PATCH";
 }
