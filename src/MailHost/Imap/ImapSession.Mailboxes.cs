@@ -193,7 +193,7 @@ internal sealed partial class ImapSession
             use |= known.Flag;
         }
 
-        if (MailboxName.Normalize(name).Value is var canonical && MailboxName.IsInbox(canonical ?? ""))
+        if (MailboxName.Normalize(name) is { IsSuccess: true } canonical && MailboxName.IsInbox(canonical.Value))
         {
             _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "ALREADYEXISTS", "INBOX always exists");
             return;
@@ -414,6 +414,10 @@ internal sealed partial class ImapSession
             return;
         }
 
+        var usage = await quota.GetQuotaAsync(_stopping).ConfigureAwait(false);
+
+        // RFC 9208 §4.3.2: one quota root, "", for the whole account, when it has any limit at all.
+        bool limited = usage.StorageLimit is not null || usage.MessageLimit is not null;
         if (mailbox is not null)
         {
             var status = await Account.GetStatusAsync(mailbox, _stopping).ConfigureAwait(false);
@@ -423,18 +427,21 @@ internal sealed partial class ImapSession
                 return;
             }
 
-            // RFC 9208 §4.3.2: one quota root, "", for the whole account.
             _writer.WriteRaw("* QUOTAROOT "u8);
             _writer.WriteMailbox(status.Value.Name);
-            _writer.WriteRaw(" \"\"\r\n"u8);
+            _writer.WriteRaw(limited ? " \"\"\r\n"u8 : "\r\n"u8);
         }
-        else if (root!.Length != 0)
+        else if (root!.Length != 0 || !limited)
         {
             _writer.WriteTagged(tag, ImapResponseStatus.No, "NONEXISTENT", "No such quota root");
             return;
         }
 
-        var usage = await quota.GetQuotaAsync(_stopping).ConfigureAwait(false);
+        if (!limited)
+        {
+            _writer.WriteTagged(tag, ImapResponseStatus.Ok, null, "GETQUOTAROOT completed");
+            return;
+        }
 
         // RFC 9208 §5.1: STORAGE in units of 1024 octets; resources without a limit are left out.
         _writer.WriteRaw("* QUOTA \"\" ("u8);

@@ -2,6 +2,7 @@ using MailHost.Authentication;
 using MailHost.Hosting;
 using MailHost.Imap;
 using MailHost.IntegrationTests.Infrastructure;
+using MailHost.Storage;
 using MailKit.Net.Imap;
 using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,8 @@ internal static class ImapTestServer
         bool allowPlaintext = false,
         Action<ImapOptions>? imap = null,
         Action<AuthenticationOptions>? auth = null,
-        Action<MailEndpointOptions>? endpoint = null)
+        Action<MailEndpointOptions>? endpoint = null,
+        IMailStore? store = null)
         => TestMailServer<ImapConnectionHandler>.StartAsync(
             o =>
             {
@@ -29,6 +31,11 @@ internal static class ImapTestServer
             services =>
             {
                 world.Register(services, allowPlaintext);
+                if (store is not null)
+                {
+                    services.AddSingleton(store);
+                }
+
                 services.AddMailHostImap();
                 if (imap is not null)
                 {
