@@ -44,7 +44,19 @@ internal sealed partial class ImapSession
         }
 
         var uids = result.Value.Uids.Where(u => selected.SequenceOf(u) > 0).Order().ToList();
-        ulong? modSeq = usesModSeq && uids.Count > 0 ? result.Value.HighestModSeq : null;
+        ulong? modSeq = null;
+        if (usesModSeq && uids.Count > 0)
+        {
+            // RFC 7162 §3.1.5: the highest mod-sequence of the messages returned, not of the mailbox.
+            ulong highest = 0;
+            await foreach (var message in selected.View.FetchAsync(UidSet.FromUids(uids), FetchOptions.Default, _stopping).ConfigureAwait(false))
+            {
+                highest = Math.Max(highest, message.ModSeq);
+            }
+
+            modSeq = highest;
+        }
+
         var numbers = command.IsUid ? uids : [.. uids.Select(selected.SequenceOf)];
         var returns = command.Return;
         bool extended = command.HasReturn || _rev2;
