@@ -146,8 +146,6 @@ public sealed class ImapMessageTests
         results.Max!.Value.Id.Should().Be(4);
         var changed = await client.Inbox.SearchAsync(SearchQuery.ChangedSince(1));
         changed.Should().NotBeEmpty();
-
-        await using var raw = await ImapTestServer.LoginAsync(await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true));
     }
 
     [Fact]
@@ -300,7 +298,8 @@ public sealed class ImapMessageTests
         await world.DeliverAsync("alice", MailWorld.Message(2));
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(1));
 
-        await using var other = await ImapTestServer.LoginAsync(await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true));
+        await using var plain = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var other = await ImapTestServer.LoginAsync(plain);
         await other.CommandAsync("s", "SELECT INBOX");
         await other.CommandAsync("f", "STORE 1 +FLAGS.SILENT (\\Flagged)");
         await flagged.Task.WaitAsync(TimeSpan.FromSeconds(1));
