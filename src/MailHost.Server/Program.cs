@@ -1,1 +1,3 @@
-return 0;
+using MailHost.Server;
+
+return await MailHostServer.RunAsync(args).ConfigureAwait(false);

@@ -56,20 +56,28 @@ public static class SqliteDatabase
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(migrations);
-        var version = await GetUserVersionAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (version > migrations.Count)
-        {
-            throw new InvalidOperationException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"The database '{connection.DataSource}' has schema version {version}, newer than this MailHost knows ({migrations.Count}). Upgrade MailHost or restore a backup."));
-        }
-
         var applied = 0;
-        for (var i = version; i < migrations.Count; i++)
+        while (true)
         {
-            using var transaction = connection.BeginTransaction();
-            await ExecuteAsync(connection, migrations[i], cancellationToken, transaction).ConfigureAwait(false);
-            await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {i + 1};"), cancellationToken, transaction).ConfigureAwait(false);
+            // BEGIN IMMEDIATE takes the write lock before the version is read, so two processes opening the same
+            // database at once never apply the same migration twice.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var version = await GetUserVersionAsync(connection, cancellationToken, transaction).ConfigureAwait(false);
+            if (version > migrations.Count)
+            {
+                throw new InvalidOperationException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The database '{connection.DataSource}' has schema version {version}, newer than this MailHost knows ({migrations.Count}). Upgrade MailHost or restore a backup."));
+            }
+
+            if (version == migrations.Count)
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
+
+            await ExecuteAsync(connection, migrations[version], cancellationToken, transaction).ConfigureAwait(false);
+            await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {version + 1};"), cancellationToken, transaction).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             applied++;
         }
@@ -78,10 +86,11 @@ public static class SqliteDatabase
     }
 
     /// <summary>Reads <c>PRAGMA user_version</c>.</summary>
-    public static async Task<int> GetUserVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    public static async Task<int> GetUserVersionAsync(SqliteConnection connection, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "PRAGMA user_version;";
         var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return Convert.ToInt32(result, CultureInfo.InvariantCulture);

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Text;
 
 namespace MailHost.Protocols.Text;
 
@@ -17,6 +19,10 @@ public static class ProtocolTraceFormatter
 
     private const string TruncationStart = "... (+";
     private const string TruncationEnd = " bytes)";
+
+    // Printable ASCII except the backslash, which always starts an escape.
+    private static readonly SearchValues<byte> ShownAsIs =
+        SearchValues.Create(" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~"u8);
 
     /// <summary>
     /// Escapes <paramref name="bytes"/>: 0x20..0x7E are written as-is except the backslash, which is written
@@ -88,16 +94,14 @@ public static class ProtocolTraceFormatter
     /// </summary>
     private static string EscapeCore(ReadOnlySpan<byte> visible, long total, int maxLength)
     {
-        int fullLength = 0;
-        int i = 0;
-        for (; i < visible.Length && fullLength <= maxLength; i++)
+        // Every byte costs at least one character, so content longer than maxLength is always cut.
+        if (total <= maxLength)
         {
-            fullLength += Width(visible[i]);
-        }
-
-        if (i == total && fullLength <= maxLength)
-        {
-            return string.Create(fullLength, new EscapeState(visible, 0), Write);
+            int fullLength = visible.Length + (2 * CountEscaped(visible));
+            if (fullLength <= maxLength)
+            {
+                return string.Create(fullLength, new EscapeState(visible, 0), Write);
+            }
         }
 
         // Reserve room for the marker as if no byte were shown, so N never needs more digits than reserved.
@@ -115,35 +119,77 @@ public static class ProtocolTraceFormatter
         return string.Create(length, new EscapeState(visible[..shown], omitted), Write);
     }
 
+    private static int CountEscaped(ReadOnlySpan<byte> bytes)
+    {
+        // Vectorised skip over the printable start (all of a usual command line), then a scalar count.
+        int first = bytes.IndexOfAnyExcept(ShownAsIs);
+        if (first < 0)
+        {
+            return 0;
+        }
+
+        int count = 0;
+        foreach (byte b in bytes[first..])
+        {
+            if (!IsShownAsIs(b))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     private static void Write(Span<char> destination, EscapeState state)
     {
-        const string Hex = "0123456789ABCDEF";
+        const int ShortRun = 16;
+        ReadOnlySpan<byte> hex = "0123456789ABCDEF"u8;
+        ReadOnlySpan<byte> bytes = state.Bytes;
         int at = 0;
-        foreach (byte b in state.Bytes)
+        int i = 0;
+        while (i < bytes.Length)
         {
-            if (IsShownAsIs(b))
+            // A printable run: the first bytes one by one (binary data has short runs), and once a run is
+            // long (text), the rest found and widened with vector instructions.
+            int run = 0;
+            while (run < ShortRun && i + run < bytes.Length && IsShownAsIs(bytes[i + run]))
             {
-                destination[at++] = (char)b;
+                destination[at + run] = (char)bytes[i + run];
+                run++;
             }
-            else
+
+            if (run == ShortRun)
             {
-                destination[at++] = '\\';
-                destination[at++] = Hex[b >> 4];
-                destination[at++] = Hex[b & 0xF];
+                ReadOnlySpan<byte> rest = bytes[(i + ShortRun)..];
+                int more = rest.IndexOfAnyExcept(ShownAsIs);
+                Ascii.ToUtf16(more < 0 ? rest : rest[..more], destination[(at + ShortRun)..], out int widened);
+                run += widened;
             }
+
+            at += run;
+            i += run;
+            if (i == bytes.Length)
+            {
+                break;
+            }
+
+            byte b = bytes[i++];
+            destination[at++] = '\\';
+            destination[at++] = (char)hex[b >> 4];
+            destination[at++] = (char)hex[b & 0xF];
         }
 
         if (at < destination.Length)
         {
             TruncationStart.CopyTo(destination[at..]);
             at += TruncationStart.Length;
-            state.Omitted.TryFormat(destination[at..], out int written, provider: System.Globalization.CultureInfo.InvariantCulture);
+            state.Omitted.TryFormat(destination[at..], out int written, provider: CultureInfo.InvariantCulture);
             at += written;
             TruncationEnd.CopyTo(destination[at..]);
         }
     }
 
-    private static bool IsShownAsIs(byte b) => b is >= 0x20 and <= 0x7E and not (byte)'\\';
+    private static bool IsShownAsIs(byte b) => (uint)(b - 0x20) <= 0x7E - 0x20 && b != (byte)'\\';
 
     private static int Width(byte b) => IsShownAsIs(b) ? 1 : 3;
 

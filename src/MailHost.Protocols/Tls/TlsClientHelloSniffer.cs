@@ -36,9 +36,21 @@ public static class TlsClientHelloSniffer
             return Classify(first);
         }
 
+        // Gather the first bytes segment by segment: cheaper than Slice + CopyTo for tiny lengths.
         Span<byte> head = stackalloc byte[BytesToDecide];
-        int count = (int)Math.Min(buffer.Length, BytesToDecide);
-        buffer.Slice(0, count).CopyTo(head);
+        int count = 0;
+        foreach (ReadOnlyMemory<byte> segment in buffer)
+        {
+            ReadOnlySpan<byte> span = segment.Span;
+            int take = Math.Min(span.Length, BytesToDecide - count);
+            span[..take].CopyTo(head[count..]);
+            count += take;
+            if (count == BytesToDecide)
+            {
+                break;
+            }
+        }
+
         return Classify(head[..count]);
     }
 

@@ -1,0 +1,442 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+
+namespace MailHost.Protocols.Pop3;
+
+/// <summary>
+/// Parses POP3 command lines (RFC 1939 §3, RFC 2449, RFC 2595, RFC 5034, RFC 6856) incrementally, one line per
+/// call, with the line limits enforced here. Pure; never throws for client input. One instance per connection
+/// (it remembers an over-long line being discarded); not thread-safe.
+/// </summary>
+/// <remarks>
+/// Lines end only at CRLF; a CR or LF inside a line makes the whole line one error. Keywords are case-insensitive;
+/// arguments are separated by single spaces; trailing spaces are ignored except in PASS, whose argument is the rest
+/// of the line (RFC 1939 §7). Arguments may be UTF-8 (RFC 6856); control characters are refused.
+/// </remarks>
+public sealed class Pop3CommandParser
+{
+    private const int MaxMechanismLength = 20;
+
+    private static readonly string[] HttpMethods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PRI"];
+    private static readonly SearchValues<byte> MechanismChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
+
+    private bool _discardingLongLine;
+
+    /// <summary>Creates a parser with the RFC limits.</summary>
+    public Pop3CommandParser()
+        : this(new Pop3ParserOptions())
+    {
+    }
+
+    /// <summary>Creates a parser with the given limits.</summary>
+    public Pop3CommandParser(Pop3ParserOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxCommandLineLength, 16);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxAuthResponseLength, 1);
+        Options = options;
+    }
+
+    /// <summary>The limits in force.</summary>
+    public Pop3ParserOptions Options { get; }
+
+    /// <summary>Whether the rest of an over-long line is being discarded.</summary>
+    public bool IsDiscardingLongLine => _discardingLongLine;
+
+    /// <summary>Forgets all state (after STLS).</summary>
+    public void Reset() => _discardingLongLine = false;
+
+    /// <summary>Parses the next command line.</summary>
+    /// <param name="buffer">Received bytes, starting where the previous call's <paramref name="consumed"/> ended.</param>
+    /// <param name="consumed">Where to advance the pipe (see <see cref="Pop3ParseStatus"/>).</param>
+    /// <param name="command">The command on <see cref="Pop3ParseStatus.Complete"/>.</param>
+    /// <param name="error">The response to send on <see cref="Pop3ParseStatus.Error"/>.</param>
+    public Pop3ParseStatus TryParseCommand(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out Pop3Command? command, out Pop3Response? error)
+    {
+        command = null;
+        Pop3ParseStatus status = TryReadLine(buffer, isAuthResponse: false, out consumed, out ReadOnlySequence<byte> line, out error);
+        if (status != Pop3ParseStatus.Complete)
+        {
+            return status;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> text;
+            if (line.IsSingleSegment)
+            {
+                text = line.FirstSpan;
+            }
+            else
+            {
+                rented = ArrayPool<byte>.Shared.Rent((int)line.Length);
+                line.CopyTo(rented);
+                text = rented.AsSpan(0, (int)line.Length);
+            }
+
+            error = ParseCommandLine(text, out command);
+            return error is null ? Pop3ParseStatus.Complete : Pop3ParseStatus.Error;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads one line answering a <c>+</c> challenge (RFC 5034 §4), at most
+    /// <see cref="Pop3ParserOptions.MaxAuthResponseLength"/> octets before CRLF.
+    /// </summary>
+    /// <param name="buffer">Received bytes.</param>
+    /// <param name="consumed">As for <see cref="TryParseCommand"/>.</param>
+    /// <param name="response">The line as sent (printable ASCII; <c>*</c> cancels).</param>
+    /// <param name="error">The response to send on <see cref="Pop3ParseStatus.Error"/>.</param>
+    public Pop3ParseStatus TryParseAuthResponse(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out string? response, out Pop3Response? error)
+    {
+        response = null;
+        Pop3ParseStatus status = TryReadLine(buffer, isAuthResponse: true, out consumed, out ReadOnlySequence<byte> line, out error);
+        if (status != Pop3ParseStatus.Complete)
+        {
+            return status;
+        }
+
+        byte[] bytes = line.ToArray();
+        if (bytes.AsSpan().IndexOfAny((byte)'\r', (byte)'\n') >= 0)
+        {
+            error = Pop3Responses.BareLineEnding;
+            return Pop3ParseStatus.Error;
+        }
+
+        if (bytes.AsSpan().IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0)
+        {
+            error = Pop3Responses.InvalidCharacter;
+            return Pop3ParseStatus.Error;
+        }
+
+        response = Encoding.ASCII.GetString(bytes);
+        return Pop3ParseStatus.Complete;
+    }
+
+    private static bool EndsWithCr(in ReadOnlySequence<byte> buffer) =>
+        !buffer.IsEmpty && buffer.Slice(buffer.Length - 1).FirstSpan[0] == (byte)'\r';
+
+    private static bool IsKeyword(ReadOnlySpan<byte> keyword, ReadOnlySpan<byte> name) => Ascii.EqualsIgnoreCase(keyword, name);
+
+    private Pop3ParseStatus TryReadLine(
+        in ReadOnlySequence<byte> input, bool isAuthResponse, out SequencePosition consumed, out ReadOnlySequence<byte> line, out Pop3Response? error)
+    {
+        line = default;
+        error = null;
+        ReadOnlySequence<byte> buffer = input;
+        if (_discardingLongLine)
+        {
+            var skipper = new SequenceReader<byte>(buffer);
+            if (!skipper.TryReadTo(out ReadOnlySequence<byte> _, "\r\n"u8, advancePastDelimiter: true))
+            {
+                consumed = EndsWithCr(buffer) ? buffer.GetPosition(buffer.Length - 1) : buffer.End;
+                return Pop3ParseStatus.Incomplete;
+            }
+
+            _discardingLongLine = false;
+            buffer = buffer.Slice(skipper.Position);
+        }
+
+        consumed = buffer.Start;
+        long limit = isAuthResponse ? (long)Options.MaxAuthResponseLength + 2 : LineLimit(buffer);
+        Pop3Response tooLong = isAuthResponse ? Pop3Responses.AuthLineTooLong : Pop3Responses.LineTooLong;
+        var reader = new SequenceReader<byte>(buffer);
+        if (!reader.TryReadTo(out line, "\r\n"u8, advancePastDelimiter: true))
+        {
+            if (buffer.Length < limit)
+            {
+                return Pop3ParseStatus.Incomplete;
+            }
+
+            _discardingLongLine = true;
+            consumed = EndsWithCr(buffer) ? buffer.GetPosition(buffer.Length - 1) : buffer.End;
+            error = tooLong;
+            return Pop3ParseStatus.Error;
+        }
+
+        consumed = reader.Position;
+        if (line.Length + 2 > limit)
+        {
+            error = tooLong;
+            return Pop3ParseStatus.Error;
+        }
+
+        return Pop3ParseStatus.Complete;
+    }
+
+    private long LineLimit(in ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> head = stackalloc byte[5];
+        if (buffer.Length >= 5)
+        {
+            buffer.Slice(0, 5).CopyTo(head);
+            if (IsKeyword(head, "AUTH "u8))
+            {
+                // RFC 5034 §4: the initial response may exceed 255 octets.
+                return Math.Max(Options.MaxCommandLineLength, 5L + MaxMechanismLength + 1 + Options.MaxAuthResponseLength + 2);
+            }
+        }
+
+        return Options.MaxCommandLineLength;
+    }
+
+    private Pop3Response? ParseCommandLine(ReadOnlySpan<byte> line, out Pop3Command? command)
+    {
+        command = null;
+        if (line.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
+        {
+            return Pop3Responses.BareLineEnding;
+        }
+
+        if (line.IndexOfAnyInRange((byte)0, (byte)31) >= 0 || line.IndexOf((byte)127) >= 0 || !Utf8.IsValid(line))
+        {
+            return Pop3Responses.InvalidCharacter;
+        }
+
+        int space = line.IndexOf((byte)' ');
+        ReadOnlySpan<byte> keyword = space < 0 ? line : line[..space];
+        ReadOnlySpan<byte> rawArguments = space < 0 ? default : line[(space + 1)..];
+        if (IsKeyword(keyword, "PASS"u8))
+        {
+            // RFC 1939 §7: the argument is the rest of the line, spaces (even trailing ones) included. An empty
+            // password ("PASS" or "PASS ") is passed on: some mobile clients send one before their saved password,
+            // and the session refuses it like any empty password without counting it as an attack.
+            command = new PassCommand(Encoding.UTF8.GetString(rawArguments));
+            return null;
+        }
+
+        ReadOnlySpan<byte> arguments = rawArguments.TrimEnd((byte)' ');
+        if (keyword.Length == 4)
+        {
+            if (IsKeyword(keyword, "USER"u8))
+            {
+                return OneString(arguments, static name => new UserCommand(name), out command);
+            }
+
+            if (IsKeyword(keyword, "STAT"u8))
+            {
+                return NoArguments(arguments, StatCommand.Instance, out command);
+            }
+
+            if (IsKeyword(keyword, "LIST"u8) || IsKeyword(keyword, "UIDL"u8))
+            {
+                bool isList = keyword[0] is (byte)'L' or (byte)'l';
+                if (arguments.IsEmpty)
+                {
+                    command = isList ? new ListCommand(null) : new UidlCommand(null);
+                    return null;
+                }
+
+                Pop3Response? failure = ParseMessageNumber(arguments, out int number);
+                command = failure is not null ? null : isList ? new ListCommand(number) : new UidlCommand(number);
+                return failure;
+            }
+
+            if (IsKeyword(keyword, "RETR"u8) || IsKeyword(keyword, "DELE"u8))
+            {
+                bool isRetr = keyword[0] is (byte)'R' or (byte)'r';
+                Pop3Response? failure = ParseMessageNumber(arguments, out int number);
+                command = failure is not null ? null : isRetr ? new RetrCommand(number) : new DeleCommand(number);
+                return failure;
+            }
+
+            if (IsKeyword(keyword, "NOOP"u8))
+            {
+                return NoArguments(arguments, NoopCommand.Instance, out command);
+            }
+
+            if (IsKeyword(keyword, "RSET"u8))
+            {
+                return NoArguments(arguments, RsetCommand.Instance, out command);
+            }
+
+            if (IsKeyword(keyword, "QUIT"u8))
+            {
+                return NoArguments(arguments, QuitCommand.Instance, out command);
+            }
+
+            if (IsKeyword(keyword, "CAPA"u8))
+            {
+                return NoArguments(arguments, CapaCommand.Instance, out command);
+            }
+
+            if (IsKeyword(keyword, "STLS"u8))
+            {
+                return NoArguments(arguments, StlsCommand.Instance, out command);
+            }
+
+            if (IsKeyword(keyword, "UTF8"u8))
+            {
+                return NoArguments(arguments, Utf8Command.Instance, out command);
+            }
+
+            if (IsKeyword(keyword, "AUTH"u8))
+            {
+                return ParseAuth(arguments, out command);
+            }
+
+            if (IsKeyword(keyword, "APOP"u8))
+            {
+                int separator = arguments.IndexOf((byte)' ');
+                if (separator <= 0 || arguments[(separator + 1)..].IsEmpty || arguments[(separator + 1)..].IndexOf((byte)' ') >= 0)
+                {
+                    return Pop3Responses.SyntaxError;
+                }
+
+                command = new ApopCommand(Encoding.UTF8.GetString(arguments[..separator]), Encoding.UTF8.GetString(arguments[(separator + 1)..]));
+                return null;
+            }
+        }
+        else if (keyword.Length == 3 && IsKeyword(keyword, "TOP"u8))
+        {
+            int separator = arguments.IndexOf((byte)' ');
+            if (separator <= 0)
+            {
+                return Pop3Responses.SyntaxError;
+            }
+
+            int lines = 0;
+            Pop3Response? failure = ParseMessageNumber(arguments[..separator], out int number);
+            failure ??= ParseNumber(arguments[(separator + 1)..], allowZero: true, out lines);
+            command = failure is null ? new TopCommand(number, lines) : null;
+            return failure;
+        }
+
+        command = LooksLikeHttp(keyword, out string? method) ? new HttpRequestCommand(method!) : new UnknownCommand(SanitizeKeyword(keyword));
+        return null;
+    }
+
+    private static Pop3Response? NoArguments(ReadOnlySpan<byte> arguments, Pop3Command instance, out Pop3Command? command)
+    {
+        command = arguments.IsEmpty ? instance : null;
+        return arguments.IsEmpty ? null : Pop3Responses.NoArgumentsAllowed;
+    }
+
+    private static Pop3Response? OneString(ReadOnlySpan<byte> arguments, Func<string, Pop3Command> create, out Pop3Command? command)
+    {
+        command = null;
+        if (arguments.IsEmpty || arguments.IndexOf((byte)' ') >= 0)
+        {
+            return Pop3Responses.SyntaxError;
+        }
+
+        command = create(Encoding.UTF8.GetString(arguments));
+        return null;
+    }
+
+    private static Pop3Response? ParseMessageNumber(ReadOnlySpan<byte> text, out int number) =>
+        ParseNumber(text, allowZero: false, out number);
+
+    private static Pop3Response? ParseNumber(ReadOnlySpan<byte> text, bool allowZero, out int number)
+    {
+        // SECURITY T26: checked; a message number is 1..int.MaxValue (RFC 1939 §3), a TOP line count 0..int.MaxValue.
+        number = 0;
+        if (text.IsEmpty)
+        {
+            return Pop3Responses.SyntaxError;
+        }
+
+        long value = 0;
+        foreach (byte b in text)
+        {
+            if (!char.IsAsciiDigit((char)b))
+            {
+                return Pop3Responses.InvalidMessageNumber;
+            }
+
+            value = (value * 10) + (b - '0');
+            if (value > int.MaxValue)
+            {
+                return Pop3Responses.InvalidMessageNumber;
+            }
+        }
+
+        if (value == 0 && !allowZero)
+        {
+            return Pop3Responses.InvalidMessageNumber;
+        }
+
+        number = (int)value;
+        return null;
+    }
+
+    private Pop3Response? ParseAuth(ReadOnlySpan<byte> arguments, out Pop3Command? command)
+    {
+        command = null;
+        if (arguments.IsEmpty)
+        {
+            command = new AuthCommand(null, null);
+            return null;
+        }
+
+        int space = arguments.IndexOf((byte)' ');
+        ReadOnlySpan<byte> mechanism = space < 0 ? arguments : arguments[..space];
+        if (mechanism.IsEmpty || mechanism.Length > MaxMechanismLength || mechanism.ContainsAnyExcept(MechanismChars))
+        {
+            return Pop3Responses.SyntaxError;
+        }
+
+        string? initialResponse = null;
+        if (space >= 0)
+        {
+            ReadOnlySpan<byte> response = arguments[(space + 1)..];
+            if (response.Length > Options.MaxAuthResponseLength)
+            {
+                return Pop3Responses.AuthLineTooLong;
+            }
+
+            if (response.IsEmpty || response.IndexOf((byte)' ') >= 0 || !Ascii.IsValid(response))
+            {
+                return Pop3Responses.SyntaxError;
+            }
+
+            initialResponse = Encoding.ASCII.GetString(response);
+        }
+
+        command = new AuthCommand(Encoding.ASCII.GetString(mechanism).ToUpperInvariant(), initialResponse);
+        return null;
+    }
+
+    private static bool LooksLikeHttp(ReadOnlySpan<byte> keyword, out string? method)
+    {
+        foreach (string candidate in HttpMethods)
+        {
+            if (keyword.Length == candidate.Length && Ascii.EqualsIgnoreCase(keyword, candidate))
+            {
+                method = candidate;
+                return true;
+            }
+        }
+
+        method = "header";
+        return keyword.Length > 1 && keyword[^1] == (byte)':' && !keyword[..^1].ContainsAnyExcept(MechanismChars);
+    }
+
+    private static string SanitizeKeyword(ReadOnlySpan<byte> keyword)
+    {
+        if (keyword.IsEmpty || keyword.Length > 16)
+        {
+            return string.Empty;
+        }
+
+        foreach (byte b in keyword)
+        {
+            if (!char.IsAsciiLetterOrDigit((char)b))
+            {
+                return string.Empty;
+            }
+        }
+
+        return Encoding.ASCII.GetString(keyword).ToUpperInvariant();
+    }
+}

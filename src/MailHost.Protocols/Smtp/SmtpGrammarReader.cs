@@ -1,0 +1,460 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Unicode;
+
+namespace MailHost.Protocols.Smtp;
+
+/// <summary>
+/// A forward-only reader over one command line (without CRLF) with one method per RFC 5321 §4.1.2/§4.1.3 ABNF rule.
+/// Every Parse method either advances past its rule and returns <see langword="true"/>, or returns
+/// <see langword="false"/> with the position unspecified. It never scans backwards (SECURITY B5).
+/// </summary>
+internal ref struct SmtpGrammarReader
+{
+    private const int MaxDomainLength = 255;
+    private const int MaxLabelLength = 63;
+
+    // RFC 5322 §3.2.3 atext.
+    private static readonly SearchValues<byte> AText =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~"u8);
+
+    private static readonly SearchValues<byte> IPv6Chars = SearchValues.Create("0123456789abcdefABCDEF:."u8);
+
+    private readonly ReadOnlySpan<byte> _text;
+    private readonly bool _allowUtf8;
+    private int _position;
+
+    public SmtpGrammarReader(ReadOnlySpan<byte> text, bool allowUtf8)
+    {
+        _text = text;
+        _allowUtf8 = allowUtf8;
+    }
+
+    public readonly int Position => _position;
+
+    public readonly bool End => _position >= _text.Length;
+
+    public readonly ReadOnlySpan<byte> Rest => _text[_position..];
+
+    /// <summary>Set when a UTF-8 local part or domain was read (only possible with allowUtf8).</summary>
+    public bool SawNonAscii { get; private set; }
+
+    public readonly byte Peek => _position < _text.Length ? _text[_position] : (byte)0;
+
+    public bool TryConsume(byte b)
+    {
+        if (_position < _text.Length && _text[_position] == b)
+        {
+            _position++;
+            return true;
+        }
+
+        return false;
+    }
+
+    public bool TryConsumeIgnoreCase(ReadOnlySpan<byte> literal)
+    {
+        if (_text.Length - _position >= literal.Length && Ascii.EqualsIgnoreCase(_text.Slice(_position, literal.Length), literal))
+        {
+            _position += literal.Length;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Reverse-path = Path / "&lt;&gt;".</summary>
+    public bool ParseReversePath(out SmtpPath? path)
+    {
+        if (Rest.StartsWith("<>"u8))
+        {
+            _position += 2;
+            path = SmtpPath.Null;
+            return true;
+        }
+
+        return ParsePath(out path);
+    }
+
+    /// <summary>Forward-path = Path, plus "&lt;Postmaster&gt;" (RFC 5321 §4.1.1.3).</summary>
+    public bool ParseForwardPath(out SmtpPath? path)
+    {
+        if (Rest.Length >= 12 && Ascii.EqualsIgnoreCase(Rest[..12], "<Postmaster>"u8))
+        {
+            path = new SmtpPath(new SmtpMailbox(Encoding.ASCII.GetString(Rest[1..11]), string.Empty), []);
+            _position += 12;
+            return true;
+        }
+
+        return ParsePath(out path);
+    }
+
+    /// <summary>Path = "&lt;" [ A-d-l ":" ] Mailbox "&gt;".</summary>
+    public bool ParsePath(out SmtpPath? path)
+    {
+        path = null;
+        if (!TryConsume((byte)'<'))
+        {
+            return false;
+        }
+
+        string[] route = [];
+        if (Peek == (byte)'@')
+        {
+            if (!ParseAdl(out route) || !TryConsume((byte)':'))
+            {
+                return false;
+            }
+        }
+
+        if (!ParseMailbox(out SmtpMailbox? mailbox) || !TryConsume((byte)'>'))
+        {
+            return false;
+        }
+
+        path = new SmtpPath(mailbox, route);
+        return true;
+    }
+
+    /// <summary>A-d-l = At-domain *( "," At-domain ); At-domain = "@" Domain.</summary>
+    public bool ParseAdl(out string[] route)
+    {
+        var domains = new List<string>(2);
+        route = [];
+        do
+        {
+            if (!TryConsume((byte)'@') || !ParseDomain(out string? domain))
+            {
+                return false;
+            }
+
+            domains.Add(domain!);
+        }
+        while (TryConsume((byte)','));
+
+        route = [.. domains];
+        return true;
+    }
+
+    /// <summary>Mailbox = Local-part "@" ( Domain / address-literal ).</summary>
+    public bool ParseMailbox(out SmtpMailbox? mailbox)
+    {
+        mailbox = null;
+        if (!ParseLocalPart(out string? localPart, out bool quoted) || !TryConsume((byte)'@'))
+        {
+            return false;
+        }
+
+        if (Peek == (byte)'[')
+        {
+            if (!ParseAddressLiteral(out SmtpAddressLiteral? literal))
+            {
+                return false;
+            }
+
+            mailbox = new SmtpMailbox(localPart!, literal!.Text) { IsQuotedLocalPart = quoted, AddressLiteral = literal };
+            return true;
+        }
+
+        if (!ParseDomain(out string? domain))
+        {
+            return false;
+        }
+
+        mailbox = new SmtpMailbox(localPart!, domain!) { IsQuotedLocalPart = quoted };
+        return true;
+    }
+
+    /// <summary>Local-part = Dot-string / Quoted-string.</summary>
+    public bool ParseLocalPart(out string? localPart, out bool quoted)
+    {
+        quoted = Peek == (byte)'"';
+        return quoted ? ParseQuotedString(out localPart) : ParseDotString(out localPart);
+    }
+
+    /// <summary>Dot-string = Atom *("." Atom); Atom = 1*atext (RFC 6531 §3.3 adds UTF8-non-ascii).</summary>
+    public bool ParseDotString(out string? value)
+    {
+        value = null;
+        int start = _position;
+        while (true)
+        {
+            int atomStart = _position;
+            while (_position < _text.Length && (AText.Contains(_text[_position]) || IsUtf8Byte(_text[_position])))
+            {
+                _position++;
+            }
+
+            if (_position == atomStart)
+            {
+                return false;
+            }
+
+            if (!TryConsume((byte)'.'))
+            {
+                break;
+            }
+        }
+
+        return TryDecode(_text[start.._position], out value);
+    }
+
+    /// <summary>
+    /// Quoted-string = DQUOTE *QcontentSMTP DQUOTE; qtextSMTP = %d32-33 / %d35-91 / %d93-126;
+    /// quoted-pairSMTP = "\" %d32-126. The value is returned without quotes and escapes.
+    /// </summary>
+    public bool ParseQuotedString(out string? value)
+    {
+        value = null;
+        if (!TryConsume((byte)'"'))
+        {
+            return false;
+        }
+
+        Span<byte> decoded = _text.Length - _position <= 512 ? stackalloc byte[_text.Length - _position] : new byte[_text.Length - _position];
+        int length = 0;
+        while (true)
+        {
+            if (End)
+            {
+                return false;
+            }
+
+            byte b = _text[_position++];
+            if (b == (byte)'"')
+            {
+                break;
+            }
+
+            if (b == (byte)'\\')
+            {
+                if (End || _text[_position] is < 32 or > 126)
+                {
+                    return false;
+                }
+
+                decoded[length++] = _text[_position++];
+            }
+            else if (b is (>= 32 and <= 126) || IsUtf8Byte(b))
+            {
+                decoded[length++] = b;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return TryDecode(decoded[..length], out value);
+    }
+
+    /// <summary>
+    /// Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str] (RFC 6531 §3.3 adds U-label).
+    /// A trailing dot is not part of the grammar and fails (SECURITY E1). Labels of at most 63 and names of at most
+    /// 255 octets (RFC 5321 §4.5.3.1.2).
+    /// </summary>
+    public bool ParseDomain(out string? domain)
+    {
+        domain = null;
+        int start = _position;
+        while (true)
+        {
+            int labelStart = _position;
+            while (_position < _text.Length && (char.IsAsciiLetterOrDigit((char)_text[_position]) || _text[_position] == (byte)'-' || IsUtf8Byte(_text[_position])))
+            {
+                _position++;
+            }
+
+            ReadOnlySpan<byte> label = _text[labelStart.._position];
+            if (label.IsEmpty || label[0] == (byte)'-' || label[^1] == (byte)'-' || label.Length > MaxLabelLength)
+            {
+                return false;
+            }
+
+            if (!TryConsume((byte)'.'))
+            {
+                break;
+            }
+        }
+
+        return _position - start <= MaxDomainLength && TryDecode(_text[start.._position], out domain);
+    }
+
+    /// <summary>
+    /// address-literal = "[" ( IPv4-address-literal / IPv6-address-literal / General-address-literal ) "]".
+    /// </summary>
+    public bool ParseAddressLiteral(out SmtpAddressLiteral? literal)
+    {
+        literal = null;
+        int start = _position;
+        if (!TryConsume((byte)'['))
+        {
+            return false;
+        }
+
+        int close = Rest.IndexOf((byte)']');
+        if (close <= 0)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> content = Rest[..close];
+        _position += close + 1;
+        string text = Encoding.ASCII.GetString(_text[start.._position]);
+        if (IsIPv4AddressLiteral(content))
+        {
+            literal = new SmtpAddressLiteral(SmtpAddressLiteralKind.IPv4, text, IPAddress.Parse(Encoding.ASCII.GetString(content)));
+            return true;
+        }
+
+        int colon = content.IndexOf((byte)':');
+        if (colon <= 0 || colon == content.Length - 1)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> tag = content[..colon];
+        ReadOnlySpan<byte> value = content[(colon + 1)..];
+        if (Ascii.EqualsIgnoreCase(tag, "IPv6"u8))
+        {
+            // IPv6-addr (RFC 5321 §4.1.3): hex digits, colons and an embedded IPv4 dotted quad only; no zone index.
+            if (value.ContainsAnyExcept(IPv6Chars)
+                || !IPAddress.TryParse(Encoding.ASCII.GetString(value), out IPAddress? address)
+                || address.AddressFamily != AddressFamily.InterNetworkV6)
+            {
+                return false;
+            }
+
+            literal = new SmtpAddressLiteral(SmtpAddressLiteralKind.IPv6, text, address);
+            return true;
+        }
+
+        // General-address-literal = Standardized-tag ":" 1*dcontent; Standardized-tag = Ldh-str;
+        // dcontent = %d33-90 / %d94-126.
+        foreach (byte b in tag)
+        {
+            if (!char.IsAsciiLetterOrDigit((char)b) && b != (byte)'-')
+            {
+                return false;
+            }
+        }
+
+        if (tag[^1] == (byte)'-')
+        {
+            return false;
+        }
+
+        foreach (byte b in value)
+        {
+            if (b is < 33 or > 126 or (>= 91 and <= 93))
+            {
+                return false;
+            }
+        }
+
+        literal = new SmtpAddressLiteral(SmtpAddressLiteralKind.General, text, null);
+        return true;
+    }
+
+    /// <summary>
+    /// esmtp-param = esmtp-keyword ["=" esmtp-value]; esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-");
+    /// esmtp-value = 1*(%d33-60 / %d62-126), plus UTF-8 under SMTPUTF8 (RFC 6531 §3.3).
+    /// </summary>
+    public bool ParseEsmtpParameter(out ReadOnlySpan<byte> keyword, out ReadOnlySpan<byte> value, out bool hasValue)
+    {
+        keyword = default;
+        value = default;
+        hasValue = false;
+        int start = _position;
+        while (_position < _text.Length && (char.IsAsciiLetterOrDigit((char)_text[_position]) || (_text[_position] == (byte)'-' && _position > start)))
+        {
+            _position++;
+        }
+
+        if (_position == start)
+        {
+            return false;
+        }
+
+        keyword = _text[start.._position];
+        if (!TryConsume((byte)'='))
+        {
+            return End || Peek == (byte)' ';
+        }
+
+        hasValue = true;
+        int valueStart = _position;
+        while (_position < _text.Length && _text[_position] != (byte)' ')
+        {
+            byte b = _text[_position];
+            if (b is < 33 or 61 or 127 || (b > 127 && !_allowUtf8))
+            {
+                return false;
+            }
+
+            _position++;
+        }
+
+        value = _text[valueStart.._position];
+        return !value.IsEmpty;
+    }
+
+    /// <summary>IPv4-address-literal = Snum 3("." Snum); Snum = 1*3DIGIT representing 0-255.</summary>
+    private static bool IsIPv4AddressLiteral(ReadOnlySpan<byte> content)
+    {
+        int parts = 0;
+        int i = 0;
+        while (true)
+        {
+            int value = 0;
+            int digits = 0;
+            while (i < content.Length && char.IsAsciiDigit((char)content[i]) && digits < 4)
+            {
+                value = (value * 10) + (content[i] - '0');
+                digits++;
+                i++;
+            }
+
+            if (digits is 0 or > 3 || value > 255)
+            {
+                return false;
+            }
+
+            parts++;
+            if (i == content.Length)
+            {
+                return parts == 4;
+            }
+
+            if (content[i] != (byte)'.' || parts == 4)
+            {
+                return false;
+            }
+
+            i++;
+        }
+    }
+
+    private readonly bool IsUtf8Byte(byte b) => b >= 0x80 && _allowUtf8;
+
+    private bool TryDecode(scoped ReadOnlySpan<byte> bytes, out string? value)
+    {
+        value = null;
+        if (Ascii.IsValid(bytes))
+        {
+            value = Encoding.ASCII.GetString(bytes);
+            return true;
+        }
+
+        if (!Utf8.IsValid(bytes))
+        {
+            return false;
+        }
+
+        SawNonAscii = true;
+        value = Encoding.UTF8.GetString(bytes);
+        return true;
+    }
+}

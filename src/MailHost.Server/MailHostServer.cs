@@ -1,0 +1,103 @@
+using MailHost.Hosting;
+using MailHost.Server.Admin;
+using MailHost.Storage.Sqlite.Accounts;
+
+namespace MailHost.Server;
+
+/// <summary>The <c>mailhost</c> executable: <c>mailhost [serve]</c> runs the server; other verbs are admin commands.</summary>
+internal static partial class MailHostServer
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (AdminCli.IsAdminCommand(args) || args is ["help" or "--help" or "-h", ..])
+        {
+            using var cancel = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                cancel.Cancel();
+            };
+            return await AdminCli.RunAsync(args, AdminConfiguration(args), Console.Out, Console.Error, Console.In, cancel.Token).ConfigureAwait(false);
+        }
+
+        var serveArgs = args.Length > 0 && args[0] == "serve" ? args[1..] : args;
+        WebApplication app;
+        try
+        {
+            app = Build(serveArgs);
+        }
+        catch (MailHostConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync("Configuration error: " + ex.Message).ConfigureAwait(false);
+            return 3;
+        }
+
+        if (app.Services.GetRequiredService<MailListenerRegistry>().Listeners.Count == 0)
+        {
+            // Without a mail endpoint Kestrel would fall back to its default HTTP address, which is not ours to open.
+            await Console.Error.WriteLineAsync("No mail endpoint is active: enable at least one under MailHost:Endpoints whose protocol this build serves (see the warnings above).").ConfigureAwait(false);
+            return 5;
+        }
+
+        try
+        {
+            await app.Services.GetRequiredService<SqliteAccountDirectory>().InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (MailHostConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync("Configuration error: " + ex.Message).ConfigureAwait(false);
+            return 3;
+        }
+        catch (IOException ex)
+        {
+            // Kestrel reports a port in use as an IOException naming the address.
+            await Console.Error.WriteLineAsync($"Cannot listen: {ex.Message} Another program may use the port; change the Url of that endpoint under MailHost:Endpoints.").ConfigureAwait(false);
+            return 4;
+        }
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MailHost.Server");
+        foreach (var listener in app.Services.GetRequiredService<MailListenerRegistry>().Listeners)
+        {
+            LogListening(logger, listener.Options.Name, listener.Options.Protocol, listener.EndPoint?.ToString() ?? "?", listener.Options.Tls);
+        }
+
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Builds the host from standard ASP.NET Core configuration (appsettings, <c>MailHost__</c> variables, arguments).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        var dataDirectory = builder.Configuration[MailHostOptions.SectionName + ":" + nameof(MailHostOptions.DataDirectory)] ?? "data";
+        builder.Services.AddMailHost(builder.Configuration);
+        builder.Services.AddSqliteAccountDirectory(Path.Combine(dataDirectory, AdminCli.DirectoryFileName));
+        builder.Services.AddSqliteMailStore(dataDirectory);
+        builder.Services.AddMailHostPop3(builder.Configuration);
+        customize?.Invoke(builder);
+        builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ListenMailEndpoints(context.Configuration));
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// The configuration an admin command sees: the same files and environment variables as the server, plus the
+    /// <c>--MailHost:Key=value</c> arguments (the other words are the command's own).
+    /// </summary>
+    internal static IConfiguration AdminConfiguration(string[] args)
+    {
+        var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
+            ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
+            ?? "Production";
+        return new ConfigurationBuilder()
+            .SetBasePath(Directory.GetCurrentDirectory())
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile($"appsettings.{environment}.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args.Where(a => a.StartsWith("--MailHost:", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)).ToArray())
+            .Build();
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Listening: {Endpoint} {Protocol} on {Address}, TLS {Tls}")]
+    private static partial void LogListening(ILogger logger, string endpoint, MailProtocol protocol, string address, MailTlsMode tls);
+}

@@ -1,0 +1,19 @@
+using Microsoft.Data.Sqlite;
+
+namespace MailHost.Storage.Sqlite.Mail;
+
+internal sealed record MailboxRow(long Id, long AccountId, string Name, uint UidValidity, uint UidNext, ulong HighestModSeq, MailboxAttributes SpecialUse, bool Noselect, IReadOnlyList<string> Keywords)
+{
+    public const string Columns = "id, account_id, name, uidvalidity, uidnext, highest_modseq, special_use, noselect, keywords";
+
+    public static MailboxRow Read(SqliteDataReader r) => new(
+        r.GetInt64(0),
+        r.GetInt64(1),
+        r.GetString(2),
+        (uint)r.GetInt64(3),
+        (uint)r.GetInt64(4),
+        (ulong)r.GetInt64(5),
+        (MailboxAttributes)r.GetInt32(6),
+        r.GetInt64(7) != 0,
+        SqliteMailStore.SplitKeywords(r.GetString(8)));
+}

@@ -1,0 +1,71 @@
+namespace MailHost.Storage.Sqlite.Mail;
+
+/// <summary>The mail database's numbered migrations (applied by <see cref="SqliteDatabase.MigrateAsync"/>).</summary>
+internal static class SqliteMailSchema
+{
+    public static IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            last_uidvalidity INTEGER NOT NULL DEFAULT 0,
+            storage_used INTEGER NOT NULL DEFAULT 0,
+            messages_used INTEGER NOT NULL DEFAULT 0,
+            quota_set INTEGER NOT NULL DEFAULT 0,
+            quota_storage INTEGER,
+            quota_messages INTEGER);
+        CREATE TABLE mailboxes (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            name TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            uidnext INTEGER NOT NULL DEFAULT 1,
+            highest_modseq INTEGER NOT NULL DEFAULT 1,
+            special_use INTEGER NOT NULL DEFAULT 0,
+            noselect INTEGER NOT NULL DEFAULT 0,
+            keywords TEXT NOT NULL DEFAULT '',
+            UNIQUE (account_id, name));
+        CREATE TABLE subscriptions (
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            name TEXT NOT NULL,
+            PRIMARY KEY (account_id, name)) WITHOUT ROWID;
+        CREATE TABLE contents (
+            id INTEGER PRIMARY KEY,
+            address TEXT NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            refs INTEGER NOT NULL,
+            inline BLOB,
+            index_json TEXT NOT NULL,
+            sent_date INTEGER,
+            sent_offset INTEGER,
+            header_text TEXT NOT NULL);
+        CREATE TABLE messages (
+            mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id),
+            uid INTEGER NOT NULL,
+            content_id INTEGER NOT NULL REFERENCES contents(id),
+            flags INTEGER NOT NULL,
+            keywords TEXT NOT NULL,
+            modseq INTEGER NOT NULL,
+            internal_date INTEGER NOT NULL,
+            internal_offset INTEGER NOT NULL,
+            save_date INTEGER NOT NULL,
+            email_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL,
+            PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;
+        CREATE INDEX messages_by_modseq ON messages (mailbox_id, modseq);
+        CREATE INDEX messages_by_content ON messages (content_id);
+        CREATE TABLE expunged (
+            mailbox_id INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            modseq INTEGER NOT NULL,
+            PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;
+        CREATE TABLE threads (
+            account_id INTEGER NOT NULL,
+            message_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL,
+            PRIMARY KEY (account_id, message_id)) WITHOUT ROWID;
+        CREATE VIRTUAL TABLE content_text USING fts5 (headers, body, tokenize = 'trigram case_sensitive 0');
+        """,
+    ];
+}

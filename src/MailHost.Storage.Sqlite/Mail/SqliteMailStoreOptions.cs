@@ -1,0 +1,26 @@
+namespace MailHost.Storage.Sqlite.Mail;
+
+/// <summary>Options of <see cref="SqliteMailStore"/>.</summary>
+public sealed class SqliteMailStoreOptions
+{
+    /// <summary>The data directory: the database is <c>mail.db</c> there and content files live under <c>blobs/</c>.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Content up to this many octets is stored inside the database; larger content in its own file. Default 64 KiB.</summary>
+    public int InlineThreshold { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Whether concurrent writes share one transaction and one fsync (group commit). On by default; off makes
+    /// every write pay its own commit, which only benchmarks want.
+    /// </summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>Most write requests committed together in one transaction.</summary>
+    public int MaxBatchSize { get; set; } = 256;
+
+    /// <summary>Quota for accounts without their own limits.</summary>
+    public QuotaLimits DefaultQuota { get; set; } = QuotaLimits.Unlimited;
+
+    /// <summary>Limits on names, sizes, MIME structure and search.</summary>
+    public MailStoreLimits Limits { get; set; } = MailStoreLimits.Default;
+}

@@ -1,0 +1,627 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using MailHost.Storage.Mime;
+using MailHost.Storage.Search;
+using Microsoft.Data.Sqlite;
+
+namespace MailHost.Storage.Sqlite.Mail;
+
+/// <summary>A selected mailbox of <see cref="SqliteMailStore"/>. Its only state is its snapshot (known UIDs and MODSEQ).</summary>
+internal sealed class SqliteMailboxView : IMailboxView
+{
+    private const int FetchPage = 500;
+    private const string MessageColumns = "m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.internal_offset, m.save_date, c.size, m.email_id, m.thread_id, c.id, c.address, c.inline IS NOT NULL, c.sent_date, c.sent_offset";
+
+    private readonly SqliteMailStore _store;
+    private readonly long _accountId;
+    private readonly long _mailboxId;
+    private readonly bool _readOnly;
+    private readonly HashSet<ulong> _ownModSeqs = [];
+    private List<uint> _known = [];
+    private ulong _knownModSeq;
+    private int _knownKeywordCount;
+
+    public SqliteMailboxView(SqliteMailStore store, long accountId, long mailboxId, bool readOnly)
+    {
+        _store = store;
+        _accountId = accountId;
+        _mailboxId = mailboxId;
+        _readOnly = readOnly;
+        Snapshot = new MailboxSnapshot(string.Empty, 0, 0, 0, [], [], false, 0, 0, readOnly);
+    }
+
+    public MailboxSnapshot Snapshot { get; private set; }
+
+    public async Task<StoreResult> LoadAsync(CancellationToken cancellationToken)
+    {
+        var loaded = await _store.ReadAsync(db =>
+        {
+            var mailbox = SqliteMailStore.FindMailbox(db, _mailboxId);
+            if (mailbox is null || mailbox.Noselect)
+            {
+                return false;
+            }
+
+            _known = db.List("SELECT uid FROM messages WHERE mailbox_id = @p0 ORDER BY uid", r => (uint)r.GetInt64(0), _mailboxId);
+            _knownModSeq = mailbox.HighestModSeq;
+            _knownKeywordCount = mailbox.Keywords.Count;
+            Snapshot = MakeSnapshot(db, mailbox);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        return loaded ? StoreResult.Success : StoreResult.Fail(StoreErrorCode.NotFound, "No such mailbox.");
+    }
+
+    public async IAsyncEnumerable<MessageData> FetchAsync(UidSet uids, FetchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uids);
+        ArgumentNullException.ThrowIfNull(options);
+        if (uids.IsEmpty)
+        {
+            yield break;
+        }
+
+        // Few ranges: one window each. Many scattered UIDs: one window over their span, filtered here.
+        var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
+        var columns = MessageColumns + (options.IncludeIndex ? ", c.index_json" : string.Empty);
+        var changedSince = (long)Math.Min(options.ChangedSince ?? 0, long.MaxValue);
+        foreach (var window in windows)
+        {
+            long cursor = window.First;
+            while (cursor <= window.Last)
+            {
+                var from = cursor;
+                var page = await _store.ReadAsync(
+                    db => db.List(
+                        $"SELECT {columns} FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = @p0 AND m.uid >= @p1 AND m.uid <= @p2 AND m.modseq > @p3 ORDER BY m.uid LIMIT {FetchPage}",
+                        r => ReadMessage(r, options.IncludeIndex),
+                        _mailboxId,
+                        from,
+                        (long)window.Last,
+                        changedSince),
+                    cancellationToken).ConfigureAwait(false);
+                foreach (var message in page)
+                {
+                    if (uids.Contains(message.Uid))
+                    {
+                        yield return message;
+                    }
+                }
+
+                if (page.Count < FetchPage)
+                {
+                    break;
+                }
+
+                cursor = (long)page[^1].Uid + 1;
+            }
+        }
+    }
+
+    public async ValueTask<StoreResult<StoreFlagsResult>> StoreFlagsAsync(UidSet uids, FlagOperation operation, MessageFlags flags, IReadOnlyList<string> keywords, ulong? unchangedSince, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uids);
+        if (_readOnly)
+        {
+            return StoreResult<StoreFlagsResult>.Fail(StoreErrorCode.ReadOnly, "The mailbox is open read-only.");
+        }
+
+        var result = await _store.WriteAsync(ctx =>
+        {
+            var mailbox = SqliteMailStore.FindMailbox(ctx.Db, _mailboxId);
+            if (mailbox is null || mailbox.Noselect)
+            {
+                return StoreResult<StoreFlagsResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            var resolved = FlagChange.ResolveKeywords(keywords, mailbox.Keywords, _store.Limits.MaxKeywordsPerMailbox, out var created);
+            if (!resolved.IsSuccess)
+            {
+                return StoreResult<StoreFlagsResult>.Fail(resolved.Error);
+            }
+
+            var rows = SelectRows(ctx.Db, uids, "uid, flags, keywords, modseq", r => (Uid: (uint)r.GetInt64(0), Flags: (MessageFlags)r.GetInt32(1), Keywords: SqliteMailStore.SplitKeywords(r.GetString(2)), ModSeq: (ulong)r.GetInt64(3)));
+            var states = new List<MessageFlagState>(rows.Count);
+            var modified = new List<uint>();
+            var modSeq = mailbox.HighestModSeq;
+            var bumped = false;
+            foreach (var row in rows)
+            {
+                // RFC 7162 §3.1.3: UNCHANGEDSINCE leaves messages changed after it alone and reports them.
+                if (unchangedSince is { } since && row.ModSeq > since)
+                {
+                    modified.Add(row.Uid);
+                    continue;
+                }
+
+                var (newFlags, newKeywords) = FlagChange.Apply(operation, row.Flags, row.Keywords, flags, resolved.Value);
+                var changed = newFlags != row.Flags || !FlagChange.SameKeywords(newKeywords, row.Keywords);
+                if (!changed)
+                {
+                    states.Add(new MessageFlagState(row.Uid, row.Flags, row.Keywords, row.ModSeq, false));
+                    continue;
+                }
+
+                if (!bumped)
+                {
+                    modSeq++;
+                    bumped = true;
+                }
+
+                ctx.Db.Exec("UPDATE messages SET flags = @p2, keywords = @p3, modseq = @p4 WHERE mailbox_id = @p0 AND uid = @p1", _mailboxId, (long)row.Uid, (int)newFlags, SqliteMailStore.JoinKeywords(newKeywords), (long)modSeq);
+                states.Add(new MessageFlagState(row.Uid, newFlags, newKeywords, modSeq, true));
+            }
+
+            if (bumped || created.Count > 0)
+            {
+                ctx.Db.Exec("UPDATE mailboxes SET highest_modseq = @p1, keywords = @p2 WHERE id = @p0", _mailboxId, (long)modSeq, SqliteMailStore.JoinKeywords(mailbox.Keywords.Concat(created)));
+            }
+
+            if (bumped)
+            {
+                var published = modSeq;
+                ctx.AfterCommit(_ => _store.Feed.Publish(_mailboxId, published));
+            }
+
+            return StoreResult<StoreFlagsResult>.Success(new StoreFlagsResult(states, modified, modSeq));
+        }, cancellationToken).ConfigureAwait(false);
+        if (result.IsSuccess)
+        {
+            foreach (var state in result.Value.Messages)
+            {
+                if (state.Changed)
+                {
+                    _ownModSeqs.Add(state.ModSeq);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    public async ValueTask<StoreResult<SearchResult>> SearchAsync(SearchCriteria criteria, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        if (SearchEvaluator.Validate(criteria, _store.Limits).Error is { } error)
+        {
+            return StoreResult<SearchResult>.Fail(error);
+        }
+
+        var now = _store.Time.GetUtcNow();
+        return await _store.ReadAsync(db =>
+        {
+            if (SqliteMailStore.FindMailbox(db, _mailboxId) is not { Noselect: false })
+            {
+                return StoreResult<SearchResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            var textMatches = new Dictionary<SearchCriteria, HashSet<long>>(ReferenceEqualityComparer.Instance);
+            foreach (var text in SearchEvaluator.CollectTextCriteria(criteria))
+            {
+                textMatches[text] = MatchText(db, text);
+            }
+
+            var contentOf = new Dictionary<uint, long>();
+            var uids = new List<uint>();
+            ulong highest = 0;
+            db.Query(
+                $"SELECT {MessageColumns} FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = @p0 ORDER BY m.uid",
+                r =>
+                {
+                    var message = ReadSearchMessage(r);
+                    contentOf[message.Uid] = r.GetInt64(10);
+                    if (SearchEvaluator.Matches(criteria, message, (c, m) => textMatches[c].Contains(contentOf[m.Uid]), now))
+                    {
+                        uids.Add(message.Uid);
+                        highest = Math.Max(highest, message.ModSeq);
+                    }
+                },
+                _mailboxId);
+            return StoreResult<SearchResult>.Success(new SearchResult(uids, highest));
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<StoreResult<ExpungeResult>> ExpungeAsync(UidSet? uids, CancellationToken cancellationToken)
+    {
+        if (_readOnly)
+        {
+            return StoreResult<ExpungeResult>.Fail(StoreErrorCode.ReadOnly, "The mailbox is open read-only.");
+        }
+
+        var result = await _store.WriteAsync(ctx =>
+        {
+            var mailbox = SqliteMailStore.FindMailbox(ctx.Db, _mailboxId);
+            if (mailbox is null || mailbox.Noselect)
+            {
+                return StoreResult<ExpungeResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            var victims = SelectRows(ctx.Db, uids ?? UidSet.All, "uid, flags, content_id", r => (Uid: (uint)r.GetInt64(0), Flags: (MessageFlags)r.GetInt32(1), ContentId: r.GetInt64(2)))
+                .Where(v => (v.Flags & MessageFlags.Deleted) != 0)
+                .Select(v => (v.Uid, v.ContentId))
+                .ToList();
+            var modSeq = RemoveMessages(_store, ctx, mailbox, victims);
+            return StoreResult<ExpungeResult>.Success(new ExpungeResult(victims.Select(v => v.Uid).ToList(), modSeq));
+        }, cancellationToken).ConfigureAwait(false);
+        if (result.IsSuccess)
+        {
+            Forget(result.Value.Expunged, result.Value.HighestModSeq);
+        }
+
+        return result;
+    }
+
+    public ValueTask<StoreResult<CopyResult>> CopyAsync(UidSet uids, string destination, CancellationToken cancellationToken) => TransferAsync(uids, destination, move: false, cancellationToken);
+
+    public ValueTask<StoreResult<CopyResult>> MoveAsync(UidSet uids, string destination, CancellationToken cancellationToken)
+    {
+        if (_readOnly)
+        {
+            return ValueTask.FromResult(StoreResult<CopyResult>.Fail(StoreErrorCode.ReadOnly, "The mailbox is open read-only."));
+        }
+
+        return TransferAsync(uids, destination, move: true, cancellationToken);
+    }
+
+    public async ValueTask<StoreResult<IReadOnlyList<uint>>> GetVanishedAsync(ulong sinceModSeq, CancellationToken cancellationToken) =>
+        await _store.ReadAsync(db =>
+        {
+            if (SqliteMailStore.FindMailbox(db, _mailboxId) is not { Noselect: false })
+            {
+                return StoreResult<IReadOnlyList<uint>>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            IReadOnlyList<uint> list = db.List("SELECT uid FROM expunged WHERE mailbox_id = @p0 AND modseq > @p1 ORDER BY uid", r => (uint)r.GetInt64(0), _mailboxId, (long)Math.Min(sinceModSeq, long.MaxValue));
+            return StoreResult<IReadOnlyList<uint>>.Success(list);
+        }, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask WaitForChangesAsync(CancellationToken cancellationToken)
+    {
+        var current = await _store.ReadAsync(db => SqliteMailStore.FindMailbox(db, _mailboxId) is { Noselect: false } m ? m.HighestModSeq : ulong.MaxValue, cancellationToken).ConfigureAwait(false);
+        if (current > _knownModSeq)
+        {
+            return;
+        }
+
+        await _store.Feed.WaitAsync(_mailboxId, _knownModSeq, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(CancellationToken cancellationToken) =>
+        await _store.ReadAsync(db =>
+        {
+            var mailbox = SqliteMailStore.FindMailbox(db, _mailboxId);
+            if (mailbox is null || mailbox.Noselect)
+            {
+                return StoreResult<MailboxChanges>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            var since = (long)_knownModSeq;
+            var known = new HashSet<uint>(_known);
+            var changes = new List<MailboxChange>();
+            db.Query("SELECT uid, modseq FROM expunged WHERE mailbox_id = @p0 AND modseq > @p1", r =>
+            {
+                var uid = (uint)r.GetInt64(0);
+                if (known.Remove(uid))
+                {
+                    changes.Add(new MailboxChange(MailboxChangeKind.Expunged, uid, (ulong)r.GetInt64(1), MessageFlags.None, []));
+                }
+            }, _mailboxId, since);
+            db.Query("SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = @p0 AND modseq > @p1", r =>
+            {
+                var uid = (uint)r.GetInt64(0);
+                var modSeq = (ulong)r.GetInt64(1);
+                var flags = (MessageFlags)r.GetInt32(2);
+                var keywords = SqliteMailStore.SplitKeywords(r.GetString(3));
+                if (known.Add(uid))
+                {
+                    changes.Add(new MailboxChange(MailboxChangeKind.Appended, uid, modSeq, flags, keywords));
+                }
+                else if (!_ownModSeqs.Contains(modSeq))
+                {
+                    changes.Add(new MailboxChange(MailboxChangeKind.FlagsChanged, uid, modSeq, flags, keywords));
+                }
+            }, _mailboxId, since);
+            changes.Sort((a, b) => a.ModSeq != b.ModSeq ? a.ModSeq.CompareTo(b.ModSeq) : a.Uid.CompareTo(b.Uid));
+            _known = [.. known.Order()];
+            _knownModSeq = mailbox.HighestModSeq;
+            _ownModSeqs.Clear();
+            var keywordsChanged = mailbox.Keywords.Count != _knownKeywordCount;
+            _knownKeywordCount = mailbox.Keywords.Count;
+            Snapshot = MakeSnapshot(db, mailbox);
+            return StoreResult<MailboxChanges>.Success(new MailboxChanges(changes, Snapshot, keywordsChanged));
+        }, cancellationToken).ConfigureAwait(false);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Copies or moves messages between two mailboxes inside a write (COPY, MOVE, RENAME INBOX).</summary>
+    internal static StoreResult<CopyResult> TransferMessages(SqliteMailStore store, WriteContext ctx, MailboxRow source, MailboxRow target, UidSet uids, bool move, bool checkQuota)
+    {
+        var rows = ctx.Db.List(
+            "SELECT m.uid, m.content_id, m.flags, m.keywords, m.internal_date, m.internal_offset, m.email_id, m.thread_id, c.size FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = @p0 ORDER BY m.uid",
+            r => (Uid: (uint)r.GetInt64(0), ContentId: r.GetInt64(1), Flags: r.GetInt32(2), Keywords: r.GetString(3), InternalDate: r.GetInt64(4), Offset: r.GetInt32(5), EmailId: r.GetString(6), ThreadId: r.GetString(7), Size: r.GetInt64(8)),
+            source.Id).Where(r => uids.Contains(r.Uid)).ToList();
+        var keywords = FlagChange.ResolveKeywords(
+            rows.SelectMany(r => SqliteMailStore.SplitKeywords(r.Keywords)).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
+            target.Keywords,
+            store.Limits.MaxKeywordsPerMailbox,
+            out var created);
+        if (!keywords.IsSuccess)
+        {
+            return StoreResult<CopyResult>.Fail(keywords.Error);
+        }
+
+        var bytes = rows.Sum(r => r.Size);
+        if (!move && checkQuota && store.CheckQuota(ctx.Db, target.AccountId, bytes, rows.Count) is { } quotaError)
+        {
+            return StoreResult<CopyResult>.Fail(quotaError);
+        }
+
+        if ((ulong)target.UidNext + (ulong)rows.Count >= uint.MaxValue)
+        {
+            return StoreResult<CopyResult>.Fail(StoreErrorCode.LimitExceeded, "The mailbox has used up its UIDs.");
+        }
+
+        var now = store.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var uid = target.UidNext;
+        var modSeq = target.HighestModSeq;
+        var sourceUids = new List<uint>(rows.Count);
+        var targetUids = new List<uint>(rows.Count);
+        foreach (var row in rows)
+        {
+            modSeq++;
+            // RFC 8474 §5.1: a copy or move keeps the EMAILID and THREADID.
+            ctx.Db.Exec(
+                "INSERT INTO messages (mailbox_id, uid, content_id, flags, keywords, modseq, internal_date, internal_offset, save_date, email_id, thread_id) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10)",
+                target.Id,
+                (long)uid,
+                row.ContentId,
+                row.Flags,
+                row.Keywords,
+                (long)modSeq,
+                row.InternalDate,
+                row.Offset,
+                now,
+                row.EmailId,
+                row.ThreadId);
+            if (!move)
+            {
+                ctx.Db.Exec("UPDATE contents SET refs = refs + 1 WHERE id = @p0", row.ContentId);
+            }
+
+            sourceUids.Add(row.Uid);
+            targetUids.Add(uid);
+            uid++;
+        }
+
+        ctx.Db.Exec(
+            "UPDATE mailboxes SET uidnext = @p1, highest_modseq = @p2, keywords = @p3 WHERE id = @p0",
+            target.Id,
+            (long)uid,
+            (long)modSeq,
+            SqliteMailStore.JoinKeywords(target.Keywords.Concat(created)));
+        if (!move)
+        {
+            ctx.Db.Exec("UPDATE accounts SET storage_used = storage_used + @p1, messages_used = messages_used + @p2 WHERE id = @p0", target.AccountId, bytes, rows.Count);
+        }
+        else if (rows.Count > 0)
+        {
+            var sourceModSeq = source.HighestModSeq + 1;
+            foreach (var row in rows)
+            {
+                ctx.Db.Exec("DELETE FROM messages WHERE mailbox_id = @p0 AND uid = @p1", source.Id, (long)row.Uid);
+                ctx.Db.Exec("INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (@p0, @p1, @p2)", source.Id, (long)row.Uid, (long)sourceModSeq);
+            }
+
+            ctx.Db.Exec("UPDATE mailboxes SET highest_modseq = @p1 WHERE id = @p0", source.Id, (long)sourceModSeq);
+            var sourceId = source.Id;
+            ctx.AfterCommit(_ => store.Feed.Publish(sourceId, sourceModSeq));
+        }
+
+        if (rows.Count > 0)
+        {
+            var targetId = target.Id;
+            var published = modSeq;
+            ctx.AfterCommit(_ => store.Feed.Publish(targetId, published));
+        }
+
+        return StoreResult<CopyResult>.Success(new CopyResult(target.UidValidity, sourceUids, targetUids));
+    }
+
+    /// <summary>Expunges messages: rows removed, UIDs remembered with one new MODSEQ, references released.</summary>
+    internal static ulong RemoveMessages(SqliteMailStore store, WriteContext ctx, MailboxRow mailbox, List<(uint Uid, long ContentId)> victims)
+    {
+        if (victims.Count == 0)
+        {
+            return mailbox.HighestModSeq;
+        }
+
+        var modSeq = mailbox.HighestModSeq + 1;
+        foreach (var (uid, contentId) in victims)
+        {
+            var size = ctx.Db.Long("SELECT size FROM contents WHERE id = @p0", contentId) ?? 0;
+            ctx.Db.Exec("DELETE FROM messages WHERE mailbox_id = @p0 AND uid = @p1", mailbox.Id, (long)uid);
+            ctx.Db.Exec("INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (@p0, @p1, @p2)", mailbox.Id, (long)uid, (long)modSeq);
+            ctx.Db.Exec("UPDATE accounts SET storage_used = storage_used - @p1, messages_used = messages_used - 1 WHERE id = @p0", mailbox.AccountId, size);
+            store.ReleaseContent(ctx, contentId, 1);
+        }
+
+        ctx.Db.Exec("UPDATE mailboxes SET highest_modseq = @p1 WHERE id = @p0", mailbox.Id, (long)modSeq);
+        var id = mailbox.Id;
+        ctx.AfterCommit(_ => store.Feed.Publish(id, modSeq));
+        return modSeq;
+    }
+
+    private async ValueTask<StoreResult<CopyResult>> TransferAsync(UidSet uids, string destination, bool move, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uids);
+        var name = MailboxName.Normalize(destination, _store.Limits);
+        if (!name.IsSuccess)
+        {
+            return StoreResult<CopyResult>.Fail(name.Error);
+        }
+
+        ulong ownModSeq = 0;
+        var result = await _store.WriteAsync(ctx =>
+        {
+            var source = SqliteMailStore.FindMailbox(ctx.Db, _mailboxId);
+            if (source is null || source.Noselect)
+            {
+                return StoreResult<CopyResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            var target = SqliteMailStore.FindMailbox(ctx.Db, _accountId, name.Value);
+            if (target is null || target.Noselect)
+            {
+                return StoreResult<CopyResult>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
+            }
+
+            if (move && target.Id == source.Id)
+            {
+                return StoreResult<CopyResult>.Fail(StoreErrorCode.NotAllowed, "A message cannot be moved into its own mailbox.");
+            }
+
+            var transferred = TransferMessages(_store, ctx, source, target, uids, move, checkQuota: true);
+            ownModSeq = source.HighestModSeq + 1;
+            return transferred;
+        }, cancellationToken).ConfigureAwait(false);
+        if (result.IsSuccess && move)
+        {
+            Forget(result.Value.SourceUids, ownModSeq);
+        }
+
+        return result;
+    }
+
+    private void Forget(IReadOnlyList<uint> uids, ulong modSeq)
+    {
+        if (uids.Count == 0)
+        {
+            return;
+        }
+
+        _ownModSeqs.Add(modSeq);
+        var removed = new HashSet<uint>(uids);
+        _known.RemoveAll(removed.Contains);
+        Snapshot = Snapshot with { Uids = [.. _known] };
+    }
+
+    private List<T> SelectRows<T>(DbSession db, UidSet uids, string columns, Func<SqliteDataReader, T> map)
+    {
+        var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
+        var rows = new List<T>();
+        foreach (var window in windows)
+        {
+            db.Query(
+                $"SELECT {columns} FROM messages WHERE mailbox_id = @p0 AND uid >= @p1 AND uid <= @p2 ORDER BY uid",
+                r =>
+                {
+                    if (uids.Contains((uint)r.GetInt64(0)))
+                    {
+                        rows.Add(map(r));
+                    }
+                },
+                _mailboxId,
+                (long)window.First,
+                (long)window.Last);
+        }
+
+        return rows;
+    }
+
+    private HashSet<long> MatchText(DbSession db, SearchCriteria criterion)
+    {
+        var (value, column) = criterion switch
+        {
+            HeaderCriterion header => (header.Value, "headers"),
+            TextCriterion { Scope: TextScope.Body } body => (body.Value, "body"),
+            TextCriterion text => (text.Value, (string?)null),
+            _ => throw new ArgumentException("Not a text criterion.", nameof(criterion)),
+        };
+        var candidates = new HashSet<long>();
+        const string Mine = "SELECT content_id FROM messages WHERE mailbox_id = @p0";
+        if (value.Length >= 3)
+        {
+            // FTS5 trigram index: a quoted phrase is a literal substring; client text is never FTS syntax (SECURITY.md rule 8).
+            var phrase = "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+            var match = column is null ? phrase : "{" + column + "} : " + phrase;
+            db.Query($"SELECT rowid FROM content_text WHERE content_text MATCH @p1 AND rowid IN ({Mine})", r => candidates.Add(r.GetInt64(0)), _mailboxId, match);
+        }
+        else
+        {
+            // Too short for trigrams: scan the indexed text with instr(), never LIKE.
+            var haystack = column is null ? "headers || ' ' || body" : column;
+            db.Query($"SELECT rowid FROM content_text WHERE rowid IN ({Mine}) AND (@p1 = '' OR instr(lower({haystack}), lower(@p1)) > 0)", r => candidates.Add(r.GetInt64(0)), _mailboxId, value);
+        }
+
+        if (criterion is not HeaderCriterion headerCriterion)
+        {
+            return candidates;
+        }
+
+        // The index found the value somewhere in the headers; confirm it is in the named header.
+        var matches = new HashSet<long>();
+        db.Query($"SELECT id, header_text FROM contents WHERE id IN ({Mine})", r =>
+        {
+            var id = r.GetInt64(0);
+            if ((value.Length == 0 || candidates.Contains(id)) && SearchText.HeaderMatches(r.GetString(1), headerCriterion.Name, headerCriterion.Value))
+            {
+                matches.Add(id);
+            }
+        }, _mailboxId);
+        return matches;
+    }
+
+    private MessageData ReadMessage(SqliteDataReader r, bool includeIndex)
+    {
+        var content = new SqliteMessageContent(_store, r.GetInt64(10), r.GetString(11), r.GetInt64(7), r.GetInt64(12) != 0);
+        MessageIndex? index = includeIndex ? JsonSerializer.Deserialize<MessageIndex>(r.GetString(15), SqliteMailStore.Json) : null;
+        return new MessageData(
+            (uint)r.GetInt64(0),
+            (MessageFlags)r.GetInt32(1),
+            SqliteMailStore.SplitKeywords(r.GetString(2)),
+            (ulong)r.GetInt64(3),
+            Date(r.GetInt64(4), r.GetInt32(5)),
+            Date(r.GetInt64(6), 0),
+            r.GetInt64(7),
+            r.GetString(8),
+            r.GetString(9),
+            index,
+            content);
+    }
+
+    private static SearchMessage ReadSearchMessage(SqliteDataReader r) => new(
+        (uint)r.GetInt64(0),
+        (MessageFlags)r.GetInt32(1),
+        SqliteMailStore.SplitKeywords(r.GetString(2)),
+        Date(r.GetInt64(4), r.GetInt32(5)),
+        Date(r.GetInt64(6), 0),
+        r.IsDBNull(13) ? null : Date(r.GetInt64(13), r.GetInt32(14)),
+        r.GetInt64(7),
+        (ulong)r.GetInt64(3),
+        r.GetString(8),
+        r.GetString(9));
+
+    private static DateTimeOffset Date(long unixMilliseconds, int offsetMinutes) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds).ToOffset(TimeSpan.FromMinutes(offsetMinutes));
+
+    private MailboxSnapshot MakeSnapshot(DbSession db, MailboxRow mailbox)
+    {
+        var unseen = 0;
+        uint firstUnseen = 0;
+        db.Query("SELECT COUNT(*), MIN(uid) FROM messages WHERE mailbox_id = @p0 AND (flags & 1) = 0", r =>
+        {
+            unseen = r.GetInt32(0);
+            firstUnseen = r.IsDBNull(1) ? 0 : (uint)r.GetInt64(1);
+        }, mailbox.Id);
+        return new MailboxSnapshot(
+            mailbox.Name,
+            mailbox.UidValidity,
+            mailbox.UidNext,
+            _knownModSeq,
+            [.. _known],
+            mailbox.Keywords,
+            mailbox.Keywords.Count < _store.Limits.MaxKeywordsPerMailbox,
+            unseen,
+            firstUnseen,
+            _readOnly);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace MailHost.Storage.Sqlite.Mail;
+
+/// <summary>
+/// The single writer. Requests queue up; the writer takes every request waiting (up to a batch size), runs each
+/// in its own savepoint inside one transaction, commits once (synchronous=FULL: one fsync for the whole batch)
+/// and only then completes each request. A request that fails rolls back its savepoint alone; a failed commit
+/// fails the whole batch. Readers use their own connections and never wait (WAL).
+/// </summary>
+internal sealed class SqliteWriter : IAsyncDisposable
+{
+    private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly DbSession _db;
+    private readonly bool _groupCommit;
+    private readonly int _maxBatch;
+    private readonly ILogger _logger;
+    private readonly Task _loop;
+
+    public SqliteWriter(SqliteConnection connection, bool groupCommit, int maxBatch, ILogger logger)
+    {
+        _db = new DbSession(connection, cacheCommands: true);
+        _groupCommit = groupCommit;
+        _maxBatch = Math.Max(1, maxBatch);
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Number of transactions committed (for tests and benchmarks).</summary>
+    public long Commits { get; private set; }
+
+    /// <summary>Queues <paramref name="operation"/>; the task completes after the commit that made it durable.</summary>
+    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> operation, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var request = new WriteRequest<T>(operation);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(request), this);
+
+        // Cancellation after queueing cannot take the write back: the caller waits for the durable outcome.
+        return request.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        _db.Dispose();
+        await _db.Connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<WriteRequest>();
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var request))
+            {
+                batch.Add(request);
+                if (!_groupCommit)
+                {
+                    break;
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                RunBatch(batch);
+            }
+        }
+    }
+
+    private void RunBatch(List<WriteRequest> batch)
+    {
+        var context = new WriteContext(_db);
+        try
+        {
+            using var transaction = _db.Connection.BeginTransaction();
+            _db.Transaction = transaction;
+            foreach (var request in batch)
+            {
+                context.Begin();
+                _db.Exec("SAVEPOINT w");
+                try
+                {
+                    request.Run(context);
+                    _db.Exec("RELEASE w");
+                    request.AfterCommit = context.TakeAfterCommit();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    _db.Exec("ROLLBACK TO w");
+                    _db.Exec("RELEASE w");
+                    context.TakeAfterCommit();
+                    request.Failure = ex;
+                }
+            }
+
+            transaction.Commit();
+            Commits++;
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException)
+        {
+            SqliteMailLog.CommitFailed(_logger, ex, batch.Count);
+            foreach (var request in batch)
+            {
+                request.Failure ??= new StoreUnavailableException("The store could not commit the change.", ex);
+                request.AfterCommit = null;
+            }
+        }
+        finally
+        {
+            _db.Transaction = null;
+        }
+
+        foreach (var request in batch)
+        {
+            if (request.AfterCommit is { } actions)
+            {
+                foreach (var action in actions)
+                {
+                    try
+                    {
+                        action(_db);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
+                    {
+                        // Post-commit work is tidy-up (deleting released files); the start-up check finishes it.
+                        SqliteMailLog.AfterCommitFailed(_logger, ex);
+                    }
+                }
+            }
+
+            request.Complete();
+        }
+    }
+
+    internal abstract class WriteRequest
+    {
+        public Exception? Failure { get; set; }
+
+        public List<Action<DbSession>>? AfterCommit { get; set; }
+
+        public abstract void Run(WriteContext context);
+
+        public abstract void Complete();
+    }
+
+    private sealed class WriteRequest<T> : WriteRequest
+    {
+        private readonly Func<WriteContext, T> _operation;
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public WriteRequest(Func<WriteContext, T> operation) => _operation = operation;
+
+        public Task<T> Task => _completion.Task;
+
+        public override void Run(WriteContext context) => _result = _operation(context);
+
+        public override void Complete()
+        {
+            if (Failure is null)
+            {
+                _completion.TrySetResult(_result!);
+            }
+            else
+            {
+                _completion.TrySetException(Failure);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using MailHost.Hosting;
+using MailHost.Protocols.Text;
+using Microsoft.Extensions.Logging;
+
+namespace MailHost.Connections;
+
+/// <summary>
+/// The protocol trace of one connection: every line received (<c>C:</c>) and sent (<c>S:</c>) at Trace level under
+/// the category <c>MailHost.Trace.&lt;Protocol&gt;</c>. Non-printable bytes appear as a backslash and two hex digits
+/// (a TLS ClientHello on a plain port reads <c>\16\03\01...</c>); secrets are redacted by the session that knows
+/// which bytes are secret; message bodies are summarised by size. Costs nothing when Trace is off.
+/// </summary>
+public sealed class ProtocolTrace
+{
+    private readonly ILogger _logger;
+    private readonly string _connectionId;
+
+    /// <summary>Creates the trace of one connection.</summary>
+    public ProtocolTrace(ILoggerFactory loggerFactory, MailProtocol protocol, string connectionId)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _logger = loggerFactory.CreateLogger(CategoryName(protocol));
+        _connectionId = connectionId;
+    }
+
+    /// <summary>Whether tracing is on; check it before building anything expensive to trace.</summary>
+    public bool IsEnabled => _logger.IsEnabled(LogLevel.Trace);
+
+    /// <summary>The logging category for a protocol's trace, e.g. <c>MailHost.Trace.Imap</c>.</summary>
+    public static string CategoryName(MailProtocol protocol) => "MailHost.Trace." + protocol;
+
+    /// <summary>A line the client sent (with or without its CRLF).</summary>
+    public void Received(ReadOnlySpan<byte> line)
+    {
+        if (IsEnabled)
+        {
+            TraceLog.Line(_logger, _connectionId, "C", ProtocolTraceFormatter.Escape(line));
+        }
+    }
+
+    /// <summary>A line the client sent, already redacted by the session (e.g. from <see cref="ProtocolTraceRedactor"/>).</summary>
+    public void ReceivedRedacted(string redactedLine)
+    {
+        if (IsEnabled)
+        {
+            TraceLog.Line(_logger, _connectionId, "C", redactedLine);
+        }
+    }
+
+    /// <summary>Client data that is summarised rather than shown (a message body, a literal).</summary>
+    public void ReceivedPayload(long byteCount, string what)
+    {
+        if (IsEnabled)
+        {
+            TraceLog.Line(_logger, _connectionId, "C", string.Create(CultureInfo.InvariantCulture, $"<{what}, {byteCount} bytes>"));
+        }
+    }
+
+    /// <summary>A line the server sent.</summary>
+    public void Sent(ReadOnlySpan<byte> line)
+    {
+        if (IsEnabled)
+        {
+            TraceLog.Line(_logger, _connectionId, "S", ProtocolTraceFormatter.Escape(line));
+        }
+    }
+
+    /// <summary>Server data that is summarised rather than shown.</summary>
+    public void SentPayload(long byteCount, string what)
+    {
+        if (IsEnabled)
+        {
+            TraceLog.Line(_logger, _connectionId, "S", string.Create(CultureInfo.InvariantCulture, $"<{what}, {byteCount} bytes>"));
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using MailHost.Hosting;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace MailHost.Connections;
+
+/// <summary>The STARTTLS upgrade of one connection (see <see cref="IMailTlsFeature"/>).</summary>
+internal sealed class StartTlsFeature(
+    ConnectionContext context,
+    MailConnection connection,
+    MailEndpointOptions endpoint,
+    TlsHandshaker handshaker,
+    PendingHandshakeGate gate,
+    TimeProvider timeProvider,
+    ILogger logger) : IMailTlsFeature
+{
+    /// <summary>The TLS session STARTTLS established, for the middleware to close at the end.</summary>
+    public TlsTransport? Transport { get; private set; }
+
+    public bool CanStartTls => endpoint.Tls is MailTlsMode.StartTls or MailTlsMode.Auto
+        && handshaker.HasCertificate
+        && !connection.IsTls;
+
+    public async ValueTask<bool> StartTlsAsync(CancellationToken cancellationToken)
+    {
+        if (!CanStartTls)
+        {
+            return false;
+        }
+
+        // RFC 3207 §4.2 / RFC 2595 §3.1 / SECURITY.md A1: anything already buffered was sent before the client
+        // could have seen our reply, so it is injected plain text. Throw it away, never parse it.
+        var input = context.Transport.Input;
+        if (input.TryRead(out var pending))
+        {
+            if (!pending.Buffer.IsEmpty)
+            {
+                ConnectionLog.StartTlsDiscarded(logger, pending.Buffer.Length);
+            }
+
+            input.AdvanceTo(pending.Buffer.End);
+        }
+
+        if (!gate.TryEnter())
+        {
+            ConnectionLog.TlsPendingFull(logger, endpoint.MaxPendingTlsHandshakes);
+            return false;
+        }
+
+        try
+        {
+            using var deadline = new CancellationTokenSource(endpoint.TlsHandshakeTimeout, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+            var tls = await handshaker.HandshakeAsync(context, connection, linked.Token).ConfigureAwait(false);
+            if (tls is null)
+            {
+                return false;
+            }
+
+            Transport = tls;
+            context.Transport = tls.Pipe;
+            return true;
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using MailHost.Hosting;
+using MailHost.Protocols.Tls;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace MailHost.Connections;
+
+/// <summary>
+/// The one TLS handshake path of MailHost, used for implicit TLS, detected TLS and STARTTLS alike: read the whole
+/// ClientHello without consuming it, refuse cross-protocol clients (ALPACA: an ALPN list of HTTP ids only), pick the
+/// certificate for the requested server name, and run the handshake (TLS 1.2 and 1.3 only, RFC 8996) over the raw
+/// transport.
+/// </summary>
+internal sealed class TlsHandshaker(MailEndpointOptions endpoint, ILogger logger)
+{
+    private SslStreamCertificateContext? _defaultContext;
+
+    public bool HasCertificate => endpoint.ServerCertificate is not null || endpoint.ServerCertificateSelector is not null;
+
+    /// <summary>Handshakes on <paramref name="context"/>'s current transport; null when it failed (already logged).</summary>
+    public async Task<TlsTransport?> HandshakeAsync(ConnectionContext context, MailConnection connection, CancellationToken deadline)
+    {
+        var hello = await PeekClientHelloAsync(context.Transport.Input, deadline).ConfigureAwait(false);
+        if (hello is null)
+        {
+            return null;
+        }
+
+        if (TlsAlpnPolicy.OffersOnlyForeignProtocols(hello.ApplicationProtocols))
+        {
+            ConnectionLog.TlsForeignAlpn(logger, string.Join(",", hello.ApplicationProtocols));
+            return null;
+        }
+
+        var certificate = endpoint.ServerCertificateSelector?.Invoke(context, hello.ServerName) ?? endpoint.ServerCertificate;
+        if (certificate is null)
+        {
+            ConnectionLog.TlsFailed(logger, "no server certificate for name " + (hello.ServerName ?? "(none)"));
+            return null;
+        }
+
+        var ours = endpoint.AlpnProtocol;
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = ContextFor(certificate),
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ClientCertificateRequired = false,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            AllowRenegotiation = false,
+
+            // RFC 7301 §3.2: answer with our protocol only when the client offered it; a client that offered other
+            // (non-HTTP) ids or none simply gets no ALPN extension back.
+            ApplicationProtocols = ours is not null && hello.ApplicationProtocols.Contains(ours)
+                ? [new SslApplicationProtocol(ours)]
+                : null,
+        };
+
+        var stream = new SslStream(new DuplexPipeStream(context.Transport), leaveInnerStreamOpen: false);
+        try
+        {
+            await stream.AuthenticateAsServerAsync(options, deadline).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
+        {
+            ConnectionLog.TlsFailed(logger, deadline.IsCancellationRequested ? "handshake deadline passed" : ex.Message);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+
+        connection.IsTls = true;
+        connection.TlsDescription = Describe(stream);
+        var alpn = stream.NegotiatedApplicationProtocol.Protocol.IsEmpty ? null : stream.NegotiatedApplicationProtocol.ToString();
+        ConnectionLog.TlsEstablished(logger, connection.TlsDescription, hello.ServerName, alpn);
+        return new TlsTransport(stream);
+    }
+
+    /// <summary>"TLSv1.3 TLS_AES_256_GCM_SHA384": the form Received headers and logs use.</summary>
+    internal static string Describe(SslStream stream)
+    {
+#pragma warning disable SYSLIB0039 // TLS 1.0/1.1 names appear only to describe, never to enable.
+        var protocol = stream.SslProtocol switch
+        {
+            SslProtocols.Tls13 => "TLSv1.3",
+            SslProtocols.Tls12 => "TLSv1.2",
+            var other => other.ToString(),
+        };
+#pragma warning restore SYSLIB0039
+        return protocol + " " + stream.NegotiatedCipherSuite;
+    }
+
+    /// <summary>Waits until the whole ClientHello is buffered, without consuming any of it.</summary>
+    private async Task<TlsClientHelloInfo?> PeekClientHelloAsync(PipeReader input, CancellationToken deadline)
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await input.ReadAsync(deadline).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                ConnectionLog.TlsFailed(logger, "no complete ClientHello before the handshake deadline");
+                return null;
+            }
+
+            var buffer = result.Buffer;
+            var status = TlsClientHelloParser.TryParse(buffer, out var info);
+            if (status == TlsClientHelloParseStatus.Complete)
+            {
+                input.AdvanceTo(buffer.Start);
+                return info;
+            }
+
+            if (status == TlsClientHelloParseStatus.Invalid || result.IsCompleted)
+            {
+                input.AdvanceTo(buffer.Start);
+                ConnectionLog.TlsFailed(logger, status == TlsClientHelloParseStatus.Invalid ? "malformed ClientHello" : "connection closed inside the ClientHello");
+                return null;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private SslStreamCertificateContext ContextFor(X509Certificate2 certificate)
+    {
+        if (ReferenceEquals(certificate, endpoint.ServerCertificate))
+        {
+            return _defaultContext ??= SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
+        }
+
+        return SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MailHost.Hosting;
+
+/// <summary>
+/// The server certificate of endpoints that have none of their own: from <c>MailHost:Certificate</c> (PEM
+/// certificate and key, or PFX), or else a self-signed certificate for <c>MailHost:Hostname</c> that is generated
+/// once into the data directory and reused on later starts (with a warning: clients will not trust it).
+/// </summary>
+public sealed partial class MailCertificateProvider(IOptions<MailHostOptions> options, ILogger<MailCertificateProvider> logger)
+{
+    private const string SelfSignedFileName = "selfsigned-certificate.pfx";
+    private readonly Lock _lock = new();
+    private X509Certificate2? _certificate;
+
+    /// <summary>Loads (once) and returns the certificate.</summary>
+    /// <exception cref="MailHostConfigurationException">A configured file is missing or unreadable.</exception>
+    public X509Certificate2 GetCertificate()
+    {
+        lock (_lock)
+        {
+            return _certificate ??= Load();
+        }
+    }
+
+    private X509Certificate2 Load()
+    {
+        var settings = options.Value;
+        var configured = settings.Certificate;
+        if (!string.IsNullOrWhiteSpace(configured.Path))
+        {
+            return LoadConfigured(configured);
+        }
+
+        var path = Path.Combine(Path.GetFullPath(settings.DataDirectory), SelfSignedFileName);
+        if (File.Exists(path))
+        {
+            try
+            {
+                var existing = X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
+                if (existing.NotAfter > DateTime.Now.AddDays(7))
+                {
+                    LogSelfSigned(logger, path, existing.Subject);
+                    return existing;
+                }
+
+                existing.Dispose();
+            }
+            catch (CryptographicException ex)
+            {
+                LogSelfSignedUnreadable(logger, path, ex);
+            }
+        }
+
+        var created = CreateSelfSigned(settings.Hostname);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, created.Export(X509ContentType.Pkcs12));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        LogSelfSignedCreated(logger, path, settings.Hostname);
+        return X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
+    }
+
+    private static X509Certificate2 LoadConfigured(MailCertificateOptions configured)
+    {
+        var path = configured.Path!;
+        if (!File.Exists(path))
+        {
+            throw MailHostConfigurationException.For("MailHost:Certificate:Path", $"the file '{path}' does not exist. Fix the path, or remove MailHost:Certificate to use a generated self-signed certificate.");
+        }
+
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(configured.KeyPath))
+            {
+                if (!File.Exists(configured.KeyPath))
+                {
+                    throw MailHostConfigurationException.For("MailHost:Certificate:KeyPath", $"the file '{configured.KeyPath}' does not exist.");
+                }
+
+                var pem = string.IsNullOrEmpty(configured.Password)
+                    ? X509Certificate2.CreateFromPemFile(path, configured.KeyPath)
+                    : X509Certificate2.CreateFromEncryptedPemFile(path, configured.Password, configured.KeyPath);
+
+                // An ephemeral PEM key is not usable by every TLS stack (Windows SChannel); a PKCS#12 round trip is.
+                return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
+            }
+
+            return X509CertificateLoader.LoadPkcs12FromFile(path, configured.Password);
+        }
+        catch (CryptographicException ex)
+        {
+            throw MailHostConfigurationException.For("MailHost:Certificate:Path", $"cannot read the certificate '{path}' ({ex.Message}). Give a PEM certificate with MailHost:Certificate:KeyPath, or a PFX file with MailHost:Certificate:Password.", ex);
+        }
+    }
+
+    /// <summary>A self-signed ECDSA P-256 server certificate for <paramref name="hostname"/>, valid for two years.</summary>
+    public static X509Certificate2 CreateSelfSigned(string hostname)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hostname);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={hostname}", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(hostname);
+        if (hostname != "localhost")
+        {
+            names.AddDnsName("localhost");
+        }
+
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        names.AddIpAddress(System.Net.IPAddress.IPv6Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var now = DateTimeOffset.UtcNow;
+        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(2));
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), password: null);
+    }
+
+    [LoggerMessage(1200, LogLevel.Warning, "Using the self-signed certificate {Path} ({Subject}); clients will not trust it. Set MailHost:Certificate for a real one")]
+    private static partial void LogSelfSigned(ILogger logger, string path, string subject);
+
+    [LoggerMessage(1201, LogLevel.Warning, "Generated a self-signed certificate for {Hostname} at {Path}; clients will not trust it. Set MailHost:Certificate for a real one")]
+    private static partial void LogSelfSignedCreated(ILogger logger, string path, string hostname);
+
+    [LoggerMessage(1202, LogLevel.Warning, "The self-signed certificate {Path} is unreadable; generating a new one")]
+    private static partial void LogSelfSignedUnreadable(ILogger logger, string path, Exception exception);
+}

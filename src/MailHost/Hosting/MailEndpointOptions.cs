@@ -1,0 +1,79 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Connections;
+
+namespace MailHost.Hosting;
+
+/// <summary>Settings of one listening mail endpoint. Defaults suit a public server.</summary>
+public sealed class MailEndpointOptions
+{
+    /// <summary>The endpoint's name, used in logs (the configuration key, or the protocol name for code-defined endpoints).</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The protocol spoken; set by the <c>Listen*</c> method or the URL scheme.</summary>
+    public MailProtocol Protocol { get; set; }
+
+    /// <summary>How TLS is used. Default <see cref="MailTlsMode.StartTls"/>.</summary>
+    public MailTlsMode Tls { get; set; } = MailTlsMode.StartTls;
+
+    /// <summary>
+    /// In <see cref="MailTlsMode.Auto"/>, how long the greeting is held while waiting for a TLS ClientHello.
+    /// Every plain-text client pays this once per connection before it sees the greeting.
+    /// Default 1 second: a TLS client sends its ClientHello right after the TCP handshake, and even a cold .NET
+    /// client on a busy 2-core machine has been measured at a few hundred milliseconds.
+    /// </summary>
+    public TimeSpan TlsDetectionTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Deadline from the connection's start to a finished TLS handshake (implicit or detected), and from a
+    /// STARTTLS reply to a finished handshake. Covers a ClientHello dripped byte by byte. Default 10 seconds.
+    /// </summary>
+    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connections allowed to wait in TLS detection or handshake at once; more are closed. Default 200.</summary>
+    public int MaxPendingTlsHandshakes { get; set; } = 200;
+
+    /// <summary>The server certificate; when null, <see cref="MailHostOptions"/>' certificate is used.</summary>
+    public X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>
+    /// Optional SNI hook: picks a certificate for the server name the client asked for (may be null). Returning
+    /// null falls back to <see cref="ServerCertificate"/>.
+    /// </summary>
+    public Func<ConnectionContext, string?, X509Certificate2?>? ServerCertificateSelector { get; set; }
+
+    /// <summary>Accept a HAProxy PROXY protocol v1/v2 header first (only from <see cref="TrustedProxies"/>).</summary>
+    public bool ProxyProtocol { get; set; }
+
+    /// <summary>How long a proxy may take to send its PROXY header. Default 5 seconds.</summary>
+    public TimeSpan ProxyHeaderTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Networks (CIDR) allowed to send a PROXY header. A connection from elsewhere is closed.</summary>
+    public IList<IPNetwork> TrustedProxies { get; } = [];
+
+    /// <summary>If non-empty, only clients in these networks may connect.</summary>
+    public IList<IPNetwork> AllowedNetworks { get; } = [];
+
+    /// <summary>Clients in these networks are refused before the greeting. Deny wins over allow.</summary>
+    public IList<IPNetwork> DeniedNetworks { get; } = [];
+
+    /// <summary>Concurrent connections on this endpoint; 0 means unlimited. Default 10,000.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>Concurrent connections from one client address on this endpoint; 0 means unlimited. Default 50.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 50;
+
+    /// <summary>Idle time allowed before a client authenticates. Default 60 seconds.</summary>
+    public TimeSpan PreAuthenticationIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Whether this endpoint greets in TLS before any byte is read (implicit TLS).</summary>
+    internal bool IsImplicitTls => Tls == MailTlsMode.Implicit;
+
+    /// <summary>The IANA ALPN id of the protocol (RFC 7301 registry), or null where none is registered (SMTP).</summary>
+    internal string? AlpnProtocol => Protocol switch
+    {
+        MailProtocol.Imap => "imap",
+        MailProtocol.Pop3 => "pop3",
+        _ => null,
+    };
+}

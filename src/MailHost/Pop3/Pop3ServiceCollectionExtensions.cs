@@ -1,0 +1,34 @@
+using MailHost.Hosting;
+using MailHost.Pop3;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+// Extension methods live in the namespace of the type they extend.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the POP3 service.</summary>
+public static class Pop3ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds POP3: the connection handler, the maildrop locks, <see cref="Pop3Options"/> (from <c>MailHost:Pop3</c> when
+    /// <paramref name="configuration"/> is given) and the registration that lets <c>pop3://</c> and <c>pop3s://</c>
+    /// endpoints from configuration start. Needs <c>AddMailHost</c>, an <see cref="MailHost.Accounts.IAccountDirectory"/>
+    /// and an <see cref="MailHost.Storage.IMailStore"/>.
+    /// </summary>
+    public static IServiceCollection AddMailHostPop3(this IServiceCollection services, IConfiguration? configuration = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<Pop3Options>();
+        if (configuration is not null)
+        {
+            options.Bind(configuration.GetSection(Pop3Options.SectionName));
+        }
+
+        services.TryAddSingleton<Pop3MaildropLocks>();
+        services.TryAddSingleton<Pop3ConnectionHandler>();
+        services.AddSingleton(new MailProtocolHandlerRegistration(
+            MailProtocol.Pop3,
+            static (listen, endpoint) => listen.UseMail<Pop3ConnectionHandler>(endpoint)));
+        return services;
+    }
+}

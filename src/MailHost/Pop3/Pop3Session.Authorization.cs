@@ -1,0 +1,274 @@
+using System.Globalization;
+using System.Text;
+using MailHost.Authentication;
+using MailHost.Protocols.Pop3;
+using MailHost.Storage;
+
+namespace MailHost.Pop3;
+
+/// <summary>The AUTHORIZATION state (RFC 1939 §4, §7; RFC 2449; RFC 2595; RFC 5034; RFC 6856).</summary>
+internal sealed partial class Pop3Session
+{
+    private bool PasswordsAllowed => _passwords.IsAllowed(_info.IsTls);
+
+    private async Task<Maildrop?> AuthorizationAsync()
+    {
+        string? user = null;
+        var first = true;
+        while (true)
+        {
+            await _output.FlushAsync().ConfigureAwait(false);
+            var (status, command, error) = await ReadCommandAsync(_info.Endpoint.PreAuthenticationIdleTimeout).ConfigureAwait(false);
+            if (await EndOnLineStatusAsync(status).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            if (command is HttpRequestCommand && first)
+            {
+                // ALPACA (SECURITY.md A6): a browser or a cross-protocol attack; never answer it.
+                Pop3Log.Closing(_logger, "HTTP request on a POP3 port");
+                return null;
+            }
+
+            first = false;
+            if (command is null)
+            {
+                if (await BadCommandAsync(error!).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            (Maildrop? Maildrop, bool Close) outcome = (null, false);
+            switch (command)
+            {
+                case CapaCommand:
+                    await CapaAsync().ConfigureAwait(false);
+                    break;
+                case QuitCommand:
+                    await ReplyAsync("+OK MailHost POP3 server signing off").ConfigureAwait(false);
+                    await _output.FlushAsync().ConfigureAwait(false);
+                    return null;
+                case StlsCommand:
+                    if (!_tls.CanStartTls)
+                    {
+                        outcome.Close = await BadCommandAsync(_info.IsTls ? "-ERR Already using TLS" : "-ERR STLS is not available").ConfigureAwait(false);
+                        break;
+                    }
+
+                    await ReplyAsync("+OK Begin TLS negotiation").ConfigureAwait(false);
+                    await _output.FlushAsync().ConfigureAwait(false);
+                    if (!await _tls.StartTlsAsync(CancellationToken.None).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
+
+                    // RFC 2595 §4: forget everything learned before TLS.
+                    _input = _connection.Transport.Input;
+                    _output = _connection.Transport.Output;
+                    _parser.Reset();
+                    user = null;
+                    break;
+                case Utf8Command:
+                    // RFC 6856 §2: UTF-8 user names and passwords are accepted either way; the command only confirms it.
+                    await ReplyAsync("+OK UTF8 enabled").ConfigureAwait(false);
+                    break;
+                case UserCommand userCommand:
+                    if (!PasswordsAllowed)
+                    {
+                        // RFC 2595 §4 / SECURITY.md A4: no credentials in plain text.
+                        outcome.Close = await BadCommandAsync("-ERR [AUTH] Plain-text login is not allowed; use STLS first").ConfigureAwait(false);
+                        break;
+                    }
+
+                    // SECURITY.md D2: the same answer for every name, known or not.
+                    user = userCommand.Name;
+                    await ReplyAsync("+OK Send your password").ConfigureAwait(false);
+                    break;
+                case PassCommand pass:
+                    if (user is null)
+                    {
+                        outcome.Close = await BadCommandAsync("-ERR Send USER first").ConfigureAwait(false);
+                        break;
+                    }
+
+                    var login = user;
+                    user = null;
+                    var context = NewAuthenticationContext();
+                    var result = await _passwords.AuthenticateAsync(login, pass.Password, context, CancellationToken.None).ConfigureAwait(false);
+                    outcome = await CompleteLoginAsync(result, context).ConfigureAwait(false);
+                    break;
+                case AuthCommand auth:
+                    outcome = await AuthAsync(auth).ConfigureAwait(false);
+                    break;
+                case ApopCommand:
+                    // APOP needs the plain password on the server, which MailHost never keeps.
+                    outcome.Close = await BadCommandAsync("-ERR APOP is not supported; use USER/PASS or AUTH over TLS").ConfigureAwait(false);
+                    break;
+                case UnknownCommand or HttpRequestCommand:
+                    outcome.Close = await BadCommandAsync("-ERR Unknown command").ConfigureAwait(false);
+                    break;
+                default:
+                    outcome.Close = await BadCommandAsync("-ERR Log in first").ConfigureAwait(false);
+                    break;
+            }
+
+            if (outcome.Maildrop is not null || outcome.Close)
+            {
+                return outcome.Maildrop;
+            }
+        }
+    }
+
+    private AuthenticationContext NewAuthenticationContext()
+        => new(AuthenticationContext.Pop3, _info.RemoteEndPoint, _info.IsTls) { ClientName = _info.ClientName };
+
+    private async Task CapaAsync()
+    {
+        // RFC 2449 §5; STLS and USER only where they can be used, SASL mechanisms as allowed now.
+        var lines = new List<string> { "+OK Capability list follows", "TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "UTF8", "IMPLEMENTATION MailHost" };
+        if (PasswordsAllowed)
+        {
+            lines.Add("USER");
+        }
+
+        var mechanisms = _sasl.GetMechanisms(_info.IsTls);
+        if (mechanisms.Count > 0)
+        {
+            lines.Add("SASL " + string.Join(' ', mechanisms));
+        }
+
+        if (_tls.CanStartTls)
+        {
+            lines.Add("STLS");
+        }
+
+        lines.Add(".");
+        foreach (var line in lines)
+        {
+            await ReplyAsync(line).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(Maildrop? Maildrop, bool Close)> AuthAsync(AuthCommand command)
+    {
+        if (command.Mechanism is null)
+        {
+            // RFC 1734-style "AUTH" without a mechanism lists the mechanisms (Outlook asks this way).
+            await ReplyAsync("+OK Mechanisms follow").ConfigureAwait(false);
+            foreach (var name in _sasl.GetMechanisms(_info.IsTls))
+            {
+                await ReplyAsync(name).ConfigureAwait(false);
+            }
+
+            await ReplyAsync(".").ConfigureAwait(false);
+            return (null, false);
+        }
+
+        var mechanism = command.Mechanism.ToUpperInvariant();
+        if (!_sasl.GetMechanisms(_info.IsTls).Contains(mechanism, StringComparer.Ordinal))
+        {
+            var close = await BadCommandAsync(_info.IsTls || _authOptions.AllowPlaintextAuthentication
+                ? "-ERR Unsupported mechanism"
+                : "-ERR [AUTH] Authentication is not allowed without TLS; use STLS first").ConfigureAwait(false);
+            return (null, close);
+        }
+
+        ReadOnlyMemory<byte>? initial = command.InitialResponse is null ? null : Encoding.ASCII.GetBytes(command.InitialResponse);
+        var context = NewAuthenticationContext();
+        var channel = new Pop3SaslChannel(this);
+        var result = await _sasl.AuthenticateAsync(mechanism, initial, channel, context, CancellationToken.None).ConfigureAwait(false);
+        if (channel.Closed)
+        {
+            return (null, true);
+        }
+
+        return await CompleteLoginAsync(result, context).ConfigureAwait(false);
+    }
+
+    private async Task<(Maildrop? Maildrop, bool Close)> CompleteLoginAsync(AuthenticationResult result, AuthenticationContext context)
+    {
+        if (!result.Succeeded)
+        {
+            Pop3Log.LoginFailed(_logger, result.Status.ToString());
+            var reply = result.Status switch
+            {
+                AuthenticationStatus.Cancelled => "-ERR Authentication cancelled",
+                AuthenticationStatus.Malformed or AuthenticationStatus.TooLong => "-ERR Malformed authentication response",
+                AuthenticationStatus.EncryptionRequired => "-ERR [AUTH] Authentication is not allowed without TLS; use STLS first",
+                _ => "-ERR [AUTH] Authentication failed",
+            };
+            await ReplyAsync(reply).ConfigureAwait(false);
+            if (_failures.Record(result))
+            {
+                await ReplyAsync("-ERR [AUTH] Too many failed logins, closing").ConfigureAwait(false);
+                Pop3Log.Closing(_logger, "too many failed logins");
+                return (null, true);
+            }
+
+            return (null, false);
+        }
+
+        var account = result.Account.Name;
+        _info.Account = account;
+        var maildropLock = _locks.TryAcquire(account);
+        if (maildropLock is null)
+        {
+            // RFC 3206 §4: [IN-USE] - another POP3 session holds the maildrop.
+            await ReplyAsync("-ERR [IN-USE] Mailbox is locked by another POP3 session").ConfigureAwait(false);
+            return (null, true);
+        }
+
+        var opened = await Maildrop.OpenAsync(_store, account, maildropLock, CancellationToken.None).ConfigureAwait(false);
+        if (!opened.IsSuccess)
+        {
+            maildropLock.Dispose();
+            Pop3Log.MaildropFailed(_logger, account, opened.Error.Message);
+            await ReplyAsync("-ERR [SYS/TEMP] Mailbox unavailable, try again later").ConfigureAwait(false);
+            return (null, true);
+        }
+
+        var maildrop = opened.Value;
+        Pop3Log.LoggedIn(_logger, account, context.Mechanism ?? "?", maildrop.Count, maildrop.TotalSize);
+        await ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"+OK Logged in; {maildrop.Count} messages ({maildrop.TotalSize} octets)")).ConfigureAwait(false);
+        return (maildrop, false);
+    }
+
+    /// <summary>RFC 5034 §4: challenges are "+ " and base64; responses are one line each.</summary>
+    private sealed class Pop3SaslChannel(Pop3Session session) : ISaslChallengeChannel
+    {
+        public bool Closed { get; private set; }
+
+        public async ValueTask SendChallengeAsync(ReadOnlyMemory<byte> base64Challenge, CancellationToken ct)
+        {
+            await session.ReplyAsync("+ " + Encoding.ASCII.GetString(base64Challenge.Span)).ConfigureAwait(false);
+            await session._output.FlushAsync(ct).ConfigureAwait(false);
+        }
+
+        public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)
+        {
+            var (status, response, error) = await session.ReadAuthResponseAsync(session._info.Endpoint.PreAuthenticationIdleTimeout).ConfigureAwait(false);
+            if (status != LineStatus.Line || response is null)
+            {
+                Closed = status != LineStatus.Line;
+                if (Closed)
+                {
+                    await session.EndOnLineStatusAsync(status).ConfigureAwait(false);
+                }
+                else
+                {
+                    await session.ReplyAsync(error!).ConfigureAwait(false);
+                    Closed = true;
+                }
+
+                // A cancel keeps the authenticator's contract; the session closes after it returns.
+                return "*"u8.ToArray();
+            }
+
+            return Encoding.ASCII.GetBytes(response);
+        }
+    }
+}

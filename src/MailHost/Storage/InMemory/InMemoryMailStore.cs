@@ -1,0 +1,312 @@
+using MailHost.Storage.Mime;
+
+namespace MailHost.Storage.InMemory;
+
+/// <summary>
+/// A complete message store that lives in memory, with the same contract as the durable stores: for embedders
+/// who want a throwaway server in their own tests. Nothing survives the process; the host never uses it.
+/// Content is held in 64 KiB chunks, deduplicated by SHA-256 like the durable stores.
+/// </summary>
+public sealed class InMemoryMailStore : IMailStore
+{
+    private readonly Dictionary<string, MemoryAccountState> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MemoryContent> _contents = new(StringComparer.Ordinal);
+    private long _nextMailboxId = 1;
+
+    /// <summary>Creates an empty store.</summary>
+    /// <param name="limits">Limits; <see cref="MailStoreLimits.Default"/> when <see langword="null"/>.</param>
+    /// <param name="defaultQuota">Quota for accounts without their own; unlimited when <see langword="null"/>.</param>
+    /// <param name="timeProvider">Clock for INTERNALDATE, SAVEDATE and OLDER/YOUNGER; the system clock when <see langword="null"/>.</param>
+    public InMemoryMailStore(MailStoreLimits? limits = null, QuotaLimits? defaultQuota = null, TimeProvider? timeProvider = null)
+    {
+        Limits = limits ?? MailStoreLimits.Default;
+        DefaultQuota = defaultQuota ?? QuotaLimits.Unlimited;
+        Time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc/>
+    public MailStoreLimits Limits { get; }
+
+    internal QuotaLimits DefaultQuota { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal object Gate { get; } = new();
+
+    internal IMailboxChangeFeed Feed { get; } = new InProcessMailboxChangeFeed();
+
+    /// <inheritdoc/>
+    public ValueTask<StoreResult<IMailAccount>> OpenAccountAsync(string accountName, CancellationToken cancellationToken)
+    {
+        if (DefaultMailboxes.ValidateAccountName(accountName).Error is { } error)
+        {
+            return ValueTask.FromResult(StoreResult<IMailAccount>.Fail(error));
+        }
+
+        lock (Gate)
+        {
+            GetOrCreateAccount(accountName);
+        }
+
+        return ValueTask.FromResult(StoreResult<IMailAccount>.Success(new InMemoryMailAccount(this, accountName)));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<StoreResult> DeleteAccountAsync(string accountName, CancellationToken cancellationToken)
+    {
+        List<long> deleted;
+        lock (Gate)
+        {
+            if (!_accounts.Remove(accountName ?? string.Empty, out var account))
+            {
+                return ValueTask.FromResult(StoreResult.Fail(StoreErrorCode.NotFound, "No such account."));
+            }
+
+            account.Deleted = true;
+            deleted = [];
+            foreach (var mailbox in account.Mailboxes.Values)
+            {
+                RemoveMessages(account, mailbox.Messages);
+                deleted.Add(mailbox.Id);
+            }
+        }
+
+        foreach (var id in deleted)
+        {
+            Feed.Publish(id, ulong.MaxValue);
+        }
+
+        return ValueTask.FromResult(StoreResult.Success);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<StoreResult> SetQuotaLimitsAsync(string accountName, QuotaLimits? limits, CancellationToken cancellationToken)
+    {
+        if (DefaultMailboxes.ValidateAccountName(accountName).Error is { } error)
+        {
+            return ValueTask.FromResult(StoreResult.Fail(error));
+        }
+
+        lock (Gate)
+        {
+            GetOrCreateAccount(accountName).Quota = limits;
+        }
+
+        return ValueTask.FromResult(StoreResult.Success);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<StoreResult<DeliveryResult>> DeliverAsync(Stream content, IReadOnlyList<DeliveryTarget> targets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count == 0)
+        {
+            return StoreResult<DeliveryResult>.Fail(StoreErrorCode.InvalidArgument, "A delivery needs at least one target.");
+        }
+
+        var prepared = await PrepareAsync(content, cancellationToken).ConfigureAwait(false);
+        if (!prepared.IsSuccess)
+        {
+            return StoreResult<DeliveryResult>.Fail(prepared.Error);
+        }
+
+        var (spool, indexed) = prepared.Value;
+        var results = new List<DeliveryTargetResult>(targets.Count);
+        foreach (var target in targets)
+        {
+            if (DefaultMailboxes.ValidateAccountName(target.AccountName).Error is { } accountError)
+            {
+                results.Add(new DeliveryTargetResult(target, null, accountError));
+                continue;
+            }
+
+            var stored = Append(target.AccountName, target.Mailbox, spool, indexed, target.Options ?? AppendOptions.Default, createAccount: true);
+            results.Add(stored.IsSuccess ? new DeliveryTargetResult(target, stored.Value, null) : new DeliveryTargetResult(target, null, stored.Error));
+        }
+
+        return new DeliveryResult(results, spool.Length);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    internal async ValueTask<StoreResult<(MessageSpool Spool, IndexedMessage Indexed)>> PrepareAsync(Stream content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var spooled = await MessageSpool.CreateAsync(content, new MessageSpoolOptions(null, 0, Limits.MaxMessageSize), cancellationToken).ConfigureAwait(false);
+        if (!spooled.IsSuccess)
+        {
+            return StoreResult<(MessageSpool, IndexedMessage)>.Fail(spooled.Error);
+        }
+
+        var spool = spooled.Value;
+        var reader = spool.OpenRead();
+        await using (reader.ConfigureAwait(false))
+        {
+            var indexed = await MimeIndexer.IndexAsync(reader, spool.Length, Limits, cancellationToken).ConfigureAwait(false);
+            return (spool, indexed);
+        }
+    }
+
+    internal StoreResult<AppendResult> Append(string accountName, string mailboxName, MessageSpool spool, IndexedMessage indexed, AppendOptions options, bool createAccount)
+    {
+        var name = MailboxName.Normalize(mailboxName, Limits);
+        if (!name.IsSuccess)
+        {
+            return StoreResult<AppendResult>.Fail(name.Error);
+        }
+
+        long mailboxId;
+        ulong modSeq;
+        AppendResult result;
+        lock (Gate)
+        {
+            var account = createAccount ? GetOrCreateAccount(accountName) : FindAccount(accountName);
+            if (account is null)
+            {
+                return StoreResult<AppendResult>.Fail(StoreErrorCode.NotFound, "The account no longer exists.");
+            }
+
+            if (!account.Mailboxes.TryGetValue(name.Value, out var mailbox) || mailbox.Noselect)
+            {
+                return StoreResult<AppendResult>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
+            }
+
+            var keywords = FlagChange.ResolveKeywords(options.Keywords, mailbox.Keywords, Limits.MaxKeywordsPerMailbox, out var created);
+            if (!keywords.IsSuccess)
+            {
+                return StoreResult<AppendResult>.Fail(keywords.Error);
+            }
+
+            if (CheckQuota(account, spool.Length, 1) is { } quotaError)
+            {
+                return StoreResult<AppendResult>.Fail(quotaError);
+            }
+
+            if (!_contents.TryGetValue(spool.ContentAddress, out var content))
+            {
+                content = new MemoryContent(spool.ContentAddress, spool.Chunks, spool.Length, indexed);
+                _contents.Add(content.Address, content);
+            }
+
+            mailbox.Keywords.AddRange(created);
+            var now = Time.GetUtcNow();
+            var message = new MemoryMessageState
+            {
+                Uid = mailbox.UidNext,
+                Content = content,
+                Flags = options.Flags,
+                Keywords = [.. new SortedSet<string>(keywords.Value, StringComparer.OrdinalIgnoreCase)],
+                ModSeq = ++mailbox.HighestModSeq,
+                InternalDate = options.InternalDate ?? now,
+                SaveDate = now,
+                EmailId = MailObjectIds.NewEmailId(),
+                ThreadId = ResolveThread(account, content.Indexed),
+            };
+            AddMessage(account, mailbox, message);
+            mailboxId = mailbox.Id;
+            modSeq = mailbox.HighestModSeq;
+            result = new AppendResult(mailbox.UidValidity, message.Uid, spool.Length, message.EmailId);
+        }
+
+        Feed.Publish(mailboxId, modSeq);
+        return result;
+    }
+
+    internal MemoryAccountState? FindAccount(string accountName) =>
+        _accounts.TryGetValue(accountName, out var account) ? account : null;
+
+    internal MemoryAccountState GetOrCreateAccount(string accountName)
+    {
+        if (_accounts.TryGetValue(accountName, out var account))
+        {
+            return account;
+        }
+
+        account = new MemoryAccountState { Name = accountName };
+        foreach (var (name, specialUse) in DefaultMailboxes.All)
+        {
+            CreateMailboxState(account, name, specialUse, noselect: false);
+            account.Subscriptions.Add(name);
+        }
+
+        _accounts.Add(accountName, account);
+        return account;
+    }
+
+    internal MemoryMailboxState CreateMailboxState(MemoryAccountState account, string name, MailboxAttributes specialUse, bool noselect)
+    {
+        account.LastUidValidity = DefaultMailboxes.NextUidValidity(account.LastUidValidity, Time.GetUtcNow());
+        var mailbox = new MemoryMailboxState
+        {
+            Id = _nextMailboxId++,
+            Name = name,
+            UidValidity = account.LastUidValidity,
+            SpecialUse = specialUse,
+            Noselect = noselect,
+        };
+        account.Mailboxes[name] = mailbox;
+        return mailbox;
+    }
+
+    internal StoreError? CheckQuota(MemoryAccountState account, long bytes, long messages)
+    {
+        var limits = account.Quota ?? DefaultQuota;
+        if ((limits.StorageLimit is { } storage && account.StorageUsed + bytes > storage)
+            || (limits.MessageLimit is { } count && account.MessagesUsed + messages > count))
+        {
+            return new StoreError(StoreErrorCode.OverQuota, "The account is over its quota.");
+        }
+
+        return null;
+    }
+
+    internal QuotaUsage GetQuota(MemoryAccountState account)
+    {
+        var limits = account.Quota ?? DefaultQuota;
+        return new QuotaUsage(account.StorageUsed, limits.StorageLimit, account.MessagesUsed, limits.MessageLimit);
+    }
+
+    internal static void AddMessage(MemoryAccountState account, MemoryMailboxState mailbox, MemoryMessageState message)
+    {
+        mailbox.Messages.Add(message);
+        mailbox.UidNext = message.Uid + 1;
+        message.Content.References++;
+        account.StorageUsed += message.Content.Length;
+        account.MessagesUsed++;
+    }
+
+    internal void RemoveMessages(MemoryAccountState account, IEnumerable<MemoryMessageState> messages)
+    {
+        foreach (var message in messages)
+        {
+            account.StorageUsed -= message.Content.Length;
+            account.MessagesUsed--;
+            if (--message.Content.References == 0)
+            {
+                _contents.Remove(message.Content.Address);
+            }
+        }
+    }
+
+    internal static string ResolveThread(MemoryAccountState account, IndexedMessage indexed)
+    {
+        // RFC 8474 §5.2: messages that reference each other share a THREADID.
+        string? thread = null;
+        foreach (var reference in indexed.References)
+        {
+            if (account.Threads.TryGetValue(reference, out thread))
+            {
+                break;
+            }
+        }
+
+        thread ??= indexed.MessageId is { } id && account.Threads.TryGetValue(id, out var own) ? own : MailObjectIds.NewThreadId();
+        if (indexed.MessageId is { } messageId)
+        {
+            account.Threads.TryAdd(messageId, thread);
+        }
+
+        return thread;
+    }
+}

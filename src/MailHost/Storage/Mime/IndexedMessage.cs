@@ -1,0 +1,14 @@
+namespace MailHost.Storage.Mime;
+
+/// <summary>The output of <see cref="MimeIndexer"/>: the stored index plus the text that search uses.</summary>
+/// <param name="Index">The index kept with the message.</param>
+/// <param name="HeaderText">Top-level headers as <c>Name: decoded value</c> lines, capped (HEADER, FROM, SUBJECT... search).</param>
+/// <param name="BodyText">Decoded text of the text parts, capped (BODY and TEXT search).</param>
+/// <param name="MessageId">The Message-ID without angle brackets, or <see langword="null"/>.</param>
+/// <param name="References">Message-IDs from References and In-Reply-To, for threading (RFC 8474 THREADID).</param>
+public sealed record IndexedMessage(
+    MessageIndex Index,
+    string HeaderText,
+    string BodyText,
+    string? MessageId,
+    IReadOnlyList<string> References);

@@ -1,0 +1,41 @@
+namespace MailHost.Storage;
+
+/// <summary>
+/// Why a store operation failed. Each code has one protocol mapping, so sessions never guess:
+/// IMAP response codes (RFC 5530) and SMTP replies are noted per member.
+/// </summary>
+public enum StoreErrorCode
+{
+    /// <summary>The mailbox (or account) does not exist. IMAP <c>[NONEXISTENT]</c> / <c>[TRYCREATE]</c> for APPEND and COPY.</summary>
+    NotFound,
+
+    /// <summary>A mailbox with that name already exists. IMAP <c>[ALREADYEXISTS]</c>.</summary>
+    AlreadyExists,
+
+    /// <summary>The mailbox name breaks the naming rules (see <see cref="MailboxName"/>). IMAP <c>[CANNOT]</c>.</summary>
+    InvalidName,
+
+    /// <summary>The operation is never allowed on this object (deleting INBOX, renaming a mailbox into itself). IMAP <c>[CANNOT]</c>.</summary>
+    NotAllowed,
+
+    /// <summary>A <c>\Noselect</c> mailbox that still has children cannot be deleted (RFC 9051 §6.3.5). IMAP <c>[INUSE]</c>-free <c>NO</c>.</summary>
+    HasChildren,
+
+    /// <summary>The account's storage or message-count quota would be exceeded. IMAP <c>[OVERQUOTA]</c>, SMTP <c>552 5.2.2</c>.</summary>
+    OverQuota,
+
+    /// <summary>The message is larger than the store accepts. IMAP <c>[TOOBIG]</c>, SMTP <c>552 5.3.4</c>.</summary>
+    TooBig,
+
+    /// <summary>A per-mailbox limit was hit (keyword count) or a search is nested too deeply. IMAP <c>[LIMIT]</c>.</summary>
+    LimitExceeded,
+
+    /// <summary>The view was opened read-only (EXAMINE). IMAP <c>NO [READ-ONLY]</c>-style refusal.</summary>
+    ReadOnly,
+
+    /// <summary>An argument is malformed (a keyword that is not an atom, an empty delivery list). IMAP <c>BAD</c>.</summary>
+    InvalidArgument,
+
+    /// <summary>The store could not make the change durable (I/O failure, disk full). IMAP <c>[UNAVAILABLE]</c>, SMTP <c>451 4.3.0</c>.</summary>
+    Unavailable,
+}

@@ -1,0 +1,235 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using MailHost.Hosting;
+using MailHost.IntegrationTests.Infrastructure;
+
+namespace MailHost.IntegrationTests.Connections;
+
+/// <summary>The four TLS modes over real sockets, with a TLS client and a plain client on the same port.</summary>
+public sealed class TlsModeTests
+{
+    // A generous window: a cold TLS client on a loaded 2-core machine can take several hundred ms for its hello.
+    private static readonly TimeSpan GenerousWindow = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task Auto_with_a_TLS_client_greets_inside_TLS()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => { o.Tls = MailTlsMode.Auto; o.TlsDetectionTimeout = GenerousWindow; });
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+
+        await client.StartTlsAsync();
+
+        (await client.ReadLineAsync()).Should().Be("* OK test ready tls=True");
+        await client.SendAsync("INFO\r\n");
+        (await client.ReadLineAsync()).Should().MatchRegex(@"^INFO remote=127\.0\.0\.1:\d+ .* tls=True desc=TLSv1\.[23] \w+");
+    }
+
+    [Fact]
+    public async Task Auto_with_a_plain_client_greets_in_plain_text_after_the_window_and_offers_STARTTLS()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => { o.Tls = MailTlsMode.Auto; o.TlsDetectionTimeout = TimeSpan.FromMilliseconds(200); });
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+
+        (await client.ReadLineAsync()).Should().Be("* OK test ready tls=False");
+        await client.SendAsync("STARTTLS\r\n");
+        (await client.ReadLineAsync()).Should().Be("OK begin TLS");
+        await client.StartTlsAsync();
+        await client.SendAsync("INFO\r\n");
+        (await client.ReadLineAsync()).Should().Contain("tls=True");
+    }
+
+    [Fact]
+    public async Task Auto_with_a_client_that_speaks_first_in_plain_text_is_plain()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => { o.Tls = MailTlsMode.Auto; o.TlsDetectionTimeout = GenerousWindow; });
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+
+        await client.SendAsync("ECHO early\r\n");
+
+        (await client.ReadLineAsync()).Should().Be("* OK test ready tls=False");
+        (await client.ReadLineAsync()).Should().Be("ECHO early");
+    }
+
+    [Fact]
+    public async Task Implicit_handshakes_first()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => o.Tls = MailTlsMode.Implicit);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+
+        await client.StartTlsAsync();
+
+        (await client.ReadLineAsync()).Should().Be("* OK test ready tls=True");
+        await client.SendAsync("STARTTLS\r\n");
+        (await client.ReadLineAsync()).Should().Be("BAD STARTTLS not available");
+    }
+
+    [Fact]
+    public async Task StartTls_greets_at_once_and_upgrades()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => o.Tls = MailTlsMode.StartTls);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+
+        (await client.ReadLineAsync(TimeSpan.FromSeconds(5))).Should().Be("* OK test ready tls=False");
+        await client.SendAsync("STARTTLS\r\n");
+        (await client.ReadLineAsync()).Should().Be("OK begin TLS");
+        await client.StartTlsAsync();
+        await client.SendAsync("STARTTLS\r\n");
+        (await client.ReadLineAsync()).Should().Be("BAD STARTTLS not available", "a second STARTTLS is refused (SECURITY.md A3)");
+    }
+
+    [Fact]
+    public async Task None_never_offers_TLS()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => o.Tls = MailTlsMode.None);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+
+        (await client.ReadLineAsync()).Should().Be("* OK test ready tls=False");
+        await client.SendAsync("STARTTLS\r\n");
+        (await client.ReadLineAsync()).Should().Be("BAD STARTTLS not available");
+    }
+
+    [Fact]
+    public async Task Bytes_injected_after_STARTTLS_are_never_processed()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => o.Tls = MailTlsMode.StartTls);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        (await client.ReadLineAsync()).Should().StartWith("* OK");
+
+        // SECURITY.md A1: the EAST probe, STARTTLS and a second command in one segment.
+        await client.SendAsync("STARTTLS\r\nECHO injected\r\n");
+        (await client.ReadLineAsync()).Should().Be("OK begin TLS");
+        await client.StartTlsAsync();
+        await client.SendAsync("ECHO after\r\n");
+
+        (await client.ReadLineAsync()).Should().Be("ECHO after", "the injected command must not have run");
+        (await server.Logs.WaitForAsync(e => e.EventId.Id == 1035, TimeSpan.FromSeconds(5))).Message.Should().Contain("Discarded 15 bytes");
+    }
+
+    [Fact]
+    public async Task A_dripped_ClientHello_is_cut_at_the_handshake_deadline()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o =>
+        {
+            o.Tls = MailTlsMode.Auto;
+            o.TlsDetectionTimeout = GenerousWindow;
+            o.TlsHandshakeTimeout = TimeSpan.FromSeconds(1);
+        });
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        var started = DateTime.UtcNow;
+
+        // A TLS record header, then the rest of a hello one byte at a time, far slower than the deadline allows.
+        byte[] drip = [0x16, 0x03, 0x01, 0x00, 0x80, 0x01, 0x00, 0x00, 0x7c, 0x03, 0x03];
+        var closed = false;
+        foreach (var b in drip)
+        {
+            try
+            {
+                await client.SendRawAsync([b]);
+            }
+            catch (IOException)
+            {
+                closed = true;
+                break;
+            }
+
+            await Task.Delay(300);
+            if (DateTime.UtcNow - started > TimeSpan.FromSeconds(2.5))
+            {
+                break;
+            }
+        }
+
+        var rest = closed ? "" : await client.ReadToEndAsync(TimeSpan.FromSeconds(10));
+        rest.Should().BeEmpty("no greeting may be sent to a half-finished ClientHello");
+        (await server.Logs.WaitForAsync(e => e.EventId.Id == 1032, TimeSpan.FromSeconds(10))).Message.Should().Contain("deadline");
+    }
+
+    [Fact]
+    public async Task An_HTTP_only_ALPN_list_is_refused_on_implicit_TLS()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => o.Tls = MailTlsMode.Implicit);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+
+        var handshake = () => client.StartTlsAsync([SslApplicationProtocol.Http11, SslApplicationProtocol.Http2]);
+
+        await handshake.Should().ThrowAsync<Exception>().Where(e => e is AuthenticationException || e is IOException);
+        (await server.Logs.WaitForAsync(e => e.EventId.Id == 1033, TimeSpan.FromSeconds(5))).Message.Should().Contain("http/1.1");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ALPN_imap_or_no_ALPN_is_accepted(bool offerImap)
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => o.Tls = MailTlsMode.Implicit);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+
+        var ssl = await client.StartTlsAsync(offerImap ? [new SslApplicationProtocol("imap")] : null);
+
+        ssl.NegotiatedApplicationProtocol.ToString().Should().Be(offerImap ? "imap" : "");
+        (await client.ReadLineAsync()).Should().Be("* OK test ready tls=True");
+    }
+
+    [Fact]
+    public async Task TLS_1_1_is_refused()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => o.Tls = MailTlsMode.Implicit);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        var ssl = new SslStream(client.Stream, leaveInnerStreamOpen: true);
+
+#pragma warning disable SYSLIB0039 // The point of the test is an obsolete protocol.
+        var handshake = () => ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            RemoteCertificateValidationCallback = TestCertificate.Validate,
+            EnabledSslProtocols = SslProtocols.Tls11,
+        }).WaitAsync(TimeSpan.FromSeconds(15));
+#pragma warning restore SYSLIB0039
+
+        await handshake.Should().ThrowAsync<Exception>();
+    }
+
+    [Fact]
+    public async Task The_SNI_hook_picks_the_certificate_for_the_requested_name()
+    {
+        using var other = MailHost.Hosting.MailCertificateProvider.CreateSelfSigned("other.test");
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o =>
+        {
+            o.Tls = MailTlsMode.Implicit;
+            o.ServerCertificateSelector = (_, name) => name == "other.test" ? other : null;
+        });
+
+        await using (var defaultClient = await LineClient.ConnectAsync(server.EndPoint))
+        {
+            var ssl = await defaultClient.StartTlsAsync();
+            ssl.RemoteCertificate!.Subject.Should().Be("CN=localhost");
+        }
+
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        var stream = new SslStream(client.Stream, leaveInnerStreamOpen: true);
+        await stream.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "other.test",
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == other.GetCertHashString(),
+        }).WaitAsync(TimeSpan.FromSeconds(15));
+        stream.RemoteCertificate!.Subject.Should().Be("CN=other.test");
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_pending_handshake_cap_are_closed()
+    {
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o =>
+        {
+            o.Tls = MailTlsMode.Auto;
+            o.TlsDetectionTimeout = TimeSpan.FromSeconds(20);
+            o.MaxPendingTlsHandshakes = 1;
+        });
+        await using var silent = await LineClient.ConnectAsync(server.EndPoint);
+        await server.Logs.WaitForAsync(e => e.EventId.Id == 1000, TimeSpan.FromSeconds(10));
+
+        await using var second = await LineClient.ConnectAsync(server.EndPoint);
+
+        (await second.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().BeEmpty();
+        (await server.Logs.WaitForAsync(e => e.EventId.Id == 1034, TimeSpan.FromSeconds(5))).Message.Should().Contain("1 connections are already waiting");
+    }
+}

@@ -1,0 +1,50 @@
+using MailHost.IntegrationTests.Infrastructure;
+
+namespace MailHost.IntegrationTests.EndToEnd;
+
+/// <summary>The real <c>mailhost</c> executable as an operator runs it, against a fresh data directory.</summary>
+public sealed class MailhostExecutableTests
+{
+    private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "mailhost.dll");
+
+    private static Task<ProcessResult> Mailhost(TempDirectory data, string? stdin, params string[] args)
+        => ExternalProcess.RunAsync(
+            "dotnet",
+            [Executable, .. args],
+            stdin,
+            new Dictionary<string, string> { ["MailHost__DataDirectory"] = data.Path, ["MailHost__Auth__PasswordIterations"] = "4096" },
+            workingDirectory: data.Path);
+
+    [Fact]
+    public async Task Users_add_list_and_show_work_on_a_fresh_data_directory()
+    {
+        using var data = new TempDirectory();
+
+        (await Mailhost(data, null, "domains", "add", "Example.COM")).ExitCode.Should().Be(0);
+        var add = await Mailhost(data, "s3cret-Pw\n", "users", "add", "alice", "--address", "Alice@example.com", "--password-stdin");
+        add.ExitCode.Should().Be(0, add.StandardError);
+        var list = await Mailhost(data, null, "users", "list");
+        var show = await Mailhost(data, null, "users", "show", "alice");
+        var duplicate = await Mailhost(data, null, "users", "add", "alice", "--address", "other@example.com", "--password", "x");
+        var unknownDomain = await Mailhost(data, null, "users", "add", "bob", "--address", "bob@elsewhere.org", "--password", "x");
+
+        list.StandardOutput.Should().Contain("alice").And.Contain("alice@example.com");
+        show.ExitCode.Should().Be(0);
+        show.StandardOutput.Should().Contain("alice@example.com").And.NotContain("s3cret");
+        duplicate.ExitCode.Should().Be(2);
+        duplicate.StandardError.Should().Contain("already exists");
+        unknownDomain.ExitCode.Should().Be(2);
+        File.Exists(Path.Combine(data.Path, "directory.db")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_configuration_error_names_the_key_and_exits_non_zero()
+    {
+        using var data = new TempDirectory();
+
+        var run = await Mailhost(data, null, "serve", "--MailHost:Endpoints:Imap:Url=imap://127.0.0.1:0", "--MailHost:Endpoints:Imap:Tls=Sideways");
+
+        run.ExitCode.Should().Be(3);
+        run.StandardError.Should().Contain("MailHost:Endpoints:Imap:Tls: 'Sideways' is not a TLS mode");
+    }
+}

@@ -1,0 +1,98 @@
+using MailHost.Hosting;
+using MailHost.IntegrationTests.Infrastructure;
+using MailHost.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MailHost.IntegrationTests.Host;
+
+/// <summary>The host builds its listeners from configuration through the same extension methods embedders use.</summary>
+public sealed class HostConfigurationTests
+{
+    private static WebApplication BuildHost(TempDirectory data, CapturingLoggerProvider logs, params string[] extra)
+    {
+        string[] args =
+        [
+            "--contentRoot=" + data.Path,
+            "--MailHost:DataDirectory=" + data.Path,
+            "--MailHost:Hostname=mail.test",
+            .. extra,
+        ];
+        return MailHostServer.Build(args, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(logs);
+            builder.Services.AddSingleton(new MailProtocolHandlerRegistration(MailProtocol.Imap, (listen, options) => listen.UseMail<LineProtocolHandler>(options)));
+        });
+    }
+
+    [Fact]
+    public async Task Endpoints_come_from_configuration_and_a_self_signed_certificate_is_generated()
+    {
+        using var data = new TempDirectory();
+        var logs = new CapturingLoggerProvider();
+        await using var app = BuildHost(
+            data,
+            logs,
+            "--MailHost:Endpoints:Plain:Url=imap://127.0.0.1:0",
+            "--MailHost:Endpoints:Plain:Tls=Auto",
+            "--MailHost:Endpoints:Plain:TlsDetectionTimeout=00:00:05",
+            "--MailHost:Endpoints:Secure:Url=imaps://127.0.0.1:0",
+            "--MailHost:Endpoints:Off:Url=imap://127.0.0.1:0",
+            "--MailHost:Endpoints:Off:Enabled=false",
+            "--MailHost:Endpoints:Mx:Url=smtp://127.0.0.1:0");
+        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var listeners = app.Services.GetRequiredService<MailListenerRegistry>().Listeners;
+            listeners.Select(l => l.Options.Name).Should().BeEquivalentTo("Plain", "Secure");
+            File.Exists(Path.Combine(data.Path, "selfsigned-certificate.pfx")).Should().BeTrue();
+            logs.Entries.Should().Contain(e => e.EventId.Id == 1201 && e.Message.Contains("mail.test", StringComparison.Ordinal));
+            logs.Entries.Should().Contain(e => e.EventId.Id == 1301 && e.Message.Contains("Mx", StringComparison.Ordinal), "SMTP is not registered in this test");
+
+            var secure = listeners.Single(l => l.Options.Name == "Secure");
+            await using var tlsClient = await LineClient.ConnectAsync(secure.EndPoint!);
+            var ssl = new System.Net.Security.SslStream(tlsClient.Stream);
+            await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+            {
+                TargetHost = "mail.test",
+#pragma warning disable CA5359 // The generated certificate is checked by subject below, not by trust.
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+#pragma warning restore CA5359
+            }).WaitAsync(TimeSpan.FromSeconds(15));
+            ssl.RemoteCertificate!.Subject.Should().Be("CN=mail.test");
+
+            var plain = listeners.Single(l => l.Options.Name == "Plain");
+            await using var plainClient = await LineClient.ConnectAsync(plain.EndPoint!);
+            await plainClient.SendAsync("ECHO hi\r\n");
+            (await plainClient.ReadLineAsync()).Should().Be("* OK test ready tls=False");
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
+    public void A_bad_endpoint_stops_the_build_with_the_key_named()
+    {
+        using var data = new TempDirectory();
+        var logs = new CapturingLoggerProvider();
+
+        var build = () => BuildHost(data, logs, "--MailHost:Endpoints:Imap:Url=imap://*:143", "--MailHost:Endpoints:Imap:Tls=Sometimes");
+
+        build.Should().Throw<MailHostConfigurationException>().Which.Message.Should().StartWith("MailHost:Endpoints:Imap:Tls:");
+    }
+
+    [Fact]
+    public void A_missing_certificate_file_is_named()
+    {
+        using var data = new TempDirectory();
+        var logs = new CapturingLoggerProvider();
+
+        var build = () => BuildHost(data, logs, "--MailHost:Endpoints:S:Url=imaps://127.0.0.1:0", "--MailHost:Certificate:Path=" + Path.Combine(data.Path, "nope.pem"));
+
+        build.Should().Throw<MailHostConfigurationException>().Which.Message.Should().StartWith("MailHost:Certificate:Path: the file");
+    }
+}

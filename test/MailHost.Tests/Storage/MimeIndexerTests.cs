@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text;
+using MailHost.Storage;
+using MailHost.Storage.Mime;
+
+namespace MailHost.Tests.Storage;
+
+public class MimeIndexerTests
+{
+    private static Task<IndexedMessage> IndexAsync(byte[] bytes, MailStoreLimits? limits = null) =>
+        MimeIndexer.IndexAsync(new MemoryStream(bytes), bytes.Length, limits ?? MailStoreLimits.Default, default).WaitAsync(TimeSpan.FromSeconds(30));
+
+    [Fact]
+    public async Task Envelope_follows_RFC_9051_rules()
+    {
+        var bytes = Encoding.UTF8.GetBytes(
+            "Date: Mon, 7 Feb 1994 21:52:25 -0800\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n folded\r\n" +
+            "From: \"Jöhn Doe\" <john@example.com>\r\nTo: Team: a@example.com, b@example.com;, c@example.org\r\n" +
+            "Message-ID: <id1@example.com>\r\nReferences: <r1@x> <r2@x>\r\n\r\nbody\r\n");
+        var indexed = await IndexAsync(bytes);
+        var envelope = indexed.Index.Envelope;
+        envelope.Date.Should().Be("Mon, 7 Feb 1994 21:52:25 -0800");
+        envelope.Subject.Should().Be("=?utf-8?q?caf=C3=A9?= folded");
+        envelope.From.Should().ContainSingle().Which.Should().Be(new EnvelopeAddress(envelope.From[0].Name, null, "john", "example.com"));
+        envelope.From[0].Name.Should().StartWith("=?utf-8?");
+        envelope.Sender.Should().Equal(envelope.From);
+        envelope.ReplyTo.Should().Equal(envelope.From);
+        envelope.To.Should().Equal(
+            new EnvelopeAddress(null, null, "Team", null),
+            new EnvelopeAddress(null, null, "a", "example.com"),
+            new EnvelopeAddress(null, null, "b", "example.com"),
+            new EnvelopeAddress(null, null, null, null),
+            new EnvelopeAddress(null, null, "c", "example.org"));
+        envelope.MessageId.Should().Be("<id1@example.com>");
+        indexed.MessageId.Should().Be("id1@example.com");
+        indexed.References.Should().Equal("r1@x", "r2@x");
+        indexed.Index.SentDate.Should().Be(new DateTimeOffset(1994, 2, 7, 21, 52, 25, TimeSpan.FromHours(-8)));
+        indexed.HeaderText.Should().Contain("Subject: café folded");
+        indexed.Index.Body.Parameters.Should().ContainSingle(p => p.Name == "charset" && p.Value == "us-ascii");
+    }
+
+    [Fact]
+    public async Task A_message_nested_10000_levels_is_clipped_at_the_depth_limit()
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < 10_000; i++)
+        {
+            sb.Append("Content-Type: multipart/mixed; boundary=b").Append(i).Append("\r\n\r\n--b").Append(i).Append("\r\n");
+        }
+
+        sb.Append("\r\nleaf\r\n");
+        var watch = Stopwatch.StartNew();
+        var indexed = await IndexAsync(Encoding.ASCII.GetBytes(sb.ToString()));
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+        var depth = 0;
+        for (var part = indexed.Index.Body; part.Parts.Count > 0; part = part.Parts[0])
+        {
+            depth++;
+        }
+
+        depth.Should().BeLessThanOrEqualTo(MailStoreLimits.Default.MaxMimeDepth);
+    }
+
+    [Fact]
+    public async Task Hundred_thousand_parts_are_clipped_at_the_part_limit_in_linear_time()
+    {
+        var sb = new StringBuilder("Content-Type: multipart/mixed; boundary=a\r\n\r\n");
+        for (var i = 0; i < 100_000; i++)
+        {
+            sb.Append("--a\r\nx:y\r\n\r\n");
+        }
+
+        sb.Append("--a--\r\n");
+        var watch = Stopwatch.StartNew();
+        var indexed = await IndexAsync(Encoding.ASCII.GetBytes(sb.ToString()));
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+        indexed.Index.Clipped.Should().BeTrue();
+        indexed.Index.Body.Parts.Count.Should().BeLessThan(MailStoreLimits.Default.MaxMimeParts);
+    }
+
+    [Fact]
+    public async Task A_flood_of_to_headers_costs_only_the_first()
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < 200_000; i++)
+        {
+            sb.Append("To: user").Append(i).Append("@example.com\r\n");
+        }
+
+        sb.Append("\r\nbody\r\n");
+        var watch = Stopwatch.StartNew();
+        var indexed = await IndexAsync(Encoding.ASCII.GetBytes(sb.ToString()));
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+        indexed.Index.Envelope.To.Should().ContainSingle().Which.Mailbox.Should().Be("user0");
+        indexed.HeaderText.Length.Should().BeLessThanOrEqualTo(MailStoreLimits.Default.MaxIndexedHeaderLength);
+    }
+
+    [Fact]
+    public async Task Preview_prefers_plain_text_and_collapses_whitespace()
+    {
+        var bytes = Encoding.ASCII.GetBytes("Content-Type: text/html\r\n\r\n<html><style>p{}</style><p>Hello&nbsp;<b>there</b></p>\r\n\r\n<p>second   line</p></html>\r\n");
+        var indexed = await IndexAsync(bytes);
+        indexed.Index.Preview.Should().Contain("there").And.Contain("second line").And.NotContain("p{}").And.NotContain("<");
+        var longText = Encoding.ASCII.GetBytes("Subject: x\r\n\r\n" + string.Concat(Enumerable.Repeat("word  \r\n ", 200)));
+        var preview = (await IndexAsync(longText)).Index.Preview;
+        preview.Length.Should().BeLessThanOrEqualTo(MimeIndexer.MaxPreviewLength);
+        preview.Should().NotContain("  ").And.StartWith("word word");
+    }
+}

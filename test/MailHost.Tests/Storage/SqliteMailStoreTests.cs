@@ -1,0 +1,119 @@
+using MailHost.Storage;
+using MailHost.Storage.Sqlite.Mail;
+
+namespace MailHost.Tests.Storage;
+
+[Collection(StoreCollection.Name)]
+public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "mailhost-store-" + Guid.NewGuid().ToString("N"));
+    private int _stores;
+
+    protected override async Task<IMailStore> CreateStoreCoreAsync(QuotaLimits? defaultQuota)
+    {
+        var options = new SqliteMailStoreOptions
+        {
+            DataDirectory = Path.Combine(_directory, (_stores++).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            DefaultQuota = defaultQuota ?? QuotaLimits.Unlimited,
+        };
+        return await SqliteMailStore.OpenAsync(options, null, Clock, default);
+    }
+
+    protected override async Task<IMailStore> ReopenStoreCoreAsync(IMailStore store)
+    {
+        var sqlite = (SqliteMailStore)store;
+        var directory = Path.GetDirectoryName(sqlite.DatabasePath)!;
+        await store.DisposeAsync();
+        return await SqliteMailStore.OpenAsync(new SqliteMailStoreOptions { DataDirectory = directory }, null, Clock, default);
+    }
+
+    [Fact]
+    public async Task Group_commit_puts_concurrent_writes_into_fewer_transactions()
+    {
+        var store = (SqliteMailStore)await CreateStoreAsync();
+        var account = await OpenAsync(store);
+        var before = store.Commits;
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(i => AppendAsync(account, "INBOX", TestMessages.Simple($"m{i}")))).WaitAsync(Timeout);
+        (store.Commits - before).Should().BeLessThan(64);
+        (await account.GetStatusAsync("INBOX", default)).Value.Messages.Should().Be(64);
+    }
+
+    [Fact]
+    public async Task Without_group_commit_every_write_is_its_own_transaction()
+    {
+        var options = new SqliteMailStoreOptions { DataDirectory = Path.Combine(_directory, "single"), GroupCommit = false };
+        await using var store = await SqliteMailStore.OpenAsync(options, null, Clock, default);
+        var account = (await store.OpenAccountAsync("alice", default)).Value;
+        var before = store.Commits;
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => AppendAsync(account, "INBOX", TestMessages.Simple($"m{i}")))).WaitAsync(Timeout);
+        (store.Commits - before).Should().Be(16);
+    }
+
+    [Fact]
+    public async Task Large_content_lives_in_one_file_per_address_and_is_released_with_its_last_message()
+    {
+        var store = (SqliteMailStore)await CreateStoreAsync();
+        var big = TestMessages.Simple("big", new string('x', 200_000) + "\r\n");
+        var delivered = (await store.DeliverAsync(TestMessages.Stream(big), [new DeliveryTarget("a"), new DeliveryTarget("b")], default)).Value;
+        delivered.Targets.Should().OnlyContain(t => t.Result != null);
+        await store.DeliverAsync(TestMessages.Stream(big), [new DeliveryTarget("c")], default);
+        var blobs = Path.Combine(Path.GetDirectoryName(store.DatabasePath)!, "blobs");
+        BlobFiles(blobs).Should().ContainSingle();
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            var view = await SelectAsync(await OpenAsync(store, name), "INBOX");
+            await view.StoreFlagsAsync(UidSet.All, FlagOperation.Add, MessageFlags.Deleted, [], null, default);
+            await view.ExpungeAsync(null, default);
+            BlobFiles(blobs).Should().HaveCount(name == "c" ? 0 : 1);
+        }
+    }
+
+    [Fact]
+    public async Task The_startup_check_removes_orphans_and_unfinished_spool_files()
+    {
+        var store = (SqliteMailStore)await CreateStoreAsync();
+        var account = await OpenAsync(store);
+        var kept = TestMessages.Simple("kept", new string('k', 100_000));
+        var a = await AppendAsync(account, "INBOX", kept);
+        var blobs = Path.Combine(Path.GetDirectoryName(store.DatabasePath)!, "blobs");
+        var orphan = Path.Combine(blobs, "ff", new string('f', 64));
+        Directory.CreateDirectory(Path.GetDirectoryName(orphan)!);
+        await File.WriteAllTextAsync(orphan, "left by a crash between rename and commit");
+        await File.WriteAllTextAsync(Path.Combine(blobs, "tmp", "half.tmp"), "half an append");
+        store = (SqliteMailStore)await ReopenAsync(store);
+        store.LastCheck!.OrphanedBlobsRemoved.Should().Be(1);
+        store.LastCheck.TemporaryFilesRemoved.Should().Be(1);
+        store.LastCheck.MissingBlobs.Should().Be(0);
+        File.Exists(orphan).Should().BeFalse();
+        var view = await SelectAsync(await OpenAsync(store), "INBOX");
+        (await ReadAsync((await FetchAsync(view, UidSet.Of(a.Uid))).Single().Content)).Should().Equal(kept);
+        (await store.CheckAsync(default)).OrphanedBlobsRemoved.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task The_service_collection_extension_registers_the_store()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.SqliteMailStoreServiceCollectionExtensions.AddSqliteMailStore(services, Path.Combine(_directory, "di"), o => o.InlineThreshold = 1024);
+        await using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        var store = (IMailStore)provider.GetService(typeof(IMailStore))!;
+        store.Should().BeOfType<SqliteMailStore>();
+        var account = (await store.OpenAccountAsync("x", default)).Value;
+        await AppendAsync(account, "INBOX", TestMessages.Simple());
+        File.Exists(Path.Combine(_directory, "di", "mail.db")).Should().BeTrue();
+    }
+
+    private static string[] BlobFiles(string blobs) =>
+        Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).Where(f => !Path.GetRelativePath(blobs, f).StartsWith("tmp", StringComparison.Ordinal)).ToArray();
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
