@@ -147,7 +147,7 @@ public sealed class ImapResponseWriter
     }
 
     /// <summary>Writes <c>* FLAGS (flags)</c> CRLF (RFC 9051 §7.3.5).</summary>
-    public void WriteFlags(IEnumerable<string> flags)
+    public void WriteFlags(IReadOnlyList<string> flags)
     {
         WriteRaw("* FLAGS "u8);
         WriteFlagList(flags);
@@ -429,13 +429,14 @@ public sealed class ImapResponseWriter
     }
 
     /// <summary>Writes <c>(flag flag ...)</c>, leaving out values that are not valid flags (see <see cref="WriteFlag"/>).</summary>
-    public void WriteFlagList(IEnumerable<string> flags)
+    public void WriteFlagList(IReadOnlyList<string> flags)
     {
         ArgumentNullException.ThrowIfNull(flags);
         WriteByte((byte)'(');
         bool first = true;
-        foreach (string flag in flags)
+        for (int i = 0; i < flags.Count; i++)
         {
+            string flag = flags[i];
             if (!IsFlag(flag))
             {
                 continue;

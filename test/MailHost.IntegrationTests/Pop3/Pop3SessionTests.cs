@@ -323,4 +323,70 @@ public sealed class Pop3SessionTests
         (await client.ReadLineAsync()).Should().StartWith($"+OK Logged in; {expectedCount} messages");
         return client;
     }
+
+    [Fact]
+    public async Task Too_many_bad_commands_close_the_connection()
+    {
+        var world = new MailWorld();
+        await using var server = await StartAsync(world, MailTlsMode.None, pop3: o => o.MaxBadCommands = 3);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        (await client.ReadLineAsync()).Should().StartWith("+OK");
+
+        await client.SendAsync("XYZZY\r\nSTAT\r\nFOO\r\n");
+
+        (await client.ReadLineAsync()).Should().Be("-ERR Unknown command");
+        (await client.ReadLineAsync()).Should().Be("-ERR Log in first");
+        (await client.ReadLineAsync()).Should().Be("-ERR Too many bad commands, closing");
+        (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task An_HTTP_request_is_never_answered()
+    {
+        var world = new MailWorld();
+        await using var server = await StartAsync(world, MailTlsMode.None);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        (await client.ReadLineAsync()).Should().StartWith("+OK");
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: victim\r\n\r\n");
+
+        (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().BeEmpty("ALPACA: nothing of the request may be reflected");
+    }
+
+    [Fact]
+    public async Task A_line_over_255_octets_gets_an_error_and_the_session_goes_on()
+    {
+        var world = new MailWorld();
+        await using var server = await StartAsync(world, MailTlsMode.None);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        (await client.ReadLineAsync()).Should().StartWith("+OK");
+
+        await client.SendAsync("USER " + new string('a', 300) + "\r\nCAPA\r\n");
+
+        (await client.ReadLineAsync()).Should().Be("-ERR Line too long");
+        (await client.ReadLineAsync()).Should().Be("+OK Capability list follows");
+    }
+
+    [Fact]
+    public async Task An_idle_client_is_logged_out_before_authentication()
+    {
+        var world = new MailWorld();
+        await using var server = await TestMailServer<Pop3ConnectionHandler>.StartAsync(
+            o =>
+            {
+                o.Protocol = MailProtocol.Pop3;
+                o.Tls = MailTlsMode.None;
+                o.PreAuthenticationIdleTimeout = TimeSpan.FromMilliseconds(300);
+            },
+            services =>
+            {
+                world.Register(services);
+                services.AddMailHostPop3();
+            });
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        (await client.ReadLineAsync()).Should().StartWith("+OK");
+
+        (await client.ReadLineAsync()).Should().Be("-ERR Autologout; idle for too long");
+        (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().BeEmpty();
+    }
 }
