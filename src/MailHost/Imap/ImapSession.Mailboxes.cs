@@ -120,8 +120,8 @@ internal sealed partial class ImapSession
     private void WriteFlagsResponses(ImapSelectedMailbox selected, IReadOnlyList<string> keywords, bool canCreate)
     {
         string[] system = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
-        _writer.WriteFlags(system.Concat(keywords));
-        IEnumerable<string> permanent = selected.ReadOnly ? [] : system.Concat(keywords).Concat(canCreate ? ["\\*"] : []);
+        _writer.WriteFlags([.. system, .. keywords]);
+        List<string> permanent = selected.ReadOnly ? [] : [.. system, .. keywords, .. (canCreate ? new[] { "\\*" } : [])];
         _writer.WriteRaw("* OK [PERMANENTFLAGS "u8);
         _writer.WriteFlagList(permanent);
         _writer.WriteRaw("] Flags permitted\r\n"u8);
