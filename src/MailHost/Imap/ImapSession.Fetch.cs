@@ -93,7 +93,7 @@ internal sealed partial class ImapSession
             }
         }
 
-        await SendUpdatesAsync(allowExpunge: command.IsUid).ConfigureAwait(false);
+        await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
         if (!command.IsUid && command.ChangedSince is null && found < expected)
         {
             // RFC 9051 §7.1: some requested messages were expunged by another session meanwhile.
