@@ -43,6 +43,7 @@ internal static class ImapCommandTable
         [typeof(GetQuotaCommand)] = LoggedIn,
         [typeof(GetQuotaRootCommand)] = LoggedIn,
         [typeof(SetQuotaCommand)] = LoggedIn,
+        [typeof(CompressCommand)] = LoggedIn, // RFC 4978 §3; not before login (compression before authentication aids CRIME-style attacks).
 
         // §6.4: selected.
         [typeof(CheckCommand)] = ImapStates.Selected,

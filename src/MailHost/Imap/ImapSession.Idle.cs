@@ -19,6 +19,11 @@ internal sealed partial class ImapSession
                 "APPENDLIMIT=" + _options.MaxAppendSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "ESEARCH", "SEARCHRES", "CONDSTORE", "QRESYNC", "WITHIN", "SAVEDATE", "PREVIEW",
             ];
+            if (!_compressed)
+            {
+                list.Add("COMPRESS=DEFLATE");
+            }
+
             if (_account is Storage.IMailAccountQuota)
             {
                 list.AddRange(["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"]);

@@ -230,6 +230,7 @@ internal sealed partial class ImapSession
         LoginCommand c => LoginAsync(c),
         AuthenticateCommand c => AuthenticateAsync(c),
         EnableCommand c => EnableAsync(c),
+        CompressCommand c => CompressAsync(c),
         _ => DispatchMailboxAsync(command),
     };
 

@@ -326,4 +326,39 @@ public sealed class ImapMessageTests
         (await client.ReadLineAsync()).Should().Be("b BAD Expected DONE");
         (await client.CommandAsync("d", "NOOP")).Should().Equal("d OK NOOP completed");
     }
+
+    [Theory]
+    [InlineData(MailTlsMode.None, SecureSocketOptions.None)]
+    [InlineData(MailTlsMode.Implicit, SecureSocketOptions.SslOnConnect)]
+    public async Task COMPRESS_DEFLATE_carries_a_whole_session(MailTlsMode mode, SecureSocketOptions options)
+    {
+        var world = new MailWorld();
+        var stored = await world.DeliverAsync("alice", MailWorld.Message(1, string.Concat(Enumerable.Repeat("compressible text ", 2000))));
+        await using var server = await ImapTestServer.StartAsync(world, mode, allowPlaintext: true);
+        using var client = await ImapTestServer.ConnectMailKitAsync(server.Port, options);
+        await client.AuthenticateAsync("alice", MailWorld.AlicePassword);
+        client.Capabilities.Should().HaveFlag(ImapCapabilities.Compress);
+
+        await client.CompressAsync();
+        await client.Inbox.OpenAsync(FolderAccess.ReadWrite);
+        using var raw = await client.Inbox.GetStreamAsync(0, "");
+        using var copy = new MemoryStream();
+        await raw.CopyToAsync(copy);
+        copy.ToArray().Should().Equal(stored);
+        await client.Inbox.AppendAsync(new AppendRequest(ImapMailboxTests.Build("Compressed upload")));
+        (await client.Inbox.SearchAsync(SearchQuery.SubjectContains("Compressed"))).Should().HaveCount(1);
+        await client.DisconnectAsync(true);
+    }
+
+    [Fact]
+    public async Task COMPRESS_is_refused_before_login_and_a_second_time()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+        (await client.CommandAsync("a", "COMPRESS DEFLATE")).Should().Equal("a BAD Log in first");
+        (await client.CommandAsync("b", "LOGIN alice " + MailWorld.AlicePassword)).Single().Should().Contain("COMPRESS=DEFLATE");
+        (await client.CommandAsync("c", "COMPRESS LZW")).Should().Equal("c BAD Unsupported compression mechanism");
+    }
 }
