@@ -361,4 +361,31 @@ public sealed class ImapMessageTests
         (await client.CommandAsync("b", "LOGIN alice " + MailWorld.AlicePassword)).Single().Should().Contain("COMPRESS=DEFLATE");
         (await client.CommandAsync("c", "COMPRESS LZW")).Should().Equal("c BAD Unsupported compression mechanism");
     }
+
+    [Fact]
+    public async Task BINARY_decodes_base64_and_quoted_printable_parts_and_APPEND_takes_literal8()
+    {
+        // RFC 3516.
+        var world = new MailWorld();
+        await world.DeliverAsync("alice",
+            "Subject: Binary\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=x\n\n" +
+            "--x\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\ncaf=C3=A9\n" +
+            "--x\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\nQQBCDQpD\n" +
+            "--x\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: x-uuencode\n\nbegin\n" +
+            "--x--\n");
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "SELECT INBOX");
+
+        (await client.CommandAsync("a", "FETCH 1 (BINARY.SIZE[1] BINARY.SIZE[2])")).Should().Equal("* 1 FETCH (BINARY.SIZE[1] 5 BINARY.SIZE[2] 6)", "a OK FETCH completed");
+        (await client.CommandAsync("b", "FETCH 1 BINARY.PEEK[1]")).Should().Equal("* 1 FETCH (BINARY[1] {5}", "café)", "b OK FETCH completed");
+        (await client.CommandAsync("c", "FETCH 1 BINARY.PEEK[2]<1.4>")).Should().Equal("* 1 FETCH (BINARY[2]<1> ~{4}", "\0B", ")", "c OK FETCH completed");
+        (await client.CommandAsync("d", "FETCH 1 BINARY.PEEK[3]")).Should().Equal("* 1 FETCH (BINARY[3] NIL)", "d NO [UNKNOWN-CTE] Cannot decode the content-transfer-encoding");
+        (await client.CommandAsync("e", "FETCH 1 FLAGS")).Should().Equal("* 1 FETCH (FLAGS ())", "e OK FETCH completed");
+
+        await client.SendAsync("f APPEND INBOX ~{7}\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ Ready for literal data");
+        await client.SendRawAsync([(byte)'S', (byte)':', (byte)' ', 0, (byte)'\r', (byte)'\n', (byte)'x', (byte)'\r', (byte)'\n']);
+        (await client.ReadUntilTaggedAsync("f")).Last().Should().MatchRegex(@"^f OK \[APPENDUID \d+ 2\] APPEND completed$");
+    }
 }
