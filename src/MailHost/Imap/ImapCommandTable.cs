@@ -55,6 +55,8 @@ internal static class ImapCommandTable
         [typeof(StoreCommand)] = ImapStates.Selected,
         [typeof(CopyCommand)] = ImapStates.Selected,
         [typeof(MoveCommand)] = ImapStates.Selected,
+        [typeof(SortCommand)] = ImapStates.Selected,
+        [typeof(ThreadCommand)] = ImapStates.Selected,
     }.ToFrozenDictionary();
 
     [Flags]
@@ -81,6 +83,8 @@ internal static class ImapCommandTable
         FetchCommand fetch => fetch.IsUid,
         StoreCommand store => store.IsUid,
         SearchCommand search => search.IsUid,
+        SortCommand sort => sort.IsUid,
+        ThreadCommand thread => thread.IsUid,
         _ => true,
     };
 }

@@ -19,6 +19,8 @@ internal sealed partial class ImapSession
         MoveCommand c => CopyAsync(c.Tag, c.IsUid, c.Set, c.Mailbox, move: true),
         ExpungeCommand c => ExpungeAsync(c),
         IdleCommand c => IdleAsync(c),
+        SortCommand c => SortAsync(c),
+        ThreadCommand c => ThreadAsync(c),
         _ => UnsupportedAsync(command),
     };
 

@@ -388,4 +388,35 @@ public sealed class ImapMessageTests
         await client.SendRawAsync([(byte)'S', (byte)':', (byte)' ', 0, (byte)'\r', (byte)'\n', (byte)'x', (byte)'\r', (byte)'\n']);
         (await client.ReadUntilTaggedAsync("f")).Last().Should().MatchRegex(@"^f OK \[APPENDUID \d+ 2\] APPEND completed$");
     }
+
+    [Fact]
+    public async Task SORT_ESORT_and_THREAD_ORDEREDSUBJECT()
+    {
+        // RFC 5256, RFC 5267.
+        var world = new MailWorld();
+        string Mail(string from, string subject, int day, string body) =>
+            $"From: {from}@example.com\nTo: alice@example.com\nSubject: {subject}\nDate: {day:00} Nov 2026 10:00:00 +0000\n\n{body}\n";
+        await world.DeliverAsync("alice", Mail("carol", "Lunch", 3, "x"));
+        await world.DeliverAsync("alice", Mail("bob", "Re: [team] lunch", 5, "longer body text"));
+        await world.DeliverAsync("alice", Mail("dave", "Budget", 1, "yy"));
+        await world.DeliverAsync("alice", Mail("adam", "Fwd: Lunch (fwd)", 4, "z"));
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "SELECT INBOX");
+
+        (await client.CommandAsync("a", "SORT (SUBJECT DATE) UTF-8 ALL")).Should().Equal("* SORT 3 1 4 2", "a OK SORT completed");
+        (await client.CommandAsync("b", "UID SORT (REVERSE DATE) UTF-8 ALL")).Should().Equal("* SORT 2 4 1 3", "b OK SORT completed");
+        (await client.CommandAsync("c", "SORT (FROM) US-ASCII NOT FROM dave")).Should().Equal("* SORT 4 2 1", "c OK SORT completed");
+        (await client.CommandAsync("d", "SORT (SIZE) KOI8-R ALL")).Should().Equal("d NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
+        (await client.CommandAsync("e", "SORT RETURN (MIN MAX COUNT ALL) (DATE) UTF-8 ALL")).Should().Equal(
+            "* ESEARCH (TAG \"e\") MIN 3 MAX 2 ALL 3,1,4,2 COUNT 4", "e OK SORT completed");
+        (await client.CommandAsync("f", "THREAD ORDEREDSUBJECT UTF-8 ALL")).Should().Equal("* THREAD (3)(1 (4)(2))", "f OK THREAD completed");
+        (await client.CommandAsync("g", "THREAD REFERENCES UTF-8 ALL")).Should().Equal("g NO [CANNOT] Unsupported threading algorithm");
+
+        using var mailkit = await ImapTestServer.ConnectMailKitAsync(server.Port, SecureSocketOptions.None);
+        await mailkit.AuthenticateAsync("alice", MailWorld.AlicePassword);
+        await mailkit.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var sorted = await mailkit.Inbox.SortAsync(SearchQuery.All, [OrderBy.Arrival]);
+        sorted.Select(u => u.Id).Should().Equal(1u, 2u, 3u, 4u);
+    }
 }
