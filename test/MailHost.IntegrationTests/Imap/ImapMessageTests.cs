@@ -39,7 +39,7 @@ public sealed class ImapMessageTests
         await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
 
         var summary = (await client.Inbox.FetchAsync(0, 0, MessageSummaryItems.Full | MessageSummaryItems.BodyStructure | MessageSummaryItems.UniqueId
-            | MessageSummaryItems.ModSeq | MessageSummaryItems.SaveDate | MessageSummaryItems.PreviewText)).Single();
+            | MessageSummaryItems.ModSeq | MessageSummaryItems.EmailId | MessageSummaryItems.ThreadId | MessageSummaryItems.SaveDate | MessageSummaryItems.PreviewText)).Single();
         summary.Envelope!.Subject.Should().Be("Parts");
         summary.Envelope.From.Mailboxes.Single().Address.Should().Be("bob@example.com");
         summary.Size.Should().Be((uint)bytes.Length);
@@ -49,6 +49,8 @@ public sealed class ImapMessageTests
         ((BodyPartText)body.BodyParts[0]).ContentType.Charset.Should().Be("utf-8");
         ((BodyPartMessage)body.BodyParts[1]).Envelope!.Subject.Should().Be("Inner");
         summary.ModSeq.Should().BeGreaterThan(0);
+        summary.EmailId.Should().NotBeNullOrEmpty();
+        summary.ThreadId.Should().NotBeNullOrEmpty();
         summary.SaveDate.Should().NotBeNull();
         summary.PreviewText.Should().Contain("Hello part one");
 
