@@ -287,4 +287,51 @@ public sealed class ImapConnectionTests
         client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
         (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be("* BYE MailHost IMAP server logging out\r\na OK LOGOUT completed\r\n");
     }
+
+    [Fact]
+    public async Task An_HTTP_request_is_closed_without_an_answer()
+    {
+        // SECURITY A6 / T05: nothing of the request comes back.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+
+        await client.SendAsync("GET /<script> HTTP/1.1\r\nHost: victim\r\n\r\n");
+        (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("a FETCH 1 ", "(")]
+    [InlineData("a SEARCH ", "NOT ")]
+    [InlineData("a SEARCH ", "OR ALL ")]
+    public async Task Deep_nesting_is_refused_and_the_server_lives(string prefix, string repeated)
+    {
+        // SECURITY C4 / T12.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "SELECT INBOX");
+
+        await client.SendAsync(prefix + string.Concat(Enumerable.Repeat(repeated, 5_000)) + "ALL\r\n");
+        (await client.ReadLineAsync()).Should().StartWith("a BAD");
+        (await client.CommandAsync("b", "NOOP")).Should().Equal("b OK NOOP completed");
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_in_the_middle_of_an_APPEND_stores_nothing()
+    {
+        // SECURITY T24.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using (var client = await ImapTestServer.LoginAsync(server))
+        {
+            await client.SendAsync("a APPEND INBOX {1000+}\r\n" + new string('x', 500));
+            client.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        }
+
+        await server.Logs.WaitForAsync(e => e.Message.StartsWith("Connection closed", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await using var again = await ImapTestServer.LoginAsync(server);
+        (await again.CommandAsync("b", "STATUS INBOX (MESSAGES)")).Should().Equal("* STATUS INBOX (MESSAGES 0)", "b OK STATUS completed");
+    }
 }
