@@ -21,7 +21,9 @@ public sealed class ImapConnectionTests
     {
         var world = new MailWorld();
         var stored = await world.DeliverAsync("alice", MailWorld.Message(1, "First body"));
-        await using var server = await ImapTestServer.StartAsync(world, mode, allowPlaintext);
+        // A client that starts in plain text pays the whole detection window on an Auto port: keep it short for it.
+        await using var server = await ImapTestServer.StartAsync(
+            world, mode, allowPlaintext, endpoint: options == SecureSocketOptions.StartTls && mode == MailTlsMode.Auto ? o => o.TlsDetectionTimeout = TimeSpan.FromMilliseconds(300) : null);
         using var client = await ImapTestServer.ConnectMailKitAsync(server.Port, options);
 
         await client.AuthenticateAsync("alice@example.com", MailWorld.AlicePassword);
@@ -333,5 +335,17 @@ public sealed class ImapConnectionTests
         await server.Logs.WaitForAsync(e => e.Message.StartsWith("Connection closed", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         await using var again = await ImapTestServer.LoginAsync(server);
         (await again.CommandAsync("b", "STATUS INBOX (MESSAGES)")).Should().Equal("* STATUS INBOX (MESSAGES 0)", "b OK STATUS completed");
+    }
+
+    [Fact]
+    public async Task STARTTLS_after_login_is_refused()
+    {
+        // SECURITY A3 / T02: no session fixation across STARTTLS.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.StartTls, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        (await client.CommandAsync("a", "STARTTLS")).Should().Equal("a BAD Command not allowed in this state");
+        (await client.CommandAsync("b", "NOOP")).Should().Equal("b OK NOOP completed");
     }
 }
