@@ -348,4 +348,16 @@ public sealed class ImapConnectionTests
         (await client.CommandAsync("a", "STARTTLS")).Should().Equal("a BAD Command not allowed in this state");
         (await client.CommandAsync("b", "NOOP")).Should().Equal("b OK NOOP completed");
     }
+
+    [Fact]
+    public async Task An_authenticated_session_is_logged_out_after_its_own_idle_time_even_in_IDLE()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true, imap: o => o.AuthenticatedIdleTimeout = TimeSpan.FromMilliseconds(500));
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        await client.SendAsync("a IDLE\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ idling");
+        (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be("* BYE Autologout; idle for too long\r\n");
+    }
 }
