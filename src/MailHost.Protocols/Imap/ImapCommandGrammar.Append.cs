@@ -36,8 +36,9 @@ internal static partial class ImapCommandGrammar
     /// marker of the first message (RFC 9051 §6.3.12; RFC 3502 for the list of messages).
     /// </summary>
     public static AppendPrefix ParseAppendPrefix(
-        ref ImapGrammarReader r, int maxTagLength, out string? tag, out string mailbox, out List<string> flags, out DateTimeOffset? date)
+        ref ImapGrammarReader r, int maxTagLength, out string? tag, out string mailbox, out List<string> flags, out DateTimeOffset? date, out bool utf8)
     {
+        utf8 = false;
         mailbox = string.Empty;
         flags = [];
         date = null;
@@ -68,14 +69,18 @@ internal static partial class ImapCommandGrammar
             return AppendPrefix.Error;
         }
 
-        return ParseAppendMessageArguments(ref r, out flags, out date) ? AppendPrefix.MessageLiteral : AppendPrefix.Error;
+        return ParseAppendMessageArguments(ref r, out flags, out date, out utf8) ? AppendPrefix.MessageLiteral : AppendPrefix.Error;
     }
 
-    /// <summary>RFC 3502: <c>SP [flag-list SP] [date-time SP]</c>, up to the literal marker of the next message.</summary>
-    public static bool ParseAppendMessageArguments(ref ImapGrammarReader r, out List<string> flags, out DateTimeOffset? date)
+    /// <summary>
+    /// RFC 3502: <c>SP [flag-list SP] [date-time SP]</c>, up to the literal marker of the next message; RFC 6855 §4:
+    /// <c>UTF8 SP "("</c> before a literal8 (<paramref name="utf8"/>; its <c>)</c> follows the data).
+    /// </summary>
+    public static bool ParseAppendMessageArguments(ref ImapGrammarReader r, out List<string> flags, out DateTimeOffset? date, out bool utf8)
     {
         flags = [];
         date = null;
+        utf8 = false;
         if (!r.ExpectChar((byte)' ', ImapParseErrors.InvalidAppend))
         {
             return false;
@@ -97,6 +102,16 @@ internal static partial class ImapCommandGrammar
             }
 
             date = internalDate;
+        }
+
+        if (r.TryWord("UTF8"u8))
+        {
+            if (!r.ExpectChar((byte)' ', ImapParseErrors.InvalidAppend) || !r.ExpectChar((byte)'(', ImapParseErrors.InvalidAppend))
+            {
+                return false;
+            }
+
+            utf8 = true;
         }
 
         return r.AtEnd || r.Fail(ImapParseErrors.InvalidAppend);

@@ -57,6 +57,7 @@ public sealed partial class ImapCommandParser
     // APPEND state between message literals.
     private string? _appendTag;
     private string? _appendMailbox;
+    private bool _appendCloseParen;
     private List<ImapAppendMessage>? _appendMessages;
 
     /// <summary>Creates a parser with <paramref name="options"/> (or <see cref="ImapParserOptions.Default"/>).</summary>
@@ -250,6 +251,7 @@ public sealed partial class ImapCommandParser
         _appendTag = null;
         _appendMailbox = null;
         _appendMessages = null;
+        _appendCloseParen = false;
         PendingAppend = null;
         PendingLiteralSize = 0;
         _phase = Phase.Line;
@@ -435,7 +437,7 @@ public sealed partial class ImapCommandParser
         if (ImapCommandGrammar.IsAppend(_buffer.AsSpan(0, _length)))
         {
             var reader = new ImapGrammarReader(command, _options.MaxNestingDepth, Utf8Enabled);
-            var prefix = ImapCommandGrammar.ParseAppendPrefix(ref reader, _options.MaxTagLength, out var tag, out var mailbox, out var flags, out var date);
+            var prefix = ImapCommandGrammar.ParseAppendPrefix(ref reader, _options.MaxTagLength, out var tag, out var mailbox, out var flags, out var date, out var utf8);
             if (prefix == ImapCommandGrammar.AppendPrefix.Error)
             {
                 error = LiteralError(tag, ImapResponseStatus.Bad, null, reader.Error ?? ImapParseErrors.InvalidAppend, size, nonSynchronizing);
@@ -446,7 +448,7 @@ public sealed partial class ImapCommandParser
             {
                 _appendTag = tag;
                 _appendMailbox = mailbox;
-                return OnAppendMessage(flags, date, size, nonSynchronizing, binary, out error);
+                return OnAppendMessage(flags, date, utf8, size, nonSynchronizing, binary, out error);
             }
         }
 
@@ -493,6 +495,21 @@ public sealed partial class ImapCommandParser
     {
         command = null;
         error = null;
+        if (_appendCloseParen)
+        {
+            // RFC 6855 §4: the ")" that closes "UTF8 (" follows the message data.
+            if (content.IsEmpty || content[0] != ')')
+            {
+                error = Fail(ImapResponseStatus.Bad, null, ImapParseErrors.InvalidAppend, ImapResync.None);
+                return ImapParseStatus.Error;
+            }
+
+            _appendCloseParen = false;
+            _fragmentStart++;
+            markerStart--;
+            content = content[1..];
+        }
+
         if (content.IsEmpty)
         {
             command = new AppendCommand(_appendTag!, _appendMailbox!, _appendMessages!);
@@ -507,18 +524,25 @@ public sealed partial class ImapCommandParser
         }
 
         var reader = new ImapGrammarReader(_buffer.AsSpan(_fragmentStart, markerStart), _options.MaxNestingDepth, Utf8Enabled);
-        if (!ImapCommandGrammar.ParseAppendMessageArguments(ref reader, out var flags, out var date))
+        if (!ImapCommandGrammar.ParseAppendMessageArguments(ref reader, out var flags, out var date, out var utf8))
         {
             error = LiteralError(_appendTag, ImapResponseStatus.Bad, null, reader.Error ?? ImapParseErrors.InvalidAppend, size, nonSynchronizing);
             return ImapParseStatus.Error;
         }
 
-        return OnAppendMessage(flags, date, size, nonSynchronizing, binary, out error);
+        return OnAppendMessage(flags, date, utf8, size, nonSynchronizing, binary, out error);
     }
 
     private ImapParseStatus OnAppendMessage(
-        List<string> flags, DateTimeOffset? date, long size, bool nonSynchronizing, bool binary, out ImapParseError? error)
+        List<string> flags, DateTimeOffset? date, bool utf8, long size, bool nonSynchronizing, bool binary, out ImapParseError? error)
     {
+        if (utf8 && (!binary || !Utf8Enabled))
+        {
+            // RFC 6855 §4: UTF8 (literal8), and only after ENABLE UTF8=ACCEPT.
+            error = LiteralError(_appendTag, ImapResponseStatus.Bad, null, ImapParseErrors.InvalidAppend, size, nonSynchronizing);
+            return ImapParseStatus.Error;
+        }
+
         if (CheckLiteralMinus(size, nonSynchronizing, out error))
         {
             return ImapParseStatus.Error;
@@ -545,6 +569,7 @@ public sealed partial class ImapCommandParser
         }
 
         PendingAppend = new ImapAppendMessage(_appendTag!, _appendMailbox!, index, flags, date, size, !nonSynchronizing, binary);
+        _appendCloseParen = utf8;
         _phase = Phase.AwaitingAppend;
         _length = 0;
         StartFragment();

@@ -235,6 +235,22 @@ public class ImapCommandParserTests
     }
 
     [Fact]
+    public void UTF8_APPEND_data_extension_after_UTF8_ACCEPT()
+    {
+        // RFC 6855 §4: UTF8 (literal8); its ")" follows the data, then MULTIAPPEND may go on.
+        const string input = "a APPEND INBOX (\\Seen) UTF8 (~{3+}\r\nabc) UTF8 (~{2+}\r\nde)\r\n";
+        var events = ImapParserDriver.AllSplits(input, utf8: true);
+        events.Should().HaveCount(3);
+        events.Take(2).Cast<AppendEvent>().Select(e => e.Data).Should().Equal("abc", "de");
+        events[0].As<AppendEvent>().Message.Flags.Should().Equal("\\Seen");
+        events[2].As<CommandEvent>().Command.As<AppendCommand>().Messages.Should().HaveCount(2);
+
+        var refused = ImapParserDriver.Whole("a APPEND INBOX UTF8 (~{3+}\r\nabc)\r\nb NOOP\r\n");
+        refused[0].As<ErrorEvent>().Error.Text.Should().Be("Invalid APPEND arguments");
+        refused[^1].As<CommandEvent>().Command.Should().BeEquivalentTo(new NoopCommand("b"));
+    }
+
+    [Fact]
     public void A_rejected_literal_plus_append_is_read_and_dropped_never_run_as_commands()
     {
         // SECURITY C3 / T11: the session refuses (e.g. NO [TRYCREATE]); "b DELETE INBOX" is literal data.
