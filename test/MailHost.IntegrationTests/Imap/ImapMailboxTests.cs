@@ -270,6 +270,26 @@ public sealed class ImapMailboxTests
         (await client.CommandAsync("h", "SEARCH EMAILID " + emailId)).Should().Equal("* SEARCH 1", "h OK SEARCH completed");
     }
 
+    [Fact]
+    public async Task UTF8_ACCEPT_switches_mailbox_names_to_UTF8_and_takes_UTF8_APPEND()
+    {
+        // RFC 6855.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        (await client.CommandAsync("a", "CREATE ~peter/&U,BTFw-")).Last().Should().StartWith("a OK");
+
+        (await client.CommandAsync("b", "ENABLE UTF8=ACCEPT")).Should().Equal("* ENABLED UTF8=ACCEPT", "b OK ENABLE completed");
+        (await client.CommandAsync("c", "LIST \"\" ~peter/*")).Should().Equal("* LIST (\\HasNoChildren) \"/\" \"~peter/台北\"", "c OK LIST completed");
+        (await client.CommandAsync("d", "CREATE \"日本語\"")).Last().Should().StartWith("d OK");
+        (await client.CommandAsync("e", "STATUS \"日本語\" (MESSAGES)")).Should().Equal("* STATUS \"日本語\" (MESSAGES 0)", "e OK STATUS completed");
+
+        var message = "Subject: café\r\n\r\nhé\r\n";
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(message);
+        var append = await client.CommandAsync("f", $"APPEND \"日本語\" UTF8 (~{{{bytes}+}}\r\n{message})");
+        append.Single().Should().MatchRegex(@"^f OK \[APPENDUID \d+ 1\] APPEND completed$");
+    }
+
     internal static MimeMessage Build(string subject, string body = "Body text")
     {
         var message = new MimeMessage();
