@@ -303,12 +303,14 @@ internal sealed class InMemoryMailboxView : IMailboxView
                 return ValueTask.FromResult(StoreResult<CopyResult>.Fail(keywords.Error));
             }
 
-            if (!move || !ReferenceEquals(source, target))
+            if (move && ReferenceEquals(source, target))
             {
-                if (!move && _store.CheckQuota(_account, messages.Sum(m => m.Content.Length), messages.Count) is { } quotaError)
-                {
-                    return ValueTask.FromResult(StoreResult<CopyResult>.Fail(quotaError));
-                }
+                return Fail<CopyResult>(StoreErrorCode.NotAllowed, "A message cannot be moved into its own mailbox.");
+            }
+
+            if (!move && _store.CheckQuota(_account, messages.Sum(m => m.Content.Length), messages.Count) is { } quotaError)
+            {
+                return ValueTask.FromResult(StoreResult<CopyResult>.Fail(quotaError));
             }
 
             target.Keywords.AddRange(created);
