@@ -319,6 +319,24 @@ public abstract class MailStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_view_acts_on_its_snapshot_until_it_takes_the_changes()
+    {
+        var store = await CreateStoreAsync();
+        var account = await OpenAsync(store);
+        var a = await AppendAsync(account, "INBOX", TestMessages.Simple("known"), new AppendOptions(MessageFlags.Deleted));
+        var view = await SelectAsync(account, "INBOX");
+        var b = await AppendAsync(account, "INBOX", TestMessages.Simple("arrived later"), new AppendOptions(MessageFlags.Deleted));
+        (await FetchAsync(view, UidSet.All)).Select(m => m.Uid).Should().Equal(a.Uid);
+        (await view.SearchAsync(AllCriterion.Instance, default)).Value.Uids.Should().Equal(a.Uid);
+        (await view.StoreFlagsAsync(UidSet.All, FlagOperation.Add, MessageFlags.Seen, [], null, default)).Value.Messages.Select(m => m.Uid).Should().Equal(a.Uid);
+        (await view.CopyAsync(UidSet.All, "Archive", default)).Value.SourceUids.Should().Equal(a.Uid);
+        (await view.ExpungeAsync(null, default)).Value.Expunged.Should().Equal(a.Uid);
+        var changes = (await view.PollChangesAsync(default)).Value;
+        changes.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.Appended).Which.Uid.Should().Be(b.Uid);
+        (await view.ExpungeAsync(null, default)).Value.Expunged.Should().Equal(b.Uid);
+    }
+
+    [Fact]
     public async Task Create_makes_superiors_and_refuses_duplicates()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -453,6 +471,7 @@ public abstract class MailStoreConformanceTests : IAsyncLifetime
         (await store.SetQuotaLimitsAsync("alice", new QuotaLimits(message.Length * 3L, null), default)).IsSuccess.Should().BeTrue();
         await AppendAsync(account, "INBOX", message);
         (await account.AppendAsync("INBOX", TestMessages.Stream(message), AppendOptions.Default, default)).Error!.Code.Should().Be(StoreErrorCode.OverQuota);
+        await view.PollChangesAsync(default);
         await view.StoreFlagsAsync(UidSet.All, FlagOperation.Add, MessageFlags.Deleted, [], null, default);
         await view.ExpungeAsync(null, default);
         (await account.GetQuotaAsync()).Should().Be(new QuotaUsage(message.Length, message.Length * 3L, 1, null));
