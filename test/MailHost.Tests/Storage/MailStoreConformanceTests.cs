@@ -381,6 +381,13 @@ public abstract class MailStoreConformanceTests : IAsyncLifetime
         await account.DeleteMailboxAsync("Gone", default);
         await view.WaitForChangesAsync(default).AsTask().WaitAsync(Timeout);
         (await view.PollChangesAsync(default)).Error!.Code.Should().Be(StoreErrorCode.NotFound);
+        // A new mailbox (even under the same name) is never mistaken for the deleted one.
+        await account.CreateMailboxAsync("Gone", MailboxAttributes.None, default);
+        await account.CreateMailboxAsync("Other", MailboxAttributes.None, default);
+        await AppendAsync(account, "Gone", TestMessages.Simple());
+        await AppendAsync(account, "Other", TestMessages.Simple());
+        (await view.PollChangesAsync(default)).Error!.Code.Should().Be(StoreErrorCode.NotFound);
+        (await FetchAsync(view, UidSet.All)).Should().BeEmpty();
     }
 
     [Fact]
