@@ -92,6 +92,24 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
     }
 
     [Fact]
+    public async Task Traversal_names_never_touch_the_file_system_outside_the_store()
+    {
+        var root = Path.Combine(_directory, "jail");
+        var data = Path.Combine(root, "data");
+        await using var store = await SqliteMailStore.OpenAsync(new SqliteMailStoreOptions { DataDirectory = data }, null, Clock, default);
+        var account = (await store.OpenAccountAsync("adm", default)).Value;
+        foreach (var name in new[] { "../../x", "..", "a/../../b", "/etc/x", "../y", "../data-evil", "a/../../../tmp/z" })
+        {
+            (await account.CreateMailboxAsync(name, MailboxAttributes.None, default)).Error!.Code.Should().Be(StoreErrorCode.InvalidName);
+            (await account.RenameMailboxAsync("INBOX", name, default)).Error!.Code.Should().Be(StoreErrorCode.InvalidName);
+        }
+
+        await AppendAsync(account, "INBOX", TestMessages.Simple("x", new string('x', 100_000)));
+        Directory.EnumerateFileSystemEntries(root).Should().Equal(data);
+        Directory.EnumerateFileSystemEntries(data).Select(Path.GetFileName).Should().BeSubsetOf(["mail.db", "mail.db-wal", "mail.db-shm", "blobs"]);
+    }
+
+    [Fact]
     public async Task Readers_never_wait_for_the_writer()
     {
         var store = (SqliteMailStore)await CreateStoreAsync();
