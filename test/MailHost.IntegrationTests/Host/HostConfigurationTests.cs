@@ -40,8 +40,7 @@ public sealed class HostConfigurationTests
             "--MailHost:Endpoints:Plain:TlsDetectionTimeout=00:00:05",
             "--MailHost:Endpoints:Secure:Url=imaps://127.0.0.1:0",
             "--MailHost:Endpoints:Off:Url=imap://127.0.0.1:0",
-            "--MailHost:Endpoints:Off:Enabled=false",
-            "--MailHost:Endpoints:Mx:Url=smtp://127.0.0.1:0");
+            "--MailHost:Endpoints:Off:Enabled=false");
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         try
         {
@@ -49,7 +48,6 @@ public sealed class HostConfigurationTests
             listeners.Select(l => l.Options.Name).Should().BeEquivalentTo("Plain", "Secure");
             File.Exists(Path.Combine(data.Path, "selfsigned-certificate.pfx")).Should().BeTrue();
             logs.Entries.Should().Contain(e => e.EventId.Id == 1201 && e.Message.Contains("mail.test", StringComparison.Ordinal));
-            logs.Entries.Should().Contain(e => e.EventId.Id == 1301 && e.Message.Contains("Mx", StringComparison.Ordinal), "SMTP is not registered in this test");
 
             var secure = listeners.Single(l => l.Options.Name == "Secure");
             await using var tlsClient = await LineClient.ConnectAsync(secure.EndPoint!);
