@@ -46,10 +46,13 @@ public sealed class HostConfigurationTests
         try
         {
             var listeners = app.Services.GetRequiredService<MailListenerRegistry>().Listeners;
-            listeners.Select(l => l.Options.Name).Should().BeEquivalentTo("Plain", "Secure");
+            listeners.Select(l => l.Options.Name).Should().BeEquivalentTo("Plain", "Secure", "Mx");
             File.Exists(Path.Combine(data.Path, "selfsigned-certificate.pfx")).Should().BeTrue();
             logs.Entries.Should().Contain(e => e.EventId.Id == 1201 && e.Message.Contains("mail.test", StringComparison.Ordinal));
-            logs.Entries.Should().Contain(e => e.EventId.Id == 1301 && e.Message.Contains("Mx", StringComparison.Ordinal), "SMTP is not registered in this test");
+            await using (var mx = await LineClient.ConnectAsync(listeners.Single(l => l.Options.Name == "Mx").EndPoint!))
+            {
+                (await mx.ReadLineAsync()).Should().Be("220 mail.test ESMTP MailHost ready", "the host registers SMTP");
+            }
 
             var secure = listeners.Single(l => l.Options.Name == "Secure");
             await using var tlsClient = await LineClient.ConnectAsync(secure.EndPoint!);
