@@ -40,14 +40,19 @@ public sealed class HostConfigurationTests
             "--MailHost:Endpoints:Plain:TlsDetectionTimeout=00:00:05",
             "--MailHost:Endpoints:Secure:Url=imaps://127.0.0.1:0",
             "--MailHost:Endpoints:Off:Url=imap://127.0.0.1:0",
-            "--MailHost:Endpoints:Off:Enabled=false");
+            "--MailHost:Endpoints:Off:Enabled=false",
+            "--MailHost:Endpoints:Mx:Url=smtp://127.0.0.1:0");
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         try
         {
             var listeners = app.Services.GetRequiredService<MailListenerRegistry>().Listeners;
-            listeners.Select(l => l.Options.Name).Should().BeEquivalentTo("Plain", "Secure");
+            listeners.Select(l => l.Options.Name).Should().BeEquivalentTo("Plain", "Secure", "Mx");
             File.Exists(Path.Combine(data.Path, "selfsigned-certificate.pfx")).Should().BeTrue();
             logs.Entries.Should().Contain(e => e.EventId.Id == 1201 && e.Message.Contains("mail.test", StringComparison.Ordinal));
+            await using (var mx = await LineClient.ConnectAsync(listeners.Single(l => l.Options.Name == "Mx").EndPoint!))
+            {
+                (await mx.ReadLineAsync()).Should().Be("220 mail.test ESMTP MailHost ready", "the host registers SMTP");
+            }
 
             var secure = listeners.Single(l => l.Options.Name == "Secure");
             await using var tlsClient = await LineClient.ConnectAsync(secure.EndPoint!);
