@@ -110,7 +110,7 @@ internal sealed partial class Pop3Session
             idleTimeout,
             (Pop3CommandParser parser, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out Pop3Command? value, out Pop3Response? failure)
                 => parser.TryParseCommand(buffer, out consumed, out value, out failure),
-            TraceCommand);
+            line => _trace.ReceivedCommand(line));
 
     /// <summary>Reads one SASL response line (RFC 5034 §4); never traced in clear.</summary>
     private ValueTask<(LineStatus Status, string? Response, Pop3Response? Error)> ReadAuthResponseAsync(TimeSpan idleTimeout)
@@ -155,25 +155,6 @@ internal sealed partial class Pop3Session
             }
 
             _input.AdvanceTo(consumed, buffer.End);
-        }
-    }
-
-    private void TraceCommand(ReadOnlySequence<byte> line)
-    {
-        if (!_trace.IsEnabled)
-        {
-            return;
-        }
-
-        var bytes = line.ToArray();
-        var redacted = ProtocolTraceRedactor.RedactPop3Command(bytes);
-        if (redacted is null)
-        {
-            _trace.Received(bytes);
-        }
-        else
-        {
-            _trace.ReceivedRedacted(redacted);
         }
     }
 

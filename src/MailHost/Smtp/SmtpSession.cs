@@ -260,7 +260,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             if (parsed != SmtpParseStatus.Incomplete)
             {
                 var line = buffer.Slice(0, consumed);
-                TraceCommand(line);
+                _trace.ReceivedCommand(line);
                 var isBdat = parsed == SmtpParseStatus.Error && StartsWithBdat(line);
                 _input.AdvanceTo(consumed);
                 return (InputStatus.Ready, command, error, isBdat);
@@ -316,25 +316,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
         line.Slice(0, head.Length).CopyTo(head);
         return Ascii.EqualsIgnoreCase(head, "BDAT "u8);
-    }
-
-    private void TraceCommand(ReadOnlySequence<byte> line)
-    {
-        if (!_trace.IsEnabled)
-        {
-            return;
-        }
-
-        var bytes = line.ToArray();
-        var redacted = ProtocolTraceRedactor.RedactSmtpCommand(bytes);
-        if (redacted is null)
-        {
-            _trace.Received(bytes);
-        }
-        else
-        {
-            _trace.ReceivedRedacted(redacted);
-        }
     }
 
     /// <summary>Writes one reply (with its enhanced status code, RFC 2034); flushed before the next wait for input.</summary>
