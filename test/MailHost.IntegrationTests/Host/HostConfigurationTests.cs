@@ -98,4 +98,50 @@ public sealed class HostConfigurationTests
 
         build.Should().Throw<MailHostConfigurationException>().Which.Message.Should().StartWith("MailHost:Certificate:Path: the file");
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_configured_PEM_or_PFX_certificate_is_served(bool pfx)
+    {
+        using var data = new TempDirectory();
+        using var certificate = MailCertificateProvider.CreateSelfSigned("configured.test");
+        string[] certificateArgs;
+        if (pfx)
+        {
+            var path = Path.Combine(data.Path, "server.pfx");
+            await File.WriteAllBytesAsync(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "pfx-pw"));
+            certificateArgs = ["--MailHost:Certificate:Path=" + path, "--MailHost:Certificate:Password=pfx-pw"];
+        }
+        else
+        {
+            var certPath = Path.Combine(data.Path, "cert.pem");
+            var keyPath = Path.Combine(data.Path, "key.pem");
+            await File.WriteAllTextAsync(certPath, certificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(keyPath, System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPrivateKey(certificate)!.ExportPkcs8PrivateKeyPem());
+            certificateArgs = ["--MailHost:Certificate:Path=" + certPath, "--MailHost:Certificate:KeyPath=" + keyPath];
+        }
+
+        var logs = new CapturingLoggerProvider();
+        await using var app = BuildHost(data, logs, ["--MailHost:Endpoints:S:Url=pop3s://127.0.0.1:0", .. certificateArgs]);
+        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var listener = app.Services.GetRequiredService<MailListenerRegistry>().Listeners.Single();
+            await using var client = await LineClient.ConnectAsync(listener.EndPoint!);
+            var ssl = new System.Net.Security.SslStream(client.Stream);
+            await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+            {
+                TargetHost = "configured.test",
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == certificate.GetCertHashString(),
+            }).WaitAsync(TimeSpan.FromSeconds(15));
+
+            ssl.RemoteCertificate!.Subject.Should().Be("CN=configured.test");
+            File.Exists(Path.Combine(data.Path, "selfsigned-certificate.pfx")).Should().BeFalse();
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
 }
