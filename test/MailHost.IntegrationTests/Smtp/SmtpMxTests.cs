@@ -105,7 +105,7 @@ public sealed class SmtpMxTests
     [InlineData("<v@external.example>", "554 5.7.1 Relay access denied")]
     [InlineData("<v%external.example@example.com>", "554 5.7.1 Relay access denied")]
     [InlineData("<@example.com:v@external.example>", "554 5.7.1 Relay access denied")]
-    [InlineData("<v@external.example.>", "501 5.1.3 Bad recipient address syntax")]
+    [InlineData("<v@external.example.>", "554 5.7.1 Relay access denied")]
     [InlineData("<\"v@external.example\"@example.com>", "554 5.7.1 Relay access denied")]
     [InlineData("<v@[192.0.2.1]>", "554 5.7.1 Relay access denied")]
     [InlineData("<v!external.example@example.com>", "554 5.7.1 Relay access denied")]

@@ -192,7 +192,9 @@ public class SmtpCommandParserTests
         { "<\"v@external.example\"@our.dom>", "v@external.example", "our.dom", true, null },
         { "<v@[192.0.2.1]>", "v", "[192.0.2.1]", false, null },
         { "<v!external.example@our.dom>", "v!external.example", "our.dom", true, null },
-        { "<v@external.example.>", null, "", false, null },
+        { "<v@external.example.>", "v", "external.example", false, null },
+        { "<v@external..example>", null, "", false, null },
+        { "<v@external.example..>", null, "", false, null },
     };
 
     [Theory]
