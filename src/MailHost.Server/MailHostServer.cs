@@ -76,6 +76,7 @@ internal static partial class MailHostServer
         builder.Services.AddSqliteMailStore(dataDirectory);
         builder.Services.AddMailHostPop3(builder.Configuration);
         builder.Services.AddMailHostSmtp(builder.Configuration);
+        builder.Services.AddMailHostImap(builder.Configuration);
         customize?.Invoke(builder);
         builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ListenMailEndpoints(context.Configuration));
         return builder.Build();

@@ -418,6 +418,12 @@ public sealed class ImapResponseWriter
 
     private static bool IsFlag(string flag)
     {
+        if (flag == "\\*")
+        {
+            // RFC 9051 §7.1 flag-perm: "\*" in PERMANENTFLAGS says new keywords may be created.
+            return true;
+        }
+
         ReadOnlySpan<char> atom = flag.StartsWith('\\') ? flag.AsSpan(1) : flag.AsSpan();
         return !atom.IsEmpty && !atom.ContainsAnyExcept(AtomChars);
     }

@@ -77,6 +77,7 @@ public class ImapResponseWriterTests
             .Should().Be("* LIST (\\HasNoChildren) \"/\" {16}\r\nfoo\r\n* 1 EXPUNGE\r\n");
         Write(w => w.WriteFlags(["\\Seen", "\\Seen)", "$Junk", "a b", "x\r\n"])).Should().Be("* FLAGS (\\Seen $Junk)\r\n");
         Write(w => w.WriteFlagList(["bad)", "\\Answered"])).Should().Be("(\\Answered)");
+        Write(w => w.WriteFlagList(["\\Seen", "\\*", "*", "\\**"])).Should().Be("(\\Seen \\*)", "RFC 9051 flag-perm");
         var envelope = new ImapEnvelope("Mon, 7 Feb 1994", "hi\r\na1 OK \"x\"", null, null, null, null, null, null, null, "<x\"@y>");
         Write(w => w.WriteEnvelope(envelope)).Should().Be("(\"Mon, 7 Feb 1994\" {13}\r\nhi\r\na1 OK \"x\" NIL NIL NIL NIL NIL NIL NIL \"<x\\\"@y>\")");
     }

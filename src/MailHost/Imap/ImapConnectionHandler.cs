@@ -1,0 +1,37 @@
+using MailHost.Authentication;
+using MailHost.Storage;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MailHost.Imap;
+
+/// <summary>The Kestrel handler of IMAP endpoints: makes an <see cref="ImapSession"/> and runs it.</summary>
+public sealed class ImapConnectionHandler(
+    IMailStore store,
+    PasswordAuthenticator passwords,
+    SaslAuthenticator sasl,
+    IOptions<ImapOptions> options,
+    IOptions<AuthenticationOptions> authOptions,
+    IHostApplicationLifetime lifetime,
+    TimeProvider timeProvider,
+    ILoggerFactory loggerFactory) : ConnectionHandler
+{
+    /// <inheritdoc />
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var session = new ImapSession(
+            connection,
+            store,
+            passwords,
+            sasl,
+            options.Value,
+            authOptions.Value,
+            timeProvider,
+            loggerFactory,
+            lifetime.ApplicationStopping);
+        await session.RunAsync().ConfigureAwait(false);
+    }
+}

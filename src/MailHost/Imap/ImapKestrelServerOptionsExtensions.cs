@@ -1,0 +1,18 @@
+using System.Net;
+using MailHost.Hosting;
+using MailHost.Imap;
+
+// Extension methods live in the namespace of the type they extend.
+namespace Microsoft.AspNetCore.Server.Kestrel.Core;
+
+/// <summary>IMAP endpoints in code.</summary>
+public static class ImapKestrelServerOptionsExtensions
+{
+    /// <summary>Listens for IMAP on every address at <paramref name="port"/> (e.g. <c>kestrel.ListenImap(143, o => o.Tls = MailTlsMode.Auto)</c>).</summary>
+    public static KestrelServerOptions ListenImap(this KestrelServerOptions kestrel, int port, Action<MailEndpointOptions>? configure = null)
+        => kestrel.ListenImap(new IPEndPoint(IPAddress.IPv6Any, port), configure);
+
+    /// <summary>Listens for IMAP on <paramref name="endpoint"/>.</summary>
+    public static KestrelServerOptions ListenImap(this KestrelServerOptions kestrel, IPEndPoint endpoint, Action<MailEndpointOptions>? configure = null)
+        => kestrel.ListenMail<ImapConnectionHandler>(endpoint, MailProtocol.Imap, configure);
+}

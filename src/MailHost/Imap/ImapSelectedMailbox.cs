@@ -1,0 +1,41 @@
+using MailHost.Storage;
+
+namespace MailHost.Imap;
+
+/// <summary>
+/// The selected state's data (RFC 9051 §3.3): the store's view and the sequence numbers as the client knows them.
+/// The store speaks UIDs; sequence number n is <see cref="Uids"/>[n - 1] until the session announces an expunge.
+/// </summary>
+internal sealed class ImapSelectedMailbox(IMailboxView view, bool readOnly)
+{
+    public IMailboxView View { get; } = view;
+
+    public bool ReadOnly { get; } = readOnly;
+
+    public string Name => View.Snapshot.Name;
+
+    /// <summary>Every UID the client knows, ascending: its sequence numbers.</summary>
+    public List<uint> Uids { get; } = [.. view.Snapshot.Uids];
+
+    /// <summary>UIDs expunged by others and not yet announced (RFC 9051 §7.5.1: only when allowed).</summary>
+    public SortedSet<uint> PendingExpunges { get; } = [];
+
+    /// <summary>UIDs that arrived and are not yet announced with EXISTS.</summary>
+    public List<uint> PendingArrivals { get; } = [];
+
+    /// <summary>Flag changes by others not yet announced, latest per UID.</summary>
+    public SortedDictionary<uint, MailboxChange> PendingFlags { get; } = [];
+
+    /// <summary>The keywords last announced in FLAGS.</summary>
+    public IReadOnlyList<string> Keywords { get; set; } = view.Snapshot.Keywords;
+
+    /// <summary>The UIDs saved by <c>SEARCH RETURN (SAVE)</c> (RFC 5182), or empty.</summary>
+    public IReadOnlyList<uint> SavedSearch { get; set; } = [];
+
+    /// <summary>The sequence number of <paramref name="uid"/>, or 0 when the client does not know it.</summary>
+    public uint SequenceOf(uint uid)
+    {
+        int index = Uids.BinarySearch(uid);
+        return index < 0 ? 0 : (uint)(index + 1);
+    }
+}

@@ -1,0 +1,506 @@
+using System.Text;
+using MailHost.Protocols.Imap;
+using MailHost.Storage;
+using MailHost.Storage.Mime;
+
+namespace MailHost.Imap;
+
+/// <summary>
+/// FETCH (RFC 9051 §6.4.5) with CONDSTORE/QRESYNC modifiers (RFC 7162), OBJECTID (RFC 8474), SAVEDATE (RFC 8514) and
+/// PREVIEW (RFC 8970). Everything comes from the stored index; sections and partials are seeks into the stored bytes,
+/// streamed out as literals.
+/// </summary>
+internal sealed partial class ImapSession
+{
+    /// <summary>Largest header block read into memory for HEADER.FIELDS filtering.</summary>
+    private const int MaxFilteredHeader = 1024 * 1024;
+
+    private async Task FetchAsync(FetchCommand command)
+    {
+        var selected = _selected!;
+        if (!TryResolve(command.Set, command.IsUid, out var uids))
+        {
+            WriteInvalidSet(command.Tag);
+            return;
+        }
+
+        if (command.ChangedSince is not null)
+        {
+            // RFC 7162 §3.1.4: CHANGEDSINCE is CONDSTORE-enabling and implies MODSEQ.
+            _condstore = true;
+        }
+
+        if (command.Vanished)
+        {
+            if (!_qresync)
+            {
+                _writer.WriteTagged(command.Tag, ImapResponseStatus.Bad, "CLIENTBUG", "QRESYNC is not enabled");
+                return;
+            }
+
+            // RFC 7162 §3.2.6: UID FETCH ... (CHANGEDSINCE m VANISHED) reports expunged UIDs of the set first.
+            var vanished = await selected.View.GetVanishedAsync(command.ChangedSince!.Value, _stopping).ConfigureAwait(false);
+            if (vanished.IsSuccess)
+            {
+                var gone = vanished.Value.Where(u => command.Set.IsSavedResult || command.Set.Contains(u, selected.Uids.Count == 0 ? uint.MaxValue : Math.Max(selected.Uids[^1], u))).ToList();
+                if (gone.Count > 0)
+                {
+                    _writer.WriteRaw("* VANISHED (EARLIER) "u8);
+                    _writer.WriteRaw(Encoding.ASCII.GetBytes(UidSet.FromUids(gone).ToString()));
+                    _writer.WriteCrlf();
+                }
+            }
+        }
+
+        var items = command.Items;
+        bool needIndex = items.Any(i => i.Kind is ImapFetchItemKind.Envelope or ImapFetchItemKind.BodyStructure or ImapFetchItemKind.Body
+            or ImapFetchItemKind.Preview or ImapFetchItemKind.Rfc822Header or ImapFetchItemKind.Rfc822Text
+            || (i.Kind == ImapFetchItemKind.BodySection && (i.Section is null || i.Section.Part.Count > 0 || i.Section.Kind != ImapSectionKind.Full)));
+
+        // RFC 9051 §6.4.5: BODY[...] without .PEEK, RFC822 and RFC822.TEXT set \Seen.
+        bool setsSeen = !selected.ReadOnly && items.Any(i => (i.Kind == ImapFetchItemKind.BodySection && !i.Peek)
+            || i.Kind is ImapFetchItemKind.Rfc822 or ImapFetchItemKind.Rfc822Text);
+        var seenChanged = new HashSet<uint>();
+        if (setsSeen && !uids.IsEmpty)
+        {
+            var seen = await selected.View.StoreFlagsAsync(uids, FlagOperation.Add, MessageFlags.Seen, [], null, _stopping).ConfigureAwait(false);
+            if (seen.IsSuccess)
+            {
+                seenChanged.UnionWith(seen.Value.Messages.Where(m => m.Changed).Select(m => m.Uid));
+            }
+        }
+
+        int expected = 0;
+        int found = 0;
+        if (!uids.IsEmpty)
+        {
+            expected = (int)Math.Min(uids.Count, int.MaxValue);
+            var options = new FetchOptions(needIndex, command.ChangedSince);
+            await foreach (var message in selected.View.FetchAsync(uids, options, _stopping).ConfigureAwait(false))
+            {
+                found++;
+                uint seq = selected.SequenceOf(message.Uid);
+                if (seq == 0)
+                {
+                    continue;
+                }
+
+                await WriteFetchResponseAsync(seq, message, command, seenChanged.Contains(message.Uid)).ConfigureAwait(false);
+                if (_output.Pipe.UnflushedBytes > 256 * 1024)
+                {
+                    await _output.FlushAsync(_stopping).ConfigureAwait(false);
+                }
+            }
+        }
+
+        await SendUpdatesAsync(allowExpunge: command.IsUid).ConfigureAwait(false);
+        if (!command.IsUid && command.ChangedSince is null && found < expected)
+        {
+            // RFC 9051 §7.1: some requested messages were expunged by another session meanwhile.
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "EXPUNGEISSUED", "Some messages were expunged");
+            return;
+        }
+
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "FETCH completed");
+    }
+
+    private async Task WriteFetchResponseAsync(uint seq, MessageData message, FetchCommand command, bool seenChanged)
+    {
+        _writer.WriteFetchStart(seq);
+        bool first = true;
+        void Next()
+        {
+            if (!first)
+            {
+                _writer.WriteSpace();
+            }
+
+            first = false;
+        }
+
+        var items = command.Items;
+        bool uidWritten = false;
+        bool flagsWritten = false;
+        bool modSeqWritten = false;
+        foreach (var item in items)
+        {
+            switch (item.Kind)
+            {
+                case ImapFetchItemKind.Uid:
+                    if (uidWritten)
+                    {
+                        continue;
+                    }
+
+                    Next();
+                    _writer.WriteRaw("UID "u8);
+                    _writer.WriteNumber(message.Uid);
+                    uidWritten = true;
+                    break;
+                case ImapFetchItemKind.Flags:
+                    Next();
+                    _writer.WriteRaw("FLAGS "u8);
+                    _writer.WriteFlagList([.. FlagNames(message.Flags, message.Keywords)]);
+                    flagsWritten = true;
+                    break;
+                case ImapFetchItemKind.InternalDate:
+                    Next();
+                    _writer.WriteRaw("INTERNALDATE "u8);
+                    _writer.WriteDateTime(message.InternalDate);
+                    break;
+                case ImapFetchItemKind.SaveDate:
+                    Next();
+                    _writer.WriteRaw("SAVEDATE "u8);
+                    _writer.WriteDateTime(message.SaveDate);
+                    break;
+                case ImapFetchItemKind.Rfc822Size:
+                    Next();
+                    _writer.WriteRaw("RFC822.SIZE "u8);
+                    _writer.WriteNumber((ulong)message.Size);
+                    break;
+                case ImapFetchItemKind.ModSeq:
+                    Next();
+                    WriteModSeq(message.ModSeq);
+                    modSeqWritten = true;
+                    break;
+                case ImapFetchItemKind.EmailId:
+                    Next();
+                    _writer.WriteRaw("EMAILID ("u8);
+                    _writer.WriteAtom(message.EmailId);
+                    _writer.WriteByte((byte)')');
+                    break;
+                case ImapFetchItemKind.ThreadId:
+                    Next();
+                    _writer.WriteRaw("THREADID ("u8);
+                    _writer.WriteAtom(message.ThreadId);
+                    _writer.WriteByte((byte)')');
+                    break;
+                case ImapFetchItemKind.Preview:
+                    Next();
+                    _writer.WriteRaw("PREVIEW "u8);
+                    _writer.WriteNString(message.Index?.Preview is { Length: > 0 } preview ? preview : null);
+                    break;
+                case ImapFetchItemKind.Envelope:
+                    Next();
+                    _writer.WriteRaw("ENVELOPE "u8);
+                    _writer.WriteEnvelope(ImapMessageIndexMapper.ToEnvelope(message.Index?.Envelope ?? MessageEnvelope.Empty));
+                    break;
+                case ImapFetchItemKind.Body or ImapFetchItemKind.BodyStructure:
+                    Next();
+                    bool extensible = item.Kind == ImapFetchItemKind.BodyStructure;
+                    _writer.WriteRaw(extensible ? "BODYSTRUCTURE "u8 : "BODY "u8);
+                    var body = message.Index?.Body ?? new MessagePart { MediaType = "text", MediaSubtype = "plain", EndOffset = message.Size };
+                    _writer.WriteBodyStructure(ImapMessageIndexMapper.ToBodyStructure(body), extensible);
+                    break;
+                case ImapFetchItemKind.Rfc822:
+                    Next();
+                    _writer.WriteRaw("RFC822 "u8);
+                    await WriteRegionAsync(message, 0, message.Size).ConfigureAwait(false);
+                    break;
+                case ImapFetchItemKind.Rfc822Header:
+                    Next();
+                    _writer.WriteRaw("RFC822.HEADER "u8);
+                    await WriteRegionAsync(message, 0, HeaderLength(message)).ConfigureAwait(false);
+                    break;
+                case ImapFetchItemKind.Rfc822Text:
+                    Next();
+                    _writer.WriteRaw("RFC822.TEXT "u8);
+                    long header = HeaderLength(message);
+                    await WriteRegionAsync(message, header, message.Size - header).ConfigureAwait(false);
+                    break;
+                case ImapFetchItemKind.BodySection:
+                    Next();
+                    await WriteSectionAsync(message, item).ConfigureAwait(false);
+                    break;
+                default:
+                    // BINARY and BINARY.SIZE (RFC 3516) are not advertised; they answer NIL rather than break the response.
+                    Next();
+                    _writer.WriteRaw(item.Kind == ImapFetchItemKind.BinarySize ? "BINARY.SIZE[] NIL"u8 : "BINARY[] NIL"u8);
+                    break;
+            }
+        }
+
+        // RFC 9051 §6.4.8: UID FETCH always reports UID; RFC 7162 §3.1.4: CHANGEDSINCE implies MODSEQ;
+        // RFC 9051 §6.4.5: an implicit \Seen is reported with FLAGS.
+        if ((command.IsUid || command.Vanished) && !uidWritten)
+        {
+            Next();
+            _writer.WriteRaw("UID "u8);
+            _writer.WriteNumber(message.Uid);
+        }
+
+        if (seenChanged && !flagsWritten)
+        {
+            Next();
+            _writer.WriteRaw("FLAGS "u8);
+            _writer.WriteFlagList([.. FlagNames(message.Flags | MessageFlags.Seen, message.Keywords)]);
+        }
+
+        if ((command.ChangedSince is not null || (_condstore && seenChanged)) && !modSeqWritten)
+        {
+            Next();
+            WriteModSeq(message.ModSeq);
+        }
+
+        _writer.WriteFetchEnd();
+    }
+
+    private void WriteModSeq(ulong modSeq)
+    {
+        _writer.WriteRaw("MODSEQ ("u8);
+        _writer.WriteNumber(modSeq);
+        _writer.WriteByte((byte)')');
+    }
+
+    private static long HeaderLength(MessageData message) => message.Index?.HeaderLength ?? message.Size;
+
+    /// <summary>Writes <c>BODY[section]&lt;origin&gt; value</c>.</summary>
+    private async Task WriteSectionAsync(MessageData message, ImapFetchItem item)
+    {
+        var section = item.Section ?? ImapSection.Whole;
+        _writer.WriteRaw("BODY["u8);
+        WriteSectionSpec(section);
+        _writer.WriteByte((byte)']');
+        if (item.PartialOffset is { } origin)
+        {
+            _writer.WriteByte((byte)'<');
+            _writer.WriteNumber((ulong)origin);
+            _writer.WriteByte((byte)'>');
+        }
+
+        _writer.WriteSpace();
+        var region = FindRegion(message, section);
+        if (region is null)
+        {
+            // RFC 9051 §6.4.5: a part that does not exist is empty.
+            _writer.WriteRaw("\"\""u8);
+            return;
+        }
+
+        var (start, length, _) = region.Value;
+        if (section.Kind is ImapSectionKind.HeaderFields or ImapSectionKind.HeaderFieldsNot)
+        {
+            var filtered = await FilterHeaderAsync(message, start, length, section).ConfigureAwait(false);
+            var (o, l) = Partial(filtered.Length, item);
+            _writer.WriteLiteralHeader(l);
+            _output.WritePayload(filtered.AsSpan((int)o, (int)l));
+            return;
+        }
+
+        var (offset, count) = Partial(length, item);
+        await WriteRegionAsync(message, start + offset, count).ConfigureAwait(false);
+    }
+
+    private void WriteSectionSpec(ImapSection section)
+    {
+        for (int i = 0; i < section.Part.Count; i++)
+        {
+            if (i > 0)
+            {
+                _writer.WriteByte((byte)'.');
+            }
+
+            _writer.WriteNumber(section.Part[i]);
+        }
+
+        if (section.Kind == ImapSectionKind.Full)
+        {
+            return;
+        }
+
+        if (section.Part.Count > 0)
+        {
+            _writer.WriteByte((byte)'.');
+        }
+
+        switch (section.Kind)
+        {
+            case ImapSectionKind.Header:
+                _writer.WriteRaw("HEADER"u8);
+                break;
+            case ImapSectionKind.Text:
+                _writer.WriteRaw("TEXT"u8);
+                break;
+            case ImapSectionKind.Mime:
+                _writer.WriteRaw("MIME"u8);
+                break;
+            default:
+                _writer.WriteRaw(section.Kind == ImapSectionKind.HeaderFields ? "HEADER.FIELDS ("u8 : "HEADER.FIELDS.NOT ("u8);
+                for (int i = 0; i < section.Fields.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        _writer.WriteSpace();
+                    }
+
+                    _writer.WriteAString(section.Fields[i]);
+                }
+
+                _writer.WriteByte((byte)')');
+                break;
+        }
+    }
+
+    private static (long Offset, long Length) Partial(long length, ImapFetchItem item)
+    {
+        if (item.PartialOffset is not { } origin)
+        {
+            return (0, length);
+        }
+
+        // RFC 9051 §6.4.5: a partial beyond the end is empty; one that runs over is cut.
+        long offset = Math.Min(origin, length);
+        long count = Math.Min(item.PartialLength ?? long.MaxValue, length - offset);
+        return (offset, count);
+    }
+
+    /// <summary>
+    /// Where a section lies in the stored bytes (RFC 9051 §6.4.5 part numbering): null when the part does not exist.
+    /// A non-multipart message has one part, 1, its body; a <c>message/rfc822</c> part's children are its message's.
+    /// </summary>
+    private static (long Start, long Length, MessagePart? Node)? FindRegion(MessageData message, ImapSection section)
+    {
+        var index = message.Index;
+        if (section.Part.Count == 0)
+        {
+            long header = HeaderLength(message);
+            return section.Kind switch
+            {
+                ImapSectionKind.Full => (0, message.Size, null),
+                ImapSectionKind.Text => (header, message.Size - header, null),
+                ImapSectionKind.Mime => null,
+                _ => (0, header, null),
+            };
+        }
+
+        if (index is null)
+        {
+            return null;
+        }
+
+        MessagePart container = index.Body;
+        MessagePart? node = null;
+        foreach (uint number in section.Part)
+        {
+            if (node is not null)
+            {
+                if (node.Message is not null)
+                {
+                    container = node.Message;
+                }
+                else if (node.IsMultipart)
+                {
+                    container = node;
+                }
+                else
+                {
+                    return null;
+                }
+            }
+
+            if (container.IsMultipart)
+            {
+                if (number == 0 || number > container.Parts.Count)
+                {
+                    return null;
+                }
+
+                node = container.Parts[(int)number - 1];
+            }
+            else if (number == 1)
+            {
+                node = container;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return section.Kind switch
+        {
+            ImapSectionKind.Full => (node!.BodyOffset, node.BodySize, node),
+            ImapSectionKind.Mime => (node!.HeaderOffset, node.BodyOffset - node.HeaderOffset, node),
+            ImapSectionKind.Text when node!.Message is { } inner => (inner.BodyOffset, inner.EndOffset - inner.BodyOffset, node),
+            ImapSectionKind.Text => null,
+            _ when node!.Message is { } inner => (inner.HeaderOffset, inner.BodyOffset - inner.HeaderOffset, node),
+            _ => null,
+        };
+    }
+
+    private async Task WriteRegionAsync(MessageData message, long offset, long length)
+    {
+        length = Math.Max(0, Math.Min(length, message.Size - offset));
+        if (length == 0)
+        {
+            _writer.WriteRaw("{0}\r\n"u8);
+            return;
+        }
+
+        var stream = await message.Content.OpenAsync(offset, length, _stopping).ConfigureAwait(false);
+        if (stream is null)
+        {
+            // Expunged meanwhile and its bytes released (RFC 9051 §7.5.1 allows NIL for such a message).
+            _writer.WriteRaw("NIL"u8);
+            return;
+        }
+
+        await using (stream.ConfigureAwait(false))
+        {
+            _writer.WriteLiteralHeader(length);
+            await _output.WritePayloadAsync(stream, length, _stopping).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>HEADER.FIELDS (list) and HEADER.FIELDS.NOT (list): the matching header lines and the blank line after them.</summary>
+    private async Task<byte[]> FilterHeaderAsync(MessageData message, long start, long length, ImapSection section)
+    {
+        length = Math.Min(length, MaxFilteredHeader);
+        var stream = await message.Content.OpenAsync(start, length, _stopping).ConfigureAwait(false);
+        if (stream is null)
+        {
+            return "\r\n"u8.ToArray();
+        }
+
+        byte[] header;
+        await using (stream.ConfigureAwait(false))
+        {
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, _stopping).ConfigureAwait(false);
+            header = copy.ToArray();
+        }
+
+        var fields = new HashSet<string>(section.Fields, StringComparer.OrdinalIgnoreCase);
+        bool keep = section.Kind == ImapSectionKind.HeaderFieldsNot;
+        using var output = new MemoryStream();
+        bool include = false;
+        int position = 0;
+        while (position < header.Length)
+        {
+            int end = Array.IndexOf(header, (byte)'\n', position);
+            end = end < 0 ? header.Length : end + 1;
+            var line = header.AsSpan(position, end - position);
+            position = end;
+            if (line.SequenceEqual("\r\n"u8) || line.SequenceEqual("\n"u8))
+            {
+                break;
+            }
+
+            if (line[0] is not ((byte)' ' or (byte)'\t'))
+            {
+                int colon = line.IndexOf((byte)':');
+                var name = colon > 0 ? Encoding.ASCII.GetString(line[..colon]).Trim() : "";
+                include = fields.Contains(name) != keep;
+            }
+
+            if (include)
+            {
+                output.Write(line);
+            }
+        }
+
+        // RFC 9051 §6.4.5: the blank line between header and body is included.
+        output.Write("\r\n"u8);
+        return output.ToArray();
+    }
+}

@@ -1,0 +1,476 @@
+using System.Globalization;
+using MailHost.Protocols.Imap;
+using MailHost.Storage;
+
+namespace MailHost.Imap;
+
+/// <summary>
+/// The authenticated state (RFC 9051 §6.3): SELECT/EXAMINE (RFC 7162 CONDSTORE/QRESYNC), CREATE (RFC 6154), DELETE,
+/// RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST (RFC 5258, 5819, 6154, 3348), LSUB, NAMESPACE (RFC 2342), STATUS (RFC 8438),
+/// quota (RFC 9208), and CHECK, CLOSE, UNSELECT (RFC 3691).
+/// </summary>
+internal sealed partial class ImapSession
+{
+    private static readonly (MailboxAttributes Flag, string Name)[] SpecialUses =
+    [
+        (MailboxAttributes.All, "\\All"),
+        (MailboxAttributes.Archive, "\\Archive"),
+        (MailboxAttributes.Drafts, "\\Drafts"),
+        (MailboxAttributes.Flagged, "\\Flagged"),
+        (MailboxAttributes.Junk, "\\Junk"),
+        (MailboxAttributes.Sent, "\\Sent"),
+        (MailboxAttributes.Trash, "\\Trash"),
+    ];
+
+    private ImapSelectedMailbox? _selected;
+    private bool _condstore;
+    private bool _qresync;
+
+    private Task DispatchMailboxAsync(ImapCommand command) => command switch
+    {
+        SelectCommand c => SelectAsync(c.Tag, c.Mailbox, examine: false, c.Condstore, c.Qresync),
+        ExamineCommand c => SelectAsync(c.Tag, c.Mailbox, examine: true, c.Condstore, c.Qresync),
+        CreateCommand c => CreateAsync(c),
+        DeleteCommand c => DeleteAsync(c),
+        RenameCommand c => RenameAsync(c),
+        SubscribeCommand c => SubscribeAsync(c),
+        UnsubscribeCommand c => UnsubscribeAsync(c),
+        ListCommand c => ListAsync(c),
+        LsubCommand c => LsubAsync(c),
+        NamespaceCommand c => NamespaceAsync(c),
+        StatusCommand c => StatusAsync(c),
+        AppendCommand c => AppendDoneAsync(c),
+        GetQuotaCommand c => GetQuotaAsync(c.Tag, c.Root, null),
+        GetQuotaRootCommand c => GetQuotaAsync(c.Tag, null, c.Mailbox),
+        SetQuotaCommand c => SetQuotaAsync(c),
+        CheckCommand c => CheckAsync(c),
+        CloseCommand c => CloseAsync(c),
+        UnselectCommand c => UnselectAsync(c),
+        _ => DispatchMessageAsync(command),
+    };
+
+    private IMailAccount Account => _account ?? throw new InvalidOperationException("No account is open.");
+
+    private async Task SelectAsync(string tag, string mailbox, bool examine, bool condstore, ImapQresyncParameters? qresync)
+    {
+        if (qresync is not null && !_qresync)
+        {
+            // RFC 7162 §3.2.5: QRESYNC parameters need ENABLE QRESYNC first.
+            _writer.WriteTagged(tag, ImapResponseStatus.Bad, "CLIENTBUG", "QRESYNC is not enabled");
+            return;
+        }
+
+        if (_selected is not null)
+        {
+            await CloseMailboxAsync().ConfigureAwait(false);
+
+            // RFC 9051 §6.3.2, RFC 7162 §3.2.11: the old mailbox is closed before the new one is reported.
+            _writer.WriteUntagged(ImapResponseStatus.Ok, "CLOSED", "Previous mailbox closed");
+        }
+
+        _state = ImapState.Authenticated;
+        var opened = await Account.OpenMailboxAsync(mailbox, examine, _stopping).ConfigureAwait(false);
+        if (!opened.IsSuccess)
+        {
+            WriteStoreError(tag, opened.Error);
+            return;
+        }
+
+        if (condstore)
+        {
+            // RFC 7162 §3.1.8: SELECT (CONDSTORE) is a CONDSTORE-enabling command.
+            _condstore = true;
+        }
+
+        var selected = new ImapSelectedMailbox(opened.Value, examine);
+        var snapshot = selected.View.Snapshot;
+        _selected = selected;
+        _state = ImapState.Selected;
+        WriteFlagsResponses(selected, snapshot.Keywords, snapshot.CanCreateKeywords);
+        _writer.WriteNumbered((uint)selected.Uids.Count, "EXISTS"u8);
+        if (!_rev2)
+        {
+            // RFC 3501 §6.3.1: RECENT is required in IMAP4rev1; MailHost keeps no \Recent (RFC 9051 dropped it).
+            _writer.WriteNumbered(0, "RECENT"u8);
+            if (snapshot.FirstUnseenUid != 0 && selected.SequenceOf(snapshot.FirstUnseenUid) is var unseen and > 0)
+            {
+                _writer.WriteUntagged(ImapResponseStatus.Ok, "UNSEEN " + unseen.ToString(CultureInfo.InvariantCulture), "First unseen");
+            }
+        }
+
+        _writer.WriteUntagged(ImapResponseStatus.Ok, "UIDVALIDITY " + snapshot.UidValidity.ToString(CultureInfo.InvariantCulture), "UIDs valid");
+        _writer.WriteUntagged(ImapResponseStatus.Ok, "UIDNEXT " + snapshot.UidNext.ToString(CultureInfo.InvariantCulture), "Predicted next UID");
+
+        // RFC 7162 §3.1.2.1: a server with persistent mod-sequences reports HIGHESTMODSEQ on every SELECT.
+        _writer.WriteUntagged(ImapResponseStatus.Ok, "HIGHESTMODSEQ " + snapshot.HighestModSeq.ToString(CultureInfo.InvariantCulture), "Highest");
+        if (_rev2)
+        {
+            // RFC 9051 §6.3.2: a LIST response with the mailbox name.
+            _writer.WriteList("LIST"u8, [], MailboxName.Delimiter, snapshot.Name);
+        }
+
+        if (qresync is not null && qresync.UidValidity == snapshot.UidValidity)
+        {
+            await QresyncAsync(selected, qresync).ConfigureAwait(false);
+        }
+
+        _writer.WriteTagged(tag, ImapResponseStatus.Ok, examine ? "READ-ONLY" : "READ-WRITE", examine ? "EXAMINE completed" : "SELECT completed");
+    }
+
+    private void WriteFlagsResponses(ImapSelectedMailbox selected, IReadOnlyList<string> keywords, bool canCreate)
+    {
+        string[] system = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
+        _writer.WriteFlags([.. system, .. keywords]);
+        IReadOnlyList<string> permanent = selected.ReadOnly ? [] : [.. system, .. keywords, .. (canCreate ? (string[])["\\*"] : [])];
+        _writer.WriteRaw("* OK [PERMANENTFLAGS "u8);
+        _writer.WriteFlagList(permanent);
+        _writer.WriteRaw("] Flags permitted\r\n"u8);
+        selected.Keywords = keywords;
+    }
+
+    /// <summary>Leaves the selected state without expunging (UNSELECT, SELECT of another mailbox, logout).</summary>
+    private async Task CloseMailboxAsync()
+    {
+        var selected = _selected;
+        _selected = null;
+        if (_state == ImapState.Selected)
+        {
+            _state = ImapState.Authenticated;
+        }
+
+        if (selected is not null)
+        {
+            await selected.View.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task CheckAsync(CheckCommand command)
+    {
+        // RFC 3501 §6.4.1: every change is durable already; CHECK is a NOOP here.
+        await SendUpdatesAsync(allowExpunge: true).ConfigureAwait(false);
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "CHECK completed");
+    }
+
+    private async Task CloseAsync(CloseCommand command)
+    {
+        var selected = _selected!;
+        if (!selected.ReadOnly)
+        {
+            // RFC 9051 §6.4.1: CLOSE expunges silently; no EXPUNGE responses.
+            var result = await selected.View.ExpungeAsync(null, _stopping).ConfigureAwait(false);
+            if (!result.IsSuccess && result.Error.Code != StoreErrorCode.NotFound)
+            {
+                WriteStoreError(command.Tag, result.Error);
+                return;
+            }
+        }
+
+        await CloseMailboxAsync().ConfigureAwait(false);
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "CLOSE completed");
+    }
+
+    private async Task UnselectAsync(UnselectCommand command)
+    {
+        await CloseMailboxAsync().ConfigureAwait(false);
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "UNSELECT completed");
+    }
+
+    private async Task CreateAsync(CreateCommand command)
+    {
+        // RFC 9051 §6.3.4: a trailing delimiter only says that the client means to create children.
+        var name = command.Mailbox.EndsWith(MailboxName.Delimiter) ? command.Mailbox[..^1] : command.Mailbox;
+        var use = MailboxAttributes.None;
+        foreach (var attribute in command.SpecialUse)
+        {
+            var known = Array.Find(SpecialUses, s => string.Equals(s.Name, attribute, StringComparison.OrdinalIgnoreCase));
+            if (known.Name is null)
+            {
+                // RFC 6154 §3: an unknown special-use attribute.
+                _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "USEATTR", "Unsupported special-use attribute");
+                return;
+            }
+
+            use |= known.Flag;
+        }
+
+        if (MailboxName.Normalize(name) is { IsSuccess: true } canonical && MailboxName.IsInbox(canonical.Value))
+        {
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "ALREADYEXISTS", "INBOX always exists");
+            return;
+        }
+
+        var result = await Account.CreateMailboxAsync(name, use, _stopping).ConfigureAwait(false);
+        WriteResult(command.Tag, result, "CREATE completed");
+    }
+
+    private async Task DeleteAsync(DeleteCommand command)
+    {
+        var result = await Account.DeleteMailboxAsync(command.Mailbox, _stopping).ConfigureAwait(false);
+        WriteResult(command.Tag, result, "DELETE completed");
+    }
+
+    private async Task RenameAsync(RenameCommand command)
+    {
+        var result = await Account.RenameMailboxAsync(command.Mailbox, command.NewMailbox, _stopping).ConfigureAwait(false);
+        WriteResult(command.Tag, result, "RENAME completed");
+    }
+
+    private async Task SubscribeAsync(SubscribeCommand command)
+    {
+        var result = await Account.SubscribeAsync(command.Mailbox, _stopping).ConfigureAwait(false);
+        WriteResult(command.Tag, result, "SUBSCRIBE completed");
+    }
+
+    private async Task UnsubscribeAsync(UnsubscribeCommand command)
+    {
+        var result = await Account.UnsubscribeAsync(command.Mailbox, _stopping).ConfigureAwait(false);
+        WriteResult(command.Tag, result, "UNSUBSCRIBE completed");
+    }
+
+    private void WriteResult(string tag, StoreResult result, string text)
+    {
+        if (result.IsSuccess)
+        {
+            _writer.WriteTagged(tag, ImapResponseStatus.Ok, null, text);
+        }
+        else
+        {
+            WriteStoreError(tag, result.Error!);
+        }
+    }
+
+    private Task NamespaceAsync(NamespaceCommand command)
+    {
+        // RFC 2342 §5: one personal namespace with no prefix; no other users' or shared namespaces.
+        _writer.WriteRaw("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n"u8);
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "NAMESPACE completed");
+        return Task.CompletedTask;
+    }
+
+    private async Task ListAsync(ListCommand command)
+    {
+        var selection = command.Selection;
+        var returns = command.Return;
+        if (command.Patterns.Count == 1 && command.Patterns[0].Length == 0 && !command.IsExtended)
+        {
+            // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root of the reference.
+            _writer.WriteList("LIST"u8, ["\\Noselect"], MailboxName.Delimiter, "");
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
+            return;
+        }
+
+        var mailboxes = await Account.ListMailboxesAsync(_stopping).ConfigureAwait(false);
+        var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var subscriptions = await Account.ListSubscriptionsAsync(_stopping).ConfigureAwait(false);
+        var subscribed = new HashSet<string>(subscriptions, StringComparer.Ordinal);
+        var patterns = command.Patterns.Select(p => command.Reference + p).ToList();
+
+        bool subscribedOnly = (selection & ImapListSelectionOptions.Subscribed) != 0;
+        bool recursive = (selection & ImapListSelectionOptions.RecursiveMatch) != 0;
+        bool specialUseOnly = (selection & ImapListSelectionOptions.SpecialUse) != 0;
+
+        // Candidates: every mailbox, or with SUBSCRIBED every subscription (RFC 5258 §3.1: even nonexistent ones).
+        IEnumerable<string> names = subscribedOnly
+            ? subscriptions.Union(recursive ? mailboxes.Select(m => m.Name) : [], StringComparer.Ordinal)
+            : mailboxes.Select(m => m.Name);
+        foreach (var name in names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            if (!patterns.Any(p => ImapListMatcher.Matches(name, p, MailboxName.Delimiter)))
+            {
+                continue;
+            }
+
+            byName.TryGetValue(name, out var info);
+            bool isSubscribed = subscribed.Contains(name);
+            bool childInfo = false;
+            if (subscribedOnly && !isSubscribed)
+            {
+                // RFC 5258 §3.5: with RECURSIVEMATCH a parent whose child is subscribed comes with CHILDINFO.
+                if (!recursive || !subscriptions.Any(s => MailboxName.IsDescendantOf(s, name)))
+                {
+                    continue;
+                }
+
+                childInfo = true;
+            }
+
+            var attributes = new List<string>();
+            if (info is null)
+            {
+                attributes.Add("\\NonExistent");
+            }
+            else
+            {
+                var a = info.Attributes;
+                if ((a & MailboxAttributes.Noselect) != 0)
+                {
+                    attributes.Add("\\Noselect");
+                }
+
+                // RFC 3348 CHILDREN.
+                attributes.Add((a & MailboxAttributes.HasChildren) != 0 ? "\\HasChildren" : "\\HasNoChildren");
+                foreach (var (flag, label) in SpecialUses)
+                {
+                    if ((a & flag) != 0)
+                    {
+                        attributes.Add(label);
+                    }
+                }
+            }
+
+            if (specialUseOnly && (info is null || (info.Attributes & MailboxAttributes.SpecialUseMask) == 0))
+            {
+                continue;
+            }
+
+            if (isSubscribed && (subscribedOnly || (returns & ImapListReturnOptions.Subscribed) != 0))
+            {
+                attributes.Add("\\Subscribed");
+            }
+
+            _writer.WriteList("LIST"u8, attributes, MailboxName.Delimiter, name, childInfo);
+            if ((returns & ImapListReturnOptions.Status) != 0 && info is not null && (info.Attributes & MailboxAttributes.Noselect) == 0)
+            {
+                // RFC 5819 §2: STATUS right after the mailbox's LIST; failures are simply left out.
+                var status = await Account.GetStatusAsync(name, _stopping).ConfigureAwait(false);
+                if (status.IsSuccess)
+                {
+                    WriteStatusResponse(status.Value, command.StatusItems);
+                }
+            }
+        }
+
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
+    }
+
+    private async Task LsubAsync(LsubCommand command)
+    {
+        // RFC 3501 §6.3.9.
+        if (command.Pattern.Length == 0)
+        {
+            _writer.WriteList("LSUB"u8, ["\\Noselect"], MailboxName.Delimiter, "");
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
+            return;
+        }
+
+        var mailboxes = await Account.ListMailboxesAsync(_stopping).ConfigureAwait(false);
+        var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var pattern = command.Reference + command.Pattern;
+        foreach (var name in await Account.ListSubscriptionsAsync(_stopping).ConfigureAwait(false))
+        {
+            if (!ImapListMatcher.Matches(name, pattern, MailboxName.Delimiter))
+            {
+                continue;
+            }
+
+            bool noselect = !byName.TryGetValue(name, out var info) || (info.Attributes & MailboxAttributes.Noselect) != 0;
+            _writer.WriteList("LSUB"u8, noselect ? ["\\Noselect"] : [], MailboxName.Delimiter, name);
+        }
+
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
+    }
+
+    private async Task StatusAsync(StatusCommand command)
+    {
+        var status = await Account.GetStatusAsync(command.Mailbox, _stopping).ConfigureAwait(false);
+        if (!status.IsSuccess)
+        {
+            WriteStoreError(command.Tag, status.Error);
+            return;
+        }
+
+        WriteStatusResponse(status.Value, command.Items);
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "STATUS completed");
+    }
+
+    private void WriteStatusResponse(MailboxStatus status, ImapStatusItems items)
+    {
+        var values = new List<KeyValuePair<ImapStatusItems, ulong>>();
+        void Add(ImapStatusItems item, ulong value)
+        {
+            if ((items & item) != 0)
+            {
+                values.Add(new(item, value));
+            }
+        }
+
+        Add(ImapStatusItems.Messages, (ulong)status.Messages);
+        Add(ImapStatusItems.Recent, 0);
+        Add(ImapStatusItems.UidNext, status.UidNext);
+        Add(ImapStatusItems.UidValidity, status.UidValidity);
+        Add(ImapStatusItems.Unseen, (ulong)status.Unseen);
+        Add(ImapStatusItems.Deleted, (ulong)status.Deleted);
+        Add(ImapStatusItems.Size, (ulong)status.Size);
+        Add(ImapStatusItems.HighestModSeq, status.HighestModSeq);
+        Add(ImapStatusItems.AppendLimit, (ulong)_options.MaxAppendSize);
+        _writer.WriteStatus(status.Name, values);
+    }
+
+    private async Task GetQuotaAsync(string tag, string? root, string? mailbox)
+    {
+        if (_account is not IMailAccountQuota quota)
+        {
+            _writer.WriteTagged(tag, ImapResponseStatus.No, "CANNOT", "Quota is not supported");
+            return;
+        }
+
+        var usage = await quota.GetQuotaAsync(_stopping).ConfigureAwait(false);
+
+        // RFC 9208 §4.3.2: one quota root, "", for the whole account, when it has any limit at all.
+        bool limited = usage.StorageLimit is not null || usage.MessageLimit is not null;
+        if (mailbox is not null)
+        {
+            var status = await Account.GetStatusAsync(mailbox, _stopping).ConfigureAwait(false);
+            if (!status.IsSuccess)
+            {
+                WriteStoreError(tag, status.Error);
+                return;
+            }
+
+            _writer.WriteRaw("* QUOTAROOT "u8);
+            _writer.WriteMailbox(status.Value.Name);
+            _writer.WriteRaw(limited ? " \"\"\r\n"u8 : "\r\n"u8);
+        }
+        else if (root!.Length != 0 || !limited)
+        {
+            _writer.WriteTagged(tag, ImapResponseStatus.No, "NONEXISTENT", "No such quota root");
+            return;
+        }
+
+        if (!limited)
+        {
+            _writer.WriteTagged(tag, ImapResponseStatus.Ok, null, "GETQUOTAROOT completed");
+            return;
+        }
+
+        // RFC 9208 §5.1: STORAGE in units of 1024 octets; resources without a limit are left out.
+        _writer.WriteRaw("* QUOTA \"\" ("u8);
+        bool first = true;
+        if (usage.StorageLimit is { } storageLimit)
+        {
+            _writer.WriteRaw("STORAGE "u8);
+            _writer.WriteNumber((ulong)((usage.StorageUsed + 1023) / 1024));
+            _writer.WriteSpace();
+            _writer.WriteNumber((ulong)(storageLimit / 1024));
+            first = false;
+        }
+
+        if (usage.MessageLimit is { } messageLimit)
+        {
+            _writer.WriteRaw(first ? "MESSAGE "u8 : " MESSAGE "u8);
+            _writer.WriteNumber((ulong)usage.MessagesUsed);
+            _writer.WriteSpace();
+            _writer.WriteNumber((ulong)messageLimit);
+        }
+
+        _writer.WriteRaw(")\r\n"u8);
+        _writer.WriteTagged(tag, ImapResponseStatus.Ok, null, mailbox is null ? "GETQUOTA completed" : "GETQUOTAROOT completed");
+    }
+
+    private Task SetQuotaAsync(SetQuotaCommand command)
+    {
+        // RFC 9208 §4.1.3: limits are the administrator's; a user may not change them.
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "NOPERM", "Quota limits are set by the administrator");
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,404 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using MailHost.Authentication;
+using MailHost.Connections;
+using MailHost.Hosting;
+using MailHost.Protocols.Imap;
+using MailHost.Protocols.Text;
+using MailHost.Storage;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace MailHost.Imap;
+
+/// <summary>
+/// One IMAP connection: IMAP4rev2 (RFC 9051) and IMAP4rev1 (RFC 3501) with the extensions listed in
+/// <see cref="Capabilities"/>. Split by command group: this file holds the loop and I/O; the authentication,
+/// mailbox, message and IDLE commands live in the other parts.
+/// </summary>
+/// <remarks>
+/// Invariants:
+/// <list type="bullet">
+/// <item>Commands are parsed only by <see cref="ImapCommandParser"/> and answered only through <see cref="ImapResponseWriter"/>,
+/// so every client string goes back quoted or as a literal (SECURITY E3).</item>
+/// <item>A command runs only in the states <see cref="ImapCommandTable"/> allows.</item>
+/// <item>Credentials are accepted only over TLS unless the operator allows plain text (LOGINDISABLED otherwise).</item>
+/// <item>After STARTTLS nothing read before the handshake survives: the transport drops unread bytes and the parser is reset (SECURITY A1-A3).</item>
+/// <item>Responses are flushed when no further pipelined command is buffered: one flush per batch.</item>
+/// <item>The store speaks UIDs; this session owns sequence numbers and sends EXPUNGE only where RFC 9051 §7.5.1 allows.</item>
+/// </list>
+/// </remarks>
+internal sealed partial class ImapSession
+{
+    private readonly ConnectionContext _connection;
+    private readonly IMailConnectionFeature _info;
+    private readonly IMailTlsFeature _tls;
+    private readonly IMailStore _store;
+    private readonly PasswordAuthenticator _passwords;
+    private readonly SaslAuthenticator _sasl;
+    private readonly ImapOptions _options;
+    private readonly CancellationToken _stopping;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ProtocolTrace _trace;
+    private readonly AuthenticationFailureCounter _failures;
+    private readonly ImapCommandParser _parser;
+    private readonly ArrayBufferWriter<byte> _traceBuffer = new();
+
+    private PipeReader _input;
+    private ImapOutput _output;
+    private ImapResponseWriter _writer;
+    private ImapState _state = ImapState.NotAuthenticated;
+    private int _badCommands;
+    private IMailAccount? _account;
+
+    // True when the last read looked at every buffered byte without consuming it: wait for new bytes.
+    private bool _examinedAll;
+
+    public ImapSession(
+        ConnectionContext connection,
+        IMailStore store,
+        PasswordAuthenticator passwords,
+        SaslAuthenticator sasl,
+        ImapOptions options,
+        AuthenticationOptions authOptions,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
+        CancellationToken stopping)
+    {
+        _connection = connection;
+        _info = connection.Features.Get<IMailConnectionFeature>() ?? throw new InvalidOperationException("IMAP needs the MailHost connection pipeline (UseMail).");
+        _tls = connection.Features.Get<IMailTlsFeature>()!;
+        _store = store;
+        _passwords = passwords;
+        _sasl = sasl;
+        _options = options;
+        _stopping = stopping;
+        _timeProvider = timeProvider;
+        _logger = loggerFactory.CreateLogger<ImapSession>();
+        _trace = new ProtocolTrace(loggerFactory, MailProtocol.Imap, connection.ConnectionId);
+        _failures = new AuthenticationFailureCounter(authOptions.MaxFailuresPerConnection);
+        _parser = new ImapCommandParser(new ImapParserOptions
+        {
+            MaxLineLength = options.MaxLineLength,
+            MaxLiteralSize = options.MaxLiteralSize,
+            MaxLiteralSizeUnauthenticated = options.MaxLiteralSizeBeforeAuthentication,
+            MaxAppendSize = options.MaxAppendSize,
+            MaxNestingDepth = options.MaxNestingDepth,
+        });
+        _input = connection.Transport.Input;
+        _output = new ImapOutput(connection.Transport.Output, _trace);
+        _writer = new ImapResponseWriter(_output);
+    }
+
+    private enum ReadOutcome
+    {
+        Command,
+        Error,
+        Closed,
+        TimedOut,
+        Stopping,
+    }
+
+    /// <summary>Runs the session to its end; transport faults propagate to the connection middleware.</summary>
+    public async Task RunAsync()
+    {
+        try
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                _writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
+                await _output.FlushAsync().ConfigureAwait(false);
+                return;
+            }
+
+            // RFC 9051 §7.1.1: the greeting may carry the capabilities, saving a round trip.
+            _writer.WriteUntagged(ImapResponseStatus.Ok, CapabilityCode(), "MailHost IMAP server ready");
+            await LoopAsync().ConfigureAwait(false);
+            await _output.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await CloseMailboxAsync().ConfigureAwait(false);
+            if (_account is not null)
+            {
+                await _account.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        while (_state != ImapState.Logout)
+        {
+            var (outcome, command, error) = await ReadCommandAsync().ConfigureAwait(false);
+            switch (outcome)
+            {
+                case ReadOutcome.Closed:
+                    return;
+                case ReadOutcome.TimedOut:
+                    // RFC 9051 §5.4: autologout with an untagged BYE.
+                    _writer.WriteUntagged(ImapResponseStatus.Bye, null, "Autologout; idle for too long");
+                    ImapLog.Closing(_logger, "idle timeout");
+                    return;
+                case ReadOutcome.Stopping:
+                    _writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
+                    ImapLog.Closing(_logger, "server shutting down");
+                    return;
+                case ReadOutcome.Error:
+                    _writer.WriteError(error!);
+                    if (error!.Resync == ImapResync.Close)
+                    {
+                        ImapLog.Closing(_logger, error.Text);
+                        return;
+                    }
+
+                    if (error.Status == ImapResponseStatus.Bad && CountBadCommand())
+                    {
+                        return;
+                    }
+
+                    continue;
+            }
+
+            if (!ImapCommandTable.IsAllowed(command!, _state))
+            {
+                _writer.WriteTagged(command!.Tag, ImapResponseStatus.Bad, null, NotAllowedText(command));
+                if (CountBadCommand())
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            await RunCommandAsync(command!).ConfigureAwait(false);
+        }
+    }
+
+    private string NotAllowedText(ImapCommand command)
+    {
+        if (!ImapCommandTable.IsKnown(command))
+        {
+            return "Command not supported";
+        }
+
+        return _state switch
+        {
+            ImapState.NotAuthenticated => "Log in first",
+            ImapState.Authenticated when ImapCommandTable.IsAllowed(command, ImapState.Selected) => "No mailbox selected",
+            _ => "Command not allowed in this state",
+        };
+    }
+
+    /// <summary>Counts a refused command; true (after writing BYE) when the connection must close.</summary>
+    private bool CountBadCommand()
+    {
+        _badCommands++;
+        int limit = _state == ImapState.NotAuthenticated ? _options.MaxBadCommandsBeforeAuthentication : _options.MaxBadCommands;
+        if (_badCommands < limit)
+        {
+            return false;
+        }
+
+        _writer.WriteUntagged(ImapResponseStatus.Bye, null, "Too many invalid commands");
+        ImapLog.Closing(_logger, "too many invalid commands");
+        return true;
+    }
+
+    private async Task RunCommandAsync(ImapCommand command)
+    {
+        try
+        {
+            await DispatchAsync(command).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (IOException or OperationCanceledException or ConnectionResetException or ObjectDisposedException))
+        {
+            // The error boundary of one command: the client gets a tagged NO and the session goes on.
+            ImapLog.StoreFailed(_logger, "SERVERBUG", ex.Message);
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "SERVERBUG", "Internal server error");
+        }
+    }
+
+    private Task DispatchAsync(ImapCommand command) => command switch
+    {
+        CapabilityCommand c => CapabilityAsync(c),
+        NoopCommand c => NoopAsync(c),
+        LogoutCommand c => LogoutAsync(c),
+        IdCommand c => IdAsync(c),
+        StartTlsCommand c => StartTlsAsync(c),
+        LoginCommand c => LoginAsync(c),
+        AuthenticateCommand c => AuthenticateAsync(c),
+        EnableCommand c => EnableAsync(c),
+        _ => DispatchMailboxAsync(command),
+    };
+
+    /// <summary>The idle timeout of the current state (RFC 9051 §5.4).</summary>
+    private TimeSpan IdleTimeout => _state == ImapState.NotAuthenticated
+        ? _info.Endpoint.PreAuthenticationIdleTimeout
+        : _options.AuthenticatedIdleTimeout;
+
+    /// <summary>Reads until the parser has a command or an error, serving literal continuations and APPEND data meanwhile.</summary>
+    private async ValueTask<(ReadOutcome Outcome, ImapCommand? Command, ImapParseError? Error)> ReadCommandAsync()
+    {
+        using var timeout = new CancellationTokenSource(IdleTimeout, _timeProvider);
+        using var stop = _stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await ReadAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                return (_stopping.IsCancellationRequested ? ReadOutcome.Stopping : ReadOutcome.TimedOut, null, null);
+            }
+
+            var buffer = result.Buffer;
+            var reader = new SequenceReader<byte>(buffer);
+            var status = _parser.TryParse(ref reader, out var command, out var error);
+            TraceReceived(buffer.Slice(0, reader.Position), status != ImapParseStatus.Incomplete && status != ImapParseStatus.AppendLiteral);
+            _input.AdvanceTo(reader.Position);
+            _examinedAll = false;
+            switch (status)
+            {
+                case ImapParseStatus.Complete:
+                    return (ReadOutcome.Command, command, null);
+                case ImapParseStatus.Error:
+                    return (ReadOutcome.Error, null, error);
+                case ImapParseStatus.ContinuationNeeded:
+                    // RFC 9051 §7.5: the literal is within the limits; ask for it.
+                    _writer.WriteContinuation("Ready for literal data");
+                    break;
+                case ImapParseStatus.AppendLiteral:
+                    if (!await AppendLiteralAsync(_parser.PendingAppend!, timeout.Token).ConfigureAwait(false))
+                    {
+                        return (ReadOutcome.Closed, null, null);
+                    }
+
+                    break;
+                default:
+                    if (result.IsCompleted)
+                    {
+                        return (ReadOutcome.Closed, null, null);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Returns buffered bytes at once; flushes pending responses before waiting for the client.</summary>
+    private async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (!_examinedAll && _input.TryRead(out var result))
+        {
+            return result;
+        }
+
+        await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        return await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void TraceReceived(ReadOnlySequence<byte> bytes, bool commandEnded)
+    {
+        if (!_trace.IsEnabled)
+        {
+            return;
+        }
+
+        if (_traceBuffer.WrittenCount < 16 * 1024)
+        {
+            foreach (var segment in bytes)
+            {
+                var take = Math.Min(segment.Length, (16 * 1024) - _traceBuffer.WrittenCount);
+                _traceBuffer.Write(segment.Span[..take]);
+            }
+        }
+
+        if (commandEnded)
+        {
+            FlushTrace();
+        }
+    }
+
+    private void FlushTrace()
+    {
+        if (_traceBuffer.WrittenCount == 0)
+        {
+            return;
+        }
+
+        var text = _traceBuffer.WrittenSpan;
+        if (text.Length > 0 && text[^1] == '\n')
+        {
+            text = text[..^1];
+        }
+
+        // LOGIN and AUTHENTICATE lines, literals included, never reach the trace in clear.
+        var redacted = ProtocolTraceRedactor.RedactImapCommand(text);
+        if (redacted is null)
+        {
+            _trace.Received(text);
+        }
+        else
+        {
+            _trace.ReceivedRedacted(redacted);
+        }
+
+        _traceBuffer.ResetWrittenCount();
+    }
+
+    /// <summary>The response code <c>CAPABILITY ...</c> for the greeting and login replies.</summary>
+    private string CapabilityCode() => "CAPABILITY " + string.Join(' ', Capabilities());
+
+    private Task CapabilityAsync(CapabilityCommand command)
+    {
+        _writer.WriteCapability(Capabilities());
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "CAPABILITY completed");
+        return Task.CompletedTask;
+    }
+
+    private async Task NoopAsync(NoopCommand command)
+    {
+        // RFC 9051 §6.1.2: NOOP is the classic way to poll for updates.
+        await SendUpdatesAsync(allowExpunge: true).ConfigureAwait(false);
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "NOOP completed");
+    }
+
+    private Task LogoutAsync(LogoutCommand command)
+    {
+        // RFC 9051 §6.1.3: BYE first, then the tagged OK.
+        _writer.WriteUntagged(ImapResponseStatus.Bye, null, "MailHost IMAP server logging out");
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LOGOUT completed");
+        _state = ImapState.Logout;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes a tagged NO for a store failure with the RFC 5530 response code of its <see cref="StoreErrorCode"/>.</summary>
+    private void WriteStoreError(string tag, StoreError error, bool tryCreate = false)
+    {
+        var code = error.Code switch
+        {
+            StoreErrorCode.NotFound => tryCreate ? "TRYCREATE" : "NONEXISTENT",
+            StoreErrorCode.AlreadyExists => "ALREADYEXISTS",
+            StoreErrorCode.InvalidName => "CANNOT",
+            StoreErrorCode.NotAllowed => "CANNOT",
+            StoreErrorCode.HasChildren => "INUSE",
+            StoreErrorCode.OverQuota => "OVERQUOTA",
+            StoreErrorCode.TooBig => "TOOBIG",
+            StoreErrorCode.LimitExceeded => "LIMIT",
+            StoreErrorCode.ReadOnly => "READ-ONLY",
+            StoreErrorCode.InvalidArgument => "CLIENTBUG",
+            _ => "UNAVAILABLE",
+        };
+        if (error.Code == StoreErrorCode.Unavailable)
+        {
+            ImapLog.StoreFailed(_logger, error.Code.ToString(), error.Message);
+        }
+
+        // Store messages are fixed texts written for clients; the writer guards against CR/LF regardless.
+        _writer.WriteTagged(tag, ImapResponseStatus.No, code, error.Message);
+    }
+}

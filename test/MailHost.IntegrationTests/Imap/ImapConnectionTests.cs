@@ -1,0 +1,290 @@
+using System.Text;
+using MailHost.Authentication;
+using MailHost.Hosting;
+using MailHost.IntegrationTests.Infrastructure;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Security;
+
+namespace MailHost.IntegrationTests.Imap;
+
+/// <summary>IMAP connection, TLS and login over real sockets: MailKit in every TLS mode, raw transcripts for the RFC corners.</summary>
+public sealed class ImapConnectionTests
+{
+    [Theory]
+    [InlineData(MailTlsMode.None, SecureSocketOptions.None, true)]
+    [InlineData(MailTlsMode.StartTls, SecureSocketOptions.StartTls, false)]
+    [InlineData(MailTlsMode.Implicit, SecureSocketOptions.SslOnConnect, false)]
+    [InlineData(MailTlsMode.Auto, SecureSocketOptions.SslOnConnect, false)]
+    [InlineData(MailTlsMode.Auto, SecureSocketOptions.StartTls, false)]
+    public async Task MailKit_logs_in_opens_INBOX_and_reads_a_message(MailTlsMode mode, SecureSocketOptions options, bool allowPlaintext)
+    {
+        var world = new MailWorld();
+        var stored = await world.DeliverAsync("alice", MailWorld.Message(1, "First body"));
+        await using var server = await ImapTestServer.StartAsync(world, mode, allowPlaintext);
+        using var client = await ImapTestServer.ConnectMailKitAsync(server.Port, options);
+
+        await client.AuthenticateAsync("alice@example.com", MailWorld.AlicePassword);
+
+        client.Capabilities.Should().HaveFlag(ImapCapabilities.IMAP4rev1).And.HaveFlag(ImapCapabilities.Idle).And.HaveFlag(ImapCapabilities.UidPlus);
+        var inbox = client.Inbox;
+        await inbox.OpenAsync(FolderAccess.ReadWrite);
+        inbox.Count.Should().Be(1);
+        var message = await inbox.GetMessageAsync(0);
+        message.Subject.Should().Be("Message 1");
+        message.TextBody.Should().Contain("First body");
+        using var raw = await inbox.GetStreamAsync(0, "");
+        using var copy = new MemoryStream();
+        await raw.CopyToAsync(copy);
+        copy.ToArray().Should().Equal(stored);
+        await client.DisconnectAsync(true);
+    }
+
+    [Fact]
+    public async Task Capabilities_follow_TLS_and_login_state()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.StartTls);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+
+        var greeting = await client.ReadLineAsync();
+        greeting.Should().Contain("STARTTLS").And.Contain("LOGINDISABLED").And.NotContain("AUTH=");
+
+        var plain = await client.CommandAsync("a", "CAPABILITY");
+        plain[0].Should().StartWith("* CAPABILITY IMAP4rev1 IMAP4rev2 STARTTLS LOGINDISABLED").And.NotContain("AUTH=");
+        (await client.CommandAsync("b", "LOGIN alice " + MailWorld.AlicePassword)).Should().Equal(
+            "b NO [PRIVACYREQUIRED] Plain-text login is not allowed; use STARTTLS first");
+        (await client.CommandAsync("c", "AUTHENTICATE PLAIN")).Should().Equal(
+            "c NO [PRIVACYREQUIRED] Authentication is not allowed without TLS; use STARTTLS first");
+
+        (await client.CommandAsync("d", "STARTTLS")).Should().Equal("d OK Begin TLS negotiation now");
+        await client.StartTlsAsync();
+        var secure = await client.CommandAsync("e", "CAPABILITY");
+        secure[0].Should().Contain("AUTH=PLAIN").And.Contain("SASL-IR").And.NotContain("STARTTLS").And.NotContain("LOGINDISABLED");
+        (await client.CommandAsync("f", "STARTTLS")).Should().Equal("f BAD TLS is already active");
+
+        var login = await client.CommandAsync("g", "LOGIN alice " + MailWorld.AlicePassword);
+        login.Should().ContainSingle().Which.Should().StartWith("g OK [CAPABILITY IMAP4rev1 IMAP4rev2").And.NotContain("AUTH=").And.EndWith("] Logged in");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task STARTTLS_discards_commands_sent_with_it(bool splitWrite)
+    {
+        // SECURITY A1 / T01: nothing sent before the handshake runs after it.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.StartTls);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+        if (splitWrite)
+        {
+            await client.SendAsync("a STARTTLS\r\n");
+            await client.SendAsync("XYZ NOOP\r\n");
+        }
+        else
+        {
+            await client.SendAsync("a STARTTLS\r\nXYZ NOOP\r\n");
+        }
+
+        (await client.ReadLineAsync()).Should().Be("a OK Begin TLS negotiation now");
+        await client.StartTlsAsync();
+        (await client.CommandAsync("c", "NOOP")).Should().Equal("c OK NOOP completed");
+    }
+
+    [Fact]
+    public async Task TLS_first_on_the_Auto_port_then_LOGIN_inside_TLS()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.Auto);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.StartTlsAsync();
+
+        var greeting = await client.ReadLineAsync();
+        greeting.Should().StartWith("* OK [CAPABILITY").And.Contain("AUTH=PLAIN").And.NotContain("STARTTLS").And.NotContain("LOGINDISABLED");
+        (await client.CommandAsync("a", "LOGIN alice " + MailWorld.AlicePassword)).Single().Should().StartWith("a OK [CAPABILITY");
+    }
+
+    [Fact]
+    public async Task AUTHENTICATE_LOGIN_with_an_empty_first_password_is_refused_then_the_right_one_is_accepted()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.Auto);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.StartTlsAsync();
+        await client.ReadLineAsync();
+        static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
+
+        await client.SendAsync("a AUTHENTICATE LOGIN\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ " + B64("Username:"));
+        await client.SendAsync(B64("alice") + "\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ " + B64("Password:"));
+        await client.SendAsync("\r\n");
+        (await client.ReadLineAsync()).Should().Be("a NO [AUTHENTICATIONFAILED] Authentication failed: empty password");
+
+        await client.SendAsync("b AUTHENTICATE LOGIN " + B64("alice") + "\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ " + B64("Password:"));
+        await client.SendAsync(B64(MailWorld.AlicePassword) + "\r\n");
+        (await client.ReadLineAsync()).Should().StartWith("b OK [CAPABILITY");
+    }
+
+    [Fact]
+    public async Task AUTHENTICATE_PLAIN_with_SASL_IR_and_a_cancelled_exchange()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.Implicit);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.StartTlsAsync();
+        await client.ReadLineAsync();
+
+        await client.SendAsync("a AUTHENTICATE PLAIN\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ ");
+        await client.SendAsync("*\r\n");
+        (await client.ReadLineAsync()).Should().Be("a BAD Authentication cancelled");
+
+        var ir = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0alice\0" + MailWorld.AlicePassword));
+        (await client.CommandAsync("b", "AUTHENTICATE PLAIN " + ir)).Single().Should().StartWith("b OK [CAPABILITY");
+    }
+
+    [Theory]
+    [InlineData(LoginIdentityMode.AccountNameOrEmailAddress, "alice", true)]
+    [InlineData(LoginIdentityMode.AccountNameOrEmailAddress, "alice@example.com", true)]
+    [InlineData(LoginIdentityMode.AccountName, "alice", true)]
+    [InlineData(LoginIdentityMode.AccountName, "alice@example.com", false)]
+    [InlineData(LoginIdentityMode.EmailAddress, "alice@example.com", true)]
+    [InlineData(LoginIdentityMode.EmailAddress, "alice", false)]
+    public async Task Login_names_follow_the_LoginIdentity_mode(LoginIdentityMode mode, string login, bool accepted)
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.Implicit, auth: o => o.LoginIdentity = mode);
+        using var client = await ImapTestServer.ConnectMailKitAsync(server.Port, SecureSocketOptions.SslOnConnect);
+
+        var attempt = () => client.AuthenticateAsync(login, MailWorld.AlicePassword);
+        if (accepted)
+        {
+            await attempt();
+            client.IsAuthenticated.Should().BeTrue();
+        }
+        else
+        {
+            // One mechanism only: MailKit otherwise tries each in turn and the third failure closes the connection.
+            client.AuthenticationMechanisms.RemoveWhere(m => m != "PLAIN");
+            await attempt.Should().ThrowAsync<AuthenticationException>();
+            client.IsConnected.Should().BeTrue("a refused login leaves the connection open");
+        }
+    }
+
+    [Fact]
+    public async Task ID_names_the_client_in_the_login_record_and_the_log_scope()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+
+        var id = await client.CommandAsync("a", "ID (\"name\" \"Thunderbird\" \"version\" \"128.0\")");
+        id.Should().Equal("* ID (\"name\" \"MailHost\" \"vendor\" \"MailHost\")", "a OK ID completed");
+        (await client.CommandAsync("b", "LOGIN alice " + MailWorld.AlicePassword)).Single().Should().StartWith("b OK");
+
+        world.Directory.GetLoginHistory("alice").Should().ContainSingle().Which.ClientName.Should().Be("Thunderbird");
+        server.Logs.Entries.Should().Contain(e => e.Message.StartsWith("IMAP login as alice", StringComparison.Ordinal)
+            && e.Scope.Any(kv => kv.Key == "ClientName" && Equals(kv.Value, "Thunderbird")));
+    }
+
+    [Fact]
+    public async Task A_literal_over_the_limit_is_refused_before_any_continuation()
+    {
+        // SECURITY C2 / T10.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+
+        await client.SendAsync("a LOGIN {100000}\r\n");
+        (await client.ReadLineAsync()).Should().Be("a BAD [TOOBIG] Literal too big");
+        await client.SendAsync("b LOGIN {5}\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ Ready for literal data");
+        await client.SendAsync("alice {8}\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ Ready for literal data");
+        await client.SendAsync(MailWorld.AlicePassword + "\r\n");
+        (await client.ReadLineAsync()).Should().StartWith("b OK [CAPABILITY");
+    }
+
+    [Fact]
+    public async Task A_refused_LITERAL_plus_APPEND_is_read_and_dropped_not_run()
+    {
+        // SECURITY C3 / T11.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        // The literal is exactly "b DELETE INBOX\r\nxx\r\n"; the CRLF after it ends the APPEND.
+        await client.SendAsync("a APPEND NoSuchBox {20+}\r\nb DELETE INBOX\r\nxx\r\n\r\nc NOOP\r\n");
+        (await client.ReadLineAsync()).Should().StartWith("a NO [TRYCREATE]");
+        (await client.ReadLineAsync()).Should().Be("c OK NOOP completed");
+        (await client.CommandAsync("d", "STATUS INBOX (MESSAGES)")).Should().Equal("* STATUS INBOX (MESSAGES 0)", "d OK STATUS completed");
+    }
+
+    [Fact]
+    public async Task Unknown_commands_before_login_close_the_connection()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+
+        await client.SendAsync("a FOO\r\nb BAR\r\nc SELECT INBOX\r\nd NOOP\r\n");
+        var rest = await client.ReadToEndAsync(TimeSpan.FromSeconds(10));
+        rest.Should().Be("a BAD Unknown command\r\nb BAD Unknown command\r\nc BAD Log in first\r\n* BYE Too many invalid commands\r\n");
+    }
+
+    [Fact]
+    public async Task An_over_long_line_is_refused_and_the_connection_closed()
+    {
+        // SECURITY C1 / T09.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true, imap: o => o.MaxLineLength = 1000);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+
+        await client.SendAsync("a NOOP " + new string('x', 5000));
+        var rest = await client.ReadToEndAsync(TimeSpan.FromSeconds(10));
+        rest.Should().Be("a BAD [TOOBIG] Command line too long\r\n");
+    }
+
+    [Fact]
+    public async Task An_idle_client_is_logged_out_before_login()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, endpoint: o => o.PreAuthenticationIdleTimeout = TimeSpan.FromMilliseconds(300));
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+
+        (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be("* BYE Autologout; idle for too long\r\n");
+    }
+
+    [Fact]
+    public async Task Shutdown_says_BYE_to_open_sessions()
+    {
+        var world = new MailWorld();
+        var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        var stopping = server.DisposeAsync().AsTask();
+        (await client.ReadLineAsync()).Should().Be("* BYE [UNAVAILABLE] Server shutting down");
+        await stopping.WaitAsync(TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task LOGOUT_says_BYE_then_OK_even_when_the_client_half_closes_at_once()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+
+        await client.SendAsync("a LOGOUT\r\n");
+        client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be("* BYE MailHost IMAP server logging out\r\na OK LOGOUT completed\r\n");
+    }
+}

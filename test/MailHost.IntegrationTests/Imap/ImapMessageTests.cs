@@ -1,0 +1,329 @@
+using System.Text;
+using MailHost.Hosting;
+using MailHost.Imap;
+using MailHost.IntegrationTests.Infrastructure;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using MailKit.Security;
+using MimeKit;
+
+namespace MailHost.IntegrationTests.Imap;
+
+/// <summary>The selected state: FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE, untagged updates and IDLE.</summary>
+public sealed class ImapMessageTests
+{
+    private const string Multipart =
+        "From: \"Bob\" <bob@example.com>\nTo: alice@example.com\nSubject: Parts\nMessage-ID: <parts@example.com>\n" +
+        "Date: Sat, 28 Nov 2026 10:00:00 +0000\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n" +
+        "--b\nContent-Type: text/plain; charset=utf-8\n\nHello part one\n" +
+        "--b\nContent-Type: message/rfc822\n\nFrom: carol@example.com\nSubject: Inner\n\nInner body\n" +
+        "--b--\n";
+
+    private static async Task<(TestMailServer<ImapConnectionHandler> Server, ImapClient Client)> ConnectAsync(MailWorld world)
+    {
+        var server = await ImapTestServer.StartAsync(world, MailTlsMode.Implicit);
+        var client = await ImapTestServer.ConnectMailKitAsync(server.Port, SecureSocketOptions.SslOnConnect);
+        await client.AuthenticateAsync("alice", MailWorld.AlicePassword);
+        return (server, client);
+    }
+
+    [Fact]
+    public async Task FETCH_serves_structure_envelope_sections_and_partials_from_the_index()
+    {
+        var world = new MailWorld();
+        var bytes = await world.DeliverAsync("alice", Multipart);
+        var (server, client) = await ConnectAsync(world);
+        await using var _ = server;
+        using var __ = client;
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+
+        var summary = (await client.Inbox.FetchAsync(0, 0, MessageSummaryItems.Full | MessageSummaryItems.BodyStructure | MessageSummaryItems.UniqueId
+            | MessageSummaryItems.ModSeq | MessageSummaryItems.SaveDate | MessageSummaryItems.PreviewText)).Single();
+        summary.Envelope!.Subject.Should().Be("Parts");
+        summary.Envelope.From.Mailboxes.Single().Address.Should().Be("bob@example.com");
+        summary.Size.Should().Be((uint)bytes.Length);
+        var body = (BodyPartMultipart)summary.Body!;
+        body.ContentType.MediaSubtype.Should().Be("mixed");
+        body.BodyParts.Should().HaveCount(2);
+        ((BodyPartText)body.BodyParts[0]).ContentType.Charset.Should().Be("utf-8");
+        ((BodyPartMessage)body.BodyParts[1]).Envelope!.Subject.Should().Be("Inner");
+        summary.ModSeq.Should().BeGreaterThan(0);
+        summary.SaveDate.Should().NotBeNull();
+        summary.PreviewText.Should().Contain("Hello part one");
+
+        var part = (TextPart)await client.Inbox.GetBodyPartAsync(summary.UniqueId, body.BodyParts[0]);
+        part.Text.Should().Contain("Hello part one");
+        var inner = (MessagePart)await client.Inbox.GetBodyPartAsync(summary.UniqueId, body.BodyParts[1]);
+        inner.Message!.Subject.Should().Be("Inner");
+
+        var text = Encoding.UTF8.GetString(bytes);
+        using var partial = await client.Inbox.GetStreamAsync(summary.UniqueId, 5, 10);
+        using var copy = new MemoryStream();
+        await partial.CopyToAsync(copy);
+        Encoding.UTF8.GetString(copy.ToArray()).Should().Be(text.Substring(5, 10));
+    }
+
+    [Fact]
+    public async Task FETCH_sections_match_the_RFC_part_rules_on_the_wire()
+    {
+        var world = new MailWorld();
+        await world.DeliverAsync("alice", Multipart);
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "EXAMINE INBOX");
+
+        (await client.CommandAsync("a", "FETCH 1 (BODY.PEEK[1]<0.5>)")).Should().Equal("* 1 FETCH (BODY[1]<0> {5}", "Hello)", "a OK FETCH completed");
+        (await client.CommandAsync("b", "FETCH 1 BODY.PEEK[2.HEADER.FIELDS (subject)]")).Should().Equal(
+            "* 1 FETCH (BODY[2.HEADER.FIELDS (SUBJECT)] {18}", "Subject: Inner", "", ")", "b OK FETCH completed");
+        (await client.CommandAsync("c", "FETCH 1 BODY.PEEK[2.TEXT]")).Should().Equal("* 1 FETCH (BODY[2.TEXT] {10}", "Inner body)", "c OK FETCH completed");
+        (await client.CommandAsync("d", "FETCH 1 BODY.PEEK[9]")).Should().Equal("* 1 FETCH (BODY[9] \"\")", "d OK FETCH completed");
+        (await client.CommandAsync("e", "UID FETCH 1 (FLAGS)")).Should().Equal("* 1 FETCH (FLAGS () UID 1)", "e OK FETCH completed");
+        (await client.CommandAsync("f", "FETCH 2 FLAGS")).Should().Equal("f BAD [CLIENTBUG] Invalid message sequence number");
+        (await client.CommandAsync("g", "FETCH 1 RFC822.HEADER")).Last().Should().Be("g OK FETCH completed");
+    }
+
+    [Fact]
+    public async Task FETCH_BODY_sets_Seen_and_reports_it_but_PEEK_does_not()
+    {
+        var world = new MailWorld();
+        await world.DeliverAsync("alice", MailWorld.Message(1));
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "SELECT INBOX");
+
+        (await client.CommandAsync("a", "FETCH 1 BODY.PEEK[TEXT]")).Should().Equal("* 1 FETCH (BODY[TEXT] {7}", "Hello", ")", "a OK FETCH completed");
+        (await client.CommandAsync("b", "FETCH 1 BODY[TEXT]")).Should().Equal("* 1 FETCH (BODY[TEXT] {7}", "Hello", " FLAGS (\\Seen))", "b OK FETCH completed");
+        (await client.CommandAsync("c", "FETCH 1 FLAGS")).Should().Equal("* 1 FETCH (FLAGS (\\Seen))", "c OK FETCH completed");
+    }
+
+    [Fact]
+    public async Task STORE_with_UNCHANGEDSINCE_reports_MODIFIED_and_MODSEQ()
+    {
+        var world = new MailWorld();
+        await world.DeliverAsync("alice", MailWorld.Message(1));
+        await world.DeliverAsync("alice", MailWorld.Message(2));
+        var (server, client) = await ConnectAsync(world);
+        await using var _ = server;
+        using var __ = client;
+        await client.Inbox.OpenAsync(FolderAccess.ReadWrite);
+
+        await client.Inbox.AddFlagsAsync(0, MessageFlags.Flagged, silent: false);
+        var modSeq = (await client.Inbox.FetchAsync(0, -1, MessageSummaryItems.ModSeq)).Select(s => s.ModSeq!.Value).ToList();
+        modSeq[0].Should().BeGreaterThan(modSeq[1]);
+        var kept = await client.Inbox.StoreAsync(new List<int> { 0, 1 }, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Answered) { Silent = true, UnchangedSince = modSeq[1] });
+        kept.Should().Equal(0);
+        var flags = await client.Inbox.FetchAsync(0, -1, MessageSummaryItems.Flags);
+        flags[0].Flags.Should().Be(MessageFlags.Flagged);
+        flags[1].Flags.Should().Be(MessageFlags.Answered);
+
+        await client.Inbox.StoreAsync(0, new StoreFlagsRequest(StoreAction.Add, new[] { "$Important" }) { Silent = true });
+        (await client.Inbox.FetchAsync(0, 0, MessageSummaryItems.Flags)).Single().Keywords.Should().Contain("$Important");
+    }
+
+    [Fact]
+    public async Task SEARCH_ESEARCH_and_SEARCHRES()
+    {
+        var world = new MailWorld();
+        for (int i = 1; i <= 5; i++)
+        {
+            await world.DeliverAsync("alice", MailWorld.Message(i, i % 2 == 0 ? "even body" : "odd body"));
+        }
+
+        var (server, client) = await ConnectAsync(world);
+        await using var _ = server;
+        using var __ = client;
+        await client.Inbox.OpenAsync(FolderAccess.ReadWrite);
+        await client.Inbox.AddFlagsAsync([1, 3], MessageFlags.Seen, true);
+
+        (await client.Inbox.SearchAsync(SearchQuery.BodyContains("even"))).Select(u => u.Id).Should().Equal(2u, 4u);
+        (await client.Inbox.SearchAsync(SearchQuery.NotSeen.And(SearchQuery.SubjectContains("Message")))).Select(u => u.Id).Should().Equal(1u, 3u, 5u);
+        (await client.Inbox.SearchAsync(SearchQuery.Or(SearchQuery.HeaderContains("Message-ID", "m5@"), SearchQuery.Uids([new UniqueId(1)])))).Select(u => u.Id).Should().Equal(1u, 5u);
+        (await client.Inbox.SearchAsync(SearchQuery.YoungerThan(3600))).Should().HaveCount(5);
+        var results = await client.Inbox.SearchAsync(SearchOptions.Count | SearchOptions.Min | SearchOptions.Max, SearchQuery.Seen);
+        results.Count.Should().Be(2);
+        results.Min!.Value.Id.Should().Be(2);
+        results.Max!.Value.Id.Should().Be(4);
+        var changed = await client.Inbox.SearchAsync(SearchQuery.ChangedSince(1));
+        changed.Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public async Task SEARCHRES_saves_results_for_later_commands_and_bad_charsets_are_refused()
+    {
+        var world = new MailWorld();
+        for (int i = 1; i <= 3; i++)
+        {
+            await world.DeliverAsync("alice", MailWorld.Message(i));
+        }
+
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "SELECT INBOX");
+
+        (await client.CommandAsync("a", "UID SEARCH RETURN (SAVE) SUBJECT \"Message 2\"")).Should().Equal("a OK SEARCH completed");
+        (await client.CommandAsync("b", "FETCH $ (UID)")).Should().Equal("* 2 FETCH (UID 2)", "b OK FETCH completed");
+        (await client.CommandAsync("c", "SEARCH RETURN (MIN MAX COUNT ALL) ALL")).Should().Equal("* ESEARCH (TAG \"c\") MIN 1 MAX 3 ALL 1:3 COUNT 3", "c OK SEARCH completed");
+        (await client.CommandAsync("d", "SEARCH CHARSET KOI8-R ALL")).Should().Equal("d NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
+        (await client.CommandAsync("e", "SEARCH 2:* NOT 3")).Should().Equal("* SEARCH 2", "e OK SEARCH completed");
+        await client.CommandAsync("g", "STORE 2 +FLAGS.SILENT (\\Flagged)");
+        var fetched = await client.CommandAsync("h", "FETCH 1:3 MODSEQ");
+        var second = fetched[1].Split('(', ')')[2];
+        var third = fetched[2].Split('(', ')')[2];
+        (await client.CommandAsync("f", "SEARCH MODSEQ " + second)).Should().Equal($"* SEARCH 2 (MODSEQ {second})", "f OK SEARCH completed");
+        (await client.CommandAsync("i", "SEARCH MODSEQ 1 NOT 2")).Should().Equal($"* SEARCH 1 3 (MODSEQ {third})", "i OK SEARCH completed");
+    }
+
+    [Fact]
+    public async Task COPY_and_MOVE_answer_COPYUID_and_MOVE_expunges_from_the_source()
+    {
+        var world = new MailWorld();
+        for (int i = 1; i <= 3; i++)
+        {
+            await world.DeliverAsync("alice", MailWorld.Message(i));
+        }
+
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "SELECT INBOX");
+
+        (await client.CommandAsync("a", "COPY 1:2 Archive")).Single().Should().MatchRegex(@"^a OK \[COPYUID \d+ 1:2 1:2\] COPY completed$");
+        (await client.CommandAsync("b", "COPY 1 Nowhere")).Single().Should().StartWith("b NO [TRYCREATE]");
+        var move = await client.CommandAsync("c", "UID MOVE 2 Trash");
+        move.Should().HaveCount(3);
+        move[0].Should().MatchRegex(@"^\* OK \[COPYUID \d+ 2 1\] Moved$");
+        move[1].Should().Be("* 2 EXPUNGE");
+        move[2].Should().Be("c OK MOVE completed");
+        (await client.CommandAsync("d", "FETCH 2 UID")).Should().Equal("* 2 FETCH (UID 3)", "d OK FETCH completed");
+        (await client.CommandAsync("e", "STATUS Archive (MESSAGES)")).Should().Equal("* STATUS Archive (MESSAGES 2)", "e OK STATUS completed");
+    }
+
+    [Fact]
+    public async Task EXPUNGE_and_UID_EXPUNGE_remove_only_what_they_should()
+    {
+        var world = new MailWorld();
+        for (int i = 1; i <= 4; i++)
+        {
+            await world.DeliverAsync("alice", MailWorld.Message(i));
+        }
+
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "SELECT INBOX");
+
+        (await client.CommandAsync("a", "STORE 1:3 +FLAGS.SILENT (\\Deleted)")).Should().Equal("a OK STORE completed");
+        (await client.CommandAsync("b", "UID EXPUNGE 2")).Should().Equal("* 2 EXPUNGE", "b OK EXPUNGE completed");
+        (await client.CommandAsync("c", "EXPUNGE")).Should().Equal("* 2 EXPUNGE", "* 1 EXPUNGE", "c OK EXPUNGE completed");
+        (await client.CommandAsync("d", "FETCH 1 UID")).Should().Equal("* 1 FETCH (UID 4)", "d OK FETCH completed");
+        (await client.CommandAsync("e", "EXAMINE INBOX")).Should().Contain("* 1 EXISTS");
+        (await client.CommandAsync("f", "EXPUNGE")).Should().Equal("f NO [CANNOT] The mailbox is read-only");
+    }
+
+    [Fact]
+    public async Task Expunges_by_another_session_wait_while_FETCH_by_sequence_number_runs()
+    {
+        // RFC 9051 §7.5.1: no EXPUNGE during FETCH, STORE or SEARCH by sequence number.
+        var world = new MailWorld();
+        for (int i = 1; i <= 3; i++)
+        {
+            await world.DeliverAsync("alice", MailWorld.Message(i));
+        }
+
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var a = await ImapTestServer.LoginAsync(server);
+        await using var b = await ImapTestServer.LoginAsync(server);
+        await a.CommandAsync("s", "SELECT INBOX");
+        await b.CommandAsync("s", "SELECT INBOX");
+
+        await b.CommandAsync("x", "STORE 2 +FLAGS.SILENT (\\Deleted)");
+        (await b.CommandAsync("y", "EXPUNGE")).Should().Equal("* 2 EXPUNGE", "y OK EXPUNGE completed");
+        await world.DeliverAsync("alice", MailWorld.Message(4));
+
+        var fetch = await a.CommandAsync("f", "FETCH 1:3 UID");
+        fetch.Should().NotContain(l => l.EndsWith("EXPUNGE", StringComparison.Ordinal));
+        fetch.Should().Contain("* 1 FETCH (UID 1)").And.Contain("* 3 FETCH (UID 3)").And.Contain("* 4 EXISTS");
+        fetch.Last().Should().Be("f NO [EXPUNGEISSUED] Some messages were expunged");
+        (await a.CommandAsync("n", "NOOP")).Should().Equal("* 2 EXPUNGE", "n OK NOOP completed");
+        (await a.CommandAsync("g", "FETCH 3 UID")).Should().Equal("* 3 FETCH (UID 4)", "g OK FETCH completed");
+    }
+
+    [Fact]
+    public async Task Flag_changes_by_another_session_arrive_as_FETCH_and_QRESYNC_clients_get_VANISHED()
+    {
+        var world = new MailWorld();
+        for (int i = 1; i <= 3; i++)
+        {
+            await world.DeliverAsync("alice", MailWorld.Message(i));
+        }
+
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var a = await ImapTestServer.LoginAsync(server);
+        await using var b = await ImapTestServer.LoginAsync(server);
+        (await a.CommandAsync("e", "ENABLE QRESYNC")).Should().Equal("* ENABLED QRESYNC", "e OK ENABLE completed");
+        var select = await a.CommandAsync("s", "SELECT INBOX");
+        var highest = select.Single(l => l.StartsWith("* OK [HIGHESTMODSEQ", StringComparison.Ordinal)).Split(' ', ']')[3];
+        var validity = select.Single(l => l.StartsWith("* OK [UIDVALIDITY", StringComparison.Ordinal)).Split(' ', ']')[3];
+        await b.CommandAsync("s", "SELECT INBOX");
+
+        await b.CommandAsync("x", "STORE 1 +FLAGS.SILENT (\\Flagged)");
+        await b.CommandAsync("y", "STORE 3 +FLAGS.SILENT (\\Deleted)");
+        await b.CommandAsync("z", "EXPUNGE");
+        var noop = await a.CommandAsync("n", "NOOP");
+        noop.Should().Contain("* VANISHED 3").And.Contain(l => l.StartsWith("* 1 FETCH (UID 1 FLAGS (\\Flagged) MODSEQ (", StringComparison.Ordinal));
+
+        // A reconnecting client resynchronises from its last HIGHESTMODSEQ.
+        await using var c = await ImapTestServer.LoginAsync(server);
+        await c.CommandAsync("e", "ENABLE QRESYNC");
+        var resync = await c.CommandAsync("s", $"SELECT INBOX (QRESYNC ({validity} {highest} 1:3))");
+        resync.Should().Contain("* VANISHED (EARLIER) 3").And.Contain(l => l.StartsWith("* 1 FETCH (UID 1 FLAGS (\\Flagged) MODSEQ", StringComparison.Ordinal));
+        (await c.CommandAsync("f", $"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {highest} VANISHED)")).Should().Contain("* VANISHED (EARLIER) 3");
+    }
+
+    [Fact]
+    public async Task IDLE_reports_new_mail_and_flag_changes_from_other_sessions_within_a_second()
+    {
+        var world = new MailWorld();
+        await world.DeliverAsync("alice", MailWorld.Message(1));
+        var (server, client) = await ConnectAsync(world);
+        await using var _ = server;
+        using var __ = client;
+        await client.Inbox.OpenAsync(FolderAccess.ReadWrite);
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flagged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Inbox.CountChanged += (_, _) => arrived.TrySetResult();
+        client.Inbox.MessageFlagsChanged += (_, e) => flagged.TrySetResult();
+
+        using var done = new CancellationTokenSource();
+        var idle = client.IdleAsync(done.Token);
+        await world.DeliverAsync("alice", MailWorld.Message(2));
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(1));
+
+        await using var plain = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var other = await ImapTestServer.LoginAsync(plain);
+        await other.CommandAsync("s", "SELECT INBOX");
+        await other.CommandAsync("f", "STORE 1 +FLAGS.SILENT (\\Flagged)");
+        await flagged.Task.WaitAsync(TimeSpan.FromSeconds(1));
+
+        await done.CancelAsync();
+        await idle.WaitAsync(TimeSpan.FromSeconds(10));
+        client.Inbox.Count.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task IDLE_ends_with_DONE_and_refuses_anything_else()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        await client.SendAsync("a IDLE\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ idling");
+        await client.SendAsync("done\r\n");
+        (await client.ReadLineAsync()).Should().Be("a OK IDLE terminated");
+        await client.SendAsync("b IDLE\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ idling");
+        await client.SendAsync("c NOOP\r\n");
+        (await client.ReadLineAsync()).Should().Be("b BAD Expected DONE");
+        (await client.CommandAsync("d", "NOOP")).Should().Equal("d OK NOOP completed");
+    }
+}
