@@ -107,9 +107,11 @@ public sealed class SmtpSmugglingTests
 
         var stored = Encoding.UTF8.GetString((await SmtpTestHost.InboxAsync(world.Store, "alice"))[0]);
 
-        // Normalised: the bare LF became CRLF, so the field is there, but only because the text was kept as text
-        // in CRLF form; no bare LF survives for a later hop to split differently.
-        stored.Should().Contain("Subject: hi\r\nX-Injected: smuggled\r\n");
+        // Normalised as a fold: the text stays inside Subject, no X-Injected field appears, and no bare LF survives
+        // for a later hop to split differently.
+        stored.Should().Contain("Subject: hi\r\n X-Injected: smuggled\r\n");
+        stored.Should().NotContain("\nX-Injected");
         stored.Replace("\r\n", "", StringComparison.Ordinal).Should().NotContain("\n");
+        MimeKit.MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(stored))).Headers.Contains("X-Injected").Should().BeFalse();
     }
 }
