@@ -20,18 +20,25 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
     private const string ContentDirectoryName = "queue";
     private const string ContentExtension = ".eml";
 
-    private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _time;
+    private readonly string _databasePath;
     private readonly string _contentDirectory;
     private readonly string _tempDirectory;
+    private SqliteConnection? _connection;
 
-    private SqliteOutboundQueueStore(SqliteConnection connection, string contentDirectory, TimeProvider time)
+    /// <summary>
+    /// Creates the queue of a data directory; the database opens (and migrates, and sweeps orphan content files)
+    /// on first use.
+    /// </summary>
+    public SqliteOutboundQueueStore(string dataDirectory, TimeProvider? timeProvider = null)
     {
-        _connection = connection;
-        _contentDirectory = contentDirectory;
-        _tempDirectory = Path.Combine(contentDirectory, "tmp");
-        _time = time;
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        var root = Path.GetFullPath(dataDirectory);
+        _databasePath = Path.Combine(root, DatabaseFileName);
+        _contentDirectory = Path.Combine(root, ContentDirectoryName);
+        _tempDirectory = Path.Combine(_contentDirectory, "tmp");
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>
@@ -40,29 +47,59 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
     /// </summary>
     public static async Task<SqliteOutboundQueueStore> OpenAsync(string dataDirectory, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
-        var root = Path.GetFullPath(dataDirectory);
-        var connection = await SqliteDatabase.OpenAsync(Path.Combine(root, DatabaseFileName), cancellationToken).ConfigureAwait(false);
+        var queue = new SqliteOutboundQueueStore(dataDirectory, timeProvider);
+        await queue._gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await queue.EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            queue._gate.Release();
+        }
+
+        return queue;
+    }
+
+    /// <summary>Opens the database on first use; call with the gate held.</summary>
+    private async Task<SqliteConnection> EnsureOpenAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is not null)
+        {
+            return _connection;
+        }
+
+        Directory.CreateDirectory(_tempDirectory);
+        var connection = await SqliteDatabase.OpenAsync(_databasePath, cancellationToken).ConfigureAwait(false);
         try
         {
             await SqliteDatabase.MigrateAsync(connection, SqliteOutboundQueueSchema.Migrations, cancellationToken).ConfigureAwait(false);
-            var queue = new SqliteOutboundQueueStore(connection, Path.Combine(root, ContentDirectoryName), timeProvider ?? TimeProvider.System);
-            Directory.CreateDirectory(queue._tempDirectory);
-            await queue.RemoveOrphansAsync(cancellationToken).ConfigureAwait(false);
-            return queue;
+            await RemoveOrphansAsync(connection, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+
+        _connection = connection;
+        return connection;
     }
 
-    /// <summary>The SQLite connection, for the DKIM key table kept in the same database.</summary>
-    internal SqliteConnection Connection => _connection;
-
-    /// <summary>Serialises use of <see cref="Connection"/>.</summary>
-    internal SemaphoreSlim Gate => _gate;
+    /// <summary>Runs <paramref name="work"/> on the open connection with the gate held (the DKIM key table shares the database).</summary>
+    internal async Task<T> WithConnectionAsync<T>(Func<SqliteConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+            return await work(await EnsureOpenAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     /// <inheritdoc />
     public async ValueTask<StoreResult<string>> EnqueueAsync(OutboundEnvelope envelope, Stream content, DateTimeOffset expires, CancellationToken cancellationToken)
@@ -74,6 +111,8 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
             return StoreResult<string>.Fail(StoreErrorCode.InvalidArgument, "A queued message needs at least one recipient.");
         }
 
+        // Opened first: the orphan sweep of the first open must not see this message's file before its row exists.
+        await WithConnectionAsync(c => Task.FromResult(c), cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var id = Guid.CreateVersion7(now).ToString("N", CultureInfo.InvariantCulture);
         var path = ContentPath(id);
@@ -90,7 +129,8 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var transaction = _connection.BeginTransaction(deferred: false);
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+            using var transaction = connection.BeginTransaction(deferred: false);
             await ExecuteAsync(
                 transaction,
                 """
@@ -147,12 +187,13 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
             var now = _time.GetUtcNow();
             var nowMs = now.ToUnixTimeMilliseconds();
 
             // BEGIN IMMEDIATE: the write lock is taken before the due message is chosen, so a second process
             // choosing at the same moment waits and then sees this lease.
-            using var transaction = _connection.BeginTransaction(deferred: false);
+            using var transaction = connection.BeginTransaction(deferred: false);
             var id = await ScalarAsync(
                 transaction,
                 """
@@ -195,8 +236,9 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
             var until = FromMs((_time.GetUtcNow() + duration).ToUnixTimeMilliseconds());
-            using var transaction = _connection.BeginTransaction(deferred: false);
+            using var transaction = connection.BeginTransaction(deferred: false);
             var changed = await ExecuteAsync(
                 transaction,
                 "UPDATE queue_messages SET lease_until = $until WHERE id = $id AND lease_token = $token;",
@@ -223,8 +265,9 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
             var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            using var transaction = _connection.BeginTransaction(deferred: false);
+            using var transaction = connection.BeginTransaction(deferred: false);
             var token = await ScalarAsync(transaction, "SELECT lease_token FROM queue_messages WHERE id = $id;", cancellationToken, ("$id", id)).ConfigureAwait(false) as string;
             if (!string.Equals(token, lease.Token, StringComparison.Ordinal))
             {
@@ -253,16 +296,12 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
                     ("$id", id)).ConfigureAwait(false);
             }
 
-            // Due at the earliest pending recipient; at once while a final recipient still waits for its report.
+            // Due at the earliest next attempt of a pending recipient or of a final one still waiting for its report.
             var next = await ScalarAsync(
                 transaction,
-                """
-                SELECT MIN(CASE WHEN state = 0 THEN next_attempt ELSE $now END) FROM queue_recipients
-                WHERE message_id = $id AND (state = 0 OR reported = 0);
-                """,
+                "SELECT MIN(next_attempt) FROM queue_recipients WHERE message_id = $id AND (state = 0 OR reported = 0);",
                 cancellationToken,
-                ("$id", id),
-                ("$now", nowMs)).ConfigureAwait(false);
+                ("$id", id)).ConfigureAwait(false);
             removed = next is null or DBNull;
             if (removed)
             {
@@ -322,7 +361,8 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var transaction = _connection.BeginTransaction(deferred: true);
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+            using var transaction = connection.BeginTransaction(deferred: true);
             var ids = new List<string>();
             using (var command = Command(transaction, "SELECT id FROM queue_messages ORDER BY created, id;"))
             {
@@ -357,7 +397,8 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var transaction = _connection.BeginTransaction(deferred: true);
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+            using var transaction = connection.BeginTransaction(deferred: true);
             var message = await ReadMessageAsync(transaction, messageId, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return message;
@@ -374,8 +415,9 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
             var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            using var transaction = _connection.BeginTransaction(deferred: false);
+            using var transaction = connection.BeginTransaction(deferred: false);
             await ExecuteAsync(
                 transaction,
                 "UPDATE queue_recipients SET next_attempt = $now WHERE state = 0 AND ($id IS NULL OR message_id = $id);",
@@ -404,7 +446,8 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var transaction = _connection.BeginTransaction(deferred: false);
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+            using var transaction = connection.BeginTransaction(deferred: false);
             changed = await ExecuteAsync(transaction, "DELETE FROM queue_messages WHERE id = $id;", cancellationToken, ("$id", messageId)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -427,7 +470,8 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var transaction = _connection.BeginTransaction(deferred: true);
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+            using var transaction = connection.BeginTransaction(deferred: true);
             var value = await ScalarAsync(transaction, "SELECT MIN(MAX(next_attempt, COALESCE(lease_until, 0))) FROM queue_messages;", cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return value is null or DBNull ? null : FromMs(Convert.ToInt64(value, CultureInfo.InvariantCulture));
@@ -441,7 +485,11 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _connection.DisposeAsync().ConfigureAwait(false);
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+
         _gate.Dispose();
     }
 
@@ -471,7 +519,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         }
     }
 
-    private async Task RemoveOrphansAsync(CancellationToken cancellationToken)
+    private async Task RemoveOrphansAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         foreach (var file in Directory.EnumerateFiles(_tempDirectory))
         {
@@ -479,8 +527,9 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         }
 
         var known = new HashSet<string>(StringComparer.Ordinal);
-        using (var command = Command(null, "SELECT id FROM queue_messages;"))
+        using (var command = connection.CreateCommand())
         {
+            command.CommandText = "SELECT id FROM queue_messages;";
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -497,7 +546,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         }
     }
 
-    private async Task<QueuedMessage?> ReadMessageAsync(SqliteTransaction transaction, string id, CancellationToken cancellationToken)
+    private static async Task<QueuedMessage?> ReadMessageAsync(SqliteTransaction transaction, string id, CancellationToken cancellationToken)
     {
         QueuedMessage message;
         using (var command = Command(
@@ -583,9 +632,9 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         }
     }
 
-    private SqliteCommand Command(SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    private static SqliteCommand Command(SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
     {
-        var command = _connection.CreateCommand();
+        var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
@@ -596,13 +645,13 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         return command;
     }
 
-    private async Task<int> ExecuteAsync(SqliteTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    private static async Task<int> ExecuteAsync(SqliteTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(transaction, sql, parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<object?> ScalarAsync(SqliteTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    private static async Task<object?> ScalarAsync(SqliteTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(transaction, sql, parameters);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);

@@ -33,8 +33,7 @@ public interface IOutboundQueueStore
 
     /// <summary>
     /// Records outcomes and releases the lease in one durable step. The message becomes due at its earliest
-    /// pending recipient's <see cref="QueuedRecipient.NextAttempt"/>, at once when a final recipient is still
-    /// unreported, and is removed with its content when every recipient is final and reported.
+    /// <see cref="QueuedRecipient.NextAttempt"/> among pending recipients and final ones still unreported, and is removed with its content when every recipient is final and reported.
     /// <see cref="StoreErrorCode.NotFound"/> when the lease was lost: nothing is recorded.
     /// </summary>
     /// <returns>Whether the message left the queue.</returns>
