@@ -43,6 +43,7 @@ internal static class ImapCommandTable
         [typeof(GetQuotaCommand)] = LoggedIn,
         [typeof(GetQuotaRootCommand)] = LoggedIn,
         [typeof(SetQuotaCommand)] = LoggedIn,
+        [typeof(CompressCommand)] = LoggedIn, // RFC 4978 §3; not before login (compression before authentication aids CRIME-style attacks).
 
         // §6.4: selected.
         [typeof(CheckCommand)] = ImapStates.Selected,
@@ -54,6 +55,8 @@ internal static class ImapCommandTable
         [typeof(StoreCommand)] = ImapStates.Selected,
         [typeof(CopyCommand)] = ImapStates.Selected,
         [typeof(MoveCommand)] = ImapStates.Selected,
+        [typeof(SortCommand)] = ImapStates.Selected,
+        [typeof(ThreadCommand)] = ImapStates.Selected,
     }.ToFrozenDictionary();
 
     [Flags]
@@ -80,6 +83,8 @@ internal static class ImapCommandTable
         FetchCommand fetch => fetch.IsUid,
         StoreCommand store => store.IsUid,
         SearchCommand search => search.IsUid,
+        SortCommand sort => sort.IsUid,
+        ThreadCommand thread => thread.IsUid,
         _ => true,
     };
 }

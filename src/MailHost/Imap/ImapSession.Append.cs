@@ -178,36 +178,35 @@ internal sealed partial class ImapSession
         return (system, keywords, valid);
     }
 
-    private static IEnumerable<string> FlagNames(MessageFlags flags, IReadOnlyList<string> keywords)
+    private static List<string> FlagNames(MessageFlags flags, IReadOnlyList<string> keywords)
     {
+        var names = new List<string>(5 + keywords.Count);
         if ((flags & MessageFlags.Seen) != 0)
         {
-            yield return "\\Seen";
+            names.Add("\\Seen");
         }
 
         if ((flags & MessageFlags.Answered) != 0)
         {
-            yield return "\\Answered";
+            names.Add("\\Answered");
         }
 
         if ((flags & MessageFlags.Flagged) != 0)
         {
-            yield return "\\Flagged";
+            names.Add("\\Flagged");
         }
 
         if ((flags & MessageFlags.Deleted) != 0)
         {
-            yield return "\\Deleted";
+            names.Add("\\Deleted");
         }
 
         if ((flags & MessageFlags.Draft) != 0)
         {
-            yield return "\\Draft";
+            names.Add("\\Draft");
         }
 
-        foreach (var keyword in keywords)
-        {
-            yield return keyword;
-        }
+        names.AddRange(keywords);
+        return names;
     }
 }

@@ -55,10 +55,11 @@ internal sealed partial class ImapSession
         var items = command.Items;
         bool needIndex = items.Any(i => i.Kind is ImapFetchItemKind.Envelope or ImapFetchItemKind.BodyStructure or ImapFetchItemKind.Body
             or ImapFetchItemKind.Preview or ImapFetchItemKind.Rfc822Header or ImapFetchItemKind.Rfc822Text
+            || (i.Kind is ImapFetchItemKind.Binary or ImapFetchItemKind.BinarySize && i.Section is { Part.Count: > 0 })
             || (i.Kind == ImapFetchItemKind.BodySection && (i.Section is null || i.Section.Part.Count > 0 || i.Section.Kind != ImapSectionKind.Full)));
 
         // RFC 9051 §6.4.5: BODY[...] without .PEEK, RFC822 and RFC822.TEXT set \Seen.
-        bool setsSeen = !selected.ReadOnly && items.Any(i => (i.Kind == ImapFetchItemKind.BodySection && !i.Peek)
+        bool setsSeen = !selected.ReadOnly && items.Any(i => (i.Kind is ImapFetchItemKind.BodySection or ImapFetchItemKind.Binary && !i.Peek)
             || i.Kind is ImapFetchItemKind.Rfc822 or ImapFetchItemKind.Rfc822Text);
         var seenChanged = new HashSet<uint>();
         if (setsSeen && !uids.IsEmpty)
@@ -70,6 +71,7 @@ internal sealed partial class ImapSession
             }
         }
 
+        _unknownTransferEncoding = false;
         int expected = 0;
         int found = 0;
         if (!uids.IsEmpty)
@@ -93,7 +95,13 @@ internal sealed partial class ImapSession
             }
         }
 
-        await SendUpdatesAsync(allowExpunge: command.IsUid).ConfigureAwait(false);
+        await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
+        if (_unknownTransferEncoding)
+        {
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "UNKNOWN-CTE", "Cannot decode the content-transfer-encoding");
+            return;
+        }
+
         if (!command.IsUid && command.ChangedSince is null && found < expected)
         {
             // RFC 9051 §7.1: some requested messages were expunged by another session meanwhile.
@@ -213,9 +221,8 @@ internal sealed partial class ImapSession
                     await WriteSectionAsync(message, item).ConfigureAwait(false);
                     break;
                 default:
-                    // BINARY and BINARY.SIZE (RFC 3516) are not advertised; they answer NIL rather than break the response.
                     Next();
-                    _writer.WriteRaw(item.Kind == ImapFetchItemKind.BinarySize ? "BINARY.SIZE[] NIL"u8 : "BINARY[] NIL"u8);
+                    await WriteBinaryAsync(message, item).ConfigureAwait(false);
                     break;
             }
         }
@@ -428,7 +435,7 @@ internal sealed partial class ImapSession
         };
     }
 
-    private async Task WriteRegionAsync(MessageData message, long offset, long length)
+    private async Task WriteRegionAsync(MessageData message, long offset, long length, bool binary = false)
     {
         length = Math.Max(0, Math.Min(length, message.Size - offset));
         if (length == 0)
@@ -447,7 +454,8 @@ internal sealed partial class ImapSession
 
         await using (stream.ConfigureAwait(false))
         {
-            _writer.WriteLiteralHeader(length);
+            // BINARY data may hold NUL, which only literal8 may carry (RFC 3516 §4.3); 8BIT parts rarely do, so say literal8.
+            _writer.WriteLiteralHeader(length, binary);
             await _output.WritePayloadAsync(stream, length, _stopping).ConfigureAwait(false);
         }
     }

@@ -17,8 +17,14 @@ internal sealed partial class ImapSession
                 "LITERAL+", "ENABLE", "ID", "IDLE", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN",
                 "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE", "CREATE-SPECIAL-USE", "STATUS=SIZE", "MULTIAPPEND",
                 "APPENDLIMIT=" + _options.MaxAppendSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "ESEARCH", "SEARCHRES", "CONDSTORE", "QRESYNC", "WITHIN", "SAVEDATE", "PREVIEW",
+                "ESEARCH", "SEARCHRES", "CONDSTORE", "QRESYNC", "WITHIN", "SAVEDATE", "OBJECTID", "PREVIEW", "BINARY",
+                "SORT", "ESORT", "THREAD=ORDEREDSUBJECT",
             ];
+            if (!_compressed)
+            {
+                list.Add("COMPRESS=DEFLATE");
+            }
+
             if (_account is Storage.IMailAccountQuota)
             {
                 list.AddRange(["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"]);

@@ -100,6 +100,7 @@ internal sealed partial class ImapSession
 
         _writer.WriteUntagged(ImapResponseStatus.Ok, "UIDVALIDITY " + snapshot.UidValidity.ToString(CultureInfo.InvariantCulture), "UIDs valid");
         _writer.WriteUntagged(ImapResponseStatus.Ok, "UIDNEXT " + snapshot.UidNext.ToString(CultureInfo.InvariantCulture), "Predicted next UID");
+        _writer.WriteUntagged(ImapResponseStatus.Ok, "MAILBOXID (" + MailboxId(snapshot.UidValidity) + ")", "Mailbox id");
 
         // RFC 7162 §3.1.2.1: a server with persistent mod-sequences reports HIGHESTMODSEQ on every SELECT.
         _writer.WriteUntagged(ImapResponseStatus.Ok, "HIGHESTMODSEQ " + snapshot.HighestModSeq.ToString(CultureInfo.InvariantCulture), "Highest");
@@ -121,7 +122,7 @@ internal sealed partial class ImapSession
     {
         string[] system = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
         _writer.WriteFlags([.. system, .. keywords]);
-        IReadOnlyList<string> permanent = selected.ReadOnly ? [] : [.. system, .. keywords, .. (canCreate ? (string[])["\\*"] : [])];
+        List<string> permanent = selected.ReadOnly ? [] : [.. system, .. keywords, .. (canCreate ? new[] { "\\*" } : [])];
         _writer.WriteRaw("* OK [PERMANENTFLAGS "u8);
         _writer.WriteFlagList(permanent);
         _writer.WriteRaw("] Flags permitted\r\n"u8);
@@ -200,7 +201,15 @@ internal sealed partial class ImapSession
         }
 
         var result = await Account.CreateMailboxAsync(name, use, _stopping).ConfigureAwait(false);
-        WriteResult(command.Tag, result, "CREATE completed");
+        if (!result.IsSuccess)
+        {
+            WriteStoreError(command.Tag, result.Error!);
+            return;
+        }
+
+        // RFC 8474 §4.1: the new mailbox's MAILBOXID in the tagged OK.
+        var status = await Account.GetStatusAsync(name, _stopping).ConfigureAwait(false);
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, status.IsSuccess ? "MAILBOXID (" + MailboxId(status.Value.UidValidity) + ")" : null, "CREATE completed");
     }
 
     private async Task DeleteAsync(DeleteCommand command)
@@ -403,8 +412,14 @@ internal sealed partial class ImapSession
         Add(ImapStatusItems.Size, (ulong)status.Size);
         Add(ImapStatusItems.HighestModSeq, status.HighestModSeq);
         Add(ImapStatusItems.AppendLimit, (ulong)_options.MaxAppendSize);
-        _writer.WriteStatus(status.Name, values);
+        _writer.WriteStatus(status.Name, values, (items & ImapStatusItems.MailboxId) != 0 ? MailboxId(status.UidValidity) : null);
     }
+
+    /// <summary>
+    /// RFC 8474 MAILBOXID: derived from UIDVALIDITY, which every store keeps unique and rising per account and keeps
+    /// across RENAME, so the id survives a rename and is never reused for another mailbox.
+    /// </summary>
+    private static string MailboxId(uint uidValidity) => "F" + uidValidity.ToString(CultureInfo.InvariantCulture);
 
     private async Task GetQuotaAsync(string tag, string? root, string? mailbox)
     {

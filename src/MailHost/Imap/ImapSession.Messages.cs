@@ -19,6 +19,8 @@ internal sealed partial class ImapSession
         MoveCommand c => CopyAsync(c.Tag, c.IsUid, c.Set, c.Mailbox, move: true),
         ExpungeCommand c => ExpungeAsync(c),
         IdleCommand c => IdleAsync(c),
+        SortCommand c => SortAsync(c),
+        ThreadCommand c => ThreadAsync(c),
         _ => UnsupportedAsync(command),
     };
 
@@ -173,7 +175,7 @@ internal sealed partial class ImapSession
             WriteFlagsFetch(seq, state.Uid, state.Flags, state.Keywords, state.ModSeq, includeUid: command.IsUid || _qresync, includeFlags: !command.Silent);
         }
 
-        await SendUpdatesAsync(allowExpunge: command.IsUid).ConfigureAwait(false);
+        await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
         if (stored.Modified.Count > 0)
         {
             // RFC 7162 §3.1.3: [MODIFIED set] names the messages UNCHANGEDSINCE kept.

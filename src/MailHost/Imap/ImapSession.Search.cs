@@ -92,7 +92,7 @@ internal sealed partial class ImapSession
                 modSeq: modSeq);
         }
 
-        await SendUpdatesAsync(allowExpunge: command.IsUid).ConfigureAwait(false);
+        await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
         _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "SEARCH completed");
     }
 

@@ -50,6 +50,7 @@ internal sealed partial class ImapSession
     private ImapResponseWriter _writer;
     private ImapState _state = ImapState.NotAuthenticated;
     private int _badCommands;
+    private bool _anyCommand;
     private IMailAccount? _account;
 
     // True when the last read looked at every buffered byte without consuming it: wait for new bytes.
@@ -146,6 +147,14 @@ internal sealed partial class ImapSession
                     ImapLog.Closing(_logger, "server shutting down");
                     return;
                 case ReadOutcome.Error:
+                    if (!_anyCommand && IsHttpRequest(error!))
+                    {
+                        // ALPACA (SECURITY A6, T05): a browser or a cross-protocol attack; answer nothing that echoes it.
+                        ImapLog.Closing(_logger, "HTTP request on an IMAP port");
+                        return;
+                    }
+
+                    _anyCommand = true;
                     _writer.WriteError(error!);
                     if (error!.Resync == ImapResync.Close)
                     {
@@ -161,6 +170,7 @@ internal sealed partial class ImapSession
                     continue;
             }
 
+            _anyCommand = true;
             if (!ImapCommandTable.IsAllowed(command!, _state))
             {
                 _writer.WriteTagged(command!.Tag, ImapResponseStatus.Bad, null, NotAllowedText(command));
@@ -175,6 +185,10 @@ internal sealed partial class ImapSession
             await RunCommandAsync(command!).ConfigureAwait(false);
         }
     }
+
+    /// <summary>An HTTP request line reads as tag = method, command = path: refused as an unknown command.</summary>
+    private static bool IsHttpRequest(ImapParseError error)
+        => error.Tag is "GET" or "POST" or "HEAD" or "PUT" or "DELETE" or "OPTIONS" or "CONNECT" or "PATCH" or "TRACE";
 
     private string NotAllowedText(ImapCommand command)
     {
@@ -230,6 +244,7 @@ internal sealed partial class ImapSession
         LoginCommand c => LoginAsync(c),
         AuthenticateCommand c => AuthenticateAsync(c),
         EnableCommand c => EnableAsync(c),
+        CompressCommand c => CompressAsync(c),
         _ => DispatchMailboxAsync(command),
     };
 

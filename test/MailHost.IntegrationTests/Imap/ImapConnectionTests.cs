@@ -21,7 +21,9 @@ public sealed class ImapConnectionTests
     {
         var world = new MailWorld();
         var stored = await world.DeliverAsync("alice", MailWorld.Message(1, "First body"));
-        await using var server = await ImapTestServer.StartAsync(world, mode, allowPlaintext);
+        // A client that starts in plain text pays the whole detection window on an Auto port: keep it short for it.
+        await using var server = await ImapTestServer.StartAsync(
+            world, mode, allowPlaintext, endpoint: options == SecureSocketOptions.StartTls && mode == MailTlsMode.Auto ? o => o.TlsDetectionTimeout = TimeSpan.FromMilliseconds(300) : null);
         using var client = await ImapTestServer.ConnectMailKitAsync(server.Port, options);
 
         await client.AuthenticateAsync("alice@example.com", MailWorld.AlicePassword);
@@ -286,5 +288,76 @@ public sealed class ImapConnectionTests
         await client.SendAsync("a LOGOUT\r\n");
         client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
         (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be("* BYE MailHost IMAP server logging out\r\na OK LOGOUT completed\r\n");
+    }
+
+    [Fact]
+    public async Task An_HTTP_request_is_closed_without_an_answer()
+    {
+        // SECURITY A6 / T05: nothing of the request comes back.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+
+        await client.SendAsync("GET /<script> HTTP/1.1\r\nHost: victim\r\n\r\n");
+        (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("a FETCH 1 ", "(")]
+    [InlineData("a SEARCH ", "NOT ")]
+    [InlineData("a SEARCH ", "OR ALL ")]
+    public async Task Deep_nesting_is_refused_and_the_server_lives(string prefix, string repeated)
+    {
+        // SECURITY C4 / T12.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "SELECT INBOX");
+
+        await client.SendAsync(prefix + string.Concat(Enumerable.Repeat(repeated, 5_000)) + "ALL\r\n");
+        (await client.ReadLineAsync()).Should().StartWith("a BAD");
+        (await client.CommandAsync("b", "NOOP")).Should().Equal("b OK NOOP completed");
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_in_the_middle_of_an_APPEND_stores_nothing()
+    {
+        // SECURITY T24.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using (var client = await ImapTestServer.LoginAsync(server))
+        {
+            await client.SendAsync("a APPEND INBOX {1000+}\r\n" + new string('x', 500));
+            client.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        }
+
+        await server.Logs.WaitForAsync(e => e.Message.StartsWith("Connection closed", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await using var again = await ImapTestServer.LoginAsync(server);
+        (await again.CommandAsync("b", "STATUS INBOX (MESSAGES)")).Should().Equal("* STATUS INBOX (MESSAGES 0)", "b OK STATUS completed");
+    }
+
+    [Fact]
+    public async Task STARTTLS_after_login_is_refused()
+    {
+        // SECURITY A3 / T02: no session fixation across STARTTLS.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.StartTls, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        (await client.CommandAsync("a", "STARTTLS")).Should().Equal("a BAD Command not allowed in this state");
+        (await client.CommandAsync("b", "NOOP")).Should().Equal("b OK NOOP completed");
+    }
+
+    [Fact]
+    public async Task An_authenticated_session_is_logged_out_after_its_own_idle_time_even_in_IDLE()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true, imap: o => o.AuthenticatedIdleTimeout = TimeSpan.FromMilliseconds(500));
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        await client.SendAsync("a IDLE\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ idling");
+        (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be("* BYE Autologout; idle for too long\r\n");
     }
 }

@@ -139,8 +139,8 @@ public sealed class ImapMailboxTests
         var world = new MailWorld();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
-        (await client.CommandAsync("a", "CREATE " + new string('a', 200))).Last().Should().Be("a OK CREATE completed");
-        (await client.CommandAsync("b", "CREATE Work/Deep/Er/")).Last().Should().Be("b OK CREATE completed");
+        (await client.CommandAsync("a", "CREATE " + new string('a', 200))).Last().Should().EndWith("] CREATE completed").And.StartWith("a OK [MAILBOXID");
+        (await client.CommandAsync("b", "CREATE Work/Deep/Er/")).Last().Should().EndWith("] CREATE completed").And.StartWith("b OK [MAILBOXID");
 
         (await client.CommandAsync("c", "LIST \"\" \"\"")).Should().Equal("* LIST (\\Noselect) \"/\" \"\"", "c OK LIST completed");
         (await client.CommandAsync("d", "LIST \"\" %")).Should().Contain("* LIST (\\HasChildren) \"/\" Work").And.Contain("* LIST (\\HasNoChildren \\Sent) \"/\" Sent")
@@ -173,8 +173,8 @@ public sealed class ImapMailboxTests
         }
 
         (await client.CommandAsync("b", "CREATE &Jjo!")).Single().Should().StartWith("b BAD");
-        (await client.CommandAsync("c", "CREATE \"quote\\\"back\\\\slash\"")).Last().Should().Be("c OK CREATE completed");
-        (await client.CommandAsync("d", "CREATE ~peter/mail/&U,BTFw-/&ZeVnLIqe-")).Last().Should().Be("d OK CREATE completed");
+        (await client.CommandAsync("c", "CREATE \"quote\\\"back\\\\slash\"")).Last().Should().EndWith("] CREATE completed").And.StartWith("c OK [MAILBOXID");
+        (await client.CommandAsync("d", "CREATE ~peter/mail/&U,BTFw-/&ZeVnLIqe-")).Last().Should().EndWith("] CREATE completed").And.StartWith("d OK [MAILBOXID");
         var list = await client.CommandAsync("e", "LIST \"\" *");
         list.Should().Contain("* LIST (\\HasNoChildren) \"/\" \"quote\\\"back\\\\slash\"");
         list.Should().Contain("* LIST (\\HasNoChildren) \"/\" ~peter/mail/&U,BTFw-/&ZeVnLIqe-");
@@ -245,6 +245,29 @@ public sealed class ImapMailboxTests
         await client.Inbox.ExpungeAsync();
         client.Inbox.Count.Should().Be(0);
         await client.DisconnectAsync(true);
+    }
+
+    [Fact]
+    public async Task OBJECTID_mailbox_ids_survive_RENAME()
+    {
+        // RFC 8474.
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        var created = (await client.CommandAsync("a", "CREATE Projects")).Single();
+        created.Should().MatchRegex(@"^a OK \[MAILBOXID \(F\d+\)\] CREATE completed$");
+        var id = created.Split('(', ')')[1];
+        await client.CommandAsync("b", "RENAME Projects Old");
+        (await client.CommandAsync("c", "STATUS Old (MESSAGES MAILBOXID)")).Should().Equal($"* STATUS Old (MESSAGES 0 MAILBOXID ({id}))", "c OK STATUS completed");
+        (await client.CommandAsync("d", "SELECT Old")).Should().Contain($"* OK [MAILBOXID ({id})] Mailbox id");
+        (await client.CommandAsync("e", "STATUS INBOX (MAILBOXID)")).First().Should().NotContain(id);
+
+        await client.CommandAsync("f", "APPEND Old {12+}\r\nSubject: x\r\n");
+        var fetched = (await client.CommandAsync("g", "UID FETCH 1 (EMAILID THREADID)")).First();
+        fetched.Should().MatchRegex(@"^\* 1 FETCH \(EMAILID \(M[a-z2-7]+\) THREADID \(T[a-z2-7]+\) UID 1\)$");
+        var emailId = fetched.Split('(', ')')[2];
+        (await client.CommandAsync("h", "SEARCH EMAILID " + emailId)).Should().Equal("* SEARCH 1", "h OK SEARCH completed");
     }
 
     internal static MimeMessage Build(string subject, string body = "Body text")

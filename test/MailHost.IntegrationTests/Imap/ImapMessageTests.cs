@@ -39,7 +39,7 @@ public sealed class ImapMessageTests
         await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
 
         var summary = (await client.Inbox.FetchAsync(0, 0, MessageSummaryItems.Full | MessageSummaryItems.BodyStructure | MessageSummaryItems.UniqueId
-            | MessageSummaryItems.ModSeq | MessageSummaryItems.SaveDate | MessageSummaryItems.PreviewText)).Single();
+            | MessageSummaryItems.ModSeq | MessageSummaryItems.EmailId | MessageSummaryItems.ThreadId | MessageSummaryItems.SaveDate | MessageSummaryItems.PreviewText)).Single();
         summary.Envelope!.Subject.Should().Be("Parts");
         summary.Envelope.From.Mailboxes.Single().Address.Should().Be("bob@example.com");
         summary.Size.Should().Be((uint)bytes.Length);
@@ -49,6 +49,8 @@ public sealed class ImapMessageTests
         ((BodyPartText)body.BodyParts[0]).ContentType.Charset.Should().Be("utf-8");
         ((BodyPartMessage)body.BodyParts[1]).Envelope!.Subject.Should().Be("Inner");
         summary.ModSeq.Should().BeGreaterThan(0);
+        summary.EmailId.Should().NotBeNullOrEmpty();
+        summary.ThreadId.Should().NotBeNullOrEmpty();
         summary.SaveDate.Should().NotBeNull();
         summary.PreviewText.Should().Contain("Hello part one");
 
@@ -325,5 +327,98 @@ public sealed class ImapMessageTests
         await client.SendAsync("c NOOP\r\n");
         (await client.ReadLineAsync()).Should().Be("b BAD Expected DONE");
         (await client.CommandAsync("d", "NOOP")).Should().Equal("d OK NOOP completed");
+    }
+
+    [Theory]
+    [InlineData(MailTlsMode.None, SecureSocketOptions.None)]
+    [InlineData(MailTlsMode.Implicit, SecureSocketOptions.SslOnConnect)]
+    public async Task COMPRESS_DEFLATE_carries_a_whole_session(MailTlsMode mode, SecureSocketOptions options)
+    {
+        var world = new MailWorld();
+        var stored = await world.DeliverAsync("alice", MailWorld.Message(1, string.Concat(Enumerable.Repeat("compressible text ", 2000))));
+        await using var server = await ImapTestServer.StartAsync(world, mode, allowPlaintext: true);
+        using var client = await ImapTestServer.ConnectMailKitAsync(server.Port, options);
+        await client.AuthenticateAsync("alice", MailWorld.AlicePassword);
+        client.Capabilities.Should().HaveFlag(ImapCapabilities.Compress);
+
+        await client.CompressAsync();
+        await client.Inbox.OpenAsync(FolderAccess.ReadWrite);
+        using var raw = await client.Inbox.GetStreamAsync(0, "");
+        using var copy = new MemoryStream();
+        await raw.CopyToAsync(copy);
+        copy.ToArray().Should().Equal(stored);
+        await client.Inbox.AppendAsync(new AppendRequest(ImapMailboxTests.Build("Compressed upload")));
+        (await client.Inbox.SearchAsync(SearchQuery.SubjectContains("Compressed"))).Should().HaveCount(1);
+        await client.DisconnectAsync(true);
+    }
+
+    [Fact]
+    public async Task COMPRESS_is_refused_before_login_and_a_second_time()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+        (await client.CommandAsync("a", "COMPRESS DEFLATE")).Should().Equal("a BAD Log in first");
+        (await client.CommandAsync("b", "LOGIN alice " + MailWorld.AlicePassword)).Single().Should().Contain("COMPRESS=DEFLATE");
+        (await client.CommandAsync("c", "COMPRESS LZW")).Should().Equal("c BAD Unsupported compression mechanism");
+    }
+
+    [Fact]
+    public async Task BINARY_decodes_base64_and_quoted_printable_parts_and_APPEND_takes_literal8()
+    {
+        // RFC 3516.
+        var world = new MailWorld();
+        await world.DeliverAsync("alice",
+            "Subject: Binary\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=x\n\n" +
+            "--x\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\ncaf=C3=A9\n" +
+            "--x\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\nQQBCDQpD\n" +
+            "--x\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: x-uuencode\n\nbegin\n" +
+            "--x--\n");
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "SELECT INBOX");
+
+        (await client.CommandAsync("a", "FETCH 1 (BINARY.SIZE[1] BINARY.SIZE[2])")).Should().Equal("* 1 FETCH (BINARY.SIZE[1] 5 BINARY.SIZE[2] 6)", "a OK FETCH completed");
+        (await client.CommandAsync("b", "FETCH 1 BINARY.PEEK[1]")).Should().Equal("* 1 FETCH (BINARY[1] {5}", "café)", "b OK FETCH completed");
+        (await client.CommandAsync("c", "FETCH 1 BINARY.PEEK[2]<1.4>")).Should().Equal("* 1 FETCH (BINARY[2]<1> ~{4}", "\0B", ")", "c OK FETCH completed");
+        (await client.CommandAsync("d", "FETCH 1 BINARY.PEEK[3]")).Should().Equal("* 1 FETCH (BINARY[3] NIL)", "d NO [UNKNOWN-CTE] Cannot decode the content-transfer-encoding");
+        (await client.CommandAsync("e", "FETCH 1 FLAGS")).Should().Equal("* 1 FETCH (FLAGS ())", "e OK FETCH completed");
+
+        await client.SendAsync("f APPEND INBOX ~{7}\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ Ready for literal data");
+        await client.SendRawAsync([(byte)'S', (byte)':', (byte)' ', 0, (byte)'\r', (byte)'\n', (byte)'x', (byte)'\r', (byte)'\n']);
+        (await client.ReadUntilTaggedAsync("f")).Last().Should().MatchRegex(@"^f OK \[APPENDUID \d+ 2\] APPEND completed$");
+    }
+
+    [Fact]
+    public async Task SORT_ESORT_and_THREAD_ORDEREDSUBJECT()
+    {
+        // RFC 5256, RFC 5267.
+        var world = new MailWorld();
+        string Mail(string from, string subject, int day, string body) =>
+            $"From: {from}@example.com\nTo: alice@example.com\nSubject: {subject}\nDate: {day:00} Nov 2026 10:00:00 +0000\n\n{body}\n";
+        await world.DeliverAsync("alice", Mail("carol", "Lunch", 3, "x"));
+        await world.DeliverAsync("alice", Mail("bob", "Re: [team] lunch", 5, "longer body text"));
+        await world.DeliverAsync("alice", Mail("dave", "Budget", 1, "yy"));
+        await world.DeliverAsync("alice", Mail("adam", "Fwd: Lunch (fwd)", 4, "z"));
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("s", "SELECT INBOX");
+
+        (await client.CommandAsync("a", "SORT (SUBJECT DATE) UTF-8 ALL")).Should().Equal("* SORT 3 1 4 2", "a OK SORT completed");
+        (await client.CommandAsync("b", "UID SORT (REVERSE DATE) UTF-8 ALL")).Should().Equal("* SORT 2 4 1 3", "b OK SORT completed");
+        (await client.CommandAsync("c", "SORT (FROM) US-ASCII NOT FROM dave")).Should().Equal("* SORT 4 2 1", "c OK SORT completed");
+        (await client.CommandAsync("d", "SORT (SIZE) KOI8-R ALL")).Should().Equal("d NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
+        (await client.CommandAsync("e", "SORT RETURN (MIN MAX COUNT ALL) (DATE) UTF-8 ALL")).Should().Equal(
+            "* ESEARCH (TAG \"e\") MIN 3 MAX 2 ALL 3,1,4,2 COUNT 4", "e OK SORT completed");
+        (await client.CommandAsync("f", "THREAD ORDEREDSUBJECT UTF-8 ALL")).Should().Equal("* THREAD (3)(1 (4)(2))", "f OK THREAD completed");
+        (await client.CommandAsync("g", "THREAD REFERENCES UTF-8 ALL")).Should().Equal("g NO [CANNOT] Unsupported threading algorithm");
+
+        using var mailkit = await ImapTestServer.ConnectMailKitAsync(server.Port, SecureSocketOptions.None);
+        await mailkit.AuthenticateAsync("alice", MailWorld.AlicePassword);
+        await mailkit.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var sorted = await mailkit.Inbox.SortAsync(SearchQuery.All, [OrderBy.Arrival]);
+        sorted.Select(u => u.Id).Should().Equal(1u, 2u, 3u, 4u);
     }
 }

@@ -1,0 +1,196 @@
+using MailHost.Protocols.Imap;
+using MailHost.Storage;
+using MailHost.Storage.Mime;
+
+namespace MailHost.Imap;
+
+/// <summary>SORT and THREAD=ORDEREDSUBJECT (RFC 5256) and ESORT (RFC 5267), from the stored index.</summary>
+internal sealed partial class ImapSession
+{
+    private sealed record SortItem(uint Uid, uint Seq, DateTimeOffset Arrival, DateTimeOffset Date, long Size, string Subject, string From, string To, string Cc);
+
+    private async Task<List<SortItem>?> SearchForSortAsync(string tag, string charset, ImapSearchKey search)
+    {
+        var selected = _selected!;
+        if (!IsSupportedCharset(charset))
+        {
+            _writer.WriteTagged(tag, ImapResponseStatus.No, "BADCHARSET (UTF-8 US-ASCII)", "Unsupported charset");
+            return null;
+        }
+
+        if (!TryConvert(search, out var criteria, out _))
+        {
+            WriteInvalidSet(tag);
+            return null;
+        }
+
+        var result = await selected.View.SearchAsync(criteria, _stopping).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            WriteStoreError(tag, result.Error);
+            return null;
+        }
+
+        var items = new List<SortItem>();
+        var uids = result.Value.Uids.Where(u => selected.SequenceOf(u) > 0).ToList();
+        if (uids.Count == 0)
+        {
+            return items;
+        }
+
+        await foreach (var message in selected.View.FetchAsync(UidSet.FromUids(uids), FetchOptions.WithIndex, _stopping).ConfigureAwait(false))
+        {
+            uint seq = selected.SequenceOf(message.Uid);
+            if (seq == 0)
+            {
+                continue;
+            }
+
+            var envelope = message.Index?.Envelope ?? MessageEnvelope.Empty;
+
+            // RFC 5256 §3 DATE: the sent date, or INTERNALDATE when the Date header is missing or invalid.
+            items.Add(new SortItem(
+                message.Uid,
+                seq,
+                message.InternalDate,
+                message.Index?.SentDate ?? message.InternalDate,
+                message.Size,
+                ImapBaseSubject.Extract(envelope.Subject),
+                FirstMailbox(envelope.From),
+                FirstMailbox(envelope.To),
+                FirstMailbox(envelope.Cc)));
+        }
+
+        return items;
+    }
+
+    /// <summary>RFC 5256 §3: the addr-mailbox of the first address, compared case-insensitively.</summary>
+    private static string FirstMailbox(IReadOnlyList<EnvelopeAddress> addresses)
+        => addresses.FirstOrDefault(a => a.Host is not null)?.Mailbox?.ToUpperInvariant() ?? "";
+
+    private async Task SortAsync(SortCommand command)
+    {
+        var items = await SearchForSortAsync(command.Tag, command.Charset, command.Search).ConfigureAwait(false);
+        if (items is null)
+        {
+            return;
+        }
+
+        items.Sort((a, b) =>
+        {
+            foreach (var criterion in command.Criteria)
+            {
+                int c = criterion.Key switch
+                {
+                    ImapSortKey.Arrival => a.Arrival.CompareTo(b.Arrival),
+                    ImapSortKey.Cc => string.CompareOrdinal(a.Cc, b.Cc),
+                    ImapSortKey.Date => a.Date.CompareTo(b.Date),
+                    ImapSortKey.From => string.CompareOrdinal(a.From, b.From),
+                    ImapSortKey.Size => a.Size.CompareTo(b.Size),
+                    ImapSortKey.Subject => string.CompareOrdinal(a.Subject, b.Subject),
+                    _ => string.CompareOrdinal(a.To, b.To),
+                };
+                if (c != 0)
+                {
+                    return criterion.Reverse ? -c : c;
+                }
+            }
+
+            // RFC 5256 §3: exact matches keep sequence-number order.
+            return a.Seq.CompareTo(b.Seq);
+        });
+
+        var numbers = items.Select(i => command.IsUid ? i.Uid : i.Seq).ToList();
+        if (!command.HasReturn)
+        {
+            _writer.WriteSearch(numbers, null, "SORT");
+        }
+        else
+        {
+            // RFC 5267 §3.2: ESORT answers with ESEARCH; MIN and MAX are the first and last in sort order, ALL keeps the order.
+            var returns = command.Return == ImapSearchReturnOptions.None ? ImapSearchReturnOptions.All : command.Return;
+            bool any = numbers.Count > 0;
+            _writer.WriteEsearch(
+                command.Tag,
+                command.IsUid,
+                min: (returns & ImapSearchReturnOptions.Min) != 0 && any ? numbers[0] : null,
+                max: (returns & ImapSearchReturnOptions.Max) != 0 && any ? numbers[^1] : null,
+                all: (returns & ImapSearchReturnOptions.All) != 0 && any ? InOrder(numbers) : null,
+                count: (returns & ImapSearchReturnOptions.Count) != 0 ? (uint)numbers.Count : null);
+        }
+
+        await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "SORT completed");
+    }
+
+    /// <summary>A sequence set that keeps the given order: only ascending neighbours join into ranges.</summary>
+    private static ImapSequenceSet InOrder(List<uint> numbers)
+    {
+        var ranges = new List<ImapSequenceRange>();
+        for (int i = 0; i < numbers.Count; i++)
+        {
+            int j = i;
+            while (j + 1 < numbers.Count && numbers[j + 1] == numbers[j] + 1)
+            {
+                j++;
+            }
+
+            ranges.Add(new ImapSequenceRange(numbers[i], numbers[j]));
+            i = j;
+        }
+
+        return new ImapSequenceSet(ranges);
+    }
+
+    private async Task ThreadAsync(ThreadCommand command)
+    {
+        if (command.Algorithm != ImapThreadAlgorithm.OrderedSubject)
+        {
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "CANNOT", "Unsupported threading algorithm");
+            return;
+        }
+
+        var items = await SearchForSortAsync(command.Tag, command.Charset, command.Search).ConfigureAwait(false);
+        if (items is null)
+        {
+            return;
+        }
+
+        // RFC 5256 §4 ORDEREDSUBJECT: group by base subject, each group sorted by date; the first message is the parent
+        // of the others; threads in order of their first message's date.
+        var threads = items
+            .GroupBy(i => i.Subject, StringComparer.Ordinal)
+            .Select(g => g.OrderBy(i => i.Date).ThenBy(i => i.Seq).ToList())
+            .OrderBy(t => t[0].Date).ThenBy(t => t[0].Seq)
+            .ToList();
+        // RFC 5256 §5: thread-data = "THREAD" [SP 1*thread-list]; the lists follow each other without spaces.
+        _writer.WriteRaw(threads.Count > 0 ? "* THREAD "u8 : "* THREAD"u8);
+        foreach (var thread in threads)
+        {
+            _writer.WriteByte((byte)'(');
+            _writer.WriteNumber(command.IsUid ? thread[0].Uid : thread[0].Seq);
+            if (thread.Count == 2)
+            {
+                _writer.WriteSpace();
+                _writer.WriteNumber(command.IsUid ? thread[1].Uid : thread[1].Seq);
+            }
+            else if (thread.Count > 2)
+            {
+                // thread-nested: two or more children, each in its own list.
+                _writer.WriteSpace();
+                foreach (var child in thread.Skip(1))
+                {
+                    _writer.WriteByte((byte)'(');
+                    _writer.WriteNumber(command.IsUid ? child.Uid : child.Seq);
+                    _writer.WriteByte((byte)')');
+                }
+            }
+
+            _writer.WriteByte((byte)')');
+        }
+
+        _writer.WriteCrlf();
+        await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "THREAD completed");
+    }
+}
