@@ -75,6 +75,7 @@ internal static partial class MailHostServer
         builder.Services.AddSqliteAccountDirectory(Path.Combine(dataDirectory, AdminCli.DirectoryFileName));
         builder.Services.AddSqliteMailStore(dataDirectory);
         builder.Services.AddMailHostPop3(builder.Configuration);
+        builder.Services.AddMailHostSmtp(builder.Configuration);
         builder.Services.AddMailHostImap(builder.Configuration);
         customize?.Invoke(builder);
         builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ListenMailEndpoints(context.Configuration));

@@ -1,4 +1,5 @@
 using System.Buffers;
+using MailHost.Protocols.Text;
 using System.Text;
 using System.Text.Unicode;
 
@@ -22,7 +23,7 @@ public sealed class Pop3CommandParser
     private static readonly SearchValues<byte> MechanismChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
 
-    private bool _discardingLongLine;
+    private readonly CrlfLineFramer _lines = new();
 
     /// <summary>Creates a parser with the RFC limits.</summary>
     public Pop3CommandParser()
@@ -43,10 +44,10 @@ public sealed class Pop3CommandParser
     public Pop3ParserOptions Options { get; }
 
     /// <summary>Whether the rest of an over-long line is being discarded.</summary>
-    public bool IsDiscardingLongLine => _discardingLongLine;
+    public bool IsDiscardingLongLine => _lines.IsDiscardingLongLine;
 
     /// <summary>Forgets all state (after STLS).</summary>
-    public void Reset() => _discardingLongLine = false;
+    public void Reset() => _lines.Reset();
 
     /// <summary>Parses the next command line.</summary>
     /// <param name="buffer">Received bytes, starting where the previous call's <paramref name="consumed"/> ended.</param>
@@ -123,9 +124,6 @@ public sealed class Pop3CommandParser
         return Pop3ParseStatus.Complete;
     }
 
-    private static bool EndsWithCr(in ReadOnlySequence<byte> buffer) =>
-        !buffer.IsEmpty && buffer.Slice(buffer.Length - 1).FirstSpan[0] == (byte)'\r';
-
     private static bool IsKeyword(ReadOnlySpan<byte> keyword, ReadOnlySpan<byte> name) => Ascii.EqualsIgnoreCase(keyword, name);
 
     private Pop3ParseStatus TryReadLine(
@@ -134,44 +132,22 @@ public sealed class Pop3CommandParser
         line = default;
         error = null;
         ReadOnlySequence<byte> buffer = input;
-        if (_discardingLongLine)
+        if (!_lines.TrySkipDiscarded(ref buffer, out consumed))
         {
-            var skipper = new SequenceReader<byte>(buffer);
-            if (!skipper.TryReadTo(out ReadOnlySequence<byte> _, "\r\n"u8, advancePastDelimiter: true))
-            {
-                consumed = EndsWithCr(buffer) ? buffer.GetPosition(buffer.Length - 1) : buffer.End;
-                return Pop3ParseStatus.Incomplete;
-            }
-
-            _discardingLongLine = false;
-            buffer = buffer.Slice(skipper.Position);
+            return Pop3ParseStatus.Incomplete;
         }
 
-        consumed = buffer.Start;
         long limit = isAuthResponse ? (long)Options.MaxAuthResponseLength + 2 : LineLimit(buffer);
-        Pop3Response tooLong = isAuthResponse ? Pop3Responses.AuthLineTooLong : Pop3Responses.LineTooLong;
-        var reader = new SequenceReader<byte>(buffer);
-        if (!reader.TryReadTo(out line, "\r\n"u8, advancePastDelimiter: true))
+        switch (_lines.TryReadLine(buffer, limit, out consumed, out line))
         {
-            if (buffer.Length < limit)
-            {
+            case CrlfLineStatus.Complete:
+                return Pop3ParseStatus.Complete;
+            case CrlfLineStatus.TooLong:
+                error = isAuthResponse ? Pop3Responses.AuthLineTooLong : Pop3Responses.LineTooLong;
+                return Pop3ParseStatus.Error;
+            default:
                 return Pop3ParseStatus.Incomplete;
-            }
-
-            _discardingLongLine = true;
-            consumed = EndsWithCr(buffer) ? buffer.GetPosition(buffer.Length - 1) : buffer.End;
-            error = tooLong;
-            return Pop3ParseStatus.Error;
         }
-
-        consumed = reader.Position;
-        if (line.Length + 2 > limit)
-        {
-            error = tooLong;
-            return Pop3ParseStatus.Error;
-        }
-
-        return Pop3ParseStatus.Complete;
     }
 
     private long LineLimit(in ReadOnlySequence<byte> buffer)

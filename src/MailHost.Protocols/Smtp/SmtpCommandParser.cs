@@ -1,4 +1,5 @@
 using System.Buffers;
+using MailHost.Protocols.Text;
 using System.Text;
 using System.Text.Unicode;
 
@@ -35,7 +36,7 @@ public sealed class SmtpCommandParser
     private static readonly SearchValues<byte> MechanismChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
 
-    private bool _discardingLongLine;
+    private readonly CrlfLineFramer _lines = new();
 
     /// <summary>Creates a parser with default options (RFC limits, every extension offered).</summary>
     public SmtpCommandParser()
@@ -65,12 +66,12 @@ public sealed class SmtpCommandParser
     public bool IsUtf8Transaction { get; set; }
 
     /// <summary>Whether the rest of an over-long line is being discarded.</summary>
-    public bool IsDiscardingLongLine => _discardingLongLine;
+    public bool IsDiscardingLongLine => _lines.IsDiscardingLongLine;
 
     /// <summary>Forgets all state (after STARTTLS, RFC 3207 §4.2).</summary>
     public void Reset()
     {
-        _discardingLongLine = false;
+        _lines.Reset();
         IsUtf8Transaction = false;
     }
 
@@ -157,55 +158,28 @@ public sealed class SmtpCommandParser
 
     private static bool IsVerb(ReadOnlySpan<byte> verb, ReadOnlySpan<byte> name) => Ascii.EqualsIgnoreCase(verb, name);
 
-    private static bool EndsWithCr(in ReadOnlySequence<byte> buffer) =>
-        !buffer.IsEmpty && buffer.Slice(buffer.Length - 1).FirstSpan[0] == (byte)'\r';
-
     private SmtpParseStatus TryReadLine(
         in ReadOnlySequence<byte> input, bool isAuthResponse, out SequencePosition consumed, out ReadOnlySequence<byte> line, out SmtpReply? error)
     {
         line = default;
         error = null;
         ReadOnlySequence<byte> buffer = input;
-        if (_discardingLongLine)
+        if (!_lines.TrySkipDiscarded(ref buffer, out consumed))
         {
-            var skipper = new SequenceReader<byte>(buffer);
-            if (!skipper.TryReadTo(out ReadOnlySequence<byte> _, "\r\n"u8, advancePastDelimiter: true))
-            {
-                // Keep a final CR: it may be the first half of the CRLF that ends the discarded line.
-                consumed = EndsWithCr(buffer) ? buffer.GetPosition(buffer.Length - 1) : buffer.End;
-                return SmtpParseStatus.Incomplete;
-            }
-
-            _discardingLongLine = false;
-            buffer = buffer.Slice(skipper.Position);
+            return SmtpParseStatus.Incomplete;
         }
 
-        consumed = buffer.Start;
-        SmtpReply tooLong = isAuthResponse ? SmtpReplies.AuthLineTooLong : SmtpReplies.LineTooLong;
         long limit = isAuthResponse ? (long)Options.MaxAuthResponseLength + 2 : LineLimit(buffer);
-        var reader = new SequenceReader<byte>(buffer);
-        if (!reader.TryReadTo(out line, "\r\n"u8, advancePastDelimiter: true))
+        switch (_lines.TryReadLine(buffer, limit, out consumed, out line))
         {
-            if (buffer.Length < limit)
-            {
+            case CrlfLineStatus.Complete:
+                return SmtpParseStatus.Complete;
+            case CrlfLineStatus.TooLong:
+                error = isAuthResponse ? SmtpReplies.AuthLineTooLong : SmtpReplies.LineTooLong;
+                return SmtpParseStatus.Error;
+            default:
                 return SmtpParseStatus.Incomplete;
-            }
-
-            // RFC 5321 §4.5.3.1.4 / SECURITY C1: refuse before buffering more than the limit.
-            _discardingLongLine = true;
-            consumed = EndsWithCr(buffer) ? buffer.GetPosition(buffer.Length - 1) : buffer.End;
-            error = tooLong;
-            return SmtpParseStatus.Error;
         }
-
-        consumed = reader.Position;
-        if (line.Length + 2 > limit)
-        {
-            error = tooLong;
-            return SmtpParseStatus.Error;
-        }
-
-        return SmtpParseStatus.Complete;
     }
 
     private long LineLimit(in ReadOnlySequence<byte> buffer)

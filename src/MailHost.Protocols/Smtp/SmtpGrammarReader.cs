@@ -252,13 +252,16 @@ internal ref struct SmtpGrammarReader
 
     /// <summary>
     /// Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str] (RFC 6531 §3.3 adds U-label).
-    /// A trailing dot is not part of the grammar and fails (SECURITY E1). Labels of at most 63 and names of at most
-    /// 255 octets (RFC 5321 §4.5.3.1.2).
+    /// One trailing dot (the root, as in <c>example.com.</c>) is accepted and left out of the result, so that policy
+    /// judges <c>v@external.example.</c> exactly like <c>v@external.example</c> (SECURITY E1: such a recipient is refused
+    /// as relaying, never let through as "some other domain"). Labels of at most 63 and names of at most 255 octets
+    /// (RFC 5321 §4.5.3.1.2).
     /// </summary>
     public bool ParseDomain(out string? domain)
     {
         domain = null;
         int start = _position;
+        int end;
         while (true)
         {
             int labelStart = _position;
@@ -273,13 +276,20 @@ internal ref struct SmtpGrammarReader
                 return false;
             }
 
+            end = _position;
             if (!TryConsume((byte)'.'))
             {
                 break;
             }
+
+            if (_position >= _text.Length || !(char.IsAsciiLetterOrDigit((char)_text[_position]) || IsUtf8Byte(_text[_position])))
+            {
+                // The trailing root dot: not part of the name.
+                break;
+            }
         }
 
-        return _position - start <= MaxDomainLength && TryDecode(_text[start.._position], out domain);
+        return end - start <= MaxDomainLength && TryDecode(_text[start..end], out domain);
     }
 
     /// <summary>

@@ -17,7 +17,9 @@ namespace MailHost.Protocols.Text;
 /// <item>A leading dot is removed from a line that has other characters; a line that is only a dot but did not
 /// qualify as the end (it began after a bare line ending, or ends with one) is kept as a literal <c>.</c> line.</item>
 /// <item>Written bytes always have CRLF line endings: in <see cref="DotBareLineEnding.Normalize"/> mode a bare CR or LF
-/// is written as CRLF. A final CRLF before the end-of-data line belongs to the message.</item>
+/// is written as CRLF; inside the header block (before the first empty line) it is written as a fold, CRLF and a
+/// space before the next line, so it never starts a new header field (SECURITY B2). A final CRLF before the
+/// end-of-data line belongs to the message.</item>
 /// <item>After the first <see cref="Error"/>, nothing more is written but input is still consumed up to the end of
 /// data, so the session can answer once and go on with the next command.</item>
 /// </list>
@@ -36,6 +38,12 @@ public sealed class DotUnstuffer
     private bool _lineStartIsExact = true;
     private long _lineLength;
     private bool _lineCountedLong;
+
+    // RFC 5322 §2.2: until the first empty line the content is the header block. A bare line ending there must
+    // not create a new header field (SECURITY B2: "Subject: hi\nX-Injected: x" keeps X-Injected inside Subject),
+    // so in Normalize mode it becomes a fold: CRLF now, and a space before the next line's first byte.
+    private bool _inHeader = true;
+    private bool _pendingFold;
 
     /// <summary>Creates an unstuffer with default options (normalise bare line endings, no size limit).</summary>
     public DotUnstuffer()
@@ -252,11 +260,20 @@ public sealed class DotUnstuffer
             Fail(DotUnstuffError.BareLineEnding);
         }
 
+        var fold = _inHeader && _lineLength > 0;
         LineEnd(output, exact: false);
+        _pendingFold = fold;
     }
 
     private void LineEnd(IBufferWriter<byte> output, bool exact)
     {
+        if (_lineLength == 0 || _pendingFold)
+        {
+            // An empty line (a fold still pending means nothing followed it) ends the header block.
+            _inHeader = false;
+        }
+
+        _pendingFold = false;
         Emit("\r\n"u8, output, countInLine: false);
         _lineLength = 0;
         _lineCountedLong = false;
@@ -269,6 +286,12 @@ public sealed class DotUnstuffer
         if (Error != DotUnstuffError.None)
         {
             return;
+        }
+
+        if (_pendingFold && countInLine && !bytes.IsEmpty)
+        {
+            _pendingFold = false;
+            Emit(" "u8, output);
         }
 
         if (countInLine)

@@ -1,13 +1,17 @@
 namespace MailHost.Storage.Sqlite.Mail;
 
 /// <summary>The mail database's numbered migrations (applied by <see cref="SqliteDatabase.MigrateAsync"/>).</summary>
+/// <remarks>
+/// Row ids are AUTOINCREMENT so they are never reused: views, content handles and the change feed identify
+/// mailboxes and contents by id, and a deleted mailbox's id must never name a new one.
+/// </remarks>
 internal static class SqliteMailSchema
 {
     public static IReadOnlyList<string> Migrations { get; } =
     [
         """
         CREATE TABLE accounts (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             name TEXT NOT NULL UNIQUE,
             last_uidvalidity INTEGER NOT NULL DEFAULT 0,
             storage_used INTEGER NOT NULL DEFAULT 0,
@@ -16,7 +20,7 @@ internal static class SqliteMailSchema
             quota_storage INTEGER,
             quota_messages INTEGER);
         CREATE TABLE mailboxes (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             account_id INTEGER NOT NULL REFERENCES accounts(id),
             name TEXT NOT NULL,
             uidvalidity INTEGER NOT NULL,
@@ -31,7 +35,7 @@ internal static class SqliteMailSchema
             name TEXT NOT NULL,
             PRIMARY KEY (account_id, name)) WITHOUT ROWID;
         CREATE TABLE contents (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             address TEXT NOT NULL UNIQUE,
             size INTEGER NOT NULL,
             refs INTEGER NOT NULL,

@@ -81,7 +81,7 @@ internal sealed class SqliteMailboxView : IMailboxView
                     cancellationToken).ConfigureAwait(false);
                 foreach (var message in page)
                 {
-                    if (uids.Contains(message.Uid))
+                    if (uids.Contains(message.Uid) && IsKnown(message.Uid))
                     {
                         yield return message;
                     }
@@ -208,6 +208,11 @@ internal sealed class SqliteMailboxView : IMailboxView
                 r =>
                 {
                     var message = ReadSearchMessage(r);
+                    if (!IsKnown(message.Uid))
+                    {
+                        return;
+                    }
+
                     contentOf[message.Uid] = r.GetInt64(10);
                     if (SearchEvaluator.Matches(criteria, message, (c, m) => textMatches[c].Contains(contentOf[m.Uid]), now))
                     {
@@ -333,12 +338,12 @@ internal sealed class SqliteMailboxView : IMailboxView
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>Copies or moves messages between two mailboxes inside a write (COPY, MOVE, RENAME INBOX).</summary>
-    internal static StoreResult<CopyResult> TransferMessages(SqliteMailStore store, WriteContext ctx, MailboxRow source, MailboxRow target, UidSet uids, bool move, bool checkQuota)
+    internal static StoreResult<CopyResult> TransferMessages(SqliteMailStore store, WriteContext ctx, MailboxRow source, MailboxRow target, UidSet uids, bool move, bool checkQuota, Func<uint, bool>? include = null)
     {
         var rows = ctx.Db.List(
             "SELECT m.uid, m.content_id, m.flags, m.keywords, m.internal_date, m.internal_offset, m.email_id, m.thread_id, c.size FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = @p0 ORDER BY m.uid",
             r => (Uid: (uint)r.GetInt64(0), ContentId: r.GetInt64(1), Flags: r.GetInt32(2), Keywords: r.GetString(3), InternalDate: r.GetInt64(4), Offset: r.GetInt32(5), EmailId: r.GetString(6), ThreadId: r.GetString(7), Size: r.GetInt64(8)),
-            source.Id).Where(r => uids.Contains(r.Uid)).ToList();
+            source.Id).Where(r => uids.Contains(r.Uid) && (include is null || include(r.Uid))).ToList();
         var keywords = FlagChange.ResolveKeywords(
             rows.SelectMany(r => SqliteMailStore.SplitKeywords(r.Keywords)).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
             target.Keywords,
@@ -479,7 +484,7 @@ internal sealed class SqliteMailboxView : IMailboxView
                 return StoreResult<CopyResult>.Fail(StoreErrorCode.NotAllowed, "A message cannot be moved into its own mailbox.");
             }
 
-            var transferred = TransferMessages(_store, ctx, source, target, uids, move, checkQuota: true);
+            var transferred = TransferMessages(_store, ctx, source, target, uids, move, checkQuota: true, IsKnown);
             ownModSeq = source.HighestModSeq + 1;
             return transferred;
         }, cancellationToken).ConfigureAwait(false);
@@ -490,6 +495,8 @@ internal sealed class SqliteMailboxView : IMailboxView
 
         return result;
     }
+
+    private bool IsKnown(uint uid) => _known.BinarySearch(uid) >= 0;
 
     private void Forget(IReadOnlyList<uint> uids, ulong modSeq)
     {
@@ -514,7 +521,8 @@ internal sealed class SqliteMailboxView : IMailboxView
                 $"SELECT {columns} FROM messages WHERE mailbox_id = @p0 AND uid >= @p1 AND uid <= @p2 ORDER BY uid",
                 r =>
                 {
-                    if (uids.Contains((uint)r.GetInt64(0)))
+                    var uid = (uint)r.GetInt64(0);
+                    if (uids.Contains(uid) && IsKnown(uid))
                     {
                         rows.Add(map(r));
                     }

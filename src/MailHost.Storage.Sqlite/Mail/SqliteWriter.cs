@@ -65,9 +65,24 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
             }
 
-            if (batch.Count > 0)
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
             {
                 RunBatch(batch);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The loop must survive anything, or every later write would wait forever.
+                SqliteMailLog.CommitFailed(_logger, ex, batch.Count);
+                foreach (var request in batch)
+                {
+                    request.Failure ??= new StoreUnavailableException("The store could not commit the change.", ex);
+                    request.Complete();
+                }
             }
         }
     }

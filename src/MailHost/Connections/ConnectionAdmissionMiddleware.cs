@@ -20,12 +20,14 @@ internal sealed class ConnectionAdmissionMiddleware(ConnectionDelegate next, Mai
         if (address is not null && !IsAllowed(endpoint, address))
         {
             ConnectionLog.PolicyDenied(logger, address, endpoint.Name);
+            MailHostMetrics.Refused(connection, "policy");
             await MailRefusal.WriteAsync(context.Transport.Output, endpoint, temporary: false, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
         if (!counter.TryAcquire(address, endpoint.MaxConnections, endpoint.MaxConnectionsPerAddress, out var totalExceeded))
         {
+            MailHostMetrics.Refused(connection, totalExceeded ? "endpoint-limit" : "address-limit");
             if (totalExceeded)
             {
                 ConnectionLog.EndpointFull(logger, address, endpoint.Name, endpoint.MaxConnections);

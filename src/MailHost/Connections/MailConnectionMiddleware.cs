@@ -26,6 +26,9 @@ internal sealed class MailConnectionMiddleware(ConnectionDelegate next, MailEndp
         using var scope = logger.BeginScope(connection);
         var started = Stopwatch.GetTimestamp();
         ConnectionLog.ConnectionOpened(logger, connection.RemoteEndPoint, endpoint.Name);
+        var tags = MailHostMetrics.Tags(connection);
+        MailHostMetrics.ConnectionsOpened.Add(1, tags);
+        MailHostMetrics.ConnectionsActive.Add(1, tags);
         try
         {
             await next(context).ConfigureAwait(false);
@@ -43,6 +46,10 @@ internal sealed class MailConnectionMiddleware(ConnectionDelegate next, MailEndp
             ConnectionLog.ConnectionFailed(logger, ex);
             context.Abort(new ConnectionAbortedException("Unhandled error", ex));
             return;
+        }
+        finally
+        {
+            MailHostMetrics.ConnectionsActive.Add(-1, tags);
         }
 
         ConnectionLog.ConnectionClosed(logger, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);

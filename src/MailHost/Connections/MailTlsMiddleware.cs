@@ -43,6 +43,7 @@ internal sealed class MailTlsMiddleware(
                 if (!gate.TryEnter())
                 {
                     ConnectionLog.TlsPendingFull(logger, endpoint.MaxPendingTlsHandshakes);
+                    MailHostMetrics.Refused(connection, "tls-pending-limit");
                     return;
                 }
 

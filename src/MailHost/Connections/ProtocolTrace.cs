@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using MailHost.Hosting;
 using MailHost.Protocols.Text;
@@ -15,6 +16,7 @@ public sealed class ProtocolTrace
 {
     private readonly ILogger _logger;
     private readonly string _connectionId;
+    private readonly MailProtocol _protocol;
 
     /// <summary>Creates the trace of one connection.</summary>
     public ProtocolTrace(ILoggerFactory loggerFactory, MailProtocol protocol, string connectionId)
@@ -22,6 +24,7 @@ public sealed class ProtocolTrace
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _logger = loggerFactory.CreateLogger(CategoryName(protocol));
         _connectionId = connectionId;
+        _protocol = protocol;
     }
 
     /// <summary>Whether tracing is on; check it before building anything expensive to trace.</summary>
@@ -37,6 +40,27 @@ public sealed class ProtocolTrace
         {
             TraceLog.Line(_logger, _connectionId, "C", ProtocolTraceFormatter.Escape(line));
         }
+    }
+
+    /// <summary>
+    /// A command line the client sent, with the protocol's secrets (LOGIN and PASS arguments, SASL initial responses)
+    /// redacted by <see cref="ProtocolTraceRedactor"/>.
+    /// </summary>
+    public void ReceivedCommand(in ReadOnlySequence<byte> line)
+    {
+        if (!IsEnabled)
+        {
+            return;
+        }
+
+        var bytes = line.ToArray();
+        var redacted = _protocol switch
+        {
+            MailProtocol.Imap => ProtocolTraceRedactor.RedactImapCommand(bytes),
+            MailProtocol.Pop3 => ProtocolTraceRedactor.RedactPop3Command(bytes),
+            _ => ProtocolTraceRedactor.RedactSmtpCommand(bytes),
+        };
+        TraceLog.Line(_logger, _connectionId, "C", redacted ?? ProtocolTraceFormatter.Escape(bytes));
     }
 
     /// <summary>A line the client sent, already redacted by the session (e.g. from <see cref="ProtocolTraceRedactor"/>).</summary>

@@ -12,7 +12,8 @@ public static partial class MailKestrelServerOptionsExtensions
 {
     /// <summary>
     /// Adds a listener for every enabled endpoint under <c>MailHost:Endpoints</c> whose protocol has a registered
-    /// handler (<see cref="MailProtocolHandlerRegistration"/>); endpoints of protocols not in this build are logged and skipped.
+    /// handler (<see cref="MailProtocolHandlerRegistration"/>; the last one registered for a protocol wins); endpoints of
+    /// protocols not in this build are logged and skipped.
     /// </summary>
     /// <returns>The endpoints that were added.</returns>
     /// <exception cref="MailHostConfigurationException">The configuration is invalid.</exception>
@@ -22,7 +23,13 @@ public static partial class MailKestrelServerOptionsExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var services = kestrel.ApplicationServices;
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger("MailHost.Hosting") ?? NullLogger.Instance;
-        var registrations = services.GetServices<MailProtocolHandlerRegistration>().ToDictionary(r => r.Protocol);
+        // As with other services, the last registration for a protocol wins: an application can replace a handler.
+        var registrations = new Dictionary<MailProtocol, MailProtocolHandlerRegistration>();
+        foreach (var registration in services.GetServices<MailProtocolHandlerRegistration>())
+        {
+            registrations[registration.Protocol] = registration;
+        }
+
         var added = new List<MailEndpointDefinition>();
         foreach (var endpoint in MailEndpointConfigurationReader.Read(configuration.GetSection(MailHostOptions.SectionName + ":Endpoints")))
         {

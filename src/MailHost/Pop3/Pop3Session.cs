@@ -105,42 +105,26 @@ internal sealed partial class Pop3Session
     }
 
     /// <summary>Reads and parses one command within the idle timeout; a parse error comes back as the reply to send.</summary>
-    private async ValueTask<(LineStatus Status, Pop3Command? Command, Pop3Response? Error)> ReadCommandAsync(TimeSpan idleTimeout)
-    {
-        using var timeout = new CancellationTokenSource(idleTimeout, _timeProvider);
-        while (true)
-        {
-            ReadResult result;
-            try
-            {
-                result = await _input.ReadAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                return (LineStatus.TimedOut, null, null);
-            }
-
-            var buffer = result.Buffer;
-            var status = _parser.TryParseCommand(buffer, out var consumed, out var command, out var error);
-            if (status != Pop3ParseStatus.Incomplete)
-            {
-                TraceCommand(buffer.Slice(0, consumed));
-                _input.AdvanceTo(consumed);
-                return (LineStatus.Line, command, error);
-            }
-
-            if (result.IsCompleted)
-            {
-                _input.AdvanceTo(buffer.End);
-                return (LineStatus.Closed, null, null);
-            }
-
-            _input.AdvanceTo(consumed, buffer.End);
-        }
-    }
+    private ValueTask<(LineStatus Status, Pop3Command? Command, Pop3Response? Error)> ReadCommandAsync(TimeSpan idleTimeout)
+        => ReadAsync<Pop3Command>(
+            idleTimeout,
+            (Pop3CommandParser parser, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out Pop3Command? value, out Pop3Response? failure)
+                => parser.TryParseCommand(buffer, out consumed, out value, out failure),
+            line => _trace.ReceivedCommand(line));
 
     /// <summary>Reads one SASL response line (RFC 5034 §4); never traced in clear.</summary>
-    private async ValueTask<(LineStatus Status, string? Response, Pop3Response? Error)> ReadAuthResponseAsync(TimeSpan idleTimeout)
+    private ValueTask<(LineStatus Status, string? Response, Pop3Response? Error)> ReadAuthResponseAsync(TimeSpan idleTimeout)
+        => ReadAsync<string>(
+            idleTimeout,
+            (Pop3CommandParser parser, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out string? value, out Pop3Response? failure)
+                => parser.TryParseAuthResponse(buffer, out consumed, out value, out failure),
+            _ => _trace.ReceivedRedacted(ProtocolTraceRedactor.RedactedMarker));
+
+    private delegate Pop3ParseStatus ParseStep<T>(Pop3CommandParser parser, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out T? value, out Pop3Response? error);
+
+    /// <summary>Feeds the input to one parser step until it decides, the client goes quiet for too long, or the input ends.</summary>
+    private async ValueTask<(LineStatus Status, T? Value, Pop3Response? Error)> ReadAsync<T>(TimeSpan idleTimeout, ParseStep<T> parse, Action<ReadOnlySequence<byte>> trace)
+        where T : class
     {
         using var timeout = new CancellationTokenSource(idleTimeout, _timeProvider);
         while (true)
@@ -156,12 +140,12 @@ internal sealed partial class Pop3Session
             }
 
             var buffer = result.Buffer;
-            var status = _parser.TryParseAuthResponse(buffer, out var consumed, out var response, out var error);
+            var status = parse(_parser, buffer, out var consumed, out var value, out var error);
             if (status != Pop3ParseStatus.Incomplete)
             {
-                _trace.ReceivedRedacted(ProtocolTraceRedactor.RedactedMarker);
+                trace(buffer.Slice(0, consumed));
                 _input.AdvanceTo(consumed);
-                return (LineStatus.Line, response, error);
+                return (LineStatus.Line, value, error);
             }
 
             if (result.IsCompleted)
@@ -171,25 +155,6 @@ internal sealed partial class Pop3Session
             }
 
             _input.AdvanceTo(consumed, buffer.End);
-        }
-    }
-
-    private void TraceCommand(ReadOnlySequence<byte> line)
-    {
-        if (!_trace.IsEnabled)
-        {
-            return;
-        }
-
-        var bytes = line.ToArray();
-        var redacted = ProtocolTraceRedactor.RedactPop3Command(bytes);
-        if (redacted is null)
-        {
-            _trace.Received(bytes);
-        }
-        else
-        {
-            _trace.ReceivedRedacted(redacted);
         }
     }
 

@@ -8,6 +8,9 @@ namespace MailHost.Storage;
 /// <see cref="PollChangesAsync"/> and through its own expunges and moves.
 /// </summary>
 /// <remarks>
+/// Every operation acts on the messages of the snapshot only: a message another session appended is not fetched,
+/// searched, flagged, copied or expunged through this view until <see cref="PollChangesAsync"/> has announced it,
+/// so the session never has to talk about a message its client was not told of (RFC 9051 §7.4.1).
 /// Changes by others arrive through the store's change feed: <see cref="WaitForChangesAsync"/> completes when
 /// anything changed after the snapshot (IDLE), and <see cref="PollChangesAsync"/> returns the changes in MODSEQ
 /// order (NOOP, and after each command). A view is used by one session at a time.

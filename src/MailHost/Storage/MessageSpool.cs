@@ -18,7 +18,7 @@ public sealed class MessageSpool : IAsyncDisposable
     private MessageSpool(long length, byte[] sha256, byte[]? inline, List<byte[]>? chunks, string? filePath)
     {
         Length = length;
-        Sha256 = sha256;
+        ContentAddress = Convert.ToHexStringLower(sha256);
         Inline = inline;
         _chunks = chunks;
         _filePath = filePath;
@@ -27,11 +27,8 @@ public sealed class MessageSpool : IAsyncDisposable
     /// <summary>The content length in octets.</summary>
     public long Length { get; }
 
-    /// <summary>The SHA-256 of the content.</summary>
-    public IReadOnlyList<byte> Sha256 { get; }
-
-    /// <summary>The SHA-256 as lower-case hex: the content address.</summary>
-    public string ContentAddress => Convert.ToHexStringLower(Sha256 is byte[] bytes ? bytes : [.. Sha256]);
+    /// <summary>The SHA-256 of the content as lower-case hex: the content address.</summary>
+    public string ContentAddress { get; }
 
     /// <summary>The content when it is at most the inline threshold; otherwise <see langword="null"/>.</summary>
     public byte[]? Inline { get; }
@@ -47,8 +44,23 @@ public sealed class MessageSpool : IAsyncDisposable
         return path;
     }
 
-    /// <summary>Reads the content to its end (or to the size limit) into a spool.</summary>
+    /// <summary>
+    /// Reads the content to its end (or to the size limit) into a spool. A failure to write the spool file (disk
+    /// full) is <see cref="StoreErrorCode.Unavailable"/>; an exception from <paramref name="source"/> propagates.
+    /// </summary>
     public static async Task<StoreResult<MessageSpool>> CreateAsync(Stream source, MessageSpoolOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SpoolAsync(source, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SpoolWriteException ex)
+        {
+            return StoreResult<MessageSpool>.Fail(StoreErrorCode.Unavailable, "The store could not write the message: " + ex.InnerException?.GetType().Name + ".");
+        }
+    }
+
+    private static async Task<StoreResult<MessageSpool>> SpoolAsync(Stream source, MessageSpoolOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
@@ -79,7 +91,7 @@ public sealed class MessageSpool : IAsyncDisposable
                 hash.AppendData(buffer, 0, read);
                 if (file is not null)
                 {
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    await Guard(file.WriteAsync(buffer.AsMemory(0, read), cancellationToken)).ConfigureAwait(false);
                     continue;
                 }
 
@@ -101,15 +113,23 @@ public sealed class MessageSpool : IAsyncDisposable
 
                 if (options.TempDirectory is not null && length > options.InlineThreshold)
                 {
-                    Directory.CreateDirectory(options.TempDirectory);
                     path = Path.Combine(options.TempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
-                    file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-                    foreach (var full in chunks)
+                    try
                     {
-                        await file.WriteAsync(full, cancellationToken).ConfigureAwait(false);
+                        Directory.CreateDirectory(options.TempDirectory);
+                        file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        throw new SpoolWriteException(ex);
                     }
 
-                    await file.WriteAsync(chunk.AsMemory(0, chunkFill), cancellationToken).ConfigureAwait(false);
+                    foreach (var full in chunks)
+                    {
+                        await Guard(file.WriteAsync(full, cancellationToken)).ConfigureAwait(false);
+                    }
+
+                    await Guard(file.WriteAsync(chunk.AsMemory(0, chunkFill), cancellationToken)).ConfigureAwait(false);
                     chunks.Clear();
                     chunkFill = 0;
                 }
@@ -118,9 +138,17 @@ public sealed class MessageSpool : IAsyncDisposable
             var sha = hash.GetHashAndReset();
             if (file is not null)
             {
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                // Durability: the bytes are on disk before any commit can reference them.
-                file.Flush(flushToDisk: true);
+                await Guard(new ValueTask(file.FlushAsync(cancellationToken))).ConfigureAwait(false);
+                try
+                {
+                    // Durability: the bytes are on disk before any commit can reference them.
+                    file.Flush(flushToDisk: true);
+                }
+                catch (IOException ex)
+                {
+                    throw new SpoolWriteException(ex);
+                }
+
                 await file.DisposeAsync().ConfigureAwait(false);
                 file = null;
                 var spool = new MessageSpool(length, sha, null, null, path);
@@ -163,6 +191,18 @@ public sealed class MessageSpool : IAsyncDisposable
         }
     }
 
+    private static async ValueTask Guard(ValueTask write)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SpoolWriteException(ex);
+        }
+    }
+
     /// <summary>Opens the content for reading (for indexing); seekable.</summary>
     public Stream OpenRead()
     {
@@ -192,6 +232,8 @@ public sealed class MessageSpool : IAsyncDisposable
 
         return ValueTask.CompletedTask;
     }
+
+    private sealed class SpoolWriteException(Exception inner) : Exception("Writing the spool file failed.", inner);
 
     private static void TryDelete(string path)
     {

@@ -198,6 +198,58 @@ public sealed class ConnectionLayerTests
         scope["Tls"].Should().Be(false);
     }
 
+    [Fact]
+    public async Task Connection_metrics_count_opened_refused_and_return_to_zero_active()
+    {
+        var name = "Metered-" + Guid.NewGuid().ToString("N");
+        long opened = 0, active = 0, refused = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == MailHost.Connections.MailHostMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var mine = false;
+            foreach (var tag in tags)
+            {
+                mine |= tag.Key == "endpoint" && (string?)tag.Value == name;
+            }
+
+            if (!mine)
+            {
+                return;
+            }
+
+            switch (instrument.Name)
+            {
+                case "mailhost.connections.opened": Interlocked.Add(ref opened, value); break;
+                case "mailhost.connections.active": Interlocked.Add(ref active, value); break;
+                case "mailhost.connections.refused": Interlocked.Add(ref refused, value); break;
+            }
+        });
+        listener.Start();
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => { o.Tls = MailTlsMode.None; o.Name = name; o.MaxConnectionsPerAddress = 1; });
+
+        await using (var first = await LineClient.ConnectAsync(server.EndPoint))
+        {
+            (await first.ReadLineAsync()).Should().StartWith("* OK");
+            Interlocked.Read(ref active).Should().Be(1);
+            await using var second = await LineClient.ConnectAsync(server.EndPoint);
+            (await second.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Contain("Too many connections");
+            await first.SendAsync("QUIT\r\n");
+            (await first.ReadLineAsync()).Should().Be("BYE");
+        }
+
+        await server.Logs.WaitForCountAsync(e => e.EventId.Id == 1001, 2, TimeSpan.FromSeconds(10));
+        Interlocked.Read(ref opened).Should().Be(2);
+        Interlocked.Read(ref refused).Should().Be(1);
+        Interlocked.Read(ref active).Should().Be(0);
+    }
+
     /// <summary>A PROXY v2 header for TCP over IPv4 from <paramref name="source"/> to 198.51.100.1:143.</summary>
     private static byte[] ProxyV2(IPAddress source, ushort port)
     {

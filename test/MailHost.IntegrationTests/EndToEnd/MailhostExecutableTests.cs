@@ -47,4 +47,29 @@ public sealed class MailhostExecutableTests
         run.ExitCode.Should().Be(3);
         run.StandardError.Should().Contain("MailHost:Endpoints:Imap:Tls: 'Sideways' is not a TLS mode");
     }
+
+    [Fact]
+    public async Task A_port_in_use_is_reported_with_the_fix_and_a_non_zero_exit()
+    {
+        using var data = new TempDirectory();
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+
+        var run = await Mailhost(data, null, "--MailHost:Endpoints:Pop3:Url=pop3://127.0.0.1:" + port, "--MailHost:Endpoints:Pop3:Tls=None");
+
+        run.ExitCode.Should().Be(4, run.StandardOutput + run.StandardError);
+        run.StandardError.Should().Contain("Cannot listen:").And.Contain("change the Url of that endpoint under MailHost:Endpoints");
+    }
+
+    [Fact]
+    public async Task Without_any_usable_endpoint_the_host_refuses_to_start()
+    {
+        using var data = new TempDirectory();
+
+        var run = await Mailhost(data, null, "--MailHost:Endpoints:Pop3:Url=pop3://127.0.0.1:0", "--MailHost:Endpoints:Pop3:Enabled=false");
+
+        run.ExitCode.Should().Be(5);
+        run.StandardError.Should().Contain("No mail endpoint is active");
+    }
 }

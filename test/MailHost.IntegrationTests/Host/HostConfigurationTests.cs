@@ -45,10 +45,13 @@ public sealed class HostConfigurationTests
         try
         {
             var listeners = app.Services.GetRequiredService<MailListenerRegistry>().Listeners;
-            listeners.Select(l => l.Options.Name).Should().BeEquivalentTo("Plain", "Secure");
+            listeners.Select(l => l.Options.Name).Should().BeEquivalentTo("Plain", "Secure", "Mx");
             File.Exists(Path.Combine(data.Path, "selfsigned-certificate.pfx")).Should().BeTrue();
             logs.Entries.Should().Contain(e => e.EventId.Id == 1201 && e.Message.Contains("mail.test", StringComparison.Ordinal));
-            logs.Entries.Should().Contain(e => e.EventId.Id == 1301 && e.Message.Contains("Mx", StringComparison.Ordinal), "SMTP is not registered in this test");
+            await using (var mx = await LineClient.ConnectAsync(listeners.Single(l => l.Options.Name == "Mx").EndPoint!))
+            {
+                (await mx.ReadLineAsync()).Should().Be("220 mail.test ESMTP MailHost ready", "the host registers SMTP");
+            }
 
             var secure = listeners.Single(l => l.Options.Name == "Secure");
             await using var tlsClient = await LineClient.ConnectAsync(secure.EndPoint!);
@@ -93,5 +96,51 @@ public sealed class HostConfigurationTests
         var build = () => BuildHost(data, logs, "--MailHost:Endpoints:S:Url=imaps://127.0.0.1:0", "--MailHost:Certificate:Path=" + Path.Combine(data.Path, "nope.pem"));
 
         build.Should().Throw<MailHostConfigurationException>().Which.Message.Should().StartWith("MailHost:Certificate:Path: the file");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_configured_PEM_or_PFX_certificate_is_served(bool pfx)
+    {
+        using var data = new TempDirectory();
+        using var certificate = MailCertificateProvider.CreateSelfSigned("configured.test");
+        string[] certificateArgs;
+        if (pfx)
+        {
+            var path = Path.Combine(data.Path, "server.pfx");
+            await File.WriteAllBytesAsync(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "pfx-pw"));
+            certificateArgs = ["--MailHost:Certificate:Path=" + path, "--MailHost:Certificate:Password=pfx-pw"];
+        }
+        else
+        {
+            var certPath = Path.Combine(data.Path, "cert.pem");
+            var keyPath = Path.Combine(data.Path, "key.pem");
+            await File.WriteAllTextAsync(certPath, certificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(keyPath, System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPrivateKey(certificate)!.ExportPkcs8PrivateKeyPem());
+            certificateArgs = ["--MailHost:Certificate:Path=" + certPath, "--MailHost:Certificate:KeyPath=" + keyPath];
+        }
+
+        var logs = new CapturingLoggerProvider();
+        await using var app = BuildHost(data, logs, ["--MailHost:Endpoints:S:Url=pop3s://127.0.0.1:0", .. certificateArgs]);
+        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var listener = app.Services.GetRequiredService<MailListenerRegistry>().Listeners.Single();
+            await using var client = await LineClient.ConnectAsync(listener.EndPoint!);
+            var ssl = new System.Net.Security.SslStream(client.Stream);
+            await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+            {
+                TargetHost = "configured.test",
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == certificate.GetCertHashString(),
+            }).WaitAsync(TimeSpan.FromSeconds(15));
+
+            ssl.RemoteCertificate!.Subject.Should().Be("CN=configured.test");
+            File.Exists(Path.Combine(data.Path, "selfsigned-certificate.pfx")).Should().BeFalse();
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
     }
 }

@@ -389,4 +389,23 @@ public sealed class Pop3SessionTests
         (await client.ReadLineAsync()).Should().Be("-ERR Autologout; idle for too long");
         (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task The_trace_shows_commands_but_never_the_password()
+    {
+        var world = new MailWorld();
+        await using var server = await StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using (var client = await LoginAsync(server, expectedCount: 0))
+        {
+            await client.SendAsync("QUIT\r\n");
+            (await client.ReadLineAsync()).Should().StartWith("+OK");
+        }
+
+        await WaitForClosedSessionsAsync(server, 1);
+        var trace = server.Logs.Entries.Where(e => e.Category == "MailHost.Trace.Pop3").Select(e => e.Message).ToList();
+        trace.Should().Contain(m => m.EndsWith(" C: USER alice", StringComparison.Ordinal));
+        trace.Should().Contain(m => m.EndsWith(" C: PASS <redacted>", StringComparison.Ordinal));
+        trace.Should().Contain(m => m.EndsWith(" S: +OK Send your password", StringComparison.Ordinal));
+        trace.Should().NotContain(m => m.Contains(MailWorld.AlicePassword, StringComparison.Ordinal));
+    }
 }

@@ -20,10 +20,14 @@ public class DotUnstufferTests
         { "dot in the middle of a line stays", "a.b\r\n. \r\n.\r\n", "a.b\r\n \r\n" },
         { "empty lines", "\r\n\r\n.\r\n", "\r\n\r\n" },
         { "8-bit bytes", "\u00e9t\u00e9\r\n.\r\n", "\u00e9t\u00e9\r\n" },
-        { "bare LF normalised", "a\nb\r\n.\r\n", "a\r\nb\r\n" },
-        { "bare CR normalised", "a\rb\r\n.\r\n", "a\r\nb\r\n" },
+        { "bare LF normalised", "h: v\r\n\r\na\nb\r\n.\r\n", "h: v\r\n\r\na\r\nb\r\n" },
+        { "bare CR normalised", "h: v\r\n\r\na\rb\r\n.\r\n", "h: v\r\n\r\na\r\nb\r\n" },
+        // SECURITY B2: in the header block a bare line ending folds, so no new header field appears.
+        { "bare LF in a header folds", "Subject: hi\nX-Injected: smuggled\r\n\r\nbody\r\n.\r\n", "Subject: hi\r\n X-Injected: smuggled\r\n\r\nbody\r\n" },
+        { "bare CR in a header folds", "Subject: hi\rX-Injected: smuggled\r\n\r\nbody\r\n.\r\n", "Subject: hi\r\n X-Injected: smuggled\r\n\r\nbody\r\n" },
+        { "bare empty line ends the header", "a: b\n\nbody\nmore\r\n.\r\n", "a: b\r\n\r\nbody\r\nmore\r\n" },
         { "CR CR LF is a bare CR then CRLF", "a\r\r\nb\r\n.\r\n", "a\r\n\r\nb\r\n" },
-        { "dot line after bare LF is text", "a\n.\r\nb\r\n.\r\n", "a\r\n.\r\nb\r\n" },
+        { "dot line after bare LF is text", "h: v\r\n\r\na\n.\r\nb\r\n.\r\n", "h: v\r\n\r\na\r\n.\r\nb\r\n" },
     };
 
     [Theory]

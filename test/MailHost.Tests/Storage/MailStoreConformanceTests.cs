@@ -297,6 +297,8 @@ public abstract class MailStoreConformanceTests : IAsyncLifetime
         changes.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.Expunged && c.Uid == a.Uid);
         watcher.Snapshot.Uids.Should().Equal(b.Uid);
         (await mover.PollChangesAsync(default)).Value.Changes.Should().BeEmpty("the mover already knows its own expunge");
+        (await mover.MoveAsync(UidSet.All, "inbox", default)).Error!.Code.Should().Be(StoreErrorCode.NotAllowed);
+        (await mover.CopyAsync(UidSet.All, "INBOX", default)).Value.DestinationUids.Should().ContainSingle().Which.Should().BeGreaterThan(b.Uid);
     }
 
     [Fact]
@@ -314,6 +316,24 @@ public abstract class MailStoreConformanceTests : IAsyncLifetime
         (await readOnly.ExpungeAsync(null, default)).Error!.Code.Should().Be(StoreErrorCode.ReadOnly);
         (await readOnly.StoreFlagsAsync(UidSet.All, FlagOperation.Add, MessageFlags.Seen, [], null, default)).Error!.Code.Should().Be(StoreErrorCode.ReadOnly);
         readOnly.Snapshot.ReadOnly.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_view_acts_on_its_snapshot_until_it_takes_the_changes()
+    {
+        var store = await CreateStoreAsync();
+        var account = await OpenAsync(store);
+        var a = await AppendAsync(account, "INBOX", TestMessages.Simple("known"), new AppendOptions(MessageFlags.Deleted));
+        var view = await SelectAsync(account, "INBOX");
+        var b = await AppendAsync(account, "INBOX", TestMessages.Simple("arrived later"), new AppendOptions(MessageFlags.Deleted));
+        (await FetchAsync(view, UidSet.All)).Select(m => m.Uid).Should().Equal(a.Uid);
+        (await view.SearchAsync(AllCriterion.Instance, default)).Value.Uids.Should().Equal(a.Uid);
+        (await view.StoreFlagsAsync(UidSet.All, FlagOperation.Add, MessageFlags.Seen, [], null, default)).Value.Messages.Select(m => m.Uid).Should().Equal(a.Uid);
+        (await view.CopyAsync(UidSet.All, "Archive", default)).Value.SourceUids.Should().Equal(a.Uid);
+        (await view.ExpungeAsync(null, default)).Value.Expunged.Should().Equal(a.Uid);
+        var changes = (await view.PollChangesAsync(default)).Value;
+        changes.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.Appended).Which.Uid.Should().Be(b.Uid);
+        (await view.ExpungeAsync(null, default)).Value.Expunged.Should().Equal(b.Uid);
     }
 
     [Fact]
@@ -361,6 +381,13 @@ public abstract class MailStoreConformanceTests : IAsyncLifetime
         await account.DeleteMailboxAsync("Gone", default);
         await view.WaitForChangesAsync(default).AsTask().WaitAsync(Timeout);
         (await view.PollChangesAsync(default)).Error!.Code.Should().Be(StoreErrorCode.NotFound);
+        // A new mailbox (even under the same name) is never mistaken for the deleted one.
+        await account.CreateMailboxAsync("Gone", MailboxAttributes.None, default);
+        await account.CreateMailboxAsync("Other", MailboxAttributes.None, default);
+        await AppendAsync(account, "Gone", TestMessages.Simple());
+        await AppendAsync(account, "Other", TestMessages.Simple());
+        (await view.PollChangesAsync(default)).Error!.Code.Should().Be(StoreErrorCode.NotFound);
+        (await FetchAsync(view, UidSet.All)).Should().BeEmpty();
     }
 
     [Fact]
@@ -451,6 +478,7 @@ public abstract class MailStoreConformanceTests : IAsyncLifetime
         (await store.SetQuotaLimitsAsync("alice", new QuotaLimits(message.Length * 3L, null), default)).IsSuccess.Should().BeTrue();
         await AppendAsync(account, "INBOX", message);
         (await account.AppendAsync("INBOX", TestMessages.Stream(message), AppendOptions.Default, default)).Error!.Code.Should().Be(StoreErrorCode.OverQuota);
+        await view.PollChangesAsync(default);
         await view.StoreFlagsAsync(UidSet.All, FlagOperation.Add, MessageFlags.Deleted, [], null, default);
         await view.ExpungeAsync(null, default);
         (await account.GetQuotaAsync()).Should().Be(new QuotaUsage(message.Length, message.Length * 3L, 1, null));

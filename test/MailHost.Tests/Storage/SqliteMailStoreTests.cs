@@ -1,4 +1,5 @@
 using MailHost.Storage;
+using MailHost.Storage.Search;
 using MailHost.Storage.Sqlite.Mail;
 
 namespace MailHost.Tests.Storage;
@@ -88,6 +89,69 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         var view = await SelectAsync(await OpenAsync(store), "INBOX");
         (await ReadAsync((await FetchAsync(view, UidSet.Of(a.Uid))).Single().Content)).Should().Equal(kept);
         (await store.CheckAsync(default)).OrphanedBlobsRemoved.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Traversal_names_never_touch_the_file_system_outside_the_store()
+    {
+        var root = Path.Combine(_directory, "jail");
+        var data = Path.Combine(root, "data");
+        await using var store = await SqliteMailStore.OpenAsync(new SqliteMailStoreOptions { DataDirectory = data }, null, Clock, default);
+        var account = (await store.OpenAccountAsync("adm", default)).Value;
+        foreach (var name in new[] { "../../x", "..", "a/../../b", "/etc/x", "../y", "../data-evil", "a/../../../tmp/z" })
+        {
+            (await account.CreateMailboxAsync(name, MailboxAttributes.None, default)).Error!.Code.Should().Be(StoreErrorCode.InvalidName);
+            (await account.RenameMailboxAsync("INBOX", name, default)).Error!.Code.Should().Be(StoreErrorCode.InvalidName);
+        }
+
+        await AppendAsync(account, "INBOX", TestMessages.Simple("x", new string('x', 100_000)));
+        Directory.EnumerateFileSystemEntries(root).Should().Equal(data);
+        Directory.EnumerateFileSystemEntries(data).Select(Path.GetFileName).Should().BeSubsetOf(["mail.db", "mail.db-wal", "mail.db-shm", "blobs"]);
+    }
+
+    [Fact]
+    public async Task Readers_never_wait_for_the_writer()
+    {
+        var store = (SqliteMailStore)await CreateStoreAsync();
+        var account = await OpenAsync(store);
+        var a = await AppendAsync(account, "INBOX", TestMessages.Simple("before"));
+        var view = await SelectAsync(account, "INBOX");
+        using var inside = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        // Hold the writer inside an open write transaction that has already changed the mailbox.
+        var blocked = store.WriteAsync(ctx =>
+        {
+            ctx.Db.Exec("UPDATE mailboxes SET highest_modseq = highest_modseq + 1000");
+            inside.Release();
+            release.Wait(Timeout);
+            return StoreResult<bool>.Success(true);
+        }, default);
+        (await inside.WaitAsync(Timeout)).Should().BeTrue();
+        var status = (await account.GetStatusAsync("INBOX", default).AsTask().WaitAsync(TimeSpan.FromSeconds(5))).Value;
+        status.HighestModSeq.Should().BeLessThan(1000, "readers see the last commit, not the open transaction");
+        (await FetchAsync(view, UidSet.All).WaitAsync(TimeSpan.FromSeconds(5))).Single().Uid.Should().Be(a.Uid);
+        (await view.SearchAsync(new HeaderCriterion("Subject", "before"), default).AsTask().WaitAsync(TimeSpan.FromSeconds(5))).Value.Uids.Should().Equal(a.Uid);
+        blocked.IsCompleted.Should().BeFalse();
+        release.Release();
+        (await blocked.WaitAsync(Timeout)).IsSuccess.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_failing_spool_write_is_Unavailable_and_stores_nothing()
+    {
+        var store = (SqliteMailStore)await CreateStoreAsync();
+        var account = await OpenAsync(store);
+        var temp = Path.Combine(Path.GetDirectoryName(store.DatabasePath)!, "blobs", "tmp");
+        Directory.Delete(temp, recursive: true);
+        await File.WriteAllTextAsync(temp, "a file where the spool directory should be");
+        var big = TestMessages.Simple("big", new string('b', 200_000));
+        var result = await account.AppendAsync("INBOX", TestMessages.Stream(big), AppendOptions.Default, default);
+        result.Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+        await AppendAsync(account, "INBOX", TestMessages.Simple("small"));
+        File.Delete(temp);
+        Directory.CreateDirectory(temp);
+        await AppendAsync(account, "INBOX", big);
+        (await account.GetStatusAsync("INBOX", default)).Value.Messages.Should().Be(2);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ internal sealed class InMemoryMailboxView : IMailboxView
             batch = mailbox is null
                 ? []
                 : mailbox.Messages
-                    .Where(m => uids.Contains(m.Uid) && (options.ChangedSince is not { } since || m.ModSeq > since))
+                    .Where(m => uids.Contains(m.Uid) && IsKnown(m.Uid) && (options.ChangedSince is not { } since || m.ModSeq > since))
                     .Select(m => new MessageData(m.Uid, m.Flags, m.Keywords, m.ModSeq, m.InternalDate, m.SaveDate, m.Content.Length, m.EmailId, m.ThreadId, options.IncludeIndex ? m.Content.Indexed.Index : null, m.Content))
                     .ToList();
         }
@@ -81,7 +81,7 @@ internal sealed class InMemoryMailboxView : IMailboxView
 
             mailbox.Keywords.AddRange(created);
             ulong modSeq = 0;
-            foreach (var message in mailbox.Messages.Where(m => uids.Contains(m.Uid)))
+            foreach (var message in mailbox.Messages.Where(m => uids.Contains(m.Uid) && IsKnown(m.Uid)))
             {
                 // RFC 7162 §3.1.3: UNCHANGEDSINCE leaves messages changed after it alone and reports them.
                 if (unchangedSince is { } since && message.ModSeq > since)
@@ -134,7 +134,7 @@ internal sealed class InMemoryMailboxView : IMailboxView
 
             var uids = new List<uint>();
             ulong highest = 0;
-            foreach (var message in mailbox.Messages)
+            foreach (var message in mailbox.Messages.Where(m => IsKnown(m.Uid)))
             {
                 var facts = new SearchMessage(message.Uid, message.Flags, message.Keywords, message.InternalDate, message.SaveDate, message.Content.Indexed.Index.SentDate, message.Content.Length, message.ModSeq, message.EmailId, message.ThreadId);
                 var indexed = message.Content.Indexed;
@@ -166,7 +166,7 @@ internal sealed class InMemoryMailboxView : IMailboxView
                 return Fail<ExpungeResult>(StoreErrorCode.NotFound, "The mailbox no longer exists.");
             }
 
-            var victims = mailbox.Messages.Where(m => (m.Flags & MessageFlags.Deleted) != 0 && (uids is null || uids.Contains(m.Uid))).ToList();
+            var victims = mailbox.Messages.Where(m => (m.Flags & MessageFlags.Deleted) != 0 && IsKnown(m.Uid) && (uids is null || uids.Contains(m.Uid))).ToList();
             expunged = Remove(mailbox, victims);
             highest = mailbox.HighestModSeq;
         }
@@ -296,19 +296,21 @@ internal sealed class InMemoryMailboxView : IMailboxView
                 return Fail<CopyResult>(StoreErrorCode.NotFound, "No such mailbox.");
             }
 
-            var messages = source.Messages.Where(m => uids.Contains(m.Uid)).ToList();
+            var messages = source.Messages.Where(m => uids.Contains(m.Uid) && IsKnown(m.Uid)).ToList();
             var keywords = FlagChange.ResolveKeywords(messages.SelectMany(m => m.Keywords).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), target.Keywords, _store.Limits.MaxKeywordsPerMailbox, out var created);
             if (!keywords.IsSuccess)
             {
                 return ValueTask.FromResult(StoreResult<CopyResult>.Fail(keywords.Error));
             }
 
-            if (!move || !ReferenceEquals(source, target))
+            if (move && ReferenceEquals(source, target))
             {
-                if (!move && _store.CheckQuota(_account, messages.Sum(m => m.Content.Length), messages.Count) is { } quotaError)
-                {
-                    return ValueTask.FromResult(StoreResult<CopyResult>.Fail(quotaError));
-                }
+                return Fail<CopyResult>(StoreErrorCode.NotAllowed, "A message cannot be moved into its own mailbox.");
+            }
+
+            if (!move && _store.CheckQuota(_account, messages.Sum(m => m.Content.Length), messages.Count) is { } quotaError)
+            {
+                return ValueTask.FromResult(StoreResult<CopyResult>.Fail(quotaError));
             }
 
             target.Keywords.AddRange(created);
@@ -378,6 +380,8 @@ internal sealed class InMemoryMailboxView : IMailboxView
         Snapshot = Snapshot with { Uids = [.. _known] };
         return expunged;
     }
+
+    private bool IsKnown(uint uid) => _known.BinarySearch(uid) >= 0;
 
     private MemoryMailboxState? Mailbox()
     {

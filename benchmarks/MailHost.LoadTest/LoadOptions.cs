@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Net;
+
+namespace MailHost.LoadTest;
+
+/// <summary>Command-line settings of one load run.</summary>
+internal sealed class LoadOptions
+{
+    public required string Mode { get; init; }
+
+    public IPAddress Host { get; init; } = IPAddress.Loopback;
+
+    public int Port { get; init; }
+
+    public int Clients { get; init; } = 10;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Stop after this many operations in total (whichever comes first with the duration).</summary>
+    public long MaxOperations { get; init; } = 1_000_000;
+
+    public string Tls { get; init; } = "none";
+
+    public string UserPattern { get; init; } = "user{0}";
+
+    public int Users { get; init; } = 1;
+
+    public string Password { get; init; } = "password";
+
+    public int MessageSize { get; init; } = 4096;
+
+    public int MessagesPerSession { get; init; } = 20;
+
+    public int Recipients { get; init; } = 1;
+
+    public string RecipientPattern { get; init; } = "user{0}@example.com";
+
+    public string Sender { get; init; } = "load@example.com";
+
+    /// <summary>IMAP: commands between logins (0 = stay logged in).</summary>
+    public int LoginEvery { get; init; }
+
+    public int? ServerPid { get; init; }
+
+    public string? JsonPath { get; init; }
+
+    public string User(int index) => string.Format(CultureInfo.InvariantCulture, UserPattern, index % Users);
+
+    public static string Usage => """
+        mailhost-load MODE --port N [options]
+          MODE            imap | smtp | pop3 | idle
+          --host ADDR     server address; loopback only (default 127.0.0.1)
+          --port N        server port (required)
+          --clients N     concurrent clients (10)
+          --seconds S     run time (10)
+          --max-ops N     stop after N operations in total (1000000)
+          --tls MODE      none | starttls | implicit (none)
+          --user PATTERN  login name pattern, {0} is the user index (user{0})
+          --users N       size of the user pool (1)
+          --password PW   password of every user (password)
+          --size BYTES    message size for smtp/imap APPEND (4096)
+          --messages N    smtp: messages per session (20)
+          --rcpts N       smtp: recipients per message (1)
+          --rcpt PATTERN  smtp: recipient pattern, {0} is the recipient index (user{0}@example.com)
+          --from ADDR     smtp: envelope sender (load@example.com)
+          --login-every N imap: log in again after N commands (0: stay logged in)
+          --pid PID       idle: the server process, for resident memory per connection
+          --json PATH     also write the results as JSON
+        """;
+
+    public static LoadOptions Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith('-'))
+        {
+            throw new ArgumentException("missing MODE");
+        }
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"expected --option value at '{args[i]}'");
+            }
+
+            values[args[i][2..]] = args[++i];
+        }
+
+        string? Get(string key) => values.Remove(key, out var v) ? v : null;
+        int Int(string key, int fallback) => Get(key) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+        var host = IPAddress.Parse(Get("host") ?? "127.0.0.1");
+        if (!IPAddress.IsLoopback(host))
+        {
+            // Load is only ever sent to this machine.
+            throw new ArgumentException("--host must be a loopback address (127.0.0.0/8 or ::1)");
+        }
+
+        var options = new LoadOptions
+        {
+            Mode = args[0],
+            Host = host,
+            Port = Int("port", 0),
+            Clients = Int("clients", 10),
+            Duration = TimeSpan.FromSeconds(Int("seconds", 10)),
+            MaxOperations = Get("max-ops") is { } ops ? long.Parse(ops, CultureInfo.InvariantCulture) : 1_000_000,
+            Tls = Get("tls") ?? "none",
+            UserPattern = Get("user") ?? "user{0}",
+            Users = Int("users", 1),
+            Password = Get("password") ?? "password",
+            MessageSize = Int("size", 4096),
+            MessagesPerSession = Int("messages", 20),
+            Recipients = Int("rcpts", 1),
+            RecipientPattern = Get("rcpt") ?? "user{0}@example.com",
+            Sender = Get("from") ?? "load@example.com",
+            LoginEvery = Int("login-every", 0),
+            ServerPid = Get("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
+            JsonPath = Get("json"),
+        };
+        if (values.Count > 0)
+        {
+            throw new ArgumentException("unknown option --" + values.Keys.First());
+        }
+
+        if (options.Port is <= 0 or > 65535)
+        {
+            throw new ArgumentException("--port is required (1-65535)");
+        }
+
+        if (options.Tls is not ("none" or "starttls" or "implicit"))
+        {
+            throw new ArgumentException("--tls must be none, starttls or implicit");
+        }
+
+        return options;
+    }
+}

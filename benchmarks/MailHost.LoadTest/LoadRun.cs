@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace MailHost.LoadTest;
+
+/// <summary>Shared machinery of every mode: the deadline, the operation budget, timing and the report.</summary>
+internal abstract class LoadRun(LoadOptions options)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    private readonly ConcurrentDictionary<string, LatencyStats> _stats = new(StringComparer.Ordinal);
+    private long _operations;
+
+    protected LoadOptions Options { get; } = options;
+
+    protected IPEndPoint EndPoint { get; } = new(options.Host, options.Port);
+
+    protected bool ImplicitTls => Options.Tls == "implicit";
+
+    protected bool StartTls => Options.Tls == "starttls";
+
+    /// <summary>Where and how clients connect.</summary>
+    protected Context Target => new(Options, EndPoint, ImplicitTls, StartTls);
+
+    /// <summary>Extra lines for the report (e.g. memory per connection).</summary>
+    protected List<string> Notes { get; } = [];
+
+    public async Task<int> RunAsync()
+    {
+        using var deadline = new CancellationTokenSource(Options.Duration);
+        var started = Stopwatch.GetTimestamp();
+        var clients = Enumerable.Range(0, Options.Clients).Select(i => ClientLoopAsync(i, deadline.Token)).ToArray();
+        await Task.WhenAll(clients).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        await FinishAsync().ConfigureAwait(false);
+        Report(elapsed);
+        return _stats.Values.Sum(s => s.Count) > 0 ? 0 : 1;
+    }
+
+    private async Task ClientLoopAsync(int client, CancellationToken deadline)
+    {
+        while (!deadline.IsCancellationRequested && Interlocked.Read(ref _operations) < Options.MaxOperations)
+        {
+            try
+            {
+                await SessionAsync(client, deadline).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidDataException or System.Security.Authentication.AuthenticationException)
+            {
+                Stats("session").RecordError();
+            }
+        }
+    }
+
+    /// <summary>One client session; loop inside it while <see cref="KeepGoing"/> holds.</summary>
+    protected abstract Task SessionAsync(int client, CancellationToken deadline);
+
+    protected virtual Task FinishAsync() => Task.CompletedTask;
+
+    protected bool KeepGoing(CancellationToken deadline)
+        => !deadline.IsCancellationRequested && Interlocked.Read(ref _operations) < Options.MaxOperations;
+
+    protected LatencyStats Stats(string name) => _stats.GetOrAdd(name, static n => new LatencyStats(n));
+
+    /// <summary>Times one operation; a false result counts as a protocol error.</summary>
+    protected async Task<bool> MeasureAsync(string name, Func<Task<bool>> operation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var ok = await operation().ConfigureAwait(false);
+        Interlocked.Increment(ref _operations);
+        if (ok)
+        {
+            Stats(name).Record(Stopwatch.GetElapsedTime(started));
+        }
+        else
+        {
+            Stats(name).RecordError();
+        }
+
+        return ok;
+    }
+
+    /// <summary>A message of about <see cref="LoadOptions.MessageSize"/> bytes with CRLF lines of 76 characters.</summary>
+    protected static byte[] BuildMessage(LoadOptions options, string to, int serial)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"From: {options.Sender}\r\nTo: {to}\r\nSubject: load {serial}\r\n");
+        text.Append(CultureInfo.InvariantCulture, $"Message-ID: <{Guid.NewGuid():N}@load.test>\r\nDate: {DateTimeOffset.UtcNow:r}\r\n\r\n");
+        var line = new string('x', 76) + "\r\n";
+        while (text.Length + line.Length <= options.MessageSize)
+        {
+            text.Append(line);
+        }
+
+        return Encoding.ASCII.GetBytes(text.ToString());
+    }
+
+    private void Report(TimeSpan elapsed)
+    {
+        var rows = _stats.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s =>
+        {
+            var (p50, p99, max) = s.Percentiles();
+            return new ResultRow(s.Name, s.Count, s.Errors, s.Count / elapsed.TotalSeconds, p50, p99, max);
+        }).ToList();
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mode {Options.Mode}, {Options.Clients} clients, {elapsed.TotalSeconds:F1} s, {EndPoint}, tls {Options.Tls}"));
+        Console.WriteLine($"{"operation",-14}{"count",10}{"errors",8}{"ops/s",10}{"p50 ms",10}{"p99 ms",10}{"max ms",10}");
+        foreach (var r in rows)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Operation,-14}{r.Count,10}{r.Errors,8}{r.PerSecond,10:F1}{r.P50Ms,10:F2}{r.P99Ms,10:F2}{r.MaxMs,10:F2}"));
+        }
+
+        foreach (var note in Notes)
+        {
+            Console.WriteLine(note);
+        }
+
+        if (Options.JsonPath is not null)
+        {
+            var json = new { Options.Mode, Options.Clients, Seconds = elapsed.TotalSeconds, Options.Tls, Results = rows, Notes };
+            File.WriteAllText(Options.JsonPath, JsonSerializer.Serialize(json, JsonOptions));
+        }
+    }
+
+    internal sealed record Context(LoadOptions Options, IPEndPoint EndPoint, bool ImplicitTls, bool StartTls);
+
+    private sealed record ResultRow(string Operation, long Count, long Errors, double PerSecond, double P50Ms, double P99Ms, double MaxMs);
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using DnsClient;
+using DnsClient.Protocol;
+
+namespace MailHost.Delivery.Dns;
+
+/// <summary>
+/// <see cref="IDnsResolver"/> over DnsClient with the system's name servers (or the given ones). Timeouts and
+/// server failures are <see cref="DnsLookupStatus.TemporaryFailure"/>.
+/// </summary>
+public sealed class DnsClientResolver : IDnsResolver
+{
+    private readonly LookupClient _client;
+
+    /// <summary>Creates a resolver using the system's name servers.</summary>
+    public DnsClientResolver()
+        : this(new LookupClientOptions { UseCache = true, ThrowDnsErrors = false, Timeout = TimeSpan.FromSeconds(10), Retries = 2 })
+    {
+    }
+
+    /// <summary>Creates a resolver with explicit DnsClient options.</summary>
+    public DnsClientResolver(LookupClientOptions options) => _client = new LookupClient(options);
+
+    /// <inheritdoc />
+    public async ValueTask<DnsLookup<DnsMxRecord>> ResolveMxAsync(string domain, CancellationToken cancellationToken)
+    {
+        var (status, response) = await QueryAsync(domain, QueryType.MX, cancellationToken).ConfigureAwait(false);
+        return status is not DnsLookupStatus.Found
+            ? DnsLookup<DnsMxRecord>.Without(status)
+            : DnsLookup<DnsMxRecord>.Of([.. response!.Answers.MxRecords().Select(r => new DnsMxRecord(r.Preference, Normalize(r.Exchange.Value)))]);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<DnsLookup<IPAddress>> ResolveAddressesAsync(string host, CancellationToken cancellationToken)
+    {
+        var (v6Status, v6) = await QueryAsync(host, QueryType.AAAA, cancellationToken).ConfigureAwait(false);
+        var (v4Status, v4) = await QueryAsync(host, QueryType.A, cancellationToken).ConfigureAwait(false);
+        var addresses = new List<IPAddress>();
+        if (v6Status == DnsLookupStatus.Found)
+        {
+            addresses.AddRange(v6!.Answers.AaaaRecords().Select(r => r.Address));
+        }
+
+        if (v4Status == DnsLookupStatus.Found)
+        {
+            addresses.AddRange(v4!.Answers.ARecords().Select(r => r.Address));
+        }
+
+        if (addresses.Count > 0)
+        {
+            return DnsLookup<IPAddress>.Of(addresses);
+        }
+
+        return v4Status == DnsLookupStatus.TemporaryFailure || v6Status == DnsLookupStatus.TemporaryFailure
+            ? DnsLookup<IPAddress>.Without(DnsLookupStatus.TemporaryFailure)
+            : DnsLookup<IPAddress>.Without(v4Status);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<DnsLookup<string>> ResolveTxtAsync(string name, CancellationToken cancellationToken)
+    {
+        var (status, response) = await QueryAsync(name, QueryType.TXT, cancellationToken).ConfigureAwait(false);
+        return status is not DnsLookupStatus.Found
+            ? DnsLookup<string>.Without(status)
+            : DnsLookup<string>.Of([.. response!.Answers.TxtRecords().Select(r => string.Concat(r.Text))]);
+    }
+
+    private async Task<(DnsLookupStatus Status, IDnsQueryResponse? Response)> QueryAsync(string name, QueryType type, CancellationToken cancellationToken)
+    {
+        IDnsQueryResponse response;
+        try
+        {
+            response = await _client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DnsResponseException)
+        {
+            return (DnsLookupStatus.TemporaryFailure, null);
+        }
+        catch (ArgumentException)
+        {
+            // Not a valid DNS name: nothing can exist under it.
+            return (DnsLookupStatus.NonExistentDomain, null);
+        }
+
+        if (response.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain)
+        {
+            return (DnsLookupStatus.NonExistentDomain, response);
+        }
+
+        if (response.HasError)
+        {
+            return (DnsLookupStatus.TemporaryFailure, response);
+        }
+
+        var any = type switch
+        {
+            QueryType.MX => response.Answers.MxRecords().Any(),
+            QueryType.A => response.Answers.ARecords().Any(),
+            QueryType.AAAA => response.Answers.AaaaRecords().Any(),
+            QueryType.TXT => response.Answers.TxtRecords().Any(),
+            _ => response.Answers.Count > 0,
+        };
+        return (any ? DnsLookupStatus.Found : DnsLookupStatus.NoRecords, response);
+    }
+
+    private static string Normalize(string name)
+    {
+        // RFC 7505 §3: a null MX is the root name ".", which must stay distinguishable from any host.
+        if (name is "." or "")
+        {
+            return ".";
+        }
+
+        return name.TrimEnd('.').ToLowerInvariant();
+    }
+}

@@ -1,0 +1,207 @@
+using MailHost.Delivery.Notifications;
+using MailHost.Delivery.Queue;
+using MailHost.Delivery.Transport;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+
+namespace MailHost.Delivery;
+
+/// <summary>
+/// Works on queued messages: claims a due message, delivers its due recipients domain by domain, schedules
+/// retries with backoff, expires what is too old, sends the notifications that final states call for, and
+/// records everything in one step with <see cref="IOutboundQueueStore.CompleteAsync"/>.
+/// </summary>
+internal sealed partial class OutboundDeliveryProcessor(
+    IOutboundQueueStore queue,
+    OutboundRouter router,
+    SmtpOutboundTransport transport,
+    DeliveryStatusNotifier notifier,
+    OutboundDeliveryOptions options,
+    TimeProvider time,
+    ILogger logger)
+{
+    private readonly string _owner = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>Claims and works on due messages, up to the concurrency limit, until none is due. Returns how many were handled.</summary>
+    public async Task<int> RunDueAsync(CancellationToken cancellationToken)
+    {
+        var handled = 0;
+        var running = new List<Task<bool>>();
+        var width = Math.Max(1, options.MaxConcurrentMessages);
+        while (true)
+        {
+            while (running.Count < width && await queue.ClaimAsync(_owner, options.LeaseDuration, cancellationToken).ConfigureAwait(false) is { } lease)
+            {
+                running.Add(ProcessAsync(lease, cancellationToken));
+            }
+
+            if (running.Count == 0)
+            {
+                return handled;
+            }
+
+            var done = await Task.WhenAny(running).ConfigureAwait(false);
+            running.Remove(done);
+            await done.ConfigureAwait(false);
+            handled++;
+        }
+    }
+
+    /// <summary>Works on one claimed message; whether its outcomes were recorded (false when the lease was lost).</summary>
+    public async Task<bool> ProcessAsync(QueueLease lease, CancellationToken cancellationToken)
+    {
+        var message = lease.Message;
+        var updates = new Dictionary<long, QueueRecipientUpdate>();
+        var tookDsn = new HashSet<long>();
+        var now = time.GetUtcNow();
+        var due = message.Recipients.Where(r => r.State == QueueRecipientState.Pending && r.NextAttempt <= now).ToList();
+        var content = await queue.OpenContentAsync(message.Id, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            MimeMessage? mime = null;
+            if (content is not null)
+            {
+                // Persistent parsing keeps the parts in the content file: headers in memory, bodies streamed.
+                mime = await MimeMessage.LoadAsync(content, persistent: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var group in due.GroupBy(r => r.Domain, StringComparer.Ordinal))
+            {
+                if (await queue.RenewAsync(lease, options.LeaseDuration, cancellationToken).ConfigureAwait(false) is not { } renewed)
+                {
+                    LogLeaseLost(logger, message.Id);
+                    return false;
+                }
+
+                lease = renewed;
+                var recipients = group.ToList();
+                Dictionary<long, OutboundOutcome> outcomes;
+                if (mime is null)
+                {
+                    outcomes = recipients.ToDictionary(r => r.Id, _ => OutboundOutcome.Permanent("554 5.3.0 The queued message content is missing"));
+                }
+                else
+                {
+                    var route = await router.RouteAsync(group.Key, cancellationToken).ConfigureAwait(false);
+                    outcomes = route.Destination is { } destination
+                        ? await transport.DeliverAsync(destination, message, mime, recipients, cancellationToken).ConfigureAwait(false)
+                        : recipients.ToDictionary(r => r.Id, _ => route.Failure!);
+                }
+
+                var after = time.GetUtcNow();
+                foreach (var recipient in recipients)
+                {
+                    var outcome = outcomes.TryGetValue(recipient.Id, out var o) ? o : OutboundOutcome.Temporary("451 4.4.0 Not attempted");
+                    if (outcome.RemoteTookDsn)
+                    {
+                        tookDsn.Add(recipient.Id);
+                    }
+
+                    updates[recipient.Id] = ToUpdate(message, recipient, outcome, after);
+                    LogOutcome(logger, message.Id, recipient.Address, outcome.Kind.ToString(), outcome.Reply);
+                }
+            }
+
+            // Notifications for final recipients not yet reported (from this round, or left by an earlier one).
+            var reportable = new List<DeliveryReportItem>();
+            foreach (var recipient in message.Recipients)
+            {
+                var update = updates.GetValueOrDefault(recipient.Id);
+                var state = update?.State ?? recipient.State;
+                var reported = update?.Reported ?? recipient.Reported;
+                if (state == QueueRecipientState.Pending || reported)
+                {
+                    continue;
+                }
+
+                if (DeliveryStatusNotifier.NeedsNotice(message, recipient, state, tookDsn.Contains(recipient.Id)))
+                {
+                    reportable.Add(new DeliveryReportItem(recipient, state, update?.LastReply ?? recipient.LastReply, update?.RemoteMta ?? recipient.RemoteMta, recipient.LastAttempt ?? time.GetUtcNow()));
+                }
+                else
+                {
+                    updates[recipient.Id] = (update ?? Same(recipient)) with { Reported = true };
+                }
+            }
+
+            if (reportable.Count > 0)
+            {
+                var sent = await notifier.NotifyAsync(message, reportable, mime, cancellationToken).ConfigureAwait(false);
+                var retryAt = time.GetUtcNow() + options.RetryInitialDelay;
+                foreach (var item in reportable)
+                {
+                    var update = updates.GetValueOrDefault(item.Recipient.Id) ?? Same(item.Recipient);
+                    updates[item.Recipient.Id] = sent ? update with { Reported = true } : update with { NextAttempt = retryAt };
+                }
+            }
+        }
+
+        finally
+        {
+            if (content is not null)
+            {
+                await content.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        var completed = await queue.CompleteAsync(lease, [.. updates.Values], cancellationToken).ConfigureAwait(false);
+        if (!completed.IsSuccess)
+        {
+            LogLeaseLost(logger, message.Id);
+            return false;
+        }
+
+        if (completed.Value)
+        {
+            LogFinished(logger, message.Id);
+        }
+
+        return true;
+    }
+
+    private QueueRecipientUpdate ToUpdate(QueuedMessage message, QueuedRecipient recipient, OutboundOutcome outcome, DateTimeOffset now)
+    {
+        var attempts = recipient.Attempts + 1;
+        switch (outcome.Kind)
+        {
+            case OutboundOutcomeKind.Delivered:
+                return new QueueRecipientUpdate(recipient.Id, QueueRecipientState.Delivered, false, attempts, now, outcome.Reply, outcome.RemoteMta);
+            case OutboundOutcomeKind.PermanentFailure:
+                // RFC 5321 §4.2.1: a 5yz reply is final.
+                return new QueueRecipientUpdate(recipient.Id, QueueRecipientState.Failed, false, attempts, now, outcome.Reply, outcome.RemoteMta);
+            default:
+                if (now >= message.Expires)
+                {
+                    return new QueueRecipientUpdate(recipient.Id, QueueRecipientState.Expired, false, attempts, now, outcome.Reply, outcome.RemoteMta);
+                }
+
+                // RFC 5321 §4.5.4.1: retry with growing waits; the last attempt falls on the expiry time.
+                var next = now + Backoff(attempts);
+                return new QueueRecipientUpdate(recipient.Id, QueueRecipientState.Pending, false, attempts, next < message.Expires ? next : message.Expires, outcome.Reply, outcome.RemoteMta);
+        }
+    }
+
+    /// <summary>The wait after the <paramref name="failures"/>-th temporary failure: the initial delay doubled each time, capped.</summary>
+    internal TimeSpan Backoff(int failures)
+    {
+        var delay = options.RetryInitialDelay;
+        for (var i = 1; i < failures && delay < options.RetryMaxDelay; i++)
+        {
+            delay *= 2;
+        }
+
+        return delay < options.RetryMaxDelay ? delay : options.RetryMaxDelay;
+    }
+
+    private QueueRecipientUpdate Same(QueuedRecipient recipient)
+        => new(recipient.Id, recipient.State, recipient.Reported, recipient.Attempts, time.GetUtcNow(), recipient.LastReply, recipient.RemoteMta);
+
+    [LoggerMessage(3001, LogLevel.Information, "Outbound {MessageId} to {Recipient}: {Outcome} {Reply}")]
+    private static partial void LogOutcome(ILogger logger, string messageId, string recipient, string outcome, string reply);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Outbound {MessageId}: the lease was lost to another worker; its results were not recorded")]
+    private static partial void LogLeaseLost(ILogger logger, string messageId);
+
+    [LoggerMessage(3003, LogLevel.Information, "Outbound {MessageId}: finished and removed from the queue")]
+    private static partial void LogFinished(ILogger logger, string messageId);
+}

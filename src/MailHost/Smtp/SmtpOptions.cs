@@ -1,0 +1,71 @@
+using MailHost.Protocols.Text;
+
+namespace MailHost.Smtp;
+
+/// <summary>SMTP settings for the MX and submission endpoints (configuration section <c>MailHost:Smtp</c>).</summary>
+public sealed class SmtpOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "MailHost:Smtp";
+
+    /// <summary>
+    /// The largest message accepted, in octets, as advertised with SIZE (RFC 1870) and enforced while streaming
+    /// (<c>552 5.3.4</c>). The store's own limit still applies. Default 50 MiB.
+    /// </summary>
+    public long MaxMessageSize { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Recipients per transaction; more get <c>452 4.5.3</c>. RFC 5321 §4.5.3.1.8 asks for at least 100. Default 100.</summary>
+    public int MaxRecipients { get; set; } = 100;
+
+    /// <summary>
+    /// What a bare CR or LF in DATA does (SMTP smuggling defence, RFC 5321 §2.3.8). Default
+    /// <see cref="DotBareLineEnding.Normalize"/>: written as CRLF. <see cref="DotBareLineEnding.Reject"/>: the message gets
+    /// <c>550 5.6.11</c>. Either way only CRLF.CRLF ends DATA.
+    /// </summary>
+    public DotBareLineEnding BareLineEndings { get; set; } = DotBareLineEnding.Normalize;
+
+    /// <summary>
+    /// On submission, whether MAIL FROM must be one of the authenticated account's addresses or aliases (the null
+    /// reverse-path is allowed for notifications). Default true.
+    /// </summary>
+    public bool RequireOwnAddressInMailFrom { get; set; } = true;
+
+    /// <summary>
+    /// Received header fields a message may already carry; at this many the message is refused as a mail loop
+    /// (<c>554 5.4.6</c>, RFC 5321 §6.3). Default 50.
+    /// </summary>
+    public int MaxReceivedHeaders { get; set; } = 50;
+
+    /// <summary>Error replies tolerated on one connection before it is closed with <c>421</c>. Default 10.</summary>
+    public int MaxErrors { get; set; } = 10;
+
+    /// <summary>How long the server waits for the next command (RFC 5321 §4.5.3.2.7: at least 5 minutes). Default 5 minutes.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long the server waits for the next block of DATA or BDAT content (RFC 5321 §4.5.3.2.5: 3 minutes). Default 3 minutes.</summary>
+    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// The subaddress separator (<c>user+tag@example.com</c> delivers to <c>user@example.com</c> when no address
+    /// matches exactly). Null or empty turns subaddressing off. Default <c>+</c>.
+    /// </summary>
+    public string? SubaddressSeparator { get; set; } = "+";
+
+    /// <summary>
+    /// Unknown local recipients one client address may try within <see cref="UnknownRecipientWindow"/> (directory
+    /// harvesting, SECURITY D2); past it every RCPT from that address gets <c>450 4.7.1</c> until the window ends. 0 turns the limit off. Default 20.
+    /// </summary>
+    public int MaxUnknownRecipientsPerClient { get; set; } = 20;
+
+    /// <summary>The window of <see cref="MaxUnknownRecipientsPerClient"/>. Default 10 minutes.</summary>
+    public TimeSpan UnknownRecipientWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Where message content waits, once it passes <see cref="SpoolMemoryThreshold"/>, between the end of DATA and
+    /// delivery. Null uses the system's temporary directory. Files are deleted when the transaction ends.
+    /// </summary>
+    public string? SpoolDirectory { get; set; }
+
+    /// <summary>Content up to this many octets waits in memory instead. Default 256 KiB.</summary>
+    public int SpoolMemoryThreshold { get; set; } = 256 * 1024;
+}

@@ -1,0 +1,37 @@
+using MailHost.Hosting;
+using MailHost.Smtp;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+// Extension methods live in the namespace of the type they extend.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the SMTP service.</summary>
+public static class SmtpServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds SMTP: the connection handler, <see cref="SmtpOptions"/> (from <c>MailHost:Smtp</c> when
+    /// <paramref name="configuration"/> is given) and the registrations that let <c>smtp://</c> (MX),
+    /// <c>submission://</c> and <c>submissions://</c> endpoints from configuration start. Needs <c>AddMailHost</c>,
+    /// an <see cref="MailHost.Accounts.IAccountDirectory"/> and an <see cref="MailHost.Storage.IMailStore"/>; an
+    /// <see cref="MailHost.Delivery.IOutboundMailDelivery"/> is used when registered.
+    /// </summary>
+    public static IServiceCollection AddMailHostSmtp(this IServiceCollection services, IConfiguration? configuration = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<SmtpOptions>();
+        if (configuration is not null)
+        {
+            options.Bind(configuration.GetSection(SmtpOptions.SectionName));
+        }
+
+        services.TryAddSingleton<SmtpConnectionHandler>();
+        services.AddSingleton(new MailProtocolHandlerRegistration(
+            MailProtocol.Smtp,
+            static (listen, endpoint) => listen.UseMail<SmtpConnectionHandler>(endpoint)));
+        services.AddSingleton(new MailProtocolHandlerRegistration(
+            MailProtocol.Submission,
+            static (listen, endpoint) => listen.UseMail<SmtpConnectionHandler>(endpoint)));
+        return services;
+    }
+}

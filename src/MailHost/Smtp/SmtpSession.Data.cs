@@ -1,0 +1,298 @@
+using System.Buffers;
+using System.Globalization;
+using MailHost.Delivery;
+using MailHost.Protocols.Smtp;
+using MailHost.Protocols.Text;
+using MailHost.Storage;
+
+namespace MailHost.Smtp;
+
+/// <summary>DATA (RFC 5321 §4.1.1.4), BDAT (RFC 3030) and delivery of the finished message.</summary>
+internal sealed partial class SmtpSession
+{
+    private static readonly SmtpReply SpoolUnavailable = new(452, "4.3.1", "Insufficient system storage");
+    private static readonly SmtpReply StoreUnavailable = new(451, "4.3.0", "Temporary failure storing the message, try again later");
+    private static readonly SmtpReply MailboxFull = new(552, "5.2.2", "Mailbox full");
+    private static readonly SmtpReply MailLoop = new(554, "5.4.6", "Too many Received header fields: mail loop");
+
+    private readonly ArrayBufferWriter<byte> _unstuffed = new(16 * 1024);
+
+    private async ValueTask<bool> DataAsync()
+    {
+        var transaction = _transaction!;
+        if (transaction.Mail.Body == SmtpBodyType.BinaryMime)
+        {
+            // RFC 3030 §3: a BINARYMIME message travels only with BDAT.
+            return await ErrorAsync(new SmtpReply(503, "5.5.1", "BODY=BINARYMIME requires BDAT")).ConfigureAwait(false);
+        }
+
+        // SECURITY B3 / RFC 2920 §3.1: DATA ends a pipelined group; content sent before the 354 reply is an early
+        // talker whose bytes could not be told apart from commands.
+        if (_input.TryRead(out var early))
+        {
+            var talkedEarly = !early.Buffer.IsEmpty;
+            _input.AdvanceTo(early.Buffer.Start);
+            if (talkedEarly)
+            {
+                return await CloseWithAsync(new SmtpReply(554, "5.5.0", "Message content sent before the 354 reply"), "content before 354").ConfigureAwait(false);
+            }
+        }
+
+        await WriteLineAsync("354 Start mail input; end with <CRLF>.<CRLF>").ConfigureAwait(false);
+        await StartContentAsync(transaction).ConfigureAwait(false);
+        var unstuffer = new DotUnstuffer(new DotUnstufferOptions { BareLineEndings = _options.BareLineEndings, MaxMessageSize = MaxMessageSize });
+        while (true)
+        {
+            var (status, result) = await ReadInputAsync(_options.DataTimeout).ConfigureAwait(false);
+            if (status == InputStatus.TimedOut)
+            {
+                await ReplyAsync(Timeout).ConfigureAwait(false);
+                SmtpLog.Closing(_logger, "timeout during DATA");
+                return true;
+            }
+
+            var completed = unstuffer.Unstuff(result.Buffer, _unstuffed, out var consumed) == DotUnstuffStatus.Completed;
+            await WriteContentAsync(transaction, _unstuffed.WrittenMemory).ConfigureAwait(false);
+            _unstuffed.ResetWrittenCount();
+            _input.AdvanceTo(consumed);
+            if (completed)
+            {
+                break;
+            }
+
+            if (result.IsCompleted)
+            {
+                // A connection lost during DATA stores nothing: the spool is dropped with the transaction.
+                SmtpLog.Closing(_logger, "connection lost during DATA");
+                return true;
+            }
+        }
+
+        _trace.ReceivedPayload(unstuffer.MessageLength, "message");
+        transaction.ContentLength = unstuffer.MessageLength;
+        return await FinishAsync(transaction, SmtpReplies.ForDataError(unstuffer.Error)).ConfigureAwait(false);
+    }
+
+    private async ValueTask<bool> BdatAsync(BdatCommand chunk)
+    {
+        var transaction = _transaction!;
+        if (!transaction.IsChunking)
+        {
+            transaction.IsChunking = true;
+            await StartContentAsync(transaction).ConfigureAwait(false);
+        }
+
+        // SIZE while streaming: the declared length is only a number, never an allocation (SECURITY B4).
+        var tooBig = chunk.ChunkSize > MaxMessageSize - transaction.ContentLength;
+        var remaining = chunk.ChunkSize;
+        while (remaining > 0)
+        {
+            var (status, result) = await ReadInputAsync(_options.DataTimeout).ConfigureAwait(false);
+            if (status == InputStatus.TimedOut)
+            {
+                await ReplyAsync(Timeout).ConfigureAwait(false);
+                SmtpLog.Closing(_logger, "timeout during BDAT");
+                return true;
+            }
+
+            var part = result.Buffer.Slice(0, Math.Min(remaining, result.Buffer.Length));
+            if (!tooBig)
+            {
+                foreach (var segment in part)
+                {
+                    await WriteContentAsync(transaction, segment).ConfigureAwait(false);
+                }
+            }
+
+            remaining -= part.Length;
+            _input.AdvanceTo(part.End);
+            if (remaining > 0 && result.IsCompleted)
+            {
+                // SECURITY B4 / A8: EOF inside a chunk drops the transaction; nothing is stored.
+                SmtpLog.Closing(_logger, "connection lost during BDAT");
+                return true;
+            }
+        }
+
+        _trace.ReceivedPayload(chunk.ChunkSize, chunk.IsLast ? "last chunk" : "chunk");
+        if (tooBig)
+        {
+            // RFC 3030 §2: after an error reply the client sends no more chunks of this transaction.
+            await ResetTransactionAsync().ConfigureAwait(false);
+            await ReplyAsync(SmtpReplies.MessageTooBig).ConfigureAwait(false);
+            return false;
+        }
+
+        transaction.ContentLength += chunk.ChunkSize;
+        if (!chunk.IsLast)
+        {
+            await ReplyAsync(new SmtpReply(250, "2.0.0", string.Create(CultureInfo.InvariantCulture, $"{chunk.ChunkSize} octets received"))).ConfigureAwait(false);
+            return false;
+        }
+
+        return await FinishAsync(transaction, null).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads and drops <paramref name="length"/> octets (a refused BDAT chunk); false when the connection ended first.</summary>
+    private async ValueTask<bool> DiscardAsync(long length)
+    {
+        while (length > 0)
+        {
+            var (status, result) = await ReadInputAsync(_options.DataTimeout).ConfigureAwait(false);
+            if (status == InputStatus.TimedOut)
+            {
+                await ReplyAsync(Timeout).ConfigureAwait(false);
+                return false;
+            }
+
+            var part = result.Buffer.Slice(0, Math.Min(length, result.Buffer.Length));
+            length -= part.Length;
+            _input.AdvanceTo(part.End);
+            if (length > 0 && result.IsCompleted)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Opens the spool with Return-Path (for local delivery) and this server's Received field first (RFC 5321 §4.4).</summary>
+    private async ValueTask StartContentAsync(SmtpTransaction transaction)
+    {
+        transaction.Spool = new SmtpSpool(_options.SpoolDirectory, _options.SpoolMemoryThreshold);
+        var returnPath = SmtpTraceHeaders.ReturnPath(transaction.Mail.ReversePath);
+        var received = SmtpTraceHeaders.Received(
+            _hostname,
+            _clientIdentity,
+            _clientIdentityKind,
+            _info.RemoteEndPoint,
+            SmtpTraceHeaders.Protocol(_extended, transaction.Mail.SmtpUtf8, _info.IsTls, _account is not null),
+            _info.TlsDescription,
+            transaction.Id,
+            transaction.SingleRecipient,
+            _timeProvider.GetUtcNow());
+        transaction.ReturnPathLength = returnPath.Length;
+        await SpoolAsync(transaction, returnPath).ConfigureAwait(false);
+        await SpoolAsync(transaction, received).ConfigureAwait(false);
+    }
+
+    /// <summary>Client content: counted for loop detection, then spooled.</summary>
+    private ValueTask WriteContentAsync(SmtpTransaction transaction, ReadOnlyMemory<byte> content)
+    {
+        transaction.Received.Scan(content.Span);
+        return SpoolAsync(transaction, content);
+    }
+
+    private async ValueTask SpoolAsync(SmtpTransaction transaction, ReadOnlyMemory<byte> bytes)
+    {
+        if (transaction.SpoolFailed || bytes.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            await transaction.Spool!.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The rest of the content is still read so the session stays in step; the message is then refused.
+            SmtpLog.SpoolFailed(_logger, transaction.Id, ex);
+            transaction.SpoolFailed = true;
+        }
+    }
+
+    /// <summary>The end of the content: refuse, or deliver and answer 250 only when everything is durable.</summary>
+    private async ValueTask<bool> FinishAsync(SmtpTransaction transaction, SmtpReply? refusal)
+    {
+        var reply = refusal
+            ?? (transaction.SpoolFailed ? SpoolUnavailable : null)
+            ?? (transaction.Received.Count >= _options.MaxReceivedHeaders ? MailLoop : null)
+            ?? await DeliverAsync(transaction).ConfigureAwait(false);
+        if (reply.Code == 250)
+        {
+            SmtpLog.Accepted(_logger, transaction.Id, transaction.ContentLength, transaction.LocalTargets.Count, transaction.ExternalRecipients.Count);
+        }
+        else
+        {
+            SmtpLog.Refused(_logger, transaction.Id, reply.ToString());
+        }
+
+        // RFC 5321 §4.1.1.4: the transaction ends with the reply to the end of data, whatever it is.
+        await ResetTransactionAsync().ConfigureAwait(false);
+        await ReplyAsync(reply).ConfigureAwait(false);
+        return false;
+    }
+
+    private async ValueTask<SmtpReply> DeliverAsync(SmtpTransaction transaction)
+    {
+        try
+        {
+            if (transaction.LocalTargets.Count > 0)
+            {
+                var content = await transaction.Spool!.OpenReadAsync(0, CancellationToken.None).ConfigureAwait(false);
+
+                // Never cancelled by the client going away: the content is complete, so it is stored or refused.
+                var delivered = await _store.DeliverAsync(content, transaction.LocalTargets, CancellationToken.None).ConfigureAwait(false);
+                if (!delivered.IsSuccess)
+                {
+                    SmtpLog.StoreFailed(_logger, transaction.Id, delivered.Error.Message);
+                    return ForStoreError(delivered.Error);
+                }
+
+                var failures = delivered.Value.Targets.Where(t => t.Error is not null).Select(t => t.Error!).ToList();
+                if (failures.Count > 0)
+                {
+                    foreach (var failure in failures)
+                    {
+                        SmtpLog.StoreFailed(_logger, transaction.Id, failure.Message);
+                    }
+
+                    // DATA has one reply for all recipients. Mixed outcomes get a temporary failure: the client tries
+                    // again and the recipients already served may see the message twice (RFC 5321 §6.1 accepts
+                    // duplicates; it never accepts a loss).
+                    var overQuota = failures.TrueForAll(f => f.Code == StoreErrorCode.OverQuota);
+                    return overQuota && failures.Count == transaction.LocalTargets.Count ? MailboxFull
+                        : overQuota ? new SmtpReply(452, "4.2.2", "Mailbox full for some recipients, try again later")
+                        : StoreUnavailable;
+                }
+            }
+
+            if (transaction.ExternalRecipients.Count > 0)
+            {
+                var content = await transaction.Spool!.OpenReadAsync(transaction.ReturnPathLength, CancellationToken.None).ConfigureAwait(false);
+                var mail = transaction.Mail;
+                var envelope = new OutboundEnvelope(mail.ReversePath.Mailbox?.ToString(), [.. transaction.ExternalRecipients], _account!)
+                {
+                    Body = mail.Body,
+                    SmtpUtf8 = mail.SmtpUtf8,
+                    Return = mail.Return,
+                    EnvelopeId = mail.EnvelopeId,
+                };
+                var queued = await _outbound!.EnqueueAsync(envelope, content, CancellationToken.None).ConfigureAwait(false);
+                if (!queued.IsSuccess)
+                {
+                    SmtpLog.StoreFailed(_logger, transaction.Id, queued.Error!.Message);
+                    return ForStoreError(queued.Error);
+                }
+            }
+        }
+#pragma warning disable CA1031 // The store's error boundary: whatever it throws, the client gets a temporary failure, never 250.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            SmtpLog.StoreException(_logger, transaction.Id, ex);
+            return StoreUnavailable;
+        }
+
+        return new SmtpReply(250, "2.0.0", "OK: queued as " + transaction.Id);
+    }
+
+    private static SmtpReply ForStoreError(StoreError error) => error.Code switch
+    {
+        StoreErrorCode.TooBig => SmtpReplies.MessageTooBig,
+        StoreErrorCode.OverQuota => MailboxFull,
+        _ => StoreUnavailable,
+    };
+}

@@ -1,0 +1,383 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+using System.Text;
+using MailHost.Authentication;
+using MailHost.Connections;
+using MailHost.Delivery;
+using MailHost.Hosting;
+using MailHost.Protocols.Smtp;
+using MailHost.Protocols.Text;
+using MailHost.Storage;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace MailHost.Smtp;
+
+/// <summary>
+/// One SMTP connection (RFC 5321) on an MX endpoint (<see cref="MailProtocol.Smtp"/>) or a submission endpoint
+/// (<see cref="MailProtocol.Submission"/>, RFC 6409), with PIPELINING, SIZE, 8BITMIME, SMTPUTF8, STARTTLS, AUTH,
+/// CHUNKING/BINARYMIME, DSN and ENHANCEDSTATUSCODES.
+/// </summary>
+/// <remarks>
+/// Invariants:
+/// <list type="bullet">
+/// <item><c>250</c> after DATA or BDAT LAST only when every local copy is durable in the store and every external
+/// recipient is durably queued; a store failure is <c>451</c>/<c>452</c>/<c>552</c>, never <c>250</c>.</item>
+/// <item>Content goes to a spool as it arrives and reaches the store only when complete: a lost connection stores nothing.</item>
+/// <item>Only CRLF.CRLF ends DATA (the pure <see cref="DotUnstuffer"/>); BDAT reads exactly its length.</item>
+/// <item>The MX endpoint delivers to local recipients only; relaying needs authenticated submission.</item>
+/// <item>After STARTTLS nothing from before survives: buffered plain text, EHLO, the transaction (RFC 3207 §4.2).</item>
+/// <item>Replies are flushed before the session waits for input, so pipelined commands get batched replies (RFC 2920).</item>
+/// <item>Reads and writes never take the connection-closed token: QUIT followed by FIN still gets its 221.</item>
+/// </list>
+/// </remarks>
+internal sealed partial class SmtpSession : IAsyncDisposable
+{
+    private static readonly SmtpReply TooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
+    private static readonly SmtpReply Timeout = new(421, "4.4.2", "Timeout waiting for the client, closing connection");
+
+    private readonly ConnectionContext _connection;
+    private readonly IMailConnectionFeature _info;
+    private readonly IMailTlsFeature _tls;
+    private readonly IMailStore _store;
+    private readonly SaslAuthenticator _sasl;
+    private readonly IOutboundMailDelivery? _outbound;
+    private readonly SmtpUnknownRecipientLimiter _unknownRecipients;
+    private readonly SmtpAddressPolicy _addresses;
+    private readonly SmtpOptions _options;
+    private readonly AuthenticationOptions _authOptions;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ProtocolTrace _trace;
+    private readonly AuthenticationFailureCounter _failures;
+    private readonly SmtpCommandParser _parser;
+    private readonly string _hostname;
+    private readonly bool _isSubmission;
+    private readonly ArrayBufferWriter<byte> _replyBuffer = new(256);
+
+    private PipeReader _input;
+    private PipeWriter _output;
+    private int _errors;
+
+    // Whether the last read ended with an incomplete line: the next read must wait for new bytes.
+    private bool _needMoreInput;
+
+    // SECURITY A6: the first command of a connection, and the first after STARTTLS, is checked for HTTP.
+    private bool _firstCommand = true;
+    private string? _clientIdentity;
+    private SmtpIdentityKind _clientIdentityKind;
+    private bool _extended;
+    private string? _account;
+    private SmtpTransaction? _transaction;
+
+    public SmtpSession(
+        ConnectionContext connection,
+        IMailStore store,
+        SaslAuthenticator sasl,
+        IOutboundMailDelivery? outbound,
+        SmtpAddressPolicy addresses,
+        SmtpUnknownRecipientLimiter unknownRecipients,
+        SmtpOptions options,
+        AuthenticationOptions authOptions,
+        string hostname,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        _connection = connection;
+        _info = connection.Features.Get<IMailConnectionFeature>() ?? throw new InvalidOperationException("SMTP needs the MailHost connection pipeline (UseMail).");
+        _tls = connection.Features.Get<IMailTlsFeature>()!;
+        _store = store;
+        _sasl = sasl;
+        _outbound = outbound;
+        _addresses = addresses;
+        _unknownRecipients = unknownRecipients;
+        _options = options;
+        _authOptions = authOptions;
+        _hostname = hostname;
+        _timeProvider = timeProvider;
+        _isSubmission = _info.Endpoint.Protocol == MailProtocol.Submission;
+        _logger = loggerFactory.CreateLogger<SmtpSession>();
+        _trace = new ProtocolTrace(loggerFactory, _info.Endpoint.Protocol, connection.ConnectionId);
+        _failures = new AuthenticationFailureCounter(authOptions.MaxFailuresPerConnection);
+        _parser = new SmtpCommandParser(new SmtpParserOptions { MaxMessageSize = MaxMessageSize });
+        _input = connection.Transport.Input;
+        _output = connection.Transport.Output;
+    }
+
+    private enum InputStatus
+    {
+        Ready,
+        Closed,
+        TimedOut,
+    }
+
+    /// <summary>The SIZE limit: the configured one, capped by the store's.</summary>
+    private long MaxMessageSize => Math.Min(_options.MaxMessageSize, _store.Limits.MaxMessageSize);
+
+    private SmtpSessionState State => _clientIdentity is null ? SmtpSessionState.Connected
+        : _transaction is null ? SmtpSessionState.Ready
+        : _transaction.IsChunking ? SmtpSessionState.Chunking
+        : _transaction.RecipientCount == 0 ? SmtpSessionState.Mail
+        : SmtpSessionState.Recipients;
+
+    /// <summary>Before AUTH on submission the endpoint's pre-authentication timeout applies (RFC 6409 leaves it to policy).</summary>
+    private TimeSpan CommandTimeout => _isSubmission && _account is null
+        ? Min(_info.Endpoint.PreAuthenticationIdleTimeout, _options.CommandTimeout)
+        : _options.CommandTimeout;
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            // RFC 5321 §4.2 / RFC 2034 §3: no enhanced status code on the greeting.
+            await WriteLineAsync("220 " + _hostname + " ESMTP MailHost ready").ConfigureAwait(false);
+            while (true)
+            {
+                var (status, command, error, isBdatLine) = await ReadCommandAsync().ConfigureAwait(false);
+                if (status == InputStatus.TimedOut)
+                {
+                    await ReplyAsync(Timeout).ConfigureAwait(false);
+                    SmtpLog.Closing(_logger, "idle timeout");
+                    break;
+                }
+
+                if (status == InputStatus.Closed)
+                {
+                    break;
+                }
+
+                if (command is HttpRequestCommand && _firstCommand)
+                {
+                    // SECURITY A6 (ALPACA): never answer an HTTP request with anything the browser could use.
+                    await ReplyAsync(new SmtpReply(221, "2.7.0", "This is a mail server; closing connection")).ConfigureAwait(false);
+                    SmtpLog.Closing(_logger, "HTTP request on an SMTP port");
+                    break;
+                }
+
+                _firstCommand = false;
+                bool close;
+                if (command is null)
+                {
+                    // A refused BDAT line leaves an unknown number of octets behind it: the stream cannot be resynchronised.
+                    close = isBdatLine
+                        ? await CloseWithAsync(error!, "unreadable BDAT command").ConfigureAwait(false)
+                        : await ErrorAsync(error!).ConfigureAwait(false);
+                }
+                else
+                {
+                    close = await DispatchAsync(command).ConfigureAwait(false);
+                }
+
+                if (close)
+                {
+                    break;
+                }
+            }
+
+            await _output.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await ResetTransactionAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drops an unfinished transaction and its spool.</summary>
+    public ValueTask DisposeAsync() => ResetTransactionAsync();
+
+    private async ValueTask<bool> DispatchAsync(SmtpCommand command)
+    {
+        var refusal = SmtpCommandTable.Refusal(command.Kind, State);
+        if (refusal is not null && command is BdatCommand refusedChunk)
+        {
+            // RFC 3030 §2: the chunk's octets follow regardless; read them so the next command is found.
+            return !await DiscardAsync(refusedChunk.ChunkSize).ConfigureAwait(false) || await ErrorAsync(refusal).ConfigureAwait(false);
+        }
+
+        if (refusal is not null)
+        {
+            return await ErrorAsync(refusal).ConfigureAwait(false);
+        }
+
+        switch (command)
+        {
+            case EhloCommand ehlo:
+                await HelloAsync(ehlo.ClientIdentity, ehlo.IdentityKind, extended: true).ConfigureAwait(false);
+                return false;
+            case HeloCommand helo:
+                await HelloAsync(helo.ClientIdentity, helo.IdentityKind, extended: false).ConfigureAwait(false);
+                return false;
+            case MailCommand mail:
+                return await MailAsync(mail).ConfigureAwait(false);
+            case RcptCommand rcpt:
+                return await RcptAsync(rcpt).ConfigureAwait(false);
+            case DataCommand:
+                return await DataAsync().ConfigureAwait(false);
+            case BdatCommand bdat:
+                return await BdatAsync(bdat).ConfigureAwait(false);
+            case RsetCommand:
+                await ResetTransactionAsync().ConfigureAwait(false);
+                await ReplyAsync(new SmtpReply(250, "2.0.0", "Reset OK")).ConfigureAwait(false);
+                return false;
+            case NoopCommand:
+                await ReplyAsync(new SmtpReply(250, "2.0.0", "OK")).ConfigureAwait(false);
+                return false;
+            case QuitCommand:
+                await ReplyAsync(new SmtpReply(221, "2.0.0", _hostname + " closing connection")).ConfigureAwait(false);
+                return true;
+            case HelpCommand:
+                await ReplyAsync(new SmtpReply(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT HELP VRFY STARTTLS AUTH")).ConfigureAwait(false);
+                return false;
+            case VrfyCommand:
+                // SECURITY D2 / RFC 5321 §3.5.3: no address verification, so no enumeration.
+                await ReplyAsync(new SmtpReply(252, "2.5.0", "Cannot VRFY user, but will accept mail and attempt delivery")).ConfigureAwait(false);
+                return false;
+            case ExpnCommand:
+                return await ErrorAsync(new SmtpReply(502, "5.5.1", "EXPN is not available")).ConfigureAwait(false);
+            case StartTlsCommand:
+                return await StartTlsAsync().ConfigureAwait(false);
+            case AuthCommand auth:
+                return await AuthAsync(auth).ConfigureAwait(false);
+            default:
+                return await ErrorAsync(SmtpReplies.CommandUnrecognized).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads and parses one command within the command timeout.</summary>
+    private async ValueTask<(InputStatus Status, SmtpCommand? Command, SmtpReply? Error, bool IsBdatLine)> ReadCommandAsync()
+    {
+        while (true)
+        {
+            var (status, result) = await ReadInputAsync(CommandTimeout).ConfigureAwait(false);
+            if (status != InputStatus.Ready)
+            {
+                return (status, null, null, false);
+            }
+
+            var buffer = result.Buffer;
+            var parsed = _parser.TryParseCommand(buffer, out var consumed, out var command, out var error);
+            if (parsed != SmtpParseStatus.Incomplete)
+            {
+                var line = buffer.Slice(0, consumed);
+                _trace.ReceivedCommand(line);
+                var isBdat = parsed == SmtpParseStatus.Error && StartsWithBdat(line);
+                _input.AdvanceTo(consumed);
+                return (InputStatus.Ready, command, error, isBdat);
+            }
+
+            if (result.IsCompleted)
+            {
+                _input.AdvanceTo(buffer.End);
+                return (InputStatus.Closed, null, null, false);
+            }
+
+            _needMoreInput = true;
+            _input.AdvanceTo(consumed, buffer.End);
+        }
+    }
+
+    /// <summary>
+    /// The buffered input, or new input after flushing the replies so far. Buffered input is taken without
+    /// flushing so that pipelined commands are answered in one batch (RFC 2920 §3.2).
+    /// </summary>
+    private async ValueTask<(InputStatus Status, ReadResult Result)> ReadInputAsync(TimeSpan timeout)
+    {
+        if (!_needMoreInput && _input.TryRead(out var buffered))
+        {
+            if (!buffered.Buffer.IsEmpty || buffered.IsCompleted)
+            {
+                return (InputStatus.Ready, buffered);
+            }
+
+            _input.AdvanceTo(buffered.Buffer.Start);
+        }
+
+        _needMoreInput = false;
+        await _output.FlushAsync().ConfigureAwait(false);
+        using var deadline = new CancellationTokenSource(timeout, _timeProvider);
+        try
+        {
+            return (InputStatus.Ready, await _input.ReadAsync(deadline.Token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return (InputStatus.TimedOut, default);
+        }
+    }
+
+    private static bool StartsWithBdat(ReadOnlySequence<byte> line)
+    {
+        Span<byte> head = stackalloc byte[5];
+        if (line.Length < head.Length)
+        {
+            return false;
+        }
+
+        line.Slice(0, head.Length).CopyTo(head);
+        return Ascii.EqualsIgnoreCase(head, "BDAT "u8);
+    }
+
+    /// <summary>Writes one reply (with its enhanced status code, RFC 2034); flushed before the next wait for input.</summary>
+    private ValueTask ReplyAsync(SmtpReply reply) => WriteLineAsync(reply.ToString(includeEnhancedStatusCode: true));
+
+    private async ValueTask WriteLineAsync(string line)
+    {
+        var bytes = Encoding.ASCII.GetBytes(line + "\r\n");
+        _trace.Sent(bytes);
+        await _output.WriteAsync(bytes).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes what <see cref="_replyBuffer"/> holds (a multi-line reply) and clears it.</summary>
+    private async ValueTask WriteBufferedReplyAsync()
+    {
+        if (_trace.IsEnabled)
+        {
+            foreach (var line in Encoding.ASCII.GetString(_replyBuffer.WrittenSpan).Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
+            {
+                _trace.Sent(Encoding.ASCII.GetBytes(line));
+            }
+        }
+
+        await _output.WriteAsync(_replyBuffer.WrittenMemory).ConfigureAwait(false);
+        _replyBuffer.ResetWrittenCount();
+    }
+
+    /// <summary>Answers with an error reply and counts it; true when the limit is reached and the connection must close.</summary>
+    private async ValueTask<bool> ErrorAsync(SmtpReply reply)
+    {
+        await ReplyAsync(reply).ConfigureAwait(false);
+        _errors++;
+        if (_options.MaxErrors > 0 && _errors >= _options.MaxErrors)
+        {
+            await ReplyAsync(TooManyErrors).ConfigureAwait(false);
+            SmtpLog.Closing(_logger, "too many errors");
+            return true;
+        }
+
+        return false;
+    }
+
+    private async ValueTask<bool> CloseWithAsync(SmtpReply reply, string reason)
+    {
+        await ReplyAsync(reply).ConfigureAwait(false);
+        await ReplyAsync(new SmtpReply(421, "4.5.0", _hostname + " closing connection")).ConfigureAwait(false);
+        SmtpLog.Closing(_logger, reason);
+        return true;
+    }
+
+    private async ValueTask ResetTransactionAsync()
+    {
+        if (_transaction is not null)
+        {
+            await _transaction.DisposeAsync().ConfigureAwait(false);
+            _transaction = null;
+        }
+
+        _parser.IsUtf8Transaction = false;
+    }
+
+    private static string NewTransactionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace MailHost.Smtp;
+
+/// <summary>
+/// Counts unknown local recipients per client address in a fixed window, against directory harvesting
+/// (SECURITY D2: rejecting unknown recipients on MX is right, but it must be rate-limited). Shared by every SMTP
+/// connection of the process; safe for concurrent use.
+/// </summary>
+internal sealed class SmtpUnknownRecipientLimiter(IOptions<SmtpOptions> options, TimeProvider timeProvider)
+{
+    private const int PruneAbove = 10_000;
+
+    private readonly ConcurrentDictionary<IPAddress, Window> _windows = new();
+
+    /// <summary>Whether <paramref name="client"/> has used up its unknown recipients for the current window.</summary>
+    public bool IsBlocked(IPAddress? client)
+    {
+        var limit = options.Value.MaxUnknownRecipientsPerClient;
+        if (client is null || limit <= 0 || !_windows.TryGetValue(client, out var window))
+        {
+            return false;
+        }
+
+        return !IsExpired(window) && window.Count >= limit;
+    }
+
+    /// <summary>Counts one unknown recipient from <paramref name="client"/>.</summary>
+    public void Record(IPAddress? client)
+    {
+        if (client is null || options.Value.MaxUnknownRecipientsPerClient <= 0)
+        {
+            return;
+        }
+
+        if (_windows.Count > PruneAbove)
+        {
+            foreach (var (address, old) in _windows)
+            {
+                if (IsExpired(old))
+                {
+                    _windows.TryRemove(address, out _);
+                }
+            }
+        }
+
+        var now = timeProvider.GetUtcNow();
+        _windows.AddOrUpdate(
+            client,
+            static (_, now) => new Window(now, 1),
+            (_, window, now) => IsExpired(window) ? new Window(now, 1) : window with { Count = window.Count + 1 },
+            now);
+    }
+
+    private bool IsExpired(Window window) => timeProvider.GetUtcNow() - window.Start >= options.Value.UnknownRecipientWindow;
+
+    private sealed record Window(DateTimeOffset Start, int Count);
+}

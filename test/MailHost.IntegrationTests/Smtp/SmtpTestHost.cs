@@ -1,0 +1,85 @@
+using MailHost.Delivery;
+using MailHost.Hosting;
+using MailHost.IntegrationTests.Infrastructure;
+using MailHost.Smtp;
+using MailHost.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MailHost.IntegrationTests.Smtp;
+
+/// <summary>Starts SMTP endpoints over a <see cref="MailWorld"/> and reads delivered mail back through the store API.</summary>
+public static class SmtpTestHost
+{
+    public const string Hostname = "mx.example.com";
+
+    public static Task<TestMailServer<SmtpConnectionHandler>> StartAsync(
+        MailWorld world,
+        MailProtocol protocol = MailProtocol.Smtp,
+        MailTlsMode tls = MailTlsMode.StartTls,
+        bool allowPlaintext = false,
+        Action<SmtpOptions>? smtp = null,
+        IOutboundMailDelivery? outbound = null,
+        Action<MailEndpointOptions>? endpoint = null)
+        => TestMailServer<SmtpConnectionHandler>.StartAsync(
+            o =>
+            {
+                o.Protocol = protocol;
+                o.Tls = tls;
+                o.TlsDetectionTimeout = TimeSpan.FromSeconds(tls == MailTlsMode.Auto ? 5 : 1);
+                endpoint?.Invoke(o);
+            },
+            services =>
+            {
+                world.Register(services, allowPlaintext);
+                services.Configure<MailHostOptions>(o => o.Hostname = Hostname);
+                services.AddMailHostSmtp();
+                if (smtp is not null)
+                {
+                    services.Configure(smtp);
+                }
+
+                if (outbound is not null)
+                {
+                    services.AddSingleton(outbound);
+                }
+            });
+
+    /// <summary>Every message in an account's INBOX, as stored, in UID order.</summary>
+    public static async Task<List<byte[]>> InboxAsync(IMailStore store, string account)
+    {
+        var opened = await store.OpenAccountAsync(account, CancellationToken.None);
+        opened.IsSuccess.Should().BeTrue();
+        await using var mailAccount = opened.Value;
+        var view = await mailAccount.OpenMailboxAsync(MailboxName.Inbox, examine: true, CancellationToken.None);
+        view.IsSuccess.Should().BeTrue();
+        await using var mailbox = view.Value;
+        var messages = new List<byte[]>();
+        await foreach (var message in mailbox.FetchAsync(UidSet.All, FetchOptions.Default, CancellationToken.None))
+        {
+            await using var content = (await message.Content.OpenAsync(CancellationToken.None))!;
+            using var copy = new MemoryStream();
+            await content.CopyToAsync(copy);
+            messages.Add(copy.ToArray());
+        }
+
+        return messages;
+    }
+
+    /// <summary>A stored message without the Return-Path and Received fields the server added (the first two fields).</summary>
+    public static string WithoutTraceFields(byte[] stored, out string returnPath, out string received)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(stored);
+        text.Should().StartWith("Return-Path: ");
+        var firstEnd = text.IndexOf("\r\n", StringComparison.Ordinal) + 2;
+        returnPath = text[..firstEnd];
+        text[firstEnd..].Should().StartWith("Received: ");
+        var end = firstEnd;
+        do
+        {
+            end = text.IndexOf("\r\n", end, StringComparison.Ordinal) + 2;
+        }
+        while (text[end] is '\t' or ' ');
+        received = text[firstEnd..end];
+        return text[end..];
+    }
+}
