@@ -273,7 +273,8 @@ internal sealed partial class ImapSession
             var buffer = result.Buffer;
             var reader = new SequenceReader<byte>(buffer);
             var status = _parser.TryParse(ref reader, out var command, out var error);
-            TraceReceived(buffer.Slice(0, reader.Position), status != ImapParseStatus.Incomplete && status != ImapParseStatus.AppendLiteral);
+            // A command is traced whole at its end, so a LOGIN literal is redacted with its line (never traced alone).
+            TraceReceived(buffer.Slice(0, reader.Position), status is ImapParseStatus.Complete or ImapParseStatus.Error);
             _input.AdvanceTo(reader.Position);
             _examinedAll = false;
             switch (status)
@@ -347,6 +348,11 @@ internal sealed partial class ImapSession
 
         var text = _traceBuffer.WrittenSpan;
         if (text.Length > 0 && text[^1] == '\n')
+        {
+            text = text[..^1];
+        }
+
+        if (text.Length > 0 && text[^1] == '\r')
         {
             text = text[..^1];
         }

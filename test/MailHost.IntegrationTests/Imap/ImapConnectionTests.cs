@@ -360,4 +360,32 @@ public sealed class ImapConnectionTests
         (await client.ReadLineAsync()).Should().Be("+ idling");
         (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be("* BYE Autologout; idle for too long\r\n");
     }
+
+    [Fact]
+    public async Task Passwords_never_reach_the_protocol_trace()
+    {
+        var world = new MailWorld();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+        static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
+
+        await client.SendAsync("a LOGIN alice {8}\r\n");
+        (await client.ReadLineAsync()).Should().Be("+ Ready for literal data");
+        await client.SendAsync(MailWorld.AlicePassword + "\r\n");
+        (await client.ReadLineAsync()).Should().StartWith("a OK");
+        await client.SendAsync("b LOGOUT\r\n");
+        await client.ReadToEndAsync(TimeSpan.FromSeconds(10));
+
+        await using var second = await LineClient.ConnectAsync(server.EndPoint);
+        await second.ReadLineAsync();
+        await second.SendAsync("c AUTHENTICATE PLAIN " + B64("\0alice\0" + MailWorld.AlicePassword) + "\r\n");
+        (await second.ReadLineAsync()).Should().StartWith("c OK");
+        await second.SendAsync("d AUTHENTICATE LOGIN\r\n");
+
+        var initial = B64("\0alice\0" + MailWorld.AlicePassword);
+        var trace = server.Logs.Entries.Where(e => e.Category == "MailHost.Trace.Imap").Select(e => e.Message).ToList();
+        trace.Should().Contain(l => l.Contains("C: a LOGIN <redacted>", StringComparison.Ordinal));
+        trace.Should().NotContain(l => l.Contains(MailWorld.AlicePassword, StringComparison.Ordinal) || l.Contains(initial, StringComparison.Ordinal));
+    }
 }
