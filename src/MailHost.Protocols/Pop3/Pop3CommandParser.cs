@@ -107,20 +107,13 @@ public sealed class Pop3CommandParser
             return status;
         }
 
-        byte[] bytes = line.ToArray();
-        if (bytes.AsSpan().IndexOfAny((byte)'\r', (byte)'\n') >= 0)
+        response = CrlfLineFramer.DecodePrintableAscii(line, out bool bareLineEnding);
+        if (response is null)
         {
-            error = Pop3Responses.BareLineEnding;
+            error = bareLineEnding ? Pop3Responses.BareLineEnding : Pop3Responses.InvalidCharacter;
             return Pop3ParseStatus.Error;
         }
 
-        if (bytes.AsSpan().IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0)
-        {
-            error = Pop3Responses.InvalidCharacter;
-            return Pop3ParseStatus.Error;
-        }
-
-        response = Encoding.ASCII.GetString(bytes);
         return Pop3ParseStatus.Complete;
     }
 

@@ -139,20 +139,13 @@ public sealed class SmtpCommandParser
             return status;
         }
 
-        byte[] bytes = line.ToArray();
-        if (bytes.AsSpan().IndexOfAny((byte)'\r', (byte)'\n') >= 0)
+        response = CrlfLineFramer.DecodePrintableAscii(line, out bool bareLineEnding);
+        if (response is null)
         {
-            error = SmtpReplies.BareLineEnding;
+            error = bareLineEnding ? SmtpReplies.BareLineEnding : SmtpReplies.InvalidCharacter;
             return SmtpParseStatus.Error;
         }
 
-        if (bytes.AsSpan().IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0)
-        {
-            error = SmtpReplies.InvalidCharacter;
-            return SmtpParseStatus.Error;
-        }
-
-        response = Encoding.ASCII.GetString(bytes);
         return SmtpParseStatus.Complete;
     }
 

@@ -68,6 +68,23 @@ public sealed class CrlfLineFramer
         return line.Length + 2 > limit ? CrlfLineStatus.TooLong : CrlfLineStatus.Complete;
     }
 
+    /// <summary>
+    /// Decodes a line that must be printable ASCII (a SASL response: base64, <c>=</c> or <c>*</c>; RFC 4954 §4,
+    /// RFC 5034 §4). Returns <see langword="null"/> for anything else; <paramref name="hasBareLineEnding"/> then says
+    /// whether a bare CR or LF was the reason.
+    /// </summary>
+    public static string? DecodePrintableAscii(in ReadOnlySequence<byte> line, out bool hasBareLineEnding)
+    {
+        byte[] bytes = line.ToArray();
+        hasBareLineEnding = bytes.AsSpan().IndexOfAny((byte)'\r', (byte)'\n') >= 0;
+        if (hasBareLineEnding || bytes.AsSpan().IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0)
+        {
+            return null;
+        }
+
+        return System.Text.Encoding.ASCII.GetString(bytes);
+    }
+
     private static bool EndsWithCr(in ReadOnlySequence<byte> buffer) =>
         !buffer.IsEmpty && buffer.Slice(buffer.Length - 1).FirstSpan[0] == (byte)'\r';
 }
