@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -313,9 +314,9 @@ internal ref struct SmtpGrammarReader
         ReadOnlySpan<byte> content = Rest[..close];
         _position += close + 1;
         string text = Encoding.ASCII.GetString(_text[start.._position]);
-        if (IsIPv4AddressLiteral(content))
+        if (TryParseIPv4AddressLiteral(content, out IPAddress? ipv4))
         {
-            literal = new SmtpAddressLiteral(SmtpAddressLiteralKind.IPv4, text, IPAddress.Parse(Encoding.ASCII.GetString(content)));
+            literal = new SmtpAddressLiteral(SmtpAddressLiteralKind.IPv4, text, ipv4);
             return true;
         }
 
@@ -411,9 +412,14 @@ internal ref struct SmtpGrammarReader
         return !value.IsEmpty;
     }
 
-    /// <summary>IPv4-address-literal = Snum 3("." Snum); Snum = 1*3DIGIT representing 0-255.</summary>
-    private static bool IsIPv4AddressLiteral(ReadOnlySpan<byte> content)
+    /// <summary>
+    /// IPv4-address-literal = Snum 3("." Snum); Snum = 1*3DIGIT representing 0-255. Snum is decimal, so the address is
+    /// built from the parsed values (IPAddress.Parse would read a leading zero as octal and refuse "08").
+    /// </summary>
+    private static bool TryParseIPv4AddressLiteral(ReadOnlySpan<byte> content, [NotNullWhen(true)] out IPAddress? address)
     {
+        address = null;
+        Span<byte> octets = stackalloc byte[4];
         int parts = 0;
         int i = 0;
         while (true)
@@ -432,10 +438,16 @@ internal ref struct SmtpGrammarReader
                 return false;
             }
 
-            parts++;
+            octets[parts++] = (byte)value;
             if (i == content.Length)
             {
-                return parts == 4;
+                if (parts != 4)
+                {
+                    return false;
+                }
+
+                address = new IPAddress(octets);
+                return true;
             }
 
             if (content[i] != (byte)'.' || parts == 4)

@@ -191,6 +191,8 @@ public class SmtpCommandParserTests
         { "<@a.example,@b.example:v@external.example>", "v", "external.example", false, "a.example,b.example" },
         { "<\"v@external.example\"@our.dom>", "v@external.example", "our.dom", true, null },
         { "<v@[192.0.2.1]>", "v", "[192.0.2.1]", false, null },
+        // Snum is decimal: leading zeros are not octal (this once threw inside IPAddress.Parse).
+        { "<v@[010.0.0.08]>", "v", "[010.0.0.08]", false, null },
         { "<v!external.example@our.dom>", "v!external.example", "our.dom", true, null },
         { "<v@external.example.>", "v", "external.example", false, null },
         { "<v@external..example>", null, "", false, null },
