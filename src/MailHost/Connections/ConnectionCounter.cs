@@ -41,9 +41,8 @@ internal sealed class ConnectionCounter
     {
         if (address is not null)
         {
-            while (true)
+            while (_perAddress.TryGetValue(address, out var current))
             {
-                var current = _perAddress.GetValueOrDefault(address);
                 if (current <= 1)
                 {
                     if (_perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, current)))
