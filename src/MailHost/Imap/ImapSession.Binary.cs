@@ -66,40 +66,69 @@ internal sealed partial class ImapSession
             return;
         }
 
-        var decoded = await DecodeAsync(message, start, length, decoder).ConfigureAwait(false);
+        // Two passes keep memory bounded whatever the part's size: the first counts the decoded octets (the literal's
+        // length must come first) and notes NULs; the second decodes again and streams only the requested range.
+        var (decodedLength, hasNul, _) = await DecodeAsync(message, start, length, decoder, 0, 0, write: false).ConfigureAwait(false);
         if (size)
         {
-            _writer.WriteNumber((ulong)decoded.Length);
+            _writer.WriteNumber((ulong)decodedLength);
             return;
         }
 
-        var (o, l) = Partial(decoded.Length, item);
-        var bytes = decoded.AsSpan((int)o, (int)l);
-        _writer.WriteLiteralHeader(l, binary: bytes.Contains((byte)0));
-        _output.WritePayload(bytes);
+        var (o, l) = Partial(decodedLength, item);
+        _writer.WriteLiteralHeader(l, binary: hasNul);
+        decoder.Reset();
+        var (_, _, written) = await DecodeAsync(message, start, length, decoder, o, l, write: true).ConfigureAwait(false);
+        if (written < l)
+        {
+            // Expunged and released between the passes: keep the literal's promised length so the stream stays in sync.
+            _output.WritePayload(new byte[l - written]);
+        }
     }
 
-    private async Task<byte[]> DecodeAsync(MessageData message, long start, long length, IMimeDecoder decoder)
+    /// <summary>
+    /// Decodes the region chunk by chunk. Counts every decoded octet and whether any is NUL; with
+    /// <paramref name="write"/>, also sends the octets in [<paramref name="skip"/>, <paramref name="skip"/> +
+    /// <paramref name="take"/>) and returns how many were sent.
+    /// </summary>
+    private async Task<(long Length, bool HasNul, long Written)> DecodeAsync(
+        MessageData message, long start, long length, IMimeDecoder decoder, long skip, long take, bool write)
     {
         var stream = await message.Content.OpenAsync(start, length, _stopping).ConfigureAwait(false);
         if (stream is null)
         {
-            return [];
+            return (0, false, 0);
         }
 
+        long total = 0;
+        long written = 0;
+        var hasNul = false;
         await using (stream.ConfigureAwait(false))
         {
-            using var output = new MemoryStream();
             var input = new byte[16 * 1024];
             var buffer = new byte[decoder.EstimateOutputLength(input.Length)];
             int read;
             while ((read = await stream.ReadAsync(input, _stopping).ConfigureAwait(false)) > 0)
             {
-                int written = decoder.Decode(input, 0, read, buffer);
-                output.Write(buffer, 0, written);
-            }
+                int decoded = decoder.Decode(input, 0, read, buffer);
+                var chunk = buffer.AsSpan(0, decoded);
+                hasNul |= chunk.Contains((byte)0);
+                if (write)
+                {
+                    var from = Math.Max(skip - total, 0);
+                    var to = Math.Min(skip + take - total, decoded);
+                    if (from < to)
+                    {
+                        _output.WritePayload(chunk[(int)from..(int)to]);
+                        written += to - from;
+                        await _output.FlushAsync(_stopping).ConfigureAwait(false);
+                    }
+                }
 
-            return output.ToArray();
+                total += decoded;
+            }
         }
+
+        return (total, hasNul, written);
     }
 }
