@@ -19,7 +19,7 @@ internal sealed class IdleLoad(LoadOptions options) : LoadRun(options)
         {
             if (_baselineKb < 0)
             {
-                _baselineKb = ResidentKb();
+                _baselineKb = ProcessMemory.ResidentKb(Options.ServerPid);
             }
         }
 
@@ -59,7 +59,7 @@ internal sealed class IdleLoad(LoadOptions options) : LoadRun(options)
         {
             lock (_lock)
             {
-                _peakKb = Math.Max(_peakKb, ResidentKb());
+                _peakKb = Math.Max(_peakKb, ProcessMemory.ResidentKb(Options.ServerPid));
             }
 
             throw;
@@ -78,23 +78,5 @@ internal sealed class IdleLoad(LoadOptions options) : LoadRun(options)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private long ResidentKb()
-    {
-        if (Options.ServerPid is not int pid)
-        {
-            return -1;
-        }
-
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return -1;
     }
 }

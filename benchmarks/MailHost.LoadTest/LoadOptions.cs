@@ -44,11 +44,14 @@ internal sealed class LoadOptions
 
     public string? JsonPath { get; init; }
 
+    /// <summary>big: the POP3 port on which the large message is retrieved (0 = skip POP3).</summary>
+    public int Pop3Port { get; init; }
+
     public string User(int index) => string.Format(CultureInfo.InvariantCulture, UserPattern, index % Users);
 
     public static string Usage => """
         mailhost-load MODE --port N [options]
-          MODE            imap | smtp | pop3 | idle
+          MODE            imap | smtp | pop3 | idle | big
           --host ADDR     server address; loopback only (default 127.0.0.1)
           --port N        server port (required)
           --clients N     concurrent clients (10)
@@ -64,7 +67,8 @@ internal sealed class LoadOptions
           --rcpt PATTERN  smtp: recipient pattern, {0} is the recipient index (user{0}@example.com)
           --from ADDR     smtp: envelope sender (load@example.com)
           --login-every N imap: log in again after N commands (0: stay logged in)
-          --pid PID       idle: the server process, for resident memory per connection
+          --pid PID       idle, big: the server process, for its resident memory
+          --pop3-port N   big: POP3 port on which the message is retrieved after the IMAP part (0: skip)
           --json PATH     also write the results as JSON
         """;
 
@@ -116,6 +120,7 @@ internal sealed class LoadOptions
             LoginEvery = Int("login-every", 0),
             ServerPid = Get("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
             JsonPath = Get("json"),
+            Pop3Port = Int("pop3-port", 0),
         };
         if (values.Count > 0)
         {

@@ -47,6 +47,10 @@ internal abstract class LoadRun(LoadOptions options)
             try
             {
                 await SessionAsync(client, deadline).ConfigureAwait(false);
+                if (RunsOnce)
+                {
+                    return;
+                }
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
@@ -63,6 +67,9 @@ internal abstract class LoadRun(LoadOptions options)
     protected abstract Task SessionAsync(int client, CancellationToken deadline);
 
     protected virtual Task FinishAsync() => Task.CompletedTask;
+
+    /// <summary>Whether each client runs one session only (a scripted scenario rather than a load loop).</summary>
+    protected virtual bool RunsOnce => false;
 
     protected bool KeepGoing(CancellationToken deadline)
         => !deadline.IsCancellationRequested && Interlocked.Read(ref _operations) < Options.MaxOperations;

@@ -18,6 +18,7 @@ LoadRun run = options.Mode switch
     "smtp" => new SmtpLoad(options),
     "imap" => new ImapLoad(options),
     "idle" => new IdleLoad(options),
+    "big" => new BigMessageLoad(options),
     _ => null!,
 };
 if (run is null)

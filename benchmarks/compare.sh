@@ -1,0 +1,372 @@
+#!/usr/bin/env bash
+# MailHost side by side with Dovecot (IMAP, POP3) and Postfix (SMTP) on this machine.
+#
+# Installs Dovecot and Postfix from apt when they are missing, starts throwaway instances of all three servers on
+# loopback ports (configuration, mail and queues in one temporary directory), gives them the same users with the
+# same password hash cost, drives each workload against each server in turn with benchmarks/MailHost.LoadTest for
+# several rounds, and prints the medians and the MailHost/peer ratio. It stops only the processes it started and
+# removes its directory unless --keep is given.
+#
+# Needs root (Dovecot and Postfix drop privileges to their own users), python3, openssl and the .NET SDK.
+#
+#   benchmarks/compare.sh [--rounds 3] [--seconds 10] [--clients 20] [--users 20] [--iterations 10000]
+#                         [--idle-clients 1000] [--big-mib 100] [--workloads "smtp imap imap-login pop3 idle big"]
+#                         [--keep] [--no-install]
+set -euo pipefail
+
+ROUNDS=3
+SECONDS_PER_RUN=10
+CLIENTS=20
+USERS=20
+ITERATIONS=10000
+IDLE_CLIENTS=1000
+BIG_MIB=100
+WORKLOADS="smtp imap imap-login pop3 idle big"
+KEEP=0
+INSTALL=1
+PASSWORD=password
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --seconds) SECONDS_PER_RUN=$2; shift 2 ;;
+    --clients) CLIENTS=$2; shift 2 ;;
+    --users) USERS=$2; shift 2 ;;
+    --iterations) ITERATIONS=$2; shift 2 ;;
+    --idle-clients) IDLE_CLIENTS=$2; shift 2 ;;
+    --big-mib) BIG_MIB=$2; shift 2 ;;
+    --workloads) WORKLOADS=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    --no-install) INSTALL=0; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+# Ports: MailHost 21xxx, Dovecot and Postfix 31xxx. Only loopback is ever used.
+MH_IMAP=21143; MH_POP3=21110; MH_SMTP=21025
+DV_IMAP=31143; DV_POP3=31110; PF_SMTP=31025
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+if [[ $(id -u) -ne 0 ]]; then
+  echo "compare.sh: run as root: Dovecot and Postfix start as root and switch to their own users" >&2
+  exit 2
+fi
+for tool in python3 openssl dotnet; do
+  command -v "$tool" >/dev/null || { echo "compare.sh: $tool is required" >&2; exit 2; }
+done
+
+if [[ $INSTALL -eq 1 ]] && ! { command -v dovecot && command -v postfix; } >/dev/null; then
+  echo "== installing dovecot-imapd dovecot-pop3d postfix from apt (their system services are not started)"
+  # Debian does not start services on install when policy-rc.d says no; add one only if there is none.
+  OWN_POLICY=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && OWN_POLICY=1
+  fi
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd dovecot-pop3d postfix >/dev/null
+  [[ $OWN_POLICY -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
+fi
+command -v dovecot >/dev/null && command -v postfix >/dev/null || { echo "compare.sh: dovecot and postfix are required" >&2; exit 2; }
+
+WORK=$(mktemp -d /tmp/mailhost-compare.XXXXXX)
+chmod 755 "$WORK"
+MH_PID=""
+STARTED_DOVECOT=0
+STARTED_POSTFIX=0
+
+cleanup() {
+  set +e
+  [[ -n $MH_PID ]] && kill "$MH_PID" 2>/dev/null && wait "$MH_PID" 2>/dev/null
+  [[ -n $MH_PID ]] && tail -3 "$WORK/mailhost/server.log" 2>/dev/null | grep -i error
+  [[ $STARTED_DOVECOT -eq 1 ]] && doveadm -c "$WORK/dovecot/dovecot.conf" stop 2>/dev/null
+  [[ $STARTED_POSTFIX -eq 1 ]] && postfix -c "$WORK/postfix/conf" stop 2>/dev/null
+  if [[ $KEEP -eq 0 ]]; then rm -rf "$WORK"; else echo "kept: $WORK"; fi
+}
+trap cleanup EXIT
+
+# Many idle connections need many descriptors in the servers (inherited from here) and in the load tool.
+ulimit -n $(( IDLE_CLIENTS * 2 + 4096 )) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+wait_port() { # port seconds
+  local deadline=$(( $(date +%s) + $2 ))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    [[ $(date +%s) -ge $deadline ]] && { echo "compare.sh: nothing listens on 127.0.0.1:$1" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+echo "== building MailHost and the load tool (Release)"
+dotnet build "$REPO/src/MailHost.Server" -c Release -v q -nologo >/dev/null
+dotnet build "$REPO/benchmarks/MailHost.LoadTest" -c Release -v q -nologo >/dev/null
+MAILHOST="$REPO/src/MailHost.Server/bin/Release/net10.0/mailhost.dll"
+LOADTEST="$REPO/benchmarks/MailHost.LoadTest/bin/Release/net10.0/mailhost-load.dll"
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 -subj /CN=localhost 2>/dev/null
+chmod 644 "$WORK/key.pem"
+
+# --- MailHost -----------------------------------------------------------------------------------------------
+mkdir -p "$WORK/mailhost"
+export MailHost__DataDirectory="$WORK/mailhost/data"
+export MailHost__Hostname=localhost
+export MailHost__Auth__PasswordIterations=$ITERATIONS
+export MailHost__Certificate__Path="$WORK/cert.pem" MailHost__Certificate__KeyPath="$WORK/key.pem"
+# The server runs in its own directory, so only these three endpoints exist (no appsettings.json is read there).
+export MailHost__Endpoints__Imap__Url="imap://127.0.0.1:$MH_IMAP" MailHost__Endpoints__Imap__Tls=StartTls
+export MailHost__Endpoints__Pop3__Url="pop3://127.0.0.1:$MH_POP3" MailHost__Endpoints__Pop3__Tls=StartTls
+export MailHost__Endpoints__Smtp__Url="smtp://127.0.0.1:$MH_SMTP" MailHost__Endpoints__Smtp__Tls=None
+for ep in Imap Pop3 Smtp; do
+  export "MailHost__Endpoints__${ep}__MaxConnections=$(( IDLE_CLIENTS + 1000 ))" "MailHost__Endpoints__${ep}__MaxConnectionsPerAddress=$(( IDLE_CLIENTS + 1000 ))"
+  export "MailHost__Endpoints__${ep}__MaxPendingTlsHandshakes=$(( IDLE_CLIENTS + 1000 ))"
+done
+export MailHost__Outbound__Enabled=false
+export Logging__LogLevel__Default=Warning
+
+echo "== creating $USERS users on each server (PBKDF2-SHA-256, $ITERATIONS iterations)"
+(cd "$WORK/mailhost" && dotnet "$MAILHOST" domains add example.com >/dev/null)
+for ((i = 0; i < USERS; i++)); do
+  echo "$PASSWORD" | (cd "$WORK/mailhost" && dotnet "$MAILHOST" users add "user$i" --address "user$i@example.com" --password-stdin >/dev/null)
+done
+
+# --- Dovecot (maildir; the SCRAM-SHA-256 record is PBKDF2-SHA-256 with the same iteration count) -------------
+DV="$WORK/dovecot"
+mkdir -p "$DV/run" "$DV/mail"
+chown mail:mail "$DV/mail"
+python3 - "$PASSWORD" "$ITERATIONS" "$USERS" > "$DV/passwd" <<'EOF'
+import base64, hashlib, hmac, os, sys
+password, iterations, users = sys.argv[1].encode(), int(sys.argv[2]), int(sys.argv[3])
+for i in range(users):
+    salt = os.urandom(16)
+    salted = hashlib.pbkdf2_hmac('sha256', password, salt, iterations)
+    stored = hashlib.sha256(hmac.new(salted, b'Client Key', 'sha256').digest()).digest()
+    server = hmac.new(salted, b'Server Key', 'sha256').digest()
+    b64 = lambda b: base64.b64encode(b).decode()
+    print(f'user{i}:{{SCRAM-SHA-256}}{iterations},{b64(salt)},{b64(stored)},{b64(server)}')
+EOF
+chmod 644 "$DV/passwd"
+cat > "$DV/dovecot.conf" <<EOF
+base_dir = $DV/run
+state_dir = $DV/run
+instance_name = mailhost-compare
+listen = 127.0.0.1
+protocols = imap pop3
+log_path = $DV/dovecot.log
+ssl = yes
+ssl_cert = <$WORK/cert.pem
+ssl_key = <$WORK/key.pem
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=SCRAM-SHA-256 $DV/passwd
+}
+userdb {
+  driver = static
+  args = uid=mail gid=mail home=$DV/mail/%u
+}
+mail_location = maildir:~/Maildir
+first_valid_uid = 8
+first_valid_gid = 8
+default_process_limit = $(( IDLE_CLIENTS + 200 ))
+default_client_limit = $(( IDLE_CLIENTS * 2 + 1000 ))
+default_vsz_limit = 1G
+# Login processes in Dovecot's documented high-performance mode (one process serves many connections).
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $DV_IMAP
+  }
+  inet_listener imaps {
+    port = 0
+  }
+  service_count = 0
+  process_min_avail = 2
+  client_limit = $(( IDLE_CLIENTS + 1000 ))
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $DV_POP3
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+  service_count = 0
+  process_min_avail = 2
+}
+service imap {
+  process_limit = $(( IDLE_CLIENTS + 200 ))
+}
+service anvil {
+  client_limit = $(( IDLE_CLIENTS * 3 + 1000 ))
+}
+EOF
+
+# --- Postfix (delivers into the Dovecot maildirs, as the two are usually run together) -----------------------
+PF="$WORK/postfix"
+mkdir -p "$PF/conf" "$PF/queue" "$PF/data"
+chown postfix "$PF/data"
+: > "$PF/conf/vmailbox"
+for ((i = 0; i < USERS; i++)); do echo "user$i@example.com user$i/Maildir/" >> "$PF/conf/vmailbox"; done
+# The packaged master.cf without chroot (the queue lives here) and with smtpd on our loopback port.
+grep -v '^#' /etc/postfix/master.cf \
+  | awk '/^[a-z]/ { skip = ($1 ~ /^(maildrop|uucp|ifmail|bsmtp|scalemail-backend|mailman)$/) } !skip' \
+  | awk -v port="$PF_SMTP" '$1 == "smtp" && $2 == "inet" { print "127.0.0.1:" port " inet n - n - - smtpd"; next }
+                            /^[a-z]/ && NF >= 8 { $5 = "n" } { print }' > "$PF/conf/master.cf"
+cat > "$PF/conf/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $PF/queue
+data_directory = $PF/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = compare.localhost
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_recipient_restrictions = permit_mynetworks, reject
+virtual_mailbox_domains = example.com
+virtual_mailbox_base = $DV/mail
+virtual_mailbox_maps = texthash:$PF/conf/vmailbox
+virtual_minimum_uid = 8
+virtual_uid_maps = static:8
+virtual_gid_maps = static:8
+maillog_file_prefixes = $PF
+maillog_file = $PF/postfix.log
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+EOF
+
+echo "== starting the servers"
+(cd "$WORK/mailhost" && exec dotnet "$MAILHOST" > "$WORK/mailhost/server.log" 2>&1) &
+MH_PID=$!
+dovecot -c "$DV/dovecot.conf" && STARTED_DOVECOT=1
+postfix -c "$PF/conf" start >/dev/null 2>&1 && STARTED_POSTFIX=1 || { echo "compare.sh: postfix did not start" >&2; tail -5 "$PF/postfix.log" 2>/dev/null; exit 1; }
+for port in $MH_IMAP $MH_POP3 $MH_SMTP $DV_IMAP $DV_POP3 $PF_SMTP; do wait_port "$port" 60; done
+# dotnet runs mailhost.dll in-process: $MH_PID is the server.
+DV_PID=$(cat "$DV/run/master.pid")
+PF_PID=$(sed -n 1p "$PF/queue/pid/master.pid" | tr -d ' ')
+
+# Sum of proportional set sizes (kB) of a process and its descendants: shared pages counted once across them.
+tree_pss_kb() {
+  local pids=("$1") all=() p
+  while [[ ${#pids[@]} -gt 0 ]]; do
+    p=${pids[0]}; pids=("${pids[@]:1}"); all+=("$p")
+    for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do pids+=("$c"); done
+  done
+  local total=0
+  for p in "${all[@]}"; do
+    total=$(( total + $(awk '/^Pss:/ { print $2 }' /proc/"$p"/smaps_rollup 2>/dev/null || echo 0) ))
+  done
+  echo $total
+}
+
+load() { # name json args...
+  local name=$1 json=$2; shift 2
+  dotnet "$LOADTEST" "$@" --json "$json" > "$WORK/$name.txt" 2>&1 || true
+}
+
+metric() { # json operation|total|memory
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+data = json.load(open(sys.argv[1]))
+rows = {r['Operation']: r for r in data['Results']}
+what = sys.argv[2]
+if what == 'total':
+    print(round(sum(r['PerSecond'] for name, r in rows.items() if name not in ('login', 'SELECT')), 1))
+else:
+    print(round(rows.get(what, {'PerSecond': 0})['PerSecond'], 1))
+EOF
+}
+
+wait_postfix_queue() { # delivery is asynchronous: wait (bounded) until Postfix's queue is empty
+  local deadline=$(( $(date +%s) + 120 ))
+  while [[ -n $(find "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/deferred" -type f 2>/dev/null | head -1) ]]; do
+    [[ $(date +%s) -ge $deadline ]] && { echo "   (Postfix queue not empty after 120 s)"; return; }
+    sleep 0.5
+  done
+}
+
+RESULTS="$WORK/results.tsv"
+: > "$RESULTS"
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"; }   # workload server round value
+
+BIG_BYTES=$(( BIG_MIB * 1048576 ))
+for ((round = 1; round <= ROUNDS; round++)); do
+  echo "== round $round of $ROUNDS"
+  for w in $WORKLOADS; do
+    case $w in
+      smtp)
+        # 20 sessions of 4 KiB messages, no TLS, to local maildrops; only 250s count.
+        for s in mailhost:$MH_SMTP postfix:$PF_SMTP; do
+          load "smtp-${s%%:*}-$round" "$WORK/j.json" smtp --port "${s##*:}" --clients "$CLIENTS" --users "$USERS" --messages 20 --size 4096 --seconds "$SECONDS_PER_RUN"
+          record smtp "${s%%:*}" "$round" "$(metric "$WORK/j.json" message)"
+        done
+        wait_postfix_queue ;;
+      imap|imap-login)
+        extra=(); [[ $w == imap-login ]] && extra=(--login-every 5)
+        for s in mailhost:$MH_IMAP dovecot:$DV_IMAP; do
+          load "$w-${s%%:*}-$round" "$WORK/j.json" imap --port "${s##*:}" --tls starttls --clients "$CLIENTS" --users "$USERS" --seconds "$SECONDS_PER_RUN" "${extra[@]}"
+          if [[ $w == imap ]]; then record imap "${s%%:*}" "$round" "$(metric "$WORK/j.json" total)"
+          else record imap-login "${s%%:*}" "$round" "$(metric "$WORK/j.json" login)"; fi
+        done ;;
+      pop3)
+        for s in mailhost:$MH_POP3 dovecot:$DV_POP3; do
+          load "pop3-${s%%:*}-$round" "$WORK/j.json" pop3 --port "${s##*:}" --tls starttls --clients "$CLIENTS" --users "$USERS" --seconds "$SECONDS_PER_RUN"
+          record pop3 "${s%%:*}" "$round" "$(metric "$WORK/j.json" QUIT)"
+        done ;;
+      idle)
+        for s in mailhost:$MH_IMAP:$MH_PID dovecot:$DV_IMAP:$DV_PID; do
+          IFS=: read -r name port pid <<< "$s"
+          before=$(tree_pss_kb "$pid")
+          hold=$(( SECONDS_PER_RUN + IDLE_CLIENTS / 100 + 10 ))
+          load "idle-$name-$round" "$WORK/j.json" idle --port "$port" --tls starttls --clients "$IDLE_CLIENTS" --users "$USERS" --seconds "$hold" &
+          loader=$!
+          peak=$before
+          while kill -0 "$loader" 2>/dev/null; do
+            now=$(tree_pss_kb "$pid"); (( now > peak )) && peak=$now
+            sleep 1
+          done
+          wait "$loader" || true
+          idled=$(python3 -c "import json,sys; r={x['Operation']: x for x in json.load(open(sys.argv[1]))['Results']}; print(r.get('IDLE', {'Count': 0})['Count'])" "$WORK/j.json")
+          if (( idled > 0 )); then
+            record idle-kb "$name" "$round" "$(python3 -c "print(round(($peak - $before) / $idled, 1))")"
+          fi
+          record idle-held "$name" "$round" "$idled"
+        done ;;
+      big)
+        # MailHost only: growth of the server's memory while a large message is appended, fetched and retrieved.
+        load "big-mailhost-$round" "$WORK/j.json" big --port "$MH_IMAP" --pop3-port "$MH_POP3" --tls starttls --size "$BIG_BYTES" --clients 1 --seconds 600 --pid "$MH_PID"
+        grep -E 'growth|before' "$WORK/big-mailhost-$round.txt" | sed 's/^/   /' ;;
+      *) echo "compare.sh: unknown workload $w" >&2; exit 2 ;;
+    esac
+  done
+done
+
+echo
+echo "== medians over $ROUNDS rounds ($CLIENTS clients, $USERS users, ${SECONDS_PER_RUN} s per run, hash cost $ITERATIONS iterations)"
+python3 - "$RESULTS" <<'EOF'
+import statistics, sys
+from collections import defaultdict
+values = defaultdict(list)
+for line in open(sys.argv[1]):
+    workload, server, _, value = line.rstrip('\n').split('\t')
+    values[(workload, server)].append(float(value))
+units = {'smtp': 'messages/s (250s)', 'imap': 'operations/s', 'imap-login': 'logins/s', 'pop3': 'sessions/s',
+         'idle-kb': 'kB per IDLE connection (PSS)', 'idle-held': 'connections held'}
+print(f"{'workload':<12}{'unit':<30}{'MailHost':>12}{'peer':>10}{'peer value':>12}{'ratio':>8}")
+for workload in ['smtp', 'imap', 'imap-login', 'pop3', 'idle-kb', 'idle-held']:
+    mine = values.get((workload, 'mailhost'))
+    if not mine:
+        continue
+    peer_name = 'postfix' if workload == 'smtp' else 'dovecot'
+    peer = values.get((workload, peer_name))
+    m = statistics.median(mine)
+    p = statistics.median(peer) if peer else float('nan')
+    ratio = (m / p if workload != 'idle-kb' else p / m) if peer and p and m else float('nan')
+    print(f"{workload:<12}{units[workload]:<30}{m:>12.1f}{peer_name:>10}{p:>12.1f}{ratio:>8.2f}")
+print("ratio: MailHost/peer for rates; peer/MailHost for memory (above 1 means MailHost is ahead)")
+EOF
+echo "per-run outputs: $WORK/*.txt"
