@@ -304,6 +304,110 @@ public sealed class ImapResponseWriter
     }
 
     /// <summary>
+    /// Writes <c>* THREAD</c> and the threads CRLF (RFC 5256 §5). A message with one child is followed by it
+    /// (<c>(1 2 3)</c>); two or more children are each a nested list (<c>(1 (2)(3 4))</c>); a thread whose root is
+    /// a dummy is the list of its children (<c>((2)(3))</c>). Dummies below a thread root have no place in the
+    /// grammar: their children are written as children of the dummy's parent. Dummies without children are left out.
+    /// Iterative, so any depth is safe.
+    /// </summary>
+    public void WriteThread(IReadOnlyList<ImapThreadNode> threads)
+    {
+        ArgumentNullException.ThrowIfNull(threads);
+
+        // thread-data = "THREAD" [SP 1*thread-list]; the lists follow each other without spaces.
+        var heads = threads.Where(t => !t.IsDummy || Visible(t.Children).Count > 0).ToList();
+        WriteRaw(heads.Count > 0 ? "* THREAD "u8 : "* THREAD"u8);
+        var work = new Stack<(ThreadStep Step, ImapThreadNode? Node)>();
+        for (int i = heads.Count - 1; i >= 0; i--)
+        {
+            PushList(work, heads[i]);
+        }
+
+        while (work.Count > 0)
+        {
+            var (step, node) = work.Pop();
+            switch (step)
+            {
+                case ThreadStep.Open:
+                    WriteByte((byte)'(');
+                    break;
+                case ThreadStep.Close:
+                    WriteByte((byte)')');
+                    break;
+                default:
+                    // thread-members = nz-number *(SP nz-number) [SP thread-nested]; thread-nested = 2*thread-list.
+                    var children = Visible(node!.Children);
+                    if (node.Number is { } number)
+                    {
+                        WriteNumber(number);
+                        if (children.Count > 0)
+                        {
+                            WriteSpace();
+                        }
+                    }
+
+                    if (children.Count == 1)
+                    {
+                        work.Push((ThreadStep.Members, children[0]));
+                    }
+                    else
+                    {
+                        for (int i = children.Count - 1; i >= 0; i--)
+                        {
+                            PushList(work, children[i]);
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        WriteCrlf();
+
+        static void PushList(Stack<(ThreadStep, ImapThreadNode?)> work, ImapThreadNode node)
+        {
+            work.Push((ThreadStep.Close, null));
+            work.Push((ThreadStep.Members, node));
+            work.Push((ThreadStep.Open, null));
+        }
+
+        // The nodes to write in place of these: a dummy stands for its children, and one without children for nothing.
+        static List<ImapThreadNode> Visible(IReadOnlyList<ImapThreadNode> nodes)
+        {
+            var visible = new List<ImapThreadNode>(nodes.Count);
+            var pending = new Stack<ImapThreadNode>();
+            for (int i = nodes.Count - 1; i >= 0; i--)
+            {
+                pending.Push(nodes[i]);
+            }
+
+            while (pending.Count > 0)
+            {
+                var node = pending.Pop();
+                if (!node.IsDummy)
+                {
+                    visible.Add(node);
+                    continue;
+                }
+
+                for (int i = node.Children.Count - 1; i >= 0; i--)
+                {
+                    pending.Push(node.Children[i]);
+                }
+            }
+
+            return visible;
+        }
+    }
+
+    private enum ThreadStep
+    {
+        Members,
+        Open,
+        Close,
+    }
+
+    /// <summary>
     /// Writes <c>* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [COUNT n] [MODSEQ m]</c> CRLF (RFC 4731 §3.1, RFC 7162).
     /// Items that are null are left out.
     /// </summary>

@@ -7,6 +7,7 @@ internal sealed record PreparedContent(
     byte[]? Inline,
     string? SpoolFile,
     string IndexJson,
+    string ThreadReferencesJson,
     string HeaderText,
     string BodyText,
     DateTimeOffset? SentDate,

@@ -1,7 +1,15 @@
+using MailHost.Storage.Mime;
+
 namespace MailHost.Storage.Sqlite.Mail;
 
 /// <summary>The mail database's numbered migrations (applied by <see cref="SqliteDatabase.MigrateAsync"/>).</summary>
 /// <remarks>
+/// <para>
+/// Version 2 adds <c>contents.thread_references</c>: the References ids of <see cref="MessageIndex.References"/> as a
+/// JSON array, kept apart from <c>index_json</c>. Rows stored at version 1 have NULL there; reading them re-derives the
+/// ids from the stored message's header block (see <see cref="SqliteMailboxView"/>), so THREAD=REFERENCES is correct
+/// for old mail without a rewrite of every row at upgrade.
+/// </para>
 /// Row ids are AUTOINCREMENT so they are never reused: views, content handles and the change feed identify
 /// mailboxes and contents by id, and a deleted mailbox's id must never name a new one.
 /// </remarks>
@@ -70,6 +78,9 @@ internal static class SqliteMailSchema
             thread_id TEXT NOT NULL,
             PRIMARY KEY (account_id, message_id)) WITHOUT ROWID;
         CREATE VIRTUAL TABLE content_text USING fts5 (headers, body, tokenize = 'trigram case_sensitive 0');
+        """,
+        """
+        ALTER TABLE contents ADD COLUMN thread_references TEXT;
         """,
     ];
 }

@@ -351,8 +351,10 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
                 indexed = await MimeIndexer.IndexAsync(reader, spool.Length, Limits, cancellationToken).ConfigureAwait(false);
             }
 
-            var json = JsonSerializer.Serialize(indexed.Index, Json);
-            return new PreparedContent(spool.ContentAddress, spool.Length, spool.Inline, spool.TakeFile(), json, indexed.HeaderText, indexed.BodyText, indexed.Index.SentDate, indexed.MessageId, indexed.References);
+            // The References ids live in their own column (schema version 2), not in index_json.
+            var json = JsonSerializer.Serialize(indexed.Index with { References = null }, Json);
+            var references = JsonSerializer.Serialize(indexed.Index.References ?? [], Json);
+            return new PreparedContent(spool.ContentAddress, spool.Length, spool.Inline, spool.TakeFile(), json, references, indexed.HeaderText, indexed.BodyText, indexed.Index.SentDate, indexed.MessageId, indexed.References);
         }
     }
 
@@ -520,14 +522,15 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         }
 
         ctx.Db.Exec(
-            "INSERT INTO contents (address, size, refs, inline, index_json, sent_date, sent_offset, header_text) VALUES (@p0, @p1, 1, @p2, @p3, @p4, @p5, @p6)",
+            "INSERT INTO contents (address, size, refs, inline, index_json, sent_date, sent_offset, header_text, thread_references) VALUES (@p0, @p1, 1, @p2, @p3, @p4, @p5, @p6, @p7)",
             content.Address,
             content.Size,
             content.Inline,
             content.IndexJson,
             content.SentDate?.ToUnixTimeMilliseconds(),
             content.SentDate is { } sent ? (int)sent.Offset.TotalMinutes : null,
-            content.HeaderText);
+            content.HeaderText,
+            content.ThreadReferencesJson);
         var id = ctx.Db.Long("SELECT last_insert_rowid()")!.Value;
         ctx.Db.Exec("INSERT INTO content_text (rowid, headers, body) VALUES (@p0, @p1, @p2)", id, content.HeaderText, content.BodyText);
         return id;

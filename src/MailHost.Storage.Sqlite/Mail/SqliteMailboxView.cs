@@ -62,7 +62,7 @@ internal sealed class SqliteMailboxView : IMailboxView
 
         // Few ranges: one window each. Many scattered UIDs: one window over their span, filtered here.
         var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
-        var columns = MessageColumns + (options.IncludeIndex ? ", c.index_json" : string.Empty);
+        var columns = MessageColumns + (options.IncludeIndex ? ", c.index_json, c.thread_references" : string.Empty);
         var changedSince = (long)Math.Min(options.ChangedSince ?? 0, long.MaxValue);
         foreach (var window in windows)
         {
@@ -83,7 +83,7 @@ internal sealed class SqliteMailboxView : IMailboxView
                 {
                     if (uids.Contains(message.Uid) && IsKnown(message.Uid))
                     {
-                        yield return message;
+                        yield return message.Index is { References: null } ? await WithReferencesAsync(message, cancellationToken).ConfigureAwait(false) : message;
                     }
                 }
 
@@ -578,10 +578,41 @@ internal sealed class SqliteMailboxView : IMailboxView
         return matches;
     }
 
+    /// <summary>
+    /// Content stored before schema version 2 has no References column value: the ids are taken from the stored
+    /// header block, indexed exactly as at append, so threading sees what it would have seen. Nothing is written
+    /// back; a read stays a read.
+    /// </summary>
+    private async Task<MessageData> WithReferencesAsync(MessageData message, CancellationToken cancellationToken)
+    {
+        var index = message.Index!;
+        IReadOnlyList<string> references = [];
+        var header = await message.Content.OpenAsync(0, index.HeaderLength, cancellationToken).ConfigureAwait(false);
+        if (header is not null)
+        {
+            await using (header.ConfigureAwait(false))
+            {
+                var indexed = await MimeIndexer.IndexAsync(header, Math.Min(index.HeaderLength, message.Size), _store.Limits, cancellationToken).ConfigureAwait(false);
+                references = indexed.Index.References ?? [];
+            }
+        }
+
+        return message with { Index = index with { References = references } };
+    }
+
     private MessageData ReadMessage(SqliteDataReader r, bool includeIndex)
     {
         var content = new SqliteMessageContent(_store, r.GetInt64(10), r.GetString(11), r.GetInt64(7), r.GetInt64(12) != 0);
-        MessageIndex? index = includeIndex ? JsonSerializer.Deserialize<MessageIndex>(r.GetString(15), SqliteMailStore.Json) : null;
+        MessageIndex? index = null;
+        if (includeIndex)
+        {
+            // A NULL thread_references (a row from before schema version 2) is filled in by FetchAsync.
+            index = JsonSerializer.Deserialize<MessageIndex>(r.GetString(15), SqliteMailStore.Json)! with
+            {
+                References = r.IsDBNull(16) ? null : JsonSerializer.Deserialize<string[]>(r.GetString(16), SqliteMailStore.Json),
+            };
+        }
+
         return new MessageData(
             (uint)r.GetInt64(0),
             (MessageFlags)r.GetInt32(1),

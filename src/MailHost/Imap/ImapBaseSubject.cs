@@ -3,14 +3,23 @@ using System.Text;
 namespace MailHost.Imap;
 
 /// <summary>
-/// The base subject of RFC 5256 §2.1, used by SORT SUBJECT and THREAD=ORDEREDSUBJECT: reply and forward markers,
+/// The base subject of RFC 5256 §2.1, used by SORT SUBJECT and both THREAD algorithms: reply and forward markers,
 /// leading <c>[blobs]</c>, trailing <c>(fwd)</c> and <c>[fwd: ...]</c> wrappers removed, white space collapsed.
 /// Compared case-insensitively (i;unicode-casemap), so the result is upper-cased.
 /// </summary>
 internal static class ImapBaseSubject
 {
-    public static string Extract(string? subject)
+    public static string Extract(string? subject) => Extract(subject, out _);
+
+    /// <summary>The base subject, and whether extracting it removed a reply or forward marker.</summary>
+    /// <param name="subject">The Subject header value as sent (encoded-words kept).</param>
+    /// <param name="isReplyOrForward">
+    /// RFC 5256 §2.2: whether a <c>subj-refwd</c>, a <c>(fwd)</c> trailer, or a <c>[fwd: ...]</c> wrapper was removed;
+    /// a leading <c>[blob]</c> alone does not count.
+    /// </param>
+    public static string Extract(string? subject, out bool isReplyOrForward)
     {
+        isReplyOrForward = false;
         if (string.IsNullOrEmpty(subject))
         {
             return "";
@@ -43,13 +52,16 @@ internal static class ImapBaseSubject
             while (s.EndsWith("(fwd)", StringComparison.OrdinalIgnoreCase))
             {
                 s = s[..^5].TrimEnd();
+                isReplyOrForward = true;
             }
 
             // Steps 3-5: subj-leader (blobs and re/fw/fwd markers), repeated.
             while (true)
             {
                 var leader = s;
-                s = StripRefwd(s);
+                var stripped = StripRefwd(s);
+                isReplyOrForward |= stripped.Length != s.Length;
+                s = stripped;
                 if (s.StartsWith('[') && s.IndexOf(']', StringComparison.Ordinal) is var close and > 0 && close + 1 < s.Length
                     && s[(close + 1)..].Trim().Length > 0)
                 {
@@ -66,6 +78,7 @@ internal static class ImapBaseSubject
             if (s.StartsWith("[fwd:", StringComparison.OrdinalIgnoreCase) && s.EndsWith(']'))
             {
                 s = s[5..^1].Trim();
+                isReplyOrForward = true;
             }
 
             if (s == before)

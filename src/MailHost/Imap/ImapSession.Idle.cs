@@ -18,7 +18,7 @@ internal sealed partial class ImapSession
                 "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE", "CREATE-SPECIAL-USE", "STATUS=SIZE", "MULTIAPPEND",
                 "APPENDLIMIT=" + _options.MaxAppendSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "ESEARCH", "SEARCHRES", "CONDSTORE", "QRESYNC", "WITHIN", "SAVEDATE", "OBJECTID", "PREVIEW", "BINARY",
-                "SORT", "ESORT", "THREAD=ORDEREDSUBJECT", "UTF8=ACCEPT",
+                "SORT", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "UTF8=ACCEPT",
             ];
             if (!_compressed)
             {

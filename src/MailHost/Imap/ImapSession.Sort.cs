@@ -4,10 +4,22 @@ using MailHost.Storage.Mime;
 
 namespace MailHost.Imap;
 
-/// <summary>SORT and THREAD=ORDEREDSUBJECT (RFC 5256) and ESORT (RFC 5267), from the stored index.</summary>
+/// <summary>SORT and THREAD=ORDEREDSUBJECT and THREAD=REFERENCES (RFC 5256) and ESORT (RFC 5267), from the stored index.</summary>
 internal sealed partial class ImapSession
 {
-    private sealed record SortItem(uint Uid, uint Seq, DateTimeOffset Arrival, DateTimeOffset Date, long Size, string Subject, string From, string To, string Cc);
+    private sealed record SortItem(
+        uint Uid,
+        uint Seq,
+        DateTimeOffset Arrival,
+        DateTimeOffset Date,
+        long Size,
+        string Subject,
+        bool IsReplyOrForward,
+        string From,
+        string To,
+        string Cc,
+        MessageEnvelope Envelope,
+        IReadOnlyList<string> References);
 
     private async Task<List<SortItem>?> SearchForSortAsync(string tag, string charset, ImapSearchKey search)
     {
@@ -55,10 +67,13 @@ internal sealed partial class ImapSession
                 message.InternalDate,
                 message.Index?.SentDate ?? message.InternalDate,
                 message.Size,
-                ImapBaseSubject.Extract(envelope.Subject),
+                ImapBaseSubject.Extract(envelope.Subject, out var isReplyOrForward),
+                isReplyOrForward,
                 FirstMailbox(envelope.From),
                 FirstMailbox(envelope.To),
-                FirstMailbox(envelope.Cc)));
+                FirstMailbox(envelope.Cc),
+                envelope,
+                message.Index?.References ?? []));
         }
 
         return items;
@@ -144,52 +159,25 @@ internal sealed partial class ImapSession
 
     private async Task ThreadAsync(ThreadCommand command)
     {
-        if (command.Algorithm != ImapThreadAlgorithm.OrderedSubject)
-        {
-            _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "CANNOT", "Unsupported threading algorithm");
-            return;
-        }
-
         var items = await SearchForSortAsync(command.Tag, command.Charset, command.Search).ConfigureAwait(false);
         if (items is null)
         {
             return;
         }
 
-        // RFC 5256 §4 ORDEREDSUBJECT: group by base subject, each group sorted by date; the first message is the parent
-        // of the others; threads in order of their first message's date.
-        var threads = items
-            .GroupBy(i => i.Subject, StringComparer.Ordinal)
-            .Select(g => g.OrderBy(i => i.Date).ThenBy(i => i.Seq).ToList())
-            .OrderBy(t => t[0].Date).ThenBy(t => t[0].Seq)
-            .ToList();
-        // RFC 5256 §5: thread-data = "THREAD" [SP 1*thread-list]; the lists follow each other without spaces.
-        _writer.WriteRaw(threads.Count > 0 ? "* THREAD "u8 : "* THREAD"u8);
-        foreach (var thread in threads)
-        {
-            _writer.WriteByte((byte)'(');
-            _writer.WriteNumber(command.IsUid ? thread[0].Uid : thread[0].Seq);
-            if (thread.Count == 2)
-            {
-                _writer.WriteSpace();
-                _writer.WriteNumber(command.IsUid ? thread[1].Uid : thread[1].Seq);
-            }
-            else if (thread.Count > 2)
-            {
-                // thread-nested: two or more children, each in its own list.
-                _writer.WriteSpace();
-                foreach (var child in thread.Skip(1))
-                {
-                    _writer.WriteByte((byte)'(');
-                    _writer.WriteNumber(command.IsUid ? child.Uid : child.Seq);
-                    _writer.WriteByte((byte)')');
-                }
-            }
-
-            _writer.WriteByte((byte)')');
-        }
-
-        _writer.WriteCrlf();
+        var messages = items.Select(i => new ImapThreadMessage(
+            command.IsUid ? i.Uid : i.Seq,
+            ImapMessageIdParser.ParseFirst(i.Envelope.MessageId),
+            i.References,
+            // RFC 5256 §2.2: only the first valid Message ID of In-Reply-To counts.
+            ImapMessageIdParser.ParseFirst(i.Envelope.InReplyTo),
+            i.Subject,
+            i.IsReplyOrForward,
+            i.Date));
+        var threads = command.Algorithm == ImapThreadAlgorithm.References
+            ? ImapThreader.References(messages)
+            : ImapThreader.OrderedSubject(messages);
+        _writer.WriteThread(threads);
         await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
         _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "THREAD completed");
     }

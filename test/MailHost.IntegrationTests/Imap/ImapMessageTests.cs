@@ -413,12 +413,91 @@ public sealed class ImapMessageTests
         (await client.CommandAsync("e", "SORT RETURN (MIN MAX COUNT ALL) (DATE) UTF-8 ALL")).Should().Equal(
             "* ESEARCH (TAG \"e\") MIN 3 MAX 2 ALL 3,1,4,2 COUNT 4", "e OK SORT completed");
         (await client.CommandAsync("f", "THREAD ORDEREDSUBJECT UTF-8 ALL")).Should().Equal("* THREAD (3)(1 (4)(2))", "f OK THREAD completed");
-        (await client.CommandAsync("g", "THREAD REFERENCES UTF-8 ALL")).Should().Equal("g NO [CANNOT] Unsupported threading algorithm");
+        // No references at all: REFERENCES gathers by subject, and replies by subject go under the original.
+        (await client.CommandAsync("g", "THREAD REFERENCES UTF-8 ALL")).Should().Equal("* THREAD (3)(1 (4)(2))", "g OK THREAD completed");
 
         using var mailkit = await ImapTestServer.ConnectMailKitAsync(server.Port, SecureSocketOptions.None);
         await mailkit.AuthenticateAsync("alice", MailWorld.AlicePassword);
         await mailkit.Inbox.OpenAsync(FolderAccess.ReadOnly);
         var sorted = await mailkit.Inbox.SortAsync(SearchQuery.All, [OrderBy.Arrival]);
         sorted.Select(u => u.Id).Should().Equal(1u, 2u, 3u, 4u);
+    }
+
+    [Fact]
+    public async Task THREAD_REFERENCES_over_a_socket_raw_and_with_MailKit()
+    {
+        // RFC 5256 §3 REFERENCES. UID 1 is expunged first, so UIDs are sequence numbers plus one.
+        var world = new MailWorld();
+        static string Mail(string? id, string subject, int day, string extra = "") =>
+            $"From: bob@example.com\nTo: alice@example.com\nSubject: {subject}\nDate: {day:00} Nov 2026 10:00:00 +0000\n" +
+            (id is null ? "" : $"Message-ID: <{id}>\n") + extra + "\nbody\n";
+        await world.DeliverAsync("alice", Mail("junk@x", "Junk", 1));
+        await world.DeliverAsync("alice", Mail("root@x", "Plans", 1));
+        await world.DeliverAsync("alice", Mail("r1@x", "Re: Plans", 2, "References: <root@x>\n"));
+        await world.DeliverAsync("alice", Mail("budget@x", "Budget", 3));
+        await world.DeliverAsync("alice", Mail("r2@x", "RE: plans", 4, "References: <\"root\"@x>\n <r1@x>\n"));
+        await world.DeliverAsync("alice", Mail("r3@x", "Re: Plans", 5, "In-Reply-To: <root@x> (sent by bob)\n"));
+        await world.DeliverAsync("alice", Mail("p1@x", "Re: Party", 6, "References: <party@x>\n"));
+        await world.DeliverAsync("alice", Mail("p2@x", "Re: Party", 7, "References: <party@x>\n"));
+        await world.DeliverAsync("alice", Mail(null, "Fwd: Budget", 8));
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
+        await using (var client = await ImapTestServer.LoginAsync(server))
+        {
+            (await client.CommandAsync("c", "CAPABILITY"))[0].Should().Contain(" THREAD=ORDEREDSUBJECT THREAD=REFERENCES ");
+            await client.CommandAsync("s", "SELECT INBOX");
+            (await client.CommandAsync("x", "STORE 1 +FLAGS.SILENT (\\Deleted)")).Should().Equal("x OK STORE completed");
+            (await client.CommandAsync("y", "EXPUNGE")).Should().Equal("* 1 EXPUNGE", "y OK EXPUNGE completed");
+
+            // Plans: 1 -> 2 -> 4 by References, 5 by In-Reply-To; Party: a dummy for the missing <party@x> with two
+            // children; Budget: 8 joins 3 by subject as a forward.
+            (await client.CommandAsync("a", "THREAD REFERENCES UTF-8 ALL")).Should().Equal("* THREAD (1 (2 4)(5))(3 8)((6)(7))", "a OK THREAD completed");
+            (await client.CommandAsync("b", "UID THREAD REFERENCES UTF-8 ALL")).Should().Equal("* THREAD (2 (3 5)(6))(4 9)((7)(8))", "b OK THREAD completed");
+            // A search that leaves out the root: its replies hang from a dummy.
+            (await client.CommandAsync("d", "THREAD REFERENCES US-ASCII SUBJECT \"Re: Plans\"")).Should().Equal("* THREAD ((2 4)(5))", "d OK THREAD completed");
+            (await client.CommandAsync("e", "UID THREAD REFERENCES UTF-8 UID 7:* SENTSINCE 7-Nov-2026")).Should().Equal("* THREAD (8)(9)", "e OK THREAD completed");
+            (await client.CommandAsync("f", "THREAD REFERENCES KOI8-R ALL")).Should().Equal("f NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
+        }
+
+        using var mailkit = await ImapTestServer.ConnectMailKitAsync(server.Port, SecureSocketOptions.None);
+        await mailkit.AuthenticateAsync("alice", MailWorld.AlicePassword);
+        mailkit.ThreadingAlgorithms.Should().Contain(ThreadingAlgorithm.References);
+        await mailkit.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var threads = await mailkit.Inbox.ThreadAsync(ThreadingAlgorithm.References, SearchQuery.All);
+        string.Concat(threads.Select(Describe)).Should().Be("(2 (3 5)(6))(4 9)((7)(8))");
+        var some = await mailkit.Inbox.ThreadAsync([new UniqueId(3), new UniqueId(5), new UniqueId(6)], ThreadingAlgorithm.References, SearchQuery.All);
+        string.Concat(some.Select(Describe)).Should().Be("((3 5)(6))");
+    }
+
+    /// <summary>A MailKit thread tree in RFC 5256 §5 notation.</summary>
+    private static string Describe(MessageThread thread)
+    {
+        var text = new StringBuilder("(");
+        var node = thread;
+        while (true)
+        {
+            if (node.UniqueId is { } uid)
+            {
+                text.Append(uid.Id);
+            }
+
+            if (node.Children.Count == 1)
+            {
+                text.Append(' ');
+                node = node.Children[0];
+                continue;
+            }
+
+            if (node.Children.Count > 1)
+            {
+                if (node.UniqueId is not null)
+                {
+                    text.Append(' ');
+                }
+
+                text.Append(string.Concat(node.Children.Select(Describe)));
+            }
+
+            return text.Append(')').ToString();
+        }
     }
 }

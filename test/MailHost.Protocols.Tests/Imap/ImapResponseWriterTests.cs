@@ -28,6 +28,24 @@ public class ImapResponseWriterTests
             .Should().Be("* CAPABILITY IMAP4rev2 IMAP4rev1 AUTH=PLAIN APPENDLIMIT=52428800\r\n");
     }
 
+    [Fact]
+    public void Threads_are_written_in_the_RFC_5256_section_5_grammar()
+    {
+        static ImapThreadNode N(uint? number, params ImapThreadNode[] children) => new(number, children);
+
+        Write(w => w.WriteThread([])).Should().Be("* THREAD\r\n");
+        // RFC 5256 §4 examples.
+        Write(w => w.WriteThread([N(2), N(3, N(6, N(4, N(23)), N(44, N(7, N(96)))))])).Should().Be("* THREAD (2)(3 6 (4 23)(44 7 96))\r\n");
+        Write(w => w.WriteThread([N(null, N(3), N(5))])).Should().Be("* THREAD ((3)(5))\r\n");
+        // A dummy with one child is just the child; one without children is nothing; one below the top stands for its children.
+        Write(w => w.WriteThread([N(null, N(3, N(4)))])).Should().Be("* THREAD (3 4)\r\n");
+        Write(w => w.WriteThread([N(null), N(1)])).Should().Be("* THREAD (1)\r\n");
+        Write(w => w.WriteThread([N(null, N(null))])).Should().Be("* THREAD\r\n");
+        Write(w => w.WriteThread([N(1, N(null, N(2), N(3)))])).Should().Be("* THREAD (1 (2)(3))\r\n");
+        Write(w => w.WriteThread([N(1, N(null, N(2)), N(3))])).Should().Be("* THREAD (1 (2)(3))\r\n");
+        Write(w => w.WriteThread([N(1, N(null, N(2)))])).Should().Be("* THREAD (1 2)\r\n");
+    }
+
     [Theory]
     [InlineData("foo", "foo")]
     [InlineData("foo]bar", "foo]bar")]

@@ -17,7 +17,7 @@ namespace MailHost.Tests.Imap;
 
 /// <summary>
 /// An <see cref="ImapSession"/> on in-memory pipes, no socket and no TLS: alice (password "alice-pw") with an
-/// in-memory store, plain-text login allowed.
+/// in-memory store (or the given one), plain-text login allowed.
 /// </summary>
 internal sealed class InMemoryImapConnection : IAsyncDisposable
 {
@@ -27,8 +27,9 @@ internal sealed class InMemoryImapConnection : IAsyncDisposable
     private readonly Task _session;
     private readonly StringBuilder _pending = new();
 
-    public InMemoryImapConnection()
+    public InMemoryImapConnection(IMailStore? store = null)
     {
+        Store = store ?? new InMemoryMailStore();
         var options = new AuthenticationOptions { PasswordIterations = PasswordRecord.MinimumIterations, AllowPlaintextAuthentication = true };
         options.Throttle.Enabled = false;
         var wrapped = Options.Create(options);
@@ -60,7 +61,7 @@ internal sealed class InMemoryImapConnection : IAsyncDisposable
 
     public InMemoryAccountDirectory Directory { get; } = new();
 
-    public InMemoryMailStore Store { get; } = new();
+    public IMailStore Store { get; }
 
     public async Task DeliverAsync(string text)
     {

@@ -680,6 +680,31 @@ public abstract class MailStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fetch_with_the_index_carries_the_normalized_References_ids()
+    {
+        // RFC 5256 §2.2 threading input, kept from append; copies share it.
+        var account = await OpenAsync(await CreateStoreAsync());
+        var reply = Encoding.ASCII.GetBytes(
+            "From: a@example.com\r\nSubject: Re: q\r\nMessage-ID: <r@example.com>\r\nIn-Reply-To: <ignored@example.com>\r\n" +
+            "References: <\"q\"@example.com>\r\n (a comment) <bad> <m2@example.com>\r\n\r\nbody\r\n");
+        var big = Encoding.ASCII.GetBytes(
+            "From: a@example.com\r\nSubject: big\r\nReferences: <r@example.com>\r\n\r\n" + new string('x', 200_000) + "\r\n");
+        var first = await AppendAsync(account, "INBOX", reply);
+        var second = await AppendAsync(account, "INBOX", big);
+        await AppendAsync(account, "INBOX", TestMessages.Simple("no references"));
+        var view = await SelectAsync(account, "INBOX");
+        (await view.CopyAsync(UidSet.Of(first.Uid), "Archive", default)).Error.Should().BeNull();
+
+        var messages = await FetchAsync(view, UidSet.All, FetchOptions.WithIndex);
+        messages.Select(m => m.Index!.References).Should().BeEquivalentTo(
+            new[] { new[] { "q@example.com", "m2@example.com" }, ["r@example.com"], [] }, o => o.WithStrictOrdering());
+        messages[1].Uid.Should().Be(second.Uid);
+        (await FetchAsync(view, UidSet.All)).Should().OnlyContain(m => m.Index == null);
+        var copy = (await FetchAsync(await SelectAsync(account, "Archive"), UidSet.All, FetchOptions.WithIndex)).Single();
+        copy.Index!.References.Should().Equal("q@example.com", "m2@example.com");
+    }
+
+    [Fact]
     public async Task Changes_reach_every_open_view_at_once_in_modseq_order()
     {
         var store = await CreateStoreAsync();

@@ -40,6 +40,32 @@ public class MimeIndexerTests
     }
 
     [Fact]
+    public async Task References_are_kept_normalized_for_threading_without_In_Reply_To()
+    {
+        // RFC 5256 §2.2: quoting does not make ids differ; In-Reply-To stays in the envelope, not in References.
+        var bytes = Encoding.ASCII.GetBytes(
+            "Message-ID: <id1@example.com>\r\nIn-Reply-To: <p@x>\r\n" +
+            "References: <\"r1\"@x> (comment <no@x>)\r\n\t<r2 @ x> <invalid> <r3@[10.0.0.1]>\r\n\r\nbody\r\n");
+        var indexed = await IndexAsync(bytes);
+        indexed.Index.References.Should().Equal("r1@x", "r2@x", "r3@[10.0.0.1]");
+        indexed.Index.Envelope.InReplyTo.Should().Be("<p@x>");
+        (await IndexAsync(Encoding.ASCII.GetBytes("Subject: none\r\n\r\nbody\r\n"))).Index.References.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_long_References_header_keeps_its_first_and_last_ids()
+    {
+        // Longer than MaxCapturedHeaderValue as well: the tail, which threading needs most, must not be cut off.
+        var ids = Enumerable.Range(0, 5000).Select(i => $"<{i}.{new string('p', 20)}@example.com>").ToList();
+        var bytes = Encoding.ASCII.GetBytes("References: " + string.Join("\r\n ", ids) + "\r\n\r\nbody\r\n");
+        var references = (await IndexAsync(bytes)).Index.References!;
+        references.Should().HaveCount(MimeIndexer.MaxThreadReferences);
+        references[0].Should().StartWith("0.");
+        references[1].Should().StartWith($"{5000 - MimeIndexer.MaxThreadReferences + 1}.");
+        references[^1].Should().StartWith("4999.");
+    }
+
+    [Fact]
     public async Task A_message_nested_10000_levels_is_clipped_at_the_depth_limit()
     {
         var sb = new StringBuilder();

@@ -1,6 +1,9 @@
+using System.Text;
 using MailHost.Storage;
 using MailHost.Storage.Search;
+using MailHost.Storage.Sqlite;
 using MailHost.Storage.Sqlite.Mail;
+using MailHost.Tests.Imap;
 
 namespace MailHost.Tests.Storage;
 
@@ -152,6 +155,77 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         Directory.CreateDirectory(temp);
         await AppendAsync(account, "INBOX", big);
         (await account.GetStatusAsync("INBOX", default)).Value.Messages.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_version_1_database_opens_and_threads_from_the_stored_headers()
+    {
+        // Schema version 2 added contents.thread_references; rows written at version 1 have NULL there and are
+        // threaded from their stored header block (inline and file content alike).
+        var options = new SqliteMailStoreOptions { DataDirectory = Path.Combine(_directory, "v1") };
+        string Mail(string id, string subject, int day, string? references = null, string body = "text") =>
+            $"From: bob@example.com\r\nSubject: {subject}\r\nDate: {day:00} Nov 2026 10:00:00 +0000\r\n" +
+            (id.Length > 0 ? $"Message-ID: <{id}>\r\n" : "") + (references is null ? "" : $"References: {references}\r\n") + $"\r\n{body}\r\n";
+        string databasePath;
+        await using (var old = await SqliteMailStore.OpenAsync(options, null, Clock, default))
+        {
+            databasePath = old.DatabasePath;
+            var account = (await old.OpenAccountAsync("alice", default)).Value;
+            await AppendAsync(account, "INBOX", Encoding.ASCII.GetBytes(Mail("a@x", "Lunch", 1)));
+            await AppendAsync(account, "INBOX", Encoding.ASCII.GetBytes(Mail("b@x", "Re: Lunch", 2, "<\"a\"@x>", new string('x', 100_000))));
+            await AppendAsync(account, "INBOX", Encoding.ASCII.GetBytes(Mail("c@x", "Re: Lunch", 3, "<a@x> <b@x>")));
+            await AppendAsync(account, "INBOX", Encoding.ASCII.GetBytes(Mail("d@x", "Other", 4, "<gone@x>")));
+            await AppendAsync(account, "INBOX", Encoding.ASCII.GetBytes(Mail("", "Other two", 5, "<gone@x>")));
+        }
+
+        // What version 1 wrote: no thread_references column and no References in index_json.
+        await using (var connection = await SqliteDatabase.OpenAsync(databasePath, default))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE contents SET index_json = json_remove(index_json, '$.References');
+                ALTER TABLE contents DROP COLUMN thread_references;
+                PRAGMA user_version = 1;
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var store = await SqliteMailStore.OpenAsync(options, null, Clock, default);
+        store.LastCheck!.SchemaVersion.Should().Be(2);
+        var view = await SelectAsync(await OpenAsync(store), "INBOX");
+        (await FetchAsync(view, UidSet.All, FetchOptions.WithIndex)).Select(m => m.Index!.References).Should().BeEquivalentTo(
+            new[] { [], new[] { "a@x" }, ["a@x", "b@x"], ["gone@x"], ["gone@x"] }, o => o.WithStrictOrdering());
+        await AppendAsync(await OpenAsync(store), "INBOX", Encoding.ASCII.GetBytes(Mail("e@x", "Re: Other", 6, "<gone@x> <d@x>")));
+        (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM contents WHERE thread_references IS NULL"), default))
+            .Should().Be(5, "reading re-derives without writing, and new content has the column");
+
+        await using var imap = new InMemoryImapConnection(store);
+        (await Command(imap, "a", "LOGIN alice@example.com alice-pw")).Should().EndWith("a OK");
+        (await Command(imap, "b", "SELECT INBOX")).Should().EndWith("b OK");
+        (await Command(imap, "c", "THREAD REFERENCES UTF-8 ALL")).Should().Be("* THREAD (1 2 3)((4 6)(5))\nc OK");
+        (await Command(imap, "d", "UID THREAD REFERENCES US-ASCII SUBJECT other")).Should().Be("* THREAD ((4 6)(5))\nd OK");
+    }
+
+    /// <summary>The untagged lines of a command and the tagged status word, one per line.</summary>
+    private static async Task<string> Command(InMemoryImapConnection connection, string tag, string command)
+    {
+        await connection.SendAsync($"{tag} {command}\r\n");
+        var lines = new List<string>();
+        while (await connection.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith(tag + " ", StringComparison.Ordinal))
+            {
+                lines.Add(string.Join(' ', line.Split(' ').Take(2)));
+                break;
+            }
+
+            if (line.StartsWith("* THREAD", StringComparison.Ordinal))
+            {
+                lines.Add(line);
+            }
+        }
+
+        return string.Join('\n', lines);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using MailHost.Protocols.Imap;
 using MimeKit;
 using MimeKit.Encodings;
 using MimeKit.Utils;
@@ -62,7 +63,7 @@ internal sealed class MimeIndexReader : MimeReader
         AddReferences(references, headers.References);
         AddReferences(references, headers.InReplyTo);
         var preview = MakePreview(_plainPreview ?? _htmlPreview ?? string.Empty);
-        var index = new MessageIndex(envelope, body, headerLength, preview, sentDate, clipped);
+        var index = new MessageIndex(envelope, body, headerLength, preview, sentDate, clipped) { References = ThreadReferences(headers.References) };
         return new IndexedMessage(index, _headerText.ToString(), _bodyText.ToString(), messageId, references);
     }
 
@@ -404,18 +405,39 @@ internal sealed class MimeIndexReader : MimeReader
         }
     }
 
-    private static string RawString(byte[] raw)
+    /// <summary>RFC 5256 §2.2: the normalized References ids, trimmed to <see cref="MimeIndexer.MaxThreadReferences"/>.</summary>
+    private static IReadOnlyList<string> ThreadReferences(byte[]? raw)
     {
-        var length = Math.Min(raw.Length, MaxCapturedHeaderValue);
-        string text;
+        if (raw is null)
+        {
+            return [];
+        }
+
+        // The whole value, not RawString's capped prefix: the ids that matter most are at the end.
+        var ids = ImapMessageIdParser.ParseAll(Decode(raw, raw.Length));
+        if (ids.Count <= MimeIndexer.MaxThreadReferences)
+        {
+            return ids;
+        }
+
+        return [ids[0], .. ids.Skip(ids.Count - (MimeIndexer.MaxThreadReferences - 1))];
+    }
+
+    private static string Decode(byte[] raw, int length)
+    {
         try
         {
-            text = new UTF8Encoding(false, true).GetString(raw, 0, length);
+            return new UTF8Encoding(false, true).GetString(raw, 0, length);
         }
         catch (DecoderFallbackException)
         {
-            text = Encoding.Latin1.GetString(raw, 0, length);
+            return Encoding.Latin1.GetString(raw, 0, length);
         }
+    }
+
+    private static string RawString(byte[] raw)
+    {
+        var text = Decode(raw, Math.Min(raw.Length, MaxCapturedHeaderValue));
 
         // RFC 5322 §2.2.3: unfolding removes the CRLF before folding whitespace.
         return text.Replace("\r\n", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal).Trim();

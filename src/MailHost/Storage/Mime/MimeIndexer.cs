@@ -11,6 +11,13 @@ public static class MimeIndexer
     /// <summary>Longest preview (RFC 8970 §3: at most 256 characters).</summary>
     public const int MaxPreviewLength = 256;
 
+    /// <summary>
+    /// Most References ids kept in <see cref="MessageIndex.References"/>. A longer header keeps its first id and the
+    /// last ones: RFC 5256 links each message to the last id first, and the first id names the thread's start (the
+    /// same trimming RFC 5537 §3.4.4 allows a news agent). Generous for real threads, bounded for hostile headers.
+    /// </summary>
+    public const int MaxThreadReferences = 100;
+
     /// <summary>Reads <paramref name="content"/> to its end and returns the index.</summary>
     /// <param name="content">The message, positioned at its first byte.</param>
     /// <param name="length">The message length in octets.</param>
