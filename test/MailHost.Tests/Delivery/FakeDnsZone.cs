@@ -7,7 +7,7 @@ namespace MailHost.Tests.Delivery;
 
 /// <summary>
 /// An in-memory DNS zone: names not added do not exist; <see cref="Failing"/> names give a temporary failure.
-/// <see cref="Ptr"/> maps addresses to names for reverse lookups; a failing address is listed in <see cref="Failing"/>
+/// <see cref="Reverse"/> maps addresses to names for reverse lookups; a failing address is listed in <see cref="Failing"/>
 /// by its text.
 /// </summary>
 public sealed class FakeDnsZone : IDnsResolver
@@ -18,7 +18,7 @@ public sealed class FakeDnsZone : IDnsResolver
 
     public Dictionary<string, List<string>> Txt { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public Dictionary<IPAddress, List<string>> Ptr { get; } = [];
+    public Dictionary<IPAddress, List<string>> Reverse { get; } = [];
 
     public HashSet<string> Failing { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -65,7 +65,7 @@ public sealed class FakeDnsZone : IDnsResolver
         Asked.Enqueue(key);
         return ValueTask.FromResult(
             Failing.Contains(key) ? DnsLookup<string>.Without(DnsLookupStatus.TemporaryFailure)
-            : Ptr.TryGetValue(address, out var names) ? DnsLookup<string>.Of(names)
+            : Reverse.TryGetValue(address, out var names) ? DnsLookup<string>.Of(names)
             : DnsLookup<string>.Without(DnsLookupStatus.NonExistentDomain));
     }
 }
