@@ -17,6 +17,15 @@ internal sealed class DkimEvaluator(MailAuthenticationDns dns, TimeProvider time
     /// <summary>RFC 8301 §3.2: RSA keys shorter than 1024 bits are not acceptable.</summary>
     public const int MinimumRsaKeyBits = 1024;
 
+    /// <summary>
+    /// The largest RSA modulus and public exponent verified. RFC 6376 §3.3.3 requires keys up to 2048 bits and allows
+    /// refusing larger ones; a sender's DNS must not be able to buy seconds of CPU per signature (SECURITY rule 3).
+    /// </summary>
+    public const int MaximumRsaKeyBits = 8192;
+
+    /// <summary>Public exponents beyond this many bits (65537 has 17) are refused for the same reason.</summary>
+    public const int MaximumRsaExponentBits = 64;
+
     /// <summary>Verifies up to <paramref name="maxSignatures"/> signatures, top-most first; none when unsigned.</summary>
     /// <param name="message">The message, parsed (persistently) from the client's content.</param>
     /// <param name="maxSignatures">How many signatures to verify.</param>
@@ -132,9 +141,17 @@ internal sealed class DkimEvaluator(MailAuthenticationDns dns, TimeProvider time
             return Verdict(DkimResult.PermError, "the key requires i= in d= exactly (t=s)");
         }
 
-        if (lookup.Key is RsaKeyParameters rsa && rsa.Modulus.BitLength < MinimumRsaKeyBits)
+        if (lookup.Key is RsaKeyParameters rsa)
         {
-            return Verdict(DkimResult.Policy, $"RSA key of {rsa.Modulus.BitLength} bits is too short (RFC 8301)");
+            if (rsa.Modulus.BitLength < MinimumRsaKeyBits)
+            {
+                return Verdict(DkimResult.Policy, $"RSA key of {rsa.Modulus.BitLength} bits is too short (RFC 8301)");
+            }
+
+            if (rsa.Modulus.BitLength > MaximumRsaKeyBits || rsa.Exponent.BitLength > MaximumRsaExponentBits)
+            {
+                return Verdict(DkimResult.Policy, $"RSA key of {rsa.Modulus.BitLength} bits with a {rsa.Exponent.BitLength}-bit exponent is too large to verify");
+            }
         }
 
         bool verified;
@@ -145,6 +162,12 @@ internal sealed class DkimEvaluator(MailAuthenticationDns dns, TimeProvider time
         catch (FormatException ex)
         {
             return Verdict(DkimResult.Neutral, "malformed signature: " + ex.Message);
+        }
+#pragma warning disable CA1031 // One signature MimeKit cannot process must not cost the other results of the message.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return Verdict(DkimResult.Neutral, "the signature could not be processed (" + ex.GetType().Name + ")");
         }
 
         var testing = record.IsTesting ? " (key in testing mode)" : "";

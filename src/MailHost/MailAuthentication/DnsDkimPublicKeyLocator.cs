@@ -95,7 +95,15 @@ internal sealed class DnsDkimPublicKeyLocator(MailAuthenticationDns dns) : IDkim
                     return null;
                 }
 
-                return new Ed25519PublicKeyParameters(bytes, 0);
+                try
+                {
+                    return new Ed25519PublicKeyParameters(bytes, 0);
+                }
+                catch (ArgumentException)
+                {
+                    error = "p= is not an Ed25519 public key";
+                    return null;
+                }
 
             case "rsa":
                 try

@@ -68,6 +68,7 @@ public class DkimVerificationTests
     [InlineData("v=DKIM1; k=rsa; p=not*base64", "malformed")]
     [InlineData("v=DKIM1; k=rsa; p=AQIDBA==", "not an RSA public key")]
     [InlineData("v=DKIM1; k=dsa; p=AQIDBA==", "unknown key type")]
+    [InlineData("v=DKIM1; k=ed25519; p=AQIDBA==", "32 octets")]
     public async Task Revoked_malformed_and_unusable_keys_are_permerrors(string record, string reason)
     {
         _fixture.Zone.Txt["rsa._domainkey.example.org"] = [record];
@@ -93,6 +94,20 @@ public class DkimVerificationTests
         // An Ed25519 key cannot verify an RSA signature.
         _fixture.Zone.Txt["rsa._domainkey.example.org"] = [DkimTestKeys.Ed25519Record()];
         (await _fixture.AuthenticateAsync(Signed())).Dkim.Single().Reason.Should().Contain("k=ed25519");
+    }
+
+    [Fact]
+    public async Task An_RSA_key_with_a_huge_public_exponent_is_refused_before_any_hashing()
+    {
+        var huge = new Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters(
+            false,
+            ((Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters)DkimTestKeys.RsaKey.Public).Modulus,
+            Org.BouncyCastle.Math.BigInteger.One.ShiftLeft(1000).Add(Org.BouncyCastle.Math.BigInteger.One));
+        var spki = Org.BouncyCastle.X509.SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(huge).GetDerEncoded();
+        _fixture.Zone.Txt["rsa._domainkey.example.org"] = ["v=DKIM1; p=" + Convert.ToBase64String(spki)];
+        var verdict = (await _fixture.AuthenticateAsync(Signed())).Dkim.Single();
+        verdict.Result.Should().Be(DkimResult.Policy);
+        verdict.Reason.Should().Contain("too large");
     }
 
     [Fact]
