@@ -30,7 +30,7 @@ public sealed class MailAuthenticator
     private readonly Func<int> _percentRoll;
 
     /// <summary>Creates the authenticator from the host's options; reads the Public Suffix List once.</summary>
-    /// <exception cref="MailHostConfigurationException">A configured Public Suffix List path does not exist.</exception>
+    /// <exception cref="MailHostConfigurationException">An option is out of range, or a configured Public Suffix List path does not exist.</exception>
     public MailAuthenticator(
         IDnsResolver resolver,
         IOptions<MailAuthenticationOptions> options,
@@ -42,6 +42,7 @@ public sealed class MailAuthenticator
         ArgumentNullException.ThrowIfNull(hostOptions);
         _resolver = resolver;
         Options = options.Value;
+        Validate(Options);
         _hostname = hostOptions.Value.Hostname;
         _timeProvider = timeProvider;
         _logger = loggerFactory?.CreateLogger<MailAuthenticator>() ?? NullLogger<MailAuthenticator>.Instance;
@@ -349,6 +350,24 @@ public sealed class MailAuthenticator
                 new AuthenticationResultsMethod("dkim", "temperror") { Comment = "internal error" },
                 new AuthenticationResultsMethod("dmarc", "temperror") { Comment = "internal error" }]),
         };
+    }
+
+    /// <summary>Start-up checks, so a bad value is reported by its key instead of failing every message.</summary>
+    private static void Validate(MailAuthenticationOptions options)
+    {
+        static void Check(bool valid, string name, string problem)
+        {
+            if (!valid)
+            {
+                throw MailHostConfigurationException.For(MailAuthenticationOptions.SectionName + ":" + name, problem);
+            }
+        }
+
+        Check(options.DnsTimeout > TimeSpan.Zero && options.DnsTimeout <= TimeSpan.FromHours(1), nameof(options.DnsTimeout), "must be a positive time span of at most an hour, such as 00:00:05.");
+        Check(options.TimeBudget > TimeSpan.Zero && options.TimeBudget <= TimeSpan.FromHours(1), nameof(options.TimeBudget), "must be a positive time span of at most an hour, such as 00:00:20.");
+        Check(options.MaxDkimSignatures >= 0, nameof(options.MaxDkimSignatures), "must be 0 or more.");
+        Check(options.MaxVerifiedMessageSize >= 0, nameof(options.MaxVerifiedMessageSize), "must be 0 or more octets.");
+        Check(options.SpfVoidLookupLimit >= 0, nameof(options.SpfVoidLookupLimit), "must be 0 or more (RFC 7208 recommends 2).");
     }
 
     private static PublicSuffixList LoadPublicSuffixes(MailAuthenticationOptions options, ILogger logger)

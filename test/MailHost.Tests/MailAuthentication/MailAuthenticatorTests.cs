@@ -135,6 +135,31 @@ public class MailAuthenticatorTests
         create.Should().Throw<MailHost.Hosting.MailHostConfigurationException>().Which.Key.Should().Be("MailHost:MailAuthentication:PublicSuffixListPath");
     }
 
+    [Theory]
+    [InlineData("DnsTimeout")]
+    [InlineData("TimeBudget")]
+    [InlineData("MaxDkimSignatures")]
+    public void Out_of_range_options_stop_the_start_up_naming_the_key(string name)
+    {
+        var value = new MailAuthenticationOptions();
+        switch (name)
+        {
+            case "DnsTimeout":
+                value.DnsTimeout = TimeSpan.Zero;
+                break;
+            case "TimeBudget":
+                value.TimeBudget = TimeSpan.FromDays(30);
+                break;
+            default:
+                value.MaxDkimSignatures = -1;
+                break;
+        }
+
+        var host = Microsoft.Extensions.Options.Options.Create(new MailHost.Hosting.MailHostOptions());
+        var create = () => new MailAuthenticator(new FakeDnsZone(), Microsoft.Extensions.Options.Options.Create(value), host, TimeProvider.System);
+        create.Should().Throw<MailHost.Hosting.MailHostConfigurationException>().Which.Key.Should().Be("MailHost:MailAuthentication:" + name);
+    }
+
     [Fact]
     public void A_configured_suffix_list_is_read()
     {

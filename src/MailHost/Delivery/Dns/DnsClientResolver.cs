@@ -133,7 +133,7 @@ public sealed class DnsClientResolver : IDnsResolver
     }
 
     /// <summary>The reverse-lookup name: <c>4.3.2.1.in-addr.arpa</c>, or 32 reversed nibbles under <c>ip6.arpa</c> (RFC 3596 §2.5).</summary>
-    private static string ReverseName(IPAddress address)
+    internal static string ReverseName(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
         {
