@@ -2,6 +2,7 @@ using MailHost.Accounts;
 using MailHost.Authentication;
 using MailHost.Delivery;
 using MailHost.Hosting;
+using MailHost.MailAuthentication;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ public sealed class SmtpConnectionHandler : ConnectionHandler
     private readonly IMailStore _store;
     private readonly SaslAuthenticator _sasl;
     private readonly IOutboundMailDelivery? _outbound;
+    private readonly MailAuthenticator? _mailAuthenticator;
     private readonly SmtpAddressPolicy _addresses;
     private readonly SmtpUnknownRecipientLimiter _unknownRecipients;
     private readonly IOptions<SmtpOptions> _options;
@@ -26,7 +28,10 @@ public sealed class SmtpConnectionHandler : ConnectionHandler
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
 
-    /// <summary>Creates the handler; <paramref name="outbound"/> is optional (without it, submission does not relay).</summary>
+    /// <summary>
+    /// Creates the handler; <paramref name="outbound"/> is optional (without it, submission does not relay), and so is
+    /// <paramref name="mailAuthenticator"/> (without it, MX mail gets no SPF/DKIM/DMARC checks).
+    /// </summary>
     public SmtpConnectionHandler(
         IMailStore store,
         IAccountDirectory directory,
@@ -36,13 +41,15 @@ public sealed class SmtpConnectionHandler : ConnectionHandler
         IOptions<MailHostOptions> hostOptions,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
-        IOutboundMailDelivery? outbound = null)
+        IOutboundMailDelivery? outbound = null,
+        MailAuthenticator? mailAuthenticator = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(hostOptions);
         _store = store;
         _sasl = sasl;
         _outbound = outbound;
+        _mailAuthenticator = mailAuthenticator;
         _options = options;
         _authOptions = authOptions;
         _hostname = hostOptions.Value.Hostname;
@@ -61,6 +68,7 @@ public sealed class SmtpConnectionHandler : ConnectionHandler
             _store,
             _sasl,
             _outbound,
+            _mailAuthenticator,
             _addresses,
             _unknownRecipients,
             _options.Value,

@@ -14,7 +14,8 @@ public static class SmtpServiceCollectionExtensions
     /// <paramref name="configuration"/> is given) and the registrations that let <c>smtp://</c> (MX),
     /// <c>submission://</c> and <c>submissions://</c> endpoints from configuration start. Needs <c>AddMailHost</c>,
     /// an <see cref="MailHost.Accounts.IAccountDirectory"/> and an <see cref="MailHost.Storage.IMailStore"/>; an
-    /// <see cref="MailHost.Delivery.IOutboundMailDelivery"/> is used when registered.
+    /// <see cref="MailHost.Delivery.IOutboundMailDelivery"/> is used when registered. Inbound mail authentication
+    /// for the MX endpoint is added too (<see cref="MailAuthenticationServiceCollectionExtensions.AddMailHostMailAuthentication"/>).
     /// </summary>
     public static IServiceCollection AddMailHostSmtp(this IServiceCollection services, IConfiguration? configuration = null)
     {
@@ -25,6 +26,7 @@ public static class SmtpServiceCollectionExtensions
             options.Bind(configuration.GetSection(SmtpOptions.SectionName));
         }
 
+        services.AddMailHostMailAuthentication(configuration);
         services.TryAddSingleton<SmtpConnectionHandler>();
         services.AddSingleton(new MailProtocolHandlerRegistration(
             MailProtocol.Smtp,

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using MailHost.Delivery;
+using MailHost.MailAuthentication;
 using MailHost.Protocols.Smtp;
 using MailHost.Protocols.Text;
 using MailHost.Storage;
@@ -173,6 +174,7 @@ internal sealed partial class SmtpSession
             transaction.SingleRecipient,
             _timeProvider.GetUtcNow());
         transaction.ReturnPathLength = returnPath.Length;
+        transaction.ContentOffset = returnPath.Length + received.Length;
         await SpoolAsync(transaction, returnPath).ConfigureAwait(false);
         await SpoolAsync(transaction, received).ConfigureAwait(false);
     }
@@ -231,10 +233,35 @@ internal sealed partial class SmtpSession
         {
             if (transaction.LocalTargets.Count > 0)
             {
-                var content = await transaction.Spool!.OpenReadAsync(0, CancellationToken.None).ConfigureAwait(false);
+                Stream content = await transaction.Spool!.OpenReadAsync(0, CancellationToken.None).ConfigureAwait(false);
+                IReadOnlyList<DeliveryTarget> targets = transaction.LocalTargets;
+                if (_mailAuthenticator is { Options.Enabled: true } && !_isSubmission && _account is null)
+                {
+                    // MX mail is checked (SPF, DKIM, DMARC) and gets an Authentication-Results field (RFC 8601) before
+                    // it is stored; the store then reads [Return-Path][Authentication-Results][Received][content].
+                    var (verdict, authenticated) = await _mailAuthenticator.AuthenticateSpooledAsync(
+                        new MailAuthenticationRequest(_info.RemoteEndPoint?.Address, _clientIdentityKind == SmtpIdentityKind.Domain ? _clientIdentity : null, transaction.Mail.ReversePath.Mailbox) { MessageId = transaction.Id },
+                        content,
+                        transaction.ReturnPathLength,
+                        transaction.ContentOffset,
+                        CancellationToken.None).ConfigureAwait(false);
+                    switch (verdict.Disposition)
+                    {
+                        case MailAuthenticationDisposition.Reject:
+                            // RFC 7489 §6.6.4 p=reject, with the RFC 7372 §3.1 code for a failed authentication policy.
+                            return new SmtpReply(550, "5.7.1", "Message rejected by the DMARC policy of " + verdict.Dmarc.FromDomain);
+                        case MailAuthenticationDisposition.Defer:
+                            return new SmtpReply(451, "4.4.3", "Temporary DNS failure checking DMARC, try again later");
+                        case MailAuthenticationDisposition.Quarantine:
+                            targets = await JunkMailbox.RedirectAsync(_store, targets, CancellationToken.None).ConfigureAwait(false);
+                            break;
+                    }
+
+                    content = authenticated;
+                }
 
                 // Never cancelled by the client going away: the content is complete, so it is stored or refused.
-                var delivered = await _store.DeliverAsync(content, transaction.LocalTargets, CancellationToken.None).ConfigureAwait(false);
+                var delivered = await _store.DeliverAsync(content, targets, CancellationToken.None).ConfigureAwait(false);
                 if (!delivered.IsSuccess)
                 {
                     SmtpLog.StoreFailed(_logger, transaction.Id, delivered.Error.Message);

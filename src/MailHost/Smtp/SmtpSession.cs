@@ -6,6 +6,7 @@ using MailHost.Authentication;
 using MailHost.Connections;
 using MailHost.Delivery;
 using MailHost.Hosting;
+using MailHost.MailAuthentication;
 using MailHost.Protocols.Smtp;
 using MailHost.Protocols.Text;
 using MailHost.Storage;
@@ -27,6 +28,8 @@ namespace MailHost.Smtp;
 /// <item>Content goes to a spool as it arrives and reaches the store only when complete: a lost connection stores nothing.</item>
 /// <item>Only CRLF.CRLF ends DATA (the pure <see cref="DotUnstuffer"/>); BDAT reads exactly its length.</item>
 /// <item>The MX endpoint delivers to local recipients only; relaying needs authenticated submission.</item>
+/// <item>On the MX endpoint every stored message carries exactly one Authentication-Results field of this server
+/// (when mail authentication is enabled), and incoming ones claiming its identity are renamed (RFC 8601 §5).</item>
 /// <item>After STARTTLS nothing from before survives: buffered plain text, EHLO, the transaction (RFC 3207 §4.2).</item>
 /// <item>Replies are flushed before the session waits for input, so pipelined commands get batched replies (RFC 2920).</item>
 /// <item>Reads and writes never take the connection-closed token: QUIT followed by FIN still gets its 221.</item>
@@ -43,6 +46,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private readonly IMailStore _store;
     private readonly SaslAuthenticator _sasl;
     private readonly IOutboundMailDelivery? _outbound;
+    private readonly MailAuthenticator? _mailAuthenticator;
     private readonly SmtpUnknownRecipientLimiter _unknownRecipients;
     private readonly SmtpAddressPolicy _addresses;
     private readonly SmtpOptions _options;
@@ -76,6 +80,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         IMailStore store,
         SaslAuthenticator sasl,
         IOutboundMailDelivery? outbound,
+        MailAuthenticator? mailAuthenticator,
         SmtpAddressPolicy addresses,
         SmtpUnknownRecipientLimiter unknownRecipients,
         SmtpOptions options,
@@ -90,6 +95,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _store = store;
         _sasl = sasl;
         _outbound = outbound;
+        _mailAuthenticator = mailAuthenticator;
         _addresses = addresses;
         _unknownRecipients = unknownRecipients;
         _options = options;

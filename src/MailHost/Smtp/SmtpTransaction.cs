@@ -30,6 +30,9 @@ internal sealed class SmtpTransaction(MailCommand mail, string id) : IAsyncDispo
     /// <summary>Octets of the Return-Path line at the start of <see cref="Spool"/> (skipped for outbound delivery).</summary>
     public long ReturnPathLength { get; set; }
 
+    /// <summary>Octets of the Return-Path and Received fields at the start of <see cref="Spool"/>: where the client's content begins.</summary>
+    public long ContentOffset { get; set; }
+
     /// <summary>Octets of client content received (the added header fields not counted), for SIZE.</summary>
     public long ContentLength { get; set; }
 

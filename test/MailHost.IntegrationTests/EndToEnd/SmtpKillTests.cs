@@ -195,6 +195,9 @@ public sealed class SmtpKillTests(ITestOutputHelper output)
             ["MailHost__Auth__PasswordIterations"] = "4096",
             ["MailHost__Endpoints__Smtp__Url"] = $"smtp://127.0.0.1:{port}",
             ["MailHost__Endpoints__Smtp__Tls"] = "None",
+
+            // The child process has no fake DNS zone; mail authentication would ask the machine's resolver.
+            ["MailHost__MailAuthentication__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__MailHost.Server"] = "Information",
         };

@@ -1,8 +1,11 @@
 using MailHost.Delivery;
+using MailHost.Delivery.Dns;
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
+using MailHost.MailAuthentication;
 using MailHost.Smtp;
 using MailHost.Storage;
+using MailHost.Tests.Delivery;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailHost.IntegrationTests.Smtp;
@@ -19,7 +22,9 @@ public static class SmtpTestHost
         bool allowPlaintext = false,
         Action<SmtpOptions>? smtp = null,
         IOutboundMailDelivery? outbound = null,
-        Action<MailEndpointOptions>? endpoint = null)
+        Action<MailEndpointOptions>? endpoint = null,
+        IDnsResolver? dns = null,
+        Action<MailAuthenticationOptions>? authentication = null)
         => TestMailServer<SmtpConnectionHandler>.StartAsync(
             o =>
             {
@@ -32,7 +37,15 @@ public static class SmtpTestHost
             {
                 world.Register(services, allowPlaintext);
                 services.Configure<MailHostOptions>(o => o.Hostname = Hostname);
+
+                // Mail authentication on the MX endpoint asks DNS: always a fake zone here (empty unless given).
+                services.AddSingleton(dns ?? new FakeDnsZone());
                 services.AddMailHostSmtp();
+                if (authentication is not null)
+                {
+                    services.Configure(authentication);
+                }
+
                 if (smtp is not null)
                 {
                     services.Configure(smtp);
@@ -65,21 +78,42 @@ public static class SmtpTestHost
         return messages;
     }
 
-    /// <summary>A stored message without the Return-Path and Received fields the server added (the first two fields).</summary>
+    /// <summary>
+    /// A stored message without the Return-Path, Authentication-Results (MX only) and Received fields the server
+    /// added at the top.
+    /// </summary>
     public static string WithoutTraceFields(byte[] stored, out string returnPath, out string received)
+        => WithoutTraceFields(stored, out returnPath, out _, out received);
+
+    /// <summary>As above, also giving the Authentication-Results field, or <see langword="null"/> when there is none.</summary>
+    public static string WithoutTraceFields(byte[] stored, out string returnPath, out string? authenticationResults, out string received)
     {
         var text = System.Text.Encoding.UTF8.GetString(stored);
         text.Should().StartWith("Return-Path: ");
-        var firstEnd = text.IndexOf("\r\n", StringComparison.Ordinal) + 2;
-        returnPath = text[..firstEnd];
-        text[firstEnd..].Should().StartWith("Received: ");
-        var end = firstEnd;
+        var at = text.IndexOf("\r\n", StringComparison.Ordinal) + 2;
+        returnPath = text[..at];
+        authenticationResults = null;
+        if (text[at..].StartsWith("Authentication-Results: ", StringComparison.Ordinal))
+        {
+            var end = FieldEnd(text, at);
+            authenticationResults = text[at..end];
+            at = end;
+        }
+
+        text[at..].Should().StartWith("Received: ");
+        var receivedEnd = FieldEnd(text, at);
+        received = text[at..receivedEnd];
+        return text[receivedEnd..];
+    }
+
+    private static int FieldEnd(string text, int start)
+    {
+        var end = start;
         do
         {
             end = text.IndexOf("\r\n", end, StringComparison.Ordinal) + 2;
         }
         while (text[end] is '\t' or ' ');
-        received = text[firstEnd..end];
-        return text[end..];
+        return end;
     }
 }

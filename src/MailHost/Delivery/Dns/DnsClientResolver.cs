@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using DnsClient;
 using DnsClient.Protocol;
 
@@ -57,6 +60,31 @@ public sealed class DnsClientResolver : IDnsResolver
     }
 
     /// <inheritdoc />
+    public async ValueTask<DnsLookup<IPAddress>> ResolveAddressesAsync(string host, AddressFamily family, CancellationToken cancellationToken)
+    {
+        var v6 = family == AddressFamily.InterNetworkV6;
+        var (status, response) = await QueryAsync(host, v6 ? QueryType.AAAA : QueryType.A, cancellationToken).ConfigureAwait(false);
+        if (status is not DnsLookupStatus.Found)
+        {
+            return DnsLookup<IPAddress>.Without(status);
+        }
+
+        return DnsLookup<IPAddress>.Of(v6
+            ? [.. response!.Answers.AaaaRecords().Select(r => r.Address)]
+            : [.. response!.Answers.ARecords().Select(r => r.Address)]);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<DnsLookup<string>> ResolvePtrAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var (status, response) = await QueryAsync(ReverseName(address), QueryType.PTR, cancellationToken).ConfigureAwait(false);
+        return status is not DnsLookupStatus.Found
+            ? DnsLookup<string>.Without(status)
+            : DnsLookup<string>.Of([.. response!.Answers.PtrRecords().Select(r => Normalize(r.PtrDomainName.Value))]);
+    }
+
+    /// <inheritdoc />
     public async ValueTask<DnsLookup<string>> ResolveTxtAsync(string name, CancellationToken cancellationToken)
     {
         var (status, response) = await QueryAsync(name, QueryType.TXT, cancellationToken).ConfigureAwait(false);
@@ -98,9 +126,38 @@ public sealed class DnsClientResolver : IDnsResolver
             QueryType.A => response.Answers.ARecords().Any(),
             QueryType.AAAA => response.Answers.AaaaRecords().Any(),
             QueryType.TXT => response.Answers.TxtRecords().Any(),
+            QueryType.PTR => response.Answers.PtrRecords().Any(),
             _ => response.Answers.Count > 0,
         };
         return (any ? DnsLookupStatus.Found : DnsLookupStatus.NoRecords, response);
+    }
+
+    /// <summary>The reverse-lookup name: <c>4.3.2.1.in-addr.arpa</c>, or 32 reversed nibbles under <c>ip6.arpa</c> (RFC 3596 §2.5).</summary>
+    internal static string ReverseName(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        var bytes = address.GetAddressBytes();
+        var name = new StringBuilder(72);
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            for (var i = bytes.Length - 1; i >= 0; i--)
+            {
+                name.Append(bytes[i].ToString(CultureInfo.InvariantCulture)).Append('.');
+            }
+
+            return name.Append("in-addr.arpa").ToString();
+        }
+
+        for (var i = bytes.Length - 1; i >= 0; i--)
+        {
+            name.Append("0123456789abcdef"[bytes[i] & 0xF]).Append('.').Append("0123456789abcdef"[bytes[i] >> 4]).Append('.');
+        }
+
+        return name.Append("ip6.arpa").ToString();
     }
 
     private static string Normalize(string name)

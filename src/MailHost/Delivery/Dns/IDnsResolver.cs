@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace MailHost.Delivery.Dns;
 
@@ -17,4 +18,27 @@ public interface IDnsResolver
 
     /// <summary>The TXT records of <paramref name="name"/>, each one's strings joined (RFC 7208 §3.3).</summary>
     ValueTask<DnsLookup<string>> ResolveTxtAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The addresses of <paramref name="host"/> of one family only: A records for
+    /// <see cref="AddressFamily.InterNetwork"/>, AAAA for <see cref="AddressFamily.InterNetworkV6"/>. SPF asks for
+    /// exactly one type (RFC 7208 §5), so "no data" and failures must be those of that one query. The default
+    /// filters <see cref="ResolveAddressesAsync(string, CancellationToken)"/>, which is only an approximation (the
+    /// other type's failure or answer leaks into the status); implementations should query the one type.
+    /// </summary>
+    async ValueTask<DnsLookup<IPAddress>> ResolveAddressesAsync(string host, AddressFamily family, CancellationToken cancellationToken)
+    {
+        var both = await ResolveAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        return both.Status == DnsLookupStatus.Found
+            ? DnsLookup<IPAddress>.Of([.. both.Records.Where(a => a.AddressFamily == family)])
+            : both;
+    }
+
+    /// <summary>
+    /// The PTR names of <paramref name="address"/> (its <c>in-addr.arpa</c> or <c>ip6.arpa</c> name), lower case
+    /// without the trailing dot. The default answers <see cref="DnsLookupStatus.NoRecords"/>, as for an address
+    /// without reverse DNS; implementations that can should query.
+    /// </summary>
+    ValueTask<DnsLookup<string>> ResolvePtrAsync(IPAddress address, CancellationToken cancellationToken)
+        => ValueTask.FromResult(DnsLookup<string>.Without(DnsLookupStatus.NoRecords));
 }
