@@ -196,14 +196,21 @@ internal sealed partial class OutboundDeliveryProcessor(
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await queue.CompleteAsync(lease, [.. updates.Values], timeout.Token).ConfigureAwait(false);
-            LogReleased(logger, lease.Message.Id);
+            var released = await queue.CompleteAsync(lease, [.. updates.Values], timeout.Token).ConfigureAwait(false);
+            if (released.IsSuccess)
+            {
+                LogReleased(logger, lease.Message.Id);
+            }
+            else
+            {
+                LogReleaseFailed(logger, lease.Message.Id, released.Error.Message);
+            }
         }
 #pragma warning disable CA1031 // Best effort at shutdown: a lease not released ends by itself after LeaseDuration.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogReleaseFailed(logger, lease.Message.Id, ex);
+            LogReleaseFailed(logger, lease.Message.Id, ex.Message);
         }
     }
 
@@ -256,8 +263,8 @@ internal sealed partial class OutboundDeliveryProcessor(
     [LoggerMessage(3004, LogLevel.Information, "Outbound {MessageId}: work stopped by shutdown; the lease was released")]
     private static partial void LogReleased(ILogger logger, string messageId);
 
-    [LoggerMessage(3005, LogLevel.Warning, "Outbound {MessageId}: the lease could not be released at shutdown; the message is due again when it ends")]
-    private static partial void LogReleaseFailed(ILogger logger, string messageId, Exception exception);
+    [LoggerMessage(3005, LogLevel.Warning, "Outbound {MessageId}: the lease could not be released at shutdown ({Reason}); the message is due again when it ends")]
+    private static partial void LogReleaseFailed(ILogger logger, string messageId, string reason);
 
     [LoggerMessage(3006, LogLevel.Error, "Outbound delivery of a message failed; it is tried again when its lease ends")]
     private static partial void LogMessageFailed(ILogger logger, Exception exception);
