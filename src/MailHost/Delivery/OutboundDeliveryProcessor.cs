@@ -260,12 +260,12 @@ internal sealed partial class OutboundDeliveryProcessor(
     [LoggerMessage(3003, LogLevel.Information, "Outbound {MessageId}: finished and removed from the queue")]
     private static partial void LogFinished(ILogger logger, string messageId);
 
-    [LoggerMessage(3004, LogLevel.Information, "Outbound {MessageId}: work stopped by shutdown; the lease was released")]
+    [LoggerMessage(3011, LogLevel.Information, "Outbound {MessageId}: work stopped by shutdown; the lease was released")]
     private static partial void LogReleased(ILogger logger, string messageId);
 
-    [LoggerMessage(3005, LogLevel.Warning, "Outbound {MessageId}: the lease could not be released at shutdown ({Reason}); the message is due again when it ends")]
+    [LoggerMessage(3012, LogLevel.Warning, "Outbound {MessageId}: the lease could not be released at shutdown ({Reason}); the message is due again when it ends")]
     private static partial void LogReleaseFailed(ILogger logger, string messageId, string reason);
 
-    [LoggerMessage(3006, LogLevel.Error, "Outbound delivery of a message failed; it is tried again when its lease ends")]
+    [LoggerMessage(3013, LogLevel.Error, "Outbound delivery of a message failed; it is tried again when its lease ends")]
     private static partial void LogMessageFailed(ILogger logger, Exception exception);
 }
