@@ -1,3 +1,4 @@
+using MailHost.Delivery;
 using MailHost.Hosting;
 using MailHost.Server.Admin;
 using MailHost.Storage.Sqlite.Accounts;
@@ -77,9 +78,33 @@ internal static partial class MailHostServer
         builder.Services.AddMailHostPop3(builder.Configuration);
         builder.Services.AddMailHostSmtp(builder.Configuration);
         builder.Services.AddMailHostImap(builder.Configuration);
+        if (OutboundEnabled(builder.Configuration))
+        {
+            // Without these, submission refuses recipients outside the local domains (550 5.7.1); the MX endpoint
+            // never relays either way.
+            builder.Services.AddSqliteOutboundQueue(dataDirectory);
+            builder.Services.AddMailHostOutboundDelivery(builder.Configuration);
+        }
+
         customize?.Invoke(builder);
         builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ListenMailEndpoints(context.Configuration));
         return builder.Build();
+    }
+
+    /// <summary>Whether <c>MailHost:Outbound:Enabled</c> (default true) turns outbound delivery on.</summary>
+    /// <exception cref="MailHostConfigurationException">The value is not true or false.</exception>
+    internal static bool OutboundEnabled(IConfiguration configuration)
+    {
+        const string key = OutboundDeliveryOptions.SectionName + ":Enabled";
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+
+        return bool.TryParse(text.Trim(), out var enabled)
+            ? enabled
+            : throw new MailHostConfigurationException($"{key}: '{text}' is not true or false. Set false to deliver locally only (submission then refuses other domains with 550 5.7.1).") { Key = key };
     }
 
     /// <summary>

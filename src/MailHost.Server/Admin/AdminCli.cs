@@ -8,7 +8,8 @@ namespace MailHost.Server.Admin;
 
 /// <summary>
 /// The admin command line of the host: <c>mailhost users|domains|aliases ...</c> manages the account directory
-/// in <c>&lt;MailHost:DataDirectory&gt;/directory.db</c> directly, whether or not the server is running.
+/// in <c>&lt;MailHost:DataDirectory&gt;/directory.db</c> and <c>mailhost queue ...</c> the outbound queue in
+/// <c>queue.db</c>, directly, whether or not the server is running.
 /// </summary>
 /// <remarks>
 /// Exit codes: <see cref="ExitSuccess"/>, <see cref="ExitUsage"/> (the command line is wrong; usage goes to
@@ -37,9 +38,9 @@ public static partial class AdminCli
 
     private static readonly string[] HelpWords = ["help", "--help", "-h"];
 
-    /// <summary>Whether <paramref name="args"/> is an admin command: its first word is <c>users</c>, <c>domains</c> or <c>aliases</c>.</summary>
+    /// <summary>Whether <paramref name="args"/> is an admin command: its first word is <c>users</c>, <c>domains</c>, <c>aliases</c> or <c>queue</c>.</summary>
     public static bool IsAdminCommand(string[] args)
-        => args is [var first, ..] && first is "users" or "domains" or "aliases";
+        => args is [var first, ..] && first is "users" or "domains" or "aliases" or "queue";
 
     /// <summary>
     /// Runs one admin command and returns the process exit code. Never throws for bad input or a refused request;
@@ -72,6 +73,7 @@ public static partial class AdminCli
                 ["users", .. var rest] => await RunUsersAsync(rest, context).ConfigureAwait(false),
                 ["domains", .. var rest] => await RunDomainsAsync(rest, context).ConfigureAwait(false),
                 ["aliases", .. var rest] => await RunAliasesAsync(rest, context).ConfigureAwait(false),
+                ["queue", .. var rest] => await RunQueueAsync(rest, context).ConfigureAwait(false),
                 [var other, ..] => await context.UsageAsync($"unknown command {AdminText.Printable(other)}", Usage).ConfigureAwait(false),
             };
         }
@@ -127,19 +129,26 @@ public static partial class AdminCli
           aliases list
           aliases remove <address>
 
+        Outbound queue (<MailHost:DataDirectory>/queue.db; safe while the server runs):
+          queue list                                 one line per queued message
+          queue show <id>                            envelope, and each recipient's state, attempts and last reply
+          queue retry <id|all>                       make pending recipients due now
+          queue remove <id>                          drop a message without notifying its sender
+
         --password-stdin reads one line from standard input. --password is visible to other local users.
         The directory is <MailHost:DataDirectory>/directory.db (default: data/directory.db); configuration comes
         from appsettings.json, MailHost__* environment variables or --MailHost:Key=value arguments.
 
-        Exit codes: 0 success, 1 usage error, 2 refused or failed (duplicate, unknown domain, invalid address, ...).
+        Exit codes: 0 success, 1 usage error, 2 refused or failed (duplicate, unknown domain, invalid address,
+        unknown queue id, ...).
         """;
 
     /// <summary>What every command needs: configuration, the three streams, and the directory once opened.</summary>
     private sealed class Context(IConfiguration configuration, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken)
     {
-        public string DatabasePath { get; } = Path.GetFullPath(Path.Combine(
-            configuration[DataDirectoryKey] is { Length: > 0 } dataDirectory ? dataDirectory : "data",
-            DirectoryFileName));
+        public string DataDirectory { get; } = Path.GetFullPath(configuration[DataDirectoryKey] is { Length: > 0 } dataDirectory ? dataDirectory : "data");
+
+        public string DatabasePath => Path.Combine(DataDirectory, DirectoryFileName);
 
         public TextWriter Out => stdout;
 

@@ -20,6 +20,9 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
     private const string ContentDirectoryName = "queue";
     private const string ContentExtension = ".eml";
 
+    /// <summary>How old a content file without a row must be before the sweep at open deletes it.</summary>
+    internal static readonly TimeSpan OrphanAge = TimeSpan.FromHours(1);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _time;
     private readonly string _databasePath;
@@ -43,7 +46,8 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
 
     /// <summary>
     /// Opens (creating and migrating as needed) the queue of a data directory, and deletes content files that no
-    /// row refers to (left by a crash between writing a file and committing its row).
+    /// row refers to and that are over an hour old (left by a crash between writing a file and committing its row).
+    /// Safe while another process uses the same queue.
     /// </summary>
     public static async Task<SqliteOutboundQueueStore> OpenAsync(string dataDirectory, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
@@ -330,7 +334,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
 
         if (removed)
         {
-            // After the commit: a crash before this line leaves an orphan file, which the next open deletes.
+            // After the commit: a crash before this line leaves an orphan file, which an open an hour later deletes.
             TryDelete(ContentPath(id));
         }
 
@@ -521,9 +525,16 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
 
     private async Task RemoveOrphansAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
+        // Another process may share the queue (a second host, or the admin command while the server runs): a file
+        // it is writing, or has written but not yet committed, looks like an orphan. Only files older than any
+        // enqueue can take are swept; file times are the file system's, so the real clock is compared.
+        var before = DateTime.UtcNow - OrphanAge;
         foreach (var file in Directory.EnumerateFiles(_tempDirectory))
         {
-            TryDelete(file);
+            if (File.GetLastWriteTimeUtc(file) < before)
+            {
+                TryDelete(file);
+            }
         }
 
         var known = new HashSet<string>(StringComparer.Ordinal);
@@ -539,7 +550,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
 
         foreach (var file in Directory.EnumerateFiles(_contentDirectory, "*" + ContentExtension))
         {
-            if (!known.Contains(Path.GetFileNameWithoutExtension(file)))
+            if (!known.Contains(Path.GetFileNameWithoutExtension(file)) && File.GetLastWriteTimeUtc(file) < before)
             {
                 TryDelete(file);
             }

@@ -47,11 +47,12 @@ public sealed class OutboundDeliveryOptions
 
     /// <summary>
     /// Static routes: a recipient domain (lower case) to <c>host:port</c> (or <c>host</c> for port 25, or
-    /// <c>[address]:port</c>), used instead of MX lookup. The host name is resolved through A/AAAA.
+    /// <c>[address]:port</c>), used instead of MX lookup and the smart host. The host name is resolved through A/AAAA.
+    /// TLS is opportunistic (STARTTLS when offered).
     /// </summary>
     public Dictionary<string, string> Routes { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>When set, every message goes to this relay instead of MX hosts and routes.</summary>
+    /// <summary>When set, mail for every domain without a route goes to this relay instead of MX hosts.</summary>
     public OutboundSmartHostOptions? SmartHost { get; set; }
 
     /// <summary>Whether outbound mail is DKIM-signed with the sender domain's key when one exists. Default true.</summary>

@@ -28,22 +28,47 @@ internal sealed partial class OutboundDeliveryProcessor(
         var handled = 0;
         var running = new List<Task<bool>>();
         var width = Math.Max(1, options.MaxConcurrentMessages);
-        while (true)
+        try
         {
-            while (running.Count < width && await queue.ClaimAsync(_owner, options.LeaseDuration, cancellationToken).ConfigureAwait(false) is { } lease)
+            while (true)
             {
-                running.Add(ProcessAsync(lease, cancellationToken));
-            }
+                while (running.Count < width && await queue.ClaimAsync(_owner, options.LeaseDuration, cancellationToken).ConfigureAwait(false) is { } lease)
+                {
+                    running.Add(ProcessAsync(lease, cancellationToken));
+                }
 
-            if (running.Count == 0)
+                if (running.Count == 0)
+                {
+                    return handled;
+                }
+
+                var done = await Task.WhenAny(running).ConfigureAwait(false);
+                running.Remove(done);
+                await done.ConfigureAwait(false);
+                handled++;
+            }
+        }
+        finally
+        {
+            // Whether the round ends by shutdown or by an error, no message is left being worked on behind it: each
+            // one records its results or releases its lease before the queue may be closed.
+            foreach (var task in running)
             {
-                return handled;
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Shutdown; the lease was released.
+                }
+#pragma warning disable CA1031 // The round already fails with the first error; the others are logged, not lost.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    LogMessageFailed(logger, ex);
+                }
             }
-
-            var done = await Task.WhenAny(running).ConfigureAwait(false);
-            running.Remove(done);
-            await done.ConfigureAwait(false);
-            handled++;
         }
     }
 
@@ -135,7 +160,14 @@ internal sealed partial class OutboundDeliveryProcessor(
                 }
             }
         }
-
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown: keep what this round learned (a delivered domain is not sent twice) and release the lease, so
+            // that the rest is due at once after a restart rather than when the lease ends. Final states not yet
+            // reported are reported on the next round.
+            await ReleaseAsync(lease, updates).ConfigureAwait(false);
+            throw;
+        }
         finally
         {
             if (content is not null)
@@ -157,6 +189,29 @@ internal sealed partial class OutboundDeliveryProcessor(
         }
 
         return true;
+    }
+
+    private async Task ReleaseAsync(QueueLease lease, Dictionary<long, QueueRecipientUpdate> updates)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            var released = await queue.CompleteAsync(lease, [.. updates.Values], timeout.Token).ConfigureAwait(false);
+            if (released.IsSuccess)
+            {
+                LogReleased(logger, lease.Message.Id);
+            }
+            else
+            {
+                LogReleaseFailed(logger, lease.Message.Id, released.Error.Message);
+            }
+        }
+#pragma warning disable CA1031 // Best effort at shutdown: a lease not released ends by itself after LeaseDuration.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogReleaseFailed(logger, lease.Message.Id, ex.Message);
+        }
     }
 
     private QueueRecipientUpdate ToUpdate(QueuedMessage message, QueuedRecipient recipient, OutboundOutcome outcome, DateTimeOffset now)
@@ -204,4 +259,13 @@ internal sealed partial class OutboundDeliveryProcessor(
 
     [LoggerMessage(3003, LogLevel.Information, "Outbound {MessageId}: finished and removed from the queue")]
     private static partial void LogFinished(ILogger logger, string messageId);
+
+    [LoggerMessage(3011, LogLevel.Information, "Outbound {MessageId}: work stopped by shutdown; the lease was released")]
+    private static partial void LogReleased(ILogger logger, string messageId);
+
+    [LoggerMessage(3012, LogLevel.Warning, "Outbound {MessageId}: the lease could not be released at shutdown ({Reason}); the message is due again when it ends")]
+    private static partial void LogReleaseFailed(ILogger logger, string messageId, string reason);
+
+    [LoggerMessage(3013, LogLevel.Error, "Outbound delivery of a message failed; it is tried again when its lease ends")]
+    private static partial void LogMessageFailed(ILogger logger, Exception exception);
 }

@@ -24,16 +24,22 @@ public static class OutboundDeliveryServiceCollectionExtensions
     /// <paramref name="configuration"/> is given), <see cref="IOutboundMailDelivery"/> over the queue, the DNS
     /// resolver (<see cref="DnsClientResolver"/> unless one is registered) and the background worker. Needs an
     /// <see cref="IOutboundQueueStore"/>, an <see cref="IAccountDirectory"/> and an <see cref="IMailStore"/> (for
-    /// notifications to local senders).
+    /// notifications to local senders). The options are checked when the host starts.
     /// </summary>
+    /// <exception cref="MailHostConfigurationException">A value under <c>MailHost:Outbound</c> of <paramref name="configuration"/> is not usable (checked at once).</exception>
     public static IServiceCollection AddMailHostOutboundDelivery(this IServiceCollection services, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<OutboundDeliveryOptions>();
         if (configuration is not null)
         {
-            options.Bind(configuration.GetSection(OutboundDeliveryOptions.SectionName));
+            var section = configuration.GetSection(OutboundDeliveryOptions.SectionName);
+            OutboundDeliveryConfigurationReader.Read(section);
+            options.Bind(section);
         }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboundDeliveryOptions>, OutboundDeliveryOptionsValidation>());
+        options.ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OutboundQueueSignal>();

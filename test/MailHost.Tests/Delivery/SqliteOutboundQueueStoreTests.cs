@@ -196,11 +196,24 @@ public sealed class SqliteOutboundQueueStoreTests : IDisposable
         }
 
         var orphan = Path.Combine(_directory.FullPath, "queue", "ffffffffffffffffffffffffffffffff.eml");
+        var half = Path.Combine(_directory.FullPath, "queue", "tmp", "half.tmp");
         await File.WriteAllTextAsync(orphan, "x");
-        await File.WriteAllTextAsync(Path.Combine(_directory.FullPath, "queue", "tmp", "half.tmp"), "x");
+        await File.WriteAllTextAsync(half, "x");
+        var old = DateTime.UtcNow - SqliteOutboundQueueStore.OrphanAge - TimeSpan.FromMinutes(1);
+        File.SetLastWriteTimeUtc(orphan, old);
+        File.SetLastWriteTimeUtc(half, old);
+
+        // Files of an enqueue in progress in another process (written, row not yet committed) are young: kept.
+        var inProgress = Path.Combine(_directory.FullPath, "queue", "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.eml");
+        var writing = Path.Combine(_directory.FullPath, "queue", "tmp", "writing.tmp");
+        await File.WriteAllTextAsync(inProgress, "x");
+        await File.WriteAllTextAsync(writing, "x");
+
         await using var reopened = await OpenAsync();
         File.Exists(orphan).Should().BeFalse();
-        Directory.EnumerateFiles(Path.Combine(_directory.FullPath, "queue", "tmp")).Should().BeEmpty();
+        File.Exists(half).Should().BeFalse();
+        File.Exists(inProgress).Should().BeTrue();
+        File.Exists(writing).Should().BeTrue();
         (await reopened.ListAsync(CancellationToken.None)).Should().ContainSingle();
     }
 

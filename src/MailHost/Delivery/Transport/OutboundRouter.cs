@@ -5,13 +5,19 @@ using MailHost.Delivery.Dns;
 namespace MailHost.Delivery.Transport;
 
 /// <summary>
-/// Chooses where mail for a domain goes: the smart host if one is set, else a static route, else the domain's
-/// MX hosts (RFC 5321 §5.1).
+/// Chooses where mail for a domain goes: a static route for the domain, else the smart host if one is set, else the
+/// domain's MX hosts (RFC 5321 §5.1).
 /// </summary>
 internal sealed class OutboundRouter(IDnsResolver dns, OutboundDeliveryOptions options)
 {
     public async ValueTask<OutboundRouteResult> RouteAsync(string domain, CancellationToken cancellationToken)
     {
+        // A route names one domain, so it wins over the smart host that takes everything else.
+        if (options.Routes.TryGetValue(domain, out var route) && TryParseRoute(route, options.MxPort, out var routed))
+        {
+            return Found(new OutboundDestination("route:" + domain, [routed], OutboundTlsMode.Opportunistic, ImplicitMx: false));
+        }
+
         if (options.SmartHost is { Host.Length: > 0 } smart)
         {
             var host = ParseHost(smart.Host, smart.Port);
@@ -21,11 +27,6 @@ internal sealed class OutboundRouter(IDnsResolver dns, OutboundDeliveryOptions o
                 Password = smart.Password,
                 CertificateFingerprint = smart.CertificateFingerprint,
             });
-        }
-
-        if (options.Routes.TryGetValue(domain, out var route) && TryParseRoute(route, options.MxPort, out var routed))
-        {
-            return Found(new OutboundDestination("route:" + domain, [routed], OutboundTlsMode.Opportunistic, ImplicitMx: false));
         }
 
         // RFC 5321 §4.1.3: an address literal names the host itself; no MX lookup.

@@ -59,6 +59,12 @@ internal sealed class OutboundSmtpClient : SmtpClient
 
     protected override string? GetEnvelopeId(MimeMessage message) => _message?.EnvelopeId;
 
+    /// <remarks>
+    /// RFC 3461 §5.2.1 passes NOTIFY and ORCPT on to a next hop that offers DSN. MailKit writes ORCPT itself, as
+    /// <c>rfc822;</c> and the RCPT address in xtext, with every NOTIFY it sends, and offers no way to change it: an
+    /// ORCPT received equal to the forward-path (what submitting clients send) travels on as received, one that
+    /// differs does not, and ORCPT without NOTIFY is not sent. Our own notifications use the ORCPT as received.
+    /// </remarks>
     protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox)
     {
         if (!_recipients.TryGetValue(mailbox.Address, out var recipient) || recipient.Notify == SmtpDsnNotify.Unspecified)
