@@ -7,7 +7,7 @@ public static partial class AdminCli
     {
         if (words is [])
         {
-            return await context.UsageAsync("missing domains command (add, list, remove)", Usage).ConfigureAwait(false);
+            return await context.UsageAsync("missing domains command (add, list, remove, dkim)", Usage).ConfigureAwait(false);
         }
 
         var rest = words.Skip(1);
@@ -42,6 +42,9 @@ public static partial class AdminCli
                     await context.Out.WriteLineAsync(domains.Count == 0 ? "No local domains." : string.Join(Environment.NewLine, domains)).ConfigureAwait(false);
                     return ExitSuccess;
                 }
+
+            case "dkim":
+                return await RunDomainsDkimAsync(rest, context).ConfigureAwait(false);
 
             case var verb when HelpWords.Contains(verb):
                 return await context.HelpAsync(Usage).ConfigureAwait(false);

@@ -123,6 +123,11 @@ public static partial class AdminCli
           domains add <domain>
           domains list
           domains remove <domain>                    refused while addresses or aliases use it
+          domains dkim <domain> [--selector <s>] [--algorithm rsa|ed25519] [--rotate | --show]
+                                                     prints the DNS record of the domain's DKIM key, creating
+                                                     the key if there is none (rsa 2048 by default, selector
+                                                     mh<yyyymmdd>); --rotate replaces it with a new key and
+                                                     selector; --show never creates one
 
         Aliases (an extra address delivering to an account):
           aliases add <address> <account>

@@ -3,6 +3,7 @@ using MailHost.Delivery;
 using MailHost.Delivery.Dns;
 using MailHost.Delivery.Notifications;
 using MailHost.Delivery.Queue;
+using MailHost.Delivery.Signing;
 using MailHost.Delivery.Transport;
 using MailHost.Hosting;
 using MailHost.Storage;
@@ -24,7 +25,8 @@ public static class OutboundDeliveryServiceCollectionExtensions
     /// <paramref name="configuration"/> is given), <see cref="IOutboundMailDelivery"/> over the queue, the DNS
     /// resolver (<see cref="DnsClientResolver"/> unless one is registered) and the background worker. Needs an
     /// <see cref="IOutboundQueueStore"/>, an <see cref="IAccountDirectory"/> and an <see cref="IMailStore"/> (for
-    /// notifications to local senders). The options are checked when the host starts.
+    /// notifications to local senders). The options are checked when the host starts. Outbound mail is DKIM-signed when an <see cref="IDkimKeyStore"/> is registered
+    /// (the SQLite queue registers one) and <see cref="OutboundDeliveryOptions.DkimSign"/> is on.
     /// </summary>
     /// <exception cref="MailHostConfigurationException">A value under <c>MailHost:Outbound</c> of <paramref name="configuration"/> is not usable (checked at once).</exception>
     public static IServiceCollection AddMailHostOutboundDelivery(this IServiceCollection services, IConfiguration? configuration = null)
@@ -51,7 +53,8 @@ public static class OutboundDeliveryServiceCollectionExtensions
             sp.GetRequiredService<OutboundDeliveryOptions>(),
             Hostname(sp),
             sp.GetRequiredService<TimeProvider>(),
-            Logger(sp, "MailHost.Delivery.Transport")));
+            Logger(sp, "MailHost.Delivery.Transport"),
+            sp.GetService<IDkimKeyStore>() is { } keys ? new DkimMessageSigner(keys, sp.GetRequiredService<TimeProvider>(), Logger(sp, "MailHost.Delivery.Signing")) : null));
         services.TryAddSingleton(sp => new DeliveryStatusNotifier(
             sp.GetRequiredService<IAccountDirectory>(),
             sp.GetRequiredService<IMailStore>(),

@@ -28,14 +28,21 @@ internal sealed class OutboundSmtpClient : SmtpClient
 
     public DateTimeOffset LastUsed { get; set; }
 
-    /// <summary>Set when the message was already prepared (and signed) for transport: MailKit must not change it.</summary>
-    public bool MessagePrepared { get; set; }
+    /// <summary>
+    /// Called once MailKit has prepared the message for this server (encodings fitted to 8BITMIME/BINARYMIME) with the
+    /// format options it then writes the message with; returns the field it added (a DKIM-Signature), if any.
+    /// </summary>
+    public Func<FormatOptions, MimeMessage, Header?>? Sign { get; set; }
+
+    /// <summary>The field <see cref="Sign"/> added in the current transaction; the caller removes it afterwards.</summary>
+    public Header? AddedSignature { get; private set; }
 
     public IReadOnlyDictionary<long, string> Refused => _refused;
 
     public void Begin(QueuedMessage message, IEnumerable<(MailboxAddress Mailbox, QueuedRecipient Recipient)> recipients)
     {
         _message = message;
+        AddedSignature = null;
         _recipients.Clear();
         _refused.Clear();
         foreach (var (mailbox, recipient) in recipients)
@@ -97,10 +104,11 @@ internal sealed class OutboundSmtpClient : SmtpClient
 
     protected override void Prepare(FormatOptions options, MimeMessage message, EncodingConstraint constraint, int maxLineLength)
     {
-        if (!MessagePrepared)
-        {
-            base.Prepare(options, message, constraint, maxLineLength);
-        }
+        base.Prepare(options, message, constraint, maxLineLength);
+
+        // Signed after the last change to the message and with the very options it is written with, so the bytes
+        // sent are the bytes signed (RFC 6376 §5.3: sign the message in the form it is transmitted).
+        AddedSignature = Sign?.Invoke(options, message);
     }
 
     internal static string Describe(SmtpResponse response)

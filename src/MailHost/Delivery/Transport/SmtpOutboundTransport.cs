@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
@@ -7,6 +8,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using MailHost.Delivery.Dns;
 using MailHost.Delivery.Queue;
+using MailHost.Delivery.Signing;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -17,7 +19,8 @@ namespace MailHost.Delivery.Transport;
 
 /// <summary>
 /// Sends queued messages with MailKit's SMTP client: connects through <see cref="IDnsResolver"/> addresses only,
-/// keeps idle connections per destination for reuse, and caps connections per destination.
+/// keeps idle connections per destination for reuse, and caps connections per destination. Messages are DKIM-signed
+/// as their author domain when <see cref="OutboundDeliveryOptions.DkimSign"/> is on and the domain has a key.
 /// </summary>
 internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
 {
@@ -26,16 +29,18 @@ internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
     private readonly string _hostname;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly DkimMessageSigner? _signer;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _limits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentBag<OutboundSmtpClient>> _idle = new(StringComparer.Ordinal);
 
-    public SmtpOutboundTransport(IDnsResolver dns, OutboundDeliveryOptions options, string hostname, TimeProvider time, ILogger logger)
+    public SmtpOutboundTransport(IDnsResolver dns, OutboundDeliveryOptions options, string hostname, TimeProvider time, ILogger logger, DkimMessageSigner? signer = null)
     {
         _dns = dns;
         _options = options;
         _hostname = hostname;
         _time = time;
         _logger = logger;
+        _signer = signer;
     }
 
     /// <summary>How many connections were opened (reuse shows as fewer connections than transactions).</summary>
@@ -48,6 +53,26 @@ internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
         OutboundDestination destination, QueuedMessage message, MimeMessage mime, IReadOnlyList<QueuedRecipient> recipients, CancellationToken cancellationToken)
     {
         var outcomes = new Dictionary<long, OutboundOutcome>();
+        DkimSigningKey? dkim = null;
+        if (_signer is not null && _options.DkimSign)
+        {
+            try
+            {
+                dkim = await _signer.FindKeyAsync(message.Id, mime, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is DbException or IOException or TimeoutException)
+            {
+                // Sending unsigned while the key is merely unreadable would fail DMARC at receivers; try again later.
+                LogKeyStoreFailed(_logger, message.Id, ex.Message);
+                foreach (var recipient in recipients)
+                {
+                    outcomes[recipient.Id] = OutboundOutcome.Temporary("451 4.3.0 The DKIM key store is unavailable");
+                }
+
+                return outcomes;
+            }
+        }
+
         var limit = _limits.GetOrAdd(destination.Key, _ => new SemaphoreSlim(Math.Max(1, _options.MaxConnectionsPerDestination)));
         await limit.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -65,7 +90,7 @@ internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
                     continue;
                 }
 
-                var keep = await SendAsync(client, message, mime, chunk, outcomes, cancellationToken).ConfigureAwait(false);
+                var keep = await SendAsync(client, message, mime, dkim, chunk, outcomes, cancellationToken).ConfigureAwait(false);
                 if (keep)
                 {
                     client.LastUsed = _time.GetUtcNow();
@@ -86,7 +111,13 @@ internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
     }
 
     private async Task<bool> SendAsync(
-        OutboundSmtpClient client, QueuedMessage message, MimeMessage mime, QueuedRecipient[] recipients, Dictionary<long, OutboundOutcome> outcomes, CancellationToken cancellationToken)
+        OutboundSmtpClient client,
+        QueuedMessage message,
+        MimeMessage mime,
+        DkimSigningKey? dkim,
+        QueuedRecipient[] recipients,
+        Dictionary<long, OutboundOutcome> outcomes,
+        CancellationToken cancellationToken)
     {
         var mailboxes = new List<(MailboxAddress, QueuedRecipient)>();
         foreach (var recipient in recipients)
@@ -109,6 +140,7 @@ internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
         // RFC 5321 §4.5.5: the null reverse-path is written MAIL FROM:<>.
         var sender = message.ReversePath is { } reverse && TryMailbox(reverse, out var from) ? from : new MailboxAddress(string.Empty, string.Empty);
         client.Begin(message, mailboxes);
+        client.Sign = dkim is null ? null : (format, prepared) => _signer!.Sign(dkim, prepared, format, message.Id);
         var tookDsn = client.Capabilities.HasFlag(SmtpCapabilities.Dsn);
         try
         {
@@ -142,6 +174,17 @@ internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
             }
 
             return false;
+        }
+        finally
+        {
+            // The signature belongs to this transaction: the next one (another destination, a later chunk) signs
+            // the message afresh after MailKit has prepared it for that server.
+            if (client.AddedSignature is { } signature)
+            {
+                mime.Headers.Remove(signature);
+            }
+
+            client.Sign = null;
         }
     }
 
@@ -317,6 +360,9 @@ internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
 
     [LoggerMessage(3101, LogLevel.Information, "Outbound connection to {Host} ({Address}:{Port}) failed: {Reason}")]
     private static partial void LogConnectFailed(ILogger logger, string host, string address, int port, string reason);
+
+    [LoggerMessage(3103, LogLevel.Warning, "Outbound {MessageId}: the DKIM key store failed, delivery deferred: {Reason}")]
+    private static partial void LogKeyStoreFailed(ILogger logger, string messageId, string reason);
 
     [LoggerMessage(3102, LogLevel.Information, "Outbound transaction for {MessageId} with {Host} failed: {Reason}")]
     private static partial void LogTransportFailed(ILogger logger, string messageId, string host, string reason);

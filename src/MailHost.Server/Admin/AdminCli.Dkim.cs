@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text;
+using MailHost.Accounts;
+using MailHost.Delivery.Signing;
+using MailHost.Storage.Sqlite.Queue;
+using Microsoft.Data.Sqlite;
+
+namespace MailHost.Server.Admin;
+
+/// <content>The <c>domains dkim</c> command: a local domain's DKIM signing key and the DNS record that publishes it.</content>
+public static partial class AdminCli
+{
+    private const string SelectorOption = "selector";
+    private const string AlgorithmOption = "algorithm";
+    private const string RotateFlag = "rotate";
+    private const string ShowFlag = "show";
+
+    // RFC 1035 §3.3: a TXT record is a sequence of character-strings of at most 255 octets each.
+    private const int MaxTxtStringLength = 255;
+
+    /// <summary>
+    /// <c>domains dkim &lt;domain&gt; [--selector s] [--algorithm rsa|ed25519] [--rotate | --show]</c>: prints the
+    /// domain's key record, creating a key first when there is none (or a new one with <c>--rotate</c>).
+    /// </summary>
+    private static async Task<int> RunDomainsDkimAsync(IEnumerable<string> words, Context context)
+    {
+        var (arguments, exit) = await ParseAsync(context, words, 1, [SelectorOption, AlgorithmOption], [RotateFlag, ShowFlag]).ConfigureAwait(false);
+        if (arguments is null)
+        {
+            return exit;
+        }
+
+        // Everything the command line alone can refuse is refused before any database is opened.
+        var selectors = arguments.Values(SelectorOption);
+        var algorithms = arguments.Values(AlgorithmOption);
+        var rotate = arguments.HasFlag(RotateFlag);
+        var show = arguments.HasFlag(ShowFlag);
+        if (selectors.Count > 1 || algorithms.Count > 1)
+        {
+            return await context.UsageAsync("give --selector and --algorithm at most once", Usage).ConfigureAwait(false);
+        }
+
+        if (rotate && show)
+        {
+            return await context.UsageAsync("--rotate makes a new key and --show never does: give one of them", Usage).ConfigureAwait(false);
+        }
+
+        string? algorithm = null;
+        if (algorithms is [var algorithmWord])
+        {
+            algorithm = algorithmWord switch
+            {
+                "rsa" => DkimAlgorithms.RsaSha256,
+                "ed25519" => DkimAlgorithms.Ed25519Sha256,
+                _ => null,
+            };
+            if (algorithm is null)
+            {
+                return await context.UsageAsync($"--algorithm takes rsa or ed25519, not {AdminText.Printable(algorithmWord)}", Usage).ConfigureAwait(false);
+            }
+        }
+
+        string? selector = null;
+        if (selectors is [var selectorWord])
+        {
+            if (!DkimKeys.IsValidSelector(selectorWord))
+            {
+                return await context.UsageAsync(
+                    $"--selector {AdminText.Printable(selectorWord)} is not a valid selector (letters, digits and inner hyphens, RFC 6376 §3.1)", Usage).ConfigureAwait(false);
+            }
+
+            selector = selectorWord.ToLowerInvariant();
+        }
+
+        var domain = MailAddressCanonicalizer.CanonicalizeDomain(arguments.Positionals[0]);
+        if (domain is null)
+        {
+            return await context.FailAsync($"'{AdminText.Printable(arguments.Positionals[0])}' is not a valid domain.").ConfigureAwait(false);
+        }
+
+        var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+        if (!await directory.IsLocalDomainAsync(domain, context.CancellationToken).ConfigureAwait(false))
+        {
+            return await context.FailAsync($"Domain '{domain}' is not a local domain; add it first with 'domains add {domain}'.").ConfigureAwait(false);
+        }
+
+        var dataDirectory = Path.GetDirectoryName(context.DatabasePath)!;
+        try
+        {
+            var keys = await SqliteDkimKeyStore.OpenAsync(dataDirectory, context.CancellationToken).ConfigureAwait(false);
+            await using (keys.ConfigureAwait(false))
+            {
+                return await DkimAsync(keys, domain, selector, algorithm, rotate, show, context).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            var path = Path.Combine(dataDirectory, SqliteOutboundQueueStore.DatabaseFileName);
+            return await context.FailAsync($"the key store {path} failed: {exception.Message}").ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> DkimAsync(SqliteDkimKeyStore keys, string domain, string? selector, string? algorithm, bool rotate, bool show, Context context)
+    {
+        var existing = await keys.GetAsync(domain, context.CancellationToken).ConfigureAwait(false);
+        if (existing is not null && !rotate)
+        {
+            if (selector is not null || algorithm is not null)
+            {
+                await context.WarnAsync($"domain '{domain}' already has a DKIM key; --selector and --algorithm apply to a new key, made with --rotate.").ConfigureAwait(false);
+            }
+
+            return await PrintDkimKeyAsync(context, existing, $"DKIM key of {domain}: selector {existing.Selector}, {existing.Algorithm}, created {AdminText.Time(existing.Created)}.").ConfigureAwait(false);
+        }
+
+        if (show)
+        {
+            return await context.FailAsync($"Domain '{domain}' has no DKIM key; create one with 'domains dkim {domain}'.").ConfigureAwait(false);
+        }
+
+        var now = TimeProvider.System.GetUtcNow();
+        selector ??= DefaultSelector(now, existing?.Selector);
+        if (existing is not null && selector == existing.Selector)
+        {
+            // The old record must stay published while mail signed with it is still on its way.
+            return await context.FailAsync($"Selector '{selector}' is the current key's selector; a new key needs a new selector.").ConfigureAwait(false);
+        }
+
+        var key = DkimKeys.Create(domain, selector, algorithm ?? DkimAlgorithms.RsaSha256, now);
+        var saved = await keys.SaveAsync(key, context.CancellationToken).ConfigureAwait(false);
+        if (!saved.IsSuccess)
+        {
+            return await context.FailAsync(saved.Error.Message).ConfigureAwait(false);
+        }
+
+        var exitCode = await PrintDkimKeyAsync(
+            context,
+            key,
+            $"DKIM key created for {domain}: selector {key.Selector}, {key.Algorithm}. Outbound mail from {domain} is signed with it from now on.").ConfigureAwait(false);
+        if (existing is not null)
+        {
+            await context.Out.WriteLineAsync(
+                $"It replaces the key with selector {existing.Selector}: keep that record published for a few days, so that mail signed before the rotation still verifies.").ConfigureAwait(false);
+        }
+
+        return exitCode;
+    }
+
+    private static async Task<int> PrintDkimKeyAsync(Context context, DkimKey key, string headline)
+    {
+        if (!DkimKeys.TryGetDnsRecord(key, out var record, out var problem))
+        {
+            return await context.FailAsync($"The DKIM key of '{key.Domain}' (selector {key.Selector}) cannot be used: {problem}. Replace it with 'domains dkim {key.Domain} --rotate'.").ConfigureAwait(false);
+        }
+
+        await context.Out.WriteLineAsync(headline).ConfigureAwait(false);
+        await context.Out.WriteLineAsync("Publish this DNS record:").ConfigureAwait(false);
+        await context.Out.WriteLineAsync(ZoneLine(DkimKeys.RecordName(key), record)).ConfigureAwait(false);
+        return ExitSuccess;
+    }
+
+    /// <summary>The record as a zone-file line, its text split into quoted strings of at most 255 characters.</summary>
+    private static string ZoneLine(string name, string text)
+    {
+        var line = new StringBuilder(name).Append(". IN TXT");
+        for (var offset = 0; offset < text.Length; offset += MaxTxtStringLength)
+        {
+            // The record is base64, letters, '=', ';' and spaces: nothing needs escaping inside the quotes.
+            line.Append(" \"").Append(text.AsSpan(offset, Math.Min(MaxTxtStringLength, text.Length - offset))).Append('"');
+        }
+
+        return line.ToString();
+    }
+
+    /// <summary><c>mh</c> and the date (<c>mh20260301</c>); a second key on the same day gets <c>-2</c>, <c>-3</c>, ...</summary>
+    private static string DefaultSelector(DateTimeOffset now, string? current)
+    {
+        var selector = "mh" + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        if (current is null || !current.StartsWith(selector, StringComparison.Ordinal))
+        {
+            return selector;
+        }
+
+        var suffix = current.Length > selector.Length + 1 && current[selector.Length] == '-'
+            && int.TryParse(current.AsSpan(selector.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n + 1 : 2;
+        return selector + "-" + suffix.ToString(CultureInfo.InvariantCulture);
+    }
+}
