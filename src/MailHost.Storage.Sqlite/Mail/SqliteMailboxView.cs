@@ -10,7 +10,12 @@ namespace MailHost.Storage.Sqlite.Mail;
 internal sealed class SqliteMailboxView : IMailboxView
 {
     private const int FetchPage = 500;
-    private const string MessageColumns = "m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.internal_offset, m.save_date, c.size, m.email_id, m.thread_id, c.id, c.address, c.inline IS NOT NULL, c.sent_date, c.sent_offset";
+
+    // typeof() reads only the record header: "c.inline IS NOT NULL" would load the inline bytes (overflow pages)
+    // of every row. FETCH leaves out the sent date, which sits behind the inline bytes and the index in the row.
+    private const string FetchColumns = "m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.internal_offset, m.save_date, c.size, m.email_id, m.thread_id, c.id, c.address, typeof(c.inline) <> 'null'";
+    private const string MessageColumns = FetchColumns + ", c.sent_date, c.sent_offset";
+    private const int IndexColumn = 13;
 
     private readonly SqliteMailStore _store;
     private readonly long _accountId;
@@ -62,7 +67,7 @@ internal sealed class SqliteMailboxView : IMailboxView
 
         // Few ranges: one window each. Many scattered UIDs: one window over their span, filtered here.
         var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
-        var columns = MessageColumns + (options.IncludeIndex ? ", c.index_json" : string.Empty);
+        var columns = FetchColumns + (options.IncludeIndex ? ", c.index_json" : string.Empty);
         var changedSince = (long)Math.Min(options.ChangedSince ?? 0, long.MaxValue);
         foreach (var window in windows)
         {
@@ -581,7 +586,7 @@ internal sealed class SqliteMailboxView : IMailboxView
     private MessageData ReadMessage(SqliteDataReader r, bool includeIndex)
     {
         var content = new SqliteMessageContent(_store, r.GetInt64(10), r.GetString(11), r.GetInt64(7), r.GetInt64(12) != 0);
-        MessageIndex? index = includeIndex ? JsonSerializer.Deserialize<MessageIndex>(r.GetString(15), SqliteMailStore.Json) : null;
+        MessageIndex? index = includeIndex ? JsonSerializer.Deserialize<MessageIndex>(r.GetString(IndexColumn), SqliteMailStore.Json) : null;
         return new MessageData(
             (uint)r.GetInt64(0),
             (MessageFlags)r.GetInt32(1),
