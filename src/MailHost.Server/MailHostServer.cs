@@ -70,7 +70,10 @@ internal static partial class MailHostServer
     /// <summary>Builds the host from standard ASP.NET Core configuration (appsettings, <c>MailHost__</c> variables, arguments).</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // Nothing in MailHost reacts to a configuration reload, and the reload watcher covers the content root with
+        // its subdirectories, where the data directory usually lives: every database and spool write would wake it.
+        // An operator's own --hostBuilder:reloadConfigOnChange=true comes later and wins.
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         var dataDirectory = builder.Configuration[MailHostOptions.SectionName + ":" + nameof(MailHostOptions.DataDirectory)] ?? "data";
         builder.Services.AddMailHost(builder.Configuration);
         builder.Services.AddSqliteAccountDirectory(Path.Combine(dataDirectory, AdminCli.DirectoryFileName));

@@ -6,6 +6,8 @@ namespace MailHost.Storage.Sqlite.Mail;
 /// <summary>Small helpers over one connection: positional parameters <c>@p0..</c> and, on the writer, cached prepared commands.</summary>
 internal sealed class DbSession : IDisposable
 {
+    private static readonly string[] ParameterNames = [.. Enumerable.Range(0, 16).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture))];
+
     private readonly Dictionary<string, SqliteCommand>? _cache;
 
     public DbSession(SqliteConnection connection, bool cacheCommands)
@@ -88,20 +90,23 @@ internal sealed class DbSession : IDisposable
     private SqliteCommand Command(string sql, object?[] args)
     {
         SqliteCommand? command = null;
-        if (_cache is not null && !_cache.TryGetValue(sql, out command))
+        if (_cache is null || !_cache.TryGetValue(sql, out command))
         {
+            // A cached command keeps its text, so its prepared statement is reused.
             command = Connection.CreateCommand();
             command.CommandText = sql;
-            _cache[sql] = command;
+            if (_cache is not null)
+            {
+                _cache[sql] = command;
+            }
         }
 
-        command ??= Connection.CreateCommand();
-        command.CommandText = sql;
         command.Transaction = Transaction;
         command.Parameters.Clear();
         for (var i = 0; i < args.Length; i++)
         {
-            command.Parameters.AddWithValue("@p" + i.ToString(CultureInfo.InvariantCulture), args[i] ?? DBNull.Value);
+            var name = i < ParameterNames.Length ? ParameterNames[i] : "@p" + i.ToString(CultureInfo.InvariantCulture);
+            command.Parameters.AddWithValue(name, args[i] ?? DBNull.Value);
         }
 
         return command;

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using MailHost.Storage.Mime;
 using Microsoft.Data.Sqlite;
@@ -17,10 +19,18 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
 {
     internal static readonly JsonSerializerOptions Json = new() { MaxDepth = 1024 };
 
+    private const int MaxIdleReaders = 32;
+    private const long ReaderMapSize = 256L * 1024 * 1024;
+
     private readonly SqliteMailStoreOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _openLock = new(1, 1);
     private readonly string _readConnectionString;
+
+    // Idle reader connections with their prepared statements: a read takes one, runs in its own transaction and
+    // gives it back. Bounded so that a burst of readers does not keep its connections for ever.
+    private readonly ConcurrentBag<DbSession> _readers = [];
+    private int _idleReaders;
     private SqliteWriter? _writer;
     private bool _disposed;
 
@@ -260,6 +270,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             await _writer.DisposeAsync().ConfigureAwait(false);
         }
 
+        await CloseIdleReadersAsync().ConfigureAwait(false);
         using (var connection = new SqliteConnection(_readConnectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -278,6 +289,12 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+            // A commit by the writer empties every reader's page cache; mapped pages of the database file are read
+            // again without a system call each. Writes never go through the mapping.
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA mmap_size = " + ReaderMapSize.ToString(CultureInfo.InvariantCulture);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
@@ -287,18 +304,27 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         }
     }
 
-    /// <summary>Runs a read in its own connection and a read transaction (one consistent WAL snapshot).</summary>
+    /// <summary>Runs a read in a read transaction (one consistent WAL snapshot) on an idle reader connection.</summary>
     internal async Task<T> ReadAsync<T>(Func<DbSession, T> read, CancellationToken cancellationToken)
     {
         await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var db = TakeReader() ?? new DbSession(await OpenReaderAsync(cancellationToken).ConfigureAwait(false), cacheCommands: true);
+        var reusable = false;
+        try
         {
-            using var transaction = connection.BeginTransaction(deferred: true);
-            using var db = new DbSession(connection, cacheCommands: false) { Transaction = transaction };
-            var result = read(db);
-            transaction.Commit();
-            return result;
+            using (var transaction = db.Connection.BeginTransaction(deferred: true))
+            {
+                db.Transaction = transaction;
+                var result = read(db);
+                transaction.Commit();
+                reusable = true;
+                return result;
+            }
+        }
+        finally
+        {
+            db.Transaction = null;
+            await ReturnReaderAsync(db, reusable).ConfigureAwait(false);
         }
     }
 
@@ -318,6 +344,50 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         {
             SqliteMailLog.WriteFailed(_logger, ex);
             return StoreResult<T>.Fail(StoreErrorCode.Unavailable, "The store could not complete the change.");
+        }
+    }
+
+    private DbSession? TakeReader()
+    {
+        if (_readers.TryTake(out var db))
+        {
+            Interlocked.Decrement(ref _idleReaders);
+            return db;
+        }
+
+        return null;
+    }
+
+    private async ValueTask ReturnReaderAsync(DbSession db, bool reusable)
+    {
+        // A read that failed may have left its connection in any state: it is closed, not reused.
+        if (reusable && !_disposed)
+        {
+            if (Interlocked.Increment(ref _idleReaders) <= MaxIdleReaders)
+            {
+                _readers.Add(db);
+                if (_disposed)
+                {
+                    // The store closed while this read ran: close what DisposeAsync may have missed.
+                    await CloseIdleReadersAsync().ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            Interlocked.Decrement(ref _idleReaders);
+        }
+
+        db.Dispose();
+        await db.Connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask CloseIdleReadersAsync()
+    {
+        while (TakeReader() is { } reader)
+        {
+            reader.Dispose();
+            await reader.Connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 

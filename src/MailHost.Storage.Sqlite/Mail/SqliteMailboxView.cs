@@ -10,14 +10,21 @@ namespace MailHost.Storage.Sqlite.Mail;
 internal sealed class SqliteMailboxView : IMailboxView
 {
     private const int FetchPage = 500;
-    private const string MessageColumns = "m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.internal_offset, m.save_date, c.size, m.email_id, m.thread_id, c.id, c.address, c.inline IS NOT NULL, c.sent_date, c.sent_offset";
+
+    // typeof() reads only the record header: "c.inline IS NOT NULL" would load the inline bytes (overflow pages)
+    // of every row. FETCH leaves out the sent date, which sits behind the inline bytes and the index in the row.
+    private const string FetchColumns = "m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.internal_offset, m.save_date, c.size, m.email_id, m.thread_id, c.id, c.address, typeof(c.inline) <> 'null'";
+    private const string MessageColumns = FetchColumns + ", c.sent_date, c.sent_offset";
+    private const int IndexColumn = 13;
 
     private readonly SqliteMailStore _store;
     private readonly long _accountId;
     private readonly long _mailboxId;
     private readonly bool _readOnly;
     private readonly HashSet<ulong> _ownModSeqs = [];
-    private List<uint> _known = [];
+
+    // Replaced, never changed in place: the snapshot shares the array.
+    private uint[] _known = [];
     private ulong _knownModSeq;
     private int _knownKeywordCount;
 
@@ -42,7 +49,7 @@ internal sealed class SqliteMailboxView : IMailboxView
                 return false;
             }
 
-            _known = db.List("SELECT uid FROM messages WHERE mailbox_id = @p0 ORDER BY uid", r => (uint)r.GetInt64(0), _mailboxId);
+            _known = [.. db.List("SELECT uid FROM messages WHERE mailbox_id = @p0 ORDER BY uid", r => (uint)r.GetInt64(0), _mailboxId)];
             _knownModSeq = mailbox.HighestModSeq;
             _knownKeywordCount = mailbox.Keywords.Count;
             Snapshot = MakeSnapshot(db, mailbox);
@@ -62,7 +69,7 @@ internal sealed class SqliteMailboxView : IMailboxView
 
         // Few ranges: one window each. Many scattered UIDs: one window over their span, filtered here.
         var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
-        var columns = MessageColumns + (options.IncludeIndex ? ", c.index_json, c.thread_references" : string.Empty);
+        var columns = FetchColumns + (options.IncludeIndex ? ", c.index_json, c.thread_references" : string.Empty);
         var changedSince = (long)Math.Min(options.ChangedSince ?? 0, long.MaxValue);
         foreach (var window in windows)
         {
@@ -299,13 +306,27 @@ internal sealed class SqliteMailboxView : IMailboxView
                 return StoreResult<MailboxChanges>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
             }
 
+            // Every change to the mailbox's messages raises HIGHESTMODSEQ in the same transaction, so an unchanged row
+            // means nothing happened since the last poll, whichever process or host wrote.
+            var snapshot = Snapshot;
+            if (mailbox.HighestModSeq == _knownModSeq
+                && mailbox.UidNext == snapshot.UidNext
+                && mailbox.UidValidity == snapshot.UidValidity
+                && string.Equals(mailbox.Name, snapshot.Name, StringComparison.Ordinal)
+                && mailbox.Keywords.SequenceEqual(snapshot.Keywords, StringComparer.Ordinal))
+            {
+                _ownModSeqs.Clear();
+                return StoreResult<MailboxChanges>.Success(new MailboxChanges([], snapshot, false));
+            }
+
             var since = (long)_knownModSeq;
-            var known = new HashSet<uint>(_known);
+            var expunged = new HashSet<uint>();
+            var appended = new List<uint>();
             var changes = new List<MailboxChange>();
             db.Query("SELECT uid, modseq FROM expunged WHERE mailbox_id = @p0 AND modseq > @p1", r =>
             {
                 var uid = (uint)r.GetInt64(0);
-                if (known.Remove(uid))
+                if (IsKnown(uid) && expunged.Add(uid))
                 {
                     changes.Add(new MailboxChange(MailboxChangeKind.Expunged, uid, (ulong)r.GetInt64(1), MessageFlags.None, []));
                 }
@@ -316,8 +337,9 @@ internal sealed class SqliteMailboxView : IMailboxView
                 var modSeq = (ulong)r.GetInt64(1);
                 var flags = (MessageFlags)r.GetInt32(2);
                 var keywords = SqliteMailStore.SplitKeywords(r.GetString(3));
-                if (known.Add(uid))
+                if (!IsKnown(uid) || expunged.Contains(uid))
                 {
+                    appended.Add(uid);
                     changes.Add(new MailboxChange(MailboxChangeKind.Appended, uid, modSeq, flags, keywords));
                 }
                 else if (!_ownModSeqs.Contains(modSeq))
@@ -326,7 +348,15 @@ internal sealed class SqliteMailboxView : IMailboxView
                 }
             }, _mailboxId, since);
             changes.Sort((a, b) => a.ModSeq != b.ModSeq ? a.ModSeq.CompareTo(b.ModSeq) : a.Uid.CompareTo(b.Uid));
-            _known = [.. known.Order()];
+            if (expunged.Count > 0 || appended.Count > 0)
+            {
+                var known = new List<uint>(_known.Length + appended.Count);
+                known.AddRange(expunged.Count == 0 ? _known : _known.Where(u => !expunged.Contains(u)));
+                known.AddRange(appended);
+                known.Sort();
+                _known = [.. known.Distinct()];
+            }
+
             _knownModSeq = mailbox.HighestModSeq;
             _ownModSeqs.Clear();
             var keywordsChanged = mailbox.Keywords.Count != _knownKeywordCount;
@@ -496,7 +526,7 @@ internal sealed class SqliteMailboxView : IMailboxView
         return result;
     }
 
-    private bool IsKnown(uint uid) => _known.BinarySearch(uid) >= 0;
+    private bool IsKnown(uint uid) => Array.BinarySearch(_known, uid) >= 0;
 
     private void Forget(IReadOnlyList<uint> uids, ulong modSeq)
     {
@@ -507,8 +537,8 @@ internal sealed class SqliteMailboxView : IMailboxView
 
         _ownModSeqs.Add(modSeq);
         var removed = new HashSet<uint>(uids);
-        _known.RemoveAll(removed.Contains);
-        Snapshot = Snapshot with { Uids = [.. _known] };
+        _known = [.. _known.Where(u => !removed.Contains(u))];
+        Snapshot = Snapshot with { Uids = _known };
     }
 
     private List<T> SelectRows<T>(DbSession db, UidSet uids, string columns, Func<SqliteDataReader, T> map)
@@ -607,9 +637,9 @@ internal sealed class SqliteMailboxView : IMailboxView
         if (includeIndex)
         {
             // A NULL thread_references (a row from before schema version 2) is filled in by FetchAsync.
-            index = JsonSerializer.Deserialize<MessageIndex>(r.GetString(15), SqliteMailStore.Json)! with
+            index = JsonSerializer.Deserialize<MessageIndex>(r.GetString(IndexColumn), SqliteMailStore.Json)! with
             {
-                References = r.IsDBNull(16) ? null : JsonSerializer.Deserialize<string[]>(r.GetString(16), SqliteMailStore.Json),
+                References = r.IsDBNull(IndexColumn + 1) ? null : JsonSerializer.Deserialize<string[]>(r.GetString(IndexColumn + 1), SqliteMailStore.Json),
             };
         }
 
@@ -656,7 +686,7 @@ internal sealed class SqliteMailboxView : IMailboxView
             mailbox.UidValidity,
             mailbox.UidNext,
             _knownModSeq,
-            [.. _known],
+            _known,
             mailbox.Keywords,
             mailbox.Keywords.Count < _store.Limits.MaxKeywordsPerMailbox,
             unseen,

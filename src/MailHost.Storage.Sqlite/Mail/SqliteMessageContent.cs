@@ -27,15 +27,8 @@ internal sealed class SqliteMessageContent : MessageContent
         length = Math.Clamp(length, 0, Length - offset);
         if (_inline)
         {
-            var connection = await _store.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = "SELECT inline FROM contents WHERE id = @id";
-                command.Parameters.AddWithValue("@id", _contentId);
-                var bytes = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
-                return bytes is null ? null : new MemoryStream(bytes, (int)offset, (int)length, writable: false);
-            }
+            var bytes = await _store.ReadAsync(db => db.Scalar("SELECT inline FROM contents WHERE id = @p0", _contentId) as byte[], cancellationToken).ConfigureAwait(false);
+            return bytes is null ? null : new MemoryStream(bytes, (int)offset, (int)length, writable: false);
         }
 
         var file = _store.Blobs.OpenRead(_address);

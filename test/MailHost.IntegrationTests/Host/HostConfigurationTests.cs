@@ -77,6 +77,19 @@ public sealed class HostConfigurationTests
     }
 
     [Fact]
+    public async Task Configuration_files_are_not_watched_because_the_data_directory_lives_under_the_content_root()
+    {
+        using var data = new TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(data.Path, "appsettings.json"), """{ "MailHost": { "Hostname": "mail.test" } }""");
+        await using var app = BuildHost(data, new CapturingLoggerProvider());
+        var files = ((Microsoft.Extensions.Configuration.IConfigurationRoot)app.Configuration).Providers
+            .OfType<Microsoft.Extensions.Configuration.FileConfigurationProvider>()
+            .ToList();
+        files.Should().NotBeEmpty();
+        files.Should().OnlyContain(p => !p.Source.ReloadOnChange, "a watcher over the content root would wake on every store write");
+    }
+
+    [Fact]
     public void A_bad_endpoint_stops_the_build_with_the_key_named()
     {
         using var data = new TempDirectory();

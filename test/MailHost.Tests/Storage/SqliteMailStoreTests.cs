@@ -241,6 +241,46 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         File.Exists(Path.Combine(_directory, "di", "mail.db")).Should().BeTrue();
     }
 
+    [Fact]
+    public async Task Polling_sees_changes_written_by_another_store_on_the_same_database()
+    {
+        // Two stores on one directory stand for two processes: the second one's writes reach the first one's view
+        // only through the database, never through an in-process change feed.
+        var first = (SqliteMailStore)await CreateStoreAsync();
+        var view = await SelectAsync(await OpenAsync(first), "INBOX");
+        var options = new SqliteMailStoreOptions { DataDirectory = Path.GetDirectoryName(first.DatabasePath)! };
+        await using var second = await SqliteMailStore.OpenAsync(options, null, Clock, default);
+        var other = await OpenAsync(second);
+
+        (await view.PollChangesAsync(default)).Value.Changes.Should().BeEmpty();
+        var a = await AppendAsync(other, "INBOX", TestMessages.Simple("a"));
+        var b = await AppendAsync(other, "INBOX", TestMessages.Simple("b"));
+        var appended = (await view.PollChangesAsync(default)).Value;
+        appended.Changes.Select(c => (c.Kind, c.Uid)).Should().Equal((MailboxChangeKind.Appended, a.Uid), (MailboxChangeKind.Appended, b.Uid));
+        appended.Snapshot.Uids.Should().Equal(a.Uid, b.Uid);
+        appended.Snapshot.Unseen.Should().Be(2);
+
+        var unchanged = (await view.PollChangesAsync(default)).Value;
+        unchanged.Changes.Should().BeEmpty();
+        unchanged.Snapshot.Should().BeSameAs(appended.Snapshot);
+
+        var otherView = await SelectAsync(other, "INBOX");
+        await otherView.StoreFlagsAsync(UidSet.FromUids([a.Uid]), FlagOperation.Add, MessageFlags.Seen | MessageFlags.Deleted, [], null, default);
+        var flagged = (await view.PollChangesAsync(default)).Value;
+        flagged.Changes.Should().ContainSingle().Which.Should().Match<MailboxChange>(c => c.Kind == MailboxChangeKind.FlagsChanged && c.Uid == a.Uid && c.Flags == (MessageFlags.Seen | MessageFlags.Deleted));
+        flagged.Snapshot.Unseen.Should().Be(1);
+
+        await otherView.ExpungeAsync(null, default);
+        var expunged = (await view.PollChangesAsync(default)).Value;
+        expunged.Changes.Should().ContainSingle().Which.Should().Match<MailboxChange>(c => c.Kind == MailboxChangeKind.Expunged && c.Uid == a.Uid);
+        view.Snapshot.Uids.Should().Equal(b.Uid);
+
+        (await other.RenameMailboxAsync("Archive", "Old", default)).IsSuccess.Should().BeTrue();
+        var archive = await SelectAsync(await OpenAsync(first), "Old");
+        (await other.RenameMailboxAsync("Old", "Older", default)).IsSuccess.Should().BeTrue();
+        (await archive.PollChangesAsync(default)).Value.Snapshot.Name.Should().Be("Older", "a rename changes no MODSEQ but must still reach the snapshot");
+    }
+
     private static string[] BlobFiles(string blobs) =>
         Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).Where(f => !Path.GetRelativePath(blobs, f).StartsWith("tmp", StringComparison.Ordinal)).ToArray();
 
