@@ -1,7 +1,9 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using MailHost.Delivery.Dns;
 using MailHost.Hosting;
+using MailHost.Tests.Delivery;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.Server;
 using MailHost.Server.Admin;
@@ -67,8 +69,16 @@ public sealed class MailHostInstance : IAsyncDisposable
         return data;
     }
 
-    /// <summary>Builds and starts the host over <paramref name="data"/> (disposed with the instance).</summary>
-    public static async Task<MailHostInstance> StartAsync(TempDirectory data, string hostname, params string[] extra)
+    /// <summary>Builds and starts the host over <paramref name="data"/> (disposed with the instance), with an empty DNS zone.</summary>
+    public static Task<MailHostInstance> StartAsync(TempDirectory data, string hostname, params string[] extra)
+        => StartAsync(data, hostname, new FakeDnsZone(), extra);
+
+    /// <summary>
+    /// Builds and starts the host over <paramref name="data"/> (disposed with the instance); every DNS question (MX
+    /// lookups for outbound mail, SPF, DKIM and DMARC on the MX endpoint) goes to <paramref name="dns"/>, never to the
+    /// system's resolver.
+    /// </summary>
+    public static async Task<MailHostInstance> StartAsync(TempDirectory data, string hostname, FakeDnsZone dns, params string[] extra)
     {
         var logs = new CapturingLoggerProvider();
         string[] args =
@@ -88,6 +98,7 @@ public sealed class MailHostInstance : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddProvider(logs);
+            builder.Services.AddSingleton<IDnsResolver>(dns);
         });
         var instance = new MailHostInstance(data, app, logs);
         try
@@ -140,13 +151,17 @@ public sealed class MailHostInstance : IAsyncDisposable
         return stream.ToArray();
     }
 
-    /// <summary>Removes the leading Return-Path and Received fields (with their folds); returns the rest and the fields.</summary>
+    /// <summary>
+    /// Removes the leading trace fields (Return-Path, Authentication-Results, Received, with their folds); returns the
+    /// rest and the fields.
+    /// </summary>
     public static byte[] WithoutTraceFields(byte[] stored, out List<string> fields)
     {
         var text = Encoding.Latin1.GetString(stored);
         fields = [];
         var position = 0;
-        while (text.AsSpan(position).StartsWith("Return-Path: ") || text.AsSpan(position).StartsWith("Received: "))
+        while (text.AsSpan(position).StartsWith("Return-Path: ") || text.AsSpan(position).StartsWith("Received: ")
+            || text.AsSpan(position).StartsWith("Authentication-Results: "))
         {
             var end = text.IndexOf("\r\n", position, StringComparison.Ordinal) + 2;
             while (text[end] is ' ' or '\t')
@@ -184,7 +199,8 @@ public sealed class MailHostInstance : IAsyncDisposable
     private IPEndPoint Endpoint(string name)
         => (IPEndPoint)Services.GetRequiredService<MailListenerRegistry>().Listeners.Single(l => l.Options.Name == name).EndPoint!;
 
-    private static async Task AdminAsync(string dataDirectory, params string[] args)
+    /// <summary>Runs an admin command over <paramref name="dataDirectory"/>; returns what it printed.</summary>
+    public static async Task<string> AdminAsync(string dataDirectory, params string[] args)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -197,5 +213,6 @@ public sealed class MailHostInstance : IAsyncDisposable
         using var error = new StringWriter();
         var exit = await AdminCli.RunAsync(args, configuration, output, error, new StringReader(string.Empty), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         exit.Should().Be(AdminCli.ExitSuccess, error.ToString());
+        return output.ToString();
     }
 }

@@ -5,6 +5,7 @@ using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.IntegrationTests.Smtp;
 using MailHost.Storage;
+using MailHost.Tests.Delivery;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -90,12 +91,56 @@ public sealed class OutboundHostTests
         var stored = inbox.Should().ContainSingle().Subject;
         var content = MailHostInstance.WithoutTraceFields(stored, out var fields);
         content.Should().Equal(original, "only the trace fields of the two hops are added in front");
-        fields.Should().HaveCount(3);
+        fields.Should().HaveCount(4);
         fields[0].Should().Be("Return-Path: <alice@example.com>\r\n");
-        fields[1].Should().Contain("by mx.remote.example (MailHost) with ESMTPS", "the route uses STARTTLS when the next hop offers it")
+        fields[1].Should().StartWith("Authentication-Results: mx.remote.example;", "the receiving MX records its checks")
+            .And.Contain("dkim=none", "example.com has no DKIM key here, so nothing is signed");
+        fields[2].Should().Contain("by mx.remote.example (MailHost) with ESMTPS", "the route uses STARTTLS when the next hop offers it")
             .And.Contain("for <bob@remote.example>");
-        fields[2].Should().Contain("by mail.example.com (MailHost) with ESMTPSA", "the submission hop");
+        fields[3].Should().Contain("by mail.example.com (MailHost) with ESMTPSA", "the submission hop");
         (await (await QueueOf(local)).ListAsync(CancellationToken.None)).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("rsa")]
+    [InlineData("ed25519")]
+    public async Task Mail_signed_with_a_key_from_domains_dkim_passes_SPF_DKIM_and_DMARC_at_the_receiving_host(string algorithm)
+    {
+        // The sender's domain publishes what an operator would: the record `domains dkim` printed, SPF for its
+        // address, and a DMARC policy of reject (enforced by the receiver, so a failure would refuse the mail).
+        var localData = await MailHostInstance.PrepareAsync([LocalDomain], "alice@example.com");
+        var printed = await MailHostInstance.AdminAsync(localData.Path, "domains", "dkim", LocalDomain, "--algorithm", algorithm, "--selector", "s1");
+        var record = printed.Split('\n').Single(l => l.Contains(" IN TXT ", StringComparison.Ordinal));
+        var name = record[..record.IndexOf(". IN TXT ", StringComparison.Ordinal)];
+        var text = string.Concat(record[(record.IndexOf(" IN TXT ", StringComparison.Ordinal) + 8)..].Trim()
+            .Split('"', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var zone = new FakeDnsZone();
+        zone.Txt[name] = [text];
+        zone.Txt[LocalDomain] = ["v=spf1 ip4:127.0.0.1 -all"];
+        zone.Txt["_dmarc." + LocalDomain] = ["v=DMARC1; p=reject"];
+
+        await using var remote = await MailHostInstance.StartAsync(
+            await MailHostInstance.PrepareAsync(["remote.example"], "bob@remote.example"),
+            "mx.remote.example",
+            zone,
+            "--MailHost:Outbound:Enabled=false",
+            "--MailHost:MailAuthentication:DmarcEnforcement=true");
+        await using var local = await MailHostInstance.StartAsync(
+            localData,
+            "mail.example.com",
+            ["--MailHost:Outbound:Routes:remote.example=127.0.0.1:" + remote.Mx.Port, .. FastOutbound]);
+
+        await local.SubmitAsync("alice", Message("Signed", "bob@remote.example"));
+        await local.WaitForDeliveryEventAsync(3003);
+
+        var stored = (await SmtpTestHost.InboxAsync(remote.Services.GetRequiredService<IMailStore>(), "bob")).Should().ContainSingle().Subject;
+        MailHostInstance.WithoutTraceFields(stored, out var fields);
+        var results = fields.Should().ContainSingle(f => f.StartsWith("Authentication-Results: ", StringComparison.Ordinal)).Subject;
+        results.Should().Contain("spf=pass").And.Contain("smtp.mailfrom=alice@example.com")
+            .And.Contain("dkim=pass").And.Contain("header.d=example.com header.s=s1")
+            .And.Contain("dmarc=pass").And.Contain("header.from=example.com");
+        var signature = MimeMessage.Load(new MemoryStream(stored)).Headers[HeaderId.DkimSignature];
+        signature.Should().Contain(algorithm == "rsa" ? "a=rsa-sha256" : "a=ed25519-sha256").And.Contain("s=s1");
     }
 
     [Fact]
@@ -144,7 +189,7 @@ public sealed class OutboundHostTests
             MailHostInstance.WithoutTraceFields(stored, out var fields).Should().Equal(original);
 
             // One transaction per domain: each copy was received for its single recipient.
-            fields[1].Should().Contain($"for <{address}>");
+            fields[2].Should().Contain($"for <{address}>");
         }
 
         local.Logs.Entries.Count(e => e.Category == "MailHost.Delivery" && e.EventId.Id == 3001 && e.Message.Contains("Delivered", StringComparison.Ordinal))
