@@ -269,7 +269,7 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
 
             MailboxStatus? status = null;
             db.Query(
-                "SELECT COUNT(*), COALESCE(SUM((m.flags & 1) = 0), 0), COALESCE(SUM((m.flags & 8) <> 0), 0), COALESCE(SUM(c.size), 0) FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = @p0",
+                "SELECT COUNT(*), COALESCE(SUM((m.flags & 1) = 0), 0), COALESCE(SUM((m.flags & 8) <> 0), 0), COALESCE(SUM(m.size), 0) FROM messages m WHERE m.mailbox_id = @p0",
                 r => status = new MailboxStatus(mailbox.Name, r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), mailbox.UidNext, mailbox.UidValidity, mailbox.HighestModSeq, r.GetInt64(3)),
                 mailbox.Id);
             return StoreResult<MailboxStatus>.Success(status!);

@@ -10,6 +10,12 @@ namespace MailHost.Storage.Sqlite.Mail;
 /// ids from the stored message's header block (see <see cref="SqliteMailboxView"/>), so THREAD=REFERENCES is correct
 /// for old mail without a rewrite of every row at upgrade.
 /// </para>
+/// <para>
+/// Version 3 copies the content size onto <c>messages.size</c>. A <c>contents</c> row carries the inline bytes of a
+/// small message, so it fills a page of its own; reading sizes from there cost one page per message, which made
+/// <c>FETCH 1:* (FLAGS)</c> read the whole mailbox's pages after every commit. FETCH, STATUS and COPY now read the
+/// <c>messages</c> rows alone unless they need the index.
+/// </para>
 /// Row ids are AUTOINCREMENT so they are never reused: views, content handles and the change feed identify
 /// mailboxes and contents by id, and a deleted mailbox's id must never name a new one.
 /// </remarks>
@@ -81,6 +87,10 @@ internal static class SqliteMailSchema
         """,
         """
         ALTER TABLE contents ADD COLUMN thread_references TEXT;
+        """,
+        """
+        ALTER TABLE messages ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+        UPDATE messages SET size = (SELECT size FROM contents WHERE contents.id = messages.content_id);
         """,
     ];
 }

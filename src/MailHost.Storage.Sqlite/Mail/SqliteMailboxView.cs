@@ -13,15 +13,25 @@ internal sealed class SqliteMailboxView : IMailboxView
 
     // typeof() reads only the record header: "c.inline IS NOT NULL" would load the inline bytes (overflow pages)
     // of every row. FETCH leaves out the sent date, which sits behind the inline bytes and the index in the row.
-    private const string FetchColumns = "m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.internal_offset, m.save_date, c.size, m.email_id, m.thread_id, c.id, c.address, typeof(c.inline) <> 'null'";
+    // The messages row alone (no contents row, whose page holds a small message's bytes); see SqliteMailSchema v3.
+    private const string FetchColumns = "m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.internal_offset, m.save_date, m.size, m.email_id, m.thread_id, m.content_id";
     private const string MessageColumns = FetchColumns + ", c.sent_date, c.sent_offset";
-    private const int IndexColumn = 13;
+    private const int IndexColumn = 11;
 
     private readonly SqliteMailStore _store;
     private readonly long _accountId;
     private readonly long _mailboxId;
     private readonly bool _readOnly;
     private readonly HashSet<ulong> _ownModSeqs = [];
+
+    // FETCH without the MIME index is answered from these rows (flags, dates, sizes, ids) once a large FETCH has
+    // loaded them; each later FETCH first reads the mailbox row and brings them up to its HIGHESTMODSEQ in the same
+    // read transaction, so an answer is exactly what the messages table holds at that moment, for writes from any
+    // process. Null until loaded, and never for mailboxes above MaxCachedRows.
+    private const int MaxCachedRows = 20_000;
+    private const int CacheFillThreshold = 64;
+    private Dictionary<uint, MessageData>? _rows;
+    private ulong _rowsModSeq;
 
     // Replaced, never changed in place: the snapshot shares the array.
     private uint[] _known = [];
@@ -67,9 +77,21 @@ internal sealed class SqliteMailboxView : IMailboxView
             yield break;
         }
 
+        if (!options.IncludeIndex && _known.Length <= MaxCachedRows && (_rows is not null || uids.Count >= CacheFillThreshold))
+        {
+            var cached = await _store.ReadAsync(db => FromCachedRows(db, uids, (ulong)Math.Min(options.ChangedSince ?? 0, long.MaxValue)), cancellationToken).ConfigureAwait(false);
+            foreach (var message in cached)
+            {
+                yield return message;
+            }
+
+            yield break;
+        }
+
         // Few ranges: one window each. Many scattered UIDs: one window over their span, filtered here.
         var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
         var columns = FetchColumns + (options.IncludeIndex ? ", c.index_json, c.thread_references" : string.Empty);
+        var join = options.IncludeIndex ? "JOIN contents c ON c.id = m.content_id " : string.Empty;
         var changedSince = (long)Math.Min(options.ChangedSince ?? 0, long.MaxValue);
         foreach (var window in windows)
         {
@@ -79,7 +101,7 @@ internal sealed class SqliteMailboxView : IMailboxView
                 var from = cursor;
                 var page = await _store.ReadAsync(
                     db => db.List(
-                        $"SELECT {columns} FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = @p0 AND m.uid >= @p1 AND m.uid <= @p2 AND m.modseq > @p3 ORDER BY m.uid LIMIT {FetchPage}",
+                        $"SELECT {columns} FROM messages m {join}WHERE m.mailbox_id = @p0 AND m.uid >= @p1 AND m.uid <= @p2 AND m.modseq > @p3 ORDER BY m.uid LIMIT {FetchPage}",
                         r => ReadMessage(r, options.IncludeIndex),
                         _mailboxId,
                         from,
@@ -102,6 +124,52 @@ internal sealed class SqliteMailboxView : IMailboxView
                 cursor = (long)page[^1].Uid + 1;
             }
         }
+    }
+
+    /// <summary>
+    /// Brings the cached rows up to the mailbox's HIGHESTMODSEQ (loading them all the first time) and answers the
+    /// FETCH from them, inside one read transaction.
+    /// </summary>
+    private List<MessageData> FromCachedRows(DbSession db, UidSet uids, ulong changedSince)
+    {
+        var mailbox = SqliteMailStore.FindMailbox(db, _mailboxId);
+        if (mailbox is null || mailbox.Noselect)
+        {
+            _rows = null;
+            return [];
+        }
+
+        if (_rows is null)
+        {
+            var rows = new Dictionary<uint, MessageData>(_known.Length);
+            db.Query($"SELECT {FetchColumns} FROM messages m WHERE m.mailbox_id = @p0", r => rows[(uint)r.GetInt64(0)] = ReadMessage(r, includeIndex: false), _mailboxId);
+            _rows = rows;
+        }
+        else if (mailbox.HighestModSeq != _rowsModSeq)
+        {
+            // Every change to a message raises its modseq and the mailbox's; an expunge is recorded with its modseq.
+            var since = (long)_rowsModSeq;
+            var rows = _rows;
+            db.Query("SELECT uid FROM expunged WHERE mailbox_id = @p0 AND modseq > @p1", r => rows.Remove((uint)r.GetInt64(0)), _mailboxId, since);
+            db.Query($"SELECT {FetchColumns} FROM messages m WHERE m.mailbox_id = @p0 AND m.modseq > @p1", r => rows[(uint)r.GetInt64(0)] = ReadMessage(r, includeIndex: false), _mailboxId, since);
+        }
+
+        _rowsModSeq = mailbox.HighestModSeq;
+        var result = new List<MessageData>();
+        var known = _known;
+        foreach (var range in uids.Ranges)
+        {
+            var start = Array.BinarySearch(known, range.First);
+            for (var i = start >= 0 ? start : ~start; i < known.Length && known[i] <= range.Last; i++)
+            {
+                if (_rows.TryGetValue(known[i], out var message) && message.ModSeq > changedSince)
+                {
+                    result.Add(message);
+                }
+            }
+        }
+
+        return result;
     }
 
     public async ValueTask<StoreResult<StoreFlagsResult>> StoreFlagsAsync(UidSet uids, FlagOperation operation, MessageFlags flags, IReadOnlyList<string> keywords, ulong? unchangedSince, CancellationToken cancellationToken)
@@ -371,7 +439,7 @@ internal sealed class SqliteMailboxView : IMailboxView
     internal static StoreResult<CopyResult> TransferMessages(SqliteMailStore store, WriteContext ctx, MailboxRow source, MailboxRow target, UidSet uids, bool move, bool checkQuota, Func<uint, bool>? include = null)
     {
         var rows = ctx.Db.List(
-            "SELECT m.uid, m.content_id, m.flags, m.keywords, m.internal_date, m.internal_offset, m.email_id, m.thread_id, c.size FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = @p0 ORDER BY m.uid",
+            "SELECT m.uid, m.content_id, m.flags, m.keywords, m.internal_date, m.internal_offset, m.email_id, m.thread_id, m.size FROM messages m WHERE m.mailbox_id = @p0 ORDER BY m.uid",
             r => (Uid: (uint)r.GetInt64(0), ContentId: r.GetInt64(1), Flags: r.GetInt32(2), Keywords: r.GetString(3), InternalDate: r.GetInt64(4), Offset: r.GetInt32(5), EmailId: r.GetString(6), ThreadId: r.GetString(7), Size: r.GetInt64(8)),
             source.Id).Where(r => uids.Contains(r.Uid) && (include is null || include(r.Uid))).ToList();
         var keywords = FlagChange.ResolveKeywords(
@@ -405,7 +473,7 @@ internal sealed class SqliteMailboxView : IMailboxView
             modSeq++;
             // RFC 8474 §5.1: a copy or move keeps the EMAILID and THREADID.
             ctx.Db.Exec(
-                "INSERT INTO messages (mailbox_id, uid, content_id, flags, keywords, modseq, internal_date, internal_offset, save_date, email_id, thread_id) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10)",
+                "INSERT INTO messages (mailbox_id, uid, content_id, flags, keywords, modseq, internal_date, internal_offset, save_date, email_id, thread_id, size) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11)",
                 target.Id,
                 (long)uid,
                 row.ContentId,
@@ -416,7 +484,8 @@ internal sealed class SqliteMailboxView : IMailboxView
                 row.Offset,
                 now,
                 row.EmailId,
-                row.ThreadId);
+                row.ThreadId,
+                row.Size);
             if (!move)
             {
                 ctx.Db.Exec("UPDATE contents SET refs = refs + 1 WHERE id = @p0", row.ContentId);
@@ -632,7 +701,7 @@ internal sealed class SqliteMailboxView : IMailboxView
 
     private MessageData ReadMessage(SqliteDataReader r, bool includeIndex)
     {
-        var content = new SqliteMessageContent(_store, r.GetInt64(10), r.GetString(11), r.GetInt64(7), r.GetInt64(12) != 0);
+        var content = new SqliteMessageContent(_store, r.GetInt64(10), r.GetInt64(7));
         MessageIndex? index = null;
         if (includeIndex)
         {
@@ -663,7 +732,7 @@ internal sealed class SqliteMailboxView : IMailboxView
         SqliteMailStore.SplitKeywords(r.GetString(2)),
         Date(r.GetInt64(4), r.GetInt32(5)),
         Date(r.GetInt64(6), 0),
-        r.IsDBNull(13) ? null : Date(r.GetInt64(13), r.GetInt32(14)),
+        r.IsDBNull(11) ? null : Date(r.GetInt64(11), r.GetInt32(12)),
         r.GetInt64(7),
         (ulong)r.GetInt64(3),
         r.GetString(8),

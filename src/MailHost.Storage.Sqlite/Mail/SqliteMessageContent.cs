@@ -2,21 +2,20 @@ using Microsoft.Data.Sqlite;
 
 namespace MailHost.Storage.Sqlite.Mail;
 
-/// <summary>Stored bytes: inline in the database, or a content file opened and seeked on demand.</summary>
+/// <summary>
+/// Stored bytes: inline in the database, or a content file opened and seeked on demand. Where they are is read when
+/// the content is opened, so listing messages never touches their contents rows.
+/// </summary>
 internal sealed class SqliteMessageContent : MessageContent
 {
     private readonly SqliteMailStore _store;
     private readonly long _contentId;
-    private readonly string _address;
-    private readonly bool _inline;
 
-    public SqliteMessageContent(SqliteMailStore store, long contentId, string address, long length, bool inline)
+    public SqliteMessageContent(SqliteMailStore store, long contentId, long length)
     {
         _store = store;
         _contentId = contentId;
-        _address = address;
         Length = length;
-        _inline = inline;
     }
 
     public override long Length { get; }
@@ -25,13 +24,20 @@ internal sealed class SqliteMessageContent : MessageContent
     {
         offset = Math.Clamp(offset, 0, Length);
         length = Math.Clamp(length, 0, Length - offset);
-        if (_inline)
+        var (address, bytes) = await _store.ReadAsync(
+            db =>
+            {
+                (string? Address, byte[]? Bytes) row = (null, null);
+                db.Query("SELECT address, inline FROM contents WHERE id = @p0", r => row = (r.GetString(0), r.IsDBNull(1) ? null : (byte[])r.GetValue(1)), _contentId);
+                return row;
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (bytes is not null)
         {
-            var bytes = await _store.ReadAsync(db => db.Scalar("SELECT inline FROM contents WHERE id = @p0", _contentId) as byte[], cancellationToken).ConfigureAwait(false);
-            return bytes is null ? null : new MemoryStream(bytes, (int)offset, (int)length, writable: false);
+            return new MemoryStream(bytes, (int)offset, (int)length, writable: false);
         }
 
-        var file = _store.Blobs.OpenRead(_address);
+        var file = address is null ? null : _store.Blobs.OpenRead(address);
         if (file is null)
         {
             return null;

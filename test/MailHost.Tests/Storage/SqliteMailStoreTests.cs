@@ -185,14 +185,18 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
             command.CommandText = """
                 UPDATE contents SET index_json = json_remove(index_json, '$.References');
                 ALTER TABLE contents DROP COLUMN thread_references;
+                ALTER TABLE messages DROP COLUMN size;
                 PRAGMA user_version = 1;
                 """;
             await command.ExecuteNonQueryAsync();
         }
 
         await using var store = await SqliteMailStore.OpenAsync(options, null, Clock, default);
-        store.LastCheck!.SchemaVersion.Should().Be(2);
+        store.LastCheck!.SchemaVersion.Should().Be(3);
+        (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.size = c.size"), default))
+            .Should().Be(5, "version 3 copies every content size onto its messages");
         var view = await SelectAsync(await OpenAsync(store), "INBOX");
+        (await FetchAsync(view, UidSet.All, FetchOptions.Default)).Select(m => m.Size).Should().HaveCount(5).And.Contain(s => s > 100_000, "the file-stored message keeps its size");
         (await FetchAsync(view, UidSet.All, FetchOptions.WithIndex)).Select(m => m.Index!.References).Should().BeEquivalentTo(
             new[] { [], new[] { "a@x" }, ["a@x", "b@x"], ["gone@x"], ["gone@x"] }, o => o.WithStrictOrdering());
         await AppendAsync(await OpenAsync(store), "INBOX", Encoding.ASCII.GetBytes(Mail("e@x", "Re: Other", 6, "<gone@x> <d@x>")));
@@ -279,6 +283,48 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         var archive = await SelectAsync(await OpenAsync(first), "Old");
         (await other.RenameMailboxAsync("Old", "Older", default)).IsSuccess.Should().BeTrue();
         (await archive.PollChangesAsync(default)).Value.Snapshot.Name.Should().Be("Older", "a rename changes no MODSEQ but must still reach the snapshot");
+    }
+
+    [Fact]
+    public async Task A_large_FETCH_answered_from_cached_rows_shows_what_another_store_wrote_since()
+    {
+        // 100 messages: a FETCH of them all loads the view's rows; later FETCHes bring them up to date from the
+        // database (flags, expunges, copies) in the read that answers, as the message table alone would.
+        var first = (SqliteMailStore)await CreateStoreAsync();
+        var mine = await OpenAsync(first);
+        var uids = new List<uint>();
+        for (var i = 0; i < 100; i++)
+        {
+            uids.Add((await AppendAsync(mine, "INBOX", TestMessages.Simple("m" + i))).Uid);
+        }
+
+        var view = await SelectAsync(mine, "INBOX");
+        var options = new SqliteMailStoreOptions { DataDirectory = Path.GetDirectoryName(first.DatabasePath)! };
+        await using var second = await SqliteMailStore.OpenAsync(options, null, Clock, default);
+        var otherView = await SelectAsync(await OpenAsync(second), "INBOX");
+
+        var before = await FetchAsync(view, UidSet.All);
+        before.Select(m => m.Uid).Should().Equal(uids);
+        before.Should().OnlyContain(m => m.Flags == MessageFlags.None && m.Size > 0);
+
+        (await otherView.StoreFlagsAsync(UidSet.FromUids([uids[3]]), FlagOperation.Add, MessageFlags.Flagged, ["$Important"], null, default)).IsSuccess.Should().BeTrue();
+        (await otherView.StoreFlagsAsync(UidSet.FromUids([uids[5]]), FlagOperation.Add, MessageFlags.Deleted, [], null, default)).IsSuccess.Should().BeTrue();
+        (await otherView.ExpungeAsync(null, default)).IsSuccess.Should().BeTrue();
+        await AppendAsync(await OpenAsync(second), "INBOX", TestMessages.Simple("new"));
+
+        var after = await FetchAsync(view, UidSet.All);
+        after.Should().HaveCount(99, "the expunged message is gone from the table, and the new one is not known to the view yet");
+        after.Select(m => m.Uid).Should().NotContain(uids[5]);
+        var flagged = after.Single(m => m.Uid == uids[3]);
+        flagged.Flags.Should().Be(MessageFlags.Flagged);
+        flagged.Keywords.Should().Equal("$Important");
+        flagged.ModSeq.Should().BeGreaterThan(before.Single(m => m.Uid == uids[3]).ModSeq);
+        (await FetchAsync(view, UidSet.All, new FetchOptions(ChangedSince: before.Max(m => m.ModSeq)))).Select(m => m.Uid).Should().Equal(uids[3]);
+        (await FetchAsync(view, UidSet.FromUids([uids[3], uids[4]]))).Select(m => m.Uid).Should().Equal(uids[3], uids[4]);
+
+        var content = await after[0].Content.OpenAsync(0, after[0].Size, default);
+        content.Should().NotBeNull("the content handle finds the bytes when it is opened");
+        (await FetchAsync(view, UidSet.FromUids([uids[0]]), FetchOptions.WithIndex)).Single().Size.Should().Be(after[0].Size);
     }
 
     private static string[] BlobFiles(string blobs) =>
