@@ -532,6 +532,37 @@ public sealed class ImapResponseWriter
         return !atom.IsEmpty && !atom.ContainsAnyExcept(AtomChars);
     }
 
+    /// <summary>
+    /// Writes <c>(system-flags keyword ...)</c>: <paramref name="systemFlags"/> as given (already in wire form, such as
+    /// <c>\Seen \Draft</c>), then the keywords, leaving out values that are not valid flags. A FETCH of many
+    /// messages writes its FLAGS this way without building a list per message.
+    /// </summary>
+    public void WriteFlagList(ReadOnlySpan<byte> systemFlags, IReadOnlyList<string> keywords)
+    {
+        ArgumentNullException.ThrowIfNull(keywords);
+        WriteByte((byte)'(');
+        WriteRaw(systemFlags);
+        bool first = systemFlags.IsEmpty;
+        for (int i = 0; i < keywords.Count; i++)
+        {
+            string keyword = keywords[i];
+            if (!IsFlag(keyword))
+            {
+                continue;
+            }
+
+            if (!first)
+            {
+                WriteSpace();
+            }
+
+            first = false;
+            WriteAscii(keyword);
+        }
+
+        WriteByte((byte)')');
+    }
+
     /// <summary>Writes <c>(flag flag ...)</c>, leaving out values that are not valid flags (see <see cref="WriteFlag"/>).</summary>
     public void WriteFlagList(IReadOnlyList<string> flags)
     {

@@ -21,4 +21,7 @@ internal static partial class SqliteMailLog
 
     [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "A mail store write failed unexpectedly.")]
     public static partial void WriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "Full-text indexing of new mail failed; the mail stays searchable and indexing is retried.")]
+    public static partial void TextIndexFailed(ILogger logger, Exception exception);
 }

@@ -16,6 +16,13 @@ namespace MailHost.Storage.Sqlite.Mail;
 /// <c>FETCH 1:* (FLAGS)</c> read the whole mailbox's pages after every commit. FETCH, STATUS and COPY now read the
 /// <c>messages</c> rows alone unless they need the index.
 /// </para>
+/// <para>
+/// Version 4 takes full-text indexing out of the delivery transaction. New content's searchable text goes into
+/// <c>text_pending</c>, and released content is listed in <c>text_released</c>; a background pass moves both into the
+/// <c>content_text</c> index in batches (<see cref="SqliteMailStore.IndexPendingTextAsync"/>). SEARCH reads the index
+/// and the pending rows in one read transaction, so a message is found the moment its delivery commits. Any number
+/// of processes may run the pass: each batch is one transaction.
+/// </para>
 /// Row ids are AUTOINCREMENT so they are never reused: views, content handles and the change feed identify
 /// mailboxes and contents by id, and a deleted mailbox's id must never name a new one.
 /// </remarks>
@@ -91,6 +98,13 @@ internal static class SqliteMailSchema
         """
         ALTER TABLE messages ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
         UPDATE messages SET size = (SELECT size FROM contents WHERE contents.id = messages.content_id);
+        """,
+        """
+        CREATE TABLE text_pending (
+            content_id INTEGER PRIMARY KEY,
+            headers TEXT NOT NULL,
+            body TEXT NOT NULL);
+        CREATE TABLE text_released (content_id INTEGER PRIMARY KEY);
         """,
     ];
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using System.Threading.Channels;
 using MailHost.Storage.Mime;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,18 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
     internal static readonly JsonSerializerOptions Json = new() { MaxDepth = 1024 };
 
     private const int MaxIdleReaders = 32;
+    private const int TextIndexBatch = 200;
+    private const int TextIndexBacklog = 20_000;
+    private static readonly TimeSpan TextIndexDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan TextIndexQuiet = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan TextIndexRetry = TimeSpan.FromSeconds(30);
+    private readonly Channel<bool> _textSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _textIndexer;
+
+    // Roughly how many texts wait (this process's deliveries since the last short batch); a backlog past
+    // TextIndexBacklog is indexed even while deliveries keep the writer busy.
+    private long _textBacklog;
 
     private readonly SqliteMailStoreOptions _options;
     private readonly ILogger _logger;
@@ -116,6 +129,8 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             }
 
             _writer = new SqliteWriter(connection, _options.GroupCommit, _options.MaxBatchSize, _logger);
+            _textSignal.Writer.TryWrite(true);
+            _textIndexer = Task.Run(() => IndexTextLoopAsync(_stop.Token), CancellationToken.None);
         }
         finally
         {
@@ -264,6 +279,12 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         }
 
         _disposed = true;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_textIndexer is not null)
+        {
+            await _textIndexer.ConfigureAwait(false);
+        }
+
         if (_writer is not null)
         {
             await _writer.DisposeAsync().ConfigureAwait(false);
@@ -324,12 +345,12 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
     }
 
     /// <summary>Queues a write; completes after the commit. I/O failures become <see cref="StoreErrorCode.Unavailable"/>.</summary>
-    internal async Task<StoreResult<T>> WriteAsync<T>(Func<WriteContext, StoreResult<T>> write, CancellationToken cancellationToken)
+    internal async Task<StoreResult<T>> WriteAsync<T>(Func<WriteContext, StoreResult<T>> write, CancellationToken cancellationToken, bool background = false)
     {
         await OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await _writer!.ExecuteAsync(write, cancellationToken).ConfigureAwait(false);
+            return await _writer!.ExecuteAsync(write, cancellationToken, background).ConfigureAwait(false);
         }
         catch (StoreUnavailableException ex)
         {
@@ -598,8 +619,89 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             content.HeaderText,
             content.ThreadReferencesJson);
         var id = ctx.Db.Long("SELECT last_insert_rowid()")!.Value;
-        ctx.Db.Exec("INSERT INTO content_text (rowid, headers, body) VALUES (@p0, @p1, @p2)", id, content.HeaderText, content.BodyText);
+        // Indexed later, in batches, off the delivery's commit (schema version 4).
+        ctx.Db.Exec("INSERT INTO text_pending (content_id, headers, body) VALUES (@p0, @p1, @p2)", id, content.HeaderText, content.BodyText);
+        ctx.AfterCommit(_ =>
+        {
+            Interlocked.Increment(ref _textBacklog);
+            _textSignal.Writer.TryWrite(true);
+        });
         return id;
+    }
+
+    /// <summary>Takes deleted content out of the search text: at once when still pending, from the index in a later batch.</summary>
+    private static void ForgetText(DbSession db, long contentId)
+    {
+        db.Exec("DELETE FROM text_pending WHERE content_id = @p0", contentId);
+        db.Exec("INSERT OR IGNORE INTO text_released (content_id) VALUES (@p0)", contentId);
+    }
+
+    /// <summary>
+    /// Moves up to <paramref name="batch"/> pending texts into the full-text index and removes up to as many released
+    /// ones from it, in one write; returns how many rows it handled (fewer than twice the batch: nothing is left).
+    /// </summary>
+    internal async Task<int> IndexPendingTextAsync(int batch, CancellationToken cancellationToken)
+    {
+        var result = await WriteAsync(ctx =>
+        {
+            var handled = 0;
+            if (ctx.Db.Long("SELECT MAX(content_id) FROM (SELECT content_id FROM text_pending ORDER BY content_id LIMIT @p0)", batch) is { } last)
+            {
+                handled += ctx.Db.Exec("INSERT INTO content_text (rowid, headers, body) SELECT content_id, headers, body FROM text_pending WHERE content_id <= @p0", last);
+                ctx.Db.Exec("DELETE FROM text_pending WHERE content_id <= @p0", last);
+            }
+
+            if (ctx.Db.Long("SELECT MAX(content_id) FROM (SELECT content_id FROM text_released ORDER BY content_id LIMIT @p0)", batch) is { } released)
+            {
+                ctx.Db.Exec("DELETE FROM content_text WHERE rowid IN (SELECT content_id FROM text_released WHERE content_id <= @p0)", released);
+                handled += ctx.Db.Exec("DELETE FROM text_released WHERE content_id <= @p0", released);
+            }
+
+            return StoreResult<int>.Success(handled);
+        }, cancellationToken, background: true).ConfigureAwait(false);
+        return result.IsSuccess ? result.Value : throw new IOException(result.Error.Message);
+    }
+
+    /// <summary>
+    /// Indexes pending text in the background: a moment after new content commits (so that many deliveries share a
+    /// batch), then batch after batch until nothing is left. The index work holds the single writer, so batches are
+    /// kept small and spaced; a message is searchable before it is indexed (see <see cref="SqliteMailboxView"/>).
+    /// </summary>
+    private async Task IndexTextLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _textSignal.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var handled = TextIndexBatch;
+                while (handled >= TextIndexBatch)
+                {
+                    // Deliveries come first: a batch runs once the writer has had no request for a moment, or when
+                    // the backlog has grown past TextIndexBacklog (then the pending texts are indexed meanwhile).
+                    await Task.Delay(TextIndexDelay, cancellationToken).ConfigureAwait(false);
+                    if (Environment.TickCount64 - _writer!.LastRequestTicks < TextIndexQuiet.TotalMilliseconds
+                        && Volatile.Read(ref _textBacklog) < TextIndexBacklog)
+                    {
+                        continue;
+                    }
+
+                    handled = await IndexPendingTextAsync(TextIndexBatch, cancellationToken).ConfigureAwait(false);
+                    Volatile.Write(ref _textBacklog, handled < TextIndexBatch ? 0 : Math.Max(0, Volatile.Read(ref _textBacklog) - handled));
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is StoreUnavailableException or SqliteException or IOException or ObjectDisposedException)
+            {
+                // The pending rows stay searchable; try again later.
+                SqliteMailLog.TextIndexFailed(_logger, ex);
+                _textSignal.Writer.TryWrite(true);
+                await Task.Delay(TextIndexRetry, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
     }
 
     /// <summary>Drops references; content nobody uses any more is deleted, its file after the commit.</summary>
@@ -619,7 +721,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         }
 
         ctx.Db.Exec("DELETE FROM contents WHERE id = @p0", contentId);
-        ctx.Db.Exec("DELETE FROM content_text WHERE rowid = @p0", contentId);
+        ForgetText(ctx.Db, contentId);
         if (isFile)
         {
             var released = address;
@@ -703,7 +805,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         var unused = db.List("SELECT id FROM contents WHERE refs <= 0", r => r.GetInt64(0));
         foreach (var id in unused)
         {
-            db.Exec("DELETE FROM content_text WHERE rowid = @p0", id);
+            ForgetText(db, id);
             db.Exec("DELETE FROM contents WHERE id = @p0", id);
         }
 

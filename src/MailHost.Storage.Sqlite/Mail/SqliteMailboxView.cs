@@ -315,10 +315,8 @@ internal sealed class SqliteMailboxView : IMailboxView
                 return StoreResult<ExpungeResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
             }
 
-            var victims = SelectRows(ctx.Db, uids ?? UidSet.All, "uid, flags, content_id", r => (Uid: (uint)r.GetInt64(0), Flags: (MessageFlags)r.GetInt32(1), ContentId: r.GetInt64(2)))
-                .Where(v => (v.Flags & MessageFlags.Deleted) != 0)
-                .Select(v => (v.Uid, v.ContentId))
-                .ToList();
+            // Only \Deleted rows are read (8 is MessageFlags.Deleted); the writer does not walk the whole mailbox.
+            var victims = SelectRows(ctx.Db, uids ?? UidSet.All, "uid, content_id", r => (Uid: (uint)r.GetInt64(0), ContentId: r.GetInt64(1)), " AND (flags & 8) <> 0");
             var modSeq = RemoveMessages(_store, ctx, mailbox, victims);
             return StoreResult<ExpungeResult>.Success(new ExpungeResult(victims.Select(v => v.Uid).ToList(), modSeq));
         }, cancellationToken).ConfigureAwait(false);
@@ -610,14 +608,14 @@ internal sealed class SqliteMailboxView : IMailboxView
         Snapshot = Snapshot with { Uids = _known };
     }
 
-    private List<T> SelectRows<T>(DbSession db, UidSet uids, string columns, Func<SqliteDataReader, T> map)
+    private List<T> SelectRows<T>(DbSession db, UidSet uids, string columns, Func<SqliteDataReader, T> map, string condition = "")
     {
         var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
         var rows = new List<T>();
         foreach (var window in windows)
         {
             db.Query(
-                $"SELECT {columns} FROM messages WHERE mailbox_id = @p0 AND uid >= @p1 AND uid <= @p2 ORDER BY uid",
+                $"SELECT {columns} FROM messages WHERE mailbox_id = @p0 AND uid >= @p1 AND uid <= @p2{condition} ORDER BY uid",
                 r =>
                 {
                     var uid = (uint)r.GetInt64(0);
@@ -658,6 +656,24 @@ internal sealed class SqliteMailboxView : IMailboxView
             var haystack = column is null ? "headers || ' ' || body" : column;
             db.Query($"SELECT rowid FROM content_text WHERE rowid IN ({Mine}) AND (@p1 = '' OR instr(lower({haystack}), lower(@p1)) > 0)", r => candidates.Add(r.GetInt64(0)), _mailboxId, value);
         }
+
+        // Text not yet in the index (schema version 4) is read in the same transaction and matched here.
+        db.Query(
+            $"SELECT content_id, headers, body FROM text_pending WHERE content_id IN ({Mine})",
+            r =>
+            {
+                var text = column switch
+                {
+                    "headers" => r.GetString(1),
+                    "body" => r.GetString(2),
+                    _ => r.GetString(1) + " " + r.GetString(2),
+                };
+                if (text.Contains(value, StringComparison.OrdinalIgnoreCase))
+                {
+                    candidates.Add(r.GetInt64(0));
+                }
+            },
+            _mailboxId);
 
         if (criterion is not HeaderCriterion headerCriterion)
         {

@@ -31,11 +31,24 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// <summary>Number of transactions committed (for tests and benchmarks).</summary>
     public long Commits { get; private set; }
 
+    /// <summary><see cref="Environment.TickCount64"/> when the last request was queued: background work waits for a quiet writer.</summary>
+    public long LastRequestTicks => Volatile.Read(ref _lastRequestTicks);
+
+    private long _lastRequestTicks;
+
     /// <summary>Queues <paramref name="operation"/>; the task completes after the commit that made it durable.</summary>
-    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> operation, CancellationToken cancellationToken)
+    /// <param name="operation">The write.</param>
+    /// <param name="cancellationToken">Refuses the write if already cancelled.</param>
+    /// <param name="background">Background work (text indexing), which does not count as the writer being busy.</param>
+    public Task<T> ExecuteAsync<T>(Func<WriteContext, T> operation, CancellationToken cancellationToken, bool background = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var request = new WriteRequest<T>(operation);
+        if (!background)
+        {
+            Volatile.Write(ref _lastRequestTicks, Environment.TickCount64);
+        }
+
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(request), this);
 
         // Cancellation after queueing cannot take the write back: the caller waits for the durable outcome.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using MailHost.Protocols.Imap;
 using MailHost.Storage;
 
@@ -177,6 +178,12 @@ internal sealed partial class ImapSession
 
         return (system, keywords, valid);
     }
+
+    // The five system flags in every combination, in FlagNames' order and wire form: "\Seen \Answered", ...
+    private static readonly byte[][] SystemFlagText = [.. Enumerable.Range(0, 32).Select(bits => Encoding.ASCII.GetBytes(string.Join(' ', FlagNames((MessageFlags)bits, []))))];
+
+    private void WriteFlags(MessageFlags flags, IReadOnlyList<string> keywords)
+        => _writer.WriteFlagList(SystemFlagText[(int)flags & 31], keywords);
 
     private static List<string> FlagNames(MessageFlags flags, IReadOnlyList<string> keywords)
     {

@@ -148,7 +148,7 @@ internal sealed partial class ImapSession
                 case ImapFetchItemKind.Flags:
                     Next();
                     _writer.WriteRaw("FLAGS "u8);
-                    _writer.WriteFlagList([.. FlagNames(message.Flags, message.Keywords)]);
+                    WriteFlags(message.Flags, message.Keywords);
                     flagsWritten = true;
                     break;
                 case ImapFetchItemKind.InternalDate:
@@ -240,7 +240,7 @@ internal sealed partial class ImapSession
         {
             Next();
             _writer.WriteRaw("FLAGS "u8);
-            _writer.WriteFlagList([.. FlagNames(message.Flags | MessageFlags.Seen, message.Keywords)]);
+            WriteFlags(message.Flags | MessageFlags.Seen, message.Keywords);
         }
 
         if ((command.ChangedSince is not null || (_condstore && seenChanged)) && !modSeqWritten)

@@ -203,7 +203,7 @@ internal sealed partial class ImapSession
         if (includeFlags)
         {
             _writer.WriteRaw(first ? "FLAGS "u8 : " FLAGS "u8);
-            _writer.WriteFlagList([.. FlagNames(flags, keywords)]);
+            WriteFlags(flags, keywords);
             first = false;
         }
 

@@ -96,6 +96,9 @@ public class ImapResponseWriterTests
         Write(w => w.WriteFlags(["\\Seen", "\\Seen)", "$Junk", "a b", "x\r\n"])).Should().Be("* FLAGS (\\Seen $Junk)\r\n");
         Write(w => w.WriteFlagList(["bad)", "\\Answered"])).Should().Be("(\\Answered)");
         Write(w => w.WriteFlagList(["\\Seen", "\\*", "*", "\\**"])).Should().Be("(\\Seen \\*)", "RFC 9051 flag-perm");
+        Write(w => w.WriteFlagList("\\Seen \\Draft"u8, ["$Junk", "bad)", "x\r\n", "$Label1"])).Should().Be("(\\Seen \\Draft $Junk $Label1)");
+        Write(w => w.WriteFlagList(ReadOnlySpan<byte>.Empty, ["bad)", "$Junk"])).Should().Be("($Junk)");
+        Write(w => w.WriteFlagList(ReadOnlySpan<byte>.Empty, [])).Should().Be("()");
         var envelope = new ImapEnvelope("Mon, 7 Feb 1994", "hi\r\na1 OK \"x\"", null, null, null, null, null, null, null, "<x\"@y>");
         Write(w => w.WriteEnvelope(envelope)).Should().Be("(\"Mon, 7 Feb 1994\" {13}\r\nhi\r\na1 OK \"x\" NIL NIL NIL NIL NIL NIL NIL \"<x\\\"@y>\")");
     }

@@ -176,6 +176,9 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
             await AppendAsync(account, "INBOX", Encoding.ASCII.GetBytes(Mail("c@x", "Re: Lunch", 3, "<a@x> <b@x>")));
             await AppendAsync(account, "INBOX", Encoding.ASCII.GetBytes(Mail("d@x", "Other", 4, "<gone@x>")));
             await AppendAsync(account, "INBOX", Encoding.ASCII.GetBytes(Mail("", "Other two", 5, "<gone@x>")));
+            while (await old.IndexPendingTextAsync(100, default) > 0)
+            {
+            }
         }
 
         // What version 1 wrote: no thread_references column and no References in index_json.
@@ -186,13 +189,15 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
                 UPDATE contents SET index_json = json_remove(index_json, '$.References');
                 ALTER TABLE contents DROP COLUMN thread_references;
                 ALTER TABLE messages DROP COLUMN size;
+                DROP TABLE text_pending;
+                DROP TABLE text_released;
                 PRAGMA user_version = 1;
                 """;
             await command.ExecuteNonQueryAsync();
         }
 
         await using var store = await SqliteMailStore.OpenAsync(options, null, Clock, default);
-        store.LastCheck!.SchemaVersion.Should().Be(3);
+        store.LastCheck!.SchemaVersion.Should().Be(4);
         (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.size = c.size"), default))
             .Should().Be(5, "version 3 copies every content size onto its messages");
         var view = await SelectAsync(await OpenAsync(store), "INBOX");
@@ -325,6 +330,51 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         var content = await after[0].Content.OpenAsync(0, after[0].Size, default);
         content.Should().NotBeNull("the content handle finds the bytes when it is opened");
         (await FetchAsync(view, UidSet.FromUids([uids[0]]), FetchOptions.WithIndex)).Single().Size.Should().Be(after[0].Size);
+    }
+
+    [Fact]
+    public async Task Text_search_answers_the_same_before_and_after_the_background_index_takes_the_text()
+    {
+        // New text waits in text_pending until a background batch indexes it; SEARCH reads both, so the answer
+        // never depends on whether the batch has run. Released content leaves the index in a later batch.
+        var store = (SqliteMailStore)await CreateStoreAsync();
+        var account = await OpenAsync(store);
+        var a = await AppendAsync(account, "INBOX", TestMessages.Simple("Quarterly report", "Numbers are up. Grüße\r\n"));
+        var b = await AppendAsync(account, "INBOX", TestMessages.Simple("Lunch?", "Pizza 100%_off\r\n"));
+        var view = await SelectAsync(account, "INBOX");
+        SearchCriteria[] criteria =
+        [
+            new TextCriterion(TextScope.Body, "numbers"),
+            new TextCriterion(TextScope.Body, "UP"),
+            new TextCriterion(TextScope.Text, "lunch"),
+            new TextCriterion(TextScope.Body, "lunch"),
+            new TextCriterion(TextScope.Body, "%"),
+            new TextCriterion(TextScope.Body, "GRÜSSE"),
+            new TextCriterion(TextScope.Body, "grüße"),
+            new HeaderCriterion("Subject", "REPORT"),
+            new TextCriterion(TextScope.Text, ""),
+        ];
+        async Task<string> Answers() => string.Join(" | ", await Task.WhenAll(criteria.Select(async c => string.Join(",", (await view.SearchAsync(c, default)).Value.Uids))));
+
+        var expected = $"{a.Uid} | {a.Uid} | {b.Uid} |  | {b.Uid} |  | {a.Uid} | {a.Uid} | {a.Uid},{b.Uid}";
+        (await Answers()).Should().Be(expected);
+        while (await store.IndexPendingTextAsync(1, default) > 0)
+        {
+        }
+
+        (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM text_pending"), default)).Should().Be(0);
+        (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM content_text"), default)).Should().Be(2);
+        (await Answers()).Should().Be(expected, "the index answers as the pending rows did");
+
+        (await view.StoreFlagsAsync(UidSet.Of(a.Uid), FlagOperation.Add, MessageFlags.Deleted, [], null, default)).IsSuccess.Should().BeTrue();
+        (await view.ExpungeAsync(null, default)).IsSuccess.Should().BeTrue();
+        (await view.SearchAsync(new TextCriterion(TextScope.Body, "numbers"), default)).Value.Uids.Should().BeEmpty();
+        while (await store.IndexPendingTextAsync(10, default) > 0)
+        {
+        }
+
+        (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM content_text"), default)).Should().Be(1, "the expunged message's text left the index");
+        (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM text_released"), default)).Should().Be(0);
     }
 
     private static string[] BlobFiles(string blobs) =>
