@@ -285,6 +285,8 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             await _textIndexer.ConfigureAwait(false);
         }
 
+        _stop.Dispose();
+
         if (_writer is not null)
         {
             await _writer.DisposeAsync().ConfigureAwait(false);
@@ -686,6 +688,13 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
                         continue;
                     }
 
+                    // Nothing waiting (another process may have indexed it): no write at all.
+                    if (!await ReadAsync(db => db.Long("SELECT EXISTS (SELECT 1 FROM text_pending) OR EXISTS (SELECT 1 FROM text_released)") == 1, cancellationToken).ConfigureAwait(false))
+                    {
+                        Volatile.Write(ref _textBacklog, 0);
+                        break;
+                    }
+
                     handled = await IndexPendingTextAsync(TextIndexBatch, cancellationToken).ConfigureAwait(false);
                     Volatile.Write(ref _textBacklog, handled < TextIndexBatch ? 0 : Math.Max(0, Volatile.Read(ref _textBacklog) - handled));
                 }
@@ -694,9 +703,15 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             {
                 return;
             }
-            catch (Exception ex) when (ex is StoreUnavailableException or SqliteException or IOException or ObjectDisposedException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The pending rows stay searchable; try again later.
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                // The pending rows stay searchable; try again later. Nothing here may end the loop: the store awaits
+                // it when disposed.
                 SqliteMailLog.TextIndexFailed(_logger, ex);
                 _textSignal.Writer.TryWrite(true);
                 await Task.Delay(TextIndexRetry, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

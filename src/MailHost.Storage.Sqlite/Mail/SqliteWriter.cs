@@ -28,7 +28,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Number of transactions committed (for tests and benchmarks).</summary>
+    /// <summary>
+    /// Number of transactions committed that carried callers' writes (for tests and benchmarks); a transaction of
+    /// background work alone (text indexing) is not counted.
+    /// </summary>
     public long Commits { get; private set; }
 
     /// <summary><see cref="Environment.TickCount64"/> when the last request was queued: background work waits for a quiet writer.</summary>
@@ -43,7 +46,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     public Task<T> ExecuteAsync<T>(Func<WriteContext, T> operation, CancellationToken cancellationToken, bool background = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var request = new WriteRequest<T>(operation);
+        var request = new WriteRequest<T>(operation) { Background = background };
         if (!background)
         {
             Volatile.Write(ref _lastRequestTicks, Environment.TickCount64);
@@ -127,7 +130,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
 
             transaction.Commit();
-            Commits++;
+            if (batch.Exists(r => !r.Background))
+            {
+                Commits++;
+            }
         }
         catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException)
         {
@@ -167,6 +173,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     internal abstract class WriteRequest
     {
+        public bool Background { get; init; }
+
         public Exception? Failure { get; set; }
 
         public List<Action<DbSession>>? AfterCommit { get; set; }
