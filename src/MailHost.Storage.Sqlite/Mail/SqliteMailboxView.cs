@@ -126,6 +126,21 @@ internal sealed class SqliteMailboxView : IMailboxView
         }
     }
 
+    /// <summary>Brings loaded rows up to <paramref name="mailbox"/>'s HIGHESTMODSEQ, inside the caller's read transaction.</summary>
+    private void RefreshRows(DbSession db, MailboxRow mailbox)
+    {
+        if (_rows is not { } rows || mailbox.HighestModSeq == _rowsModSeq)
+        {
+            return;
+        }
+
+        // Every change to a message raises its modseq and the mailbox's; an expunge is recorded with its modseq.
+        var since = (long)_rowsModSeq;
+        db.Query("SELECT uid FROM expunged WHERE mailbox_id = @p0 AND modseq > @p1", r => rows.Remove((uint)r.GetInt64(0)), _mailboxId, since);
+        db.Query($"SELECT {FetchColumns} FROM messages m WHERE m.mailbox_id = @p0 AND m.modseq > @p1", r => rows[(uint)r.GetInt64(0)] = ReadMessage(r, includeIndex: false), _mailboxId, since);
+        _rowsModSeq = mailbox.HighestModSeq;
+    }
+
     /// <summary>
     /// Brings the cached rows up to the mailbox's HIGHESTMODSEQ (loading them all the first time) and answers the
     /// FETCH from them, inside one read transaction.
@@ -144,17 +159,14 @@ internal sealed class SqliteMailboxView : IMailboxView
             var rows = new Dictionary<uint, MessageData>(_known.Length);
             db.Query($"SELECT {FetchColumns} FROM messages m WHERE m.mailbox_id = @p0", r => rows[(uint)r.GetInt64(0)] = ReadMessage(r, includeIndex: false), _mailboxId);
             _rows = rows;
+            _rowsModSeq = mailbox.HighestModSeq;
         }
-        else if (mailbox.HighestModSeq != _rowsModSeq)
+        else
         {
-            // Every change to a message raises its modseq and the mailbox's; an expunge is recorded with its modseq.
-            var since = (long)_rowsModSeq;
-            var rows = _rows;
-            db.Query("SELECT uid FROM expunged WHERE mailbox_id = @p0 AND modseq > @p1", r => rows.Remove((uint)r.GetInt64(0)), _mailboxId, since);
-            db.Query($"SELECT {FetchColumns} FROM messages m WHERE m.mailbox_id = @p0 AND m.modseq > @p1", r => rows[(uint)r.GetInt64(0)] = ReadMessage(r, includeIndex: false), _mailboxId, since);
+            RefreshRows(db, mailbox);
         }
 
-        _rowsModSeq = mailbox.HighestModSeq;
+        var rowsNow = _rows;
         var result = new List<MessageData>();
         var known = _known;
         foreach (var range in uids.Ranges)
@@ -162,7 +174,7 @@ internal sealed class SqliteMailboxView : IMailboxView
             var start = Array.BinarySearch(known, range.First);
             for (var i = start >= 0 ? start : ~start; i < known.Length && known[i] <= range.Last; i++)
             {
-                if (_rows.TryGetValue(known[i], out var message) && message.ModSeq > changedSince)
+                if (rowsNow.TryGetValue(known[i], out var message) && message.ModSeq > changedSince)
                 {
                     result.Add(message);
                 }
@@ -761,11 +773,28 @@ internal sealed class SqliteMailboxView : IMailboxView
     {
         var unseen = 0;
         uint firstUnseen = 0;
-        db.Query("SELECT COUNT(*), MIN(uid) FROM messages WHERE mailbox_id = @p0 AND (flags & 1) = 0", r =>
+        RefreshRows(db, mailbox);
+        if (_rows is { } rows && _rowsModSeq == mailbox.HighestModSeq)
         {
-            unseen = r.GetInt32(0);
-            firstUnseen = r.IsDBNull(1) ? 0 : (uint)r.GetInt64(1);
-        }, mailbox.Id);
+            // The loaded rows are the table at this HIGHESTMODSEQ: count in memory instead of scanning the mailbox.
+            foreach (var message in rows.Values)
+            {
+                if ((message.Flags & MessageFlags.Seen) == 0)
+                {
+                    unseen++;
+                    firstUnseen = firstUnseen == 0 ? message.Uid : Math.Min(firstUnseen, message.Uid);
+                }
+            }
+        }
+        else
+        {
+            db.Query("SELECT COUNT(*), MIN(uid) FROM messages WHERE mailbox_id = @p0 AND (flags & 1) = 0", r =>
+            {
+                unseen = r.GetInt32(0);
+                firstUnseen = r.IsDBNull(1) ? 0 : (uint)r.GetInt64(1);
+            }, mailbox.Id);
+        }
+
         return new MailboxSnapshot(
             mailbox.Name,
             mailbox.UidValidity,

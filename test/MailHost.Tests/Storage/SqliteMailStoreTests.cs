@@ -307,6 +307,7 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         var options = new SqliteMailStoreOptions { DataDirectory = Path.GetDirectoryName(first.DatabasePath)! };
         await using var second = await SqliteMailStore.OpenAsync(options, null, Clock, default);
         var otherView = await SelectAsync(await OpenAsync(second), "INBOX");
+        async Task<long> StatusUnseen() => (await (await OpenAsync(second)).GetStatusAsync("INBOX", default)).Value.Unseen;
 
         var before = await FetchAsync(view, UidSet.All);
         before.Select(m => m.Uid).Should().Equal(uids);
@@ -326,6 +327,13 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         flagged.ModSeq.Should().BeGreaterThan(before.Single(m => m.Uid == uids[3]).ModSeq);
         (await FetchAsync(view, UidSet.All, new FetchOptions(ChangedSince: before.Max(m => m.ModSeq)))).Select(m => m.Uid).Should().Equal(uids[3]);
         (await FetchAsync(view, UidSet.FromUids([uids[3], uids[4]]))).Select(m => m.Uid).Should().Equal(uids[3], uids[4]);
+
+        // The snapshot's unseen count is taken from the loaded rows once they are current: it must match the table.
+        (await otherView.StoreFlagsAsync(UidSet.FromUids([uids[0], uids[1]]), FlagOperation.Add, MessageFlags.Seen, [], null, default)).IsSuccess.Should().BeTrue();
+        var polled = (await view.PollChangesAsync(default)).Value.Snapshot;
+        polled.Unseen.Should().Be(98, "100 appended, one expunged, one new, two seen");
+        polled.FirstUnseenUid.Should().Be(uids[2]);
+        (await StatusUnseen()).Should().Be(98);
 
         var content = await after[0].Content.OpenAsync(0, after[0].Size, default);
         content.Should().NotBeNull("the content handle finds the bytes when it is opened");
