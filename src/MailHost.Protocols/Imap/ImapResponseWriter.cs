@@ -542,24 +542,7 @@ public sealed class ImapResponseWriter
         ArgumentNullException.ThrowIfNull(keywords);
         WriteByte((byte)'(');
         WriteRaw(systemFlags);
-        bool first = systemFlags.IsEmpty;
-        for (int i = 0; i < keywords.Count; i++)
-        {
-            string keyword = keywords[i];
-            if (!IsFlag(keyword))
-            {
-                continue;
-            }
-
-            if (!first)
-            {
-                WriteSpace();
-            }
-
-            first = false;
-            WriteAscii(keyword);
-        }
-
+        WriteFlagItems(keywords, first: systemFlags.IsEmpty);
         WriteByte((byte)')');
     }
 
@@ -568,7 +551,12 @@ public sealed class ImapResponseWriter
     {
         ArgumentNullException.ThrowIfNull(flags);
         WriteByte((byte)'(');
-        bool first = true;
+        WriteFlagItems(flags, first: true);
+        WriteByte((byte)')');
+    }
+
+    private void WriteFlagItems(IReadOnlyList<string> flags, bool first)
+    {
         for (int i = 0; i < flags.Count; i++)
         {
             string flag = flags[i];
@@ -585,8 +573,6 @@ public sealed class ImapResponseWriter
             first = false;
             WriteAscii(flag);
         }
-
-        WriteByte((byte)')');
     }
 
     /// <summary>Writes a sequence set in its wire form (<c>1:3,7,9:*</c>, or <c>$</c>).</summary>
