@@ -38,4 +38,26 @@ internal sealed class ImapSelectedMailbox(IMailboxView view, bool readOnly)
         int index = Uids.BinarySearch(uid);
         return index < 0 ? 0 : (uint)(index + 1);
     }
+
+    /// <summary>
+    /// <see cref="SequenceOf(uint)"/> for UIDs taken in ascending order (a FETCH answer): <paramref name="next"/> is the
+    /// index after the last UID found, where the next one usually is, so a long answer costs no search per message.
+    /// </summary>
+    public uint SequenceOf(uint uid, ref int next)
+    {
+        if (next < Uids.Count && Uids[next] == uid)
+        {
+            next++;
+            return (uint)next;
+        }
+
+        int index = Uids.BinarySearch(uid);
+        if (index < 0)
+        {
+            return 0;
+        }
+
+        next = index + 1;
+        return (uint)next;
+    }
 }

@@ -78,10 +78,11 @@ internal sealed partial class ImapSession
         {
             expected = (int)Math.Min(uids.Count, int.MaxValue);
             var options = new FetchOptions(needIndex, command.ChangedSince);
+            int next = 0;
             await foreach (var message in selected.View.FetchAsync(uids, options, _stopping).ConfigureAwait(false))
             {
                 found++;
-                uint seq = selected.SequenceOf(message.Uid);
+                uint seq = selected.SequenceOf(message.Uid, ref next);
                 if (seq == 0)
                 {
                     continue;
