@@ -364,8 +364,14 @@ internal sealed class SqliteMailboxView : IMailboxView
             return StoreResult<IReadOnlyList<uint>>.Success(list);
         }, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Whether FETCH answers from loaded rows (for tests).</summary>
+    internal bool HasLoadedRows => _rows is not null;
+
     public async ValueTask WaitForChangesAsync(CancellationToken cancellationToken)
     {
+        // A session waiting in IDLE may wait for hours, and thousands of them may wait at once: the loaded rows
+        // (some hundred bytes per message) are let go, and a later large FETCH loads them again.
+        _rows = null;
         var current = await _store.ReadAsync(db => SqliteMailStore.FindMailbox(db, _mailboxId) is { Noselect: false } m ? m.HighestModSeq : ulong.MaxValue, cancellationToken).ConfigureAwait(false);
         if (current > _knownModSeq)
         {

@@ -335,6 +335,19 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         polled.FirstUnseenUid.Should().Be(uids[2]);
         (await StatusUnseen()).Should().Be(98);
 
+        // Waiting for changes (IDLE) lets the rows go; the next large FETCH loads them again with the same answer.
+        var sqliteView = (SqliteMailboxView)view;
+        sqliteView.HasLoadedRows.Should().BeTrue();
+        using (var idle = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
+        {
+            var wait = async () => await view.WaitForChangesAsync(idle.Token);
+            await wait.Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        sqliteView.HasLoadedRows.Should().BeFalse();
+        (await FetchAsync(view, UidSet.All)).Should().BeEquivalentTo(await FetchAsync(view, UidSet.All), o => o.Excluding(m => m.Content));
+        sqliteView.HasLoadedRows.Should().BeTrue();
+
         var content = await after[0].Content.OpenAsync(0, after[0].Size, default);
         content.Should().NotBeNull("the content handle finds the bytes when it is opened");
         (await FetchAsync(view, UidSet.FromUids([uids[0]]), FetchOptions.WithIndex)).Single().Size.Should().Be(after[0].Size);
