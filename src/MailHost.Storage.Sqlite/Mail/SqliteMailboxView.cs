@@ -11,9 +11,8 @@ internal sealed class SqliteMailboxView : IMailboxView
 {
     private const int FetchPage = 500;
 
-    // typeof() reads only the record header: "c.inline IS NOT NULL" would load the inline bytes (overflow pages)
-    // of every row. FETCH leaves out the sent date, which sits behind the inline bytes and the index in the row.
-    // The messages row alone (no contents row, whose page holds a small message's bytes); see SqliteMailSchema v3.
+    // The messages row alone: a contents row fills a page with a small message's inline bytes, so FETCH joins it
+    // only for the MIME index (see SqliteMailSchema, version 3). SEARCH also reads the sent date from there.
     private const string FetchColumns = "m.uid, m.flags, m.keywords, m.modseq, m.internal_date, m.internal_offset, m.save_date, m.size, m.email_id, m.thread_id, m.content_id";
     private const string MessageColumns = FetchColumns + ", c.sent_date, c.sent_offset";
     private const int IndexColumn = 11;
@@ -77,7 +76,11 @@ internal sealed class SqliteMailboxView : IMailboxView
             yield break;
         }
 
-        if (!options.IncludeIndex && _known.Length <= MaxCachedRows && (_rows is not null || uids.Count >= CacheFillThreshold))
+        if (_known.Length > MaxCachedRows)
+        {
+            _rows = null;
+        }
+        else if (!options.IncludeIndex && (_rows is not null || uids.Count >= CacheFillThreshold))
         {
             var cached = await _store.ReadAsync(db => FromCachedRows(db, uids, (ulong)Math.Min(options.ChangedSince ?? 0, long.MaxValue)), cancellationToken).ConfigureAwait(false);
             foreach (var message in cached)
