@@ -79,6 +79,7 @@ internal sealed partial class ImapSession
             expected = (int)Math.Min(uids.Count, int.MaxValue);
             var options = new FetchOptions(needIndex, command.ChangedSince);
             int next = 0;
+            bool rowItemsOnly = items.All(i => IsRowItem(i.Kind));
             await foreach (var message in selected.View.FetchAsync(uids, options, _stopping).ConfigureAwait(false))
             {
                 found++;
@@ -88,7 +89,15 @@ internal sealed partial class ImapSession
                     continue;
                 }
 
-                await WriteFetchResponseAsync(seq, message, command, seenChanged.Contains(message.Uid)).ConfigureAwait(false);
+                if (rowItemsOnly)
+                {
+                    WriteRowFetchResponse(seq, message, command, seenChanged.Contains(message.Uid));
+                }
+                else
+                {
+                    await WriteFetchResponseAsync(seq, message, command, seenChanged.Contains(message.Uid)).ConfigureAwait(false);
+                }
+
                 if (_output.Pipe.UnflushedBytes > 256 * 1024)
                 {
                     await _output.FlushAsync(_stopping).ConfigureAwait(false);
@@ -113,140 +122,171 @@ internal sealed partial class ImapSession
         _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "FETCH completed");
     }
 
+    /// <summary>What one FETCH response line has written so far.</summary>
+    private struct FetchLine
+    {
+        public bool Started;
+        public bool Uid;
+        public bool Flags;
+        public bool ModSeq;
+    }
+
+    /// <summary>Items answered from the message row and its index alone: no content is read.</summary>
+    private static bool IsRowItem(ImapFetchItemKind kind) => kind is ImapFetchItemKind.Uid or ImapFetchItemKind.Flags
+        or ImapFetchItemKind.InternalDate or ImapFetchItemKind.SaveDate or ImapFetchItemKind.Rfc822Size or ImapFetchItemKind.ModSeq
+        or ImapFetchItemKind.EmailId or ImapFetchItemKind.ThreadId or ImapFetchItemKind.Preview or ImapFetchItemKind.Envelope
+        or ImapFetchItemKind.Body or ImapFetchItemKind.BodyStructure;
+
+    /// <summary>
+    /// Writes a whole response line when every item is a row item (<see cref="IsRowItem"/>): the common FETCH of
+    /// flags or headers for many messages, without an asynchronous method per message.
+    /// </summary>
+    private void WriteRowFetchResponse(uint seq, MessageData message, FetchCommand command, bool seenChanged)
+    {
+        _writer.WriteFetchStart(seq);
+        var line = default(FetchLine);
+        foreach (var item in command.Items)
+        {
+            WriteRowItem(ref line, item, message);
+        }
+
+        FinishFetchLine(ref line, message, command, seenChanged);
+    }
+
     private async Task WriteFetchResponseAsync(uint seq, MessageData message, FetchCommand command, bool seenChanged)
     {
         _writer.WriteFetchStart(seq);
-        bool first = true;
-        void Next()
+        var line = default(FetchLine);
+        foreach (var item in command.Items)
         {
-            if (!first)
+            if (IsRowItem(item.Kind))
             {
-                _writer.WriteSpace();
+                WriteRowItem(ref line, item, message);
+                continue;
             }
 
-            first = false;
-        }
-
-        var items = command.Items;
-        bool uidWritten = false;
-        bool flagsWritten = false;
-        bool modSeqWritten = false;
-        foreach (var item in items)
-        {
+            NextItem(ref line);
             switch (item.Kind)
             {
-                case ImapFetchItemKind.Uid:
-                    if (uidWritten)
-                    {
-                        continue;
-                    }
-
-                    Next();
-                    _writer.WriteRaw("UID "u8);
-                    _writer.WriteNumber(message.Uid);
-                    uidWritten = true;
-                    break;
-                case ImapFetchItemKind.Flags:
-                    Next();
-                    _writer.WriteRaw("FLAGS "u8);
-                    WriteFlags(message.Flags, message.Keywords);
-                    flagsWritten = true;
-                    break;
-                case ImapFetchItemKind.InternalDate:
-                    Next();
-                    _writer.WriteRaw("INTERNALDATE "u8);
-                    _writer.WriteDateTime(message.InternalDate);
-                    break;
-                case ImapFetchItemKind.SaveDate:
-                    Next();
-                    _writer.WriteRaw("SAVEDATE "u8);
-                    _writer.WriteDateTime(message.SaveDate);
-                    break;
-                case ImapFetchItemKind.Rfc822Size:
-                    Next();
-                    _writer.WriteRaw("RFC822.SIZE "u8);
-                    _writer.WriteNumber((ulong)message.Size);
-                    break;
-                case ImapFetchItemKind.ModSeq:
-                    Next();
-                    WriteModSeq(message.ModSeq);
-                    modSeqWritten = true;
-                    break;
-                case ImapFetchItemKind.EmailId:
-                    Next();
-                    _writer.WriteRaw("EMAILID ("u8);
-                    _writer.WriteAtom(message.EmailId);
-                    _writer.WriteByte((byte)')');
-                    break;
-                case ImapFetchItemKind.ThreadId:
-                    Next();
-                    _writer.WriteRaw("THREADID ("u8);
-                    _writer.WriteAtom(message.ThreadId);
-                    _writer.WriteByte((byte)')');
-                    break;
-                case ImapFetchItemKind.Preview:
-                    Next();
-                    _writer.WriteRaw("PREVIEW "u8);
-                    _writer.WriteNString(message.Index?.Preview is { Length: > 0 } preview ? preview : null);
-                    break;
-                case ImapFetchItemKind.Envelope:
-                    Next();
-                    _writer.WriteRaw("ENVELOPE "u8);
-                    _writer.WriteEnvelope(ImapMessageIndexMapper.ToEnvelope(message.Index?.Envelope ?? MessageEnvelope.Empty));
-                    break;
-                case ImapFetchItemKind.Body or ImapFetchItemKind.BodyStructure:
-                    Next();
-                    bool extensible = item.Kind == ImapFetchItemKind.BodyStructure;
-                    _writer.WriteRaw(extensible ? "BODYSTRUCTURE "u8 : "BODY "u8);
-                    var body = message.Index?.Body ?? new MessagePart { MediaType = "text", MediaSubtype = "plain", EndOffset = message.Size };
-                    _writer.WriteBodyStructure(ImapMessageIndexMapper.ToBodyStructure(body), extensible);
-                    break;
                 case ImapFetchItemKind.Rfc822:
-                    Next();
                     _writer.WriteRaw("RFC822 "u8);
                     await WriteRegionAsync(message, 0, message.Size).ConfigureAwait(false);
                     break;
                 case ImapFetchItemKind.Rfc822Header:
-                    Next();
                     _writer.WriteRaw("RFC822.HEADER "u8);
                     await WriteRegionAsync(message, 0, HeaderLength(message)).ConfigureAwait(false);
                     break;
                 case ImapFetchItemKind.Rfc822Text:
-                    Next();
                     _writer.WriteRaw("RFC822.TEXT "u8);
                     long header = HeaderLength(message);
                     await WriteRegionAsync(message, header, message.Size - header).ConfigureAwait(false);
                     break;
                 case ImapFetchItemKind.BodySection:
-                    Next();
                     await WriteSectionAsync(message, item).ConfigureAwait(false);
                     break;
                 default:
-                    Next();
                     await WriteBinaryAsync(message, item).ConfigureAwait(false);
                     break;
             }
         }
 
+        FinishFetchLine(ref line, message, command, seenChanged);
+    }
+
+    private void NextItem(ref FetchLine line)
+    {
+        if (line.Started)
+        {
+            _writer.WriteSpace();
+        }
+
+        line.Started = true;
+    }
+
+    private void WriteRowItem(ref FetchLine line, ImapFetchItem item, MessageData message)
+    {
+        if (item.Kind == ImapFetchItemKind.Uid && line.Uid)
+        {
+            return;
+        }
+
+        NextItem(ref line);
+        switch (item.Kind)
+        {
+            case ImapFetchItemKind.Uid:
+                _writer.WriteRaw("UID "u8);
+                _writer.WriteNumber(message.Uid);
+                line.Uid = true;
+                break;
+            case ImapFetchItemKind.Flags:
+                _writer.WriteRaw("FLAGS "u8);
+                WriteFlags(message.Flags, message.Keywords);
+                line.Flags = true;
+                break;
+            case ImapFetchItemKind.InternalDate:
+                _writer.WriteRaw("INTERNALDATE "u8);
+                _writer.WriteDateTime(message.InternalDate);
+                break;
+            case ImapFetchItemKind.SaveDate:
+                _writer.WriteRaw("SAVEDATE "u8);
+                _writer.WriteDateTime(message.SaveDate);
+                break;
+            case ImapFetchItemKind.Rfc822Size:
+                _writer.WriteRaw("RFC822.SIZE "u8);
+                _writer.WriteNumber((ulong)message.Size);
+                break;
+            case ImapFetchItemKind.ModSeq:
+                WriteModSeq(message.ModSeq);
+                line.ModSeq = true;
+                break;
+            case ImapFetchItemKind.EmailId:
+                _writer.WriteRaw("EMAILID ("u8);
+                _writer.WriteAtom(message.EmailId);
+                _writer.WriteByte((byte)')');
+                break;
+            case ImapFetchItemKind.ThreadId:
+                _writer.WriteRaw("THREADID ("u8);
+                _writer.WriteAtom(message.ThreadId);
+                _writer.WriteByte((byte)')');
+                break;
+            case ImapFetchItemKind.Preview:
+                _writer.WriteRaw("PREVIEW "u8);
+                _writer.WriteNString(message.Index?.Preview is { Length: > 0 } preview ? preview : null);
+                break;
+            case ImapFetchItemKind.Envelope:
+                _writer.WriteRaw("ENVELOPE "u8);
+                _writer.WriteEnvelope(ImapMessageIndexMapper.ToEnvelope(message.Index?.Envelope ?? MessageEnvelope.Empty));
+                break;
+            default:
+                bool extensible = item.Kind == ImapFetchItemKind.BodyStructure;
+                _writer.WriteRaw(extensible ? "BODYSTRUCTURE "u8 : "BODY "u8);
+                var body = message.Index?.Body ?? new MessagePart { MediaType = "text", MediaSubtype = "plain", EndOffset = message.Size };
+                _writer.WriteBodyStructure(ImapMessageIndexMapper.ToBodyStructure(body), extensible);
+                break;
+        }
+    }
+
+    private void FinishFetchLine(ref FetchLine line, MessageData message, FetchCommand command, bool seenChanged)
+    {
         // RFC 9051 §6.4.8: UID FETCH always reports UID; RFC 7162 §3.1.4: CHANGEDSINCE implies MODSEQ;
         // RFC 9051 §6.4.5: an implicit \Seen is reported with FLAGS.
-        if ((command.IsUid || command.Vanished) && !uidWritten)
+        if ((command.IsUid || command.Vanished) && !line.Uid)
         {
-            Next();
+            NextItem(ref line);
             _writer.WriteRaw("UID "u8);
             _writer.WriteNumber(message.Uid);
         }
 
-        if (seenChanged && !flagsWritten)
+        if (seenChanged && !line.Flags)
         {
-            Next();
+            NextItem(ref line);
             _writer.WriteRaw("FLAGS "u8);
             WriteFlags(message.Flags | MessageFlags.Seen, message.Keywords);
         }
 
-        if ((command.ChangedSince is not null || (_condstore && seenChanged)) && !modSeqWritten)
+        if ((command.ChangedSince is not null || (_condstore && seenChanged)) && !line.ModSeq)
         {
-            Next();
+            NextItem(ref line);
             WriteModSeq(message.ModSeq);
         }
 
