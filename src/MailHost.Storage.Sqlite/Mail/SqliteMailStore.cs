@@ -640,7 +640,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
 
     /// <summary>
     /// Moves up to <paramref name="batch"/> pending texts into the full-text index and removes up to as many released
-    /// ones from it, in one write; returns how many rows it handled (fewer than twice the batch: nothing is left).
+    /// ones from it, in one write; returns how many rows it handled (fewer than the batch: nothing was left).
     /// </summary>
     internal async Task<int> IndexPendingTextAsync(int batch, CancellationToken cancellationToken)
     {
