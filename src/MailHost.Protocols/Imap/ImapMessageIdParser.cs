@@ -113,34 +113,7 @@ public static class ImapMessageIdParser
     }
 
     // id-left = dot-atom-text / obs-id-left; obs-id-left = local-part = word *("." word), word = atom / quoted-string.
-    private static bool ParseIdLeft(string s, ref int i, StringBuilder id)
-    {
-        while (true)
-        {
-            SkipCfws(s, ref i);
-            if (i < s.Length && s[i] == '"')
-            {
-                if (!ParseQuotedString(s, ref i, id))
-                {
-                    return false;
-                }
-            }
-            else if (!ParseAtomText(s, ref i, id))
-            {
-                return false;
-            }
-
-            SkipCfws(s, ref i);
-            if (i < s.Length && s[i] == '.')
-            {
-                id.Append('.');
-                i++;
-                continue;
-            }
-
-            return true;
-        }
-    }
+    private static bool ParseIdLeft(string s, ref int i, StringBuilder id) => ParseDottedWords(s, ref i, id, allowQuoted: true);
 
     // id-right = dot-atom-text / no-fold-literal / obs-id-right; obs-id-right = domain = dot-atom / domain-literal / obs-domain.
     private static bool ParseIdRight(string s, ref int i, StringBuilder id)
@@ -151,10 +124,23 @@ public static class ImapMessageIdParser
             return ParseDomainLiteral(s, ref i, id);
         }
 
+        return ParseDottedWords(s, ref i, id, allowQuoted: false);
+    }
+
+    // Words separated by dots, each with optional CFWS around it: atoms, and quoted strings where allowed.
+    private static bool ParseDottedWords(string s, ref int i, StringBuilder id, bool allowQuoted)
+    {
         while (true)
         {
             SkipCfws(s, ref i);
-            if (!ParseAtomText(s, ref i, id))
+            if (allowQuoted && i < s.Length && s[i] == '"')
+            {
+                if (!ParseQuotedString(s, ref i, id))
+                {
+                    return false;
+                }
+            }
+            else if (!ParseAtomText(s, ref i, id))
             {
                 return false;
             }

@@ -29,74 +29,46 @@ internal sealed class MessageSegmentStream(Stream source, IReadOnlyList<MessageS
 
     public override int Read(Span<byte> buffer)
     {
-        while (_index < segments.Count && !buffer.IsEmpty)
+        if (!TryNextRange(buffer.Length, out var segment, out var count))
         {
-            var segment = segments[_index];
-            var left = segment.Length - _within;
-            if (left <= 0)
-            {
-                NextSegment();
-                continue;
-            }
-
-            var count = (int)Math.Min(buffer.Length, left);
-            int read;
-            if (segment.IsLiteral)
-            {
-                segment.Bytes.Span.Slice((int)_within, count).CopyTo(buffer);
-                read = count;
-            }
-            else
-            {
-                source.Position = segment.Offset + _within;
-                read = source.Read(buffer[..count]);
-                if (read == 0)
-                {
-                    throw new EndOfStreamException("The spooled message is shorter than its recorded length.");
-                }
-            }
-
-            Advance(read);
-            return read;
+            return 0;
         }
 
-        return 0;
+        int read;
+        if (segment.IsLiteral)
+        {
+            segment.Bytes.Span.Slice((int)_within, count).CopyTo(buffer);
+            read = count;
+        }
+        else
+        {
+            source.Position = segment.Offset + _within;
+            read = source.Read(buffer[..count]);
+        }
+
+        return Advance(read);
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        while (_index < segments.Count && !buffer.IsEmpty)
+        if (!TryNextRange(buffer.Length, out var segment, out var count))
         {
-            var segment = segments[_index];
-            var left = segment.Length - _within;
-            if (left <= 0)
-            {
-                NextSegment();
-                continue;
-            }
-
-            var count = (int)Math.Min(buffer.Length, left);
-            int read;
-            if (segment.IsLiteral)
-            {
-                segment.Bytes.Slice((int)_within, count).CopyTo(buffer);
-                read = count;
-            }
-            else
-            {
-                source.Position = segment.Offset + _within;
-                read = await source.ReadAsync(buffer[..count], cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new EndOfStreamException("The spooled message is shorter than its recorded length.");
-                }
-            }
-
-            Advance(read);
-            return read;
+            return 0;
         }
 
-        return 0;
+        int read;
+        if (segment.IsLiteral)
+        {
+            segment.Bytes.Slice((int)_within, count).CopyTo(buffer);
+            read = count;
+        }
+        else
+        {
+            source.Position = segment.Offset + _within;
+            read = await source.ReadAsync(buffer[..count], cancellationToken).ConfigureAwait(false);
+        }
+
+        return Advance(read);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -112,14 +84,42 @@ internal sealed class MessageSegmentStream(Stream source, IReadOnlyList<MessageS
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    private void Advance(int read)
+    /// <summary>The segment the next read comes from (empty ones skipped) and how much of it fits <paramref name="wanted"/>.</summary>
+    private bool TryNextRange(int wanted, out MessageSegment segment, out int count)
     {
+        while (_index < segments.Count && wanted > 0)
+        {
+            segment = segments[_index];
+            var left = segment.Length - _within;
+            if (left > 0)
+            {
+                count = (int)Math.Min(wanted, left);
+                return true;
+            }
+
+            NextSegment();
+        }
+
+        segment = default;
+        count = 0;
+        return false;
+    }
+
+    private int Advance(int read)
+    {
+        if (read == 0)
+        {
+            throw new EndOfStreamException("The spooled message is shorter than its recorded length.");
+        }
+
         _within += read;
         _position += read;
         if (_within >= segments[_index].Length)
         {
             NextSegment();
         }
+
+        return read;
     }
 
     private void NextSegment()
