@@ -7,10 +7,15 @@
 # several rounds, and prints the medians and the MailHost/peer ratio. It stops only the processes it started and
 # removes its directory unless --keep is given.
 #
+# The IMAP workloads run on their own users (box0, box1, ...), whose INBOXes are filled over SMTP with the same
+# number of messages on both sides before the first round, so that both servers answer on equal mailboxes (the SMTP
+# workload's users receive as many messages as each server accepts in its runs).
+#
 # Needs root (Dovecot and Postfix drop privileges to their own users), python3, openssl and the .NET SDK.
 #
 #   benchmarks/compare.sh [--rounds 3] [--seconds 10] [--clients 20] [--users 20] [--iterations 10000]
-#                         [--idle-clients 1000] [--big-mib 100] [--workloads "smtp imap imap-login pop3 big idle"]
+#                         [--idle-clients 1000] [--big-mib 100] [--mailbox-messages 1000]
+#                         [--workloads "smtp imap imap-login pop3 big idle"]
 #                         [--keep] [--no-install]
 set -euo pipefail
 
@@ -21,6 +26,7 @@ USERS=20
 ITERATIONS=10000
 IDLE_CLIENTS=1000
 BIG_MIB=100
+MAILBOX_MESSAGES=1000
 WORKLOADS="smtp imap imap-login pop3 big idle"
 KEEP=0
 INSTALL=1
@@ -35,10 +41,11 @@ while [[ $# -gt 0 ]]; do
     --iterations) ITERATIONS=$2; shift 2 ;;
     --idle-clients) IDLE_CLIENTS=$2; shift 2 ;;
     --big-mib) BIG_MIB=$2; shift 2 ;;
+    --mailbox-messages) MAILBOX_MESSAGES=$2; shift 2 ;;
     --workloads) WORKLOADS=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --no-install) INSTALL=0; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -127,26 +134,28 @@ export MailHost__MailAuthentication__Enabled=false
 export MailHost__Imap__MaxAppendSize=$(( BIG_MIB * 1048576 + 1048576 ))
 export Logging__LogLevel__Default=Warning
 
-echo "== creating $USERS users on each server (PBKDF2-SHA-256, $ITERATIONS iterations)"
+NAMES=()
+for ((i = 0; i < USERS; i++)); do NAMES+=("user$i" "box$i"); done
+echo "== creating ${#NAMES[@]} users on each server (PBKDF2-SHA-256, $ITERATIONS iterations)"
 (cd "$WORK/mailhost" && dotnet "$MAILHOST" domains add example.com >/dev/null)
-for ((i = 0; i < USERS; i++)); do
-  echo "$PASSWORD" | (cd "$WORK/mailhost" && dotnet "$MAILHOST" users add "user$i" --address "user$i@example.com" --password-stdin >/dev/null)
+for name in "${NAMES[@]}"; do
+  echo "$PASSWORD" | (cd "$WORK/mailhost" && dotnet "$MAILHOST" users add "$name" --address "$name@example.com" --password-stdin >/dev/null)
 done
 
 # --- Dovecot (maildir; the SCRAM-SHA-256 record is PBKDF2-SHA-256 with the same iteration count) -------------
 DV="$WORK/dovecot"
 mkdir -p "$DV/run" "$DV/mail"
 chown mail:mail "$DV/mail"
-python3 - "$PASSWORD" "$ITERATIONS" "$USERS" > "$DV/passwd" <<'EOF'
+python3 - "$PASSWORD" "$ITERATIONS" "${NAMES[@]}" > "$DV/passwd" <<'EOF'
 import base64, hashlib, hmac, os, sys
-password, iterations, users = sys.argv[1].encode(), int(sys.argv[2]), int(sys.argv[3])
-for i in range(users):
+password, iterations, names = sys.argv[1].encode(), int(sys.argv[2]), sys.argv[3:]
+for name in names:
     salt = os.urandom(16)
     salted = hashlib.pbkdf2_hmac('sha256', password, salt, iterations)
     stored = hashlib.sha256(hmac.new(salted, b'Client Key', 'sha256').digest()).digest()
     server = hmac.new(salted, b'Server Key', 'sha256').digest()
     b64 = lambda b: base64.b64encode(b).decode()
-    print(f'user{i}:{{SCRAM-SHA-256}}{iterations},{b64(salt)},{b64(stored)},{b64(server)}')
+    print(f'{name}:{{SCRAM-SHA-256}}{iterations},{b64(salt)},{b64(stored)},{b64(server)}')
 EOF
 chmod 644 "$DV/passwd"
 cat > "$DV/dovecot.conf" <<EOF
@@ -212,7 +221,7 @@ PF="$WORK/postfix"
 mkdir -p "$PF/conf" "$PF/queue" "$PF/data"
 chown postfix "$PF/data"
 : > "$PF/conf/vmailbox"
-for ((i = 0; i < USERS; i++)); do echo "user$i@example.com user$i/Maildir/" >> "$PF/conf/vmailbox"; done
+for name in "${NAMES[@]}"; do echo "$name@example.com $name/Maildir/" >> "$PF/conf/vmailbox"; done
 # The packaged master.cf without chroot (the queue lives here) and with smtpd on our loopback port.
 grep -v '^#' /etc/postfix/master.cf \
   | awk '/^[a-z]/ { skip = ($1 ~ /^(maildrop|uucp|ifmail|bsmtp|scalemail-backend|mailman)$/) } !skip' \
@@ -281,6 +290,8 @@ rows = {r['Operation']: r for r in data['Results']}
 what = sys.argv[2]
 if what == 'total':
     print(round(sum(r['PerSecond'] for name, r in rows.items() if name not in ('login', 'SELECT')), 1))
+elif what == 'count':
+    print(rows.get('message', {'Count': 0})['Count'])
 else:
     print(round(rows.get(what, {'PerSecond': 0})['PerSecond'], 1))
 EOF
@@ -293,7 +304,7 @@ wait_postfix_queue() { # delivery is asynchronous: wait (bounded) until Postfix'
     [[ $(date +%s) -ge $deadline ]] && { echo "   (Postfix queue not empty after 120 s)"; return; }
     sleep 0.5
   done
-  echo "   deferred work after the SMTP run: Postfix queue delivered in $(( $(date +%s) - start )) s"
+  echo "   deferred work: Postfix queue delivered in $(( $(date +%s) - start )) s"
 }
 
 wait_mailhost_index() { # MailHost indexes new mail's text in the background: wait (bounded) until it has caught up
@@ -306,7 +317,7 @@ wait_mailhost_index() { # MailHost indexes new mail's text in the background: wa
     [[ $(date +%s) -ge $deadline ]] && { echo "   (MailHost text index still $pending behind after 300 s)"; return; }
     sleep 0.5
   done
-  echo "   deferred work after the SMTP run: MailHost text index caught up in $(( $(date +%s) - start )) s"
+  echo "   deferred work: MailHost text index caught up in $(( $(date +%s) - start )) s"
 }
 
 RESULTS="$WORK/results.tsv"
@@ -314,6 +325,15 @@ RESULTS="$WORK/results.tsv"
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"; }   # workload server round value
 
 BIG_BYTES=$(( BIG_MIB * 1048576 ))
+if [[ " $WORKLOADS " == *" imap"* && $MAILBOX_MESSAGES -gt 0 ]]; then
+  echo "== filling the IMAP users' INBOXes: $MAILBOX_MESSAGES messages of 4 KiB each, on both sides"
+  for s in mailhost:$MH_SMTP postfix:$PF_SMTP; do
+    load "seed-${s%%:*}" "$WORK/j.json" smtp --port "${s##*:}" --clients "$CLIENTS" --users "$USERS" --rcpt 'box{0}@example.com' \
+      --messages 50 --size 4096 --count $(( USERS * MAILBOX_MESSAGES )) --seconds 600
+    echo "   ${s%%:*}: $(metric "$WORK/j.json" count) messages accepted"
+    if [[ ${s%%:*} == mailhost ]]; then wait_mailhost_index; else wait_postfix_queue; fi
+  done
+fi
 for ((round = 1; round <= ROUNDS; round++)); do
   echo "== round $round of $ROUNDS"
   for w in $WORKLOADS; do
@@ -330,7 +350,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
       imap|imap-login)
         extra=(); [[ $w == imap-login ]] && extra=(--login-every 5)
         for s in mailhost:$MH_IMAP dovecot:$DV_IMAP; do
-          load "$w-${s%%:*}-$round" "$WORK/j.json" imap --port "${s##*:}" --tls starttls --clients "$CLIENTS" --users "$USERS" --seconds "$SECONDS_PER_RUN" "${extra[@]}"
+          load "$w-${s%%:*}-$round" "$WORK/j.json" imap --port "${s##*:}" --tls starttls --clients "$CLIENTS" --users "$USERS" --user 'box{0}' \
+            --seconds "$SECONDS_PER_RUN" "${extra[@]}"
           if [[ $w == imap ]]; then record imap "${s%%:*}" "$round" "$(metric "$WORK/j.json" total)"
           else record imap-login "${s%%:*}" "$round" "$(metric "$WORK/j.json" login)"; fi
         done ;;

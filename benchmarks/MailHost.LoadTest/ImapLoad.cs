@@ -83,6 +83,11 @@ internal sealed class ImapLoad(LoadOptions options) : LoadRun(options)
 
     private static int ParseExists(string line)
     {
+        if (!line.EndsWith(" EXISTS", StringComparison.Ordinal))
+        {
+            return -1;
+        }
+
         var parts = line.Split(' ');
         return parts.Length == 3 && parts[0] == "*" && parts[2] == "EXISTS" && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
     }

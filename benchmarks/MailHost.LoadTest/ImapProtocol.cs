@@ -37,19 +37,22 @@ internal static partial class ImapProtocol
 
     public static async Task<(bool Ok, List<string> Untagged)> ReadUntilTaggedAsync(LineConnection connection, string tag, CancellationToken ct)
     {
+        // Kept cheap per line: a FETCH of a whole mailbox answers thousands of lines, and this client shares the
+        // machine's cores with the server it measures.
         var untagged = new List<string>();
+        var tagged = tag + " ";
         while (true)
         {
             var line = await connection.ReadLineAsync(ct).ConfigureAwait(false);
-            while (LiteralAtEnd().Match(line) is { Success: true } m)
+            while (line.EndsWith('}') && LiteralAtEnd().Match(line) is { Success: true } m)
             {
                 await connection.SkipAsync(long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), ct).ConfigureAwait(false);
                 line = await connection.ReadLineAsync(ct).ConfigureAwait(false);
             }
 
-            if (line.StartsWith(tag + " ", StringComparison.Ordinal))
+            if (line.StartsWith(tagged, StringComparison.Ordinal))
             {
-                return (line.AsSpan(tag.Length + 1).StartsWith("OK", StringComparison.Ordinal), untagged);
+                return (line.AsSpan(tagged.Length).StartsWith("OK", StringComparison.Ordinal), untagged);
             }
 
             untagged.Add(line);

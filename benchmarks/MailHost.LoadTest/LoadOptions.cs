@@ -31,6 +31,9 @@ internal sealed class LoadOptions
 
     public int MessagesPerSession { get; init; } = 20;
 
+    /// <summary>smtp: stop after this many messages in total (0 = no limit); spread evenly over the recipients.</summary>
+    public int MessageCount { get; init; }
+
     public int Recipients { get; init; } = 1;
 
     public string RecipientPattern { get; init; } = "user{0}@example.com";
@@ -63,6 +66,7 @@ internal sealed class LoadOptions
           --password PW   password of every user (password)
           --size BYTES    message size for smtp/imap APPEND (4096)
           --messages N    smtp: messages per session (20)
+          --count N       smtp: stop after N messages in total, round robin over the recipients (0: no limit)
           --rcpts N       smtp: recipients per message (1)
           --rcpt PATTERN  smtp: recipient pattern, {0} is the recipient index (user{0}@example.com)
           --from ADDR     smtp: envelope sender (load@example.com)
@@ -114,6 +118,7 @@ internal sealed class LoadOptions
             Password = Get("password") ?? "password",
             MessageSize = Int("size", 4096),
             MessagesPerSession = Int("messages", 20),
+            MessageCount = Int("count", 0),
             Recipients = Int("rcpts", 1),
             RecipientPattern = Get("rcpt") ?? "user{0}@example.com",
             Sender = Get("from") ?? "load@example.com",

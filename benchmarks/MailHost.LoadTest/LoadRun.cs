@@ -13,6 +13,7 @@ internal abstract class LoadRun(LoadOptions options)
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
     private readonly ConcurrentDictionary<string, LatencyStats> _stats = new(StringComparer.Ordinal);
     private long _operations;
+    private volatile bool _finished;
 
     protected LoadOptions Options { get; } = options;
 
@@ -42,7 +43,7 @@ internal abstract class LoadRun(LoadOptions options)
 
     private async Task ClientLoopAsync(int client, CancellationToken deadline)
     {
-        while (!deadline.IsCancellationRequested && Interlocked.Read(ref _operations) < Options.MaxOperations)
+        while (KeepGoing(deadline))
         {
             try
             {
@@ -72,7 +73,10 @@ internal abstract class LoadRun(LoadOptions options)
     protected virtual bool RunsOnce => false;
 
     protected bool KeepGoing(CancellationToken deadline)
-        => !deadline.IsCancellationRequested && Interlocked.Read(ref _operations) < Options.MaxOperations;
+        => !_finished && !deadline.IsCancellationRequested && Interlocked.Read(ref _operations) < Options.MaxOperations;
+
+    /// <summary>Ends the run for every client once the work it was given is done (sessions finish what they started).</summary>
+    protected void Finish() => _finished = true;
 
     protected LatencyStats Stats(string name) => _stats.GetOrAdd(name, static n => new LatencyStats(n));
 

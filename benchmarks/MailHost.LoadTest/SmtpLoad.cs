@@ -45,6 +45,12 @@ internal sealed class SmtpLoad(LoadOptions options) : LoadRun(options)
         for (var m = 0; m < Options.MessagesPerSession && KeepGoing(deadline); m++)
         {
             var serial = Interlocked.Increment(ref _serial);
+            if (Options.MessageCount > 0 && serial > Options.MessageCount)
+            {
+                Finish();
+                break;
+            }
+
             var recipients = Enumerable.Range(0, Options.Recipients)
                 .Select(r => string.Format(CultureInfo.InvariantCulture, Options.RecipientPattern, (serial + r) % Math.Max(1, Options.Users)))
                 .ToList();
