@@ -10,12 +10,15 @@ public interface IMailTlsFeature
     bool CanStartTls { get; }
 
     /// <summary>
-    /// Upgrades the connection in place. Call it after the positive reply to STARTTLS has been flushed and the
-    /// STARTTLS command line has been consumed from the transport's input. Every byte the client sent after that
-    /// line and before the handshake is discarded (RFC 3207 §4.2, RFC 2595 §3.1: command injection), and the caller
-    /// must reset its protocol state. On success <c>ConnectionContext.Transport</c> is the encrypted pipe: read and
-    /// write through it from now on.
+    /// Upgrades the connection in place. Call it once the STARTTLS command line has been consumed from the
+    /// transport's input, before any reply to it. Every byte the client sent after that line is discarded first
+    /// (RFC 3207 §4.2, RFC 2595 §3.1: command injection); then <paramref name="sendReady"/> writes and flushes the
+    /// positive reply, and the handshake reads what follows it. In that order, a client that starts its handshake
+    /// the moment it reads the reply never loses its ClientHello to the discard. The caller must reset its protocol
+    /// state. On success <c>ConnectionContext.Transport</c> is the encrypted pipe: read and write through it from now on.
     /// </summary>
-    /// <returns><see langword="false"/> when the handshake failed; the session must then end without writing.</returns>
-    ValueTask<bool> StartTlsAsync(CancellationToken cancellationToken);
+    /// <param name="sendReady">Writes and flushes the positive reply (220, OK, +OK) on the plain transport.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <returns><see langword="false"/> when the upgrade failed; the session must then end without writing.</returns>
+    ValueTask<bool> StartTlsAsync(Func<ValueTask> sendReady, CancellationToken cancellationToken);
 }

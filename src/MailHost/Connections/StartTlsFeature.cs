@@ -21,15 +21,17 @@ internal sealed class StartTlsFeature(
         && handshaker.HasCertificate
         && !connection.IsTls;
 
-    public async ValueTask<bool> StartTlsAsync(CancellationToken cancellationToken)
+    public async ValueTask<bool> StartTlsAsync(Func<ValueTask> sendReady, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(sendReady);
         if (!CanStartTls)
         {
             return false;
         }
 
-        // RFC 3207 §4.2 / RFC 2595 §3.1 / SECURITY.md A1: anything already buffered was sent before the client
-        // could have seen our reply, so it is injected plain text. Throw it away, never parse it.
+        // RFC 3207 §4.2 / RFC 2595 §3.1 / SECURITY.md A1: anything buffered before our reply is sent was sent before
+        // the client could have seen it, so it is injected plain text. Throw it away, never parse it. (After the
+        // reply, the next bytes may already be the ClientHello: the discard must come first.)
         var input = context.Transport.Input;
         if (input.TryRead(out var pending))
         {
@@ -49,6 +51,7 @@ internal sealed class StartTlsFeature(
 
         try
         {
+            await sendReady().ConfigureAwait(false);
             using var deadline = new CancellationTokenSource(endpoint.TlsHandshakeTimeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
             var tls = await handshaker.HandshakeAsync(context, connection, linked.Token).ConfigureAwait(false);

@@ -74,9 +74,13 @@ internal sealed partial class ImapSession
             return;
         }
 
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "Begin TLS negotiation now");
-        await _output.FlushAsync().ConfigureAwait(false);
-        if (!await _tls.StartTlsAsync(CancellationToken.None).ConfigureAwait(false))
+        if (!await _tls.StartTlsAsync(
+            async () =>
+            {
+                _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "Begin TLS negotiation now");
+                await _output.FlushAsync().ConfigureAwait(false);
+            },
+            CancellationToken.None).ConfigureAwait(false))
         {
             ImapLog.Closing(_logger, "TLS handshake failed");
             _state = ImapState.Logout;

@@ -59,9 +59,13 @@ internal sealed partial class Pop3Session
                         break;
                     }
 
-                    await ReplyAsync("+OK Begin TLS negotiation").ConfigureAwait(false);
-                    await _output.FlushAsync().ConfigureAwait(false);
-                    if (!await _tls.StartTlsAsync(CancellationToken.None).ConfigureAwait(false))
+                    if (!await _tls.StartTlsAsync(
+                        async () =>
+                        {
+                            await ReplyAsync("+OK Begin TLS negotiation").ConfigureAwait(false);
+                            await _output.FlushAsync().ConfigureAwait(false);
+                        },
+                        CancellationToken.None).ConfigureAwait(false))
                     {
                         return null;
                     }

@@ -64,11 +64,14 @@ internal sealed partial class SmtpSession
             return await ErrorAsync(new SmtpReply(503, "5.5.1", "Already authenticated")).ConfigureAwait(false);
         }
 
-        await ReplyAsync(new SmtpReply(220, "2.0.0", "Ready to start TLS")).ConfigureAwait(false);
-        await _output.FlushAsync().ConfigureAwait(false);
-
-        // The feature discards every byte that followed the STARTTLS line (SECURITY A1).
-        if (!await _tls.StartTlsAsync(CancellationToken.None).ConfigureAwait(false))
+        // The feature discards every byte that followed the STARTTLS line (SECURITY A1), then the 220 goes out.
+        if (!await _tls.StartTlsAsync(
+            async () =>
+            {
+                await ReplyAsync(new SmtpReply(220, "2.0.0", "Ready to start TLS")).ConfigureAwait(false);
+                await _output.FlushAsync().ConfigureAwait(false);
+            },
+            CancellationToken.None).ConfigureAwait(false))
         {
             SmtpLog.Closing(_logger, "TLS handshake failed");
             return true;

@@ -39,6 +39,24 @@ public sealed class TlsModeTests
     }
 
     [Fact]
+    public async Task A_ClientHello_that_arrives_as_soon_as_the_STARTTLS_reply_is_read_is_not_discarded()
+    {
+        // What was buffered before the reply is discarded (SECURITY.md A1); what the client sends after reading it
+        // is its handshake. The server here pauses after the reply, so the ClientHello is buffered before the
+        // handshake starts, as it is whenever the server thread is slower than the client.
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => o.Tls = MailTlsMode.StartTls);
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+
+        (await client.ReadLineAsync()).Should().Be("* OK test ready tls=False");
+        await client.SendAsync("STARTTLS-SLOW\r\n");
+        (await client.ReadLineAsync()).Should().Be("OK begin TLS");
+        await client.StartTlsAsync();
+        await client.SendAsync("INFO\r\n");
+        (await client.ReadLineAsync()).Should().Contain("tls=True");
+        server.Logs.Entries.Should().NotContain(e => e.Message.Contains("discarded", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task Auto_with_a_client_that_speaks_first_in_plain_text_is_plain()
     {
         await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => { o.Tls = MailTlsMode.Auto; o.TlsDetectionTimeout = GenerousWindow; });

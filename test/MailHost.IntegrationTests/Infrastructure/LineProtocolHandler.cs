@@ -11,7 +11,8 @@ namespace MailHost.IntegrationTests.Infrastructure;
 /// <summary>
 /// A small server-speaks-first line protocol that exists only in the tests, to exercise the connection layer
 /// the way IMAP, POP3 and SMTP use it: greeting, commands, STARTTLS through <see cref="IMailTlsFeature"/>, the trace.
-/// Commands: INFO, ECHO text, STARTTLS, QUIT.
+/// Commands: INFO, ECHO text, STARTTLS, QUIT, and STARTTLS-SLOW, whose reply is followed by a pause before the
+/// handshake starts (so that the client's ClientHello is surely buffered by then).
 /// </summary>
 public sealed class LineProtocolHandler(ILoggerFactory loggerFactory) : ConnectionHandler
 {
@@ -72,15 +73,22 @@ public sealed class LineProtocolHandler(ILoggerFactory loggerFactory) : Connecti
                 case "INFO":
                     await WriteAsync(output, trace, $"INFO remote={info.RemoteEndPoint} local={info.LocalEndPoint} tls={info.IsTls} desc={info.TlsDescription}");
                     break;
-                case "STARTTLS":
+                case "STARTTLS" or "STARTTLS-SLOW":
                     if (!tls.CanStartTls)
                     {
                         await WriteAsync(output, trace, "BAD STARTTLS not available");
                         break;
                     }
 
-                    await WriteAsync(output, trace, "OK begin TLS");
-                    if (!await tls.StartTlsAsync(CancellationToken.None))
+                    var plain = output;
+                    var pause = verb == "STARTTLS-SLOW" ? TimeSpan.FromMilliseconds(300) : TimeSpan.Zero;
+                    if (!await tls.StartTlsAsync(
+                        async () =>
+                        {
+                            await WriteAsync(plain, trace, "OK begin TLS");
+                            await Task.Delay(pause);
+                        },
+                        CancellationToken.None))
                     {
                         return;
                     }
