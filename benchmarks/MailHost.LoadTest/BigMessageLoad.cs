@@ -8,7 +8,8 @@ namespace MailHost.LoadTest;
 /// literal written in 64 KiB pieces, so the client never holds it whole), fetches it back whole, retrieves it over
 /// POP3 when <see cref="LoadOptions.Pop3Port"/> is set, and deletes it. With <see cref="LoadOptions.ServerPid"/> a
 /// sampler reads the server's resident memory every 20 ms and the report gives the growth over the baseline during
-/// each step.
+/// each step. The same steps run first with a small message (<see cref="LoadOptions.WarmupSize"/>), so that what
+/// any first command costs once (compiling its code, filling pools and caches) is not counted against the message.
 /// </summary>
 internal sealed class BigMessageLoad(LoadOptions options) : LoadRun(options)
 {
@@ -16,18 +17,34 @@ internal sealed class BigMessageLoad(LoadOptions options) : LoadRun(options)
     private readonly Dictionary<string, long> _peakKbByStep = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private long _baselineKb = -1;
+    private long _warmupGrowthKb = -1;
+    private bool _warming;
     private string? _step;
 
     protected override bool RunsOnce => true;
 
     protected override async Task SessionAsync(int client, CancellationToken deadline)
     {
+        if (Options.WarmupSize > 0)
+        {
+            var cold = ProcessMemory.ResidentKb(Options.ServerPid);
+            _warming = true;
+            await ImapAsync(client, Options.WarmupSize, deadline).ConfigureAwait(false);
+            if (Options.Pop3Port > 0)
+            {
+                await Pop3Async(client, deadline).ConfigureAwait(false);
+            }
+
+            _warming = false;
+            _warmupGrowthKb = cold < 0 ? -1 : ProcessMemory.ResidentKb(Options.ServerPid) - cold;
+        }
+
         using var stopSampler = CancellationTokenSource.CreateLinkedTokenSource(deadline);
         _baselineKb = ProcessMemory.ResidentKb(Options.ServerPid);
         var sampler = SampleAsync(stopSampler.Token);
         try
         {
-            await ImapAsync(client, deadline).ConfigureAwait(false);
+            await ImapAsync(client, Options.MessageSize, deadline).ConfigureAwait(false);
             if (Options.Pop3Port > 0)
             {
                 await Pop3Async(client, deadline).ConfigureAwait(false);
@@ -49,6 +66,11 @@ internal sealed class BigMessageLoad(LoadOptions options) : LoadRun(options)
             return Task.CompletedTask;
         }
 
+        if (_warmupGrowthKb >= 0)
+        {
+            Notes.Add(string.Create(CultureInfo.InvariantCulture, $"warm-up with a {Options.WarmupSize}-byte message first: resident memory grew {_warmupGrowthKb / 1024.0:F1} MiB (not counted)"));
+        }
+
         Notes.Add(string.Create(CultureInfo.InvariantCulture, $"server resident memory before: {_baselineKb / 1024.0:F1} MiB"));
         lock (_lock)
         {
@@ -61,25 +83,24 @@ internal sealed class BigMessageLoad(LoadOptions options) : LoadRun(options)
         return Task.CompletedTask;
     }
 
-    private async Task ImapAsync(int client, CancellationToken deadline)
+    private async Task ImapAsync(int client, long size, CancellationToken deadline)
     {
         Step("IMAP APPEND");
         LineConnection? c = null;
-        if (!await MeasureAsync("login", async () => (c = await ImapProtocol.ConnectAndLoginAsync(Target, client, deadline).ConfigureAwait(false)) is not null).ConfigureAwait(false))
+        if (!await MeasureAsync(Name("login"), async () => (c = await ImapProtocol.ConnectAndLoginAsync(Target, client, deadline).ConfigureAwait(false)) is not null).ConfigureAwait(false))
         {
             return;
         }
 
         await using var connection = c!;
-        var size = Options.MessageSize;
-        if (!await MeasureAsync("APPEND", () => AppendAsync(connection, size, deadline)).ConfigureAwait(false))
+        if (!await MeasureAsync(Name("APPEND"), () => AppendAsync(connection, size, deadline)).ConfigureAwait(false))
         {
             return;
         }
 
         Step("IMAP FETCH");
         var exists = 0;
-        await MeasureAsync("SELECT", async () =>
+        await MeasureAsync(Name("SELECT"), async () =>
         {
             var (ok, untagged) = await ImapProtocol.CommandAsync(connection, "SELECT INBOX", deadline).ConfigureAwait(false);
             exists = untagged.Select(l => l.Split(' ')).Where(p => p.Length == 3 && p[2] == "EXISTS").Select(p => int.Parse(p[1], CultureInfo.InvariantCulture)).FirstOrDefault();
@@ -91,7 +112,7 @@ internal sealed class BigMessageLoad(LoadOptions options) : LoadRun(options)
         }
 
         // The untagged FETCH carries the body as a literal; the client skips it as it arrives.
-        await MeasureAsync("FETCH-BODY", async () => (await ImapProtocol.CommandAsync(connection, $"FETCH {exists} BODY.PEEK[]", deadline).ConfigureAwait(false)).Ok).ConfigureAwait(false);
+        await MeasureAsync(Name("FETCH-BODY"), async () => (await ImapProtocol.CommandAsync(connection, $"FETCH {exists} BODY.PEEK[]", deadline).ConfigureAwait(false)).Ok).ConfigureAwait(false);
         if (Options.Pop3Port == 0)
         {
             await ImapProtocol.CommandAsync(connection, $"STORE {exists} +FLAGS.SILENT (\\Deleted)", deadline).ConfigureAwait(false);
@@ -173,7 +194,7 @@ internal sealed class BigMessageLoad(LoadOptions options) : LoadRun(options)
             await c.StartTlsAsync(deadline).ConfigureAwait(false);
         }
 
-        if (!await MeasureAsync("POP3-login", async () =>
+        if (!await MeasureAsync(Name("POP3-login"), async () =>
                 await Pop3CommandAsync(c, "USER " + Options.User(client), deadline).ConfigureAwait(false)
                 && await Pop3CommandAsync(c, "PASS " + Options.Password, deadline).ConfigureAwait(false)).ConfigureAwait(false))
         {
@@ -184,11 +205,11 @@ internal sealed class BigMessageLoad(LoadOptions options) : LoadRun(options)
         var stat = (await c.ReadLineAsync(deadline).ConfigureAwait(false)).Split(' ');
         if (stat.Length < 3 || stat[0] != "+OK" || !int.TryParse(stat[1], CultureInfo.InvariantCulture, out var count) || count == 0)
         {
-            Stats("RETR").RecordError();
+            Stats(Name("RETR")).RecordError();
             return;
         }
 
-        await MeasureAsync("RETR", async () =>
+        await MeasureAsync(Name("RETR"), async () =>
         {
             await c.WriteAsync($"RETR {count}\r\n", deadline).ConfigureAwait(false);
             if (!(await c.ReadLineAsync(deadline).ConfigureAwait(false)).StartsWith("+OK", StringComparison.Ordinal))
@@ -209,8 +230,16 @@ internal sealed class BigMessageLoad(LoadOptions options) : LoadRun(options)
         return (await connection.ReadLineAsync(ct).ConfigureAwait(false)).StartsWith("+OK", StringComparison.Ordinal);
     }
 
+    /// <summary>Operations of the warm-up are reported apart from the measured ones.</summary>
+    private string Name(string operation) => _warming ? "warm-up " + operation : operation;
+
     private void Step(string name)
     {
+        if (_warming)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             _step = name;

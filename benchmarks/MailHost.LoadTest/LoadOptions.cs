@@ -50,6 +50,9 @@ internal sealed class LoadOptions
     /// <summary>big: the POP3 port on which the large message is retrieved (0 = skip POP3).</summary>
     public int Pop3Port { get; init; }
 
+    /// <summary>big: size of the message sent through the same steps first, unmeasured (0 = no warm-up).</summary>
+    public long WarmupSize { get; init; } = 1024 * 1024;
+
     public string User(int index) => string.Format(CultureInfo.InvariantCulture, UserPattern, index % Users);
 
     public static string Usage => """
@@ -73,6 +76,7 @@ internal sealed class LoadOptions
           --login-every N imap: log in again after N commands (0: stay logged in)
           --pid PID       idle, big: the server process, for its resident memory
           --pop3-port N   big: POP3 port on which the message is retrieved after the IMAP part (0: skip)
+          --warmup BYTES  big: the same steps with a message of this size first, not measured (1048576; 0: none)
           --json PATH     also write the results as JSON
         """;
 
@@ -126,6 +130,7 @@ internal sealed class LoadOptions
             ServerPid = Get("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
             JsonPath = Get("json"),
             Pop3Port = Int("pop3-port", 0),
+            WarmupSize = Get("warmup") is { } warmup ? long.Parse(warmup, CultureInfo.InvariantCulture) : 1024 * 1024,
         };
         if (values.Count > 0)
         {

@@ -43,8 +43,10 @@ internal sealed class ImapLiteralStream(PipeReader input, long size, Cancellatio
             return 0;
         }
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ct);
-        var result = await input.ReadAsync(linked.Token).ConfigureAwait(false);
+        // The caller's token is checked between reads; a read waiting on the network ends with the connection's own
+        // token (its idle timeout, or the server stopping). No linked source per read: a large literal is thousands.
+        ct.ThrowIfCancellationRequested();
+        var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
         var data = result.Buffer;
         if (data.IsEmpty && result.IsCompleted)
         {

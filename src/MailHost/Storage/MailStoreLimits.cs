@@ -33,8 +33,12 @@ public sealed record MailStoreLimits
     /// <summary>Deepest MIME nesting indexed; deeper parts are treated as opaque leaves (SECURITY.md C8).</summary>
     public int MaxMimeDepth { get; init; } = 100;
 
-    /// <summary>Most characters of decoded body text kept per message for BODY/TEXT search.</summary>
-    public int MaxIndexedTextLength { get; init; } = 1024 * 1024;
+    /// <summary>
+    /// Most characters of decoded body text kept per message for BODY/TEXT search (about a hundred pages; an HTML
+    /// part's markup is read up to four times as many bytes, since its visible text is a fraction of it). The text is
+    /// held in memory while a message is stored and indexed, so this bounds what a large message costs there.
+    /// </summary>
+    public int MaxIndexedTextLength { get; init; } = 256 * 1024;
 
     /// <summary>Most characters of header text kept per message for HEADER/FROM/SUBJECT... search.</summary>
     public int MaxIndexedHeaderLength { get; init; } = 256 * 1024;

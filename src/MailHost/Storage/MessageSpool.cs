@@ -76,7 +76,17 @@ public sealed class MessageSpool : IAsyncDisposable
             var chunkFill = 0;
             while (true)
             {
-                var read = await source.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false);
+                // A whole chunk per round (a network source hands over a few kilobytes per read): one file write
+                // and one hash update per chunk instead of one per read.
+                var read = 0;
+                int got;
+                do
+                {
+                    got = await source.ReadAsync(buffer.AsMemory(read, ChunkSize - read), cancellationToken).ConfigureAwait(false);
+                    read += got;
+                }
+                while (got > 0 && read < ChunkSize);
+
                 if (read == 0)
                 {
                     break;

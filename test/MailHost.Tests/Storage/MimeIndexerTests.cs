@@ -132,4 +132,44 @@ public class MimeIndexerTests
         preview.Length.Should().BeLessThanOrEqualTo(MimeIndexer.MaxPreviewLength);
         preview.Should().NotContain("  ").And.StartWith("word word");
     }
+
+    [Fact]
+    public async Task Body_text_joins_the_decoded_text_parts_in_order()
+    {
+        var html = "<html><script>var hidden = 1;</script><p>visible caf\u00e9</p></html>";
+        var bytes = Encoding.ASCII.GetBytes(
+            "Subject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+            "--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nsoup=E9 du jour\r\n" +
+            "--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\naGlkZGVu\r\n" +
+            "--b\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(html), Base64FormattingOptions.InsertLineBreaks) + "\r\n--b--\r\n");
+        var indexed = await IndexAsync(bytes);
+        indexed.BodyText.Should().StartWith("soup\u00e9 du jour\r\n\n").And.EndWith("visible caf\u00e9 ")
+            .And.NotContain("hidden").And.NotContain("<p>");
+        indexed.Index.Preview.Should().Be("soup\u00e9 du jour");
+    }
+
+    [Fact]
+    public async Task Body_text_of_a_large_part_keeps_multibyte_characters_whole_and_stops_at_the_cap_in_characters()
+    {
+        // 40,000 two-byte characters: the parser hands the content over in pieces that split some of them.
+        var line = string.Concat(Enumerable.Repeat("\u00e9\u00e8\u00ea\u00eb", 19)) + "\r\n";
+        var text = string.Concat(Enumerable.Repeat(line, 40_000 / 76 + 1));
+        var bytes = Encoding.UTF8.GetBytes("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + text);
+        var whole = await IndexAsync(bytes);
+        whole.BodyText.Should().Be(text);
+
+        var limits = new MailStoreLimits { MaxIndexedTextLength = 1000 };
+        var capped = await IndexAsync(bytes, limits);
+        capped.BodyText.Should().Be(text[..1000]);
+        capped.Index.Preview.Should().StartWith("\u00e9\u00e8\u00ea\u00eb");
+    }
+
+    [Fact]
+    public async Task Text_cut_inside_a_character_ends_with_a_replacement_character()
+    {
+        var bytes = new byte[] { (byte)'\r', (byte)'\n', (byte)'a', 0xC3 };
+        var indexed = await IndexAsync([.. Encoding.ASCII.GetBytes("Content-Type: text/plain; charset=utf-8\r\n"), .. bytes]);
+        indexed.BodyText.Should().StartWith("a\uFFFD");
+    }
 }

@@ -133,35 +133,35 @@ internal sealed class MimeIndexReader : MimeReader
         if (!frame.Dropped && string.Equals(frame.MediaType, "text", StringComparison.Ordinal)
             && frame.MediaSubtype is "plain" or "html" && _bodyText.Length < _limits.MaxIndexedTextLength)
         {
-            _capture = new TextCapture(frame, contentType, _limits.MaxIndexedTextLength - _bodyText.Length);
+            var html = string.Equals(frame.MediaSubtype, "html", StringComparison.Ordinal);
+            _capture = new TextCapture(
+                frame,
+                contentType,
+                html,
+                _limits.MaxIndexedTextLength,
+                _bodyText.Length,
+                html ? (_htmlPreview is null ? new StringBuilder() : null) : (_plainPreview is null ? new StringBuilder() : null));
         }
     }
 
     protected override void OnMimePartContentRead(byte[] content, int startIndex, int count, CancellationToken cancellationToken)
-        => _capture?.Append(content, startIndex, count);
+        => _capture?.Append(content, startIndex, count, _bodyText);
 
     protected override void OnMimePartEnd(ContentType contentType, long beginOffset, int beginLineNumber, long headersEndOffset, long endOffset, int lines, CancellationToken cancellationToken)
     {
         if (_capture is { } capture)
         {
             _capture = null;
-            var text = capture.GetText();
-            if (text.Length > 0)
+            capture.Complete(_bodyText);
+            if (capture.Preview is { Length: > 0 } preview)
             {
-                if (_bodyText.Length > 0)
-                {
-                    _bodyText.Append('\n');
-                }
-
-                var room = Math.Max(0, _limits.MaxIndexedTextLength - _bodyText.Length);
-                _bodyText.Append(text.Length <= room ? text : text[..room]);
                 if (capture.IsHtml)
                 {
-                    _htmlPreview ??= text;
+                    _htmlPreview ??= preview.ToString();
                 }
                 else
                 {
-                    _plainPreview ??= text;
+                    _plainPreview ??= preview.ToString();
                 }
             }
         }
@@ -582,20 +582,46 @@ internal sealed class MimeIndexReader : MimeReader
         }
     }
 
-    /// <summary>Decodes one text part's transfer encoding and charset into a capped buffer.</summary>
+    /// <summary>
+    /// The decoded text of one text/plain or text/html part, written into the message's body text as it arrives
+    /// (plain) or at the part's end (HTML, whose visible text needs the whole markup), never more than the text cap.
+    /// Plain text is decoded piece by piece into the body text's small chunks, so a large part costs no large
+    /// buffer; the preview keeps only the part's first <see cref="PreviewSourceLength"/> characters.
+    /// </summary>
     private sealed class TextCapture
     {
-        private readonly IMimeDecoder? _decoder;
-        private readonly Encoding _charset;
-        private readonly ArrayBufferWriter<byte> _decoded = new();
-        private readonly int _budget;
+        /// <summary>Characters kept for the preview, enough for <see cref="MimeIndexer.MaxPreviewLength"/> after whitespace is folded.</summary>
+        private const int PreviewSourceLength = 16 * 1024;
 
-        public TextCapture(Frame frame, ContentType contentType, int budget)
+        private readonly IMimeDecoder? _transfer;
+        private readonly Encoding _encoding;
+        private readonly Decoder _charset;
+        private readonly ArrayBufferWriter<byte>? _markup;
+        private readonly int _cap;
+
+        // HTML only: most bytes of markup kept, four per character of room left (plain text stops when the body text
+        // is full).
+        private readonly int _budget;
+        private readonly char[] _chars = new char[4096];
+        private byte[] _decoded = [];
+        private int _consumed;
+        private bool _started;
+
+        /// <param name="frame">The part.</param>
+        /// <param name="contentType">Its Content-Type (the charset).</param>
+        /// <param name="html">Whether it is text/html.</param>
+        /// <param name="cap">Most characters of body text per message.</param>
+        /// <param name="bodyLength">Characters of body text already taken by earlier parts.</param>
+        /// <param name="preview">Where the start of the text goes for the preview, or null.</param>
+        public TextCapture(Frame frame, ContentType contentType, bool html, int cap, int bodyLength, StringBuilder? preview)
         {
-            IsHtml = string.Equals(frame.MediaSubtype, "html", StringComparison.Ordinal);
-            _budget = Math.Max(0, budget);
+            IsHtml = html;
+            Preview = preview;
+            _cap = cap;
+            _budget = html ? (int)Math.Min(int.MaxValue, Math.Max(0, cap - bodyLength) * 4L) : int.MaxValue;
+            _markup = html ? new ArrayBufferWriter<byte>() : null;
             var encoding = frame.Headers.ContentTransferEncoding is { } raw ? RawString(raw).ToLowerInvariant() : string.Empty;
-            _decoder = encoding switch
+            _transfer = encoding switch
             {
                 "base64" => new Base64Decoder(),
                 "quoted-printable" => new QuotedPrintableDecoder(),
@@ -612,33 +638,90 @@ internal sealed class MimeIndexReader : MimeReader
                 charset = null;
             }
 
-            _charset = charset ?? Encoding.UTF8;
+            _encoding = charset ?? Encoding.UTF8;
+            _charset = _encoding.GetDecoder();
         }
 
         public bool IsHtml { get; }
 
-        public void Append(byte[] content, int start, int count)
+        /// <summary>The start of the part's text for the preview; null when an earlier part of the kind gave it.</summary>
+        public StringBuilder? Preview { get; }
+
+        /// <summary>Decodes a piece of the part's content; plain text goes straight into <paramref name="body"/>.</summary>
+        public void Append(byte[] content, int start, int count, StringBuilder body)
         {
-            if (_decoded.WrittenCount >= _budget)
+            if (_consumed >= _budget || body.Length >= _cap)
             {
                 return;
             }
 
-            if (_decoder is null)
+            ReadOnlySpan<byte> bytes = content.AsSpan(start, count);
+            if (_transfer is not null)
             {
-                _decoded.Write(content.AsSpan(start, Math.Min(count, _budget - _decoded.WrittenCount)));
+                var needed = _transfer.EstimateOutputLength(count);
+                if (_decoded.Length < needed)
+                {
+                    _decoded = new byte[Math.Max(needed, Math.Min(_budget, 4096))];
+                }
+
+                bytes = _decoded.AsSpan(0, _transfer.Decode(content, start, count, _decoded));
+            }
+
+            if (_markup is not null)
+            {
+                // The markup is kept whole until the part ends: its budget is in bytes.
+                bytes = bytes[..Math.Min(bytes.Length, _budget - _consumed)];
+                _consumed += bytes.Length;
+                _markup.Write(bytes);
                 return;
             }
 
-            var output = new byte[_decoder.EstimateOutputLength(count)];
-            var n = _decoder.Decode(content, start, count, output);
-            _decoded.Write(output.AsSpan(0, Math.Min(n, _budget - _decoded.WrittenCount)));
+            while (!bytes.IsEmpty)
+            {
+                _charset.Convert(bytes, _chars, flush: false, out var used, out var produced, out _);
+                bytes = bytes[used..];
+                Write(body, _chars.AsSpan(0, produced));
+            }
         }
 
-        public string GetText()
+        /// <summary>Ends the part: the last bytes of plain text are decoded, HTML is reduced to its visible text.</summary>
+        public void Complete(StringBuilder body)
         {
-            var text = _charset.GetString(_decoded.WrittenSpan);
-            return IsHtml ? HtmlText.Extract(text) : text;
+            if (_markup is null)
+            {
+                // An incomplete sequence at the end becomes U+FFFD, as decoding the whole text at once would give.
+                _charset.Convert([], _chars, flush: true, out _, out var produced, out _);
+                Write(body, _chars.AsSpan(0, produced));
+                return;
+            }
+
+            Write(body, HtmlText.Extract(_encoding.GetString(_markup.WrittenSpan)));
+        }
+
+        private void Write(StringBuilder body, ReadOnlySpan<char> text)
+        {
+            if (text.IsEmpty)
+            {
+                return;
+            }
+
+            if (Preview is { } preview && preview.Length < PreviewSourceLength)
+            {
+                preview.Append(text[..Math.Min(text.Length, PreviewSourceLength - preview.Length)]);
+            }
+
+            if (!_started)
+            {
+                // Parts are separated by a line break in the searchable text.
+                _started = true;
+                if (body.Length > 0)
+                {
+                    body.Append('\n');
+                }
+            }
+
+            var room = Math.Max(0, _cap - body.Length);
+            body.Append(text[..Math.Min(text.Length, room)]);
         }
     }
 }
