@@ -43,6 +43,9 @@ internal sealed class LoadOptions
     /// <summary>IMAP: commands between logins (0 = stay logged in).</summary>
     public int LoginEvery { get; init; }
 
+    /// <summary>idle: most clients between connecting and IDLE at once (0 = all at once).</summary>
+    public int LoginConcurrency { get; init; } = 50;
+
     public int? ServerPid { get; init; }
 
     public string? JsonPath { get; init; }
@@ -74,6 +77,7 @@ internal sealed class LoadOptions
           --rcpt PATTERN  smtp: recipient pattern, {0} is the recipient index (user{0}@example.com)
           --from ADDR     smtp: envelope sender (load@example.com)
           --login-every N imap: log in again after N commands (0: stay logged in)
+          --logins N      idle: most clients logging in at the same time (50; 0: all at once)
           --pid PID       idle, big: the server process, for its resident memory
           --pop3-port N   big: POP3 port on which the message is retrieved after the IMAP part (0: skip)
           --warmup BYTES  big: the same steps with a message of this size first, not measured (1048576; 0: none)
@@ -127,6 +131,7 @@ internal sealed class LoadOptions
             RecipientPattern = Get("rcpt") ?? "user{0}@example.com",
             Sender = Get("from") ?? "load@example.com",
             LoginEvery = Int("login-every", 0),
+            LoginConcurrency = Int("logins", 50),
             ServerPid = Get("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
             JsonPath = Get("json"),
             Pop3Port = Int("pop3-port", 0),
