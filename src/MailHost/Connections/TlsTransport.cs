@@ -12,7 +12,7 @@ internal sealed class TlsTransport : IAsyncDisposable
     {
         _stream = stream;
         Pipe = new DuplexPipe(
-            PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)),
+            PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true)),
             PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
     }
 
