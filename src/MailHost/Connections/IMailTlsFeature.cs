@@ -19,6 +19,10 @@ public interface IMailTlsFeature
     /// </summary>
     /// <param name="sendReady">Writes and flushes the positive reply (220, OK, +OK) on the plain transport.</param>
     /// <param name="cancellationToken">Cancels the handshake.</param>
-    /// <returns><see langword="false"/> when the upgrade failed; the session must then end without writing.</returns>
-    ValueTask<bool> StartTlsAsync(Func<ValueTask> sendReady, CancellationToken cancellationToken);
+    /// <returns>
+    /// <see cref="StartTlsOutcome.Started"/>; <see cref="StartTlsOutcome.Unavailable"/> when TLS cannot start now
+    /// (nothing was sent: answer with a temporary error); <see cref="StartTlsOutcome.Failed"/> when the handshake
+    /// failed after the reply (end the session without writing).
+    /// </returns>
+    ValueTask<StartTlsOutcome> StartTlsAsync(Func<ValueTask> sendReady, CancellationToken cancellationToken);
 }

@@ -21,12 +21,12 @@ internal sealed class StartTlsFeature(
         && handshaker.HasCertificate
         && !connection.IsTls;
 
-    public async ValueTask<bool> StartTlsAsync(Func<ValueTask> sendReady, CancellationToken cancellationToken)
+    public async ValueTask<StartTlsOutcome> StartTlsAsync(Func<ValueTask> sendReady, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sendReady);
         if (!CanStartTls)
         {
-            return false;
+            return StartTlsOutcome.Unavailable;
         }
 
         // RFC 3207 §4.2 / RFC 2595 §3.1 / SECURITY.md A1: anything buffered before our reply is sent was sent before
@@ -46,7 +46,7 @@ internal sealed class StartTlsFeature(
         if (!gate.TryEnter())
         {
             ConnectionLog.TlsPendingFull(logger, endpoint.MaxPendingTlsHandshakes);
-            return false;
+            return StartTlsOutcome.Unavailable;
         }
 
         try
@@ -57,12 +57,12 @@ internal sealed class StartTlsFeature(
             var tls = await handshaker.HandshakeAsync(context, connection, linked.Token).ConfigureAwait(false);
             if (tls is null)
             {
-                return false;
+                return StartTlsOutcome.Failed;
             }
 
             Transport = tls;
             context.Transport = tls.Pipe;
-            return true;
+            return StartTlsOutcome.Started;
         }
         finally
         {

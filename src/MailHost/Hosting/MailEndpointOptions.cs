@@ -30,7 +30,11 @@ public sealed class MailEndpointOptions
     /// </summary>
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Connections allowed to wait in TLS detection or handshake at once; more are closed. Default 200.</summary>
+    /// <summary>
+    /// Connections allowed to wait in TLS detection or handshake at once. Default 200. Beyond it, a connection that
+    /// opens with TLS (implicit or detected) is closed, and STARTTLS gets a temporary error (454, NO [UNAVAILABLE],
+    /// -ERR [SYS/TEMP]) with the session going on in plain text.
+    /// </summary>
     public int MaxPendingTlsHandshakes { get; set; } = 200;
 
     /// <summary>The server certificate; when null, <see cref="MailHostOptions"/>' certificate is used.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using MailHost.Authentication;
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 using MailHost.Protocols.Sasl;
 
@@ -74,13 +75,21 @@ internal sealed partial class ImapSession
             return;
         }
 
-        if (!await _tls.StartTlsAsync(
+        var started = await _tls.StartTlsAsync(
             async () =>
             {
                 _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "Begin TLS negotiation now");
                 await _output.FlushAsync().ConfigureAwait(false);
             },
-            CancellationToken.None).ConfigureAwait(false))
+            CancellationToken.None).ConfigureAwait(false);
+        if (started == StartTlsOutcome.Unavailable)
+        {
+            // RFC 5530 §3: a temporary failure; the session goes on in plain text.
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "UNAVAILABLE", "TLS is not available right now, try again later");
+            return;
+        }
+
+        if (started == StartTlsOutcome.Failed)
         {
             ImapLog.Closing(_logger, "TLS handshake failed");
             _state = ImapState.Logout;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MailHost.Authentication;
+using MailHost.Connections;
 using MailHost.Protocols.Pop3;
 using MailHost.Storage;
 
@@ -59,13 +60,21 @@ internal sealed partial class Pop3Session
                         break;
                     }
 
-                    if (!await _tls.StartTlsAsync(
+                    var started = await _tls.StartTlsAsync(
                         async () =>
                         {
                             await ReplyAsync("+OK Begin TLS negotiation").ConfigureAwait(false);
                             await _output.FlushAsync().ConfigureAwait(false);
                         },
-                        CancellationToken.None).ConfigureAwait(false))
+                        CancellationToken.None).ConfigureAwait(false);
+                    if (started == StartTlsOutcome.Unavailable)
+                    {
+                        // RFC 3206 §4: a temporary condition; the session goes on in plain text.
+                        await ReplyAsync("-ERR [SYS/TEMP] TLS is not available right now, try again later").ConfigureAwait(false);
+                        break;
+                    }
+
+                    if (started == StartTlsOutcome.Failed)
                     {
                         return null;
                     }

@@ -1,5 +1,6 @@
 using System.Text;
 using MailHost.Authentication;
+using MailHost.Connections;
 using MailHost.Protocols.Smtp;
 
 namespace MailHost.Smtp;
@@ -65,13 +66,22 @@ internal sealed partial class SmtpSession
         }
 
         // The feature discards every byte that followed the STARTTLS line (SECURITY A1), then the 220 goes out.
-        if (!await _tls.StartTlsAsync(
+        var started = await _tls.StartTlsAsync(
             async () =>
             {
                 await ReplyAsync(new SmtpReply(220, "2.0.0", "Ready to start TLS")).ConfigureAwait(false);
                 await _output.FlushAsync().ConfigureAwait(false);
             },
-            CancellationToken.None).ConfigureAwait(false))
+            CancellationToken.None).ConfigureAwait(false);
+        if (started == StartTlsOutcome.Unavailable)
+        {
+            // RFC 3207 §4: "454 TLS not available due to temporary reason"; the session goes on in plain text. The
+            // condition is the server's, so it does not count against the client's error limit.
+            await ReplyAsync(new SmtpReply(454, "4.7.0", "TLS not available due to temporary reason")).ConfigureAwait(false);
+            return false;
+        }
+
+        if (started == StartTlsOutcome.Failed)
         {
             SmtpLog.Closing(_logger, "TLS handshake failed");
             return true;

@@ -82,13 +82,20 @@ public sealed class LineProtocolHandler(ILoggerFactory loggerFactory) : Connecti
 
                     var plain = output;
                     var pause = verb == "STARTTLS-SLOW" ? TimeSpan.FromMilliseconds(300) : TimeSpan.Zero;
-                    if (!await tls.StartTlsAsync(
+                    var started = await tls.StartTlsAsync(
                         async () =>
                         {
                             await WriteAsync(plain, trace, "OK begin TLS");
                             await Task.Delay(pause);
                         },
-                        CancellationToken.None))
+                        CancellationToken.None);
+                    if (started == StartTlsOutcome.Unavailable)
+                    {
+                        await WriteAsync(output, trace, "NO TLS unavailable");
+                        break;
+                    }
+
+                    if (started == StartTlsOutcome.Failed)
                     {
                         return;
                     }

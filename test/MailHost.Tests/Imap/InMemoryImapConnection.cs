@@ -111,7 +111,7 @@ internal sealed class InMemoryImapConnection : IAsyncDisposable
     {
         public bool CanStartTls => false;
 
-        public ValueTask<bool> StartTlsAsync(Func<ValueTask> sendReady, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+        public ValueTask<StartTlsOutcome> StartTlsAsync(Func<ValueTask> sendReady, CancellationToken cancellationToken) => ValueTask.FromResult(StartTlsOutcome.Unavailable);
     }
 
     private sealed class TestConnectionContext(IDuplexPipe transport) : ConnectionContext
