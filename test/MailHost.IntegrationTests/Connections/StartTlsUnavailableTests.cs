@@ -1,9 +1,8 @@
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Imap;
 using MailHost.IntegrationTests.Infrastructure;
+using MailHost.IntegrationTests.Pop3;
 using MailHost.IntegrationTests.Smtp;
-using MailHost.Pop3;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MailHost.IntegrationTests.Connections;
 
@@ -51,19 +50,7 @@ public sealed class StartTlsUnavailableTests
     [Fact]
     public async Task POP3_answers_SYS_TEMP_and_goes_on()
     {
-        var world = new MailWorld();
-        await using var server = await TestMailServer<Pop3ConnectionHandler>.StartAsync(
-            o =>
-            {
-                o.Protocol = MailProtocol.Pop3;
-                o.Tls = MailTlsMode.StartTls;
-                OnePendingHandshake(o);
-            },
-            services =>
-            {
-                world.Register(services, allowPlaintext: false);
-                services.AddMailHostPop3();
-            });
+        await using var server = await Pop3SessionTests.StartAsync(new MailWorld(), MailTlsMode.StartTls, endpoint: OnePendingHandshake);
         await using var holder = await OpenAsync(server, "+OK");
         await holder.SendAsync("STLS\r\n");
         (await holder.ReadLineAsync()).Should().Be("+OK Begin TLS negotiation");

@@ -11,13 +11,19 @@ namespace MailHost.IntegrationTests.Pop3;
 /// <summary>POP3 over real sockets: MailKit in every TLS mode, and raw transcripts for the RFC corners.</summary>
 public sealed class Pop3SessionTests
 {
-    private static Task<TestMailServer<Pop3ConnectionHandler>> StartAsync(MailWorld world, MailTlsMode tls, bool allowPlaintext = false, Action<Pop3Options>? pop3 = null)
+    internal static Task<TestMailServer<Pop3ConnectionHandler>> StartAsync(
+        MailWorld world,
+        MailTlsMode tls,
+        bool allowPlaintext = false,
+        Action<Pop3Options>? pop3 = null,
+        Action<MailEndpointOptions>? endpoint = null)
         => TestMailServer<Pop3ConnectionHandler>.StartAsync(
             o =>
             {
                 o.Protocol = MailProtocol.Pop3;
                 o.Tls = tls;
                 o.TlsDetectionTimeout = TimeSpan.FromSeconds(tls == MailTlsMode.Auto ? 5 : 1);
+                endpoint?.Invoke(o);
             },
             services =>
             {
