@@ -2,9 +2,9 @@ using Microsoft.Data.Sqlite;
 
 namespace MailHost.Storage.Sqlite.Mail;
 
-internal sealed record MailboxRow(long Id, long AccountId, string Name, uint UidValidity, uint UidNext, ulong HighestModSeq, MailboxAttributes SpecialUse, bool Noselect, IReadOnlyList<string> Keywords)
+internal sealed record MailboxRow(long Id, long AccountId, string Name, uint UidValidity, uint UidNext, ulong HighestModSeq, MailboxAttributes SpecialUse, bool Noselect, IReadOnlyList<string> Keywords, uint FirstRecentUid)
 {
-    public const string Columns = "id, account_id, name, uidvalidity, uidnext, highest_modseq, special_use, noselect, keywords";
+    public const string Columns = "id, account_id, name, uidvalidity, uidnext, highest_modseq, special_use, noselect, keywords, first_recent_uid";
 
     public static MailboxRow Read(SqliteDataReader r) => new(
         r.GetInt64(0),
@@ -15,5 +15,6 @@ internal sealed record MailboxRow(long Id, long AccountId, string Name, uint Uid
         (ulong)r.GetInt64(5),
         (MailboxAttributes)r.GetInt32(6),
         r.GetInt64(7) != 0,
-        SqliteMailStore.SplitKeywords(r.GetString(8)));
+        SqliteMailStore.SplitKeywords(r.GetString(8)),
+        (uint)r.GetInt64(9));
 }

@@ -269,9 +269,10 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
 
             MailboxStatus? status = null;
             db.Query(
-                "SELECT COUNT(*), COALESCE(SUM((m.flags & 1) = 0), 0), COALESCE(SUM((m.flags & 8) <> 0), 0), COALESCE(SUM(m.size), 0) FROM messages m WHERE m.mailbox_id = @p0",
-                r => status = new MailboxStatus(mailbox.Name, r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), mailbox.UidNext, mailbox.UidValidity, mailbox.HighestModSeq, r.GetInt64(3)),
-                mailbox.Id);
+                "SELECT COUNT(*), COALESCE(SUM((m.flags & 1) = 0), 0), COALESCE(SUM((m.flags & 8) <> 0), 0), COALESCE(SUM(m.size), 0), COALESCE(SUM(m.uid >= @p1), 0) FROM messages m WHERE m.mailbox_id = @p0",
+                r => status = new MailboxStatus(mailbox.Name, r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), mailbox.UidNext, mailbox.UidValidity, mailbox.HighestModSeq, r.GetInt64(3), r.GetInt32(4)),
+                mailbox.Id,
+                (long)mailbox.FirstRecentUid);
             return StoreResult<MailboxStatus>.Success(status!);
         }, cancellationToken).ConfigureAwait(false);
     }

@@ -106,5 +106,9 @@ internal static class SqliteMailSchema
             body TEXT NOT NULL);
         CREATE TABLE text_released (content_id INTEGER PRIMARY KEY);
         """,
+        """
+        ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
+        UPDATE mailboxes SET first_recent_uid = uidnext;
+        """,
     ];
 }

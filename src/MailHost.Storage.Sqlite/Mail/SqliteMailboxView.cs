@@ -367,6 +367,48 @@ internal sealed class SqliteMailboxView : IMailboxView
             return StoreResult<IReadOnlyList<uint>>.Success(list);
         }, cancellationToken).ConfigureAwait(false);
 
+    public async ValueTask<StoreResult<IReadOnlyList<uint>>> ClaimRecentAsync(CancellationToken cancellationToken)
+    {
+        var known = _known;
+        var upTo = Math.Max(Snapshot.UidNext, known.Length > 0 ? known[^1] + 1 : 0);
+        var floor = await _store.ReadAsync(db => SqliteMailStore.FindMailbox(db, _mailboxId) is { Noselect: false } m ? m.FirstRecentUid : (uint?)null, cancellationToken).ConfigureAwait(false);
+        if (floor is null)
+        {
+            return StoreResult<IReadOnlyList<uint>>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+        }
+
+        if (!_readOnly && floor < upTo)
+        {
+            // The claim is one write: the floor read there is the one that counts, whichever session or process
+            // raced us to it. Only a snapshot holding unclaimed messages writes at all.
+            var claimed = await _store.WriteAsync(ctx =>
+            {
+                var current = ctx.Db.Long("SELECT first_recent_uid FROM mailboxes WHERE id = @p0", _mailboxId);
+                if (current is null)
+                {
+                    return StoreResult<uint>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+                }
+
+                if (current < upTo)
+                {
+                    ctx.Db.Exec("UPDATE mailboxes SET first_recent_uid = @p1 WHERE id = @p0", _mailboxId, (long)upTo);
+                }
+
+                return StoreResult<uint>.Success((uint)current.Value);
+            }, cancellationToken).ConfigureAwait(false);
+            if (!claimed.IsSuccess)
+            {
+                return StoreResult<IReadOnlyList<uint>>.Fail(claimed.Error);
+            }
+
+            floor = claimed.Value;
+        }
+
+        var from = Array.BinarySearch(known, floor.Value);
+        IReadOnlyList<uint> recent = known[(from >= 0 ? from : ~from)..];
+        return StoreResult<IReadOnlyList<uint>>.Success(recent);
+    }
+
     /// <summary>Whether FETCH answers from loaded rows (for tests).</summary>
     internal bool HasLoadedRows => _rows is not null;
 

@@ -27,7 +27,38 @@ internal sealed class ImapSelectedMailbox(IMailboxView view, bool readOnly)
     public SortedDictionary<uint, MailboxChange> PendingFlags { get; } = [];
 
     /// <summary>The keywords last announced in FLAGS.</summary>
-    public IReadOnlyList<string> Keywords { get; set; } = view.Snapshot.Keywords;
+    public IReadOnlyList<string> Keywords
+    {
+        get;
+        set
+        {
+            field = value;
+            AnnouncedKeywords = new HashSet<string>(value, StringComparer.OrdinalIgnoreCase);
+        }
+    } = view.Snapshot.Keywords;
+
+    /// <summary><see cref="Keywords"/> for lookups: keywords compare case-insensitively (RFC 9051 §2.3.2).</summary>
+    public HashSet<string> AnnouncedKeywords { get; private set; } = new(view.Snapshot.Keywords, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The messages recent in this session (RFC 3501 §2.3.2), IMAP4rev1 only: claimed from the store on SELECT and as
+    /// new messages are announced; they lose \Recent only when they leave the mailbox or the session leaves it.
+    /// </summary>
+    public HashSet<uint> Recent { get; } = [];
+
+    /// <summary>Whether any of <paramref name="keywords"/> has not been announced in FLAGS yet.</summary>
+    public bool HasUnannounced(IReadOnlyList<string> keywords)
+    {
+        for (int i = 0; i < keywords.Count; i++)
+        {
+            if (!AnnouncedKeywords.Contains(keywords[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The UIDs saved by <c>SEARCH RETURN (SAVE)</c> (RFC 5182), or empty.</summary>
     public IReadOnlyList<uint> SavedSearch { get; set; } = [];

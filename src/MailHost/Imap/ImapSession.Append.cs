@@ -182,8 +182,14 @@ internal sealed partial class ImapSession
     // The five system flags in every combination, in FlagNames' order and wire form: "\Seen \Answered", ...
     private static readonly byte[][] SystemFlagText = [.. Enumerable.Range(0, 32).Select(bits => Encoding.ASCII.GetBytes(string.Join(' ', FlagNames((MessageFlags)bits, []))))];
 
-    private void WriteFlags(MessageFlags flags, IReadOnlyList<string> keywords)
-        => _writer.WriteFlagList(SystemFlagText[(int)flags & 31], keywords);
+    // The same with \Recent last, for the messages recent in an IMAP4rev1 session (RFC 3501 §2.3.2).
+    private static readonly byte[][] RecentFlagText = [.. SystemFlagText.Select(text => text.Length == 0 ? "\\Recent"u8.ToArray() : [.. text, .. " \\Recent"u8])];
+
+    private void WriteFlags(uint uid, MessageFlags flags, IReadOnlyList<string> keywords)
+    {
+        bool recent = _selected is { Recent.Count: > 0 } selected && selected.Recent.Contains(uid);
+        _writer.WriteFlagList((recent ? RecentFlagText : SystemFlagText)[(int)flags & 31], keywords);
+    }
 
     private static List<string> FlagNames(MessageFlags flags, IReadOnlyList<string> keywords)
     {

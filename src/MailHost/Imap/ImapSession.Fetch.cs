@@ -143,6 +143,7 @@ internal sealed partial class ImapSession
     /// </summary>
     private void WriteRowFetchResponse(uint seq, MessageData message, FetchCommand command, bool seenChanged)
     {
+        AnnounceKeywords(message.Keywords);
         _writer.WriteFetchStart(seq);
         var line = default(FetchLine);
         foreach (var item in command.Items)
@@ -155,6 +156,7 @@ internal sealed partial class ImapSession
 
     private async Task WriteFetchResponseAsync(uint seq, MessageData message, FetchCommand command, bool seenChanged)
     {
+        AnnounceKeywords(message.Keywords);
         _writer.WriteFetchStart(seq);
         var line = default(FetchLine);
         foreach (var item in command.Items)
@@ -220,7 +222,7 @@ internal sealed partial class ImapSession
                 break;
             case ImapFetchItemKind.Flags:
                 _writer.WriteRaw("FLAGS "u8);
-                WriteFlags(message.Flags, message.Keywords);
+                WriteFlags(message.Uid, message.Flags, message.Keywords);
                 line.Flags = true;
                 break;
             case ImapFetchItemKind.InternalDate:
@@ -281,7 +283,7 @@ internal sealed partial class ImapSession
         {
             NextItem(ref line);
             _writer.WriteRaw("FLAGS "u8);
-            WriteFlags(message.Flags | MessageFlags.Seen, message.Keywords);
+            WriteFlags(message.Uid, message.Flags | MessageFlags.Seen, message.Keywords);
         }
 
         if ((command.ChangedSince is not null || (_condstore && seenChanged)) && !line.ModSeq)

@@ -86,12 +86,13 @@ internal sealed partial class ImapSession
         var snapshot = selected.View.Snapshot;
         _selected = selected;
         _state = ImapState.Selected;
+        await ClaimRecentAsync(selected).ConfigureAwait(false);
         WriteFlagsResponses(selected, snapshot.Keywords, snapshot.CanCreateKeywords);
         _writer.WriteNumbered((uint)selected.Uids.Count, "EXISTS"u8);
         if (!_rev2)
         {
-            // RFC 3501 §6.3.1: RECENT is required in IMAP4rev1; MailHost keeps no \Recent (RFC 9051 dropped it).
-            _writer.WriteNumbered(0, "RECENT"u8);
+            // RFC 3501 §6.3.1: RECENT is required in IMAP4rev1 (RFC 9051 dropped it with \Recent).
+            WriteRecentCount(selected);
             if (snapshot.FirstUnseenUid != 0 && selected.SequenceOf(snapshot.FirstUnseenUid) is var unseen and > 0)
             {
                 _writer.WriteUntagged(ImapResponseStatus.Ok, "UNSEEN " + unseen.ToString(CultureInfo.InvariantCulture), "First unseen");
@@ -388,7 +389,14 @@ internal sealed partial class ImapSession
             return;
         }
 
-        WriteStatusResponse(status.Value, command.Items);
+        var value = status.Value;
+        if (_selected is { } selected && string.Equals(selected.Name, value.Name, StringComparison.Ordinal))
+        {
+            // The store counts messages no session claimed; those this session claimed are recent here too.
+            value = value with { Recent = value.Recent + selected.Recent.Count };
+        }
+
+        WriteStatusResponse(value, command.Items);
         _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "STATUS completed");
     }
 
@@ -404,7 +412,7 @@ internal sealed partial class ImapSession
         }
 
         Add(ImapStatusItems.Messages, (ulong)status.Messages);
-        Add(ImapStatusItems.Recent, 0);
+        Add(ImapStatusItems.Recent, (ulong)status.Recent);
         Add(ImapStatusItems.UidNext, status.UidNext);
         Add(ImapStatusItems.UidValidity, status.UidValidity);
         Add(ImapStatusItems.Unseen, (ulong)status.Unseen);

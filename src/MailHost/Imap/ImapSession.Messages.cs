@@ -191,6 +191,11 @@ internal sealed partial class ImapSession
 
     private void WriteFlagsFetch(uint seq, uint uid, MessageFlags flags, IReadOnlyList<string> keywords, ulong modSeq, bool includeUid, bool includeFlags = true)
     {
+        if (includeFlags)
+        {
+            AnnounceKeywords(keywords);
+        }
+
         _writer.WriteFetchStart(seq);
         bool first = true;
         if (includeUid)
@@ -203,7 +208,7 @@ internal sealed partial class ImapSession
         if (includeFlags)
         {
             _writer.WriteRaw(first ? "FLAGS "u8 : " FLAGS "u8);
-            WriteFlags(flags, keywords);
+            WriteFlags(uid, flags, keywords);
             first = false;
         }
 
@@ -376,6 +381,7 @@ internal sealed partial class ImapSession
                 selected.Uids.RemoveAt((int)selected.SequenceOf(uid) - 1);
                 selected.PendingExpunges.Remove(uid);
                 selected.PendingFlags.Remove(uid);
+                selected.Recent.Remove(uid);
             }
 
             return;
@@ -390,6 +396,7 @@ internal sealed partial class ImapSession
             selected.Uids.RemoveAt((int)seq - 1);
             selected.PendingExpunges.Remove(uid);
             selected.PendingFlags.Remove(uid);
+            selected.Recent.Remove(uid);
         }
     }
 
@@ -460,7 +467,9 @@ internal sealed partial class ImapSession
             selected.PendingArrivals.Sort();
             selected.Uids.AddRange(selected.PendingArrivals);
             selected.PendingArrivals.Clear();
+            await ClaimRecentAsync(selected).ConfigureAwait(false);
             _writer.WriteNumbered((uint)selected.Uids.Count, "EXISTS"u8);
+            WriteRecentCount(selected);
         }
 
         foreach (var (uid, change) in selected.PendingFlags)

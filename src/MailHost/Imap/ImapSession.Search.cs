@@ -134,11 +134,15 @@ internal sealed partial class ImapSession
                     return new OrCriterion(Convert(k.Children![0]), Convert(k.Children[1]));
                 case ImapSearchKeyKind.Not:
                     return new NotCriterion(Convert(k.Children![0]));
-                case ImapSearchKeyKind.All or ImapSearchKeyKind.Old or ImapSearchKeyKind.SaveDateSupported:
-                    // MailHost keeps no \Recent (RFC 9051 dropped it): OLD is every message, NEW and RECENT none.
+                case ImapSearchKeyKind.All or ImapSearchKeyKind.SaveDateSupported:
                     return AllCriterion.Instance;
-                case ImapSearchKeyKind.New or ImapSearchKeyKind.Recent:
-                    return new NotCriterion(AllCriterion.Instance);
+                case ImapSearchKeyKind.Recent:
+                    // RFC 3501 §6.4.4: \Recent is this session's, so the session names the UIDs (none in IMAP4rev2).
+                    return RecentCriterion();
+                case ImapSearchKeyKind.New:
+                    return new AndCriterion([RecentCriterion(), new FlagCriterion(MessageFlags.Seen, false)]);
+                case ImapSearchKeyKind.Old:
+                    return new NotCriterion(RecentCriterion());
                 case ImapSearchKeyKind.Answered: return new FlagCriterion(MessageFlags.Answered, true);
                 case ImapSearchKeyKind.Deleted: return new FlagCriterion(MessageFlags.Deleted, true);
                 case ImapSearchKeyKind.Draft: return new FlagCriterion(MessageFlags.Draft, true);
@@ -194,4 +198,10 @@ internal sealed partial class ImapSession
         usesModSeq = modSeq;
         return ok;
     }
+
+    /// <summary>The messages recent in this session as a criterion; nothing when none is.</summary>
+    private SearchCriteria RecentCriterion()
+        => _selected is { Recent.Count: > 0 } selected
+            ? new UidCriterion(UidSet.FromUids([.. selected.Recent.Order()]))
+            : new NotCriterion(AllCriterion.Instance);
 }

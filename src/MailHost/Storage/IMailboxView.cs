@@ -57,6 +57,16 @@ public interface IMailboxView : IAsyncDisposable
     /// </summary>
     ValueTask<StoreResult<CopyResult>> MoveAsync(UidSet uids, string destination, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <c>\Recent</c> for an IMAP4rev1 session (RFC 3501 §2.3.2): a message is recent in exactly one session, the first
+    /// to select its mailbox after it arrived. A read-write view atomically claims every message of its snapshot that
+    /// no session has claimed yet and returns those UIDs, ascending; the claim is kept by the store per mailbox, so it
+    /// holds between concurrent sessions and processes. A read-only view (EXAMINE) returns the unclaimed messages of
+    /// its snapshot without claiming them. Call it after opening and after each <see cref="PollChangesAsync"/> that
+    /// brought new messages; a message returned once is never returned again to a read-write view.
+    /// </summary>
+    ValueTask<StoreResult<IReadOnlyList<uint>>> ClaimRecentAsync(CancellationToken cancellationToken);
+
     /// <summary>UIDs expunged with a MODSEQ above <paramref name="sinceModSeq"/>, ascending (QRESYNC VANISHED (EARLIER), RFC 7162 §3.2.5).</summary>
     ValueTask<StoreResult<IReadOnlyList<uint>>> GetVanishedAsync(ulong sinceModSeq, CancellationToken cancellationToken);
 

@@ -9,6 +9,7 @@ namespace MailHost.Storage;
 /// <param name="UidValidity">The mailbox's UIDVALIDITY.</param>
 /// <param name="HighestModSeq">The highest MODSEQ of any change in the mailbox.</param>
 /// <param name="Size">Sum of message sizes in octets (STATUS SIZE).</param>
+/// <param name="Recent">Messages no session has claimed as <c>\Recent</c> yet (STATUS RECENT, RFC 3501 §6.3.10).</param>
 public sealed record MailboxStatus(
     string Name,
     int Messages,
@@ -17,4 +18,5 @@ public sealed record MailboxStatus(
     uint UidNext,
     uint UidValidity,
     ulong HighestModSeq,
-    long Size);
+    long Size,
+    int Recent);

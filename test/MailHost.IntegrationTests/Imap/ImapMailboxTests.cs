@@ -111,10 +111,10 @@ public sealed class ImapMailboxTests
         await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
         var summaries = await client.Inbox.FetchAsync(0, -1, MessageSummaryItems.Flags | MessageSummaryItems.InternalDate | MessageSummaryItems.Envelope | MessageSummaryItems.UniqueId);
         summaries.Should().HaveCount(3);
-        summaries[0].Flags.Should().Be(MessageFlags.Seen | MessageFlags.Flagged);
+        summaries[0].Flags.Should().Be(MessageFlags.Seen | MessageFlags.Flagged | MessageFlags.Recent);
         summaries[0].Keywords.Should().Contain("$Work");
         summaries[0].InternalDate.Should().Be(date);
-        summaries[2].Flags.Should().Be(MessageFlags.Draft);
+        summaries[2].Flags.Should().Be(MessageFlags.Draft | MessageFlags.Recent);
         summaries.Select(s => s.Envelope!.Subject).Should().Equal("One", "Two", "Three");
     }
 
@@ -198,7 +198,7 @@ public sealed class ImapMailboxTests
         var select = await client.CommandAsync("a", "SELECT INBOX");
         select.Should().Contain("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)")
             .And.Contain("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted")
-            .And.Contain("* 2 EXISTS").And.Contain("* 0 RECENT").And.Contain("* OK [UNSEEN 1] First unseen")
+            .And.Contain("* 2 EXISTS").And.Contain("* 2 RECENT").And.Contain("* OK [UNSEEN 1] First unseen")
             .And.Contain(l => l.StartsWith("* OK [UIDVALIDITY ", StringComparison.Ordinal))
             .And.Contain("* OK [UIDNEXT 3] Predicted next UID")
             .And.Contain(l => l.StartsWith("* OK [HIGHESTMODSEQ ", StringComparison.Ordinal));

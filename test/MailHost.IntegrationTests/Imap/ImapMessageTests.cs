@@ -80,7 +80,7 @@ public sealed class ImapMessageTests
             "* 1 FETCH (BODY[2.HEADER.FIELDS (SUBJECT)] {18}", "Subject: Inner", "", ")", "b OK FETCH completed");
         (await client.CommandAsync("c", "FETCH 1 BODY.PEEK[2.TEXT]")).Should().Equal("* 1 FETCH (BODY[2.TEXT] {10}", "Inner body)", "c OK FETCH completed");
         (await client.CommandAsync("d", "FETCH 1 BODY.PEEK[9]")).Should().Equal("* 1 FETCH (BODY[9] \"\")", "d OK FETCH completed");
-        (await client.CommandAsync("e", "UID FETCH 1 (FLAGS)")).Should().Equal("* 1 FETCH (FLAGS () UID 1)", "e OK FETCH completed");
+        (await client.CommandAsync("e", "UID FETCH 1 (FLAGS)")).Should().Equal("* 1 FETCH (FLAGS (\\Recent) UID 1)", "e OK FETCH completed");
         (await client.CommandAsync("f", "FETCH 2 FLAGS")).Should().Equal("f BAD [CLIENTBUG] Invalid message sequence number");
         (await client.CommandAsync("g", "FETCH 1 RFC822.HEADER")).Last().Should().Be("g OK FETCH completed");
     }
@@ -95,8 +95,8 @@ public sealed class ImapMessageTests
         await client.CommandAsync("s", "SELECT INBOX");
 
         (await client.CommandAsync("a", "FETCH 1 BODY.PEEK[TEXT]")).Should().Equal("* 1 FETCH (BODY[TEXT] {7}", "Hello", ")", "a OK FETCH completed");
-        (await client.CommandAsync("b", "FETCH 1 BODY[TEXT]")).Should().Equal("* 1 FETCH (BODY[TEXT] {7}", "Hello", " FLAGS (\\Seen))", "b OK FETCH completed");
-        (await client.CommandAsync("c", "FETCH 1 FLAGS")).Should().Equal("* 1 FETCH (FLAGS (\\Seen))", "c OK FETCH completed");
+        (await client.CommandAsync("b", "FETCH 1 BODY[TEXT]")).Should().Equal("* 1 FETCH (BODY[TEXT] {7}", "Hello", " FLAGS (\\Seen \\Recent))", "b OK FETCH completed");
+        (await client.CommandAsync("c", "FETCH 1 FLAGS")).Should().Equal("* 1 FETCH (FLAGS (\\Seen \\Recent))", "c OK FETCH completed");
     }
 
     [Fact]
@@ -116,8 +116,8 @@ public sealed class ImapMessageTests
         var kept = await client.Inbox.StoreAsync(new List<int> { 0, 1 }, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Answered) { Silent = true, UnchangedSince = modSeq[1] });
         kept.Should().Equal(0);
         var flags = await client.Inbox.FetchAsync(0, -1, MessageSummaryItems.Flags);
-        flags[0].Flags.Should().Be(MessageFlags.Flagged);
-        flags[1].Flags.Should().Be(MessageFlags.Answered);
+        flags[0].Flags.Should().Be(MessageFlags.Flagged | MessageFlags.Recent, "the session that selected first holds \\Recent");
+        flags[1].Flags.Should().Be(MessageFlags.Answered | MessageFlags.Recent);
 
         await client.Inbox.StoreAsync(0, new StoreFlagsRequest(StoreAction.Add, new[] { "$Important" }) { Silent = true });
         (await client.Inbox.FetchAsync(0, 0, MessageSummaryItems.Flags)).Single().Keywords.Should().Contain("$Important");
@@ -271,7 +271,7 @@ public sealed class ImapMessageTests
         await b.CommandAsync("y", "STORE 3 +FLAGS.SILENT (\\Deleted)");
         await b.CommandAsync("z", "EXPUNGE");
         var noop = await a.CommandAsync("n", "NOOP");
-        noop.Should().Contain("* VANISHED 3").And.Contain(l => l.StartsWith("* 1 FETCH (UID 1 FLAGS (\\Flagged) MODSEQ (", StringComparison.Ordinal));
+        noop.Should().Contain("* VANISHED 3").And.Contain(l => l.StartsWith("* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent) MODSEQ (", StringComparison.Ordinal));
 
         // A reconnecting client resynchronises from its last HIGHESTMODSEQ.
         await using var c = await ImapTestServer.LoginAsync(server);
@@ -383,7 +383,7 @@ public sealed class ImapMessageTests
         (await client.CommandAsync("b", "FETCH 1 BINARY.PEEK[1]")).Should().Equal("* 1 FETCH (BINARY[1] {5}", "café)", "b OK FETCH completed");
         (await client.CommandAsync("c", "FETCH 1 BINARY.PEEK[2]<1.4>")).Should().Equal("* 1 FETCH (BINARY[2]<1> ~{4}", "\0B", ")", "c OK FETCH completed");
         (await client.CommandAsync("d", "FETCH 1 BINARY.PEEK[3]")).Should().Equal("* 1 FETCH (BINARY[3] NIL)", "d NO [UNKNOWN-CTE] Cannot decode the content-transfer-encoding");
-        (await client.CommandAsync("e", "FETCH 1 FLAGS")).Should().Equal("* 1 FETCH (FLAGS ())", "e OK FETCH completed");
+        (await client.CommandAsync("e", "FETCH 1 FLAGS")).Should().Equal("* 1 FETCH (FLAGS (\\Recent))", "e OK FETCH completed");
 
         await client.SendAsync("f APPEND INBOX ~{7}\r\n");
         (await client.ReadLineAsync()).Should().Be("+ Ready for literal data");

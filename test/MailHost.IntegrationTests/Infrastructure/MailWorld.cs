@@ -9,15 +9,18 @@ namespace MailHost.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Accounts and mail for protocol tests: example.com with alice (password "alice-pw", address alice@example.com)
-/// and bob, an in-memory store, and authentication without throttle delays.
+/// and bob, a store (in memory unless another is given), and authentication without throttle delays.
 /// </summary>
 public sealed class MailWorld
 {
+    private readonly IMailStore? _mailStore;
+
     public const string AlicePassword = "alice-pw";
     public const string BobPassword = "bob-pw";
 
-    public MailWorld()
+    public MailWorld(IMailStore? store = null)
     {
+        _mailStore = store;
         Directory.AddDomain("example.com");
         Directory.AddAccount("alice", AlicePassword, PasswordRecord.MinimumIterations);
         Directory.AddAddress("alice", "alice@example.com");
@@ -29,11 +32,14 @@ public sealed class MailWorld
 
     public InMemoryMailStore Store { get; } = new();
 
+    /// <summary>The store the servers of this world use: the one given, or <see cref="Store"/>.</summary>
+    public IMailStore MailStore => _mailStore ?? Store;
+
     /// <summary>Registers the directory, the store and authentication options for a test server.</summary>
     public void Register(IServiceCollection services, bool allowPlaintext = false)
     {
         services.AddSingleton<IAccountDirectory>(Directory);
-        services.AddSingleton<IMailStore>(Store);
+        services.AddSingleton(MailStore);
         services.Configure<AuthenticationOptions>(o =>
         {
             o.AllowPlaintextAuthentication = allowPlaintext;
@@ -47,7 +53,7 @@ public sealed class MailWorld
     {
         var bytes = Encoding.UTF8.GetBytes(text.ReplaceLineEndings("\r\n"));
         using var stream = new MemoryStream(bytes);
-        var result = await Store.DeliverAsync(stream, [new DeliveryTarget(account)], CancellationToken.None);
+        var result = await MailStore.DeliverAsync(stream, [new DeliveryTarget(account)], CancellationToken.None);
         result.IsSuccess.Should().BeTrue(result.Error?.Message);
         return bytes;
     }

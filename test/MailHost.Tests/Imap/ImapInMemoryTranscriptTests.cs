@@ -9,6 +9,8 @@ namespace MailHost.Tests.Imap;
 /// </summary>
 public sealed class ImapInMemoryTranscriptTests
 {
+    private static readonly Regex LinePattern = new(@"^(?<kind>[CS])(?<session>[2-9]?): (?<text>.*)$", RegexOptions.Compiled);
+
     public static TheoryData<string> Files
     {
         get
@@ -27,34 +29,56 @@ public sealed class ImapInMemoryTranscriptTests
     [MemberData(nameof(Files))]
     public async Task Transcript_runs_in_memory(string name)
     {
-        await using var connection = new InMemoryImapConnection();
-        for (int i = 1; i <= 2; i++)
+        // Session 1 is the connection made here; "C2:"/"S2:" lines and on open further sessions on the same store.
+        var first = new InMemoryImapConnection();
+        var sessions = new Dictionary<int, InMemoryImapConnection> { [1] = first };
+        try
         {
-            await connection.DeliverAsync(
-                $"From: bob@example.com\nTo: alice@example.com\nSubject: Message {i}\nMessage-ID: <m{i}@example.com>\nDate: Sat, 28 Nov 2026 10:00:00 +0000\n\nHello\n");
+            for (int i = 1; i <= 2; i++)
+            {
+                await first.DeliverAsync(
+                    $"From: bob@example.com\nTo: alice@example.com\nSubject: Message {i}\nMessage-ID: <m{i}@example.com>\nDate: Sat, 28 Nov 2026 10:00:00 +0000\n\nHello\n");
+            }
+
+            var number = 0;
+            foreach (var line in await File.ReadAllLinesAsync(Path.Combine(Folder(), name)))
+            {
+                number++;
+                var where = $"{name}:{number}";
+                if (line.Length == 0 || line.StartsWith('#'))
+                {
+                    continue;
+                }
+
+                var match = LinePattern.Match(line);
+                match.Success.Should().BeTrue(where);
+                var id = match.Groups["session"].Length == 0 ? 1 : match.Groups["session"].Value[0] - '0';
+                if (!sessions.TryGetValue(id, out var connection))
+                {
+                    connection = new InMemoryImapConnection(first.Store);
+                    sessions[id] = connection;
+                }
+
+                var text = match.Groups["text"].Value;
+                if (match.Groups["kind"].Value == "C")
+                {
+                    await connection.SendAsync(text + "\r\n");
+                }
+                else if (text == "<closed>")
+                {
+                    (await connection.ReadLineAsync()).Should().BeNull(where);
+                }
+                else
+                {
+                    (await connection.ReadLineAsync()).Should().MatchRegex(ToRegex(text), where);
+                }
+            }
         }
-
-        var number = 0;
-        foreach (var line in await File.ReadAllLinesAsync(Path.Combine(Folder(), name)))
+        finally
         {
-            number++;
-            var where = $"{name}:{number}";
-            if (line.Length == 0 || line.StartsWith('#'))
+            foreach (var connection in sessions.Values)
             {
-                continue;
-            }
-
-            if (line.StartsWith("C: ", StringComparison.Ordinal))
-            {
-                await connection.SendAsync(line[3..] + "\r\n");
-            }
-            else if (line == "S: <closed>")
-            {
-                (await connection.ReadLineAsync()).Should().BeNull(where);
-            }
-            else
-            {
-                (await connection.ReadLineAsync()).Should().MatchRegex(ToRegex(line[3..]), where);
+                await connection.DisposeAsync();
             }
         }
     }

@@ -294,7 +294,8 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
                 mailbox.UidNext,
                 mailbox.UidValidity,
                 mailbox.HighestModSeq,
-                mailbox.Messages.Sum(m => m.Content.Length));
+                mailbox.Messages.Sum(m => m.Content.Length),
+                mailbox.Messages.Count(m => m.Uid >= mailbox.FirstRecentUid));
             return ValueTask.FromResult(StoreResult<MailboxStatus>.Success(status));
         }
     }

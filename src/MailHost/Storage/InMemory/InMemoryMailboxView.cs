@@ -202,6 +202,30 @@ internal sealed class InMemoryMailboxView : IMailboxView
         }
     }
 
+    public ValueTask<StoreResult<IReadOnlyList<uint>>> ClaimRecentAsync(CancellationToken cancellationToken)
+    {
+        lock (_store.Gate)
+        {
+            var mailbox = Mailbox();
+            if (mailbox is null)
+            {
+                return Fail<IReadOnlyList<uint>>(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            // Everything the snapshot holds from the unclaimed floor on is this session's; a read-write view moves
+            // the floor past the snapshot so no later session sees the same messages as recent.
+            var floor = mailbox.FirstRecentUid;
+            IReadOnlyList<uint> recent = _known.Where(u => u >= floor).ToList();
+            var upTo = Math.Max(Snapshot.UidNext, _known.Count > 0 ? _known[^1] + 1 : 0);
+            if (!_readOnly && upTo > floor)
+            {
+                mailbox.FirstRecentUid = upTo;
+            }
+
+            return ValueTask.FromResult(StoreResult<IReadOnlyList<uint>>.Success(recent));
+        }
+    }
+
     public ValueTask WaitForChangesAsync(CancellationToken cancellationToken)
     {
         ulong known;

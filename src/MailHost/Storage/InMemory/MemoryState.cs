@@ -35,6 +35,9 @@ internal sealed class MemoryMailboxState
 
     public ulong HighestModSeq { get; set; } = 1;
 
+    /// <summary>The lowest UID no session has claimed as <c>\Recent</c> (RFC 3501 §2.3.2).</summary>
+    public uint FirstRecentUid { get; set; } = 1;
+
     public MailboxAttributes SpecialUse { get; set; }
 
     public bool Noselect { get; init; }
