@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace MailHost.Protocols.Imap;
 
 internal static partial class ImapCommandGrammar
@@ -337,8 +339,9 @@ internal static partial class ImapCommandGrammar
         return true;
     }
 
-    // RFC 7162 §3.1.5: search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer;
-    // search-modseq-ext = SP entry-name SP entry-type-req; entry-type-req = "priv" / "shared" / "all".
+    // RFC 7162 §3.1.5 and §7: search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer;
+    // search-modseq-ext = SP entry-name SP entry-type-req; entry-type-req = "priv" / "shared" / "all";
+    // entry-name = DQUOTE "/flags/" attr-flag DQUOTE, the flag's backslash escaped inside the quoted string.
     private static bool ParseModSeqKey(ref ImapGrammarReader r, out ImapSearchKey key)
     {
         key = ImapSearchKey.All;
@@ -351,29 +354,28 @@ internal static partial class ImapCommandGrammar
         string? entryType = null;
         if (r.Peek == '"')
         {
-            if (!r.ParseString(out var name) || !r.ExpectSpace())
+            if (!r.ParseQuoted(out var name))
             {
                 return false;
             }
 
-            if (r.TryWord("PRIV"u8))
+            if (!IsEntryFlagName(name))
             {
-                entryType = "priv";
-            }
-            else if (r.TryWord("SHARED"u8))
-            {
-                entryType = "shared";
-            }
-            else if (r.TryWord("ALL"u8))
-            {
-                entryType = "all";
-            }
-            else
-            {
-                return r.Fail(ImapParseErrors.InvalidSearchKey);
+                return r.Fail(ImapParseErrors.InvalidModSeqEntryName);
             }
 
-            entry = name;
+            if (!r.ExpectSpace())
+            {
+                return false;
+            }
+
+            entryType = r.TryWord("PRIV"u8) ? "priv" : r.TryWord("SHARED"u8) ? "shared" : r.TryWord("ALL"u8) ? "all" : null;
+            if (entryType is null)
+            {
+                return r.Fail(r.AtEnd ? ImapParseErrors.MissingArgument : ImapParseErrors.InvalidModSeqEntryType);
+            }
+
+            entry = Encoding.ASCII.GetString(name);
             if (!r.ExpectSpace())
             {
                 return false;
@@ -387,6 +389,18 @@ internal static partial class ImapCommandGrammar
 
         key = new ImapSearchKey(ImapSearchKeyKind.ModSeq, Text: entry, HeaderField: entryType, Number: modSeq);
         return true;
+    }
+
+    // RFC 7162 §7: "/flags/" attr-flag, where attr-flag = "\\" atom (a system or extension flag) / atom (a keyword).
+    private static bool IsEntryFlagName(ReadOnlySpan<byte> name)
+    {
+        if (name.Length <= 7 || !Ascii.EqualsIgnoreCase(name[..7], "/flags/"u8))
+        {
+            return false;
+        }
+
+        var flag = name[7..];
+        return ImapGrammarReader.IsAtom(flag[0] == '\\' ? flag[1..] : flag);
     }
 
     private static bool TryKeyword(ReadOnlySpan<byte> name, out ImapSearchKeyKind kind)

@@ -139,6 +139,9 @@ internal ref struct ImapGrammarReader
         return true;
     }
 
+    /// <summary>Whether <paramref name="value"/> is an RFC 9051 §9 <c>atom</c>: one or more ATOM-CHARs.</summary>
+    public static bool IsAtom(ReadOnlySpan<byte> value) => !value.IsEmpty && !value.ContainsAnyExcept(AtomChars);
+
     /// <summary>RFC 9051 §9 <c>atom</c>, as bytes of the command buffer.</summary>
     public bool ParseAtom(out ReadOnlySpan<byte> atom, string error)
     {

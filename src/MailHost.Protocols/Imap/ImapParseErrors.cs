@@ -39,6 +39,8 @@ internal static class ImapParseErrors
     public const string VanishedWithoutUid = "VANISHED is only allowed with UID FETCH";
     public const string InvalidStoreItem = "Invalid store item";
     public const string InvalidSearchKey = "Invalid search key";
+    public const string InvalidModSeqEntryName = "Invalid MODSEQ entry name: expected \"/flags/<flag>\"";
+    public const string InvalidModSeqEntryType = "Invalid MODSEQ entry type: expected priv, shared or all";
     public const string InvalidReturnOption = "Invalid RETURN option";
     public const string InvalidSortCriterion = "Invalid sort criterion";
     public const string InvalidThreadAlgorithm = "Unsupported thread algorithm";

@@ -222,13 +222,13 @@ internal sealed partial class ImapSession
                     enabled.Add("UTF8=ACCEPT");
                     break;
                 case "CONDSTORE" when !_condstore && Extensions.Contains("CONDSTORE"):
-                    _condstore = true;
+                    EnableCondstore();
                     enabled.Add("CONDSTORE");
                     break;
                 case "QRESYNC" when !_qresync && Extensions.Contains("QRESYNC"):
                     // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
                     _qresync = true;
-                    _condstore = true;
+                    EnableCondstore();
                     enabled.Add("QRESYNC");
                     break;
             }

@@ -24,20 +24,20 @@ internal sealed partial class ImapSession
             return;
         }
 
-        if (command.ChangedSince is not null)
+        if (command.Vanished && !_qresync)
         {
-            // RFC 7162 §3.1.4: CHANGEDSINCE is CONDSTORE-enabling and implies MODSEQ.
-            _condstore = true;
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.Bad, "CLIENTBUG", "QRESYNC is not enabled");
+            return;
+        }
+
+        if (command.ChangedSince is not null || command.Items.Any(i => i.Kind == ImapFetchItemKind.ModSeq))
+        {
+            // RFC 7162 §3.1: FETCH of MODSEQ, and the CHANGEDSINCE modifier (§3.1.4), are CONDSTORE-enabling.
+            EnableCondstore();
         }
 
         if (command.Vanished)
         {
-            if (!_qresync)
-            {
-                _writer.WriteTagged(command.Tag, ImapResponseStatus.Bad, "CLIENTBUG", "QRESYNC is not enabled");
-                return;
-            }
-
             // RFC 7162 §3.2.6: UID FETCH ... (CHANGEDSINCE m VANISHED) reports expunged UIDs of the set first.
             var vanished = await selected.View.GetVanishedAsync(command.ChangedSince!.Value, _stopping).ConfigureAwait(false);
             if (vanished.IsSuccess)
@@ -271,8 +271,10 @@ internal sealed partial class ImapSession
     private void FinishFetchLine(ref FetchLine line, MessageData message, FetchCommand command, bool seenChanged)
     {
         // RFC 9051 §6.4.8: UID FETCH always reports UID; RFC 7162 §3.1.4: CHANGEDSINCE implies MODSEQ;
-        // RFC 9051 §6.4.5: an implicit \Seen is reported with FLAGS.
-        if ((command.IsUid || command.Vanished) && !line.Uid)
+        // RFC 9051 §6.4.5: an implicit \Seen is reported with FLAGS. RFC 7162 §3.1: once CONDSTORE is on, FLAGS go
+        // out with their MODSEQ (the \Seen a FETCH set, and any FLAGS asked for), so the client's cache never holds
+        // flags newer than its mod-sequence; §3.2.4: with QRESYNC, a FETCH that set \Seen reports UID too.
+        if ((command.IsUid || command.Vanished || (_qresync && seenChanged)) && !line.Uid)
         {
             NextItem(ref line);
             _writer.WriteRaw("UID "u8);
@@ -284,9 +286,10 @@ internal sealed partial class ImapSession
             NextItem(ref line);
             _writer.WriteRaw("FLAGS "u8);
             WriteFlags(message.Uid, message.Flags | MessageFlags.Seen, message.Keywords);
+            line.Flags = true;
         }
 
-        if ((command.ChangedSince is not null || (_condstore && seenChanged)) && !line.ModSeq)
+        if ((command.ChangedSince is not null || (_condstore && line.Flags)) && !line.ModSeq)
         {
             NextItem(ref line);
             WriteModSeq(message.ModSeq);

@@ -78,8 +78,9 @@ internal sealed partial class ImapSession
 
         if (condstore)
         {
-            // RFC 7162 §3.1.8: SELECT (CONDSTORE) is a CONDSTORE-enabling command.
-            _condstore = true;
+            // RFC 7162 §3.1.8: SELECT (CONDSTORE) is a CONDSTORE-enabling command; no mailbox is selected now, and
+            // this SELECT reports HIGHESTMODSEQ anyway.
+            EnableCondstore();
         }
 
         var selected = new ImapSelectedMailbox(opened.Value, examine);
@@ -387,6 +388,12 @@ internal sealed partial class ImapSession
         {
             WriteStoreError(command.Tag, status.Error);
             return;
+        }
+
+        if ((command.Items & ImapStatusItems.HighestModSeq) != 0)
+        {
+            // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is CONDSTORE-enabling.
+            EnableCondstore();
         }
 
         var value = status.Value;

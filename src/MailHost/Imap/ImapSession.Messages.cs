@@ -134,7 +134,7 @@ internal sealed partial class ImapSession
         if (command.UnchangedSince is not null)
         {
             // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE-enabling modifier.
-            _condstore = true;
+            EnableCondstore();
         }
 
         var operation = command.Mode switch
@@ -162,8 +162,9 @@ internal sealed partial class ImapSession
 
         foreach (var state in stored.Messages)
         {
-            // RFC 9051 §6.4.6: FETCH responses with the new flags unless .SILENT; RFC 7162 §3.1.3: with CONDSTORE
-            // a .SILENT store still reports MODSEQ of the messages it changed.
+            // RFC 9051 §6.4.6: FETCH responses with the new flags unless .SILENT. RFC 7162 §3.1.3: with CONDSTORE a
+            // .SILENT store still sends each changed message's new MODSEQ (required with UNCHANGEDSINCE, and the
+            // only way the client's cache learns the mod-sequence otherwise); §3.2.4: with QRESYNC, UID as well.
             bool report = !command.Silent || (_condstore && state.Changed);
             uint seq = selected.SequenceOf(state.Uid);
             if (!report || seq == 0)
@@ -189,6 +190,10 @@ internal sealed partial class ImapSession
         _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "STORE completed");
     }
 
+    /// <summary>
+    /// A FETCH response for a flag change: <c>* n FETCH ([UID u] [FLAGS (...)] [MODSEQ (m)])</c>, MODSEQ whenever
+    /// the session is CONDSTORE-aware (RFC 7162 §3.1: in every later untagged FETCH, whoever changed the flags).
+    /// </summary>
     private void WriteFlagsFetch(uint seq, uint uid, MessageFlags flags, IReadOnlyList<string> keywords, ulong modSeq, bool includeUid, bool includeFlags = true)
     {
         if (includeFlags)

@@ -26,8 +26,8 @@ internal sealed partial class ImapSession
 
         if (usesModSeq)
         {
-            // RFC 7162 §3.1.5: SEARCH MODSEQ is CONDSTORE-enabling.
-            _condstore = true;
+            // RFC 7162 §3.1: SEARCH with the MODSEQ criterion is CONDSTORE-enabling.
+            EnableCondstore();
         }
 
         var result = await selected.View.SearchAsync(criteria, _stopping).ConfigureAwait(false);
@@ -44,19 +44,6 @@ internal sealed partial class ImapSession
         }
 
         var uids = result.Value.Uids.Where(u => selected.SequenceOf(u) > 0).Order().ToList();
-        ulong? modSeq = null;
-        if (usesModSeq && uids.Count > 0)
-        {
-            // RFC 7162 §3.1.5: the highest mod-sequence of the messages returned, not of the mailbox.
-            ulong highest = 0;
-            await foreach (var message in selected.View.FetchAsync(UidSet.FromUids(uids), FetchOptions.Default, _stopping).ConfigureAwait(false))
-            {
-                highest = Math.Max(highest, message.ModSeq);
-            }
-
-            modSeq = highest;
-        }
-
         var numbers = command.IsUid ? uids : [.. uids.Select(selected.SequenceOf)];
         var returns = command.Return;
         bool extended = command.HasReturn || _rev2;
@@ -65,6 +52,8 @@ internal sealed partial class ImapSession
             // RFC 4731 §3.1: RETURN () means ALL; IMAP4rev2 always answers with ESEARCH.
             returns |= ImapSearchReturnOptions.All;
         }
+
+        ulong? modSeq = usesModSeq ? await ResultModSeqAsync(uids, extended ? returns : ImapSearchReturnOptions.All).ConfigureAwait(false) : null;
 
         if (save)
         {
@@ -177,6 +166,9 @@ internal sealed partial class ImapSession
                 case ImapSearchKeyKind.Older: return new AgeCriterion(AgeComparison.Older, (long)Math.Min(k.Number!.Value, long.MaxValue));
                 case ImapSearchKeyKind.Younger: return new AgeCriterion(AgeComparison.Younger, (long)Math.Min(k.Number!.Value, long.MaxValue));
                 case ImapSearchKeyKind.ModSeq:
+                    // RFC 7162 §3.1.5: the stores keep one mod-sequence per message, not one per flag, so the entry
+                    // name and type (k.Text, k.HeaderField) are ignored, as the RFC requires of such a server: every
+                    // entry's mod-sequence is the message's. Matches are those at or above the value.
                     modSeq = true;
                     return new ModSeqCriterion(k.Number!.Value);
                 case ImapSearchKeyKind.EmailId: return new ObjectIdCriterion(ObjectIdKind.EmailId, k.Text!);

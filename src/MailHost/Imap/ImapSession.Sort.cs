@@ -30,10 +30,16 @@ internal sealed partial class ImapSession
             return null;
         }
 
-        if (!TryConvert(search, out var criteria, out _))
+        if (!TryConvert(search, out var criteria, out bool usesModSeq))
         {
             WriteInvalidSet(tag);
             return null;
+        }
+
+        if (usesModSeq)
+        {
+            // RFC 7162 §3.1.9: MODSEQ in SORT or THREAD criteria is a search with MODSEQ: CONDSTORE-enabling.
+            EnableCondstore();
         }
 
         var result = await selected.View.SearchAsync(criteria, _stopping).ConfigureAwait(false);
@@ -116,14 +122,17 @@ internal sealed partial class ImapSession
         });
 
         var numbers = items.Select(i => command.IsUid ? i.Uid : i.Seq).ToList();
+        var returns = command.Return == ImapSearchReturnOptions.None || !command.HasReturn ? ImapSearchReturnOptions.All : command.Return;
+
+        // RFC 7162 §3.1.9: with the MODSEQ criterion SORT reports MODSEQ as SEARCH does (ESORT like ESEARCH).
+        ulong? modSeq = UsesModSeq(command.Search) ? await ResultModSeqAsync([.. items.Select(i => i.Uid)], returns).ConfigureAwait(false) : null;
         if (!command.HasReturn)
         {
-            _writer.WriteSearch(numbers, null, "SORT");
+            _writer.WriteSearch(numbers, modSeq, "SORT");
         }
         else
         {
             // RFC 5267 §3.2: ESORT answers with ESEARCH; MIN and MAX are the first and last in sort order, ALL keeps the order.
-            var returns = command.Return == ImapSearchReturnOptions.None ? ImapSearchReturnOptions.All : command.Return;
             bool any = numbers.Count > 0;
             _writer.WriteEsearch(
                 command.Tag,
@@ -131,7 +140,8 @@ internal sealed partial class ImapSession
                 min: (returns & ImapSearchReturnOptions.Min) != 0 && any ? numbers[0] : null,
                 max: (returns & ImapSearchReturnOptions.Max) != 0 && any ? numbers[^1] : null,
                 all: (returns & ImapSearchReturnOptions.All) != 0 && any ? InOrder(numbers) : null,
-                count: (returns & ImapSearchReturnOptions.Count) != 0 ? (uint)numbers.Count : null);
+                count: (returns & ImapSearchReturnOptions.Count) != 0 ? (uint)numbers.Count : null,
+                modSeq: modSeq);
         }
 
         await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);

@@ -169,9 +169,11 @@ public sealed class ImapMessageTests
         (await client.CommandAsync("d", "SEARCH CHARSET KOI8-R ALL")).Should().Equal("d NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset");
         (await client.CommandAsync("e", "SEARCH 2:* NOT 3")).Should().Equal("* SEARCH 2", "e OK SEARCH completed");
         await client.CommandAsync("g", "STORE 2 +FLAGS.SILENT (\\Flagged)");
+        // RFC 7162 §3.1: FETCH MODSEQ is the first CONDSTORE-enabling command here, so HIGHESTMODSEQ comes first.
         var fetched = await client.CommandAsync("h", "FETCH 1:3 MODSEQ");
-        var second = fetched[1].Split('(', ')')[2];
-        var third = fetched[2].Split('(', ')')[2];
+        fetched[0].Should().StartWith("* OK [HIGHESTMODSEQ ");
+        var second = fetched.Single(l => l.StartsWith("* 2 FETCH", StringComparison.Ordinal)).Split('(', ')')[2];
+        var third = fetched.Single(l => l.StartsWith("* 3 FETCH", StringComparison.Ordinal)).Split('(', ')')[2];
         (await client.CommandAsync("f", "SEARCH MODSEQ " + second)).Should().Equal($"* SEARCH 2 (MODSEQ {second})", "f OK SEARCH completed");
         (await client.CommandAsync("i", "SEARCH MODSEQ 1 NOT 2")).Should().Equal($"* SEARCH 1 3 (MODSEQ {third})", "i OK SEARCH completed");
     }
