@@ -69,6 +69,11 @@ internal sealed partial class ImapSession
         }
 
         _state = ImapState.Authenticated;
+        if (RefuseUndecodable(tag, mailbox))
+        {
+            return;
+        }
+
         var opened = await Account.OpenMailboxAsync(mailbox, examine, _stopping).ConfigureAwait(false);
         if (!opened.IsSuccess)
         {
@@ -178,6 +183,11 @@ internal sealed partial class ImapSession
 
     private async Task CreateAsync(CreateCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox, storesName: true))
+        {
+            return;
+        }
+
         // RFC 9051 §6.3.4: a trailing delimiter only says that the client means to create children.
         var name = command.Mailbox.EndsWith(MailboxName.Delimiter) ? command.Mailbox[..^1] : command.Mailbox;
         var use = MailboxAttributes.None;
@@ -203,7 +213,7 @@ internal sealed partial class ImapSession
         var result = await Account.CreateMailboxAsync(name, use, _stopping).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
-            WriteStoreError(command.Tag, result.Error!);
+            WriteStoreError(command.Tag, result.Error!, storesName: true);
             return;
         }
 
@@ -214,29 +224,57 @@ internal sealed partial class ImapSession
 
     private async Task DeleteAsync(DeleteCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox))
+        {
+            return;
+        }
+
         var result = await Account.DeleteMailboxAsync(command.Mailbox, _stopping).ConfigureAwait(false);
         WriteResult(command.Tag, result, "DELETE completed");
     }
 
     private async Task RenameAsync(RenameCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox) || RefuseUndecodable(command.Tag, command.NewMailbox, storesName: true))
+        {
+            return;
+        }
+
+        // The store refuses either name as invalid; a source that cannot be a name names no mailbox, so it is told
+        // apart here and the store's refusal can only be about the new name.
+        if (MailboxName.Normalize(command.Mailbox, _store.Limits) is { IsSuccess: false } source)
+        {
+            WriteStoreError(command.Tag, source.Error);
+            return;
+        }
+
         var result = await Account.RenameMailboxAsync(command.Mailbox, command.NewMailbox, _stopping).ConfigureAwait(false);
-        WriteResult(command.Tag, result, "RENAME completed");
+        WriteResult(command.Tag, result, "RENAME completed", storesName: true);
     }
 
     private async Task SubscribeAsync(SubscribeCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox, storesName: true))
+        {
+            return;
+        }
+
         var result = await Account.SubscribeAsync(command.Mailbox, _stopping).ConfigureAwait(false);
-        WriteResult(command.Tag, result, "SUBSCRIBE completed");
+        WriteResult(command.Tag, result, "SUBSCRIBE completed", storesName: true);
     }
 
     private async Task UnsubscribeAsync(UnsubscribeCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox))
+        {
+            return;
+        }
+
         var result = await Account.UnsubscribeAsync(command.Mailbox, _stopping).ConfigureAwait(false);
         WriteResult(command.Tag, result, "UNSUBSCRIBE completed");
     }
 
-    private void WriteResult(string tag, StoreResult result, string text)
+    private void WriteResult(string tag, StoreResult result, string text, bool storesName = false)
     {
         if (result.IsSuccess)
         {
@@ -244,9 +282,28 @@ internal sealed partial class ImapSession
         }
         else
         {
-            WriteStoreError(tag, result.Error!);
+            WriteStoreError(tag, result.Error!, storesName: storesName);
         }
     }
+
+    /// <summary>
+    /// RFC 3501 §5.1.3, RFC 9051 §5.1: a name that is a valid astring but does not decode (not modified UTF-7, or not
+    /// UTF-8 once UTF-8 is enabled) names no mailbox. The command's syntax is valid, so the answer is NO, never BAD:
+    /// <c>[NONEXISTENT]</c>, or <c>[CANNOT]</c> where the command would store the name. True when it wrote that answer.
+    /// </summary>
+    private bool RefuseUndecodable(string tag, string name, bool storesName = false)
+    {
+        if (!ImapMailboxName.IsUndecodable(name))
+        {
+            return false;
+        }
+
+        _writer.WriteTagged(tag, ImapResponseStatus.No, storesName ? "CANNOT" : "NONEXISTENT", storesName ? "Invalid mailbox name: " + UndecodableNameText : "No such mailbox: " + UndecodableNameText);
+        return true;
+    }
+
+    /// <summary>Why an undecodable name was refused, in the session's encoding of names.</summary>
+    private string UndecodableNameText => _utf8 ? "not valid UTF-8" : "not valid modified UTF-7";
 
     private Task NamespaceAsync(NamespaceCommand command)
     {
@@ -381,6 +438,11 @@ internal sealed partial class ImapSession
 
     private async Task StatusAsync(StatusCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox))
+        {
+            return;
+        }
+
         var status = await Account.GetStatusAsync(command.Mailbox, _stopping).ConfigureAwait(false);
         if (!status.IsSuccess)
         {
@@ -435,6 +497,11 @@ internal sealed partial class ImapSession
         bool limited = usage.StorageLimit is not null || usage.MessageLimit is not null;
         if (mailbox is not null)
         {
+            if (RefuseUndecodable(tag, mailbox))
+            {
+                return;
+            }
+
             var status = await Account.GetStatusAsync(mailbox, _stopping).ConfigureAwait(false);
             if (!status.IsSuccess)
             {

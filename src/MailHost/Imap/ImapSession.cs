@@ -397,14 +397,20 @@ internal sealed partial class ImapSession
         return Task.CompletedTask;
     }
 
-    /// <summary>Writes a tagged NO for a store failure with the RFC 5530 response code of its <see cref="StoreErrorCode"/>.</summary>
-    private void WriteStoreError(string tag, StoreError error, bool tryCreate = false)
+    /// <summary>
+    /// Writes a tagged NO for a store failure with the RFC 5530 response code of its <see cref="StoreErrorCode"/>.
+    /// <paramref name="tryCreate"/>: a missing mailbox is a COPY/MOVE/APPEND target (RFC 9051 §6.3.12, §6.4.7).
+    /// <paramref name="storesName"/>: the command would store the name (CREATE, RENAME's new name, SUBSCRIBE), so a
+    /// name the store cannot hold is <c>[CANNOT]</c>; for every other command it names no mailbox, <c>[NONEXISTENT]</c>
+    /// (never <c>[TRYCREATE]</c>: CREATE could not make it).
+    /// </summary>
+    private void WriteStoreError(string tag, StoreError error, bool tryCreate = false, bool storesName = false)
     {
         var code = error.Code switch
         {
             StoreErrorCode.NotFound => tryCreate ? "TRYCREATE" : "NONEXISTENT",
             StoreErrorCode.AlreadyExists => "ALREADYEXISTS",
-            StoreErrorCode.InvalidName => "CANNOT",
+            StoreErrorCode.InvalidName => storesName ? "CANNOT" : "NONEXISTENT",
             StoreErrorCode.NotAllowed => "CANNOT",
             StoreErrorCode.HasChildren => "INUSE",
             StoreErrorCode.OverQuota => "OVERQUOTA",

@@ -1,0 +1,157 @@
+using System.Text;
+using MailHost.Hosting;
+using MailHost.Imap;
+using MailHost.IntegrationTests.Infrastructure;
+using MailHost.Storage;
+
+namespace MailHost.IntegrationTests.Imap;
+
+/// <summary>
+/// Mailbox names that name no mailbox, LIST-EXTENDED RECURSIVEMATCH and LSUB on a real socket, raw lines, run on every
+/// store through the derived classes: a name that is a valid astring but not valid modified UTF-7 (RFC 3501 §5.1.3) is
+/// answered NO, never BAD, and no command of valid syntax counts toward closing the session.
+/// </summary>
+public abstract class ImapMailboxNameTests : IAsyncLifetime
+{
+    // The name an outside conformance suite selects: atom characters with an "&" that starts no modified-BASE64 run.
+    private const string AtomName = "!#$&'+,-.0123456789:;<=>?@^_`|[}";
+    private const string NoSuchName = "NO [NONEXISTENT] No such mailbox: not valid modified UTF-7";
+    private const string CannotName = "NO [CANNOT] Invalid mailbox name: not valid modified UTF-7";
+
+    private IMailStore? _store;
+
+    public async Task InitializeAsync() => _store = await CreateStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+    public async Task DisposeAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+
+        DisposeCore();
+    }
+
+    /// <summary>A new, empty store for one test.</summary>
+    protected abstract Task<IMailStore> CreateStoreAsync();
+
+    protected virtual void DisposeCore()
+    {
+    }
+
+    [Fact]
+    public async Task SELECT_and_EXAMINE_of_a_name_that_is_not_modified_UTF7_are_NO_and_leave_no_mailbox_selected()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        (await client.CommandAsync("a", "SELECT " + AtomName)).Should().Equal("a " + NoSuchName);
+        (await client.CommandAsync("b", "EXAMINE &Jjo")).Should().Equal("b " + NoSuchName);
+        (await client.CommandAsync("c", "SELECT INBOX")).Last().Should().StartWith("c OK [READ-WRITE]");
+
+        // RFC 3501 §6.3.1: a failed SELECT leaves no mailbox selected (RFC 7162 §3.2.11: CLOSED first).
+        (await client.CommandAsync("d", "SELECT \"&U,BTFw-&ZeVnLIqe-\"")).Should().Equal("* OK [CLOSED] Previous mailbox closed", "d " + NoSuchName);
+        (await client.CommandAsync("e", "FETCH 1 FLAGS")).Should().Equal("e BAD No mailbox selected");
+    }
+
+    [Fact]
+    public async Task LIST_and_LSUB_with_an_undecodable_pattern_or_reference_find_nothing()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        (await client.CommandAsync("a", "LIST \"\" " + AtomName + "%*")).Should().Equal("a OK LIST completed");
+        (await client.CommandAsync("b", "LIST &Jjo *")).Should().Equal("b OK LIST completed");
+        (await client.CommandAsync("c", "LSUB \"\" &Jjo*")).Should().Equal("c OK LSUB completed");
+        (await client.CommandAsync("d", "LIST (SUBSCRIBED) \"\" (&Jjo* INBOX)")).Should().Equal("* LIST (\\HasNoChildren \\Subscribed) \"/\" INBOX", "d OK LIST completed");
+        (await client.CommandAsync("e", "LIST \"\" \"\"")).Should().Equal("* LIST (\\Noselect) \"/\" \"\"", "e OK LIST completed");
+    }
+
+    [Fact]
+    public async Task Every_other_command_taking_a_name_answers_NO_NONEXISTENT_or_CANNOT_where_it_would_store_the_name()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+        (await client.CommandAsync("s", "CREATE Work")).Last().Should().StartWith("s OK");
+
+        (await client.CommandAsync("a", "STATUS " + AtomName + " (MESSAGES)")).Should().Equal("a " + NoSuchName);
+        (await client.CommandAsync("b", "DELETE &Jjo")).Should().Equal("b " + NoSuchName);
+        (await client.CommandAsync("c", "UNSUBSCRIBE &Jjo")).Should().Equal("c " + NoSuchName);
+        (await client.CommandAsync("d", "GETQUOTAROOT &Jjo")).Should().Equal("d " + NoSuchName);
+        (await client.CommandAsync("e", "RENAME &Jjo Elsewhere")).Should().Equal("e " + NoSuchName);
+        (await client.CommandAsync("f", "CREATE " + AtomName)).Should().Equal("f " + CannotName);
+        (await client.CommandAsync("g", "SUBSCRIBE &Jjo")).Should().Equal("g " + CannotName);
+        (await client.CommandAsync("h", "RENAME Work &Jjo")).Should().Equal("h " + CannotName);
+
+        // APPEND: refused before the continuation (nothing is read), and a non-synchronizing literal is dropped.
+        (await client.CommandAsync("i", "APPEND &Jjo {5}")).Should().Equal("i " + NoSuchName);
+        (await client.CommandAsync("j", "APPEND &Jjo {12+}\r\nSubject: x\r\n")).Should().Equal("j " + NoSuchName);
+
+        await client.CommandAsync("k", "APPEND INBOX {12+}\r\nSubject: x\r\n");
+        (await client.CommandAsync("l", "SELECT INBOX")).Last().Should().StartWith("l OK");
+        (await client.CommandAsync("m", "COPY 1 &Jjo")).Should().Equal("m " + NoSuchName);
+        (await client.CommandAsync("n", "UID MOVE 1 " + AtomName)).Should().Equal("n " + NoSuchName);
+
+        // Nothing was made under any spelling of those names.
+        (await client.CommandAsync("o", "LIST \"\" *")).Should().HaveCount(8).And.Contain("* LIST (\\HasNoChildren) \"/\" Work");
+        (await client.CommandAsync("p", "STATUS INBOX (MESSAGES)")).Should().Equal("* STATUS INBOX (MESSAGES 1)", "p OK STATUS completed");
+    }
+
+    [Fact]
+    public async Task Names_no_store_can_hold_name_no_mailbox_and_are_never_TRYCREATE()
+    {
+        // The same rule for names that decode but break the naming rules: lookups are NONEXISTENT, creation is CANNOT.
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+        (await client.CommandAsync("s", "CREATE Work")).Last().Should().StartWith("s OK");
+
+        (await client.CommandAsync("a", "SELECT a//b")).Single().Should().StartWith("a NO [NONEXISTENT] ");
+        (await client.CommandAsync("b", "STATUS \"a*\" (MESSAGES)")).Single().Should().StartWith("b NO [NONEXISTENT] ");
+        (await client.CommandAsync("c", "APPEND a//b {5}")).Single().Should().StartWith("c NO [NONEXISTENT] ");
+        (await client.CommandAsync("d", "RENAME a//b Work2")).Single().Should().StartWith("d NO [NONEXISTENT] ");
+        (await client.CommandAsync("e", "CREATE a//b")).Single().Should().StartWith("e NO [CANNOT] ");
+        (await client.CommandAsync("f", "RENAME Work a//b")).Single().Should().StartWith("f NO [CANNOT] ");
+        (await client.CommandAsync("g", "SUBSCRIBE \"a%\"")).Single().Should().StartWith("g NO [CANNOT] ");
+
+        await client.CommandAsync("h", "APPEND INBOX {12+}\r\nSubject: x\r\n");
+        await client.CommandAsync("i", "SELECT INBOX");
+        (await client.CommandAsync("j", "COPY 1 a//b")).Single().Should().StartWith("j NO [NONEXISTENT] ");
+        (await client.CommandAsync("k", "COPY 1 Nowhere")).Single().Should().StartWith("k NO [TRYCREATE] ");
+    }
+
+    [Fact]
+    public async Task With_UTF8_enabled_names_are_UTF8_and_invalid_UTF8_is_NO()
+    {
+        // RFC 6855 §3: no modified UTF-7 after ENABLE UTF8=ACCEPT; "&Jjo" is then a plain name.
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+        (await client.CommandAsync("a", "ENABLE UTF8=ACCEPT")).Should().Equal("* ENABLED UTF8=ACCEPT", "a OK ENABLE completed");
+        (await client.CommandAsync("b", "CREATE &Jjo")).Single().Should().StartWith("b OK");
+        (await client.CommandAsync("c", "STATUS &Jjo (MESSAGES)")).Should().Equal("* STATUS &Jjo (MESSAGES 0)", "c OK STATUS completed");
+
+        await client.SendRawAsync([.. "d SELECT {2+}\r\n"u8, 0xFF, 0xFE, .. "\r\n"u8]);
+        (await client.ReadUntilTaggedAsync("d")).Should().Equal("d NO [NONEXISTENT] No such mailbox: not valid UTF-8");
+    }
+
+    [Fact]
+    public async Task Twenty_five_commands_answered_NO_in_a_row_keep_the_session()
+    {
+        // Only syntax errors count toward closing a session (MaxBadCommands, 20); every one of these was BAD before.
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+        string[] commands = ["SELECT " + AtomName, "LIST \"\" " + AtomName + "%*", "STATUS &Jjo (UIDNEXT)", "CREATE &Jjo", "EXAMINE &Jjo"];
+        var batch = new StringBuilder();
+        for (int i = 0; i < 25; i++)
+        {
+            batch.Append('t').Append(i).Append(' ').Append(commands[i % commands.Length]).Append("\r\n");
+        }
+
+        await client.SendAsync(batch + "z NOOP\r\n");
+        var lines = await client.ReadUntilTaggedAsync("z");
+        lines.Should().HaveCount(26).And.NotContain(l => l.Contains("BAD", StringComparison.Ordinal) || l.StartsWith("* BYE", StringComparison.Ordinal));
+        lines.Last().Should().Be("z OK NOOP completed");
+    }
+
+    private Task<TestMailServer<ImapConnectionHandler>> StartAsync(Action<ImapOptions>? imap = null)
+        => ImapTestServer.StartAsync(new MailWorld(), MailTlsMode.None, allowPlaintext: true, imap: imap, store: _store);
+}
