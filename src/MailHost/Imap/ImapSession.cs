@@ -174,7 +174,11 @@ internal sealed partial class ImapSession
             if (!ImapCommandTable.IsAllowed(command!, _state))
             {
                 _writer.WriteTagged(command!.Tag, ImapResponseStatus.Bad, null, NotAllowedText(command));
-                if (CountBadCommand())
+
+                // After login a known command in the wrong state is the client's mistake about the state, valid syntax
+                // that never counts toward closing the session. Before login it counts like an unknown command: no
+                // client selects a mailbox before logging in, but another protocol's lines can read as IMAP (SECURITY T05).
+                if ((!ImapCommandTable.IsKnown(command) || _state == ImapState.NotAuthenticated) && CountBadCommand())
                 {
                     return;
                 }
@@ -182,6 +186,9 @@ internal sealed partial class ImapSession
                 continue;
             }
 
+            // Only bad commands in a row close the session: a client that sends one unknown command now and then
+            // (an old client's XLIST, a test suite's deliberate errors) keeps its session.
+            _badCommands = 0;
             await RunCommandAsync(command!).ConfigureAwait(false);
         }
     }
@@ -205,7 +212,10 @@ internal sealed partial class ImapSession
         };
     }
 
-    /// <summary>Counts a refused command; true (after writing BYE) when the connection must close.</summary>
+    /// <summary>
+    /// Counts a syntax error or unknown command (answered BAD); true (after writing BYE) when that makes too many in a
+    /// row and the connection must close. A command of valid syntax never counts, whatever its answer.
+    /// </summary>
     private bool CountBadCommand()
     {
         _badCommands++;

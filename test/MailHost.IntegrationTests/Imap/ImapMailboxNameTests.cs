@@ -152,6 +152,45 @@ public abstract class ImapMailboxNameTests : IAsyncLifetime
         lines.Last().Should().Be("z OK NOOP completed");
     }
 
+    [Fact]
+    public async Task Valid_commands_in_the_wrong_state_never_count_and_syntax_errors_count_only_in_a_row()
+    {
+        await using var server = await StartAsync(imap: o => o.MaxBadCommands = 5);
+        await using var client = await ImapTestServer.LoginAsync(server);
+
+        // After login, a command of valid syntax answered BAD for the state is not an invalid command.
+        var batch = new StringBuilder();
+        for (int i = 0; i < 25; i++)
+        {
+            batch.Append('w').Append(i).Append(i % 2 == 0 ? " FETCH 1 FLAGS\r\n" : " LOGIN alice x\r\n");
+        }
+
+        await client.SendAsync(batch.ToString());
+        (await client.ReadUntilTaggedAsync("w24")).Should().HaveCount(25).And.OnlyContain(l => l.Contains(" BAD ", StringComparison.Ordinal));
+
+        // Four unknown commands, then a valid one: the row starts again, so four more do not close either.
+        await client.SendAsync("u1 FOO\r\nu2 FOO\r\nu3 FOO\r\nu4 FOO\r\nn NOOP\r\nu5 FOO\r\nu6 FOO\r\nu7 FOO\r\nu8 FOO\r\nm NOOP\r\n");
+        (await client.ReadUntilTaggedAsync("m")).Should().HaveCount(10).And.Contain("n OK NOOP completed").And.EndWith("m OK NOOP completed");
+
+        // Five in a row close it.
+        await client.SendAsync("v1 FOO\r\nv2 FOO\r\nv3 FOO\r\nv4 FOO\r\nv5 FOO\r\nv6 NOOP\r\n");
+        var rest = await client.ReadToEndAsync(TimeSpan.FromSeconds(10));
+        rest.Should().EndWith("v5 BAD Unknown command\r\n* BYE Too many invalid commands\r\n");
+    }
+
+    [Fact]
+    public async Task A_refused_STARTTLS_does_not_count_toward_closing_before_login()
+    {
+        // Before login three invalid commands close the connection; STARTTLS where TLS is not offered is valid syntax.
+        await using var server = await StartAsync();
+        await using var client = await LineClient.ConnectAsync(server.EndPoint);
+        await client.ReadLineAsync();
+        await client.SendAsync("a STARTTLS\r\nb STARTTLS\r\nc STARTTLS\r\nd STARTTLS\r\ne NOOP\r\n");
+        (await client.ReadUntilTaggedAsync("e")).Should().Equal(
+            "a BAD STARTTLS is not available", "b BAD STARTTLS is not available", "c BAD STARTTLS is not available",
+            "d BAD STARTTLS is not available", "e OK NOOP completed");
+    }
+
     private Task<TestMailServer<ImapConnectionHandler>> StartAsync(Action<ImapOptions>? imap = null)
         => ImapTestServer.StartAsync(new MailWorld(), MailTlsMode.None, allowPlaintext: true, imap: imap, store: _store);
 }
