@@ -6,8 +6,8 @@ namespace MailHost.Imap;
 
 /// <summary>
 /// The authenticated state (RFC 9051 §6.3): SELECT/EXAMINE (RFC 7162 CONDSTORE/QRESYNC), CREATE (RFC 6154), DELETE,
-/// RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST (RFC 5258, 5819, 6154, 3348), LSUB, NAMESPACE (RFC 2342), STATUS (RFC 8438),
-/// quota (RFC 9208), and CHECK, CLOSE, UNSELECT (RFC 3691).
+/// RENAME, SUBSCRIBE, UNSUBSCRIBE, NAMESPACE (RFC 2342), STATUS (RFC 8438), quota (RFC 9208), and CHECK, CLOSE,
+/// UNSELECT (RFC 3691). LIST and LSUB are in their own part.
 /// </summary>
 internal sealed partial class ImapSession
 {
@@ -311,129 +311,6 @@ internal sealed partial class ImapSession
         _writer.WriteRaw("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n"u8);
         _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "NAMESPACE completed");
         return Task.CompletedTask;
-    }
-
-    private async Task ListAsync(ListCommand command)
-    {
-        var selection = command.Selection;
-        var returns = command.Return;
-        if (command.Patterns.Count == 1 && command.Patterns[0].Length == 0 && !command.IsExtended)
-        {
-            // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root of the reference.
-            _writer.WriteList("LIST"u8, ["\\Noselect"], MailboxName.Delimiter, "");
-            _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
-            return;
-        }
-
-        var mailboxes = await Account.ListMailboxesAsync(_stopping).ConfigureAwait(false);
-        var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        var subscriptions = await Account.ListSubscriptionsAsync(_stopping).ConfigureAwait(false);
-        var subscribed = new HashSet<string>(subscriptions, StringComparer.Ordinal);
-        var patterns = command.Patterns.Select(p => command.Reference + p).ToList();
-
-        bool subscribedOnly = (selection & ImapListSelectionOptions.Subscribed) != 0;
-        bool recursive = (selection & ImapListSelectionOptions.RecursiveMatch) != 0;
-        bool specialUseOnly = (selection & ImapListSelectionOptions.SpecialUse) != 0;
-
-        // Candidates: every mailbox, or with SUBSCRIBED every subscription (RFC 5258 §3.1: even nonexistent ones).
-        IEnumerable<string> names = subscribedOnly
-            ? subscriptions.Union(recursive ? mailboxes.Select(m => m.Name) : [], StringComparer.Ordinal)
-            : mailboxes.Select(m => m.Name);
-        foreach (var name in names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-        {
-            if (!patterns.Any(p => ImapListMatcher.Matches(name, p, MailboxName.Delimiter)))
-            {
-                continue;
-            }
-
-            byName.TryGetValue(name, out var info);
-            bool isSubscribed = subscribed.Contains(name);
-            bool childInfo = false;
-            if (subscribedOnly && !isSubscribed)
-            {
-                // RFC 5258 §3.5: with RECURSIVEMATCH a parent whose child is subscribed comes with CHILDINFO.
-                if (!recursive || !subscriptions.Any(s => MailboxName.IsDescendantOf(s, name)))
-                {
-                    continue;
-                }
-
-                childInfo = true;
-            }
-
-            var attributes = new List<string>();
-            if (info is null)
-            {
-                attributes.Add("\\NonExistent");
-            }
-            else
-            {
-                var a = info.Attributes;
-                if ((a & MailboxAttributes.Noselect) != 0)
-                {
-                    attributes.Add("\\Noselect");
-                }
-
-                // RFC 3348 CHILDREN.
-                attributes.Add((a & MailboxAttributes.HasChildren) != 0 ? "\\HasChildren" : "\\HasNoChildren");
-                foreach (var (flag, label) in SpecialUses)
-                {
-                    if ((a & flag) != 0)
-                    {
-                        attributes.Add(label);
-                    }
-                }
-            }
-
-            if (specialUseOnly && (info is null || (info.Attributes & MailboxAttributes.SpecialUseMask) == 0))
-            {
-                continue;
-            }
-
-            if (isSubscribed && (subscribedOnly || (returns & ImapListReturnOptions.Subscribed) != 0))
-            {
-                attributes.Add("\\Subscribed");
-            }
-
-            _writer.WriteList("LIST"u8, attributes, MailboxName.Delimiter, name, childInfo);
-            if ((returns & ImapListReturnOptions.Status) != 0 && info is not null && (info.Attributes & MailboxAttributes.Noselect) == 0)
-            {
-                // RFC 5819 §2: STATUS right after the mailbox's LIST; failures are simply left out.
-                var status = await Account.GetStatusAsync(name, _stopping).ConfigureAwait(false);
-                if (status.IsSuccess)
-                {
-                    WriteStatusResponse(status.Value, command.StatusItems);
-                }
-            }
-        }
-
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
-    }
-
-    private async Task LsubAsync(LsubCommand command)
-    {
-        // RFC 3501 §6.3.9.
-        if (command.Pattern.Length == 0)
-        {
-            _writer.WriteList("LSUB"u8, ["\\Noselect"], MailboxName.Delimiter, "");
-            _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
-            return;
-        }
-
-        var mailboxes = await Account.ListMailboxesAsync(_stopping).ConfigureAwait(false);
-        var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        var pattern = command.Reference + command.Pattern;
-        foreach (var name in await Account.ListSubscriptionsAsync(_stopping).ConfigureAwait(false))
-        {
-            if (!ImapListMatcher.Matches(name, pattern, MailboxName.Delimiter))
-            {
-                continue;
-            }
-
-            bool noselect = !byName.TryGetValue(name, out var info) || (info.Attributes & MailboxAttributes.Noselect) != 0;
-            _writer.WriteList("LSUB"u8, noselect ? ["\\Noselect"] : [], MailboxName.Delimiter, name);
-        }
-
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
     }
 
     private async Task StatusAsync(StatusCommand command)

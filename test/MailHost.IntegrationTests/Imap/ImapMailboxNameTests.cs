@@ -191,6 +191,136 @@ public abstract class ImapMailboxNameTests : IAsyncLifetime
             "d BAD STARTTLS is not available", "e OK NOOP completed");
     }
 
+    [Theory]
+    [InlineData("LIST (RECURSIVEMATCH) \"\" \"\"")]
+    [InlineData("LIST (RECURSIVEMATCH REMOTE) \"\" \"\"")]
+    public async Task RECURSIVEMATCH_without_an_option_it_can_modify_is_BAD(string command)
+    {
+        // RFC 5258 §3.1.
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+        (await client.CommandAsync("a", command)).Should().Equal("a BAD Invalid LIST option");
+        (await client.CommandAsync("b", "NOOP")).Should().Equal("b OK NOOP completed");
+    }
+
+    [Fact]
+    public async Task SUBSCRIBED_RECURSIVEMATCH_with_two_patterns_returns_each_listed_mailbox_once_with_its_own_attributes()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+        const string List = "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (x/test2 x/test2/test1)";
+        await client.CommandAsync("a", "CREATE x/test2/test1");
+        await client.CommandAsync("b", "SUBSCRIBE x/test2/test1");
+
+        // The parent is not subscribed and its only subscribed child is listed in its own right.
+        (await client.CommandAsync("c", List)).Should().Equal("* LIST (\\HasNoChildren \\Subscribed) \"/\" x/test2/test1", "c OK LIST completed");
+
+        await client.CommandAsync("d", "SUBSCRIBE x/test2");
+        (await client.CommandAsync("e", List)).Should().Equal(
+            "* LIST (\\HasChildren \\Subscribed) \"/\" x/test2",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" x/test2/test1",
+            "e OK LIST completed");
+
+        // A subscribed child that no pattern lists is what CHILDINFO reports (RFC 5258 §3.5).
+        await client.CommandAsync("f", "UNSUBSCRIBE x/test2");
+        (await client.CommandAsync("g", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" x/test2")).Should().Equal(
+            "* LIST (\\HasChildren) \"/\" x/test2 (\"CHILDINFO\" (\"SUBSCRIBED\"))", "g OK LIST completed");
+    }
+
+    [Fact]
+    public async Task RFC_5258_example_8_CHILDINFO_and_HasChildren()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("a", "CREATE x/Foo/Bar");
+        await client.CommandAsync("b", "CREATE x/Foo/Baz");
+        await client.CommandAsync("c", "CREATE x/Moo");
+        const string Recursive = "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" x/%";
+
+        // B: nothing subscribed.
+        (await client.CommandAsync("d", Recursive)).Should().Equal("d OK LIST completed");
+
+        // A: only Foo/Baz.
+        await client.CommandAsync("e", "SUBSCRIBE x/Foo/Baz");
+        (await client.CommandAsync("f", "LIST (SUBSCRIBED) \"\" x/*")).Should().Equal("* LIST (\\HasNoChildren \\Subscribed) \"/\" x/Foo/Baz", "f OK LIST completed");
+        (await client.CommandAsync("g", "LIST (SUBSCRIBED) \"\" x/%")).Should().Equal("g OK LIST completed");
+        (await client.CommandAsync("h", Recursive)).Should().Equal("* LIST (\\HasChildren) \"/\" x/Foo (\"CHILDINFO\" (\"SUBSCRIBED\"))", "h OK LIST completed");
+
+        // A1: Foo subscribed as well.
+        await client.CommandAsync("i", "SUBSCRIBE x/Foo");
+        (await client.CommandAsync("j", Recursive)).Should().Equal(
+            "* LIST (\\HasChildren \\Subscribed) \"/\" x/Foo (\"CHILDINFO\" (\"SUBSCRIBED\"))", "j OK LIST completed");
+
+        // C: Foo and Moo subscribed, no subscribed child.
+        await client.CommandAsync("k", "UNSUBSCRIBE x/Foo/Baz");
+        await client.CommandAsync("l", "SUBSCRIBE x/Moo");
+        (await client.CommandAsync("m", Recursive + " RETURN (CHILDREN)")).Should().Equal(
+            "* LIST (\\HasChildren \\Subscribed) \"/\" x/Foo", "* LIST (\\HasNoChildren \\Subscribed) \"/\" x/Moo", "m OK LIST completed");
+
+        // A2: a parent that does not exist.
+        await client.CommandAsync("n", "SUBSCRIBE y/Foo/Baz");
+        (await client.CommandAsync("o", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" y/%")).Should().Equal(
+            "* LIST (\\NonExistent) \"/\" y/Foo (\"CHILDINFO\" (\"SUBSCRIBED\"))", "o OK LIST completed");
+    }
+
+    [Fact]
+    public async Task RFC_5258_example_9_CHILDINFO_whether_or_not_the_children_match_the_pattern()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+        string[] subscribed = ["foo2/bar1", "foo2/bar2", "baz2/bar2", "baz2/bar22", "baz2/bar222", "eps2", "eps2/mamba", "qux2/bar2"];
+        int n = 0;
+        foreach (var name in subscribed)
+        {
+            (await client.CommandAsync("c" + n, "CREATE x/" + name)).Last().Should().StartWith("c" + n + " OK");
+            (await client.CommandAsync("s" + n, "SUBSCRIBE x/" + name)).Last().Should().StartWith("s" + n + " OK");
+            n++;
+        }
+
+        // D03: "foo2" stands for "foo2/bar1" and "eps2" for "eps2/mamba"; "baz2" and "qux2" for no one, as all their
+        // subscribed children match the pattern themselves.
+        (await client.CommandAsync("d03", "LIST (RECURSIVEMATCH SUBSCRIBED) \"\" x/*2")).Should().Equal(
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" x/baz2/bar2",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" x/baz2/bar22",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" x/baz2/bar222",
+            "* LIST (\\HasChildren \\Subscribed) \"/\" x/eps2 (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+            "* LIST (\\HasChildren) \"/\" x/foo2 (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" x/foo2/bar2",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" x/qux2/bar2",
+            "d03 OK LIST completed");
+    }
+
+    [Fact]
+    public async Task RFC_5258_example_10_CHILDINFO_does_not_imply_HasChildren()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("a", "CREATE x/foo");
+        await client.CommandAsync("b", "SUBSCRIBE x/foo/bar");
+        (await client.CommandAsync("c", "LIST (SUBSCRIBED) \"\" x/foo/*")).Should().Equal("* LIST (\\NonExistent \\Subscribed) \"/\" x/foo/bar", "c OK LIST completed");
+        (await client.CommandAsync("d", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" x/foo RETURN (CHILDREN)")).Should().Equal(
+            "* LIST (\\HasNoChildren) \"/\" x/foo (\"CHILDINFO\" (\"SUBSCRIBED\"))", "d OK LIST completed");
+    }
+
+    [Fact]
+    public async Task LSUB_percent_returns_an_unsubscribed_parent_of_a_subscribed_child_as_Noselect()
+    {
+        // RFC 3501 §6.3.9.
+        await using var server = await StartAsync();
+        await using var client = await ImapTestServer.LoginAsync(server);
+        await client.CommandAsync("a", "CREATE x/b/c");
+        await client.CommandAsync("b", "CREATE x/d");
+        await client.CommandAsync("c", "SUBSCRIBE x/b/c");
+        await client.CommandAsync("d", "SUBSCRIBE x/d");
+        (await client.CommandAsync("e", "LSUB \"\" x/%")).Should().Equal("* LSUB (\\Noselect) \"/\" x/b", "* LSUB () \"/\" x/d", "e OK LSUB completed");
+        (await client.CommandAsync("f", "LSUB \"\" %")).Should().Contain("* LSUB (\\Noselect) \"/\" x").And.Contain("* LSUB () \"/\" INBOX");
+        (await client.CommandAsync("g", "LSUB x/ *")).Should().Equal("* LSUB () \"/\" x/b/c", "* LSUB () \"/\" x/d", "g OK LSUB completed");
+
+        // Subscribed itself, the parent is listed as it is.
+        await client.CommandAsync("h", "SUBSCRIBE x/b");
+        (await client.CommandAsync("i", "LSUB \"\" x/%")).Should().Equal("* LSUB () \"/\" x/b", "* LSUB () \"/\" x/d", "i OK LSUB completed");
+    }
+
     private Task<TestMailServer<ImapConnectionHandler>> StartAsync(Action<ImapOptions>? imap = null)
         => ImapTestServer.StartAsync(new MailWorld(), MailTlsMode.None, allowPlaintext: true, imap: imap, store: _store);
 }

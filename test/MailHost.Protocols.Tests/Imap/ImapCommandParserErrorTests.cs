@@ -46,6 +46,7 @@ public class ImapCommandParserErrorTests
     [InlineData("a STATUS INBOX (FOO)\r\n", "a", "Invalid status item")]
     [InlineData("a LIST (FOO) \"\" *\r\n", "a", "Invalid LIST option")]
     [InlineData("a LIST (RECURSIVEMATCH) \"\" *\r\n", "a", "Invalid LIST option")]
+    [InlineData("a LIST (RECURSIVEMATCH REMOTE) \"\" *\r\n", "a", "Invalid LIST option")]
     [InlineData("a SELECT INBOX (FOO)\r\n", "a", "Invalid SELECT/EXAMINE parameter")]
     [InlineData("a AUTHENTICATE PLAIN dGVz!\r\n", "a", "Invalid base64")]
     [InlineData("a APPEND INBOX\r\n", "a", "Invalid APPEND arguments")]

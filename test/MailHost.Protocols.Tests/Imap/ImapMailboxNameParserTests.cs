@@ -75,6 +75,28 @@ public class ImapMailboxNameParserTests
         names(command).Should().OnlyContain(n => ImapMailboxName.IsUndecodable(n));
     }
 
+    [Theory]
+    [InlineData("a LIST (RECURSIVEMATCH) \"\" \"\"\r\n")]
+    [InlineData("a LIST (RECURSIVEMATCH REMOTE) \"\" \"\"\r\n")]
+    [InlineData("a LIST (REMOTE RECURSIVEMATCH) \"\" *\r\n")]
+    [InlineData("a LIST (SPECIAL-USE RECURSIVEMATCH) \"\" *\r\n")]
+    public void RECURSIVEMATCH_without_SUBSCRIBED_is_BAD(string input)
+    {
+        // RFC 5258 §3.1: it MUST NOT occur alone or only with REMOTE; §6: a list-select-mod-opt needs a base option,
+        // and SPECIAL-USE is an independent one (RFC 6154 §6).
+        var error = ImapParserDriver.AllSplits(input).OfType<ErrorEvent>().Should().ContainSingle().Subject.Error;
+        error.Should().Be(new ImapParseError("a", ImapResponseStatus.Bad, null, "Invalid LIST option", ImapResync.None));
+    }
+
+    [Theory]
+    [InlineData("a LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (a/test2 a/test2/test1)\r\n", ImapListSelectionOptions.Subscribed | ImapListSelectionOptions.RecursiveMatch)]
+    [InlineData("a LIST (RECURSIVEMATCH REMOTE SUBSCRIBED) \"\" (a/test2 a/test2/test1)\r\n", ImapListSelectionOptions.Subscribed | ImapListSelectionOptions.RecursiveMatch | ImapListSelectionOptions.Remote)]
+    public void RECURSIVEMATCH_with_SUBSCRIBED_parses(string input, ImapListSelectionOptions expected)
+    {
+        var command = ImapParserDriver.AllSplits(input).OfType<CommandEvent>().Should().ContainSingle().Subject.Command;
+        command.Should().BeEquivalentTo(new ListCommand("a", "", ["a/test2", "a/test2/test1"], expected, IsExtended: true));
+    }
+
     [Fact]
     public void A_pattern_of_characters_outside_list_char_is_still_a_syntax_error()
     {
