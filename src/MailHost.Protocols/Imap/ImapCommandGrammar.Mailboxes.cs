@@ -108,8 +108,9 @@ internal static partial class ImapCommandGrammar
             }
         }
 
-        // RFC 5258 §3.1: RECURSIVEMATCH alone is invalid; it must come with another selection option.
-        if (selection == ImapListSelectionOptions.RecursiveMatch)
+        // RFC 5258 §3.1 and §6 (list-select-opts): RECURSIVEMATCH modifies a base option (SUBSCRIBED) and is BAD
+        // alone or with independent options only (REMOTE; SPECIAL-USE is one too, RFC 6154 §6).
+        if ((selection & ImapListSelectionOptions.RecursiveMatch) != 0 && (selection & ImapListSelectionOptions.Subscribed) == 0)
         {
             r.Fail(ImapParseErrors.InvalidListOption);
             return null;

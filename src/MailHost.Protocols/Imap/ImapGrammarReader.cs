@@ -417,7 +417,7 @@ internal ref struct ImapGrammarReader
 
             if (length == 0)
             {
-                return Fail(AtEnd ? ImapParseErrors.MissingArgument : ImapParseErrors.InvalidMailbox);
+                return Fail(AtEnd ? ImapParseErrors.MissingArgument : ImapParseErrors.InvalidListMailbox);
             }
 
             bytes = _data.Slice(Position, length);
@@ -445,11 +445,13 @@ internal ref struct ImapGrammarReader
         if (Utf8Names)
         {
             // RFC 6855 §3 / RFC 9051 §5.1: after UTF8=ACCEPT names are UTF-8; NFC so that one name has one form (SECURITY C10).
-            if (!DecodeUtf8(bytes, out name))
+            if (!Utf8.IsValid(bytes))
             {
-                return Fail(ImapParseErrors.InvalidMailbox);
+                name = ImapMailboxName.Undecodable(bytes);
+                return true;
             }
 
+            name = Encoding.UTF8.GetString(bytes);
             if (!name.IsNormalized(NormalizationForm.FormC))
             {
                 name = name.Normalize(NormalizationForm.FormC);
@@ -458,8 +460,15 @@ internal ref struct ImapGrammarReader
             return true;
         }
 
-        // RFC 3501 §5.1.3: modified UTF-7; invalid and non-canonical encodings are refused (SECURITY C10).
-        return ModifiedUtf7.TryDecode(bytes, out name) || Fail(ImapParseErrors.InvalidMailbox);
+        // RFC 3501 §5.1.3: modified UTF-7; invalid and non-canonical encodings name no mailbox (SECURITY C10). They are
+        // valid astrings, so the command is not a syntax error: the name is passed on undecodable and the session
+        // answers NO.
+        if (!ModifiedUtf7.TryDecode(bytes, out name))
+        {
+            name = ImapMailboxName.Undecodable(bytes);
+        }
+
+        return true;
     }
 
     // ---- numbers ---------------------------------------------------------------------------------------------

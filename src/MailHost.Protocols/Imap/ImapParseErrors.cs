@@ -25,7 +25,7 @@ internal static class ImapParseErrors
     public const string InvalidQuotedEscape = "Invalid escape in quoted string";
     public const string NulNotAllowed = "NUL is not allowed here";
     public const string InvalidUtf8 = "Invalid UTF-8";
-    public const string InvalidMailbox = "Invalid mailbox name encoding";
+    public const string InvalidListMailbox = "Invalid mailbox pattern";
     public const string InvalidNumber = "Invalid number";
     public const string NumberOutOfRange = "Number out of range";
     public const string InvalidSequenceSet = "Invalid sequence set";

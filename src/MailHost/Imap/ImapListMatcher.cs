@@ -2,7 +2,8 @@ namespace MailHost.Imap;
 
 /// <summary>
 /// LIST/LSUB pattern matching (RFC 9051 §6.3.9): <c>*</c> matches anything, <c>%</c> anything but the hierarchy
-/// delimiter. A dynamic-programming matcher, linear in name times pattern, never a regex (SECURITY C6, T13).
+/// delimiter. A dynamic-programming matcher, linear in name times pattern, never a regex (SECURITY C6, T13); and which
+/// names a LIST or LSUB returns.
 /// </summary>
 internal static class ImapListMatcher
 {
@@ -43,6 +44,59 @@ internal static class ImapListMatcher
         }
 
         return row[name.Length];
+    }
+
+    /// <summary>
+    /// The names a LIST or LSUB returns, in ordinal order, each once however many patterns it matches (RFC 5258 §3),
+    /// with whether it carries <c>CHILDINFO</c>. <paramref name="selected"/> are the names that meet the selection
+    /// criteria; each that matches a pattern is returned. With <paramref name="recursiveMatch"/>, a selected name that
+    /// matches no pattern makes each superior name that does match stand for it (RFC 5258 §3.1 RECURSIVEMATCH; RFC 3501
+    /// §6.3.9 for LSUB with "%"): that superior is returned with CHILDINFO, also when it is selected itself (RFC 5258
+    /// §5 examples 8 A1 and 9: a subscribed "Foo" or "eps2" with an unlisted subscribed child). A selected child that
+    /// the patterns list in its own right needs no one to stand for it (example 9: "baz2" is not returned).
+    /// </summary>
+    public static List<(string Name, bool ChildInfo)> Find(IEnumerable<string> selected, IReadOnlyList<string> patterns, bool recursiveMatch, char delimiter)
+    {
+        ArgumentNullException.ThrowIfNull(selected);
+        ArgumentNullException.ThrowIfNull(patterns);
+        bool AnyMatches(string name)
+        {
+            foreach (var pattern in patterns)
+            {
+                if (Matches(name, pattern, delimiter))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        var found = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var name in selected)
+        {
+            if (AnyMatches(name))
+            {
+                found.TryAdd(name, false);
+                continue;
+            }
+
+            if (!recursiveMatch)
+            {
+                continue;
+            }
+
+            for (int i = name.IndexOf(delimiter, StringComparison.Ordinal); i > 0; i = name.IndexOf(delimiter, i + 1))
+            {
+                var superior = name[..i];
+                if (AnyMatches(superior))
+                {
+                    found[superior] = true;
+                }
+            }
+        }
+
+        return [.. found.Select(f => (f.Key, f.Value))];
     }
 
     /// <summary>Spells a first level INBOX (in any case) as <c>INBOX</c>.</summary>

@@ -85,11 +85,23 @@ internal sealed partial class ImapSession
 
         if (message.Index == 0)
         {
+            if (ImapMailboxName.IsUndecodable(message.Mailbox))
+            {
+                // RFC 3501 §5.1.3: a name that does not decode names no mailbox, and CREATE could not make it.
+                return (ImapResponseStatus.No, "NONEXISTENT", "No such mailbox: " + UndecodableNameText);
+            }
+
             var status = await Account.GetStatusAsync(message.Mailbox, _stopping).ConfigureAwait(false);
             if (!status.IsSuccess)
             {
-                // RFC 9051 §6.3.12: a missing target gets [TRYCREATE].
-                return (ImapResponseStatus.No, status.Error.Code == StoreErrorCode.NotFound ? "TRYCREATE" : "CANNOT", status.Error.Message);
+                // RFC 9051 §6.3.12: a missing target gets [TRYCREATE]; a name no mailbox can have is [NONEXISTENT].
+                var code = status.Error.Code switch
+                {
+                    StoreErrorCode.NotFound => "TRYCREATE",
+                    StoreErrorCode.InvalidName => "NONEXISTENT",
+                    _ => "CANNOT",
+                };
+                return (ImapResponseStatus.No, code, status.Error.Message);
             }
         }
 

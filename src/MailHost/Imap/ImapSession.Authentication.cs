@@ -70,8 +70,8 @@ internal sealed partial class ImapSession
         if (!_tls.CanStartTls)
         {
             // RFC 9051 §6.2.1; SECURITY A3: never a second STARTTLS.
+            // Valid syntax: the refusal does not count toward closing the session.
             _writer.WriteTagged(command.Tag, ImapResponseStatus.Bad, null, _info.IsTls ? "TLS is already active" : "STARTTLS is not available");
-            CountBadCommand();
             return;
         }
 

@@ -6,8 +6,8 @@ namespace MailHost.Imap;
 
 /// <summary>
 /// The authenticated state (RFC 9051 §6.3): SELECT/EXAMINE (RFC 7162 CONDSTORE/QRESYNC), CREATE (RFC 6154), DELETE,
-/// RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST (RFC 5258, 5819, 6154, 3348), LSUB, NAMESPACE (RFC 2342), STATUS (RFC 8438),
-/// quota (RFC 9208), and CHECK, CLOSE, UNSELECT (RFC 3691).
+/// RENAME, SUBSCRIBE, UNSUBSCRIBE, NAMESPACE (RFC 2342), STATUS (RFC 8438), quota (RFC 9208), and CHECK, CLOSE,
+/// UNSELECT (RFC 3691). LIST and LSUB are in their own part.
 /// </summary>
 internal sealed partial class ImapSession
 {
@@ -69,6 +69,11 @@ internal sealed partial class ImapSession
         }
 
         _state = ImapState.Authenticated;
+        if (RefuseUndecodable(tag, mailbox))
+        {
+            return;
+        }
+
         var opened = await Account.OpenMailboxAsync(mailbox, examine, _stopping).ConfigureAwait(false);
         if (!opened.IsSuccess)
         {
@@ -180,6 +185,11 @@ internal sealed partial class ImapSession
 
     private async Task CreateAsync(CreateCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox, storesName: true))
+        {
+            return;
+        }
+
         // RFC 9051 §6.3.4: a trailing delimiter only says that the client means to create children.
         var name = command.Mailbox.EndsWith(MailboxName.Delimiter) ? command.Mailbox[..^1] : command.Mailbox;
         var use = MailboxAttributes.None;
@@ -205,7 +215,7 @@ internal sealed partial class ImapSession
         var result = await Account.CreateMailboxAsync(name, use, _stopping).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
-            WriteStoreError(command.Tag, result.Error!);
+            WriteStoreError(command.Tag, result.Error!, storesName: true);
             return;
         }
 
@@ -216,29 +226,57 @@ internal sealed partial class ImapSession
 
     private async Task DeleteAsync(DeleteCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox))
+        {
+            return;
+        }
+
         var result = await Account.DeleteMailboxAsync(command.Mailbox, _stopping).ConfigureAwait(false);
         WriteResult(command.Tag, result, "DELETE completed");
     }
 
     private async Task RenameAsync(RenameCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox) || RefuseUndecodable(command.Tag, command.NewMailbox, storesName: true))
+        {
+            return;
+        }
+
+        // The store refuses either name as invalid; a source that cannot be a name names no mailbox, so it is told
+        // apart here and the store's refusal can only be about the new name.
+        if (MailboxName.Normalize(command.Mailbox, _store.Limits) is { IsSuccess: false } source)
+        {
+            WriteStoreError(command.Tag, source.Error);
+            return;
+        }
+
         var result = await Account.RenameMailboxAsync(command.Mailbox, command.NewMailbox, _stopping).ConfigureAwait(false);
-        WriteResult(command.Tag, result, "RENAME completed");
+        WriteResult(command.Tag, result, "RENAME completed", storesName: true);
     }
 
     private async Task SubscribeAsync(SubscribeCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox, storesName: true))
+        {
+            return;
+        }
+
         var result = await Account.SubscribeAsync(command.Mailbox, _stopping).ConfigureAwait(false);
-        WriteResult(command.Tag, result, "SUBSCRIBE completed");
+        WriteResult(command.Tag, result, "SUBSCRIBE completed", storesName: true);
     }
 
     private async Task UnsubscribeAsync(UnsubscribeCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox))
+        {
+            return;
+        }
+
         var result = await Account.UnsubscribeAsync(command.Mailbox, _stopping).ConfigureAwait(false);
         WriteResult(command.Tag, result, "UNSUBSCRIBE completed");
     }
 
-    private void WriteResult(string tag, StoreResult result, string text)
+    private void WriteResult(string tag, StoreResult result, string text, bool storesName = false)
     {
         if (result.IsSuccess)
         {
@@ -246,9 +284,28 @@ internal sealed partial class ImapSession
         }
         else
         {
-            WriteStoreError(tag, result.Error!);
+            WriteStoreError(tag, result.Error!, storesName: storesName);
         }
     }
+
+    /// <summary>
+    /// RFC 3501 §5.1.3, RFC 9051 §5.1: a name that is a valid astring but does not decode (not modified UTF-7, or not
+    /// UTF-8 once UTF-8 is enabled) names no mailbox. The command's syntax is valid, so the answer is NO, never BAD:
+    /// <c>[NONEXISTENT]</c>, or <c>[CANNOT]</c> where the command would store the name. True when it wrote that answer.
+    /// </summary>
+    private bool RefuseUndecodable(string tag, string name, bool storesName = false)
+    {
+        if (!ImapMailboxName.IsUndecodable(name))
+        {
+            return false;
+        }
+
+        _writer.WriteTagged(tag, ImapResponseStatus.No, storesName ? "CANNOT" : "NONEXISTENT", storesName ? "Invalid mailbox name: " + UndecodableNameText : "No such mailbox: " + UndecodableNameText);
+        return true;
+    }
+
+    /// <summary>Why an undecodable name was refused, in the session's encoding of names.</summary>
+    private string UndecodableNameText => _utf8 ? "not valid UTF-8" : "not valid modified UTF-7";
 
     private Task NamespaceAsync(NamespaceCommand command)
     {
@@ -258,131 +315,13 @@ internal sealed partial class ImapSession
         return Task.CompletedTask;
     }
 
-    private async Task ListAsync(ListCommand command)
-    {
-        var selection = command.Selection;
-        var returns = command.Return;
-        if (command.Patterns.Count == 1 && command.Patterns[0].Length == 0 && !command.IsExtended)
-        {
-            // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root of the reference.
-            _writer.WriteList("LIST"u8, ["\\Noselect"], MailboxName.Delimiter, "");
-            _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
-            return;
-        }
-
-        var mailboxes = await Account.ListMailboxesAsync(_stopping).ConfigureAwait(false);
-        var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        var subscriptions = await Account.ListSubscriptionsAsync(_stopping).ConfigureAwait(false);
-        var subscribed = new HashSet<string>(subscriptions, StringComparer.Ordinal);
-        var patterns = command.Patterns.Select(p => command.Reference + p).ToList();
-
-        bool subscribedOnly = (selection & ImapListSelectionOptions.Subscribed) != 0;
-        bool recursive = (selection & ImapListSelectionOptions.RecursiveMatch) != 0;
-        bool specialUseOnly = (selection & ImapListSelectionOptions.SpecialUse) != 0;
-
-        // Candidates: every mailbox, or with SUBSCRIBED every subscription (RFC 5258 §3.1: even nonexistent ones).
-        IEnumerable<string> names = subscribedOnly
-            ? subscriptions.Union(recursive ? mailboxes.Select(m => m.Name) : [], StringComparer.Ordinal)
-            : mailboxes.Select(m => m.Name);
-        foreach (var name in names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-        {
-            if (!patterns.Any(p => ImapListMatcher.Matches(name, p, MailboxName.Delimiter)))
-            {
-                continue;
-            }
-
-            byName.TryGetValue(name, out var info);
-            bool isSubscribed = subscribed.Contains(name);
-            bool childInfo = false;
-            if (subscribedOnly && !isSubscribed)
-            {
-                // RFC 5258 §3.5: with RECURSIVEMATCH a parent whose child is subscribed comes with CHILDINFO.
-                if (!recursive || !subscriptions.Any(s => MailboxName.IsDescendantOf(s, name)))
-                {
-                    continue;
-                }
-
-                childInfo = true;
-            }
-
-            var attributes = new List<string>();
-            if (info is null)
-            {
-                attributes.Add("\\NonExistent");
-            }
-            else
-            {
-                var a = info.Attributes;
-                if ((a & MailboxAttributes.Noselect) != 0)
-                {
-                    attributes.Add("\\Noselect");
-                }
-
-                // RFC 3348 CHILDREN.
-                attributes.Add((a & MailboxAttributes.HasChildren) != 0 ? "\\HasChildren" : "\\HasNoChildren");
-                foreach (var (flag, label) in SpecialUses)
-                {
-                    if ((a & flag) != 0)
-                    {
-                        attributes.Add(label);
-                    }
-                }
-            }
-
-            if (specialUseOnly && (info is null || (info.Attributes & MailboxAttributes.SpecialUseMask) == 0))
-            {
-                continue;
-            }
-
-            if (isSubscribed && (subscribedOnly || (returns & ImapListReturnOptions.Subscribed) != 0))
-            {
-                attributes.Add("\\Subscribed");
-            }
-
-            _writer.WriteList("LIST"u8, attributes, MailboxName.Delimiter, name, childInfo);
-            if ((returns & ImapListReturnOptions.Status) != 0 && info is not null && (info.Attributes & MailboxAttributes.Noselect) == 0)
-            {
-                // RFC 5819 §2: STATUS right after the mailbox's LIST; failures are simply left out.
-                var status = await Account.GetStatusAsync(name, _stopping).ConfigureAwait(false);
-                if (status.IsSuccess)
-                {
-                    WriteStatusResponse(status.Value, command.StatusItems);
-                }
-            }
-        }
-
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
-    }
-
-    private async Task LsubAsync(LsubCommand command)
-    {
-        // RFC 3501 §6.3.9.
-        if (command.Pattern.Length == 0)
-        {
-            _writer.WriteList("LSUB"u8, ["\\Noselect"], MailboxName.Delimiter, "");
-            _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
-            return;
-        }
-
-        var mailboxes = await Account.ListMailboxesAsync(_stopping).ConfigureAwait(false);
-        var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        var pattern = command.Reference + command.Pattern;
-        foreach (var name in await Account.ListSubscriptionsAsync(_stopping).ConfigureAwait(false))
-        {
-            if (!ImapListMatcher.Matches(name, pattern, MailboxName.Delimiter))
-            {
-                continue;
-            }
-
-            bool noselect = !byName.TryGetValue(name, out var info) || (info.Attributes & MailboxAttributes.Noselect) != 0;
-            _writer.WriteList("LSUB"u8, noselect ? ["\\Noselect"] : [], MailboxName.Delimiter, name);
-        }
-
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
-    }
-
     private async Task StatusAsync(StatusCommand command)
     {
+        if (RefuseUndecodable(command.Tag, command.Mailbox))
+        {
+            return;
+        }
+
         var status = await Account.GetStatusAsync(command.Mailbox, _stopping).ConfigureAwait(false);
         if (!status.IsSuccess)
         {
@@ -450,6 +389,11 @@ internal sealed partial class ImapSession
         bool limited = usage.StorageLimit is not null || usage.MessageLimit is not null;
         if (mailbox is not null)
         {
+            if (RefuseUndecodable(tag, mailbox))
+            {
+                return;
+            }
+
             var status = await Account.GetStatusAsync(mailbox, _stopping).ConfigureAwait(false);
             if (!status.IsSuccess)
             {

@@ -236,6 +236,11 @@ internal sealed partial class ImapSession
             return;
         }
 
+        if (RefuseUndecodable(tag, mailbox))
+        {
+            return;
+        }
+
         if (move && selected.ReadOnly)
         {
             _writer.WriteTagged(tag, ImapResponseStatus.No, "CANNOT", "The mailbox is read-only");

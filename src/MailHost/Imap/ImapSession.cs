@@ -174,7 +174,11 @@ internal sealed partial class ImapSession
             if (!ImapCommandTable.IsAllowed(command!, _state))
             {
                 _writer.WriteTagged(command!.Tag, ImapResponseStatus.Bad, null, NotAllowedText(command));
-                if (CountBadCommand())
+
+                // After login a known command in the wrong state is the client's mistake about the state, valid syntax
+                // that never counts toward closing the session. Before login it counts like an unknown command: no
+                // client selects a mailbox before logging in, but another protocol's lines can read as IMAP (SECURITY T05).
+                if ((!ImapCommandTable.IsKnown(command) || _state == ImapState.NotAuthenticated) && CountBadCommand())
                 {
                     return;
                 }
@@ -182,6 +186,9 @@ internal sealed partial class ImapSession
                 continue;
             }
 
+            // Only bad commands in a row close the session: a client that sends one unknown command now and then
+            // (an old client's XLIST, a test suite's deliberate errors) keeps its session.
+            _badCommands = 0;
             await RunCommandAsync(command!).ConfigureAwait(false);
         }
     }
@@ -205,7 +212,10 @@ internal sealed partial class ImapSession
         };
     }
 
-    /// <summary>Counts a refused command; true (after writing BYE) when the connection must close.</summary>
+    /// <summary>
+    /// Counts a syntax error or unknown command (answered BAD); true (after writing BYE) when that makes too many in a
+    /// row and the connection must close. A command of valid syntax never counts, whatever its answer.
+    /// </summary>
     private bool CountBadCommand()
     {
         _badCommands++;
@@ -397,14 +407,20 @@ internal sealed partial class ImapSession
         return Task.CompletedTask;
     }
 
-    /// <summary>Writes a tagged NO for a store failure with the RFC 5530 response code of its <see cref="StoreErrorCode"/>.</summary>
-    private void WriteStoreError(string tag, StoreError error, bool tryCreate = false)
+    /// <summary>
+    /// Writes a tagged NO for a store failure with the RFC 5530 response code of its <see cref="StoreErrorCode"/>.
+    /// <paramref name="tryCreate"/>: a missing mailbox is a COPY/MOVE/APPEND target (RFC 9051 §6.3.12, §6.4.7).
+    /// <paramref name="storesName"/>: the command would store the name (CREATE, RENAME's new name, SUBSCRIBE), so a
+    /// name the store cannot hold is <c>[CANNOT]</c>; for every other command it names no mailbox, <c>[NONEXISTENT]</c>
+    /// (never <c>[TRYCREATE]</c>: CREATE could not make it).
+    /// </summary>
+    private void WriteStoreError(string tag, StoreError error, bool tryCreate = false, bool storesName = false)
     {
         var code = error.Code switch
         {
             StoreErrorCode.NotFound => tryCreate ? "TRYCREATE" : "NONEXISTENT",
             StoreErrorCode.AlreadyExists => "ALREADYEXISTS",
-            StoreErrorCode.InvalidName => "CANNOT",
+            StoreErrorCode.InvalidName => storesName ? "CANNOT" : "NONEXISTENT",
             StoreErrorCode.NotAllowed => "CANNOT",
             StoreErrorCode.HasChildren => "INUSE",
             StoreErrorCode.OverQuota => "OVERQUOTA",

@@ -1,0 +1,125 @@
+using MailHost.Protocols.Imap;
+using MailHost.Storage;
+
+namespace MailHost.Imap;
+
+/// <summary>LIST (RFC 9051 §6.3.9, LIST-EXTENDED RFC 5258, LIST-STATUS RFC 5819, SPECIAL-USE RFC 6154, CHILDREN RFC 3348) and LSUB (RFC 3501 §6.3.9).</summary>
+internal sealed partial class ImapSession
+{
+    private async Task ListAsync(ListCommand command)
+    {
+        var selection = command.Selection;
+        var returns = command.Return;
+        if (command.Patterns.Count == 1 && command.Patterns[0].Length == 0 && !command.IsExtended)
+        {
+            // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root of the reference.
+            _writer.WriteList("LIST"u8, ["\\Noselect"], MailboxName.Delimiter, "");
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
+            return;
+        }
+
+        var mailboxes = await Account.ListMailboxesAsync(_stopping).ConfigureAwait(false);
+        var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var subscriptions = await Account.ListSubscriptionsAsync(_stopping).ConfigureAwait(false);
+        var subscribed = new HashSet<string>(subscriptions, StringComparer.Ordinal);
+        bool subscribedOnly = (selection & ImapListSelectionOptions.Subscribed) != 0;
+        bool specialUseOnly = (selection & ImapListSelectionOptions.SpecialUse) != 0;
+
+        // RFC 5258 §3.1: SUBSCRIBED selects subscriptions, even of mailboxes that no longer exist; the options together
+        // narrow the selection.
+        bool Selected(string name) =>
+            (!subscribedOnly || subscribed.Contains(name))
+            && (!specialUseOnly || (byName.TryGetValue(name, out var info) && (info.Attributes & MailboxAttributes.SpecialUseMask) != 0));
+        var candidates = subscribedOnly ? subscriptions : mailboxes.Select(m => m.Name);
+        var found = ImapListMatcher.Find(
+            candidates.Where(Selected),
+            ListPatterns(command.Reference, command.Patterns),
+            recursiveMatch: (selection & ImapListSelectionOptions.RecursiveMatch) != 0,
+            MailboxName.Delimiter);
+
+        foreach (var (name, childInfo) in found)
+        {
+            byName.TryGetValue(name, out var info);
+            var attributes = ListAttributes(info);
+            if (subscribed.Contains(name) && (subscribedOnly || (returns & ImapListReturnOptions.Subscribed) != 0))
+            {
+                attributes.Add("\\Subscribed");
+            }
+
+            _writer.WriteList("LIST"u8, attributes, MailboxName.Delimiter, name, childInfo);
+            if ((returns & ImapListReturnOptions.Status) != 0 && info is not null && (info.Attributes & MailboxAttributes.Noselect) == 0)
+            {
+                // RFC 5819 §2: STATUS right after the mailbox's LIST; failures are simply left out.
+                var status = await Account.GetStatusAsync(name, _stopping).ConfigureAwait(false);
+                if (status.IsSuccess)
+                {
+                    WriteStatusResponse(status.Value, command.StatusItems);
+                }
+            }
+        }
+
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
+    }
+
+    private async Task LsubAsync(LsubCommand command)
+    {
+        // RFC 3501 §6.3.9.
+        if (command.Pattern.Length == 0)
+        {
+            _writer.WriteList("LSUB"u8, ["\\Noselect"], MailboxName.Delimiter, "");
+            _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
+            return;
+        }
+
+        var mailboxes = await Account.ListMailboxesAsync(_stopping).ConfigureAwait(false);
+        var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var subscriptions = await Account.ListSubscriptionsAsync(_stopping).ConfigureAwait(false);
+        var subscribed = new HashSet<string>(subscriptions, StringComparer.Ordinal);
+
+        // RFC 3501 §6.3.9: with "foo/bar" subscribed and "foo" not, "%" must return "foo", flagged \Noselect. The same
+        // search as RECURSIVEMATCH: an unsubscribed superior that matches stands for its subscribed inferiors.
+        foreach (var (name, _) in ImapListMatcher.Find(subscriptions, ListPatterns(command.Reference, [command.Pattern]), recursiveMatch: true, MailboxName.Delimiter))
+        {
+            bool noselect = !subscribed.Contains(name) || !byName.TryGetValue(name, out var info) || (info.Attributes & MailboxAttributes.Noselect) != 0;
+            _writer.WriteList("LSUB"u8, noselect ? ["\\Noselect"] : [], MailboxName.Delimiter, name);
+        }
+
+        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
+    }
+
+    /// <summary>
+    /// The patterns to match, each after its reference (RFC 9051 §6.3.9). A reference or pattern that did not decode
+    /// matches nothing (RFC 3501 §5.1.3): the command stays valid and simply finds no mailbox.
+    /// </summary>
+    private static List<string> ListPatterns(string reference, IReadOnlyList<string> patterns)
+        => ImapMailboxName.IsUndecodable(reference) ? [] : [.. patterns.Where(p => !ImapMailboxName.IsUndecodable(p)).Select(p => reference + p)];
+
+    /// <summary>A LIST response's attributes from what the store knows: \NonExistent, \Noselect, CHILDREN (RFC 3348), special use (RFC 6154).</summary>
+    private static List<string> ListAttributes(MailboxInfo? info)
+    {
+        var attributes = new List<string>();
+        if (info is null)
+        {
+            // RFC 5258 §3.4: a subscription, or a superior standing for one, with no mailbox behind it.
+            attributes.Add("\\NonExistent");
+            return attributes;
+        }
+
+        var a = info.Attributes;
+        if ((a & MailboxAttributes.Noselect) != 0)
+        {
+            attributes.Add("\\Noselect");
+        }
+
+        attributes.Add((a & MailboxAttributes.HasChildren) != 0 ? "\\HasChildren" : "\\HasNoChildren");
+        foreach (var (flag, label) in SpecialUses)
+        {
+            if ((a & flag) != 0)
+            {
+                attributes.Add(label);
+            }
+        }
+
+        return attributes;
+    }
+}
