@@ -594,6 +594,7 @@ internal sealed class MimeIndexReader : MimeReader
         private const int PreviewSourceLength = 16 * 1024;
 
         private readonly IMimeDecoder? _transfer;
+        private readonly QuotedPrintableBodyDecoder? _quotedPrintable;
         private readonly Encoding _encoding;
         private readonly Decoder _charset;
         private readonly ArrayBufferWriter<byte>? _markup;
@@ -621,10 +622,12 @@ internal sealed class MimeIndexReader : MimeReader
             _budget = html ? (int)Math.Min(int.MaxValue, Math.Max(0, cap - bodyLength) * 4L) : int.MaxValue;
             _markup = html ? new ArrayBufferWriter<byte>() : null;
             var encoding = frame.Headers.ContentTransferEncoding is { } raw ? RawString(raw).ToLowerInvariant() : string.Empty;
+            // RFC 2045 §6.7: the same quoted-printable decoding as BINARY[], so soft breaks padded with whitespace
+            // do not split words in the searchable text.
+            _quotedPrintable = encoding == "quoted-printable" ? new QuotedPrintableBodyDecoder() : null;
             _transfer = encoding switch
             {
                 "base64" => new Base64Decoder(),
-                "quoted-printable" => new QuotedPrintableDecoder(),
                 "x-uuencode" or "uuencode" => new UUDecoder(),
                 _ => null,
             };
@@ -656,17 +659,30 @@ internal sealed class MimeIndexReader : MimeReader
             }
 
             ReadOnlySpan<byte> bytes = content.AsSpan(start, count);
-            if (_transfer is not null)
+            if (_quotedPrintable is not null)
             {
-                var needed = _transfer.EstimateOutputLength(count);
-                if (_decoded.Length < needed)
-                {
-                    _decoded = new byte[Math.Max(needed, Math.Min(_budget, 4096))];
-                }
-
+                EnsureDecodeBuffer(QuotedPrintableBodyDecoder.GetMaxOutputLength(count));
+                bytes = _decoded.AsSpan(0, _quotedPrintable.Decode(bytes, _decoded));
+            }
+            else if (_transfer is not null)
+            {
+                EnsureDecodeBuffer(_transfer.EstimateOutputLength(count));
                 bytes = _decoded.AsSpan(0, _transfer.Decode(content, start, count, _decoded));
             }
 
+            Consume(bytes, body);
+        }
+
+        private void EnsureDecodeBuffer(int needed)
+        {
+            if (_decoded.Length < needed)
+            {
+                _decoded = new byte[Math.Max(needed, Math.Min(_budget, 4096))];
+            }
+        }
+
+        private void Consume(ReadOnlySpan<byte> bytes, StringBuilder body)
+        {
             if (_markup is not null)
             {
                 // The markup is kept whole until the part ends: its budget is in bytes.
@@ -687,6 +703,13 @@ internal sealed class MimeIndexReader : MimeReader
         /// <summary>Ends the part: the last bytes of plain text are decoded, HTML is reduced to its visible text.</summary>
         public void Complete(StringBuilder body)
         {
+            if (_quotedPrintable is not null && _consumed < _budget && body.Length < _cap)
+            {
+                // What the decoder held back at the end of the part (a malformed "=" stays, RFC 2045 §6.7 note 3).
+                EnsureDecodeBuffer(QuotedPrintableBodyDecoder.GetMaxOutputLength(0));
+                Consume(_decoded.AsSpan(0, _quotedPrintable.Flush(_decoded)), body);
+            }
+
             if (_markup is null)
             {
                 // An incomplete sequence at the end becomes U+FFFD, as decoding the whole text at once would give.
