@@ -19,6 +19,7 @@ internal sealed class MimeIndexReader : MimeReader
 
     private readonly MailStoreLimits _limits;
     private readonly List<Frame> _stack = [];
+    private readonly List<MessagePart> _nulParts = [];
     private readonly StringBuilder _headerText = new();
     private readonly StringBuilder _bodyText = new();
     private HeaderBag _pending = new();
@@ -64,7 +65,7 @@ internal sealed class MimeIndexReader : MimeReader
         AddReferences(references, headers.InReplyTo);
         var preview = MakePreview(_plainPreview ?? _htmlPreview ?? string.Empty);
         var index = new MessageIndex(envelope, body, headerLength, preview, sentDate, clipped) { References = ThreadReferences(headers.References) };
-        return new IndexedMessage(index, _headerText.ToString(), _bodyText.ToString(), messageId, references);
+        return new IndexedMessage(index, _headerText.ToString(), _bodyText.ToString(), messageId, references) { NulParts = _nulParts };
     }
 
     protected override void OnHeadersBegin(long beginOffset, int beginLineNumber, CancellationToken cancellationToken) => _pending = new HeaderBag();
@@ -145,7 +146,14 @@ internal sealed class MimeIndexReader : MimeReader
     }
 
     protected override void OnMimePartContentRead(byte[] content, int startIndex, int count, CancellationToken cancellationToken)
-        => _capture?.Append(content, startIndex, count, _bodyText);
+    {
+        if (Peek() is { HasNul: false } frame && content.AsSpan(startIndex, count).Contains((byte)0))
+        {
+            frame.HasNul = true;
+        }
+
+        _capture?.Append(content, startIndex, count, _bodyText);
+    }
 
     protected override void OnMimePartEnd(ContentType contentType, long beginOffset, int beginLineNumber, long headersEndOffset, long endOffset, int lines, CancellationToken cancellationToken)
     {
@@ -228,6 +236,12 @@ internal sealed class MimeIndexReader : MimeReader
         }
 
         var part = BuildPart(frame, headersEndOffset, endOffset, lines);
+        if (frame.HasNul && !part.IsMultipart && part.Message is null && part.TransferEncoding is "7BIT" or "8BIT" or "BINARY")
+        {
+            // RFC 3516 §6: such a part cannot be sent in a BODY[] literal (no NUL there); BinaryPartEncoder may re-encode it.
+            _nulParts.Add(part);
+        }
+
         var parent = Peek();
         if (parent is null)
         {
@@ -506,6 +520,9 @@ internal sealed class MimeIndexReader : MimeReader
         public ContentType? ContentType { get; init; }
 
         public bool Dropped { get; init; }
+
+        /// <summary>Whether the leaf part's content holds a NUL octet.</summary>
+        public bool HasNul { get; set; }
 
         public List<MessagePart> Children { get; } = [];
 
