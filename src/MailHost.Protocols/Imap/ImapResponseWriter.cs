@@ -14,8 +14,9 @@ namespace MailHost.Protocols.Imap;
 /// goes through <see cref="WriteAString"/>, <see cref="WriteString"/> or <see cref="WriteNString"/>, which pick an
 /// atom, a quoted string or a literal by content (MailKit's rule): an atom when every character is an ATOM-CHAR (and
 /// the text is not <c>NIL</c>); a quoted string when the text is printable (UTF-8 allowed once <see cref="Utf8Enabled"/>);
-/// otherwise a literal (CR, LF, NUL and other controls, 8-bit text without UTF-8, or longer than
-/// <see cref="MaxQuotedLength"/>). So a value can never end the line or start a new response (SECURITY E3).
+/// otherwise a literal (CR, LF and other controls, 8-bit text without UTF-8, or longer than
+/// <see cref="MaxQuotedLength"/>). So a value can never end the line or start a new response (SECURITY E3). NUL fits
+/// neither (RFC 9051 §4.3) and is written as U+FFFD; octets that may hold NUL (BINARY data) go only in a literal8.
 /// Status texts and response codes are server-made; CR and LF in them are replaced by spaces as a last guard.
 /// </remarks>
 public sealed class ImapResponseWriter
@@ -628,10 +629,20 @@ public sealed class ImapResponseWriter
         WriteString(value);
     }
 
-    /// <summary>Writes a <c>string</c>: a quoted string when the text is printable and short, otherwise a literal.</summary>
+    /// <summary>
+    /// Writes a <c>string</c>: a quoted string when the text is printable and short, otherwise a literal. NUL, which
+    /// no string can carry, is written as U+FFFD.
+    /// </summary>
     public void WriteString(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (value.Contains('\0'))
+        {
+            // RFC 9051 §4.3, §9: quoted strings exclude CR, LF and NUL, and literal data is CHAR8 (%x01-ff). A NUL
+            // in a header (appended with a literal8) would otherwise end the value early in many clients' parsers.
+            value = value.Replace('\0', '\uFFFD');
+        }
+
         if (CanQuote(value))
         {
             WriteQuotedCore(value);

@@ -286,7 +286,7 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
             return StoreResult<AppendResult>.Fail(name.Error);
         }
 
-        var prepared = await _store.PrepareAsync(content, cancellationToken).ConfigureAwait(false);
+        var prepared = await _store.PrepareAsync(content, options.EncodeNulParts, cancellationToken).ConfigureAwait(false);
         if (!prepared.IsSuccess)
         {
             return StoreResult<AppendResult>.Fail(prepared.Error);

@@ -235,7 +235,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         }
 
         await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var prepared = await PrepareAsync(content, cancellationToken).ConfigureAwait(false);
+        var prepared = await PrepareAsync(content, encodeNulParts: false, cancellationToken).ConfigureAwait(false);
         if (!prepared.IsSuccess)
         {
             return StoreResult<DeliveryResult>.Fail(prepared.Error);
@@ -409,7 +409,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         }
     }
 
-    internal async Task<StoreResult<PreparedContent>> PrepareAsync(Stream content, CancellationToken cancellationToken)
+    internal async Task<StoreResult<PreparedContent>> PrepareAsync(Stream content, bool encodeNulParts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var spoolOptions = new MessageSpoolOptions(Blobs.TempDirectory, _options.InlineThreshold, Limits.MaxMessageSize);
@@ -429,20 +429,43 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             return StoreResult<PreparedContent>.Fail(spooled.Error);
         }
 
-        var spool = spooled.Value;
-        await using (spool.ConfigureAwait(false))
+        var received = spooled.Value;
+        await using (received.ConfigureAwait(false))
         {
             IndexedMessage indexed;
-            var reader = spool.OpenRead();
+            var reader = received.OpenRead();
             await using (reader.ConfigureAwait(false))
             {
-                indexed = await MimeIndexer.IndexAsync(reader, spool.Length, Limits, cancellationToken).ConfigureAwait(false);
+                indexed = await MimeIndexer.IndexAsync(reader, received.Length, Limits, cancellationToken).ConfigureAwait(false);
             }
 
-            // The References ids live in their own column (schema version 2), not in index_json.
-            var json = JsonSerializer.Serialize(indexed.Index with { References = null }, Json);
-            var references = JsonSerializer.Serialize(indexed.Index.References ?? [], Json);
-            return new PreparedContent(spool.ContentAddress, spool.Length, spool.Inline, spool.TakeFile(), json, references, indexed.HeaderText, indexed.BodyText, indexed.Index.SentDate, indexed.MessageId, indexed.References);
+            // RFC 3516 §4.4, §6: parts holding NUL are stored base64-encoded, so BODY[] can always send them.
+            StoreResult<(MessageSpool Spool, IndexedMessage Indexed)> converted;
+            try
+            {
+                converted = encodeNulParts
+                    ? await BinaryPartEncoder.ConvertAsync(received, indexed, spoolOptions, Limits, cancellationToken).ConfigureAwait(false)
+                    : (received, indexed);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                SqliteMailLog.WriteFailed(_logger, ex);
+                return StoreResult<PreparedContent>.Fail(StoreErrorCode.Unavailable, "The store could not take the message.");
+            }
+
+            if (!converted.IsSuccess)
+            {
+                return StoreResult<PreparedContent>.Fail(converted.Error);
+            }
+
+            var (spool, stored) = converted.Value;
+            await using (spool.ConfigureAwait(false))
+            {
+                // The References ids live in their own column (schema version 2), not in index_json.
+                var json = JsonSerializer.Serialize(stored.Index with { References = null }, Json);
+                var references = JsonSerializer.Serialize(stored.Index.References ?? [], Json);
+                return new PreparedContent(spool.ContentAddress, spool.Length, spool.Inline, spool.TakeFile(), json, references, stored.HeaderText, stored.BodyText, stored.Index.SentDate, stored.MessageId, stored.References);
+            }
         }
     }
 

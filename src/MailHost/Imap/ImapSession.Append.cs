@@ -54,7 +54,9 @@ internal sealed partial class ImapSession
         var (flags, keywords, _) = ParseFlags(message.Flags);
         var literal = new ImapLiteralStream(_input, message.Size, readToken);
         _trace.ReceivedPayload(message.Size, "APPEND message");
-        var result = await Account.AppendAsync(message.Mailbox, literal, new AppendOptions(flags, keywords, message.InternalDate), _stopping).ConfigureAwait(false);
+        // RFC 3516 §4.4: a literal8 may carry NUL, which no BODY[] literal can; such parts are stored base64-encoded.
+        var options = new AppendOptions(flags, keywords, message.InternalDate) { EncodeNulParts = message.IsBinary };
+        var result = await Account.AppendAsync(message.Mailbox, literal, options, _stopping).ConfigureAwait(false);
         await literal.DrainAsync().ConfigureAwait(false);
         _parser.CompleteAppendLiteral();
         if (result.IsSuccess)

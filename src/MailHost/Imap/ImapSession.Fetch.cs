@@ -500,7 +500,7 @@ internal sealed partial class ImapSession
 
         await using (stream.ConfigureAwait(false))
         {
-            // BINARY data may hold NUL, which only literal8 may carry (RFC 3516 §4.3); 8BIT parts rarely do, so say literal8.
+            // RFC 3516 §4.3: NUL goes only in a literal8, and BINARY data without NUL goes in a plain literal.
             _writer.WriteLiteralHeader(length, binary);
             await _output.WritePayloadAsync(stream, length, _stopping).ConfigureAwait(false);
         }

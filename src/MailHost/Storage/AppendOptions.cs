@@ -11,4 +11,10 @@ public sealed record AppendOptions(
 {
     /// <summary>No flags, no keywords, INTERNALDATE now.</summary>
     public static AppendOptions Default { get; } = new();
+
+    /// <summary>
+    /// Re-encode as base64 the leaf parts whose content holds NUL (<see cref="Mime.BinaryPartEncoder"/>): set for an
+    /// IMAP APPEND with a literal8, where RFC 3516 §4.4 allows it. Otherwise the content is stored exactly as received.
+    /// </summary>
+    public bool EncodeNulParts { get; init; }
 }

@@ -95,6 +95,35 @@ public sealed class LineClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads exactly <paramref name="count"/> bytes (a literal's data, which may hold CR, LF and NUL).</summary>
+    public async Task<byte[]> ReadBytesAsync(int count, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        var result = new byte[count];
+        int filled = 0;
+        while (filled < count)
+        {
+            if (_start == _end)
+            {
+                _start = _end = 0;
+                var read = await Stream.ReadAsync(_buffer, cts.Token);
+                if (read == 0)
+                {
+                    throw new EndOfStreamException($"Connection closed after {filled} of {count} bytes");
+                }
+
+                _end = read;
+            }
+
+            var n = Math.Min(count - filled, _end - _start);
+            Array.Copy(_buffer, _start, result, filled, n);
+            _start += n;
+            filled += n;
+        }
+
+        return result;
+    }
+
     /// <summary>Waits until the server closes the connection; returns what it sent meanwhile.</summary>
     public async Task<string> ReadToEndAsync(TimeSpan timeout)
     {

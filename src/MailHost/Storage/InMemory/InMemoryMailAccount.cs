@@ -303,7 +303,7 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
     public async ValueTask<StoreResult<AppendResult>> AppendAsync(string mailbox, Stream content, AppendOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var prepared = await _store.PrepareAsync(content, cancellationToken).ConfigureAwait(false);
+        var prepared = await _store.PrepareAsync(content, options.EncodeNulParts, cancellationToken).ConfigureAwait(false);
         if (!prepared.IsSuccess)
         {
             return StoreResult<AppendResult>.Fail(prepared.Error);

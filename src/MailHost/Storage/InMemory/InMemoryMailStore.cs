@@ -104,7 +104,7 @@ public sealed class InMemoryMailStore : IMailStore
             return StoreResult<DeliveryResult>.Fail(StoreErrorCode.InvalidArgument, "A delivery needs at least one target.");
         }
 
-        var prepared = await PrepareAsync(content, cancellationToken).ConfigureAwait(false);
+        var prepared = await PrepareAsync(content, encodeNulParts: false, cancellationToken).ConfigureAwait(false);
         if (!prepared.IsSuccess)
         {
             return StoreResult<DeliveryResult>.Fail(prepared.Error);
@@ -130,22 +130,32 @@ public sealed class InMemoryMailStore : IMailStore
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    internal async ValueTask<StoreResult<(MessageSpool Spool, IndexedMessage Indexed)>> PrepareAsync(Stream content, CancellationToken cancellationToken)
+    private MessageSpoolOptions SpoolOptions => new(null, 0, Limits.MaxMessageSize);
+
+    internal async ValueTask<StoreResult<(MessageSpool Spool, IndexedMessage Indexed)>> PrepareAsync(Stream content, bool encodeNulParts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var spooled = await MessageSpool.CreateAsync(content, new MessageSpoolOptions(null, 0, Limits.MaxMessageSize), cancellationToken).ConfigureAwait(false);
+        var spooled = await MessageSpool.CreateAsync(content, SpoolOptions, cancellationToken).ConfigureAwait(false);
         if (!spooled.IsSuccess)
         {
             return StoreResult<(MessageSpool, IndexedMessage)>.Fail(spooled.Error);
         }
 
         var spool = spooled.Value;
+        IndexedMessage indexed;
         var reader = spool.OpenRead();
         await using (reader.ConfigureAwait(false))
         {
-            var indexed = await MimeIndexer.IndexAsync(reader, spool.Length, Limits, cancellationToken).ConfigureAwait(false);
+            indexed = await MimeIndexer.IndexAsync(reader, spool.Length, Limits, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!encodeNulParts)
+        {
             return (spool, indexed);
         }
+
+        // RFC 3516 §4.4, §6: parts holding NUL are stored base64-encoded, so BODY[] can always send them.
+        return await BinaryPartEncoder.ConvertAsync(spool, indexed, SpoolOptions, Limits, cancellationToken).ConfigureAwait(false);
     }
 
     internal StoreResult<AppendResult> Append(string accountName, string mailboxName, MessageSpool spool, IndexedMessage indexed, AppendOptions options, bool createAccount)

@@ -11,4 +11,12 @@ public sealed record IndexedMessage(
     string HeaderText,
     string BodyText,
     string? MessageId,
-    IReadOnlyList<string> References);
+    IReadOnlyList<string> References)
+{
+    /// <summary>
+    /// Leaf parts in an identity encoding (7BIT, 8BIT, BINARY) whose body holds NUL, in order: content no IMAP
+    /// <c>BODY[]</c> literal can carry, which <see cref="BinaryPartEncoder"/> re-encodes as base64 when the append asks
+    /// for it (<see cref="AppendOptions.EncodeNulParts"/>). Empty for nearly every message.
+    /// </summary>
+    public IReadOnlyList<MessagePart> NulParts { get; init; } = [];
+}

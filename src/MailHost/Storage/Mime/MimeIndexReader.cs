@@ -19,6 +19,7 @@ internal sealed class MimeIndexReader : MimeReader
 
     private readonly MailStoreLimits _limits;
     private readonly List<Frame> _stack = [];
+    private readonly List<MessagePart> _nulParts = [];
     private readonly StringBuilder _headerText = new();
     private readonly StringBuilder _bodyText = new();
     private HeaderBag _pending = new();
@@ -64,7 +65,7 @@ internal sealed class MimeIndexReader : MimeReader
         AddReferences(references, headers.InReplyTo);
         var preview = MakePreview(_plainPreview ?? _htmlPreview ?? string.Empty);
         var index = new MessageIndex(envelope, body, headerLength, preview, sentDate, clipped) { References = ThreadReferences(headers.References) };
-        return new IndexedMessage(index, _headerText.ToString(), _bodyText.ToString(), messageId, references);
+        return new IndexedMessage(index, _headerText.ToString(), _bodyText.ToString(), messageId, references) { NulParts = _nulParts };
     }
 
     protected override void OnHeadersBegin(long beginOffset, int beginLineNumber, CancellationToken cancellationToken) => _pending = new HeaderBag();
@@ -145,7 +146,14 @@ internal sealed class MimeIndexReader : MimeReader
     }
 
     protected override void OnMimePartContentRead(byte[] content, int startIndex, int count, CancellationToken cancellationToken)
-        => _capture?.Append(content, startIndex, count, _bodyText);
+    {
+        if (Peek() is { HasNul: false } frame && content.AsSpan(startIndex, count).Contains((byte)0))
+        {
+            frame.HasNul = true;
+        }
+
+        _capture?.Append(content, startIndex, count, _bodyText);
+    }
 
     protected override void OnMimePartEnd(ContentType contentType, long beginOffset, int beginLineNumber, long headersEndOffset, long endOffset, int lines, CancellationToken cancellationToken)
     {
@@ -228,6 +236,12 @@ internal sealed class MimeIndexReader : MimeReader
         }
 
         var part = BuildPart(frame, headersEndOffset, endOffset, lines);
+        if (frame.HasNul && !part.IsMultipart && part.Message is null && part.TransferEncoding is "7BIT" or "8BIT" or "BINARY")
+        {
+            // RFC 3516 §6: such a part cannot be sent in a BODY[] literal (no NUL there); BinaryPartEncoder may re-encode it.
+            _nulParts.Add(part);
+        }
+
         var parent = Peek();
         if (parent is null)
         {
@@ -507,6 +521,9 @@ internal sealed class MimeIndexReader : MimeReader
 
         public bool Dropped { get; init; }
 
+        /// <summary>Whether the leaf part's content holds a NUL octet.</summary>
+        public bool HasNul { get; set; }
+
         public List<MessagePart> Children { get; } = [];
 
         public MessageEnvelope? Envelope { get; set; }
@@ -594,6 +611,7 @@ internal sealed class MimeIndexReader : MimeReader
         private const int PreviewSourceLength = 16 * 1024;
 
         private readonly IMimeDecoder? _transfer;
+        private readonly QuotedPrintableBodyDecoder? _quotedPrintable;
         private readonly Encoding _encoding;
         private readonly Decoder _charset;
         private readonly ArrayBufferWriter<byte>? _markup;
@@ -621,10 +639,12 @@ internal sealed class MimeIndexReader : MimeReader
             _budget = html ? (int)Math.Min(int.MaxValue, Math.Max(0, cap - bodyLength) * 4L) : int.MaxValue;
             _markup = html ? new ArrayBufferWriter<byte>() : null;
             var encoding = frame.Headers.ContentTransferEncoding is { } raw ? RawString(raw).ToLowerInvariant() : string.Empty;
+            // RFC 2045 §6.7: the same quoted-printable decoding as BINARY[], so soft breaks padded with whitespace
+            // do not split words in the searchable text.
+            _quotedPrintable = encoding == "quoted-printable" ? new QuotedPrintableBodyDecoder() : null;
             _transfer = encoding switch
             {
                 "base64" => new Base64Decoder(),
-                "quoted-printable" => new QuotedPrintableDecoder(),
                 "x-uuencode" or "uuencode" => new UUDecoder(),
                 _ => null,
             };
@@ -656,17 +676,30 @@ internal sealed class MimeIndexReader : MimeReader
             }
 
             ReadOnlySpan<byte> bytes = content.AsSpan(start, count);
-            if (_transfer is not null)
+            if (_quotedPrintable is not null)
             {
-                var needed = _transfer.EstimateOutputLength(count);
-                if (_decoded.Length < needed)
-                {
-                    _decoded = new byte[Math.Max(needed, Math.Min(_budget, 4096))];
-                }
-
+                EnsureDecodeBuffer(QuotedPrintableBodyDecoder.GetMaxOutputLength(count));
+                bytes = _decoded.AsSpan(0, _quotedPrintable.Decode(bytes, _decoded));
+            }
+            else if (_transfer is not null)
+            {
+                EnsureDecodeBuffer(_transfer.EstimateOutputLength(count));
                 bytes = _decoded.AsSpan(0, _transfer.Decode(content, start, count, _decoded));
             }
 
+            Consume(bytes, body);
+        }
+
+        private void EnsureDecodeBuffer(int needed)
+        {
+            if (_decoded.Length < needed)
+            {
+                _decoded = new byte[Math.Max(needed, Math.Min(_budget, 4096))];
+            }
+        }
+
+        private void Consume(ReadOnlySpan<byte> bytes, StringBuilder body)
+        {
             if (_markup is not null)
             {
                 // The markup is kept whole until the part ends: its budget is in bytes.
@@ -687,6 +720,13 @@ internal sealed class MimeIndexReader : MimeReader
         /// <summary>Ends the part: the last bytes of plain text are decoded, HTML is reduced to its visible text.</summary>
         public void Complete(StringBuilder body)
         {
+            if (_quotedPrintable is not null && _consumed < _budget && body.Length < _cap)
+            {
+                // What the decoder held back at the end of the part (a malformed "=" stays, RFC 2045 §6.7 note 3).
+                EnsureDecodeBuffer(QuotedPrintableBodyDecoder.GetMaxOutputLength(0));
+                Consume(_decoded.AsSpan(0, _quotedPrintable.Flush(_decoded)), body);
+            }
+
             if (_markup is null)
             {
                 // An incomplete sequence at the end becomes U+FFFD, as decoding the whole text at once would give.
