@@ -191,13 +191,14 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
                 ALTER TABLE messages DROP COLUMN size;
                 DROP TABLE text_pending;
                 DROP TABLE text_released;
+                DROP TABLE content_addresses;
                 PRAGMA user_version = 1;
                 """;
             await command.ExecuteNonQueryAsync();
         }
 
         await using var store = await SqliteMailStore.OpenAsync(options, null, Clock, default);
-        store.LastCheck!.SchemaVersion.Should().Be(4);
+        store.LastCheck!.SchemaVersion.Should().Be(5);
         (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.size = c.size"), default))
             .Should().Be(5, "version 3 copies every content size onto its messages");
         var view = await SelectAsync(await OpenAsync(store), "INBOX");

@@ -11,4 +11,11 @@ public sealed record IndexedMessage(
     string HeaderText,
     string BodyText,
     string? MessageId,
-    IReadOnlyList<string> References);
+    IReadOnlyList<string> References)
+{
+    /// <summary>
+    /// The top-level From, To, Cc and Bcc addresses as parsed (<see cref="Search.AddressSearchText"/>), capped like
+    /// <see cref="HeaderText"/> (FROM, TO, CC, BCC search).
+    /// </summary>
+    public string AddressText { get; init; } = string.Empty;
+}
