@@ -9,8 +9,8 @@ namespace MailHost.Protocols.Imap;
 /// <param name="References">The normalized Message IDs of the References header, in header order; empty when it is missing or holds no valid id.</param>
 /// <param name="InReplyTo">The first valid Message ID of the In-Reply-To header, normalized, or <see langword="null"/>.</param>
 /// <param name="BaseSubject">
-/// The base subject (RFC 5256 §2.1), already case-folded: the algorithms compare it ordinally, which must be the
-/// case-insensitive comparison the RFC asks for.
+/// The base subject (RFC 5256 §2.1) as its <c>i;unicode-casemap</c> key (RFC 5051): the algorithms compare it
+/// ordinally, which is then the case-insensitive comparison the RFC asks for.
 /// </param>
 /// <param name="IsReplyOrForward">
 /// Whether base-subject extraction removed a reply or forward marker from the original subject: a <c>subj-refwd</c>,

@@ -10,6 +10,7 @@ internal sealed record PreparedContent(
     string ThreadReferencesJson,
     string HeaderText,
     string BodyText,
+    string AddressText,
     DateTimeOffset? SentDate,
     string? MessageId,
     IReadOnlyList<string> References);

@@ -23,6 +23,14 @@ namespace MailHost.Storage.Sqlite.Mail;
 /// and the pending rows in one read transaction, so a message is found the moment its delivery commits. Any number
 /// of processes may run the pass: each batch is one transaction.
 /// </para>
+/// <para>
+/// Version 6 adds <c>content_addresses</c>: the From, To, Cc and Bcc addresses as parsed at delivery, one
+/// <c>Field: Name &lt;mailbox@host&gt;</c> line each (<see cref="Search.AddressSearchText"/>), which FROM, TO, CC and BCC
+/// search beside the raw header text. The migration fills it for stored content from the envelope in
+/// <c>index_json</c>, so older mail is found the same way without being parsed again; the one difference is that a
+/// non-ASCII display name stays as the envelope keeps it (RFC 2047-encoded) there, and is matched through the
+/// decoded header text instead.
+/// </para>
 /// Row ids are AUTOINCREMENT so they are never reused: views, content handles and the change feed identify
 /// mailboxes and contents by id, and a deleted mailbox's id must never name a new one.
 /// </remarks>
@@ -109,6 +117,25 @@ internal static class SqliteMailSchema
         """
         ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
         UPDATE mailboxes SET first_recent_uid = uidnext;
+        """,
+        """
+        CREATE TABLE content_addresses (
+            content_id INTEGER PRIMARY KEY,
+            addresses TEXT NOT NULL);
+        INSERT INTO content_addresses (content_id, addresses)
+        SELECT id, addresses FROM (
+            SELECT c.id, (
+                SELECT group_concat(f.name || ': ' || CASE
+                    WHEN json_extract(a.value, '$.Host') IS NULL THEN json_extract(a.value, '$.Mailbox') || ':'
+                    WHEN json_extract(a.value, '$.Name') IS NULL
+                        THEN json_extract(a.value, '$.Mailbox') || iif(json_extract(a.value, '$.Host') = '', '', '@' || json_extract(a.value, '$.Host'))
+                    ELSE json_extract(a.value, '$.Name') || ' <' || json_extract(a.value, '$.Mailbox')
+                        || iif(json_extract(a.value, '$.Host') = '', '', '@' || json_extract(a.value, '$.Host')) || '>'
+                    END || char(10), '')
+                FROM (SELECT 'From' AS name UNION ALL SELECT 'To' UNION ALL SELECT 'Cc' UNION ALL SELECT 'Bcc') AS f
+                JOIN json_each(c.index_json, '$.Envelope.' || f.name) AS a) AS addresses
+            FROM contents c WHERE json_valid(c.index_json))
+        WHERE addresses <> '';
         """,
     ];
 }

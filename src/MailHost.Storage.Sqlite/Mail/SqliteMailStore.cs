@@ -464,7 +464,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
                 // The References ids live in their own column (schema version 2), not in index_json.
                 var json = JsonSerializer.Serialize(stored.Index with { References = null }, Json);
                 var references = JsonSerializer.Serialize(stored.Index.References ?? [], Json);
-                return new PreparedContent(spool.ContentAddress, spool.Length, spool.Inline, spool.TakeFile(), json, references, stored.HeaderText, stored.BodyText, stored.Index.SentDate, stored.MessageId, stored.References);
+                return new PreparedContent(spool.ContentAddress, spool.Length, spool.Inline, spool.TakeFile(), json, references, stored.HeaderText, stored.BodyText, stored.AddressText, stored.Index.SentDate, stored.MessageId, stored.References);
             }
         }
     }
@@ -644,6 +644,12 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             content.HeaderText,
             content.ThreadReferencesJson);
         var id = ctx.Db.Long("SELECT last_insert_rowid()")!.Value;
+        if (content.AddressText.Length > 0)
+        {
+            // Small, so written with the content and searched directly (schema version 6).
+            ctx.Db.Exec("INSERT INTO content_addresses (content_id, addresses) VALUES (@p0, @p1)", id, content.AddressText);
+        }
+
         // Indexed later, in batches, off the delivery's commit (schema version 4).
         ctx.Db.Exec("INSERT INTO text_pending (content_id, headers, body) VALUES (@p0, @p1, @p2)", id, content.HeaderText, content.BodyText);
         ctx.AfterCommit(_ =>
@@ -657,6 +663,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
     /// <summary>Takes deleted content out of the search text: at once when still pending, from the index in a later batch.</summary>
     private static void ForgetText(DbSession db, long contentId)
     {
+        db.Exec("DELETE FROM content_addresses WHERE content_id = @p0", contentId);
         db.Exec("DELETE FROM text_pending WHERE content_id = @p0", contentId);
         db.Exec("INSERT OR IGNORE INTO text_released (content_id) VALUES (@p0)", contentId);
     }

@@ -697,6 +697,22 @@ internal sealed class SqliteMailboxView : IMailboxView
 
     private HashSet<long> MatchText(DbSession db, SearchCriteria criterion)
     {
+        const string Mine = "SELECT content_id FROM messages WHERE mailbox_id = @p0";
+        if (criterion is AddressCriterion address)
+        {
+            // The header text as for HEADER, and the parsed addresses (schema version 6), which are small enough to
+            // read whole: the value may span what the header splits with comments and folding, so no index helps.
+            var found = MatchText(db, new HeaderCriterion(address.Field, address.Value));
+            db.Query($"SELECT content_id, addresses FROM content_addresses WHERE content_id IN ({Mine})", r =>
+            {
+                if (SearchText.HeaderMatches(r.GetString(1), address.Field, address.Value))
+                {
+                    found.Add(r.GetInt64(0));
+                }
+            }, _mailboxId);
+            return found;
+        }
+
         var (value, column) = criterion switch
         {
             HeaderCriterion header => (header.Value, "headers"),
@@ -705,7 +721,6 @@ internal sealed class SqliteMailboxView : IMailboxView
             _ => throw new ArgumentException("Not a text criterion.", nameof(criterion)),
         };
         var candidates = new HashSet<long>();
-        const string Mine = "SELECT content_id FROM messages WHERE mailbox_id = @p0";
         if (value.Length >= 3)
         {
             // FTS5 trigram index: a quoted phrase is a literal substring; client text is never FTS syntax (SECURITY.md rule 8).

@@ -3,16 +3,15 @@ using System.Text;
 namespace MailHost.Imap;
 
 /// <summary>
-/// The base subject of RFC 5256 §2.1, used by SORT SUBJECT and both THREAD algorithms: reply and forward markers,
-/// leading <c>[blobs]</c>, trailing <c>(fwd)</c> and <c>[fwd: ...]</c> wrappers removed, white space collapsed.
-/// Compared case-insensitively (i;unicode-casemap), so the result is upper-cased.
+/// The base subject of RFC 5256 §2.1, used by SORT SUBJECT and both THREAD algorithms, following its steps and the
+/// ABNF of its §5 exactly. Callers compare base subjects with <see cref="ImapUnicodeCasemap"/>.
 /// </summary>
 internal static class ImapBaseSubject
 {
     public static string Extract(string? subject) => Extract(subject, out _);
 
     /// <summary>The base subject, and whether extracting it removed a reply or forward marker.</summary>
-    /// <param name="subject">The Subject header value as sent (encoded-words kept).</param>
+    /// <param name="subject">The Subject header value as sent (unfolded, encoded-words kept).</param>
     /// <param name="isReplyOrForward">
     /// RFC 5256 §2.2: whether a <c>subj-refwd</c>, a <c>(fwd)</c> trailer, or a <c>[fwd: ...]</c> wrapper was removed;
     /// a leading <c>[blob]</c> alone does not count.
@@ -25,14 +24,36 @@ internal static class ImapBaseSubject
             return "";
         }
 
-        // Step 1: decode RFC 2047 words and collapse white space.
-        var text = MimeKit.Utils.Rfc2047.DecodeText(Encoding.UTF8.GetBytes(subject));
+        var s = CollapseWhiteSpace(MimeKit.Utils.Rfc2047.DecodeText(Encoding.UTF8.GetBytes(subject)));
+        while (true)
+        {
+            s = RemoveTrailers(s, ref isReplyOrForward);
+            s = RemoveLeaders(s, ref isReplyOrForward);
+
+            // Step 6: a "[fwd:" ... "]" wrapper goes, and the inside starts again at step 2.
+            if (s.Length >= 6 && StartsWithAscii(s, 0, "[fwd:") && s[^1] == ']')
+            {
+                s = s[5..^1];
+                isReplyOrForward = true;
+                continue;
+            }
+
+            return s;
+        }
+    }
+
+    /// <summary>
+    /// Step 1 after decoding: tabs and line breaks (continuations) become spaces, and runs of spaces one space. Only
+    /// these count as white space: the ABNF's WSP is space and tab, and other Unicode spaces are subject text.
+    /// </summary>
+    private static string CollapseWhiteSpace(string text)
+    {
         var collapsed = new StringBuilder(text.Length);
         foreach (var c in text)
         {
-            if (char.IsWhiteSpace(c))
+            if (c is ' ' or '\t' or '\r' or '\n')
             {
-                if (collapsed.Length > 0 && collapsed[^1] != ' ')
+                if (collapsed.Length == 0 || collapsed[^1] != ' ')
                 {
                     collapsed.Append(' ');
                 }
@@ -43,88 +64,126 @@ internal static class ImapBaseSubject
             }
         }
 
-        var s = collapsed.ToString().Trim();
+        return collapsed.ToString();
+    }
+
+    /// <summary>Step 2: <c>subj-trailer = "(fwd)" / WSP</c>, removed from the end until none is left.</summary>
+    private static string RemoveTrailers(string s, ref bool isReplyOrForward)
+    {
+        var end = s.Length;
         while (true)
         {
-            var before = s;
-
-            // Step 2: subj-trailer "(fwd)".
-            while (s.EndsWith("(fwd)", StringComparison.OrdinalIgnoreCase))
+            if (end > 0 && s[end - 1] == ' ')
             {
-                s = s[..^5].TrimEnd();
+                end--;
+            }
+            else if (end >= 5 && StartsWithAscii(s, end - 5, "(fwd)"))
+            {
+                end -= 5;
                 isReplyOrForward = true;
             }
-
-            // Steps 3-5: subj-leader (blobs and re/fw/fwd markers), repeated.
-            while (true)
+            else
             {
-                var leader = s;
-                var stripped = StripRefwd(s);
-                isReplyOrForward |= stripped.Length != s.Length;
-                s = stripped;
-                if (s.StartsWith('[') && s.IndexOf(']', StringComparison.Ordinal) is var close and > 0 && close + 1 < s.Length
-                    && s[(close + 1)..].Trim().Length > 0)
-                {
-                    s = s[(close + 1)..].TrimStart();
-                }
-
-                if (s == leader)
-                {
-                    break;
-                }
-            }
-
-            // Step 6: "[fwd:" ... "]".
-            if (s.StartsWith("[fwd:", StringComparison.OrdinalIgnoreCase) && s.EndsWith(']'))
-            {
-                s = s[5..^1].Trim();
-                isReplyOrForward = true;
-            }
-
-            if (s == before)
-            {
-                return s.ToUpperInvariant();
+                return s[..end];
             }
         }
     }
 
-    private static string StripRefwd(string s)
+    /// <summary>
+    /// Steps 3 to 5: every leading <c>subj-leader</c> goes; then one leading <c>subj-blob</c>, unless that would leave
+    /// no <c>subj-base</c>; and again, until neither applies.
+    /// </summary>
+    private static string RemoveLeaders(string s, ref bool isReplyOrForward)
     {
-        // subj-refwd = ("re" / ("fw" ["d"])) *WSP [subj-blob] ":"
-        int i;
-        if (s.StartsWith("re", StringComparison.OrdinalIgnoreCase))
+        var start = 0;
+        while (true)
         {
-            i = 2;
+            // Step 3: subj-leader = (*subj-blob subj-refwd) / WSP.
+            if (start < s.Length && s[start] == ' ')
+            {
+                start++;
+                continue;
+            }
+
+            var i = start;
+            while (BlobLength(s, i) is var blob and > 0)
+            {
+                i += blob;
+            }
+
+            if (RefwdLength(s, i) is var refwd and > 0)
+            {
+                start = i + refwd;
+                isReplyOrForward = true;
+                continue;
+            }
+
+            // Step 4: a subj-blob, if a subj-base (at least one character that is not white space) follows it.
+            if (BlobLength(s, start) is var leading and > 0 && HasBase(s, start + leading))
+            {
+                start += leading;
+                continue;
+            }
+
+            return s[start..];
         }
-        else if (s.StartsWith("fwd", StringComparison.OrdinalIgnoreCase))
+    }
+
+    /// <summary>
+    /// <c>subj-blob = "[" *BLOBCHAR "]" *WSP</c> at <paramref name="i"/>, where a BLOBCHAR is anything but
+    /// <c>[</c> and <c>]</c>; 0 when there is none.
+    /// </summary>
+    private static int BlobLength(string s, int i)
+    {
+        if (i >= s.Length || s[i] != '[')
         {
-            i = 3;
+            return 0;
         }
-        else if (s.StartsWith("fw", StringComparison.OrdinalIgnoreCase))
+
+        var close = s.AsSpan(i + 1).IndexOfAny('[', ']');
+        if (close < 0 || s[i + 1 + close] != ']')
         {
-            i = 2;
+            return 0;
+        }
+
+        var end = i + close + 2;
+        while (end < s.Length && s[end] == ' ')
+        {
+            end++;
+        }
+
+        return end - i;
+    }
+
+    /// <summary><c>subj-refwd = ("re" / ("fw" ["d"])) *WSP [subj-blob] ":"</c> at <paramref name="i"/>; 0 when there is none.</summary>
+    private static int RefwdLength(string s, int i)
+    {
+        var end = i;
+        if (StartsWithAscii(s, end, "re"))
+        {
+            end += 2;
+        }
+        else if (StartsWithAscii(s, end, "fw"))
+        {
+            end += StartsWithAscii(s, end, "fwd") ? 3 : 2;
         }
         else
         {
-            return s;
+            return 0;
         }
 
-        while (i < s.Length && s[i] == ' ')
+        while (end < s.Length && s[end] == ' ')
         {
-            i++;
+            end++;
         }
 
-        if (i < s.Length && s[i] == '[')
-        {
-            int close = s.IndexOf(']', i);
-            if (close < 0)
-            {
-                return s;
-            }
-
-            i = close + 1;
-        }
-
-        return i < s.Length && s[i] == ':' ? s[(i + 1)..].TrimStart() : s;
+        end += BlobLength(s, end);
+        return end < s.Length && s[end] == ':' ? end + 1 - i : 0;
     }
+
+    private static bool HasBase(string s, int i) => s.AsSpan(i).ContainsAnyExcept(' ');
+
+    /// <summary>ABNF literals are case-insensitive in ASCII only (RFC 5234 §2.3).</summary>
+    private static bool StartsWithAscii(string s, int i, string literal)
+        => i + literal.Length <= s.Length && Ascii.EqualsIgnoreCase(s.AsSpan(i, literal.Length), literal);
 }

@@ -144,10 +144,10 @@ internal sealed partial class ImapSession
                 case ImapSearchKeyKind.Unseen: return new FlagCriterion(MessageFlags.Seen, false);
                 case ImapSearchKeyKind.Keyword: return new KeywordCriterion(k.Text!, true);
                 case ImapSearchKeyKind.Unkeyword: return new KeywordCriterion(k.Text!, false);
-                case ImapSearchKeyKind.Bcc: return new HeaderCriterion("Bcc", k.Text!);
-                case ImapSearchKeyKind.Cc: return new HeaderCriterion("Cc", k.Text!);
-                case ImapSearchKeyKind.From: return new HeaderCriterion("From", k.Text!);
-                case ImapSearchKeyKind.To: return new HeaderCriterion("To", k.Text!);
+                case ImapSearchKeyKind.Bcc: return new AddressCriterion("Bcc", k.Text!);
+                case ImapSearchKeyKind.Cc: return new AddressCriterion("Cc", k.Text!);
+                case ImapSearchKeyKind.From: return new AddressCriterion("From", k.Text!);
+                case ImapSearchKeyKind.To: return new AddressCriterion("To", k.Text!);
                 case ImapSearchKeyKind.Subject: return new HeaderCriterion("Subject", k.Text!);
                 case ImapSearchKeyKind.Header: return new HeaderCriterion(k.HeaderField!, k.Text!);
                 case ImapSearchKeyKind.Body: return new TextCriterion(TextScope.Body, k.Text!);

@@ -1,3 +1,4 @@
+using System.Text;
 using MailHost.Protocols.Imap;
 using MailHost.Storage;
 using MailHost.Storage.Mime;
@@ -7,6 +8,7 @@ namespace MailHost.Imap;
 /// <summary>SORT and THREAD=ORDEREDSUBJECT and THREAD=REFERENCES (RFC 5256) and ESORT (RFC 5267), from the stored index.</summary>
 internal sealed partial class ImapSession
 {
+    /// <summary>One message's sort facts; <c>Subject</c> (the base subject) and the addresses are casemap keys.</summary>
     private sealed record SortItem(
         uint Uid,
         uint Seq,
@@ -65,6 +67,7 @@ internal sealed partial class ImapSession
             }
 
             var envelope = message.Index?.Envelope ?? MessageEnvelope.Empty;
+            var subject = ImapBaseSubject.Extract(envelope.Subject, out var isReplyOrForward);
 
             // RFC 5256 §3 DATE: the sent date, or INTERNALDATE when the Date header is missing or invalid.
             items.Add(new SortItem(
@@ -73,7 +76,7 @@ internal sealed partial class ImapSession
                 message.InternalDate,
                 message.Index?.SentDate ?? message.InternalDate,
                 message.Size,
-                ImapBaseSubject.Extract(envelope.Subject, out var isReplyOrForward),
+                ImapUnicodeCasemap.Key(subject),
                 isReplyOrForward,
                 FirstMailbox(envelope.From),
                 FirstMailbox(envelope.To),
@@ -85,9 +88,33 @@ internal sealed partial class ImapSession
         return items;
     }
 
-    /// <summary>RFC 5256 §3: the addr-mailbox of the first address, compared case-insensitively.</summary>
+    /// <summary>
+    /// RFC 5256 §3 FROM, TO, CC: the [IMAP] addr-mailbox of the first address, as a casemap key; neither the display
+    /// name nor the domain counts. The first address of a group is its start marker, whose addr-mailbox is the group
+    /// name (RFC 9051 §7.5.2). A quoted local part counts by its content. No address sorts as the empty string.
+    /// </summary>
     private static string FirstMailbox(IReadOnlyList<EnvelopeAddress> addresses)
-        => addresses.FirstOrDefault(a => a.Host is not null)?.Mailbox?.ToUpperInvariant() ?? "";
+    {
+        var mailbox = addresses.Count > 0 ? addresses[0].Mailbox ?? "" : "";
+        if (mailbox.Length >= 2 && mailbox[0] == '"' && mailbox[^1] == '"')
+        {
+            // RFC 5322 §3.2.4: the quotes and quoted-pair backslashes are not part of the value.
+            var unquoted = new StringBuilder(mailbox.Length);
+            for (var i = 1; i < mailbox.Length - 1; i++)
+            {
+                if (mailbox[i] == '\\' && i + 1 < mailbox.Length - 1)
+                {
+                    i++;
+                }
+
+                unquoted.Append(mailbox[i]);
+            }
+
+            mailbox = unquoted.ToString();
+        }
+
+        return ImapUnicodeCasemap.Key(mailbox);
+    }
 
     private async Task SortAsync(SortCommand command)
     {
@@ -104,12 +131,12 @@ internal sealed partial class ImapSession
                 int c = criterion.Key switch
                 {
                     ImapSortKey.Arrival => a.Arrival.CompareTo(b.Arrival),
-                    ImapSortKey.Cc => string.CompareOrdinal(a.Cc, b.Cc),
+                    ImapSortKey.Cc => ImapUnicodeCasemap.Compare(a.Cc, b.Cc),
                     ImapSortKey.Date => a.Date.CompareTo(b.Date),
-                    ImapSortKey.From => string.CompareOrdinal(a.From, b.From),
+                    ImapSortKey.From => ImapUnicodeCasemap.Compare(a.From, b.From),
                     ImapSortKey.Size => a.Size.CompareTo(b.Size),
-                    ImapSortKey.Subject => string.CompareOrdinal(a.Subject, b.Subject),
-                    _ => string.CompareOrdinal(a.To, b.To),
+                    ImapSortKey.Subject => ImapUnicodeCasemap.Compare(a.Subject, b.Subject),
+                    _ => ImapUnicodeCasemap.Compare(a.To, b.To),
                 };
                 if (c != 0)
                 {

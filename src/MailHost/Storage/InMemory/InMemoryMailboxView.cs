@@ -138,7 +138,7 @@ internal sealed class InMemoryMailboxView : IMailboxView
             {
                 var facts = new SearchMessage(message.Uid, message.Flags, message.Keywords, message.InternalDate, message.SaveDate, message.Content.Indexed.Index.SentDate, message.Content.Length, message.ModSeq, message.EmailId, message.ThreadId);
                 var indexed = message.Content.Indexed;
-                if (SearchEvaluator.Matches(criteria, facts, (c, _) => SearchText.Matches(c, indexed.HeaderText, indexed.BodyText), now))
+                if (SearchEvaluator.Matches(criteria, facts, (c, _) => SearchText.Matches(c, indexed.HeaderText, indexed.BodyText, indexed.AddressText), now))
                 {
                     uids.Add(message.Uid);
                     highest = Math.Max(highest, message.ModSeq);

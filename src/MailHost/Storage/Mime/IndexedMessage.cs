@@ -19,4 +19,10 @@ public sealed record IndexedMessage(
     /// for it (<see cref="AppendOptions.EncodeNulParts"/>). Empty for nearly every message.
     /// </summary>
     public IReadOnlyList<MessagePart> NulParts { get; init; } = [];
+
+    /// <summary>
+    /// The top-level From, To, Cc and Bcc addresses as parsed (<see cref="Search.AddressSearchText"/>), capped like
+    /// <see cref="HeaderText"/> (FROM, TO, CC, BCC search).
+    /// </summary>
+    public string AddressText { get; init; } = string.Empty;
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using MailHost.Protocols.Imap;
+using MailHost.Storage.Search;
 using MimeKit;
 using MimeKit.Encodings;
 using MimeKit.Utils;
@@ -65,7 +66,11 @@ internal sealed class MimeIndexReader : MimeReader
         AddReferences(references, headers.InReplyTo);
         var preview = MakePreview(_plainPreview ?? _htmlPreview ?? string.Empty);
         var index = new MessageIndex(envelope, body, headerLength, preview, sentDate, clipped) { References = ThreadReferences(headers.References) };
-        return new IndexedMessage(index, _headerText.ToString(), _bodyText.ToString(), messageId, references) { NulParts = _nulParts };
+        return new IndexedMessage(index, _headerText.ToString(), _bodyText.ToString(), messageId, references)
+        {
+            NulParts = _nulParts,
+            AddressText = AddressSearchText.Format(envelope, _limits.MaxIndexedHeaderLength),
+        };
     }
 
     protected override void OnHeadersBegin(long beginOffset, int beginLineNumber, CancellationToken cancellationToken) => _pending = new HeaderBag();

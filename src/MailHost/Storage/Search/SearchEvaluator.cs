@@ -2,7 +2,7 @@ namespace MailHost.Storage.Search;
 
 /// <summary>
 /// Evaluates a <see cref="SearchCriteria"/> tree against one message. Stores share it so both give the same
-/// answers; text criteria (<see cref="HeaderCriterion"/>, <see cref="TextCriterion"/>) are delegated to the store,
+/// answers; text criteria (<see cref="HeaderCriterion"/>, <see cref="AddressCriterion"/>, <see cref="TextCriterion"/>) are delegated to the store,
 /// which answers them from its own index.
 /// </summary>
 public static class SearchEvaluator
@@ -51,7 +51,7 @@ public static class SearchEvaluator
         return StoreResult.Success;
     }
 
-    /// <summary>Every <see cref="HeaderCriterion"/> and <see cref="TextCriterion"/> in the tree (no recursion).</summary>
+    /// <summary>Every <see cref="HeaderCriterion"/>, <see cref="AddressCriterion"/> and <see cref="TextCriterion"/> in the tree (no recursion).</summary>
     public static IReadOnlyList<SearchCriteria> CollectTextCriteria(SearchCriteria criteria)
     {
         ArgumentNullException.ThrowIfNull(criteria);
@@ -63,7 +63,7 @@ public static class SearchEvaluator
             var node = stack.Pop();
             switch (node)
             {
-                case HeaderCriterion or TextCriterion:
+                case HeaderCriterion or AddressCriterion or TextCriterion:
                     result.Add(node);
                     break;
                 case NotCriterion not:
@@ -91,7 +91,7 @@ public static class SearchEvaluator
     /// <summary>Whether <paramref name="message"/> matches. The tree must have passed <see cref="Validate"/>.</summary>
     /// <param name="criteria">The tree.</param>
     /// <param name="message">The message's facts.</param>
-    /// <param name="textMatcher">Answers a <see cref="HeaderCriterion"/> or <see cref="TextCriterion"/> for the message.</param>
+    /// <param name="textMatcher">Answers a <see cref="HeaderCriterion"/>, <see cref="AddressCriterion"/> or <see cref="TextCriterion"/> for the message.</param>
     /// <param name="now">The store's clock, for OLDER/YOUNGER.</param>
     public static bool Matches(SearchCriteria criteria, SearchMessage message, Func<SearchCriteria, SearchMessage, bool> textMatcher, DateTimeOffset now)
     {
@@ -112,7 +112,7 @@ public static class SearchEvaluator
                 : (now - message.InternalDate).TotalSeconds <= age.Seconds,
             ModSeqCriterion modSeq => message.ModSeq >= modSeq.ModSeq,
             ObjectIdCriterion id => string.Equals(id.Kind == ObjectIdKind.EmailId ? message.EmailId : message.ThreadId, id.Id, StringComparison.Ordinal),
-            HeaderCriterion or TextCriterion => textMatcher(criteria, message),
+            HeaderCriterion or AddressCriterion or TextCriterion => textMatcher(criteria, message),
             NotCriterion not => !Matches(not.Criterion, message, textMatcher, now),
             AndCriterion and => and.Criteria.All(c => Matches(c, message, textMatcher, now)),
             OrCriterion or => Matches(or.Left, message, textMatcher, now) || Matches(or.Right, message, textMatcher, now),

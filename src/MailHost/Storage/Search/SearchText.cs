@@ -39,9 +39,16 @@ public static class SearchText
     }
 
     /// <summary>Answers a <see cref="HeaderCriterion"/> or <see cref="TextCriterion"/> from indexed text.</summary>
-    public static bool Matches(SearchCriteria criterion, string headerText, string bodyText) => criterion switch
+    public static bool Matches(SearchCriteria criterion, string headerText, string bodyText) => Matches(criterion, headerText, bodyText, string.Empty);
+
+    /// <summary>
+    /// Answers a <see cref="HeaderCriterion"/>, <see cref="AddressCriterion"/> or <see cref="TextCriterion"/> from
+    /// indexed text; <paramref name="addressText"/> is the message's <see cref="AddressSearchText"/>.
+    /// </summary>
+    public static bool Matches(SearchCriteria criterion, string headerText, string bodyText, string addressText) => criterion switch
     {
         HeaderCriterion header => HeaderMatches(headerText, header.Name, header.Value),
+        AddressCriterion address => HeaderMatches(headerText, address.Field, address.Value) || HeaderMatches(addressText, address.Field, address.Value),
         TextCriterion { Scope: TextScope.Body } body => Contains(bodyText, body.Value),
         TextCriterion text => Contains(headerText, text.Value) || Contains(bodyText, text.Value),
         _ => throw new ArgumentException("Not a text criterion.", nameof(criterion)),
