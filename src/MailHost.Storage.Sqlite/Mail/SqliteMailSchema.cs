@@ -23,6 +23,12 @@ namespace MailHost.Storage.Sqlite.Mail;
 /// and the pending rows in one read transaction, so a message is found the moment its delivery commits. Any number
 /// of processes may run the pass: each batch is one transaction.
 /// </para>
+/// <para>
+/// Version 5 adds <c>retained</c>: the rows of expunged messages that an open view of this process still shows
+/// (RFC 2180 §4.1.1), each holding one reference to its content, so that a session not yet told of an expunge can
+/// still fetch the message whole. A row goes once no view holds it; the start-up check releases every row, since
+/// no view survives a restart (see <see cref="IMailboxView"/>).
+/// </para>
 /// Row ids are AUTOINCREMENT so they are never reused: views, content handles and the change feed identify
 /// mailboxes and contents by id, and a deleted mailbox's id must never name a new one.
 /// </remarks>
@@ -105,6 +111,23 @@ internal static class SqliteMailSchema
             headers TEXT NOT NULL,
             body TEXT NOT NULL);
         CREATE TABLE text_released (content_id INTEGER PRIMARY KEY);
+        """,
+        """
+        CREATE TABLE retained (
+            mailbox_id INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            content_id INTEGER NOT NULL REFERENCES contents(id),
+            flags INTEGER NOT NULL,
+            keywords TEXT NOT NULL,
+            modseq INTEGER NOT NULL,
+            internal_date INTEGER NOT NULL,
+            internal_offset INTEGER NOT NULL,
+            save_date INTEGER NOT NULL,
+            email_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;
+        CREATE INDEX retained_by_content ON retained (content_id);
         """,
     ];
 }

@@ -6,7 +6,7 @@ using MailHost.Storage.Search;
 namespace MailHost.Tests.Storage;
 
 /// <summary>The store contract. Every store runs this suite through a derived class.</summary>
-public abstract class MailStoreConformanceTests : IAsyncLifetime
+public abstract partial class MailStoreConformanceTests : IAsyncLifetime
 {
     protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly List<IMailStore> _stores = [];
