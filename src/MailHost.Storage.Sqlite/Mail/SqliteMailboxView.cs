@@ -716,11 +716,6 @@ internal sealed class SqliteMailboxView : IMailboxView, IOpenMailboxView
                 return StoreResult<CopyResult>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
             }
 
-            if (move && target.Id == source.Id)
-            {
-                return StoreResult<CopyResult>.Fail(StoreErrorCode.NotAllowed, "A message cannot be moved into its own mailbox.");
-            }
-
             var transferred = TransferMessages(_store, ctx, source, target, uids, move, checkQuota: true, IsKnown, this);
             ownModSeq = move ? (ulong)(ctx.Db.Long("SELECT highest_modseq FROM mailboxes WHERE id = @p0", source.Id) ?? 0) : 0;
             return transferred;

@@ -67,12 +67,17 @@ public interface IMailboxView : IAsyncDisposable
     /// </summary>
     ValueTask<StoreResult<ExpungeResult>> ExpungeAsync(UidSet? uids, CancellationToken cancellationToken);
 
-    /// <summary>COPY (atomic; COPYUID data per RFC 4315). <see cref="StoreErrorCode.NotFound"/> means <c>[TRYCREATE]</c>.</summary>
+    /// <summary>
+    /// COPY (atomic; COPYUID data per RFC 4315). <see cref="StoreErrorCode.NotFound"/> means <c>[TRYCREATE]</c>.
+    /// Copies into the selected mailbox are reported as appended by the next poll.
+    /// </summary>
     ValueTask<StoreResult<CopyResult>> CopyAsync(UidSet uids, string destination, CancellationToken cancellationToken);
 
     /// <summary>
     /// MOVE (RFC 6851; atomic): copies and expunges in one durable step. The moved source UIDs leave this view's
-    /// snapshot; the session announces them as expunged.
+    /// snapshot; the session announces them as expunged. The destination may be the selected mailbox itself
+    /// (RFC 6851 §3.3: the same as COPY, then UID EXPUNGE): the messages get new UIDs there, with their flags and
+    /// keywords and a new MODSEQ, and the next poll reports them as appended.
     /// </summary>
     ValueTask<StoreResult<CopyResult>> MoveAsync(UidSet uids, string destination, CancellationToken cancellationToken);
 

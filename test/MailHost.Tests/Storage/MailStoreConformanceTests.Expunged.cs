@@ -4,8 +4,8 @@ using MailHost.Storage;
 namespace MailHost.Tests.Storage;
 
 /// <summary>
-/// Messages expunged by one view that another view still shows (RFC 2180 §4.1.1): readable, whole, until that view
-/// takes the expunge; released after.
+/// MOVE into the selected mailbox (RFC 6851 §3.3), and messages expunged by one view that another view still shows
+/// (RFC 2180 §4.1.1): readable, whole, until that view takes the expunge; released after.
 /// </summary>
 public abstract partial class MailStoreConformanceTests
 {
@@ -18,6 +18,51 @@ public abstract partial class MailStoreConformanceTests
     /// <summary>A message with both a To and a Message-ID field, <paramref name="bodySize"/> octets of body.</summary>
     protected static byte[] HeldMessage(string subject, int bodySize) =>
         TestMessages.Simple(subject, new string('h', bodySize) + "\r\n", messageId: subject + "@example.com");
+
+    [Fact]
+    public async Task Move_into_the_selected_mailbox_gives_new_uids_with_the_flags_keywords_and_a_new_modseq()
+    {
+        var account = await OpenAsync(await CreateStoreAsync());
+        var a = await AppendAsync(account, "INBOX", TestMessages.Simple("a"), new AppendOptions(MessageFlags.Flagged | MessageFlags.Seen, ["Project"]));
+        var b = await AppendAsync(account, "INBOX", TestMessages.Simple("b"));
+        var view = await SelectAsync(account, "INBOX");
+        var watcher = await SelectAsync(account, "INBOX");
+        var before = (await FetchAsync(view, UidSet.Of(a.Uid))).Single();
+
+        var moved = await view.MoveAsync(UidSet.Of(a.Uid), "inbox", default).AsTask().WaitAsync(Timeout);
+        moved.Error.Should().BeNull();
+        moved.Value.DestinationUidValidity.Should().Be(a.UidValidity);
+        moved.Value.SourceUids.Should().Equal(a.Uid);
+        var newUid = moved.Value.DestinationUids.Should().ContainSingle().Which;
+        newUid.Should().BeGreaterThan(b.Uid);
+        view.Snapshot.Uids.Should().Equal(b.Uid);
+
+        // RFC 6851 §3.3: the same as COPY and UID EXPUNGE; the copy is new to every view, the mover included.
+        var changes = (await view.PollChangesAsync(default)).Value;
+        var appended = changes.Changes.Should().ContainSingle().Which;
+        appended.Kind.Should().Be(MailboxChangeKind.Appended);
+        appended.Uid.Should().Be(newUid);
+        appended.Flags.Should().Be(MessageFlags.Flagged | MessageFlags.Seen);
+        appended.Keywords.Should().Equal("Project");
+        view.Snapshot.Uids.Should().Equal(b.Uid, newUid);
+
+        var copy = (await FetchAsync(view, UidSet.Of(newUid))).Single();
+        copy.Flags.Should().Be(MessageFlags.Flagged | MessageFlags.Seen);
+        copy.Keywords.Should().Equal("Project");
+        copy.ModSeq.Should().BeGreaterThan(before.ModSeq);
+        copy.EmailId.Should().Be(a.EmailId);
+        (await ReadAsync(copy.Content)).Should().Equal(TestMessages.Simple("a"));
+
+        var seen = (await watcher.PollChangesAsync(default)).Value.Changes;
+        seen.Select(c => (c.Kind, c.Uid)).Should().BeEquivalentTo([(MailboxChangeKind.Appended, newUid), (MailboxChangeKind.Expunged, a.Uid)]);
+        seen.Should().BeInAscendingOrder(c => c.ModSeq);
+        (await account.GetStatusAsync("INBOX", default)).Value.Messages.Should().Be(2);
+        (await account.GetQuotaAsync()).MessagesUsed.Should().Be(2, "a move within the mailbox neither adds nor loses a message");
+
+        // COPY into the selected mailbox is an append as well.
+        var copied = (await view.CopyAsync(UidSet.Of(b.Uid), "INBOX", default)).Value;
+        (await view.PollChangesAsync(default)).Value.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.Appended && c.Uid == copied.DestinationUids[0]);
+    }
 
     [Fact]
     public async Task A_message_another_view_expunged_stays_whole_until_the_view_takes_the_expunge()

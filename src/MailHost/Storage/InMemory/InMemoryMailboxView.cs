@@ -357,11 +357,6 @@ internal sealed class InMemoryMailboxView : IMailboxView, IOpenMailboxView
                 return ValueTask.FromResult(StoreResult<CopyResult>.Fail(quotaError));
             }
 
-            if (move && ReferenceEquals(source, target))
-            {
-                return Fail<CopyResult>(StoreErrorCode.NotAllowed, "A message cannot be moved into its own mailbox.");
-            }
-
             target.Keywords.AddRange(created);
             var now = _store.Time.GetUtcNow();
             var sourceUids = new List<uint>(messages.Count);
