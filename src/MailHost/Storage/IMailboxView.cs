@@ -10,26 +10,28 @@ namespace MailHost.Storage;
 /// <remarks>
 /// <para>
 /// Every operation acts on the messages of the snapshot only: a message another session appended is not fetched,
-/// searched, flagged, copied or expunged through this view until <see cref="PollChangesAsync(CancellationToken)"/> has announced it,
-/// so the session never has to talk about a message its client was not told of (RFC 9051 §7.4.1).
+/// searched, flagged, copied or expunged through this view until <see cref="PollChangesAsync(CancellationToken)"/>
+/// has announced it, so the session never has to talk about a message its client was not told of (RFC 9051 §7.4.1).
 /// </para>
 /// <para>
 /// The other way round, a message stays in the snapshot until the session can tell its client that it is gone: an
-/// expunge by another session leaves the snapshot only through <see cref="PollChangesAsync(bool, CancellationToken)"/>
-/// with <c>takeExpunges</c>, which the session asks for only where it may send EXPUNGE (RFC 9051 §7.5.1: never
-/// during FETCH, STORE or SEARCH). Until then the message stays readable through this view, whole: its last flags
-/// and its content byte for byte (RFC 2180 §4.1.1), so FETCH never answers with empty or made-up data (STORE, SEARCH, COPY
-/// and EXPUNGE pass over it: it no longer exists). The store
-/// keeps the row and the content of an expunged message while any open view of this process still holds it and
-/// releases them when the last one lets go (it takes the expunge, or is disposed); what a crash leaves behind is
-/// released when the store opens again. Only content removed outside this contract (the mailbox deleted, or an
-/// expunge by another process) can be gone while a view still holds the message.
+/// expunge by another session leaves the snapshot only through
+/// <see cref="PollChangesAsync(bool, CancellationToken)"/> with <c>takeExpunges</c>, which the session asks for only
+/// where it may send EXPUNGE (RFC 9051 §7.5.1: never during FETCH, STORE or SEARCH). Until then the message stays
+/// readable through this view, whole: its last flags and its content byte for byte (RFC 2180 §4.1.1), so FETCH never
+/// answers with empty or made-up data. STORE, SEARCH, COPY and EXPUNGE pass over it: it no longer exists.
+/// </para>
+/// <para>
+/// The store keeps the row and the content of an expunged message while any open view of this process still holds
+/// it, and releases them when the last one lets go (it takes the expunge, or is disposed); what a crash leaves behind
+/// is released when the store opens again. Only content removed outside this contract (the mailbox deleted, or an
+/// expunge by another process sharing the store) can be gone while a view still holds the message.
 /// </para>
 /// <para>
 /// Changes by others arrive through the store's change feed: <see cref="WaitForChangesAsync"/> completes when
-/// anything changed after the snapshot (IDLE), and <see cref="PollChangesAsync(CancellationToken)"/> returns the changes in MODSEQ
-/// order (NOOP, and after each command). A view is used by one session at a time; disposing it lets go of every
-/// message it held.
+/// anything changed after the snapshot (IDLE), and <see cref="PollChangesAsync(CancellationToken)"/> returns the
+/// changes in MODSEQ order (NOOP, and after each command). A view is used by one session at a time; disposing it
+/// lets go of every message it held.
 /// </para>
 /// </remarks>
 public interface IMailboxView : IAsyncDisposable

@@ -10,7 +10,10 @@ public sealed class OpenMailboxViews
     private readonly Lock _lock = new();
     private readonly Dictionary<long, List<IOpenMailboxView>> _views = [];
 
-    /// <summary>Registers <paramref name="view"/> of the mailbox <paramref name="mailboxId"/>, before it reads its first snapshot.</summary>
+    /// <summary>
+    /// Registers <paramref name="view"/> of the mailbox <paramref name="mailboxId"/>, before it reads its first
+    /// snapshot.
+    /// </summary>
     public void Add(long mailboxId, IOpenMailboxView view)
     {
         lock (_lock)
@@ -25,7 +28,7 @@ public sealed class OpenMailboxViews
         }
     }
 
-    /// <summary>Unregisters <paramref name="view"/> of the mailbox <paramref name="mailboxId"/> (the view is closed).</summary>
+    /// <summary>Unregisters <paramref name="view"/> of the mailbox <paramref name="mailboxId"/>: the view is closed.</summary>
     public void Remove(long mailboxId, IOpenMailboxView view)
     {
         lock (_lock)
@@ -46,7 +49,9 @@ public sealed class OpenMailboxViews
         }
     }
 
-    /// <summary>Whether an open view of the mailbox other than <paramref name="except"/> may still show <paramref name="uid"/>.</summary>
+    /// <summary>
+    /// Whether an open view of the mailbox other than <paramref name="except"/> may still show <paramref name="uid"/>.
+    /// </summary>
     public bool IsHeld(long mailboxId, uint uid, IOpenMailboxView? except = null)
     {
         lock (_lock)
