@@ -24,4 +24,7 @@ internal static partial class SqliteMailLog
 
     [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "Full-text indexing of new mail failed; the mail stays searchable and indexing is retried.")]
     public static partial void TextIndexFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Warning, Message = "Releasing expunged messages that no session shows any more failed; it is retried, and the next start-up check finishes it.")]
+    public static partial void ReleaseRetainedFailed(ILogger logger, Exception exception);
 }

@@ -24,12 +24,24 @@ namespace MailHost.Storage.Sqlite.Mail;
 /// of processes may run the pass: each batch is one transaction.
 /// </para>
 /// <para>
+/// Version 5 adds <c>mailboxes.first_recent_uid</c>, the lowest UID no IMAP4rev1 session has claimed as <c>\Recent</c>
+/// (RFC 3501 §2.3.2). A session that selects the mailbox read-write moves it past its snapshot in one write, so a
+/// message is recent in exactly one session whichever process serves it. Mailboxes that existed before start with
+/// nothing recent (the column is set to <c>uidnext</c>); new mailboxes start at 1.
+/// </para>
+/// <para>
 /// Version 6 adds <c>content_addresses</c>: the From, To, Cc and Bcc addresses as parsed at delivery, one
 /// <c>Field: Name &lt;mailbox@host&gt;</c> line each (<see cref="Search.AddressSearchText"/>), which FROM, TO, CC and BCC
 /// search beside the raw header text. The migration fills it for stored content from the envelope in
 /// <c>index_json</c>, so older mail is found the same way without being parsed again; the one difference is that a
 /// non-ASCII display name stays as the envelope keeps it (RFC 2047-encoded) there, and is matched through the
 /// decoded header text instead.
+/// </para>
+/// <para>
+/// Version 7 adds <c>retained</c>: the rows of expunged messages that an open view of this process still shows
+/// (RFC 2180 §4.1.1), each holding one reference to its content, so that a session not yet told of an expunge can
+/// still fetch the message whole. A row goes once no view holds it; the start-up check releases every row, since
+/// no view survives a restart (see <see cref="IMailboxView"/>).
 /// </para>
 /// Row ids are AUTOINCREMENT so they are never reused: views, content handles and the change feed identify
 /// mailboxes and contents by id, and a deleted mailbox's id must never name a new one.
@@ -136,6 +148,23 @@ internal static class SqliteMailSchema
                 JOIN json_each(c.index_json, '$.Envelope.' || f.name) AS a) AS addresses
             FROM contents c WHERE json_valid(c.index_json))
         WHERE addresses <> '';
+        """,
+        """
+        CREATE TABLE retained (
+            mailbox_id INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            content_id INTEGER NOT NULL REFERENCES contents(id),
+            flags INTEGER NOT NULL,
+            keywords TEXT NOT NULL,
+            modseq INTEGER NOT NULL,
+            internal_date INTEGER NOT NULL,
+            internal_offset INTEGER NOT NULL,
+            save_date INTEGER NOT NULL,
+            email_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            PRIMARY KEY (mailbox_id, uid)) WITHOUT ROWID;
+        CREATE INDEX retained_by_content ON retained (content_id);
         """,
     ];
 }

@@ -131,6 +131,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             _writer = new SqliteWriter(connection, _options.GroupCommit, _options.MaxBatchSize, _logger);
             _textSignal.Writer.TryWrite(true);
             _textIndexer = Task.Run(() => IndexTextLoopAsync(_stop.Token), CancellationToken.None);
+            _releaser = Task.Run(() => ReleaseRetainedLoopAsync(_stop.Token), CancellationToken.None);
         }
         finally
         {
@@ -283,6 +284,11 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         if (_textIndexer is not null)
         {
             await _textIndexer.ConfigureAwait(false);
+        }
+
+        if (_releaser is not null)
+        {
+            await _releaser.ConfigureAwait(false);
         }
 
         _stop.Dispose();
@@ -793,6 +799,9 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             ctx.Db.Exec("UPDATE accounts SET storage_used = storage_used - @p1, messages_used = messages_used - @p2 WHERE id = @p0", group.Account, group.Size, group.Count);
             ReleaseContent(ctx, group.ContentId, group.Count);
         }
+
+        // The mailbox goes away: its views end, so nothing they held stays readable.
+        ReleaseRetained(ctx, mailboxId);
     }
 
     private static string ResolveThread(DbSession db, long accountId, PreparedContent content)
@@ -831,7 +840,14 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             }
         }
 
-        var counters = db.Exec("UPDATE contents SET refs = (SELECT COUNT(*) FROM messages WHERE content_id = contents.id) WHERE refs <> (SELECT COUNT(*) FROM messages WHERE content_id = contents.id)");
+        if (startup)
+        {
+            // Retained rows serve open views, and no view survives a restart (schema version 5).
+            db.Exec("DELETE FROM retained");
+        }
+
+        const string References = "(SELECT COUNT(*) FROM messages WHERE content_id = contents.id) + (SELECT COUNT(*) FROM retained WHERE content_id = contents.id)";
+        var counters = db.Exec($"UPDATE contents SET refs = {References} WHERE refs <> {References}");
         counters += db.Exec("""
             UPDATE accounts SET
                 storage_used = (SELECT COALESCE(SUM(c.size), 0) FROM messages m JOIN contents c ON c.id = m.content_id JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = accounts.id),

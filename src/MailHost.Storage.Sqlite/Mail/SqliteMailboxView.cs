@@ -6,8 +6,12 @@ using Microsoft.Data.Sqlite;
 
 namespace MailHost.Storage.Sqlite.Mail;
 
-/// <summary>A selected mailbox of <see cref="SqliteMailStore"/>. Its only state is its snapshot (known UIDs and MODSEQ).</summary>
-internal sealed class SqliteMailboxView : IMailboxView
+/// <summary>
+/// A selected mailbox of <see cref="SqliteMailStore"/>. Its only state is its snapshot (known UIDs and MODSEQ). It is
+/// registered with the store while open, so that messages other sessions expunge stay readable to it until it takes
+/// the expunge (see <see cref="IMailboxView"/>): their rows are then read from <c>retained</c>.
+/// </summary>
+internal sealed class SqliteMailboxView : IMailboxView, IOpenMailboxView
 {
     private const int FetchPage = 500;
 
@@ -32,10 +36,18 @@ internal sealed class SqliteMailboxView : IMailboxView
     private Dictionary<uint, MessageData>? _rows;
     private ulong _rowsModSeq;
 
-    // Replaced, never changed in place: the snapshot shares the array.
-    private uint[] _known = [];
+    // Replaced, never changed in place: the snapshot shares the array, and the store's release pass reads it from
+    // the writer's thread (IOpenMailboxView.Holds).
+    private volatile uint[] _known = [];
     private ulong _knownModSeq;
     private int _knownKeywordCount;
+
+    // Expunges by others that the session has not taken yet (RFC 9051 §7.5.1): still in _known, still readable.
+    private readonly List<(uint Uid, ulong ModSeq)> _untaken = [];
+
+    // Above zero while a read may bring UIDs into _known: the view then holds every message.
+    private int _reading;
+    private bool _disposed;
 
     public SqliteMailboxView(SqliteMailStore store, long accountId, long mailboxId, bool readOnly)
     {
@@ -50,22 +62,43 @@ internal sealed class SqliteMailboxView : IMailboxView
 
     public async Task<StoreResult> LoadAsync(CancellationToken cancellationToken)
     {
-        var loaded = await _store.ReadAsync(db =>
+        // Registered first, then read once the write batch in flight (if any) has committed: an expunge decided
+        // before the registration is then not in the snapshot, and one decided after it keeps the row for this view.
+        _store.Views.Add(_mailboxId, this);
+        Interlocked.Increment(ref _reading);
+        var loaded = false;
+        try
         {
-            var mailbox = SqliteMailStore.FindMailbox(db, _mailboxId);
-            if (mailbox is null || mailbox.Noselect)
+            await _store.RunningBatch.WaitAsync(cancellationToken).ConfigureAwait(false);
+            loaded = await _store.ReadAsync(db =>
             {
-                return false;
-            }
+                var mailbox = SqliteMailStore.FindMailbox(db, _mailboxId);
+                if (mailbox is null || mailbox.Noselect)
+                {
+                    return false;
+                }
 
-            _known = [.. db.List("SELECT uid FROM messages WHERE mailbox_id = @p0 ORDER BY uid", r => (uint)r.GetInt64(0), _mailboxId)];
-            _knownModSeq = mailbox.HighestModSeq;
-            _knownKeywordCount = mailbox.Keywords.Count;
-            Snapshot = MakeSnapshot(db, mailbox);
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
+                _known = [.. db.List("SELECT uid FROM messages WHERE mailbox_id = @p0 ORDER BY uid", r => (uint)r.GetInt64(0), _mailboxId)];
+                _knownModSeq = mailbox.HighestModSeq;
+                _knownKeywordCount = mailbox.Keywords.Count;
+                Snapshot = MakeSnapshot(db, mailbox);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reading);
+            if (!loaded)
+            {
+                _store.Views.Remove(_mailboxId, this);
+            }
+        }
+
         return loaded ? StoreResult.Success : StoreResult.Fail(StoreErrorCode.NotFound, "No such mailbox.");
     }
+
+    /// <summary>Called by the store's release pass, on the writer's thread.</summary>
+    bool IOpenMailboxView.Holds(uint uid) => Volatile.Read(ref _reading) > 0 || Array.BinarySearch(_known, uid) >= 0;
 
     public async IAsyncEnumerable<MessageData> FetchAsync(UidSet uids, FetchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -96,6 +129,11 @@ internal sealed class SqliteMailboxView : IMailboxView
         var columns = FetchColumns + (options.IncludeIndex ? ", c.index_json, c.thread_references" : string.Empty);
         var join = options.IncludeIndex ? "JOIN contents c ON c.id = m.content_id " : string.Empty;
         var changedSince = (long)Math.Min(options.ChangedSince ?? 0, long.MaxValue);
+
+        // RFC 2180 §4.1.1: a message another session expunged is read from retained until this view takes the
+        // expunge. Both sides are ranges of a primary key: SQLite merges them, in order, without sorting.
+        const string Window = "WHERE m.mailbox_id = @p0 AND m.uid >= @p1 AND m.uid <= @p2 AND m.modseq > @p3";
+        var query = $"SELECT {columns} FROM messages m {join}{Window} UNION ALL SELECT {columns} FROM retained m {join}{Window} ORDER BY 1 LIMIT {FetchPage}";
         foreach (var window in windows)
         {
             long cursor = window.First;
@@ -104,7 +142,7 @@ internal sealed class SqliteMailboxView : IMailboxView
                 var from = cursor;
                 var page = await _store.ReadAsync(
                     db => db.List(
-                        $"SELECT {columns} FROM messages m {join}WHERE m.mailbox_id = @p0 AND m.uid >= @p1 AND m.uid <= @p2 AND m.modseq > @p3 ORDER BY m.uid LIMIT {FetchPage}",
+                        query,
                         r => ReadMessage(r, options.IncludeIndex),
                         _mailboxId,
                         from,
@@ -171,17 +209,41 @@ internal sealed class SqliteMailboxView : IMailboxView
 
         var rowsNow = _rows;
         var result = new List<MessageData>();
+        var missing = new List<uint>();
         var known = _known;
         foreach (var range in uids.Ranges)
         {
             var start = Array.BinarySearch(known, range.First);
             for (var i = start >= 0 ? start : ~start; i < known.Length && known[i] <= range.Last; i++)
             {
-                if (rowsNow.TryGetValue(known[i], out var message) && message.ModSeq > changedSince)
+                if (!rowsNow.TryGetValue(known[i], out var message))
+                {
+                    missing.Add(known[i]);
+                }
+                else if (message.ModSeq > changedSince)
                 {
                     result.Add(message);
                 }
             }
+        }
+
+        if (missing.Count > 0)
+        {
+            // RFC 2180 §4.1.1: expunged by another session and not yet taken by this view: served from retained.
+            db.Query(
+                $"SELECT {FetchColumns} FROM retained m WHERE m.mailbox_id = @p0 AND m.uid >= @p1 AND m.uid <= @p2",
+                r =>
+                {
+                    var message = ReadMessage(r, includeIndex: false);
+                    if (missing.BinarySearch(message.Uid) >= 0 && message.ModSeq > changedSince)
+                    {
+                        result.Add(message);
+                    }
+                },
+                _mailboxId,
+                (long)missing[0],
+                (long)missing[^1]);
+            result.Sort((a, b) => a.Uid.CompareTo(b.Uid));
         }
 
         return result;
@@ -332,7 +394,7 @@ internal sealed class SqliteMailboxView : IMailboxView
 
             // Only \Deleted rows are read (8 is MessageFlags.Deleted); the writer does not walk the whole mailbox.
             var victims = SelectRows(ctx.Db, uids ?? UidSet.All, "uid, content_id", r => (Uid: (uint)r.GetInt64(0), ContentId: r.GetInt64(1)), " AND (flags & 8) <> 0");
-            var modSeq = RemoveMessages(_store, ctx, mailbox, victims);
+            var modSeq = RemoveMessages(_store, ctx, mailbox, victims, this);
             return StoreResult<ExpungeResult>.Success(new ExpungeResult(victims.Select(v => v.Uid).ToList(), modSeq));
         }, cancellationToken).ConfigureAwait(false);
         if (result.IsSuccess)
@@ -417,6 +479,11 @@ internal sealed class SqliteMailboxView : IMailboxView
         // A session waiting in IDLE may wait for hours, and thousands of them may wait at once: the loaded rows
         // (some hundred bytes per message) are let go, and a later large FETCH loads them again.
         _rows = null;
+        if (_untaken.Count > 0)
+        {
+            return;
+        }
+
         var current = await _store.ReadAsync(db => SqliteMailStore.FindMailbox(db, _mailboxId) is { Noselect: false } m ? m.HighestModSeq : ulong.MaxValue, cancellationToken).ConfigureAwait(false);
         if (current > _knownModSeq)
         {
@@ -426,78 +493,132 @@ internal sealed class SqliteMailboxView : IMailboxView
         await _store.Feed.WaitAsync(_mailboxId, _knownModSeq, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(CancellationToken cancellationToken) =>
-        await _store.ReadAsync(db =>
+    public ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(CancellationToken cancellationToken) => PollChangesAsync(takeExpunges: true, cancellationToken);
+
+    public async ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(bool takeExpunges, CancellationToken cancellationToken)
+    {
+        var dropped = false;
+        Interlocked.Increment(ref _reading);
+        try
         {
-            var mailbox = SqliteMailStore.FindMailbox(db, _mailboxId);
-            if (mailbox is null || mailbox.Noselect)
+            return await _store.ReadAsync(db => Poll(db, takeExpunges, out dropped), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reading);
+            if (dropped)
             {
-                return StoreResult<MailboxChanges>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+                // What this view let go of may be held by no view now.
+                _store.RequestRelease(_mailboxId);
             }
+        }
+    }
 
-            // Every change to the mailbox's messages raises HIGHESTMODSEQ in the same transaction, so an unchanged row
-            // means nothing happened since the last poll, whichever process or host wrote.
-            var snapshot = Snapshot;
-            if (mailbox.HighestModSeq == _knownModSeq
-                && mailbox.UidNext == snapshot.UidNext
-                && mailbox.UidValidity == snapshot.UidValidity
-                && string.Equals(mailbox.Name, snapshot.Name, StringComparison.Ordinal)
-                && mailbox.Keywords.SequenceEqual(snapshot.Keywords, StringComparer.Ordinal))
-            {
-                _ownModSeqs.Clear();
-                return StoreResult<MailboxChanges>.Success(new MailboxChanges([], snapshot, false));
-            }
+    public ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _store.Views.Remove(_mailboxId, this);
+            _store.RequestRelease(_mailboxId);
+        }
 
-            var since = (long)_knownModSeq;
-            var expunged = new HashSet<uint>();
-            var appended = new List<uint>();
-            var changes = new List<MailboxChange>();
-            db.Query("SELECT uid, modseq FROM expunged WHERE mailbox_id = @p0 AND modseq > @p1", r =>
-            {
-                var uid = (uint)r.GetInt64(0);
-                if (IsKnown(uid) && expunged.Add(uid))
-                {
-                    changes.Add(new MailboxChange(MailboxChangeKind.Expunged, uid, (ulong)r.GetInt64(1), MessageFlags.None, []));
-                }
-            }, _mailboxId, since);
-            db.Query("SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = @p0 AND modseq > @p1", r =>
-            {
-                var uid = (uint)r.GetInt64(0);
-                var modSeq = (ulong)r.GetInt64(1);
-                var flags = (MessageFlags)r.GetInt32(2);
-                var keywords = SqliteMailStore.SplitKeywords(r.GetString(3));
-                if (!IsKnown(uid) || expunged.Contains(uid))
-                {
-                    appended.Add(uid);
-                    changes.Add(new MailboxChange(MailboxChangeKind.Appended, uid, modSeq, flags, keywords));
-                }
-                else if (!_ownModSeqs.Contains(modSeq))
-                {
-                    changes.Add(new MailboxChange(MailboxChangeKind.FlagsChanged, uid, modSeq, flags, keywords));
-                }
-            }, _mailboxId, since);
-            changes.Sort((a, b) => a.ModSeq != b.ModSeq ? a.ModSeq.CompareTo(b.ModSeq) : a.Uid.CompareTo(b.Uid));
-            if (expunged.Count > 0 || appended.Count > 0)
-            {
-                var known = new List<uint>(_known.Length + appended.Count);
-                known.AddRange(expunged.Count == 0 ? _known : _known.Where(u => !expunged.Contains(u)));
-                known.AddRange(appended);
-                known.Sort();
-                _known = [.. known.Distinct()];
-            }
+        return ValueTask.CompletedTask;
+    }
 
-            _knownModSeq = mailbox.HighestModSeq;
+    private StoreResult<MailboxChanges> Poll(DbSession db, bool takeExpunges, out bool dropped)
+    {
+        dropped = false;
+        var mailbox = SqliteMailStore.FindMailbox(db, _mailboxId);
+        if (mailbox is null || mailbox.Noselect)
+        {
+            return StoreResult<MailboxChanges>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+        }
+
+        // Every change to the mailbox's messages raises HIGHESTMODSEQ in the same transaction, so an unchanged row
+        // means nothing happened since the last poll, whichever process or host wrote.
+        var snapshot = Snapshot;
+        if (mailbox.HighestModSeq == _knownModSeq
+            && (!takeExpunges || _untaken.Count == 0)
+            && mailbox.UidNext == snapshot.UidNext
+            && mailbox.UidValidity == snapshot.UidValidity
+            && string.Equals(mailbox.Name, snapshot.Name, StringComparison.Ordinal)
+            && mailbox.Keywords.SequenceEqual(snapshot.Keywords, StringComparer.Ordinal))
+        {
             _ownModSeqs.Clear();
-            var keywordsChanged = mailbox.Keywords.Count != _knownKeywordCount;
-            _knownKeywordCount = mailbox.Keywords.Count;
-            Snapshot = MakeSnapshot(db, mailbox);
-            return StoreResult<MailboxChanges>.Success(new MailboxChanges(changes, Snapshot, keywordsChanged));
-        }, cancellationToken).ConfigureAwait(false);
+            return StoreResult<MailboxChanges>.Success(new MailboxChanges([], snapshot, false));
+        }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        var since = (long)_knownModSeq;
+        var untaken = new List<(uint Uid, ulong ModSeq)>(_untaken);
+        var expunged = new HashSet<uint>();
+        var appended = new List<uint>();
+        var changes = new List<MailboxChange>();
+        db.Query("SELECT uid, modseq FROM expunged WHERE mailbox_id = @p0 AND modseq > @p1", r =>
+        {
+            var uid = (uint)r.GetInt64(0);
+            if (IsKnown(uid))
+            {
+                untaken.Add((uid, (ulong)r.GetInt64(1)));
+            }
+        }, _mailboxId, since);
+        if (takeExpunges)
+        {
+            foreach (var (uid, modSeq) in untaken)
+            {
+                if (expunged.Add(uid))
+                {
+                    changes.Add(new MailboxChange(MailboxChangeKind.Expunged, uid, modSeq, MessageFlags.None, []));
+                }
+            }
 
-    /// <summary>Copies or moves messages between two mailboxes inside a write (COPY, MOVE, RENAME INBOX).</summary>
-    internal static StoreResult<CopyResult> TransferMessages(SqliteMailStore store, WriteContext ctx, MailboxRow source, MailboxRow target, UidSet uids, bool move, bool checkQuota, Func<uint, bool>? include = null)
+            untaken.Clear();
+        }
+
+        db.Query("SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = @p0 AND modseq > @p1", r =>
+        {
+            var uid = (uint)r.GetInt64(0);
+            var modSeq = (ulong)r.GetInt64(1);
+            var flags = (MessageFlags)r.GetInt32(2);
+            var keywords = SqliteMailStore.SplitKeywords(r.GetString(3));
+            if (!IsKnown(uid) || expunged.Contains(uid))
+            {
+                appended.Add(uid);
+                changes.Add(new MailboxChange(MailboxChangeKind.Appended, uid, modSeq, flags, keywords));
+            }
+            else if (!_ownModSeqs.Contains(modSeq))
+            {
+                changes.Add(new MailboxChange(MailboxChangeKind.FlagsChanged, uid, modSeq, flags, keywords));
+            }
+        }, _mailboxId, since);
+        changes.Sort((a, b) => a.ModSeq != b.ModSeq ? a.ModSeq.CompareTo(b.ModSeq) : a.Uid.CompareTo(b.Uid));
+        if (expunged.Count > 0 || appended.Count > 0)
+        {
+            var known = new List<uint>(_known.Length + appended.Count);
+            known.AddRange(expunged.Count == 0 ? _known : _known.Where(u => !expunged.Contains(u)));
+            known.AddRange(appended);
+            known.Sort();
+            _known = [.. known.Distinct()];
+        }
+
+        _untaken.Clear();
+        _untaken.AddRange(untaken);
+        dropped = expunged.Count > 0;
+        _knownModSeq = mailbox.HighestModSeq;
+        _ownModSeqs.Clear();
+        var keywordsChanged = mailbox.Keywords.Count != _knownKeywordCount;
+        _knownKeywordCount = mailbox.Keywords.Count;
+        Snapshot = MakeSnapshot(db, mailbox);
+        return StoreResult<MailboxChanges>.Success(new MailboxChanges(changes, Snapshot, keywordsChanged));
+    }
+
+    /// <summary>
+    /// Copies or moves messages inside a write (COPY, MOVE, RENAME INBOX). <paramref name="target"/> may be
+    /// <paramref name="source"/> (RFC 6851 §3.3): the copies get new UIDs and MODSEQs there, then the originals are
+    /// expunged with a MODSEQ of their own. A moved row that another open view may still show stays readable
+    /// (<see cref="SqliteMailStore.RetireMessages"/>); <paramref name="mover"/> is the view that moves, if any.
+    /// </summary>
+    internal static StoreResult<CopyResult> TransferMessages(SqliteMailStore store, WriteContext ctx, MailboxRow source, MailboxRow target, UidSet uids, bool move, bool checkQuota, Func<uint, bool>? include = null, IOpenMailboxView? mover = null)
     {
         var rows = ctx.Db.List(
             "SELECT m.uid, m.content_id, m.flags, m.keywords, m.internal_date, m.internal_offset, m.email_id, m.thread_id, m.size FROM messages m WHERE m.mailbox_id = @p0 ORDER BY m.uid",
@@ -569,13 +690,9 @@ internal sealed class SqliteMailboxView : IMailboxView
         }
         else if (rows.Count > 0)
         {
-            var sourceModSeq = source.HighestModSeq + 1;
-            foreach (var row in rows)
-            {
-                ctx.Db.Exec("DELETE FROM messages WHERE mailbox_id = @p0 AND uid = @p1", source.Id, (long)row.Uid);
-                ctx.Db.Exec("INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (@p0, @p1, @p2)", source.Id, (long)row.Uid, (long)sourceModSeq);
-            }
-
+            // Within one mailbox the expunge comes after the copies, which already raised its HIGHESTMODSEQ.
+            var sourceModSeq = (source.Id == target.Id ? modSeq : source.HighestModSeq) + 1;
+            store.RetireMessages(ctx, source.Id, [.. rows.Select(r => (r.Uid, r.ContentId))], sourceModSeq, mover, moved: true);
             ctx.Db.Exec("UPDATE mailboxes SET highest_modseq = @p1 WHERE id = @p0", source.Id, (long)sourceModSeq);
             var sourceId = source.Id;
             ctx.AfterCommit(_ => store.Feed.Publish(sourceId, sourceModSeq));
@@ -591,8 +708,11 @@ internal sealed class SqliteMailboxView : IMailboxView
         return StoreResult<CopyResult>.Success(new CopyResult(target.UidValidity, sourceUids, targetUids));
     }
 
-    /// <summary>Expunges messages: rows removed, UIDs remembered with one new MODSEQ, references released.</summary>
-    internal static ulong RemoveMessages(SqliteMailStore store, WriteContext ctx, MailboxRow mailbox, List<(uint Uid, long ContentId)> victims)
+    /// <summary>
+    /// Expunges messages: rows removed (kept readable for the other open views, see
+    /// <see cref="SqliteMailStore.RetireMessages"/>), UIDs remembered with one new MODSEQ, usage lowered.
+    /// </summary>
+    internal static ulong RemoveMessages(SqliteMailStore store, WriteContext ctx, MailboxRow mailbox, List<(uint Uid, long ContentId)> victims, IOpenMailboxView? expunger)
     {
         if (victims.Count == 0)
         {
@@ -600,14 +720,13 @@ internal sealed class SqliteMailboxView : IMailboxView
         }
 
         var modSeq = mailbox.HighestModSeq + 1;
-        foreach (var (uid, contentId) in victims)
+        foreach (var (_, contentId) in victims)
         {
             var size = ctx.Db.Long("SELECT size FROM contents WHERE id = @p0", contentId) ?? 0;
-            ctx.Db.Exec("DELETE FROM messages WHERE mailbox_id = @p0 AND uid = @p1", mailbox.Id, (long)uid);
-            ctx.Db.Exec("INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (@p0, @p1, @p2)", mailbox.Id, (long)uid, (long)modSeq);
             ctx.Db.Exec("UPDATE accounts SET storage_used = storage_used - @p1, messages_used = messages_used - 1 WHERE id = @p0", mailbox.AccountId, size);
-            store.ReleaseContent(ctx, contentId, 1);
         }
+
+        store.RetireMessages(ctx, mailbox.Id, victims, modSeq, expunger, moved: false);
 
         ctx.Db.Exec("UPDATE mailboxes SET highest_modseq = @p1 WHERE id = @p0", mailbox.Id, (long)modSeq);
         var id = mailbox.Id;
@@ -639,13 +758,8 @@ internal sealed class SqliteMailboxView : IMailboxView
                 return StoreResult<CopyResult>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
             }
 
-            if (move && target.Id == source.Id)
-            {
-                return StoreResult<CopyResult>.Fail(StoreErrorCode.NotAllowed, "A message cannot be moved into its own mailbox.");
-            }
-
-            var transferred = TransferMessages(_store, ctx, source, target, uids, move, checkQuota: true, IsKnown);
-            ownModSeq = source.HighestModSeq + 1;
+            var transferred = TransferMessages(_store, ctx, source, target, uids, move, checkQuota: true, IsKnown, this);
+            ownModSeq = move ? (ulong)(ctx.Db.Long("SELECT highest_modseq FROM mailboxes WHERE id = @p0", source.Id) ?? 0) : 0;
             return transferred;
         }, cancellationToken).ConfigureAwait(false);
         if (result.IsSuccess && move)
@@ -669,6 +783,9 @@ internal sealed class SqliteMailboxView : IMailboxView
         var removed = new HashSet<uint>(uids);
         _known = [.. _known.Where(u => !removed.Contains(u))];
         Snapshot = Snapshot with { Uids = _known };
+
+        // What was kept for the other views may be held by none of them (they never knew the message).
+        _store.RequestRelease(_mailboxId);
     }
 
     private List<T> SelectRows<T>(DbSession db, UidSet uids, string columns, Func<SqliteDataReader, T> map, string condition = "")

@@ -39,6 +39,14 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private long _lastRequestTicks;
 
+    private Task? _running;
+
+    /// <summary>
+    /// Completes once the batch running at the time of the call, if any, has committed (or failed). Every later batch
+    /// starts after the call, so it sees what the caller did before it, with a full fence in between.
+    /// </summary>
+    public Task RunningBatch => Interlocked.CompareExchange(ref _running, null, null) ?? Task.CompletedTask;
+
     /// <summary>Queues <paramref name="operation"/>; the task completes after the commit that made it durable.</summary>
     /// <param name="operation">The write.</param>
     /// <param name="cancellationToken">Refuses the write if already cancelled.</param>
@@ -86,6 +94,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 continue;
             }
 
+            var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ = Interlocked.Exchange(ref _running, running.Task);
             try
             {
                 RunBatch(batch);
@@ -99,6 +109,11 @@ internal sealed class SqliteWriter : IAsyncDisposable
                     request.Failure ??= new StoreUnavailableException("The store could not commit the change.", ex);
                     request.Complete();
                 }
+            }
+            finally
+            {
+                _ = Interlocked.Exchange(ref _running, null);
+                running.SetResult();
             }
         }
     }

@@ -130,6 +130,8 @@ internal sealed partial class ImapSession
         var stream = await message.Content.OpenAsync(start, length, _stopping).ConfigureAwait(false);
         if (stream is null)
         {
+            // The content is gone: the FETCH ends with NO [EXPUNGEISSUED] rather than pass this off as the data.
+            _contentGone = true;
             return (0, false, 0);
         }
 

@@ -15,6 +15,9 @@ internal sealed partial class ImapSession
     /// <summary>Largest header block read into memory for HEADER.FIELDS filtering.</summary>
     private const int MaxFilteredHeader = 1024 * 1024;
 
+    /// <summary>Whether the FETCH running met a message whose content was gone (its item answered NIL).</summary>
+    private bool _contentGone;
+
     private async Task FetchAsync(FetchCommand command)
     {
         var selected = _selected!;
@@ -72,6 +75,7 @@ internal sealed partial class ImapSession
         }
 
         _unknownTransferEncoding = false;
+        _contentGone = false;
         int expected = 0;
         int found = 0;
         if (!uids.IsEmpty)
@@ -112,7 +116,9 @@ internal sealed partial class ImapSession
             return;
         }
 
-        if (!command.IsUid && command.ChangedSince is null && found < expected)
+        // The store keeps every message of the view readable until the session announces its expunge (RFC 2180
+        // §4.1.1), so this is only for content truly gone (the mailbox deleted, or another process expunged).
+        if (_contentGone || (!command.IsUid && command.ChangedSince is null && found < expected))
         {
             // RFC 9051 §7.1: some requested messages were expunged by another session meanwhile.
             _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "EXPUNGEISSUED", "Some messages were expunged");
@@ -334,6 +340,12 @@ internal sealed partial class ImapSession
         if (section.Kind is ImapSectionKind.HeaderFields or ImapSectionKind.HeaderFieldsNot)
         {
             var filtered = await FilterHeaderAsync(message, start, length, section).ConfigureAwait(false);
+            if (filtered is null)
+            {
+                WriteContentGone();
+                return;
+            }
+
             var (o, l) = Partial(filtered.Length, item);
             _writer.WriteLiteralHeader(l);
             _output.WritePayload(filtered.AsSpan((int)o, (int)l));
@@ -493,8 +505,7 @@ internal sealed partial class ImapSession
         var stream = await message.Content.OpenAsync(offset, length, _stopping).ConfigureAwait(false);
         if (stream is null)
         {
-            // Expunged meanwhile and its bytes released (RFC 9051 §7.5.1 allows NIL for such a message).
-            _writer.WriteRaw("NIL"u8);
+            WriteContentGone();
             return;
         }
 
@@ -506,14 +517,28 @@ internal sealed partial class ImapSession
         }
     }
 
-    /// <summary>HEADER.FIELDS (list) and HEADER.FIELDS.NOT (list): the matching header lines and the blank line after them.</summary>
-    private async Task<byte[]> FilterHeaderAsync(MessageData message, long start, long length, ImapSection section)
+    /// <summary>
+    /// Answers NIL (RFC 2180 §4.1.3) for a message whose content is gone, never empty or made-up data that a client
+    /// would cache as the message's; the FETCH then ends with NO [EXPUNGEISSUED] (RFC 9051 §7.1), so the client
+    /// knows to NOOP and learn of the expunge.
+    /// </summary>
+    private void WriteContentGone()
+    {
+        _writer.WriteRaw("NIL"u8);
+        _contentGone = true;
+    }
+
+    /// <summary>
+    /// HEADER.FIELDS (list) and HEADER.FIELDS.NOT (list): the matching header lines and the blank line after them, or
+    /// null when the content is gone.
+    /// </summary>
+    private async Task<byte[]?> FilterHeaderAsync(MessageData message, long start, long length, ImapSection section)
     {
         length = Math.Min(length, MaxFilteredHeader);
         var stream = await message.Content.OpenAsync(start, length, _stopping).ConfigureAwait(false);
         if (stream is null)
         {
-            return "\r\n"u8.ToArray();
+            return null;
         }
 
         byte[] header;

@@ -422,7 +422,9 @@ internal sealed partial class ImapSession
             return;
         }
 
-        var polled = await selected.View.PollChangesAsync(_stopping).ConfigureAwait(false);
+        // RFC 9051 §7.5.1: expunges are taken only when they can be announced; until then the view keeps the
+        // messages readable (RFC 2180 §4.1.1).
+        var polled = await selected.View.PollChangesAsync(takeExpunges: allowExpunge, _stopping).ConfigureAwait(false);
         if (!polled.IsSuccess)
         {
             if (polled.Error.Code == StoreErrorCode.NotFound)

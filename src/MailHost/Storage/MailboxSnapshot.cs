@@ -3,7 +3,7 @@ namespace MailHost.Storage;
 /// <summary>
 /// A consistent picture of a selected mailbox: what SELECT/EXAMINE report, and the UIDs from which the IMAP
 /// session builds its sequence numbers. <see cref="IMailboxView.Snapshot"/> moves forward only when the session
-/// takes changes (<see cref="IMailboxView.PollChangesAsync"/>) or expunges itself.
+/// takes changes (<see cref="IMailboxView.PollChangesAsync(CancellationToken)"/>) or expunges itself.
 /// </summary>
 /// <param name="Name">The mailbox's canonical name.</param>
 /// <param name="UidValidity">UIDVALIDITY.</param>

@@ -124,6 +124,7 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
             }
 
             _store.RemoveMessages(account, mailbox.Messages);
+            _store.ReleaseRetained(mailbox);
             account.Mailboxes.Remove(normalized.Value);
             if (hasChildren)
             {
@@ -207,6 +208,7 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
                     source.Expunged.Add((message.Uid, modSeq));
                 }
 
+                _store.RetainMoved(source, source.Messages);
                 source.Messages.Clear();
                 published.Add((source.Id, source.HighestModSeq));
             }

@@ -35,6 +35,8 @@ public sealed class InMemoryMailStore : IMailStore
 
     internal IMailboxChangeFeed Feed { get; } = new InProcessMailboxChangeFeed();
 
+    internal OpenMailboxViews Views { get; } = new();
+
     /// <inheritdoc/>
     public ValueTask<StoreResult<IMailAccount>> OpenAccountAsync(string accountName, CancellationToken cancellationToken)
     {
@@ -67,6 +69,7 @@ public sealed class InMemoryMailStore : IMailStore
             foreach (var mailbox in account.Mailboxes.Values)
             {
                 RemoveMessages(account, mailbox.Messages);
+                ReleaseRetained(mailbox);
                 deleted.Add(mailbox.Id);
             }
         }
@@ -292,10 +295,82 @@ public sealed class InMemoryMailStore : IMailStore
         {
             account.StorageUsed -= message.Content.Length;
             account.MessagesUsed--;
-            if (--message.Content.References == 0)
+            ReleaseContent(message.Content);
+        }
+    }
+
+    /// <summary>
+    /// Expunges <paramref name="victims"/>, already taken out of the mailbox's messages: they leave the account's
+    /// usage at once, and one that another open view still shows is kept readable in
+    /// <see cref="MemoryMailboxState.Retained"/> with its content (RFC 2180 §4.1.1). Called under <see cref="Gate"/>.
+    /// </summary>
+    internal void Expunge(MemoryAccountState account, MemoryMailboxState mailbox, IEnumerable<MemoryMessageState> victims, IOpenMailboxView? expunger)
+    {
+        foreach (var victim in victims)
+        {
+            account.StorageUsed -= victim.Content.Length;
+            account.MessagesUsed--;
+            if (Views.IsHeld(mailbox.Id, victim.Uid, expunger))
             {
-                _contents.Remove(message.Content.Address);
+                mailbox.Retained[victim.Uid] = victim;
             }
+            else
+            {
+                ReleaseContent(victim.Content);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="moved"/> readable in the mailbox they left (RENAME INBOX) for the open views that still
+    /// show them; their new messages own the usage. Called under <see cref="Gate"/>.
+    /// </summary>
+    internal void RetainMoved(MemoryMailboxState mailbox, IEnumerable<MemoryMessageState> moved)
+    {
+        foreach (var message in moved)
+        {
+            if (Views.IsHeld(mailbox.Id, message.Uid, null))
+            {
+                message.Content.References++;
+                mailbox.Retained[message.Uid] = message;
+            }
+        }
+    }
+
+    /// <summary>Releases the retained messages of <paramref name="mailbox"/> that no open view holds any more. Called under <see cref="Gate"/>.</summary>
+    internal void ReleaseUnheld(MemoryMailboxState mailbox)
+    {
+        if (mailbox.Retained.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (uid, message) in mailbox.Retained.ToList())
+        {
+            if (!Views.IsHeld(mailbox.Id, uid, null))
+            {
+                mailbox.Retained.Remove(uid);
+                ReleaseContent(message.Content);
+            }
+        }
+    }
+
+    /// <summary>Releases every retained message of a mailbox that is being deleted. Called under <see cref="Gate"/>.</summary>
+    internal void ReleaseRetained(MemoryMailboxState mailbox)
+    {
+        foreach (var message in mailbox.Retained.Values)
+        {
+            ReleaseContent(message.Content);
+        }
+
+        mailbox.Retained.Clear();
+    }
+
+    private void ReleaseContent(MemoryContent content)
+    {
+        if (--content.References == 0)
+        {
+            _contents.Remove(content.Address);
         }
     }
 

@@ -3,8 +3,8 @@ using MailHost.Storage.Search;
 
 namespace MailHost.Storage.InMemory;
 
-/// <summary>A selected mailbox of <see cref="InMemoryMailStore"/>.</summary>
-internal sealed class InMemoryMailboxView : IMailboxView
+/// <summary>A selected mailbox of <see cref="InMemoryMailStore"/>. Every member runs under the store's gate.</summary>
+internal sealed class InMemoryMailboxView : IMailboxView, IOpenMailboxView
 {
     private readonly InMemoryMailStore _store;
     private readonly MemoryAccountState _account;
@@ -12,8 +12,12 @@ internal sealed class InMemoryMailboxView : IMailboxView
     private readonly bool _readOnly;
     private readonly List<uint> _known;
     private readonly HashSet<ulong> _ownModSeqs = [];
+
+    // Expunges by others that the session has not taken yet (RFC 9051 §7.5.1): still in _known, still readable.
+    private readonly List<(uint Uid, ulong ModSeq)> _untaken = [];
     private ulong _knownModSeq;
     private int _knownKeywordCount;
+    private bool _disposed;
 
     public InMemoryMailboxView(InMemoryMailStore store, MemoryAccountState account, MemoryMailboxState mailbox, bool readOnly)
     {
@@ -25,6 +29,7 @@ internal sealed class InMemoryMailboxView : IMailboxView
         _knownModSeq = mailbox.HighestModSeq;
         _knownKeywordCount = mailbox.Keywords.Count;
         Snapshot = MakeSnapshot(mailbox);
+        store.Views.Add(_mailboxId, this);
     }
 
     public MailboxSnapshot Snapshot { get; private set; }
@@ -37,10 +42,12 @@ internal sealed class InMemoryMailboxView : IMailboxView
         lock (_store.Gate)
         {
             var mailbox = Mailbox();
+            // RFC 2180 §4.1.1: a message expunged by another session is still served whole until this view takes the expunge.
             batch = mailbox is null
                 ? []
-                : mailbox.Messages
+                : mailbox.Messages.Concat(mailbox.Retained.Values)
                     .Where(m => uids.Contains(m.Uid) && IsKnown(m.Uid) && (options.ChangedSince is not { } since || m.ModSeq > since))
+                    .OrderBy(m => m.Uid)
                     .Select(m => new MessageData(m.Uid, m.Flags, m.Keywords, m.ModSeq, m.InternalDate, m.SaveDate, m.Content.Length, m.EmailId, m.ThreadId, options.IncludeIndex ? m.Content.Indexed.Index : null, m.Content))
                     .ToList();
         }
@@ -232,7 +239,7 @@ internal sealed class InMemoryMailboxView : IMailboxView
         lock (_store.Gate)
         {
             var mailbox = Mailbox();
-            if (mailbox is null || mailbox.HighestModSeq > _knownModSeq)
+            if (mailbox is null || mailbox.HighestModSeq > _knownModSeq || _untaken.Count > 0)
             {
                 return ValueTask.CompletedTask;
             }
@@ -243,7 +250,9 @@ internal sealed class InMemoryMailboxView : IMailboxView
         return _store.Feed.WaitAsync(_mailboxId, known, cancellationToken);
     }
 
-    public ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(CancellationToken cancellationToken)
+    public ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(CancellationToken cancellationToken) => PollChangesAsync(takeExpunges: true, cancellationToken);
+
+    public ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(bool takeExpunges, CancellationToken cancellationToken)
     {
         lock (_store.Gate)
         {
@@ -257,10 +266,23 @@ internal sealed class InMemoryMailboxView : IMailboxView
             var changes = new List<MailboxChange>();
             foreach (var (uid, modSeq) in mailbox.Expunged)
             {
-                if (modSeq > _knownModSeq && known.Remove(uid))
+                if (modSeq > _knownModSeq && known.Contains(uid))
                 {
-                    changes.Add(new MailboxChange(MailboxChangeKind.Expunged, uid, modSeq, MessageFlags.None, []));
+                    _untaken.Add((uid, modSeq));
                 }
+            }
+
+            if (takeExpunges)
+            {
+                foreach (var (uid, modSeq) in _untaken)
+                {
+                    if (known.Remove(uid))
+                    {
+                        changes.Add(new MailboxChange(MailboxChangeKind.Expunged, uid, modSeq, MessageFlags.None, []));
+                    }
+                }
+
+                _untaken.Clear();
             }
 
             foreach (var message in mailbox.Messages)
@@ -281,6 +303,7 @@ internal sealed class InMemoryMailboxView : IMailboxView
             }
 
             changes.Sort((a, b) => a.ModSeq.CompareTo(b.ModSeq));
+            var dropped = known.Count < _known.Count;
             _known.Clear();
             _known.AddRange(known.Order());
             _knownModSeq = mailbox.HighestModSeq;
@@ -288,11 +311,37 @@ internal sealed class InMemoryMailboxView : IMailboxView
             var keywordsChanged = mailbox.Keywords.Count != _knownKeywordCount;
             _knownKeywordCount = mailbox.Keywords.Count;
             Snapshot = MakeSnapshot(mailbox);
+            if (dropped)
+            {
+                _store.ReleaseUnheld(mailbox);
+            }
+
             return ValueTask.FromResult(StoreResult<MailboxChanges>.Success(new MailboxChanges(changes, Snapshot, keywordsChanged)));
         }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        lock (_store.Gate)
+        {
+            if (_disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _disposed = true;
+            _store.Views.Remove(_mailboxId, this);
+            if (Mailbox() is { } mailbox)
+            {
+                _store.ReleaseUnheld(mailbox);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Called by the store under its gate.</summary>
+    bool IOpenMailboxView.Holds(uint uid) => IsKnown(uid);
 
     private ValueTask<StoreResult<CopyResult>> CopyOrMove(UidSet uids, string destination, bool move)
     {
@@ -325,11 +374,6 @@ internal sealed class InMemoryMailboxView : IMailboxView
             if (!keywords.IsSuccess)
             {
                 return ValueTask.FromResult(StoreResult<CopyResult>.Fail(keywords.Error));
-            }
-
-            if (move && ReferenceEquals(source, target))
-            {
-                return Fail<CopyResult>(StoreErrorCode.NotAllowed, "A message cannot be moved into its own mailbox.");
             }
 
             if (!move && _store.CheckQuota(_account, messages.Sum(m => m.Content.Length), messages.Count) is { } quotaError)
@@ -393,6 +437,7 @@ internal sealed class InMemoryMailboxView : IMailboxView
         _ownModSeqs.Add(modSeq);
         var set = victims.ToHashSet();
         mailbox.Messages.RemoveAll(set.Contains);
+        _store.Expunge(_account, mailbox, victims, this);
         foreach (var victim in victims)
         {
             mailbox.Expunged.Add((victim.Uid, modSeq));
@@ -400,7 +445,6 @@ internal sealed class InMemoryMailboxView : IMailboxView
             _known.Remove(victim.Uid);
         }
 
-        _store.RemoveMessages(_account, victims);
         Snapshot = Snapshot with { Uids = [.. _known] };
         return expunged;
     }

@@ -46,6 +46,12 @@ internal sealed class MemoryMailboxState
 
     public List<(uint Uid, ulong ModSeq)> Expunged { get; } = [];
 
+    /// <summary>
+    /// Expunged messages that an open view still shows (RFC 2180 §4.1.1), by UID, as they were at the expunge; each
+    /// keeps a reference to its content until <see cref="InMemoryMailStore.ReleaseUnheld"/> lets it go.
+    /// </summary>
+    public Dictionary<uint, MemoryMessageState> Retained { get; } = [];
+
     public List<string> Keywords { get; } = [];
 
     public MemoryMessageState? Find(uint uid)
