@@ -6,7 +6,7 @@ namespace MailHost.Storage.Sqlite.Mail;
 /// <summary>
 /// Expunged messages kept readable for the sessions not yet told of the expunge (RFC 2180 §4.1.1, the contract of
 /// <see cref="IMailboxView"/>). An expunge that another open view of the mailbox may still show moves the row into
-/// <c>retained</c> (schema version 5) with a reference to its content; a release pass, run off the sessions' path
+/// <c>retained</c> (schema version 7) with a reference to its content; a release pass, run off the sessions' path
 /// when a view lets go of messages, drops the rows no view holds any more and releases their content. The start-up
 /// check drops them all: no view outlives the process.
 /// </summary>

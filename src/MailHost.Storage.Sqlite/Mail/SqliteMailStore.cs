@@ -842,7 +842,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
 
         if (startup)
         {
-            // Retained rows serve open views, and no view survives a restart (schema version 5).
+            // Retained rows serve open views, and no view survives a restart (schema version 7).
             db.Exec("DELETE FROM retained");
         }
 

@@ -88,7 +88,7 @@ public interface IMailboxView : IAsyncDisposable
     /// to select its mailbox after it arrived. A read-write view atomically claims every message of its snapshot that
     /// no session has claimed yet and returns those UIDs, ascending; the claim is kept by the store per mailbox, so it
     /// holds between concurrent sessions and processes. A read-only view (EXAMINE) returns the unclaimed messages of
-    /// its snapshot without claiming them. Call it after opening and after each <see cref="PollChangesAsync"/> that
+    /// its snapshot without claiming them. Call it after opening and after each <see cref="PollChangesAsync(bool, CancellationToken)"/> that
     /// brought new messages; a message returned once is never returned again to a read-write view.
     /// </summary>
     ValueTask<StoreResult<IReadOnlyList<uint>>> ClaimRecentAsync(CancellationToken cancellationToken);

@@ -24,7 +24,7 @@ public abstract class ImapMoveTests(bool sqlite) : ImapStoreSessionTests(sqlite)
         uidValidity.Should().NotBeEmpty();
         await SendAsync(watcher, "w1", "SELECT INBOX");
         await SendAsync(client, "b", "STORE 1 +FLAGS.SILENT (\\Flagged $Work)");
-        var modSeq = ulong.Parse(Regex.Match((await SendAsync(client, "c", "FETCH 1 (MODSEQ)"))[0], @"MODSEQ \((\d+)\)").Groups[1].Value, CultureInfo.InvariantCulture);
+        var modSeq = ulong.Parse(Regex.Match((await SendAsync(client, "c", "FETCH 1 (MODSEQ)")).Single(l => l.StartsWith("* 1 FETCH", StringComparison.Ordinal)), @"MODSEQ \((\d+)\)").Groups[1].Value, CultureInfo.InvariantCulture);
 
         // RFC 6851 §4.3: COPYUID in an untagged OK before the expunge; then the copy, announced like any arrival.
         var moved = await SendAsync(client, "d", "MOVE 1 INBOX");
