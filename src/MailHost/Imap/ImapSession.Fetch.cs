@@ -550,33 +550,9 @@ internal sealed partial class ImapSession
         }
 
         var fields = new HashSet<string>(section.Fields, StringComparer.OrdinalIgnoreCase);
-        bool keep = section.Kind == ImapSectionKind.HeaderFieldsNot;
+        bool without = section.Kind == ImapSectionKind.HeaderFieldsNot;
         using var output = new MemoryStream();
-        bool include = false;
-        int position = 0;
-        while (position < header.Length)
-        {
-            int end = Array.IndexOf(header, (byte)'\n', position);
-            end = end < 0 ? header.Length : end + 1;
-            var line = header.AsSpan(position, end - position);
-            position = end;
-            if (line.SequenceEqual("\r\n"u8) || line.SequenceEqual("\n"u8))
-            {
-                break;
-            }
-
-            if (line[0] is not ((byte)' ' or (byte)'\t'))
-            {
-                int colon = line.IndexOf((byte)':');
-                var name = colon > 0 ? Encoding.ASCII.GetString(line[..colon]).Trim() : "";
-                include = fields.Contains(name) != keep;
-            }
-
-            if (include)
-            {
-                output.Write(line);
-            }
-        }
+        HeaderFieldFilter.Copy(header, output, name => fields.Contains(Encoding.ASCII.GetString(name)) != without);
 
         // RFC 9051 §6.4.5: the blank line between header and body is included.
         output.Write("\r\n"u8);

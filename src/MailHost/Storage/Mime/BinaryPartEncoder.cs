@@ -164,33 +164,7 @@ public static class BinaryPartEncoder
     private static byte[] RewriteHeader(byte[] header, byte[] newLine)
     {
         using var output = new MemoryStream(header.Length + 40);
-        bool dropping = false;
-        int position = 0;
-        while (position < header.Length)
-        {
-            int end = Array.IndexOf(header, (byte)'\n', position);
-            end = end < 0 ? header.Length : end + 1;
-            var line = header.AsSpan(position, end - position);
-            position = end;
-            if (line.SequenceEqual("\r\n"u8) || line.SequenceEqual("\n"u8))
-            {
-                // The blank line that ends the header block.
-                break;
-            }
-
-            if (line[0] is not ((byte)' ' or (byte)'\t'))
-            {
-                // RFC 5322 §2.2: a field is its first line and the folded lines after it.
-                int colon = line.IndexOf((byte)':');
-                dropping = colon > 0 && Ascii.EqualsIgnoreCase(line[..colon].TrimEnd(" \t"u8), EncodingField);
-            }
-
-            if (!dropping)
-            {
-                output.Write(line);
-            }
-        }
-
+        HeaderFieldFilter.Copy(header, output, static name => !Ascii.EqualsIgnoreCase(name, EncodingField));
         output.Write("Content-Transfer-Encoding: base64"u8);
         output.Write(newLine);
         output.Write(newLine);
