@@ -48,20 +48,19 @@ public class ImapParserBenchmarks
     public int WriteFetchResponse()
     {
         _output.ResetWrittenCount();
-        _writer.WriteFetchStart(12);
-        _writer.WriteRaw("UID "u8);
-        _writer.WriteNumber(4827313);
-        _writer.WriteRaw(" FLAGS "u8);
-        _writer.WriteFlagList(Flags);
-        _writer.WriteRaw(" INTERNALDATE "u8);
-        _writer.WriteDateTime(Date);
-        _writer.WriteRaw(" BODY[HEADER.FIELDS (SUBJECT)] "u8);
+        var fetch = new ImapFetchResponse(_writer, 12);
+        fetch.Uid(4827313);
+        fetch.Flags("\\Seen \\Answered"u8, Keywords);
+        fetch.InternalDate(Date);
+        fetch.BeginSection(SubjectSection, null);
         _writer.WriteString("Subject: Re: the quarterly \"numbers\"\r\n\r\n");
-        _writer.WriteFetchEnd();
+        fetch.End();
         return _output.WrittenCount;
     }
 
-    private static readonly string[] Flags = ["\\Seen", "\\Answered", "$Forwarded"];
+    private static readonly string[] Keywords = ["$Forwarded"];
+
+    private static readonly ImapSection SubjectSection = new([], ImapSectionKind.HeaderFields, ["SUBJECT"]);
 
     private static readonly DateTimeOffset Date = new(1996, 7, 17, 2, 44, 25, TimeSpan.FromHours(-7));
 

@@ -199,10 +199,11 @@ internal sealed partial class ImapSession
     // The same with \Recent last, for the messages recent in an IMAP4rev1 session (RFC 3501 §2.3.2).
     private static readonly byte[][] RecentFlagText = [.. SystemFlagText.Select(text => text.Length == 0 ? "\\Recent"u8.ToArray() : [.. text, .. " \\Recent"u8])];
 
-    private void WriteFlags(uint uid, MessageFlags flags, IReadOnlyList<string> keywords)
+    /// <summary>The system flags of a message as FLAGS spells them, with \Recent when this session holds it.</summary>
+    private byte[] SystemFlags(uint uid, MessageFlags flags)
     {
         bool recent = _selected is { Recent.Count: > 0 } selected && selected.Recent.Contains(uid);
-        _writer.WriteFlagList((recent ? RecentFlagText : SystemFlagText)[(int)flags & 31], keywords);
+        return (recent ? RecentFlagText : SystemFlagText)[(int)flags & 31];
     }
 
     private static List<string> FlagNames(MessageFlags flags, IReadOnlyList<string> keywords)

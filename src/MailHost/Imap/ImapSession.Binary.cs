@@ -16,22 +16,11 @@ internal sealed partial class ImapSession
     // Set when a FETCH met a content-transfer-encoding it cannot undo; the FETCH then ends NO [UNKNOWN-CTE].
     private bool _unknownTransferEncoding;
 
-    /// <summary>Writes <c>BINARY[part]&lt;origin&gt; value</c> or <c>BINARY.SIZE[part] n</c>.</summary>
+    /// <summary>Writes the value of <c>BINARY[part]&lt;origin&gt;</c> or <c>BINARY.SIZE[part]</c>, after its label.</summary>
     private async Task WriteBinaryAsync(MessageData message, ImapFetchItem item)
     {
         var section = item.Section ?? ImapSection.Whole;
         bool size = item.Kind == ImapFetchItemKind.BinarySize;
-        _writer.WriteRaw(size ? "BINARY.SIZE["u8 : "BINARY["u8);
-        WriteSectionSpec(new ImapSection(section.Part, ImapSectionKind.Full, []));
-        _writer.WriteByte((byte)']');
-        if (!size && item.PartialOffset is { } origin)
-        {
-            _writer.WriteByte((byte)'<');
-            _writer.WriteNumber((ulong)origin);
-            _writer.WriteByte((byte)'>');
-        }
-
-        _writer.WriteSpace();
         var region = FindRegion(message, new ImapSection(section.Part, ImapSectionKind.Full, []));
         if (region is null)
         {

@@ -128,15 +128,6 @@ internal sealed partial class ImapSession
         _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "FETCH completed");
     }
 
-    /// <summary>What one FETCH response line has written so far.</summary>
-    private struct FetchLine
-    {
-        public bool Started;
-        public bool Uid;
-        public bool Flags;
-        public bool ModSeq;
-    }
-
     /// <summary>Items answered from the message row and its index alone: no content is read.</summary>
     private static bool IsRowItem(ImapFetchItemKind kind) => kind is ImapFetchItemKind.Uid or ImapFetchItemKind.Flags
         or ImapFetchItemKind.InternalDate or ImapFetchItemKind.SaveDate or ImapFetchItemKind.Rfc822Size or ImapFetchItemKind.ModSeq
@@ -150,184 +141,124 @@ internal sealed partial class ImapSession
     private void WriteRowFetchResponse(uint seq, MessageData message, FetchCommand command, bool seenChanged)
     {
         AnnounceKeywords(message.Keywords);
-        _writer.WriteFetchStart(seq);
-        var line = default(FetchLine);
+        var fetch = new ImapFetchResponse(_writer, seq);
         foreach (var item in command.Items)
         {
-            WriteRowItem(ref line, item, message);
+            WriteRowItem(ref fetch, item, message);
         }
 
-        FinishFetchLine(ref line, message, command, seenChanged);
+        FinishFetchResponse(ref fetch, message, command, seenChanged);
     }
 
     private async Task WriteFetchResponseAsync(uint seq, MessageData message, FetchCommand command, bool seenChanged)
     {
         AnnounceKeywords(message.Keywords);
-        _writer.WriteFetchStart(seq);
-        var line = default(FetchLine);
+        var fetch = new ImapFetchResponse(_writer, seq);
         foreach (var item in command.Items)
         {
-            if (IsRowItem(item.Kind))
-            {
-                WriteRowItem(ref line, item, message);
-                continue;
-            }
-
-            NextItem(ref line);
             switch (item.Kind)
             {
+                case var kind when IsRowItem(kind):
+                    WriteRowItem(ref fetch, item, message);
+                    break;
                 case ImapFetchItemKind.Rfc822:
-                    _writer.WriteRaw("RFC822 "u8);
+                    fetch.BeginRfc822(item.Kind);
                     await WriteRegionAsync(message, 0, message.Size).ConfigureAwait(false);
                     break;
                 case ImapFetchItemKind.Rfc822Header:
-                    _writer.WriteRaw("RFC822.HEADER "u8);
+                    fetch.BeginRfc822(item.Kind);
                     await WriteRegionAsync(message, 0, HeaderLength(message)).ConfigureAwait(false);
                     break;
                 case ImapFetchItemKind.Rfc822Text:
-                    _writer.WriteRaw("RFC822.TEXT "u8);
+                    fetch.BeginRfc822(item.Kind);
                     long header = HeaderLength(message);
                     await WriteRegionAsync(message, header, message.Size - header).ConfigureAwait(false);
                     break;
                 case ImapFetchItemKind.BodySection:
+                    fetch.BeginSection(item.Section ?? ImapSection.Whole, item.PartialOffset);
                     await WriteSectionAsync(message, item).ConfigureAwait(false);
                     break;
                 default:
+                    fetch.BeginBinary((item.Section ?? ImapSection.Whole).Part, item.PartialOffset, item.Kind == ImapFetchItemKind.BinarySize);
                     await WriteBinaryAsync(message, item).ConfigureAwait(false);
                     break;
             }
         }
 
-        FinishFetchLine(ref line, message, command, seenChanged);
+        FinishFetchResponse(ref fetch, message, command, seenChanged);
     }
 
-    private void NextItem(ref FetchLine line)
+    private void WriteRowItem(ref ImapFetchResponse fetch, ImapFetchItem item, MessageData message)
     {
-        if (line.Started)
-        {
-            _writer.WriteSpace();
-        }
-
-        line.Started = true;
-    }
-
-    private void WriteRowItem(ref FetchLine line, ImapFetchItem item, MessageData message)
-    {
-        if (item.Kind == ImapFetchItemKind.Uid && line.Uid)
-        {
-            return;
-        }
-
-        NextItem(ref line);
         switch (item.Kind)
         {
             case ImapFetchItemKind.Uid:
-                _writer.WriteRaw("UID "u8);
-                _writer.WriteNumber(message.Uid);
-                line.Uid = true;
+                fetch.Uid(message.Uid);
                 break;
             case ImapFetchItemKind.Flags:
-                _writer.WriteRaw("FLAGS "u8);
-                WriteFlags(message.Uid, message.Flags, message.Keywords);
-                line.Flags = true;
+                fetch.Flags(SystemFlags(message.Uid, message.Flags), message.Keywords);
                 break;
             case ImapFetchItemKind.InternalDate:
-                _writer.WriteRaw("INTERNALDATE "u8);
-                _writer.WriteDateTime(message.InternalDate);
+                fetch.InternalDate(message.InternalDate);
                 break;
             case ImapFetchItemKind.SaveDate:
-                _writer.WriteRaw("SAVEDATE "u8);
-                _writer.WriteDateTime(message.SaveDate);
+                fetch.SaveDate(message.SaveDate);
                 break;
             case ImapFetchItemKind.Rfc822Size:
-                _writer.WriteRaw("RFC822.SIZE "u8);
-                _writer.WriteNumber((ulong)message.Size);
+                fetch.Rfc822Size(message.Size);
                 break;
             case ImapFetchItemKind.ModSeq:
-                WriteModSeq(message.ModSeq);
-                line.ModSeq = true;
+                fetch.ModSeq(message.ModSeq);
                 break;
             case ImapFetchItemKind.EmailId:
-                _writer.WriteRaw("EMAILID ("u8);
-                _writer.WriteAtom(message.EmailId);
-                _writer.WriteByte((byte)')');
+                fetch.EmailId(message.EmailId);
                 break;
             case ImapFetchItemKind.ThreadId:
-                _writer.WriteRaw("THREADID ("u8);
-                _writer.WriteAtom(message.ThreadId);
-                _writer.WriteByte((byte)')');
+                fetch.ThreadId(message.ThreadId);
                 break;
             case ImapFetchItemKind.Preview:
-                _writer.WriteRaw("PREVIEW "u8);
-                _writer.WriteNString(message.Index?.Preview is { Length: > 0 } preview ? preview : null);
+                fetch.Preview(message.Index?.Preview);
                 break;
             case ImapFetchItemKind.Envelope:
-                _writer.WriteRaw("ENVELOPE "u8);
-                _writer.WriteEnvelope(ImapMessageIndexMapper.ToEnvelope(message.Index?.Envelope ?? MessageEnvelope.Empty));
+                fetch.Envelope(ImapMessageIndexMapper.ToEnvelope(message.Index?.Envelope ?? MessageEnvelope.Empty));
                 break;
             default:
-                bool extensible = item.Kind == ImapFetchItemKind.BodyStructure;
-                _writer.WriteRaw(extensible ? "BODYSTRUCTURE "u8 : "BODY "u8);
                 var body = message.Index?.Body ?? new MessagePart { MediaType = "text", MediaSubtype = "plain", EndOffset = message.Size };
-                _writer.WriteBodyStructure(ImapMessageIndexMapper.ToBodyStructure(body), extensible);
+                fetch.BodyStructure(ImapMessageIndexMapper.ToBodyStructure(body), item.Kind == ImapFetchItemKind.BodyStructure);
                 break;
         }
     }
 
-    private void FinishFetchLine(ref FetchLine line, MessageData message, FetchCommand command, bool seenChanged)
+    private void FinishFetchResponse(ref ImapFetchResponse fetch, MessageData message, FetchCommand command, bool seenChanged)
     {
         // RFC 9051 §6.4.8: UID FETCH always reports UID; RFC 7162 §3.1.4: CHANGEDSINCE implies MODSEQ;
         // RFC 9051 §6.4.5: an implicit \Seen is reported with FLAGS. RFC 7162 §3.1: once CONDSTORE is on, FLAGS go
         // out with their MODSEQ (the \Seen a FETCH set, and any FLAGS asked for), so the client's cache never holds
         // flags newer than its mod-sequence; §3.2.4: with QRESYNC, a FETCH that set \Seen reports UID too.
-        if ((command.IsUid || command.Vanished || (_qresync && seenChanged)) && !line.Uid)
+        if (command.IsUid || command.Vanished || (_qresync && seenChanged))
         {
-            NextItem(ref line);
-            _writer.WriteRaw("UID "u8);
-            _writer.WriteNumber(message.Uid);
+            fetch.Uid(message.Uid);
         }
 
-        if (seenChanged && !line.Flags)
+        if (seenChanged && !fetch.HasFlags)
         {
-            NextItem(ref line);
-            _writer.WriteRaw("FLAGS "u8);
-            WriteFlags(message.Uid, message.Flags | MessageFlags.Seen, message.Keywords);
-            line.Flags = true;
+            fetch.Flags(SystemFlags(message.Uid, message.Flags | MessageFlags.Seen), message.Keywords);
         }
 
-        if ((command.ChangedSince is not null || (_condstore && line.Flags)) && !line.ModSeq)
+        if ((command.ChangedSince is not null || (_condstore && fetch.HasFlags)) && !fetch.HasModSeq)
         {
-            NextItem(ref line);
-            WriteModSeq(message.ModSeq);
+            fetch.ModSeq(message.ModSeq);
         }
 
-        _writer.WriteFetchEnd();
-    }
-
-    private void WriteModSeq(ulong modSeq)
-    {
-        _writer.WriteRaw("MODSEQ ("u8);
-        _writer.WriteNumber(modSeq);
-        _writer.WriteByte((byte)')');
+        fetch.End();
     }
 
     private static long HeaderLength(MessageData message) => message.Index?.HeaderLength ?? message.Size;
 
-    /// <summary>Writes <c>BODY[section]&lt;origin&gt; value</c>.</summary>
+    /// <summary>Writes the value of <c>BODY[section]&lt;origin&gt;</c>, after its label.</summary>
     private async Task WriteSectionAsync(MessageData message, ImapFetchItem item)
     {
         var section = item.Section ?? ImapSection.Whole;
-        _writer.WriteRaw("BODY["u8);
-        WriteSectionSpec(section);
-        _writer.WriteByte((byte)']');
-        if (item.PartialOffset is { } origin)
-        {
-            _writer.WriteByte((byte)'<');
-            _writer.WriteNumber((ulong)origin);
-            _writer.WriteByte((byte)'>');
-        }
-
-        _writer.WriteSpace();
         var region = FindRegion(message, section);
         if (region is null)
         {
@@ -354,56 +285,6 @@ internal sealed partial class ImapSession
 
         var (offset, count) = Partial(length, item);
         await WriteRegionAsync(message, start + offset, count).ConfigureAwait(false);
-    }
-
-    private void WriteSectionSpec(ImapSection section)
-    {
-        for (int i = 0; i < section.Part.Count; i++)
-        {
-            if (i > 0)
-            {
-                _writer.WriteByte((byte)'.');
-            }
-
-            _writer.WriteNumber(section.Part[i]);
-        }
-
-        if (section.Kind == ImapSectionKind.Full)
-        {
-            return;
-        }
-
-        if (section.Part.Count > 0)
-        {
-            _writer.WriteByte((byte)'.');
-        }
-
-        switch (section.Kind)
-        {
-            case ImapSectionKind.Header:
-                _writer.WriteRaw("HEADER"u8);
-                break;
-            case ImapSectionKind.Text:
-                _writer.WriteRaw("TEXT"u8);
-                break;
-            case ImapSectionKind.Mime:
-                _writer.WriteRaw("MIME"u8);
-                break;
-            default:
-                _writer.WriteRaw(section.Kind == ImapSectionKind.HeaderFields ? "HEADER.FIELDS ("u8 : "HEADER.FIELDS.NOT ("u8);
-                for (int i = 0; i < section.Fields.Count; i++)
-                {
-                    if (i > 0)
-                    {
-                        _writer.WriteSpace();
-                    }
-
-                    _writer.WriteAString(section.Fields[i]);
-                }
-
-                _writer.WriteByte((byte)')');
-                break;
-        }
     }
 
     private static (long Offset, long Length) Partial(long length, ImapFetchItem item)

@@ -201,30 +201,23 @@ internal sealed partial class ImapSession
             AnnounceKeywords(keywords);
         }
 
-        _writer.WriteFetchStart(seq);
-        bool first = true;
+        var fetch = new ImapFetchResponse(_writer, seq);
         if (includeUid)
         {
-            _writer.WriteRaw("UID "u8);
-            _writer.WriteNumber(uid);
-            first = false;
+            fetch.Uid(uid);
         }
 
         if (includeFlags)
         {
-            _writer.WriteRaw(first ? "FLAGS "u8 : " FLAGS "u8);
-            WriteFlags(uid, flags, keywords);
-            first = false;
+            fetch.Flags(SystemFlags(uid, flags), keywords);
         }
 
         if (_condstore)
         {
-            _writer.WriteRaw(first ? "MODSEQ ("u8 : " MODSEQ ("u8);
-            _writer.WriteNumber(modSeq);
-            _writer.WriteByte((byte)')');
+            fetch.ModSeq(modSeq);
         }
 
-        _writer.WriteFetchEnd();
+        fetch.End();
     }
 
     private async Task CopyAsync(string tag, bool isUid, ImapSequenceSet set, string mailbox, bool move)
