@@ -5,7 +5,7 @@ namespace MailHost.Protocols.Imap;
 /// The number the response reports: the sequence number, or the UID for <c>UID THREAD</c>. Both rise with the
 /// mailbox order, so the algorithms use it for "lowest sequence number" and for ties (RFC 5256 §2.2, §3).
 /// </param>
-/// <param name="MessageId">The normalized Message ID (<see cref="ImapMessageIdParser"/>), or <see langword="null"/> when the Message-ID header is missing or holds no valid id.</param>
+/// <param name="MessageId">The normalized Message ID (<see cref="Mail.MessageIdParser"/>), or <see langword="null"/> when the Message-ID header is missing or holds no valid id.</param>
 /// <param name="References">The normalized Message IDs of the References header, in header order; empty when it is missing or holds no valid id.</param>
 /// <param name="InReplyTo">The first valid Message ID of the In-Reply-To header, normalized, or <see langword="null"/>.</param>
 /// <param name="BaseSubject">

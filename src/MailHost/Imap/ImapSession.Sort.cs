@@ -1,5 +1,6 @@
 using System.Text;
 using MailHost.Protocols.Imap;
+using MailHost.Protocols.Mail;
 using MailHost.Storage;
 using MailHost.Storage.Mime;
 
@@ -204,10 +205,10 @@ internal sealed partial class ImapSession
 
         var messages = items.Select(i => new ImapThreadMessage(
             command.IsUid ? i.Uid : i.Seq,
-            ImapMessageIdParser.ParseFirst(i.Envelope.MessageId),
+            MessageIdParser.ParseFirst(i.Envelope.MessageId),
             i.References,
             // RFC 5256 §2.2: only the first valid Message ID of In-Reply-To counts.
-            ImapMessageIdParser.ParseFirst(i.Envelope.InReplyTo),
+            MessageIdParser.ParseFirst(i.Envelope.InReplyTo),
             i.Subject,
             i.IsReplyOrForward,
             i.Date));

@@ -20,7 +20,7 @@ public sealed record MessageIndex(
 {
     /// <summary>
     /// The Message IDs of the top-level References header, normalized as RFC 5256 §2.2 asks
-    /// (<see cref="Protocols.Imap.ImapMessageIdParser"/>), in header order; empty when the header is missing or holds
+    /// (<see cref="Protocols.Mail.MessageIdParser"/>), in header order; empty when the header is missing or holds
     /// no valid id. At most <see cref="MimeIndexer.MaxThreadReferences"/> are kept: the first (the thread's start)
     /// and the last ones (the nearest ancestors, which threading links first).
     /// <see langword="null"/> when unknown (from a store that does not keep them); threading then treats the message

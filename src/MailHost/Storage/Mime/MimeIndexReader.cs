@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using MailHost.Protocols.Imap;
+using MailHost.Protocols.Mail;
 using MailHost.Storage.Search;
 using MimeKit;
 using MimeKit.Encodings;
@@ -433,7 +434,7 @@ internal sealed class MimeIndexReader : MimeReader
         }
 
         // The whole value, not RawString's capped prefix: the ids that matter most are at the end.
-        var ids = ImapMessageIdParser.ParseAll(Decode(raw, raw.Length));
+        var ids = MessageIdParser.ParseAll(Decode(raw, raw.Length));
         if (ids.Count <= MimeIndexer.MaxThreadReferences)
         {
             return ids;

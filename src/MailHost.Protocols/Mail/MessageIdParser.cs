@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MailHost.Protocols.Imap;
+namespace MailHost.Protocols.Mail;
 
 /// <summary>
 /// Reads the <c>msg-id</c>s of a Message-ID, In-Reply-To or References header value (RFC 5322 §3.6.4, with the
@@ -15,7 +15,7 @@ namespace MailHost.Protocols.Imap;
 /// characters (RFC 6532 §3.2). An id that breaks the grammar is invalid and skipped; text between ids that is not
 /// an id (phrases such as <c>In-Reply-To: Your message of ...</c>) is skipped as well.
 /// </remarks>
-public static class ImapMessageIdParser
+public static class MessageIdParser
 {
     /// <summary>Every valid Message ID in <paramref name="value"/>, normalized, in order; empty when there is none.</summary>
     public static IReadOnlyList<string> ParseAll(string? value)

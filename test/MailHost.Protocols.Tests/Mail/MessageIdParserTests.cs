@@ -1,9 +1,9 @@
 using CsCheck;
-using MailHost.Protocols.Imap;
+using MailHost.Protocols.Mail;
 
-namespace MailHost.Protocols.Tests.Imap;
+namespace MailHost.Protocols.Tests.Mail;
 
-public class ImapMessageIdParserTests
+public class MessageIdParserTests
 {
     [Theory]
     [InlineData("<01KF8JCEOCBS0045PS@xxx.yyy.com>", "01KF8JCEOCBS0045PS@xxx.yyy.com")]
@@ -25,8 +25,8 @@ public class ImapMessageIdParserTests
     [InlineData("<café@exemple.fr>", "café@exemple.fr")]
     public void A_valid_msg_id_is_normalized(string value, string expected)
     {
-        ImapMessageIdParser.ParseFirst(value).Should().Be(expected);
-        ImapMessageIdParser.ParseAll(value).Should().Equal(expected);
+        MessageIdParser.ParseFirst(value).Should().Be(expected);
+        MessageIdParser.ParseAll(value).Should().Equal(expected);
     }
 
     [Theory]
@@ -49,15 +49,15 @@ public class ImapMessageIdParserTests
     [InlineData("\"<a@b>\"")]
     public void An_invalid_msg_id_yields_nothing(string value)
     {
-        ImapMessageIdParser.ParseFirst(value).Should().BeNull();
-        ImapMessageIdParser.ParseAll(value).Should().BeEmpty();
+        MessageIdParser.ParseFirst(value).Should().BeNull();
+        MessageIdParser.ParseAll(value).Should().BeEmpty();
     }
 
     [Fact]
     public void A_null_header_yields_nothing()
     {
-        ImapMessageIdParser.ParseFirst(null).Should().BeNull();
-        ImapMessageIdParser.ParseAll(null).Should().BeEmpty();
+        MessageIdParser.ParseFirst(null).Should().BeNull();
+        MessageIdParser.ParseAll(null).Should().BeEmpty();
     }
 
     [Theory]
@@ -73,8 +73,8 @@ public class ImapMessageIdParserTests
     [InlineData("<a@b> (from Joe <c@d>)", new[] { "a@b" })]
     public void Every_valid_id_of_a_list_is_found_in_order(string value, string[] expected)
     {
-        ImapMessageIdParser.ParseAll(value).Should().Equal(expected);
-        ImapMessageIdParser.ParseFirst(value).Should().Be(expected[0]);
+        MessageIdParser.ParseAll(value).Should().Equal(expected);
+        MessageIdParser.ParseFirst(value).Should().Be(expected[0]);
     }
 
     [Fact]
@@ -82,9 +82,9 @@ public class ImapMessageIdParserTests
     {
         Gen.Char["<>@\"()[]\\.:, \r\nab1é"].Array[0, 80].Select(c => new string(c)).Sample(text =>
         {
-            var ids = ImapMessageIdParser.ParseAll(text);
+            var ids = MessageIdParser.ParseAll(text);
             ids.All(id => id.Contains('@') && !id.StartsWith('@') && !id.EndsWith('@')).Should().BeTrue();
-            ImapMessageIdParser.ParseFirst(text).Should().Be(ids.Count > 0 ? ids[0] : null);
+            MessageIdParser.ParseFirst(text).Should().Be(ids.Count > 0 ? ids[0] : null);
         });
     }
 
@@ -93,7 +93,7 @@ public class ImapMessageIdParserTests
     {
         var text = string.Concat(Enumerable.Repeat("<a@[<a@b.c.d ((\"<", 20_000));
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        ImapMessageIdParser.ParseAll(text);
+        MessageIdParser.ParseAll(text);
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), "a quadratic parser takes minutes on this input; the bound leaves room for a loaded machine");
     }
 }
