@@ -3,9 +3,14 @@ using System.Runtime.InteropServices;
 namespace MailHost.Storage.Sqlite.Mail;
 
 /// <summary>
-/// Makes a rename durable: on Unix the directory itself is fsynced (open with O_DIRECTORY, then fsync), because a
+/// Makes a rename durable: on Unix the directory itself is fsynced (opened read-only, then fsync), because a
 /// rename lives in the directory, not the file. On Windows the file was flushed before the move, which is enough.
 /// </summary>
+/// <remarks>
+/// The directory is opened with O_RDONLY alone: Linux and macOS both allow that for a directory. O_DIRECTORY would
+/// add nothing (the path is always a directory) and its value differs by architecture (0x10000 on x86-64 is
+/// O_DIRECT on arm64, where O_DIRECTORY is 0x4000), so a constant for it would break the flush on some machines.
+/// </remarks>
 internal static class DirectorySync
 {
     private const int ReadOnly = 0;
@@ -17,8 +22,7 @@ internal static class DirectorySync
             return;
         }
 
-        var flags = ReadOnly | (OperatingSystem.IsMacOS() ? 0x100000 : 0x10000); // O_DIRECTORY
-        var fd = Open(directory, flags);
+        var fd = Open(directory, ReadOnly);
         if (fd < 0)
         {
             throw new IOException($"Cannot open directory '{directory}' to flush it (errno {Marshal.GetLastPInvokeError()}).");

@@ -12,10 +12,10 @@ public sealed class ImapOptions
     /// </summary>
     public TimeSpan AuthenticatedIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Malformed or unknown commands tolerated before login; the next one closes the connection. Default 3.</summary>
+    /// <summary>Malformed or unknown commands in a row before login that close the connection: the 3rd by default.</summary>
     public int MaxBadCommandsBeforeAuthentication { get; set; } = 3;
 
-    /// <summary>Malformed or unknown commands tolerated after login; the next one closes the connection. Default 20.</summary>
+    /// <summary>Malformed or unknown commands in a row after login that close the connection: the 20th by default.</summary>
     public int MaxBadCommands { get; set; } = 20;
 
     /// <summary>Longest command line outside literals, in octets. Default 65 536 (RFC 7162 §4 asks for at least 8 192).</summary>
