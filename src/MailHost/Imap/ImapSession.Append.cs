@@ -202,7 +202,7 @@ internal sealed partial class ImapSession
     /// <summary>The system flags of a message as FLAGS spells them, with \Recent when this session holds it.</summary>
     private byte[] SystemFlags(uint uid, MessageFlags flags)
     {
-        bool recent = _selected is { Recent.Count: > 0 } selected && selected.Recent.Contains(uid);
+        bool recent = _selected is { } selected && selected.Messages.IsRecent(uid);
         return (recent ? RecentFlagText : SystemFlagText)[(int)flags & 31];
     }
 

@@ -45,7 +45,7 @@ internal sealed partial class ImapSession
             var vanished = await selected.View.GetVanishedAsync(command.ChangedSince!.Value, _stopping).ConfigureAwait(false);
             if (vanished.IsSuccess)
             {
-                var gone = vanished.Value.Where(u => command.Set.IsSavedResult || command.Set.Contains(u, selected.Uids.Count == 0 ? uint.MaxValue : Math.Max(selected.Uids[^1], u))).ToList();
+                var gone = vanished.Value.Where(u => command.Set.IsSavedResult || command.Set.Contains(u, selected.Messages.Count == 0 ? uint.MaxValue : Math.Max(selected.Messages.Uids[^1], u))).ToList();
                 if (gone.Count > 0)
                 {
                     _writer.WriteRaw("* VANISHED (EARLIER) "u8);
@@ -87,7 +87,7 @@ internal sealed partial class ImapSession
             await foreach (var message in selected.View.FetchAsync(uids, options, _stopping).ConfigureAwait(false))
             {
                 found++;
-                uint seq = selected.SequenceOf(message.Uid, ref next);
+                uint seq = selected.Messages.SequenceOf(message.Uid, ref next);
                 if (seq == 0)
                 {
                     continue;

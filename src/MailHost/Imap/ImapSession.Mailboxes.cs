@@ -94,12 +94,12 @@ internal sealed partial class ImapSession
         _state = ImapState.Selected;
         await ClaimRecentAsync(selected).ConfigureAwait(false);
         WriteFlagsResponses(selected, snapshot.Keywords, snapshot.CanCreateKeywords);
-        _writer.WriteNumbered((uint)selected.Uids.Count, "EXISTS"u8);
+        _writer.WriteNumbered((uint)selected.Messages.Count, "EXISTS"u8);
         if (!_rev2)
         {
             // RFC 3501 §6.3.1: RECENT is required in IMAP4rev1 (RFC 9051 dropped it with \Recent).
             WriteRecentCount(selected);
-            if (snapshot.FirstUnseenUid != 0 && selected.SequenceOf(snapshot.FirstUnseenUid) is var unseen and > 0)
+            if (snapshot.FirstUnseenUid != 0 && selected.Messages.SequenceOf(snapshot.FirstUnseenUid) is var unseen and > 0)
             {
                 _writer.WriteUntagged(ImapResponseStatus.Ok, "UNSEEN " + unseen.ToString(CultureInfo.InvariantCulture), "First unseen");
             }
@@ -339,7 +339,7 @@ internal sealed partial class ImapSession
         if (_selected is { } selected && string.Equals(selected.Name, value.Name, StringComparison.Ordinal))
         {
             // The store counts messages no session claimed; those this session claimed are recent here too.
-            value = value with { Recent = value.Recent + selected.Recent.Count };
+            value = value with { Recent = value.Recent + selected.Messages.Recent.Count };
         }
 
         WriteStatusResponse(value, command.Items);

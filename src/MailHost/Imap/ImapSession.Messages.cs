@@ -41,69 +41,11 @@ internal sealed partial class ImapSession
         if (set.IsSavedResult)
         {
             // RFC 5182 §2.1: $ is the saved UIDs, less those expunged since.
-            uids = UidSet.FromUids(selected.SavedSearch.Where(u => selected.SequenceOf(u) > 0));
+            uids = UidSet.FromUids(selected.SavedSearch.Where(u => selected.Messages.SequenceOf(u) > 0));
             return true;
         }
 
-        var list = selected.Uids;
-        if (isUid)
-        {
-            if (list.Count == 0)
-            {
-                return true;
-            }
-
-            uint largest = list[^1];
-            var found = new List<uint>();
-            foreach (var range in set.Ranges)
-            {
-                var (low, high) = range.Resolve(largest);
-                int start = list.BinarySearch(low);
-                start = start < 0 ? ~start : start;
-                for (int i = start; i < list.Count && list[i] <= high; i++)
-                {
-                    found.Add(list[i]);
-                }
-            }
-
-            uids = UidSet.FromUids(found);
-            return true;
-        }
-
-        var ranges = new List<UidRange>();
-        foreach (var range in set.Ranges)
-        {
-            if (list.Count == 0)
-            {
-                if (lenient)
-                {
-                    continue;
-                }
-
-                return false;
-            }
-
-            var (low, high) = range.Resolve((uint)list.Count);
-            if (low == 0 || high > list.Count)
-            {
-                if (!lenient)
-                {
-                    return false;
-                }
-
-                // SEARCH is lenient (as Dovecot and Cyrus are): numbers beyond the mailbox simply match nothing.
-                low = Math.Max(low, 1);
-                high = Math.Min(high, (uint)list.Count);
-            }
-
-            for (uint n = low; n <= high; n++)
-            {
-                ranges.Add(new UidRange(list[(int)n - 1], list[(int)n - 1]));
-            }
-        }
-
-        uids = UidSet.FromRanges(ranges);
-        return true;
+        return selected.Messages.TryResolve(set, isUid, lenient, out uids);
     }
 
     private void WriteInvalidSet(string tag)
@@ -166,13 +108,13 @@ internal sealed partial class ImapSession
             // .SILENT store still sends each changed message's new MODSEQ (required with UNCHANGEDSINCE, and the
             // only way the client's cache learns the mod-sequence otherwise); §3.2.4: with QRESYNC, UID as well.
             bool report = !command.Silent || (_condstore && state.Changed);
-            uint seq = selected.SequenceOf(state.Uid);
+            uint seq = selected.Messages.SequenceOf(state.Uid);
             if (!report || seq == 0)
             {
                 continue;
             }
 
-            selected.PendingFlags.Remove(state.Uid);
+            selected.Messages.Supersede(state.Uid);
             WriteFlagsFetch(seq, state.Uid, state.Flags, state.Keywords, state.ModSeq, includeUid: command.IsUid || _qresync, includeFlags: !command.Silent);
         }
 
@@ -182,7 +124,7 @@ internal sealed partial class ImapSession
             // RFC 7162 §3.1.3: [MODIFIED set] names the messages UNCHANGEDSINCE kept.
             var modified = command.IsUid
                 ? stored.Modified
-                : stored.Modified.Select(selected.SequenceOf).Where(s => s > 0).ToList();
+                : stored.Modified.Select(selected.Messages.SequenceOf).Where(s => s > 0).ToList();
             _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, "MODIFIED " + UidSet.FromUids(modified), "Conditional STORE failed for some messages");
             return;
         }
@@ -365,11 +307,11 @@ internal sealed partial class ImapSession
     }
 
     /// <summary>Tells the client that <paramref name="uids"/> are gone: EXPUNGE responses, or VANISHED once QRESYNC is on (RFC 7162 §3.2.10).</summary>
-    private void AnnounceExpunged(IEnumerable<uint> uids)
+    private void AnnounceExpunged(IEnumerable<uint> uids) => AnnounceExpunged(_selected!.Messages.Expunge(uids));
+
+    private void AnnounceExpunged(ImapExpungeAnnouncement gone)
     {
-        var selected = _selected!;
-        var known = uids.Where(u => selected.SequenceOf(u) > 0).Order().ToList();
-        if (known.Count == 0)
+        if (gone.Uids.Count == 0)
         {
             return;
         }
@@ -377,29 +319,14 @@ internal sealed partial class ImapSession
         if (_qresync)
         {
             _writer.WriteRaw("* VANISHED "u8);
-            _writer.WriteRaw(System.Text.Encoding.ASCII.GetBytes(UidSet.FromUids(known).ToString()));
+            _writer.WriteRaw(System.Text.Encoding.ASCII.GetBytes(UidSet.FromUids(gone.Uids).ToString()));
             _writer.WriteCrlf();
-            foreach (var uid in known)
-            {
-                selected.Uids.RemoveAt((int)selected.SequenceOf(uid) - 1);
-                selected.PendingExpunges.Remove(uid);
-                selected.PendingFlags.Remove(uid);
-                selected.Recent.Remove(uid);
-            }
-
             return;
         }
 
-        // Highest first, so each number is valid when it is sent.
-        for (int i = known.Count - 1; i >= 0; i--)
+        foreach (uint seq in gone.SequenceNumbers)
         {
-            var uid = known[i];
-            uint seq = selected.SequenceOf(uid);
             _writer.WriteNumbered(seq, "EXPUNGE"u8);
-            selected.Uids.RemoveAt((int)seq - 1);
-            selected.PendingExpunges.Remove(uid);
-            selected.PendingFlags.Remove(uid);
-            selected.Recent.Remove(uid);
         }
     }
 
@@ -432,61 +359,29 @@ internal sealed partial class ImapSession
         }
 
         var changes = polled.Value;
-        foreach (var change in changes.Changes)
-        {
-            switch (change.Kind)
-            {
-                case MailboxChangeKind.Appended:
-                    if (selected.SequenceOf(change.Uid) == 0 && !selected.PendingArrivals.Contains(change.Uid))
-                    {
-                        selected.PendingArrivals.Add(change.Uid);
-                    }
-
-                    break;
-                case MailboxChangeKind.Expunged:
-                    if (!selected.PendingArrivals.Remove(change.Uid) && selected.SequenceOf(change.Uid) > 0)
-                    {
-                        selected.PendingExpunges.Add(change.Uid);
-                    }
-
-                    selected.PendingFlags.Remove(change.Uid);
-                    break;
-                case MailboxChangeKind.FlagsChanged:
-                    selected.PendingFlags[change.Uid] = change;
-                    break;
-            }
-        }
-
+        var messages = selected.Messages;
+        messages.Fold(changes.Changes);
         if (changes.KeywordsChanged && !FlagSetEqual(selected.Keywords, changes.Snapshot.Keywords))
         {
             WriteFlagsResponses(selected, changes.Snapshot.Keywords, changes.Snapshot.CanCreateKeywords);
         }
 
-        if (allowExpunge && selected.PendingExpunges.Count > 0)
+        if (allowExpunge && messages.HasPendingExpunges)
         {
-            AnnounceExpunged([.. selected.PendingExpunges]);
+            AnnounceExpunged(messages.TakePendingExpunges());
         }
 
-        if (selected.PendingArrivals.Count > 0)
+        if (messages.TakeArrivals().Count > 0)
         {
-            selected.PendingArrivals.Sort();
-            selected.Uids.AddRange(selected.PendingArrivals);
-            selected.PendingArrivals.Clear();
             await ClaimRecentAsync(selected).ConfigureAwait(false);
-            _writer.WriteNumbered((uint)selected.Uids.Count, "EXISTS"u8);
+            _writer.WriteNumbered((uint)messages.Count, "EXISTS"u8);
             WriteRecentCount(selected);
         }
 
-        foreach (var (uid, change) in selected.PendingFlags)
+        foreach (var (seq, change) in messages.TakeFlagChanges())
         {
-            uint seq = selected.SequenceOf(uid);
-            if (seq > 0 && !selected.PendingExpunges.Contains(uid))
-            {
-                WriteFlagsFetch(seq, uid, change.Flags, change.Keywords, change.ModSeq, includeUid: true);
-            }
+            WriteFlagsFetch(seq, change.Uid, change.Flags, change.Keywords, change.ModSeq, includeUid: true);
         }
-
-        selected.PendingFlags.Clear();
     }
 
     private static bool FlagSetEqual(IReadOnlyList<string> a, IReadOnlyList<string> b)
@@ -508,14 +403,14 @@ internal sealed partial class ImapSession
             }
         }
 
-        if (selected.Uids.Count == 0)
+        if (selected.Messages.Count == 0)
         {
             return;
         }
 
-        await foreach (var message in selected.View.FetchAsync(UidSet.FromUids(selected.Uids), new FetchOptions(ChangedSince: qresync.ModSeq), _stopping).ConfigureAwait(false))
+        await foreach (var message in selected.View.FetchAsync(UidSet.FromUids(selected.Messages.Uids), new FetchOptions(ChangedSince: qresync.ModSeq), _stopping).ConfigureAwait(false))
         {
-            uint seq = selected.SequenceOf(message.Uid);
+            uint seq = selected.Messages.SequenceOf(message.Uid);
             if (seq > 0)
             {
                 WriteFlagsFetch(seq, message.Uid, message.Flags, message.Keywords, message.ModSeq, includeUid: true);

@@ -23,7 +23,7 @@ internal sealed partial class ImapSession
         var claimed = await selected.View.ClaimRecentAsync(_stopping).ConfigureAwait(false);
         if (claimed.IsSuccess)
         {
-            selected.Recent.UnionWith(claimed.Value);
+            selected.Messages.AddRecent(claimed.Value);
         }
     }
 
@@ -32,7 +32,7 @@ internal sealed partial class ImapSession
     {
         if (!_rev2)
         {
-            _writer.WriteNumbered((uint)selected.Recent.Count, "RECENT"u8);
+            _writer.WriteNumbered((uint)selected.Messages.Recent.Count, "RECENT"u8);
         }
     }
 

@@ -43,8 +43,8 @@ internal sealed partial class ImapSession
             return;
         }
 
-        var uids = result.Value.Uids.Where(u => selected.SequenceOf(u) > 0).Order().ToList();
-        var numbers = command.IsUid ? uids : [.. uids.Select(selected.SequenceOf)];
+        var uids = result.Value.Uids.Where(u => selected.Messages.SequenceOf(u) > 0).Order().ToList();
+        var numbers = command.IsUid ? uids : [.. uids.Select(selected.Messages.SequenceOf)];
         var returns = command.Return;
         bool extended = command.HasReturn || _rev2;
         if (extended && (returns & ~ImapSearchReturnOptions.Save) == 0 && !(save && command.HasReturn))
@@ -193,7 +193,7 @@ internal sealed partial class ImapSession
 
     /// <summary>The messages recent in this session as a criterion; nothing when none is.</summary>
     private SearchCriteria RecentCriterion()
-        => _selected is { Recent.Count: > 0 } selected
-            ? new UidCriterion(UidSet.FromUids([.. selected.Recent.Order()]))
+        => _selected is { Messages.Recent.Count: > 0 } selected
+            ? new UidCriterion(UidSet.FromUids([.. selected.Messages.Recent.Order()]))
             : new NotCriterion(AllCriterion.Instance);
 }

@@ -53,7 +53,7 @@ internal sealed partial class ImapSession
         }
 
         var items = new List<SortItem>();
-        var uids = result.Value.Uids.Where(u => selected.SequenceOf(u) > 0).ToList();
+        var uids = result.Value.Uids.Where(u => selected.Messages.SequenceOf(u) > 0).ToList();
         if (uids.Count == 0)
         {
             return items;
@@ -61,7 +61,7 @@ internal sealed partial class ImapSession
 
         await foreach (var message in selected.View.FetchAsync(UidSet.FromUids(uids), FetchOptions.WithIndex, _stopping).ConfigureAwait(false))
         {
-            uint seq = selected.SequenceOf(message.Uid);
+            uint seq = selected.Messages.SequenceOf(message.Uid);
             if (seq == 0)
             {
                 continue;
