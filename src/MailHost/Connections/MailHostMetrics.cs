@@ -5,7 +5,8 @@ namespace MailHost.Connections;
 
 /// <summary>
 /// The <c>MailHost</c> meter (System.Diagnostics.Metrics, ready for OpenTelemetry or dotnet-counters):
-/// connections opened, open now, and refused before the greeting, tagged by endpoint and protocol.
+/// connections opened, open now, and refused before the greeting, tagged by endpoint and protocol; submitted
+/// messages refused for their author fields, tagged by field.
 /// </summary>
 public static class MailHostMetrics
 {
@@ -22,6 +23,9 @@ public static class MailHostMetrics
 
     internal static readonly Counter<long> ConnectionsRefused = Meter.CreateCounter<long>(
         "mailhost.connections.refused", unit: "{connection}", description: "Connections refused before the greeting, by reason.");
+
+    internal static readonly Counter<long> SubmissionAuthorRefused = Meter.CreateCounter<long>(
+        "mailhost.smtp.submission.author_refused", unit: "{message}", description: "Submitted messages refused because their From or Sender field names an address the account does not own, by field.");
 
     internal static TagList Tags(MailConnection connection) => new()
     {

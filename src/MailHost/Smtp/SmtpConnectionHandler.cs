@@ -57,6 +57,10 @@ public sealed class SmtpConnectionHandler : ConnectionHandler
         _loggerFactory = loggerFactory;
         _addresses = new SmtpAddressPolicy(directory, _hostname, options.Value.SubaddressSeparator);
         _unknownRecipients = new SmtpUnknownRecipientLimiter(options, timeProvider);
+        if (!options.Value.RequireOwnAddressInMailFrom || !options.Value.RequireOwnAddressInHeaderFrom)
+        {
+            SmtpLog.SenderChecksOff(loggerFactory.CreateLogger<SmtpConnectionHandler>(), options.Value.RequireOwnAddressInMailFrom, options.Value.RequireOwnAddressInHeaderFrom);
+        }
     }
 
     /// <inheritdoc />
