@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MailHost.Accounts;
-using MailHost.Delivery.Signing;
+using MailHost.Dkim;
 using MailHost.Storage.Sqlite.Queue;
 using Microsoft.Data.Sqlite;
 

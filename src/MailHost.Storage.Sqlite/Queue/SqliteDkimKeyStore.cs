@@ -1,6 +1,6 @@
 using System.Globalization;
 using MailHost.Accounts;
-using MailHost.Delivery.Signing;
+using MailHost.Dkim;
 using MailHost.Storage;
 using Microsoft.Data.Sqlite;
 

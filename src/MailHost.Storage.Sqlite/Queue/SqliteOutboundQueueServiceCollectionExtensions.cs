@@ -1,5 +1,5 @@
 using MailHost.Delivery.Queue;
-using MailHost.Delivery.Signing;
+using MailHost.Dkim;
 using MailHost.Storage.Sqlite.Queue;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

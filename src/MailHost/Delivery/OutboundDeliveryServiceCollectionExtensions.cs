@@ -1,9 +1,9 @@
 using MailHost.Accounts;
 using MailHost.Delivery;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 using MailHost.Delivery.Notifications;
 using MailHost.Delivery.Queue;
-using MailHost.Delivery.Signing;
+using MailHost.Dkim;
 using MailHost.Delivery.Transport;
 using MailHost.Hosting;
 using MailHost.Storage;

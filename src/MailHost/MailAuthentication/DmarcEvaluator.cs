@@ -1,4 +1,5 @@
-using MailHost.Delivery.Dns;
+using MailHost.Dkim;
+using MailHost.Dns;
 using MailHost.Protocols.MailAuthentication;
 
 namespace MailHost.MailAuthentication;

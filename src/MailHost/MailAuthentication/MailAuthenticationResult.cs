@@ -1,3 +1,5 @@
+using MailHost.Dkim;
+
 namespace MailHost.MailAuthentication;
 
 /// <summary>The verdicts for one message, the Authentication-Results field that records them, and what to do with it.</summary>

@@ -1,4 +1,4 @@
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 using MailHost.MailAuthentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;

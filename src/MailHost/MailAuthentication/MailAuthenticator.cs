@@ -1,5 +1,6 @@
 using System.Text;
-using MailHost.Delivery.Dns;
+using MailHost.Dkim;
+using MailHost.Dns;
 using MailHost.Hosting;
 using MailHost.Protocols.MailAuthentication;
 using Microsoft.Extensions.Logging;

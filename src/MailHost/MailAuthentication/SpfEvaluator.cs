@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 using MailHost.Protocols.MailAuthentication;
 
 namespace MailHost.MailAuthentication;

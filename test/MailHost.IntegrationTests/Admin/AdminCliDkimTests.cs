@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using MailHost.Delivery.Signing;
+using MailHost.Dkim;
 using MailHost.Server.Admin;
 using MailHost.Storage.Sqlite;
 using MailHost.Storage.Sqlite.Queue;

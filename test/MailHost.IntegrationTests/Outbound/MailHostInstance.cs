@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 using MailHost.Hosting;
 using MailHost.Tests.Delivery;
 using MailHost.IntegrationTests.Infrastructure;

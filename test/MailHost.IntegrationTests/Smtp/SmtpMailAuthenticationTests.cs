@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.Smtp;

@@ -1,5 +1,5 @@
 using MailHost.Delivery;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.MailAuthentication;

@@ -1,6 +1,6 @@
 using System.Text;
 using MailHost.Delivery;
-using MailHost.Delivery.Signing;
+using MailHost.Dkim;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 

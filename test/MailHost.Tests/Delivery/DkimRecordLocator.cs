@@ -1,4 +1,4 @@
-using MailHost.Delivery.Signing;
+using MailHost.Dkim;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
 

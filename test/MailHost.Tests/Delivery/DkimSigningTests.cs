@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MailHost.Accounts;
 using MailHost.Delivery.Queue;
-using MailHost.Delivery.Signing;
+using MailHost.Dkim;
 using MailHost.Tests.Accounts;
 using MailHost.Tests.Storage;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,5 @@
 using System.Net;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 
 namespace MailHost.Tests.Delivery;
 

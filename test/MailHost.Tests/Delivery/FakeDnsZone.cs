@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 
 namespace MailHost.Tests.Delivery;
 

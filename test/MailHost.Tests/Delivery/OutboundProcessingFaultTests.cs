@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using MailHost.Delivery;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 using MailHost.Delivery.Notifications;
 using MailHost.Delivery.Queue;
 using MailHost.Delivery.Transport;

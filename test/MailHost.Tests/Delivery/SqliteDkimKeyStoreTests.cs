@@ -1,4 +1,4 @@
-using MailHost.Delivery.Signing;
+using MailHost.Dkim;
 using MailHost.Storage;
 using MailHost.Storage.Sqlite.Queue;
 using MailHost.Tests.Accounts;

@@ -1,4 +1,4 @@
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 using MailHost.MailAuthentication;
 using MailHost.Tests.Delivery;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 using MailHost.MailAuthentication;
 using MailHost.Protocols.MailAuthentication;
 using MailHost.Tests.Delivery;

@@ -1,5 +1,5 @@
 using System.Net;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 using MailHost.MailAuthentication;
 using MailHost.Protocols.MailAuthentication;
 using MailHost.Tests.Delivery;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
 
 namespace MailHost.Delivery.Transport;
 

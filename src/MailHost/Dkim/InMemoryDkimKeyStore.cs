@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using MailHost.Accounts;
 using MailHost.Storage;
 
-namespace MailHost.Delivery.Signing;
+namespace MailHost.Dkim;
 
 /// <summary>
 /// DKIM keys in process memory, for tests and for embedders that load their keys at start-up. Keys do not survive

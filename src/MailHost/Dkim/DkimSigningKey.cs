@@ -1,7 +1,7 @@
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
 
-namespace MailHost.Delivery.Signing;
+namespace MailHost.Dkim;
 
 /// <summary>A stored key parsed and checked, ready to sign as <c>d=</c><see cref="Domain"/>, <c>s=</c><see cref="Selector"/>.</summary>
 internal sealed record DkimSigningKey(string Domain, string Selector, DkimSignatureAlgorithm Algorithm, AsymmetricKeyParameter PrivateKey)

@@ -1,4 +1,4 @@
-namespace MailHost.Delivery.Dns;
+namespace MailHost.Dns;
 
 /// <summary>How a DNS query ended.</summary>
 public enum DnsLookupStatus

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MailHost.Delivery.Dns;
+namespace MailHost.Dns;
 
 /// <summary>
 /// The one DNS abstraction of MailHost: outbound routing and mail authentication ask only through it, so tests

@@ -8,7 +8,7 @@ using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 
-namespace MailHost.Delivery.Signing;
+namespace MailHost.Dkim;
 
 /// <summary>Creates DKIM keys and derives the DNS records that publish their public halves.</summary>
 public static class DkimKeys

@@ -5,7 +5,7 @@ using System.Text;
 using DnsClient;
 using DnsClient.Protocol;
 
-namespace MailHost.Delivery.Dns;
+namespace MailHost.Dns;
 
 /// <summary>
 /// <see cref="IDnsResolver"/> over DnsClient with the system's name servers (or the given ones). Timeouts and

@@ -1,11 +1,12 @@
 using MailHost.Accounts;
+using MailHost.Delivery;
 using MailHost.Delivery.Queue;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
 
-namespace MailHost.Delivery.Signing;
+namespace MailHost.Dkim;
 
 /// <summary>
 /// DKIM-signs outbound messages (RFC 6376) as the domain of their author (the RFC 5322 From address), so that the

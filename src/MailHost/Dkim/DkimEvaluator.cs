@@ -1,10 +1,11 @@
 using System.Text;
+using MailHost.MailAuthentication;
 using MailHost.Protocols.MailAuthentication;
 using MimeKit;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto.Parameters;
 
-namespace MailHost.MailAuthentication;
+namespace MailHost.Dkim;
 
 /// <summary>
 /// Verifies the DKIM-Signature fields of one message (RFC 6376 §6.1) with MimeKit's <see cref="DkimVerifier"/>.

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace MailHost.Delivery.Dns;
+namespace MailHost.Dns;
 
 /// <summary>The answer to one DNS query: a status and, when <see cref="DnsLookupStatus.Found"/>, the records.</summary>
 /// <typeparam name="T">The record type.</typeparam>

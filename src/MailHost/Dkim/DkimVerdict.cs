@@ -1,6 +1,6 @@
 using MailHost.Protocols.MailAuthentication;
 
-namespace MailHost.MailAuthentication;
+namespace MailHost.Dkim;
 
 /// <summary>The result of one DKIM-Signature field (RFC 6376 §6, reported as RFC 8601 §2.7.1 says).</summary>
 /// <param name="Result">The verification result.</param>

@@ -1,4 +1,4 @@
-namespace MailHost.MailAuthentication;
+namespace MailHost.Dkim;
 
 /// <summary>How looking up one DKIM key ended (RFC 6376 §6.1.2).</summary>
 internal enum DkimKeyStatus

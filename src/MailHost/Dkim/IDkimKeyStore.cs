@@ -1,6 +1,6 @@
 using MailHost.Storage;
 
-namespace MailHost.Delivery.Signing;
+namespace MailHost.Dkim;
 
 /// <summary>
 /// Where DKIM signing keys live: one active key per domain. Every host that sends for a domain reads the same store,

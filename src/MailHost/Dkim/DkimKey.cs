@@ -1,4 +1,4 @@
-namespace MailHost.Delivery.Signing;
+namespace MailHost.Dkim;
 
 /// <summary>
 /// A domain's DKIM signing key as stored: the domain and selector it signs as (<c>d=</c> and <c>s=</c>, RFC 6376

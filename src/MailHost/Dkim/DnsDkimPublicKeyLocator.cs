@@ -1,4 +1,5 @@
-using MailHost.Delivery.Dns;
+using MailHost.Dns;
+using MailHost.MailAuthentication;
 using MailHost.Protocols.MailAuthentication;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Asn1;
@@ -7,7 +8,7 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 
-namespace MailHost.MailAuthentication;
+namespace MailHost.Dkim;
 
 /// <summary>
 /// DKIM public keys from DNS TXT records at <c>selector._domainkey.domain</c> (RFC 6376 §3.6.2), for MimeKit's

@@ -1,4 +1,4 @@
-namespace MailHost.Delivery.Signing;
+namespace MailHost.Dkim;
 
 /// <summary>
 /// The DKIM signing algorithms MailHost creates keys for, by their RFC 6376 <c>a=</c> tag names (the form in which

@@ -1,4 +1,4 @@
-namespace MailHost.Delivery.Dns;
+namespace MailHost.Dns;
 
 /// <summary>An MX record (RFC 5321 §5.1).</summary>
 /// <param name="Preference">Lower is preferred.</param>
