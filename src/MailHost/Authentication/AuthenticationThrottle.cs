@@ -75,7 +75,10 @@ public sealed partial class AuthenticationThrottle
         }
     }
 
-    /// <summary>Whether attempts from <paramref name="address"/> or for <paramref name="login"/> are blocked now.</summary>
+    /// <summary>
+    /// Whether <paramref name="address"/> or <paramref name="login"/> is blocked now. The authenticators still check the
+    /// password of a login blocked by failures elsewhere when it comes from an address without failures of its own.
+    /// </summary>
     public bool IsBlocked(IPAddress? address, string? login)
     {
         if (!_options.Enabled)
