@@ -80,5 +80,13 @@ internal static class SqliteAccountDirectorySchema
             outcome TEXT NOT NULL
         );
         """,
+
+        // 3: secrets the hosts sharing this directory must agree on (the key of fake SCRAM salts), made on first use.
+        """
+        CREATE TABLE IF NOT EXISTS server_secrets (
+            name TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        );
+        """,
     ];
 }
