@@ -67,7 +67,7 @@ public static partial class AdminCli
                         return exit;
                     }
 
-                    var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+                    var directory = await context.OpenDirectoryWithMailAsync().ConfigureAwait(false);
                     return await context.ReportAsync(await directory.RemoveAccountAsync(arguments.Positionals[0], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 }
 
@@ -93,7 +93,7 @@ public static partial class AdminCli
             return exit;
         }
 
-        var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+        var directory = await context.OpenDirectoryWithMailAsync().ConfigureAwait(false);
         return await context.ReportAsync(await directory.AddAccountAsync(arguments.Positionals[0], addresses, record, context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
     }
 

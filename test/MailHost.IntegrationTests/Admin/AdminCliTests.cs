@@ -50,7 +50,7 @@ public sealed class AdminCliTests : IDisposable
         (await RunAsync(["users", "passwd", "ALICE", "--password-stdin"], "pw two\r\n")).Should().Be(Ok("Password of account 'alice' changed."));
         (await RunAsync("users", "disable", "bob")).Should().Be(Ok("Account 'bob' disabled."));
         (await RunAsync("aliases", "remove", "info@EXAMPLE.com")).Should().Be(Ok("Alias 'info@example.com' removed."));
-        (await RunAsync("users", "remove", "bob")).Should().Be(Ok("Account 'bob' removed with its addresses, aliases and login history."));
+        (await RunAsync("users", "remove", "bob")).Should().Be(Ok("Account 'bob' removed with its mail, addresses, aliases and login history."));
         (await RunAsync("domains", "remove", "example.org")).ExitCode.Should().Be(2, "alice still has an address there");
 
         var directory = await SqliteAccountDirectory.OpenAsync(DatabasePath, null, timeout.Token);
