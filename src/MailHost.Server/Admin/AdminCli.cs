@@ -144,7 +144,8 @@ public static partial class AdminCli
           queue retry <id|all>                       make pending recipients due now
           queue remove <id>                          drop a message without notifying its sender
 
-        --password-stdin reads one line from standard input. --password is visible to other local users.
+        --password-stdin reads the password as one line from standard input. --password <password> works too, but
+        puts the password in the process list and the shell history, where other local users can see it.
         The directory is <MailHost:DataDirectory>/directory.db (default: data/directory.db); configuration comes
         from appsettings.json, MailHost__* environment variables or --MailHost:Key=value arguments.
 

@@ -34,7 +34,7 @@ public sealed class AdminCliTests : IDisposable
         var added = await RunAsync("users", "add", "Alice", "--address", "Alice@Example.com", "--address=a.smith@example.org", "--password", "pw one");
         added.ExitCode.Should().Be(0);
         added.Out.Should().Be("Account 'alice' added with alice@example.com, a.smith@example.org.\n");
-        added.Err.Should().Contain("warning: a password given with --password is visible").And.NotContain("pw one");
+        added.Err.Should().Contain("warning: --password puts the password in the process list").And.NotContain("pw one");
 
         (await RunAsync(["users", "add", "bob", "--address", "bob@example.com", "--password-stdin"], "bob's pw\nignored second line\n")).Should().Be(Ok("Account 'bob' added with bob@example.com."));
         (await RunAsync("aliases", "add", "Info@example.com", "alice")).Should().Be(Ok("Alias 'info@example.com' now delivers to account 'alice'."));
@@ -243,7 +243,7 @@ public sealed class AdminCliTests : IDisposable
     private static CliResult Failed(string message, bool warned = false) => new(
         2,
         string.Empty,
-        (warned ? "warning: a password given with --password is visible to other local users; prefer --password-stdin.\n" : string.Empty) + "error: " + message + "\n");
+        (warned ? "warning: --password puts the password in the process list and the shell history, where other local users can read it; use --password-stdin.\n" : string.Empty) + "error: " + message + "\n");
 
     private Task<CliResult> RunAsync(params string[] args) => RunAsync(args, string.Empty);
 
