@@ -51,9 +51,10 @@ public static partial class DataDirectoryProtection
 
         OwnerOnlyFiles.CreateDirectory(root);
         var changed = new List<string>();
+        var failed = new List<string>();
         var directories = new Stack<DirectoryInfo>();
         var rootInfo = new DirectoryInfo(root);
-        Restrict(rootInfo, changed, logger);
+        Restrict(rootInfo, changed, failed);
         directories.Push(rootInfo);
         while (directories.TryPop(out var directory))
         {
@@ -64,7 +65,7 @@ public static partial class DataDirectoryProtection
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                LogNotRestricted(logger, directory.FullName, ex.Message);
+                failed.Add($"{directory.FullName} ({ex.Message})");
                 continue;
             }
 
@@ -76,7 +77,7 @@ public static partial class DataDirectoryProtection
                     continue;
                 }
 
-                Restrict(entry, changed, logger);
+                Restrict(entry, changed, failed);
                 if (entry is DirectoryInfo subdirectory)
                 {
                     directories.Push(subdirectory);
@@ -86,14 +87,19 @@ public static partial class DataDirectoryProtection
 
         if (changed.Count > 0)
         {
-            LogRestricted(logger, root, changed.Count, string.Join(", ", changed.Take(ExamplesShown)) + (changed.Count > ExamplesShown ? ", ..." : string.Empty));
+            LogRestricted(logger, root, changed.Count, Examples(changed));
+        }
+
+        if (failed.Count > 0)
+        {
+            LogNotRestricted(logger, root, failed.Count, Examples(failed));
         }
 
         return changed.Count;
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static void Restrict(FileSystemInfo entry, List<string> changed, ILogger logger)
+    private static void Restrict(FileSystemInfo entry, List<string> changed, List<string> failed)
     {
         try
         {
@@ -109,17 +115,20 @@ public static partial class DataDirectoryProtection
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogNotRestricted(logger, entry.FullName, ex.Message);
+            failed.Add($"{entry.FullName} ({ex.Message})");
         }
     }
+
+    private static string Examples(List<string> entries)
+        => string.Join(", ", entries.Take(ExamplesShown)) + (entries.Count > ExamplesShown ? ", ..." : string.Empty);
 
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
 
     [LoggerMessage(1400, LogLevel.Warning, "Data directory {Path}: {Count} file(s) or director(ies) could be read by other users and are now owner-only: {Changes}")]
     private static partial void LogRestricted(ILogger logger, string path, int count, string changes);
 
-    [LoggerMessage(1401, LogLevel.Warning, "Data directory: cannot make {Path} owner-only ({Reason}); other users may be able to read it")]
-    private static partial void LogNotRestricted(ILogger logger, string path, string reason);
+    [LoggerMessage(1401, LogLevel.Warning, "Data directory {Path}: {Count} entr(ies) could not be made owner-only and other users may be able to read them (are they another account's?): {Failures}")]
+    private static partial void LogNotRestricted(ILogger logger, string path, int count, string failures);
 
     [LoggerMessage(1402, LogLevel.Warning, "Data directory {Path}: its access list allowed other accounts; it now grants access to this account, SYSTEM and Administrators only")]
     private static partial void LogAclRestricted(ILogger logger, string path);
