@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using MailHost.Accounts;
+using MailHost.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -37,6 +38,7 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
 
     private readonly ILogger logger;
     private readonly TimeProvider timeProvider;
+    private readonly IMailStore? mailStore;
     private readonly Lock initializationGate = new();
     private Task? initialization;
 
@@ -44,12 +46,18 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
     /// <param name="databasePath">The database file, for example <c>data/directory.db</c>.</param>
     /// <param name="logger">Receives migration and change messages; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">The clock for creation times; <see langword="null"/> for the system clock.</param>
-    public SqliteAccountDirectory(string databasePath, ILogger? logger = null, TimeProvider? timeProvider = null)
+    /// <param name="mailStore">
+    /// The store holding the accounts' mail, which removing an account empties and adding one clears of leftovers;
+    /// <see langword="null"/> for a directory on its own (a removal then stays pending until a directory with a store
+    /// finishes it, see <see cref="CompletePendingRemovalsAsync"/>).
+    /// </param>
+    public SqliteAccountDirectory(string databasePath, ILogger? logger = null, TimeProvider? timeProvider = null, IMailStore? mailStore = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         DatabasePath = Path.GetFullPath(databasePath);
         this.logger = logger ?? NullLogger.Instance;
         this.timeProvider = timeProvider ?? TimeProvider.System;
+        this.mailStore = mailStore;
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -64,9 +72,19 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
     /// <summary>Creates a directory over <paramref name="databasePath"/> with <paramref name="timeProvider"/> as its clock, and brings its schema up to date.</summary>
     /// <exception cref="InvalidOperationException">The database was written by a newer MailHost.</exception>
     /// <exception cref="SqliteException">The file cannot be opened or is not a database.</exception>
-    public static async Task<SqliteAccountDirectory> OpenAsync(string databasePath, ILogger? logger, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static Task<SqliteAccountDirectory> OpenAsync(string databasePath, ILogger? logger, TimeProvider timeProvider, CancellationToken cancellationToken)
+        => OpenAsync(databasePath, null, logger, timeProvider, cancellationToken);
+
+    /// <summary>
+    /// Creates a directory over <paramref name="databasePath"/> that removes and clears accounts' mail in
+    /// <paramref name="mailStore"/>, and brings its schema up to date.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database was written by a newer MailHost.</exception>
+    /// <exception cref="SqliteException">The file cannot be opened or is not a database.</exception>
+    public static async Task<SqliteAccountDirectory> OpenAsync(
+        string databasePath, IMailStore? mailStore, ILogger? logger, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
-        var directory = new SqliteAccountDirectory(databasePath, logger, timeProvider);
+        var directory = new SqliteAccountDirectory(databasePath, logger, timeProvider, mailStore);
         await directory.InitializeAsync(cancellationToken).ConfigureAwait(false);
         return directory;
     }
