@@ -539,11 +539,11 @@ public sealed partial class AuthenticationThrottle
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,
+        [LoggerMessage(EventId = 1111, Level = LogLevel.Warning,
             Message = "Authentication blocked for {Key} after {Failures} failures, until {Until}")]
         public static partial void Blocked(ILogger logger, string key, int failures, DateTimeOffset until);
 
-        [LoggerMessage(EventId = 1202, Level = LogLevel.Warning,
+        [LoggerMessage(EventId = 1112, Level = LogLevel.Warning,
             Message = "Login '{Login}' blocked after {Failures} failures from {Addresses} addresses (64 means 64 or more), until {Until}; addresses without failures of their own are still let through to the password check, delayed")]
         public static partial void LoginBlocked(ILogger logger, string login, int failures, int addresses, DateTimeOffset until);
     }

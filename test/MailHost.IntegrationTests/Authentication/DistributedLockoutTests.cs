@@ -33,7 +33,7 @@ public class DistributedLockoutTests
 
         replies.Should().OnlyContain(r => r.StartsWith("a NO [AUTHENTICATIONFAILED]", StringComparison.Ordinal) || r.StartsWith("a NO [UNAVAILABLE]", StringComparison.Ordinal));
         replies.Count(r => r.StartsWith("a NO [UNAVAILABLE]", StringComparison.Ordinal)).Should().BeGreaterThanOrEqualTo(10, "the login is blocked from the 100th failure on");
-        var warning = server.Server.Logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.EventId.Id == 1202).Which;
+        var warning = server.Server.Logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.EventId.Id == 1112).Which;
         warning.Message.Should().Contain("'bob'").And.Contain("100 failures from 64 addresses");
 
         // A stranger that guessed is refused even with the right password, as before.

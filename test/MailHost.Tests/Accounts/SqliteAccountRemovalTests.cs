@@ -34,7 +34,7 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
         (await directory.AddAccountAsync("alice", ["alice@example.com"], PasswordRecord.Create("new", Iterations), Ct)).Succeeded.Should().BeTrue();
         (await InboxCountAsync(store)).Should().Be(0);
         (await directory.GetRecentLoginsAsync("alice", 10, Ct)).Should().BeEmpty();
-        Logger.Entries.Should().NotContain(e => e.EventId.Id == 3106, "nothing was left behind to clear");
+        Logger.Entries.Should().NotContain(e => e.EventId.Id == 3113, "nothing was left behind to clear");
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
         var restarted = await SqliteAccountDirectory.OpenAsync(DatabasePath, store, Logger, Time, Ct);
         (await restarted.CompletePendingRemovalsAsync(Ct)).Should().Be(1);
         (await restarted.CompletePendingRemovalsAsync(Ct)).Should().Be(0);
-        Logger.Entries.Should().Contain(e => e.EventId.Id == 3104 && e.Level == LogLevel.Warning && e.Message.Contains("alice", StringComparison.Ordinal));
+        Logger.Entries.Should().Contain(e => e.EventId.Id == 3111 && e.Level == LogLevel.Warning && e.Message.Contains("alice", StringComparison.Ordinal));
         (await store.DeleteAccountAsync("alice", Ct)).Error!.Code.Should().Be(StoreErrorCode.NotFound);
         (await restarted.AddAccountAsync("alice", ["alice@example.com"], PasswordRecord.Create("new", Iterations), Ct)).Succeeded.Should().BeTrue();
         (await InboxCountAsync(store)).Should().Be(0);
@@ -118,7 +118,7 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
         (await directory.AddAccountAsync("alice", ["alice@example.com"], PasswordRecord.Create("new", Iterations), Ct)).Succeeded.Should().BeTrue();
 
         (await InboxCountAsync(store)).Should().Be(0);
-        Logger.Entries.Should().ContainSingle(e => e.EventId.Id == 3106).Which.Message.Should().Contain("alice");
+        Logger.Entries.Should().ContainSingle(e => e.EventId.Id == 3113).Which.Message.Should().Contain("alice");
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public class DistributedLockoutTests
             failed.Status.Should().Be(AuthenticationStatus.InvalidCredentials);
         }
 
-        host.ThrottleLog.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Id.Id == 1202
+        host.ThrottleLog.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Id.Id == 1112
             && e.Text.Contains("'alice'", StringComparison.Ordinal) && e.Text.Contains("5 failures from 5 addresses", StringComparison.Ordinal));
 
         // A stranger's address that failed: refused without a check, as before.
