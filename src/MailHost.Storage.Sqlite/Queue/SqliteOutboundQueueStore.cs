@@ -73,7 +73,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
             return _connection;
         }
 
-        Directory.CreateDirectory(_tempDirectory);
+        OwnerOnlyFiles.CreateDirectory(_tempDirectory);
         var connection = await SqliteDatabase.OpenAsync(_databasePath, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -504,7 +504,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         try
         {
             long size;
-            var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+            var file = OwnerOnlyFiles.Create(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
             await using (file.ConfigureAwait(false))
             {
                 await content.CopyToAsync(file, 64 * 1024, cancellationToken).ConfigureAwait(false);

@@ -71,7 +71,8 @@ public sealed class SmtpOptions
 
     /// <summary>
     /// Where message content waits, once it passes <see cref="SpoolMemoryThreshold"/>, between the end of DATA and
-    /// delivery. Null uses the system's temporary directory. Files are deleted when the transaction ends.
+    /// delivery. Null uses a directory of the process's own (mode 0700) under the system's temporary directory; the
+    /// host sets <c>spool</c> in its data directory. Files are owner-only (0600) and deleted when the transaction ends.
     /// </summary>
     public string? SpoolDirectory { get; set; }
 
