@@ -55,6 +55,13 @@ public sealed class SmtpOptions
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>
+    /// How long a flush of replies may wait for the client to read them; past it the connection is closed. While a
+    /// flush waits no further command is read, so a pipelining client that never reads is held to about 64 KiB of
+    /// buffered replies. Default 2 minutes.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// The subaddress separator (<c>user+tag@example.com</c> delivers to <c>user@example.com</c> when no address
     /// matches exactly). Null or empty turns subaddressing off. Default <c>+</c>.
     /// </summary>

@@ -45,10 +45,9 @@ internal sealed partial class SmtpSession
         while (true)
         {
             var (status, result) = await ReadInputAsync(_options.DataTimeout).ConfigureAwait(false);
-            if (status == InputStatus.TimedOut)
+            if (status != InputStatus.Ready)
             {
-                await ReplyAsync(Timeout).ConfigureAwait(false);
-                SmtpLog.Closing(_logger, "timeout during DATA");
+                await EndWaitAsync(status, "timeout during DATA").ConfigureAwait(false);
                 return true;
             }
 
@@ -89,10 +88,9 @@ internal sealed partial class SmtpSession
         while (remaining > 0)
         {
             var (status, result) = await ReadInputAsync(_options.DataTimeout).ConfigureAwait(false);
-            if (status == InputStatus.TimedOut)
+            if (status != InputStatus.Ready)
             {
-                await ReplyAsync(Timeout).ConfigureAwait(false);
-                SmtpLog.Closing(_logger, "timeout during BDAT");
+                await EndWaitAsync(status, "timeout during BDAT").ConfigureAwait(false);
                 return true;
             }
 
@@ -140,9 +138,9 @@ internal sealed partial class SmtpSession
         while (length > 0)
         {
             var (status, result) = await ReadInputAsync(_options.DataTimeout).ConfigureAwait(false);
-            if (status == InputStatus.TimedOut)
+            if (status != InputStatus.Ready)
             {
-                await ReplyAsync(Timeout).ConfigureAwait(false);
+                await EndWaitAsync(status, "timeout during BDAT").ConfigureAwait(false);
                 return false;
             }
 

@@ -70,7 +70,7 @@ internal sealed partial class SmtpSession
             async () =>
             {
                 await ReplyAsync(new SmtpReply(220, "2.0.0", "Ready to start TLS")).ConfigureAwait(false);
-                await _output.FlushAsync().ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
             },
             CancellationToken.None).ConfigureAwait(false);
         if (started == StartTlsOutcome.Unavailable)
@@ -182,7 +182,7 @@ internal sealed partial class SmtpSession
         {
             // RFC 2034 §3: 3xx replies carry no enhanced status code.
             await session.WriteLineAsync("334 " + Encoding.ASCII.GetString(base64Challenge.Span)).ConfigureAwait(false);
-            await session._output.FlushAsync(ct).ConfigureAwait(false);
+            await session.FlushAsync().ConfigureAwait(false);
         }
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)
@@ -190,10 +190,10 @@ internal sealed partial class SmtpSession
             while (true)
             {
                 var (status, result) = await session.ReadInputAsync(session.CommandTimeout).ConfigureAwait(false);
-                if (status == InputStatus.TimedOut)
+                if (status != InputStatus.Ready)
                 {
-                    await session.ReplyAsync(Timeout).ConfigureAwait(false);
-                    await session._output.FlushAsync(ct).ConfigureAwait(false);
+                    await session.EndWaitAsync(status, "timeout during AUTH").ConfigureAwait(false);
+                    await session.FlushAsync().ConfigureAwait(false);
                     Closed = true;
                     return "*"u8.ToArray();
                 }
