@@ -61,6 +61,15 @@ public static class MailHostMetrics
     /// <summary>An IMAP or POP3 client idle past its autologout time.</summary>
     internal const string IdleReason = "idle";
 
+    /// <summary>An SMTP command line (or SASL response) not complete within its deadline.</summary>
+    internal const string CommandReason = "command";
+
+    /// <summary>A DATA or BDAT transfer slower than its deadline allows.</summary>
+    internal const string DataReason = "data";
+
+    /// <summary>A session past its total time limit.</summary>
+    internal const string SessionReason = "session";
+
     internal static TagList Tags(IMailConnectionFeature connection) => new()
     {
         { "endpoint", connection.Endpoint.Name },

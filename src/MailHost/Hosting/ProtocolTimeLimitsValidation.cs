@@ -45,7 +45,19 @@ internal sealed class ProtocolTimeLimitsValidation : IValidateOptions<SmtpOption
     }
 
     internal static (string Key, string Problem)? FindProblem(SmtpOptions options, string sectionPath)
-        => FindProblem(sectionPath, (nameof(options.WriteTimeout), options.WriteTimeout, false));
+    {
+        if (options.MinDataRate < 0)
+        {
+            return (sectionPath + ":" + nameof(options.MinDataRate), $"{options.MinDataRate} must be zero or more (octets per second; Postfix uses 500).");
+        }
+
+        return FindProblem(
+            sectionPath,
+            (nameof(options.CommandTimeout), options.CommandTimeout, false),
+            (nameof(options.DataTimeout), options.DataTimeout, false),
+            (nameof(options.SessionTimeLimit), options.SessionTimeLimit, true),
+            (nameof(options.WriteTimeout), options.WriteTimeout, false));
+    }
 
     internal static (string Key, string Problem)? FindProblem(ImapOptions options, string sectionPath)
         => FindProblem(sectionPath, (nameof(options.WriteTimeout), options.WriteTimeout, false));

@@ -141,6 +141,9 @@ internal sealed partial class SmtpSession
         {
             _account = result.Account.Name;
             _info.Account = _account;
+
+            // The session time limit is for sessions nobody vouches for; the host stopping still ends this one.
+            _sessionEnd.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
             SmtpLog.LoggedIn(_logger, _account, context.Mechanism ?? command.Mechanism);
             await ReplyAsync(new SmtpReply(235, "2.7.0", "Authentication successful")).ConfigureAwait(false);
             return false;
@@ -187,12 +190,14 @@ internal sealed partial class SmtpSession
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)
         {
+            // One deadline for the whole response line, as for a command.
+            using var deadline = SmtpReadDeadline.ForLine(session.CommandTimeout, session._timeProvider, session._sessionEnd.Token);
             while (true)
             {
-                var (status, result) = await session.ReadInputAsync(session.CommandTimeout).ConfigureAwait(false);
+                var (status, result) = await session.ReadInputAsync(deadline.Token).ConfigureAwait(false);
                 if (status != InputStatus.Ready)
                 {
-                    await session.EndWaitAsync(status, "timeout during AUTH").ConfigureAwait(false);
+                    await session.EndWaitAsync(status, MailHostMetrics.CommandReason, "timeout during AUTH").ConfigureAwait(false);
                     await session.FlushAsync().ConfigureAwait(false);
                     Closed = true;
                     return "*"u8.ToArray();

@@ -38,7 +38,8 @@ namespace MailHost.Smtp;
 /// <item>Replies are flushed before the session waits for input, so pipelined commands get batched replies (RFC 2920),
 /// and sooner once 64 KiB are buffered; no command is read while a flush waits for the client, and a flush waits at
 /// most the write timeout (<see cref="MailOutputFlusher"/>).</item>
-/// <item>When the host stops, a session waiting for input answers <c>421</c> and closes.</item>
+/// <item>Every deadline covers a whole unit (<see cref="SmtpReadDeadline"/>): a command line, a SASL response, a DATA
+/// transfer or BDAT chunk (with a minimum rate); an unauthenticated session also has a total time limit.</item>
 /// <item>Reads and writes never take the connection-closed token: QUIT followed by FIN still gets its 221.</item>
 /// </list>
 /// </remarks>
@@ -46,6 +47,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 {
     private static readonly SmtpReply TooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
     private static readonly SmtpReply Timeout = new(421, "4.4.2", "Timeout waiting for the client, closing connection");
+    private static readonly SmtpReply SessionLimit = new(421, "4.4.2", "Session time limit reached, closing connection");
 
     // RFC 5321 §3.8: a server that must shut down answers 421 and closes.
     private static readonly SmtpReply ShuttingDown = new(421, "4.3.2", "Service shutting down, closing connection");
@@ -71,6 +73,10 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private readonly ArrayBufferWriter<byte> _replyBuffer = new(256);
     private readonly MailOutputFlusher _flusher;
     private readonly CancellationToken _stopping;
+
+    // Cancelled by the session time limit (until AUTH succeeds) or the host stopping; every read deadline ends with it.
+    private readonly CancellationTokenSource _sessionEnd;
+    private readonly CancellationTokenRegistration _stopRegistration;
 
     private PipeReader _input;
     private PipeWriter _output;
@@ -125,6 +131,8 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         // Kestrel asks every connection to close when the host stops.
         _stopping = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
         _flusher = new MailOutputFlusher(connection, options.WriteTimeout, timeProvider, _logger, _stopping);
+        _sessionEnd = new CancellationTokenSource(options.SessionTimeLimit > TimeSpan.Zero ? options.SessionTimeLimit : System.Threading.Timeout.InfiniteTimeSpan, timeProvider);
+        _stopRegistration = _stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _sessionEnd);
     }
 
     private enum InputStatus
@@ -132,6 +140,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         Ready,
         Closed,
         TimedOut,
+        SessionExpired,
         Stopping,
     }
 
@@ -160,7 +169,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 var (status, command, error, isBdatLine) = await ReadCommandAsync().ConfigureAwait(false);
                 if (status != InputStatus.Ready)
                 {
-                    await EndWaitAsync(status, "idle timeout").ConfigureAwait(false);
+                    await EndWaitAsync(status, MailHostMetrics.CommandReason, "idle timeout").ConfigureAwait(false);
                     break;
                 }
 
@@ -200,10 +209,12 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Drops an unfinished transaction and its spool, and the write-timeout timer.</summary>
+    /// <summary>Drops an unfinished transaction and its spool, and the session's timers.</summary>
     public async ValueTask DisposeAsync()
     {
         await ResetTransactionAsync().ConfigureAwait(false);
+        await _stopRegistration.DisposeAsync().ConfigureAwait(false);
+        _sessionEnd.Dispose();
         _flusher.Dispose();
     }
 
@@ -265,12 +276,13 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads and parses one command within the command timeout.</summary>
+    /// <summary>Reads and parses one command; the whole line must arrive within the command timeout.</summary>
     private async ValueTask<(InputStatus Status, SmtpCommand? Command, SmtpReply? Error, bool IsBdatLine)> ReadCommandAsync()
     {
+        using var deadline = SmtpReadDeadline.ForLine(CommandTimeout, _timeProvider, _sessionEnd.Token);
         while (true)
         {
-            var (status, result) = await ReadInputAsync(CommandTimeout).ConfigureAwait(false);
+            var (status, result) = await ReadInputAsync(deadline.Token).ConfigureAwait(false);
             if (status != InputStatus.Ready)
             {
                 return (status, null, null, false);
@@ -302,8 +314,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     /// The buffered input, or new input after flushing the replies so far. Buffered input is taken without
     /// flushing so that pipelined commands are answered in one batch (RFC 2920 §3.2), unless replies have piled up:
     /// those go out first, and while the client does not read them nothing more is read from it.
+    /// <paramref name="deadline"/> belongs to the caller's whole unit (line, transfer), never to one read.
     /// </summary>
-    private async ValueTask<(InputStatus Status, ReadResult Result)> ReadInputAsync(TimeSpan timeout)
+    private async ValueTask<(InputStatus Status, ReadResult Result)> ReadInputAsync(CancellationToken deadline)
     {
         if (MailOutputFlusher.IsFull(_output))
         {
@@ -322,26 +335,32 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
         _needMoreInput = false;
         await FlushAsync().ConfigureAwait(false);
-        using var deadline = new CancellationTokenSource(timeout, _timeProvider);
-        using var stop = _stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
         try
         {
-            return (InputStatus.Ready, await _input.ReadAsync(deadline.Token).ConfigureAwait(false));
+            return (InputStatus.Ready, await _input.ReadAsync(deadline).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            return (_stopping.IsCancellationRequested ? InputStatus.Stopping : InputStatus.TimedOut, default);
+            return (_stopping.IsCancellationRequested ? InputStatus.Stopping
+                : _sessionEnd.IsCancellationRequested ? InputStatus.SessionExpired
+                : InputStatus.TimedOut, default);
         }
     }
 
-    /// <summary>Answers a wait that ended without input (its timeout, the host stopping) with its 421.</summary>
-    private async ValueTask EndWaitAsync(InputStatus status, string timeoutText)
+    /// <summary>Answers a wait that ended without input (its deadline, the session limit, the host stopping) with its 421.</summary>
+    private async ValueTask EndWaitAsync(InputStatus status, string deadlineReason, string timeoutText)
     {
         switch (status)
         {
             case InputStatus.TimedOut:
                 await ReplyAsync(Timeout).ConfigureAwait(false);
                 SmtpLog.Closing(_logger, timeoutText);
+                MailHostMetrics.TimedOut(_info, deadlineReason);
+                break;
+            case InputStatus.SessionExpired:
+                await ReplyAsync(SessionLimit).ConfigureAwait(false);
+                SmtpLog.Closing(_logger, "session time limit reached");
+                MailHostMetrics.TimedOut(_info, MailHostMetrics.SessionReason);
                 break;
             case InputStatus.Stopping:
                 await ReplyAsync(ShuttingDown).ConfigureAwait(false);
