@@ -53,4 +53,10 @@ internal static partial class ConnectionLog
 
     [LoggerMessage(1036, LogLevel.Warning, "A TLS ClientHello arrived on an endpoint without implicit TLS or detection; first bytes {Bytes}")]
     public static partial void TlsOnPlainEndpoint(ILogger logger, string bytes);
+
+    [LoggerMessage(1040, LogLevel.Warning, "Closed: the client read none of its replies within the write timeout of {TimeoutSeconds} s ({Pending} bytes waiting)")]
+    public static partial void WriteTimedOut(ILogger logger, long timeoutSeconds, long pending);
+
+    [LoggerMessage(1041, LogLevel.Information, "Closed at shutdown: the client was not reading its replies ({Pending} bytes waiting)")]
+    public static partial void WriteStalledAtShutdown(ILogger logger, long pending);
 }

@@ -48,7 +48,7 @@ internal sealed partial class ImapSession
         if (message.IsSynchronizing)
         {
             _writer.WriteContinuation("Ready for literal data");
-            await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await _output.FlushAsync().ConfigureAwait(false);
         }
 
         var (flags, keywords, _) = ParseFlags(message.Flags);

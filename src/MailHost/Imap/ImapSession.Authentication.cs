@@ -98,7 +98,7 @@ internal sealed partial class ImapSession
 
         // SECURITY A1: bytes sent before the handshake were dropped by the transport; forget the parser's state too.
         _input = _connection.Transport.Input;
-        _output = new ImapOutput(_connection.Transport.Output, _trace);
+        _output = new ImapOutput(_connection.Transport.Output, _trace, _flusher);
         _writer = new ImapResponseWriter(_output) { Utf8Enabled = _utf8 };
         _parser.Reset();
         _traceBuffer.ResetWrittenCount();
@@ -261,7 +261,7 @@ internal sealed partial class ImapSession
             session._writer.WriteRaw("+ "u8);
             session._writer.WriteRaw(base64Challenge.Span);
             session._writer.WriteCrlf();
-            await session._output.FlushAsync(ct).ConfigureAwait(false);
+            await session._output.FlushAsync().ConfigureAwait(false);
         }
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)

@@ -174,6 +174,7 @@ internal sealed partial class ImapSession
 
             selected.PendingFlags.Remove(state.Uid);
             WriteFlagsFetch(seq, state.Uid, state.Flags, state.Keywords, state.ModSeq, includeUid: command.IsUid || _qresync, includeFlags: !command.Silent);
+            await _output.FlushIfFullAsync().ConfigureAwait(false);
         }
 
         await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
@@ -490,6 +491,7 @@ internal sealed partial class ImapSession
             if (seq > 0 && !selected.PendingExpunges.Contains(uid))
             {
                 WriteFlagsFetch(seq, uid, change.Flags, change.Keywords, change.ModSeq, includeUid: true);
+                await _output.FlushIfFullAsync().ConfigureAwait(false);
             }
         }
 

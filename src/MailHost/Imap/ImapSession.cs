@@ -24,11 +24,13 @@ namespace MailHost.Imap;
 /// <item>A command runs only in the states <see cref="ImapCommandTable"/> allows.</item>
 /// <item>Credentials are accepted only over TLS unless the operator allows plain text (LOGINDISABLED otherwise).</item>
 /// <item>After STARTTLS nothing read before the handshake survives: the transport drops unread bytes and the parser is reset (SECURITY A1-A3).</item>
-/// <item>Responses are flushed when no further pipelined command is buffered: one flush per batch.</item>
+/// <item>Responses are flushed when no further pipelined command is buffered (one flush per batch), or sooner once
+/// 64 KiB are buffered; no command is read while a flush waits for the client, and a flush waits at most the write
+/// timeout (<see cref="MailOutputFlusher"/>).</item>
 /// <item>The store speaks UIDs; this session owns sequence numbers and sends EXPUNGE only where RFC 9051 §7.5.1 allows.</item>
 /// </list>
 /// </remarks>
-internal sealed partial class ImapSession
+internal sealed partial class ImapSession : IDisposable
 {
     private readonly ConnectionContext _connection;
     private readonly IMailConnectionFeature _info;
@@ -44,6 +46,7 @@ internal sealed partial class ImapSession
     private readonly AuthenticationFailureCounter _failures;
     private readonly ImapCommandParser _parser;
     private readonly ArrayBufferWriter<byte> _traceBuffer = new();
+    private readonly MailOutputFlusher _flusher;
 
     private PipeReader _input;
     private ImapOutput _output;
@@ -88,7 +91,8 @@ internal sealed partial class ImapSession
             MaxNestingDepth = options.MaxNestingDepth,
         });
         _input = connection.Transport.Input;
-        _output = new ImapOutput(connection.Transport.Output, _trace);
+        _flusher = new MailOutputFlusher(connection, options.WriteTimeout, timeProvider, _logger, stopping);
+        _output = new ImapOutput(connection.Transport.Output, _trace, _flusher);
         _writer = new ImapResponseWriter(_output);
     }
 
@@ -141,6 +145,7 @@ internal sealed partial class ImapSession
                     // RFC 9051 §5.4: autologout with an untagged BYE.
                     _writer.WriteUntagged(ImapResponseStatus.Bye, null, "Autologout; idle for too long");
                     ImapLog.Closing(_logger, "idle timeout");
+                    MailHostMetrics.TimedOut(_info, MailHostMetrics.IdleReason);
                     return;
                 case ReadOutcome.Stopping:
                     _writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
@@ -192,6 +197,9 @@ internal sealed partial class ImapSession
             await RunCommandAsync(command!).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Releases the write-timeout timer; the session has ended.</summary>
+    public void Dispose() => _flusher.Dispose();
 
     /// <summary>An HTTP request line reads as tag = method, command = path: refused as an unknown command.</summary>
     private static bool IsHttpRequest(ImapParseError error)
@@ -315,15 +323,20 @@ internal sealed partial class ImapSession
         }
     }
 
-    /// <summary>Returns buffered bytes at once; flushes pending responses before waiting for the client.</summary>
+    /// <summary>
+    /// Returns buffered bytes at once, unless responses have piled up: those go out first, and while the client does
+    /// not read them nothing more is read from it (SECURITY rule 3: a pipelining client that never reads would
+    /// otherwise grow the server without bound). Flushes pending responses before waiting for the client.
+    /// </summary>
     private async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken)
     {
+        await _output.FlushIfFullAsync().ConfigureAwait(false);
         if (!_examinedAll && _input.TryRead(out var result))
         {
             return result;
         }
 
-        await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await _output.FlushAsync().ConfigureAwait(false);
         return await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 

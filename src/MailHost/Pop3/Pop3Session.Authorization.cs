@@ -18,7 +18,7 @@ internal sealed partial class Pop3Session
         var first = true;
         while (true)
         {
-            await _output.FlushAsync().ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
             var (status, command, error) = await ReadCommandAsync(_info.Endpoint.PreAuthenticationIdleTimeout).ConfigureAwait(false);
             if (await EndOnLineStatusAsync(status).ConfigureAwait(false))
             {
@@ -51,7 +51,7 @@ internal sealed partial class Pop3Session
                     break;
                 case QuitCommand:
                     await ReplyAsync("+OK MailHost POP3 server signing off").ConfigureAwait(false);
-                    await _output.FlushAsync().ConfigureAwait(false);
+                    await FlushAsync().ConfigureAwait(false);
                     return null;
                 case StlsCommand:
                     if (!_tls.CanStartTls)
@@ -64,7 +64,7 @@ internal sealed partial class Pop3Session
                         async () =>
                         {
                             await ReplyAsync("+OK Begin TLS negotiation").ConfigureAwait(false);
-                            await _output.FlushAsync().ConfigureAwait(false);
+                            await FlushAsync().ConfigureAwait(false);
                         },
                         CancellationToken.None).ConfigureAwait(false);
                     if (started == StartTlsOutcome.Unavailable)
@@ -258,7 +258,7 @@ internal sealed partial class Pop3Session
         public async ValueTask SendChallengeAsync(ReadOnlyMemory<byte> base64Challenge, CancellationToken ct)
         {
             await session.ReplyAsync("+ " + Encoding.ASCII.GetString(base64Challenge.Span)).ConfigureAwait(false);
-            await session._output.FlushAsync(ct).ConfigureAwait(false);
+            await session.FlushAsync().ConfigureAwait(false);
         }
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)

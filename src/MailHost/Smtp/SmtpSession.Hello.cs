@@ -70,7 +70,7 @@ internal sealed partial class SmtpSession
             async () =>
             {
                 await ReplyAsync(new SmtpReply(220, "2.0.0", "Ready to start TLS")).ConfigureAwait(false);
-                await _output.FlushAsync().ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
             },
             CancellationToken.None).ConfigureAwait(false);
         if (started == StartTlsOutcome.Unavailable)
@@ -141,6 +141,9 @@ internal sealed partial class SmtpSession
         {
             _account = result.Account.Name;
             _info.Account = _account;
+
+            // The session time limit is for sessions nobody vouches for; the host stopping still ends this one.
+            _sessionEnd.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
             SmtpLog.LoggedIn(_logger, _account, context.Mechanism ?? command.Mechanism);
             await ReplyAsync(new SmtpReply(235, "2.7.0", "Authentication successful")).ConfigureAwait(false);
             return false;
@@ -182,18 +185,20 @@ internal sealed partial class SmtpSession
         {
             // RFC 2034 §3: 3xx replies carry no enhanced status code.
             await session.WriteLineAsync("334 " + Encoding.ASCII.GetString(base64Challenge.Span)).ConfigureAwait(false);
-            await session._output.FlushAsync(ct).ConfigureAwait(false);
+            await session.FlushAsync().ConfigureAwait(false);
         }
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)
         {
+            // One deadline for the whole response line, as for a command.
+            using var deadline = SmtpReadDeadline.ForLine(session.CommandTimeout, session._timeProvider, session._sessionEnd.Token);
             while (true)
             {
-                var (status, result) = await session.ReadInputAsync(session.CommandTimeout).ConfigureAwait(false);
-                if (status == InputStatus.TimedOut)
+                var (status, result) = await session.ReadInputAsync(deadline.Token).ConfigureAwait(false);
+                if (status != InputStatus.Ready)
                 {
-                    await session.ReplyAsync(Timeout).ConfigureAwait(false);
-                    await session._output.FlushAsync(ct).ConfigureAwait(false);
+                    await session.EndWaitAsync(status, MailHostMetrics.CommandReason, "timeout during AUTH").ConfigureAwait(false);
+                    await session.FlushAsync().ConfigureAwait(false);
                     Closed = true;
                     return "*"u8.ToArray();
                 }
