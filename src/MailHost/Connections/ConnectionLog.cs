@@ -21,8 +21,8 @@ internal static partial class ConnectionLog
     [LoggerMessage(1011, LogLevel.Warning, "Refused {Remote}: endpoint {Endpoint} has {Limit} connections open")]
     public static partial void EndpointFull(ILogger logger, IPAddress? remote, string endpoint, int limit);
 
-    [LoggerMessage(1012, LogLevel.Warning, "Refused {Remote}: it has {Limit} connections open on endpoint {Endpoint}")]
-    public static partial void AddressFull(ILogger logger, IPAddress remote, string endpoint, int limit);
+    [LoggerMessage(1012, LogLevel.Warning, "Refused {Remote}: its address range {Range} has {Limit} connections open on endpoint {Endpoint}")]
+    public static partial void AddressFull(ILogger logger, IPAddress remote, string range, string endpoint, int limit);
 
     [LoggerMessage(1020, LogLevel.Warning, "PROXY header from untrusted peer {Peer} refused")]
     public static partial void ProxyUntrusted(ILogger logger, IPEndPoint? peer);

@@ -64,7 +64,10 @@ public sealed class MailEndpointOptions
     /// <summary>Concurrent connections on this endpoint; 0 means unlimited. Default 10,000.</summary>
     public int MaxConnections { get; set; } = 10_000;
 
-    /// <summary>Concurrent connections from one client address on this endpoint; 0 means unlimited. Default 50.</summary>
+    /// <summary>
+    /// Concurrent connections from one client on this endpoint; 0 means unlimited. Default 50. A client is an address
+    /// range as <see cref="MailLimitsOptions"/> groups them: by default one IPv4 address or one IPv6 /64.
+    /// </summary>
     public int MaxConnectionsPerAddress { get; set; } = 50;
 
     /// <summary>Idle time allowed before a client authenticates. Default 60 seconds.</summary>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace MailHost.Hosting;
 
@@ -54,6 +55,8 @@ public static class MailListenOptionsExtensions
         var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = loggerFactory.CreateLogger("MailHost.Connections");
+        var limits = services.GetService<IOptions<MailHostOptions>>()?.Value.Limits ?? new MailLimitsOptions();
+        limits.Validate();
 
         if (options.Tls != MailTlsMode.None && options.ServerCertificate is null && options.ServerCertificateSelector is null)
         {
@@ -76,7 +79,7 @@ public static class MailListenOptionsExtensions
             listen.Use(next => new ProxyProtocolMiddleware(next, options, timeProvider, logger).OnConnectionAsync);
         }
 
-        listen.Use(next => new ConnectionAdmissionMiddleware(next, options, counter, logger).OnConnectionAsync);
+        listen.Use(next => new ConnectionAdmissionMiddleware(next, options, limits, counter, logger).OnConnectionAsync);
         listen.Use(next => new MailTlsMiddleware(next, options, handshaker, gate, timeProvider, logger).OnConnectionAsync);
         return listen;
     }

@@ -31,6 +31,24 @@ public sealed class LineClient : IAsyncDisposable
         return new LineClient(socket);
     }
 
+    /// <summary>Connects from <paramref name="source"/> (e.g. 127.0.0.2: every 127.0.0.0/8 address is loopback), to stand for another client.</summary>
+    public static async Task<LineClient> ConnectAsync(IPEndPoint endPoint, IPAddress source)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(source, 0));
+            await socket.ConnectAsync(endPoint).WaitAsync(DefaultTimeout);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new LineClient(socket);
+    }
+
     public async Task<SslStream> StartTlsAsync(IList<SslApplicationProtocol>? alpn = null, string targetHost = "localhost")
     {
         if (_start != _end)
