@@ -5,7 +5,7 @@ namespace MailHost.Connections;
 
 /// <summary>
 /// The <c>MailHost</c> meter (System.Diagnostics.Metrics, ready for OpenTelemetry or dotnet-counters):
-/// connections opened, open now, and refused before the greeting, tagged by endpoint and protocol.
+/// connections opened, open now, and refused (before the greeting, or their TLS handshake), tagged by endpoint and protocol.
 /// </summary>
 public static class MailHostMetrics
 {
@@ -21,7 +21,7 @@ public static class MailHostMetrics
         "mailhost.connections.active", unit: "{connection}", description: "Connections open on mail endpoints now.");
 
     internal static readonly Counter<long> ConnectionsRefused = Meter.CreateCounter<long>(
-        "mailhost.connections.refused", unit: "{connection}", description: "Connections refused before the greeting, by reason.");
+        "mailhost.connections.refused", unit: "{connection}", description: "Connections refused before the greeting, or their TLS handshake refused, by reason.");
 
     internal static TagList Tags(MailConnection connection) => new()
     {

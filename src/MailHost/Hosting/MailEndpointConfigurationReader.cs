@@ -89,8 +89,10 @@ public static class MailEndpointConfigurationReader
         options.MaxConnections = ReadInt(section, "MaxConnections", options.MaxConnections);
         options.MaxConnectionsPerAddress = ReadInt(section, "MaxConnectionsPerAddress", options.MaxConnectionsPerAddress);
         options.MaxPendingTlsHandshakes = ReadInt(section, "MaxPendingTlsHandshakes", options.MaxPendingTlsHandshakes);
+        options.MaxPendingTlsHandshakesPerAddress = ReadInt(section, "MaxPendingTlsHandshakesPerAddress", options.MaxPendingTlsHandshakesPerAddress);
         options.TlsDetectionTimeout = ReadTime(section, "TlsDetectionTimeout", options.TlsDetectionTimeout);
         options.TlsHandshakeTimeout = ReadTime(section, "TlsHandshakeTimeout", options.TlsHandshakeTimeout);
+        options.TlsClientHelloTimeout = ReadTime(section, "TlsClientHelloTimeout", options.TlsClientHelloTimeout);
         options.PreAuthenticationIdleTimeout = ReadTime(section, "PreAuthenticationIdleTimeout", options.PreAuthenticationIdleTimeout);
         options.ProxyHeaderTimeout = ReadTime(section, "ProxyHeaderTimeout", options.ProxyHeaderTimeout);
 

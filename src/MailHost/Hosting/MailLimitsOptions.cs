@@ -5,7 +5,8 @@ namespace MailHost.Hosting;
 
 /// <summary>
 /// How per-client limits group client addresses (configuration section <c>MailHost:Limits</c>). One range counts as
-/// one client for <see cref="MailEndpointOptions.MaxConnectionsPerAddress"/> and the SMTP unknown-recipient limit. (The login
+/// one client for <see cref="MailEndpointOptions.MaxConnectionsPerAddress"/>,
+/// <see cref="MailEndpointOptions.MaxPendingTlsHandshakesPerAddress"/> and the SMTP unknown-recipient limit. (The login
 /// throttle has its own <c>MailHost:Auth:Throttle:IPv6PrefixLength</c> and groups the same way.)
 /// </summary>
 public sealed class MailLimitsOptions

@@ -71,8 +71,8 @@ public static class MailListenOptionsExtensions
 
         services.GetService<MailListenerRegistry>()?.Add(new MailListener(options, listen));
         var counter = new ConnectionCounter();
-        var gate = new PendingHandshakeGate(options.MaxPendingTlsHandshakes);
-        var handshaker = new TlsHandshaker(options, logger);
+        var gate = new PendingHandshakeGate(options.MaxPendingTlsHandshakes, options.MaxPendingTlsHandshakesPerAddress);
+        var handshaker = new TlsHandshaker(options, gate, limits, logger);
         listen.Use(next => new MailConnectionMiddleware(next, options, logger).OnConnectionAsync);
         if (options.ProxyProtocol)
         {
@@ -80,7 +80,7 @@ public static class MailListenOptionsExtensions
         }
 
         listen.Use(next => new ConnectionAdmissionMiddleware(next, options, limits, counter, logger).OnConnectionAsync);
-        listen.Use(next => new MailTlsMiddleware(next, options, handshaker, gate, timeProvider, logger).OnConnectionAsync);
+        listen.Use(next => new MailTlsMiddleware(next, options, handshaker, timeProvider, logger).OnConnectionAsync);
         return listen;
     }
 }
