@@ -86,6 +86,9 @@ public static class MailEndpointConfigurationReader
             throw MailHostConfigurationException.For(key + ":TrustedProxies", "ProxyProtocol is on but no trusted proxy network is listed. Add the proxies' addresses, e.g. [\"10.0.0.5/32\"].");
         }
 
+        options.AllowPlaintextAuthentication = string.IsNullOrWhiteSpace(section["AllowPlaintextAuthentication"])
+            ? null
+            : ReadBool(section, "AllowPlaintextAuthentication", false);
         options.MaxConnections = ReadInt(section, "MaxConnections", options.MaxConnections);
         options.MaxConnectionsPerAddress = ReadInt(section, "MaxConnectionsPerAddress", options.MaxConnectionsPerAddress);
         options.MaxPendingTlsHandshakes = ReadInt(section, "MaxPendingTlsHandshakes", options.MaxPendingTlsHandshakes);

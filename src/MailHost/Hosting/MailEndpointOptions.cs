@@ -89,6 +89,14 @@ public sealed class MailEndpointOptions
     /// </summary>
     public int MaxConnectionsPerAddress { get; set; } = 50;
 
+    /// <summary>
+    /// Whether credentials may be sent without TLS on this endpoint, overriding
+    /// <c>MailHost:Auth:AllowPlaintextAuthentication</c> for it. Default null: the global setting decides. Set it to
+    /// true only on an endpoint whose clients reach it through a TLS-terminating proxy (or on a trusted network); the
+    /// other endpoints keep refusing plain-text logins. False refuses them here even where the global setting allows.
+    /// </summary>
+    public bool? AllowPlaintextAuthentication { get; set; }
+
     /// <summary>Idle time allowed before a client authenticates. Default 60 seconds.</summary>
     public TimeSpan PreAuthenticationIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

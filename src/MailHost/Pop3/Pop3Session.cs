@@ -35,7 +35,6 @@ internal sealed partial class Pop3Session
     private readonly SaslAuthenticator _sasl;
     private readonly Pop3MaildropLocks _locks;
     private readonly Pop3Options _options;
-    private readonly AuthenticationOptions _authOptions;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ProtocolTrace _trace;
@@ -67,7 +66,6 @@ internal sealed partial class Pop3Session
         _sasl = sasl;
         _locks = locks;
         _options = options;
-        _authOptions = authOptions;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<Pop3Session>();
         _trace = new ProtocolTrace(loggerFactory, MailProtocol.Pop3, connection.ConnectionId);

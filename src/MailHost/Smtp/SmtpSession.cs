@@ -50,7 +50,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private readonly SmtpUnknownRecipientLimiter _unknownRecipients;
     private readonly SmtpAddressPolicy _addresses;
     private readonly SmtpOptions _options;
-    private readonly AuthenticationOptions _authOptions;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ProtocolTrace _trace;
@@ -99,7 +98,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _addresses = addresses;
         _unknownRecipients = unknownRecipients;
         _options = options;
-        _authOptions = authOptions;
         _hostname = hostname;
         _timeProvider = timeProvider;
         _isSubmission = _info.Endpoint.Protocol == MailProtocol.Submission;
