@@ -108,7 +108,7 @@ internal sealed partial class Pop3Session
             idleTimeout,
             (Pop3CommandParser parser, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out Pop3Command? value, out Pop3Response? failure)
                 => parser.TryParseCommand(buffer, out consumed, out value, out failure),
-            line => _trace.ReceivedCommand(line));
+            (line, continuesRefusedLine) => _trace.ReceivedCommand(line, continuesRefusedLine));
 
     /// <summary>Reads one SASL response line (RFC 5034 §4); never traced in clear.</summary>
     private ValueTask<(LineStatus Status, string? Response, Pop3Response? Error)> ReadAuthResponseAsync(TimeSpan idleTimeout)
@@ -116,12 +116,13 @@ internal sealed partial class Pop3Session
             idleTimeout,
             (Pop3CommandParser parser, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out string? value, out Pop3Response? failure)
                 => parser.TryParseAuthResponse(buffer, out consumed, out value, out failure),
-            _ => _trace.ReceivedRedacted(ProtocolTraceRedactor.RedactedMarker));
+            (_, _) => _trace.ReceivedRedacted(ProtocolTraceRedactor.RedactedMarker));
 
     private delegate Pop3ParseStatus ParseStep<T>(Pop3CommandParser parser, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out T? value, out Pop3Response? error);
 
     /// <summary>Feeds the input to one parser step until it decides, the client goes quiet for too long, or the input ends.</summary>
-    private async ValueTask<(LineStatus Status, T? Value, Pop3Response? Error)> ReadAsync<T>(TimeSpan idleTimeout, ParseStep<T> parse, Action<ReadOnlySequence<byte>> trace)
+    /// <remarks><paramref name="trace"/> gets the consumed bytes and whether they start with the rest of a refused over-long line.</remarks>
+    private async ValueTask<(LineStatus Status, T? Value, Pop3Response? Error)> ReadAsync<T>(TimeSpan idleTimeout, ParseStep<T> parse, Action<ReadOnlySequence<byte>, bool> trace)
         where T : class
     {
         using var timeout = new CancellationTokenSource(idleTimeout, _timeProvider);
@@ -138,10 +139,11 @@ internal sealed partial class Pop3Session
             }
 
             var buffer = result.Buffer;
+            var continuesRefusedLine = _parser.IsDiscardingLongLine;
             var status = parse(_parser, buffer, out var consumed, out var value, out var error);
             if (status != Pop3ParseStatus.Incomplete)
             {
-                trace(buffer.Slice(0, consumed));
+                trace(buffer.Slice(0, consumed), continuesRefusedLine);
                 _input.AdvanceTo(consumed);
                 return (LineStatus.Line, value, error);
             }

@@ -260,11 +260,12 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             }
 
             var buffer = result.Buffer;
+            var continuesRefusedLine = _parser.IsDiscardingLongLine;
             var parsed = _parser.TryParseCommand(buffer, out var consumed, out var command, out var error);
             if (parsed != SmtpParseStatus.Incomplete)
             {
                 var line = buffer.Slice(0, consumed);
-                _trace.ReceivedCommand(line);
+                _trace.ReceivedCommand(line, continuesRefusedLine);
                 var isBdat = parsed == SmtpParseStatus.Error && StartsWithBdat(line);
                 _input.AdvanceTo(consumed);
                 return (InputStatus.Ready, command, error, isBdat);
