@@ -15,7 +15,7 @@ COPY --from=build /app ./
 # below 1024 inside a container (net.ipv4.ip_unprivileged_port_start=0), so the standard mail ports work.
 ENV ASPNETCORE_ENVIRONMENT=Production \
     MailHost__DataDirectory=/data
-RUN mkdir -p /data && chown app:app /data
+RUN mkdir -p -m 700 /data && chown app:app /data
 VOLUME /data
 USER app
 EXPOSE 25 110 143 465 587 993 995

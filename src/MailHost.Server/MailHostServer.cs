@@ -1,6 +1,7 @@
 using MailHost.Delivery;
 using MailHost.Hosting;
 using MailHost.Server.Admin;
+using MailHost.Smtp;
 using MailHost.Storage.Sqlite.Accounts;
 
 namespace MailHost.Server;
@@ -75,11 +76,22 @@ internal static partial class MailHostServer
         // An operator's own --hostBuilder:reloadConfigOnChange=true comes later and wins.
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         var dataDirectory = builder.Configuration[MailHostOptions.SectionName + ":" + nameof(MailHostOptions.DataDirectory)] ?? "data";
+
+        // First of the hosted services: the data directory is owner-only before anything else starts in it.
+        builder.Services.AddHostedService<DataDirectoryStartup>();
         builder.Services.AddMailHost(builder.Configuration);
         builder.Services.AddSqliteAccountDirectory(Path.Combine(dataDirectory, AdminCli.DirectoryFileName));
         builder.Services.AddSqliteMailStore(dataDirectory);
         builder.Services.AddMailHostPop3(builder.Configuration);
         builder.Services.AddMailHostSmtp(builder.Configuration);
+        builder.Services.PostConfigure<SmtpOptions>(smtp =>
+        {
+            // Message content waits beside the mail it becomes, owner-only, not in the shared temp directory.
+            if (string.IsNullOrEmpty(smtp.SpoolDirectory))
+            {
+                smtp.SpoolDirectory = Path.Combine(Path.GetFullPath(dataDirectory), DataDirectoryStartup.SpoolDirectoryName);
+            }
+        });
         builder.Services.AddMailHostImap(builder.Configuration);
         if (OutboundEnabled(builder.Configuration))
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MailHost.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace MailHost.Storage.Sqlite;
@@ -21,15 +22,22 @@ public static class SqliteDatabase
 
     /// <summary>
     /// Opens a connection and applies the durability settings: <c>journal_mode=WAL</c>, <c>synchronous=FULL</c>
-    /// (a commit is on disk when it returns), <c>foreign_keys=ON</c> and a busy timeout.
+    /// (a commit is on disk when it returns), <c>foreign_keys=ON</c> and a busy timeout. A missing directory and
+    /// database file are created owner-only (<see cref="OwnerOnlyFiles"/>) before SQLite sees them, so the database
+    /// and the <c>-wal</c>, <c>-shm</c> and <c>-journal</c> files SQLite adds beside it are never readable by other
+    /// users: they hold password records, private keys and mail.
     /// </summary>
     public static async Task<SqliteConnection> OpenAsync(string path, CancellationToken cancellationToken)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath);
         if (directory is not null)
         {
-            Directory.CreateDirectory(directory);
+            OwnerOnlyFiles.CreateDirectory(directory);
         }
+
+        // An empty file is a new database to SQLite; left to SQLite, it would be created 0644 minus the umask.
+        OwnerOnlyFiles.EnsureFile(fullPath);
 
         var connection = new SqliteConnection(ConnectionString(path));
         try

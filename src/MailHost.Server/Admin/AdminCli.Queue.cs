@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MailHost.Delivery;
 using MailHost.Delivery.Queue;
 using MailHost.Protocols.Smtp;
 using MailHost.Storage.Sqlite.Queue;
@@ -127,7 +128,7 @@ public static partial class AdminCli
         void Line(string label, string value) => text.Append(label.PadRight(14)).Append(value).Append('\n');
         Line("Message:", message.Id);
         Line("Sender:", ReversePath(message.ReversePath));
-        Line("Account:", AdminText.Printable(message.Account));
+        Line("Account:", AdminText.Printable(message.Account) + (message.Origin == OutboundOrigin.Server ? " (notification written by the server)" : string.Empty));
         Line("Queued:", $"{AdminText.Time(message.Created)} ({Age(now - message.Created)} ago)");
         Line("Expires:", AdminText.Time(message.Expires));
         Line("Next attempt:", AdminText.Time(message.NextAttempt));

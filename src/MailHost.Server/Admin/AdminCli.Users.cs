@@ -12,6 +12,8 @@ public static partial class AdminCli
     private const int SqliteLoginHistoryLimit = SqliteAccountDirectory.LoginHistoryPerAccount;
     private const string PasswordOption = "password";
     private const string PasswordStdinOption = "password-stdin";
+    private const string PasswordOptionWarning =
+        "--password puts the password in the process list and the shell history, where other local users can read it; use --password-stdin.";
 
     private static async Task<int> RunUsersAsync(List<string> words, Context context)
     {
@@ -67,7 +69,7 @@ public static partial class AdminCli
                         return exit;
                     }
 
-                    var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+                    var directory = await context.OpenDirectoryWithMailAsync().ConfigureAwait(false);
                     return await context.ReportAsync(await directory.RemoveAccountAsync(arguments.Positionals[0], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 }
 
@@ -93,7 +95,7 @@ public static partial class AdminCli
             return exit;
         }
 
-        var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+        var directory = await context.OpenDirectoryWithMailAsync().ConfigureAwait(false);
         return await context.ReportAsync(await directory.AddAccountAsync(arguments.Positionals[0], addresses, record, context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
@@ -252,7 +254,8 @@ public static partial class AdminCli
 
         if (!fromStdin)
         {
-            await context.WarnAsync("a password given with --password is visible to other local users; prefer --password-stdin.").ConfigureAwait(false);
+            // Exposed as soon as the command started, whatever the directory says next.
+            await context.WarnAsync(PasswordOptionWarning).ConfigureAwait(false);
         }
 
         var iterations = await context.GetPasswordIterationsAsync().ConfigureAwait(false);

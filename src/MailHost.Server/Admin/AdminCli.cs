@@ -1,6 +1,7 @@
 using System.Globalization;
 using MailHost.Accounts;
 using MailHost.Storage.Sqlite.Accounts;
+using MailHost.Storage.Sqlite.Mail;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 
@@ -64,6 +65,7 @@ public static partial class AdminCli
 
         var words = WithoutConfigurationOverrides(args);
         var context = new Context(configuration, stdout, stderr, stdin, cancellationToken);
+        await using var contextScope = context.ConfigureAwait(false);
         try
         {
             return words switch
@@ -111,13 +113,15 @@ public static partial class AdminCli
         Usage: mailhost <command> [arguments]
 
         Users (accounts):
-          users add <account> --address <address> [--address <address> ...] (--password <password> | --password-stdin)
+          users add <account> --address <address> [--address <address> ...] --password-stdin
+                                                     a new account starts with no mail, even under a name used before
           users list
           users show <account> [--logins <count>]     addresses, aliases and recent logins (default 20)
-          users passwd <account> (--password <password> | --password-stdin)
+          users passwd <account> --password-stdin
           users disable <account>
           users enable <account>
-          users remove <account>                     also removes its addresses, aliases and login history
+          users remove <account>                     deletes the account with its mail (mailboxes, messages,
+                                                     quota), addresses, aliases and login history
 
         Domains (an address's domain must be a local domain):
           domains add <domain>
@@ -140,7 +144,8 @@ public static partial class AdminCli
           queue retry <id|all>                       make pending recipients due now
           queue remove <id>                          drop a message without notifying its sender
 
-        --password-stdin reads one line from standard input. --password is visible to other local users.
+        --password-stdin reads the password as one line from standard input. --password <password> works too, but
+        puts the password in the process list and the shell history, where other local users can see it.
         The directory is <MailHost:DataDirectory>/directory.db (default: data/directory.db); configuration comes
         from appsettings.json, MailHost__* environment variables or --MailHost:Key=value arguments.
 
@@ -148,9 +153,12 @@ public static partial class AdminCli
         unknown queue id, ...).
         """;
 
-    /// <summary>What every command needs: configuration, the three streams, and the directory once opened.</summary>
+    /// <summary>What every command needs: configuration, the three streams, and the stores once opened.</summary>
     private sealed class Context(IConfiguration configuration, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken)
+        : IAsyncDisposable
     {
+        private SqliteMailStore? mailStore;
+
         public string DataDirectory { get; } = Path.GetFullPath(configuration[DataDirectoryKey] is { Length: > 0 } dataDirectory ? dataDirectory : "data");
 
         public string DatabasePath => Path.Combine(DataDirectory, DirectoryFileName);
@@ -162,6 +170,25 @@ public static partial class AdminCli
         public CancellationToken CancellationToken => cancellationToken;
 
         public Task<SqliteAccountDirectory> OpenDirectoryAsync() => SqliteAccountDirectory.OpenAsync(DatabasePath, null, cancellationToken);
+
+        /// <summary>
+        /// The directory together with the mail store of the same data directory, for the commands that change whose
+        /// mail is whose (adding and removing accounts). The store is opened as a guest beside a server that may be
+        /// running: no start-up repair, no background work.
+        /// </summary>
+        public Task<SqliteAccountDirectory> OpenDirectoryWithMailAsync()
+        {
+            mailStore ??= new SqliteMailStore(new SqliteMailStoreOptions { DataDirectory = DataDirectory, Maintenance = false });
+            return SqliteAccountDirectory.OpenAsync(DatabasePath, mailStore, null, TimeProvider.System, cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (mailStore is not null)
+            {
+                await mailStore.DisposeAsync().ConfigureAwait(false);
+            }
+        }
 
         /// <summary>The configured PBKDF2 iteration count, or <see langword="null"/> (after an error message) when it is unusable.</summary>
         public async Task<int?> GetPasswordIterationsAsync()

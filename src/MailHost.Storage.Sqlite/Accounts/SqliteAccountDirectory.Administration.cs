@@ -133,6 +133,11 @@ public sealed partial class SqliteAccountDirectory
                 return AccountAdministrationResult.Failure(AccountAdministrationError.DuplicateAccount, $"Account '{name}' already exists.");
             }
 
+            if (await ClearMailOfNewAccountAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false) is { } notCleared)
+            {
+                return notCleared;
+            }
+
             var domainIds = new List<long>(canonicalAddresses.Count);
             foreach (var address in canonicalAddresses)
             {
@@ -247,32 +252,6 @@ public sealed partial class SqliteAccountDirectory
             disabled,
             name => disabled ? $"Account '{name}' disabled." : $"Account '{name}' enabled.",
             cancellationToken);
-
-    /// <inheritdoc />
-    public async ValueTask<AccountAdministrationResult> RemoveAccountAsync(string accountName, CancellationToken cancellationToken)
-    {
-        var name = MailAddressCanonicalizer.CanonicalizeAccountName(accountName);
-        if (name is null)
-        {
-            return InvalidName(accountName);
-        }
-
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var transaction = connection.BeginTransaction();
-
-            // Addresses, aliases and login history go with the account (ON DELETE CASCADE; foreign_keys is on).
-            var removed = await ExecuteAsync(connection, transaction, "DELETE FROM accounts WHERE name = $name;", cancellationToken, ("$name", name)).ConfigureAwait(false);
-            if (removed == 0)
-            {
-                return UnknownAccount(name);
-            }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return Changed($"Account '{name}' removed with its addresses, aliases and login history.");
-        }
-    }
 
     /// <inheritdoc />
     public async ValueTask<AccountAdministrationResult> AddAliasAsync(string aliasAddress, string accountName, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using MailHost.Accounts;
+using MailHost.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,12 +16,13 @@ namespace MailHost.Storage.Sqlite.Accounts;
 /// <list type="bullet">
 /// <item>Every call opens its own (pooled) connection, so the directory is safe for concurrent use. Writes run in
 /// <c>BEGIN IMMEDIATE</c> transactions, which also serialises them against other processes using the same file;
-/// reads run in one snapshot. Nothing is cached apart from the fact that the schema is up to date, so several
-/// hosts may share the file.</item>
+/// reads run in one snapshot. Nothing is cached apart from the fact that the schema is up to date and the server
+/// secret (which never changes), so several hosts may share the file.</item>
 /// <item>The schema is created or upgraded on first use (or by <see cref="InitializeAsync"/>); a database written
 /// by a newer MailHost is refused with <see cref="InvalidOperationException"/>.</item>
 /// <item>Login history keeps the last <see cref="LoginHistoryPerAccount"/> attempts per account and the last
-/// <see cref="UnresolvedLoginHistory"/> attempts that matched no account.</item>
+/// <see cref="UnresolvedLoginHistory"/> attempts that matched no account; of each, attempts refused without a password
+/// check take at most <see cref="LoginRecord.MaxUncheckedPerAccount"/> places.</item>
 /// </list>
 /// </remarks>
 public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccountAdministration
@@ -36,6 +38,7 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
 
     private readonly ILogger logger;
     private readonly TimeProvider timeProvider;
+    private readonly IMailStore? mailStore;
     private readonly Lock initializationGate = new();
     private Task? initialization;
 
@@ -43,12 +46,18 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
     /// <param name="databasePath">The database file, for example <c>data/directory.db</c>.</param>
     /// <param name="logger">Receives migration and change messages; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">The clock for creation times; <see langword="null"/> for the system clock.</param>
-    public SqliteAccountDirectory(string databasePath, ILogger? logger = null, TimeProvider? timeProvider = null)
+    /// <param name="mailStore">
+    /// The store holding the accounts' mail, which removing an account empties and adding one clears of leftovers;
+    /// <see langword="null"/> for a directory on its own (a removal then stays pending until a directory with a store
+    /// finishes it, see <see cref="CompletePendingRemovalsAsync"/>).
+    /// </param>
+    public SqliteAccountDirectory(string databasePath, ILogger? logger = null, TimeProvider? timeProvider = null, IMailStore? mailStore = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         DatabasePath = Path.GetFullPath(databasePath);
         this.logger = logger ?? NullLogger.Instance;
         this.timeProvider = timeProvider ?? TimeProvider.System;
+        this.mailStore = mailStore;
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -63,9 +72,19 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
     /// <summary>Creates a directory over <paramref name="databasePath"/> with <paramref name="timeProvider"/> as its clock, and brings its schema up to date.</summary>
     /// <exception cref="InvalidOperationException">The database was written by a newer MailHost.</exception>
     /// <exception cref="SqliteException">The file cannot be opened or is not a database.</exception>
-    public static async Task<SqliteAccountDirectory> OpenAsync(string databasePath, ILogger? logger, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static Task<SqliteAccountDirectory> OpenAsync(string databasePath, ILogger? logger, TimeProvider timeProvider, CancellationToken cancellationToken)
+        => OpenAsync(databasePath, null, logger, timeProvider, cancellationToken);
+
+    /// <summary>
+    /// Creates a directory over <paramref name="databasePath"/> that removes and clears accounts' mail in
+    /// <paramref name="mailStore"/>, and brings its schema up to date.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database was written by a newer MailHost.</exception>
+    /// <exception cref="SqliteException">The file cannot be opened or is not a database.</exception>
+    public static async Task<SqliteAccountDirectory> OpenAsync(
+        string databasePath, IMailStore? mailStore, ILogger? logger, TimeProvider? timeProvider, CancellationToken cancellationToken)
     {
-        var directory = new SqliteAccountDirectory(databasePath, logger, timeProvider);
+        var directory = new SqliteAccountDirectory(databasePath, logger, timeProvider, mailStore);
         await directory.InitializeAsync(cancellationToken).ConfigureAwait(false);
         return directory;
     }
@@ -191,11 +210,14 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
                     """
                     INSERT INTO login_history (account_id, time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome)
                     VALUES ($account, $time, $login, $protocol, $mechanism, $remote, $tls, $client, $outcome);
+                    DELETE FROM login_history WHERE account_id = $account AND outcome IN ($empty, $throttled) AND id <=
+                        (SELECT id FROM login_history WHERE account_id = $account AND outcome IN ($empty, $throttled)
+                         ORDER BY id DESC LIMIT 1 OFFSET $keepUnchecked);
                     DELETE FROM login_history WHERE account_id = $account AND id <=
                         (SELECT id FROM login_history WHERE account_id = $account ORDER BY id DESC LIMIT 1 OFFSET $keep);
                     """,
                     cancellationToken,
-                    [("$account", account.Id), .. LoginParameters(record), ("$keep", LoginHistoryPerAccount)]).ConfigureAwait(false);
+                    [("$account", account.Id), .. LoginParameters(record), .. UncheckedParameters, ("$keep", LoginHistoryPerAccount)]).ConfigureAwait(false);
             }
             else
             {
@@ -205,11 +227,13 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
                     """
                     INSERT INTO unresolved_logins (account_name, time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome)
                     VALUES ($account, $time, $login, $protocol, $mechanism, $remote, $tls, $client, $outcome);
+                    DELETE FROM unresolved_logins WHERE outcome IN ($empty, $throttled) AND id <=
+                        (SELECT id FROM unresolved_logins WHERE outcome IN ($empty, $throttled) ORDER BY id DESC LIMIT 1 OFFSET $keepUnchecked);
                     DELETE FROM unresolved_logins WHERE id <=
                         (SELECT id FROM unresolved_logins ORDER BY id DESC LIMIT 1 OFFSET $keep);
                     """,
                     cancellationToken,
-                    [("$account", Clip(record.AccountName)), .. LoginParameters(record), ("$keep", UnresolvedLoginHistory)]).ConfigureAwait(false);
+                    [("$account", Clip(record.AccountName)), .. LoginParameters(record), .. UncheckedParameters, ("$keep", UnresolvedLoginHistory)]).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -268,6 +292,17 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
         ("$tls", record.Tls),
         ("$client", Clip(record.ClientName)),
         ("$outcome", record.Outcome.ToString()),
+    ];
+
+    /// <summary>
+    /// Attempts refused without a password check keep at most <see cref="LoginRecord.MaxUncheckedPerAccount"/> places,
+    /// so a loop of them cannot push the real logins out of the bounded history.
+    /// </summary>
+    private static readonly (string, object?)[] UncheckedParameters =
+    [
+        ("$empty", nameof(LoginOutcome.EmptyPassword)),
+        ("$throttled", nameof(LoginOutcome.Throttled)),
+        ("$keepUnchecked", LoginRecord.MaxUncheckedPerAccount),
     ];
 
     private static string? Clip(string? text) => text is null || text.Length <= MaxStoredTextLength ? text : text[..MaxStoredTextLength];

@@ -19,4 +19,16 @@ internal static partial class SqliteAccountDirectoryLog
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Account directory changed: {Change}")]
     public static partial void Changed(ILogger logger, string change);
+
+    [LoggerMessage(EventId = 3111, Level = LogLevel.Warning,
+        Message = "Finished the interrupted removal of account {AccountName}: its mail is deleted")]
+    public static partial void RemovalFinished(ILogger logger, string accountName);
+
+    [LoggerMessage(EventId = 3112, Level = LogLevel.Error,
+        Message = "The removal of account {AccountName} is still unfinished: its mail could not be deleted ({Reason}); the name cannot be used until it is")]
+    public static partial void RemovalStillPending(ILogger logger, string accountName, string reason);
+
+    [LoggerMessage(EventId = 3113, Level = LogLevel.Warning,
+        Message = "Account {AccountName} is new, but the mail store held mail under that name (from a removed account); it was deleted so the new account starts empty")]
+    public static partial void LeftoverMailDeleted(ILogger logger, string accountName);
 }

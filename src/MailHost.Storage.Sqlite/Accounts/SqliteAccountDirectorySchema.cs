@@ -80,5 +80,23 @@ internal static class SqliteAccountDirectorySchema
             outcome TEXT NOT NULL
         );
         """,
+
+        // 3: secrets the hosts sharing this directory must agree on (the key of fake SCRAM salts), made on first use.
+        """
+        CREATE TABLE IF NOT EXISTS server_secrets (
+            name TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        );
+        """,
+
+        // 4: accounts removed from the directory whose mail the mail store still has to delete. A row is written in
+        // the transaction that removes the account and deleted once the mail is gone; while it exists the name cannot
+        // be given to a new account. See SqliteAccountDirectory.RemoveAccountAsync.
+        """
+        CREATE TABLE IF NOT EXISTS removed_accounts (
+            name TEXT PRIMARY KEY,
+            removed INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ];
 }

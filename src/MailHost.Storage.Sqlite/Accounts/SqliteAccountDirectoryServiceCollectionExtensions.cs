@@ -1,4 +1,5 @@
 using MailHost.Accounts;
+using MailHost.Storage;
 using MailHost.Storage.Sqlite.Accounts;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,9 @@ public static class SqliteAccountDirectoryServiceCollectionExtensions
     /// Registers one <see cref="SqliteAccountDirectory"/> over <paramref name="databasePath"/> as a singleton, and
     /// as the <see cref="IAccountDirectory"/> and <see cref="IAccountAdministration"/> services. The schema is
     /// created or upgraded on first use; call <see cref="SqliteAccountDirectory.InitializeAsync"/> at start-up to
-    /// surface a bad database early. Uses the container's <see cref="TimeProvider"/> when one is registered.
+    /// surface a bad database early. Uses the container's <see cref="TimeProvider"/> when one is registered, and its
+    /// <see cref="IMailStore"/> as the store of the accounts' mail: account removals a crash interrupted are finished
+    /// when the host starts.
     /// </summary>
     public static IServiceCollection AddSqliteAccountDirectory(this IServiceCollection services, string databasePath)
     {
@@ -21,7 +24,9 @@ public static class SqliteAccountDirectoryServiceCollectionExtensions
         services.AddSingleton(provider => new SqliteAccountDirectory(
             databasePath,
             provider.GetService<ILoggerFactory>()?.CreateLogger<SqliteAccountDirectory>(),
-            provider.GetService<TimeProvider>()));
+            provider.GetService<TimeProvider>(),
+            provider.GetService<IMailStore>()));
+        services.AddHostedService<PendingAccountRemovals>();
         services.AddSingleton<IAccountDirectory>(provider => provider.GetRequiredService<SqliteAccountDirectory>());
         services.AddSingleton<IAccountAdministration>(provider => provider.GetRequiredService<SqliteAccountDirectory>());
         return services;

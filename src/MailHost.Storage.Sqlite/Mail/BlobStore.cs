@@ -10,7 +10,7 @@ internal sealed class BlobStore
     {
         Root = Path.Combine(Path.GetFullPath(dataDirectory), "blobs");
         TempDirectory = Path.Combine(Root, "tmp");
-        Directory.CreateDirectory(TempDirectory);
+        OwnerOnlyFiles.CreateDirectory(TempDirectory);
     }
 
     public string Root { get; }
@@ -40,7 +40,7 @@ internal sealed class BlobStore
         }
 
         var created = !Directory.Exists(directory);
-        Directory.CreateDirectory(directory);
+        OwnerOnlyFiles.CreateDirectory(directory);
         File.Move(spoolFile, target, overwrite: false);
         DirectorySync.Flush(directory);
         if (created)

@@ -1,14 +1,21 @@
 namespace MailHost.Storage.Sqlite.Mail;
 
-/// <summary>An account of <see cref="SqliteMailStore"/>; holds no state but its name.</summary>
+/// <summary>
+/// An account of <see cref="SqliteMailStore"/>; holds no state but its name and row id. Every call works on that row
+/// (ids are never reused), so a handle of a deleted account cannot reach an account created again under its name.
+/// </summary>
 internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
 {
-    private readonly SqliteMailStore _store;
+    private static readonly StoreError Removed = new(StoreErrorCode.AccountRemoved, "The account was removed.");
 
-    public SqliteMailAccount(SqliteMailStore store, string accountName)
+    private readonly SqliteMailStore _store;
+    private readonly long _accountId;
+
+    public SqliteMailAccount(SqliteMailStore store, string accountName, long accountId)
     {
         _store = store;
         AccountName = accountName;
+        _accountId = accountId;
     }
 
     public string AccountName { get; }
@@ -41,7 +48,7 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
 
     public async ValueTask<IReadOnlyList<string>> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
         await _store.ReadAsync<IReadOnlyList<string>>(
-            db => db.List("SELECT s.name FROM subscriptions s JOIN accounts a ON a.id = s.account_id WHERE a.name = @p0 ORDER BY s.name", r => r.GetString(0), AccountName),
+            db => db.List("SELECT name FROM subscriptions WHERE account_id = @p0 ORDER BY name", r => r.GetString(0), _accountId),
             cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<StoreResult> CreateMailboxAsync(string name, MailboxAttributes specialUse, CancellationToken cancellationToken)
@@ -62,7 +69,7 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
             var accountId = AccountId(ctx.Db);
             if (accountId is null)
             {
-                return StoreResult<bool>.Fail(StoreErrorCode.NotFound, "The account no longer exists.");
+                return StoreResult<bool>.Fail(Removed);
             }
 
             var existing = SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, normalized.Value);
@@ -114,13 +121,18 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
         return Plain(await _store.WriteAsync(ctx =>
         {
             var accountId = AccountId(ctx.Db);
-            var mailbox = accountId is null ? null : SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, normalized.Value);
+            if (accountId is null)
+            {
+                return StoreResult<bool>.Fail(Removed);
+            }
+
+            var mailbox = SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, normalized.Value);
             if (mailbox is null)
             {
                 return StoreResult<bool>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
             }
 
-            var hasChildren = HasChildren(ctx.Db, accountId!.Value, normalized.Value);
+            var hasChildren = HasChildren(ctx.Db, accountId.Value, normalized.Value);
             if (hasChildren && mailbox.Noselect)
             {
                 return StoreResult<bool>.Fail(StoreErrorCode.HasChildren, "The mailbox has children and holds no messages.");
@@ -163,13 +175,18 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
         return Plain(await _store.WriteAsync(ctx =>
         {
             var accountId = AccountId(ctx.Db);
-            var source = accountId is null ? null : SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, from.Value);
+            if (accountId is null)
+            {
+                return StoreResult<bool>.Fail(Removed);
+            }
+
+            var source = SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, from.Value);
             if (source is null)
             {
                 return StoreResult<bool>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
             }
 
-            if (SqliteMailStore.FindMailbox(ctx.Db, accountId!.Value, to.Value) is not null || HasChildren(ctx.Db, accountId.Value, to.Value))
+            if (SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, to.Value) is not null || HasChildren(ctx.Db, accountId.Value, to.Value))
             {
                 return StoreResult<bool>.Fail(StoreErrorCode.AlreadyExists, "The new name already exists.");
             }
@@ -226,7 +243,7 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
             var accountId = AccountId(ctx.Db);
             if (accountId is null)
             {
-                return StoreResult<bool>.Fail(StoreErrorCode.NotFound, "The account no longer exists.");
+                return StoreResult<bool>.Fail(Removed);
             }
 
             ctx.Db.Exec("INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (@p0, @p1)", accountId, normalized.Value);
@@ -245,7 +262,12 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
         return Plain(await _store.WriteAsync(ctx =>
         {
             var accountId = AccountId(ctx.Db);
-            var removed = accountId is null ? 0 : ctx.Db.Exec("DELETE FROM subscriptions WHERE account_id = @p0 AND name = @p1", accountId, normalized.Value);
+            if (accountId is null)
+            {
+                return StoreResult<bool>.Fail(Removed);
+            }
+
+            var removed = ctx.Db.Exec("DELETE FROM subscriptions WHERE account_id = @p0 AND name = @p1", accountId, normalized.Value);
             return removed > 0 ? StoreResult<bool>.Success(true) : StoreResult<bool>.Fail(StoreErrorCode.NotFound, "The name is not subscribed.");
         }, cancellationToken).ConfigureAwait(false));
     }
@@ -261,7 +283,12 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
         return await _store.ReadAsync(db =>
         {
             var accountId = AccountId(db);
-            var mailbox = accountId is null ? null : SqliteMailStore.FindMailbox(db, accountId.Value, normalized.Value);
+            if (accountId is null)
+            {
+                return StoreResult<MailboxStatus>.Fail(Removed);
+            }
+
+            var mailbox = SqliteMailStore.FindMailbox(db, accountId.Value, normalized.Value);
             if (mailbox is null || mailbox.Noselect)
             {
                 return StoreResult<MailboxStatus>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
@@ -298,7 +325,7 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
             {
                 var accountId = AccountId(ctx.Db);
                 return accountId is null
-                    ? StoreResult<AppendResult>.Fail(StoreErrorCode.NotFound, "The account no longer exists.")
+                    ? StoreResult<AppendResult>.Fail(Removed)
                     : _store.InsertMessage(ctx, accountId.Value, name.Value, prepared.Value, options);
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -316,18 +343,22 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
             return StoreResult<IMailboxView>.Fail(normalized.Error);
         }
 
-        var id = await _store.ReadAsync(db =>
+        var found = await _store.ReadAsync(db =>
         {
-            var accountId = AccountId(db);
-            var mailbox = accountId is null ? null : SqliteMailStore.FindMailbox(db, accountId.Value, normalized.Value);
-            return mailbox is null || mailbox.Noselect ? ((long AccountId, long MailboxId)?)null : (accountId!.Value, mailbox.Id);
+            if (AccountId(db) is null)
+            {
+                return StoreResult<long>.Fail(Removed);
+            }
+
+            var mailbox = SqliteMailStore.FindMailbox(db, _accountId, normalized.Value);
+            return mailbox is null || mailbox.Noselect ? StoreResult<long>.Fail(StoreErrorCode.NotFound, "No such mailbox.") : StoreResult<long>.Success(mailbox.Id);
         }, cancellationToken).ConfigureAwait(false);
-        if (id is null)
+        if (!found.IsSuccess)
         {
-            return StoreResult<IMailboxView>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
+            return StoreResult<IMailboxView>.Fail(found.Error);
         }
 
-        var view = new SqliteMailboxView(_store, id.Value.AccountId, id.Value.MailboxId, examine);
+        var view = new SqliteMailboxView(_store, _accountId, found.Value, examine);
         var opened = await view.LoadAsync(cancellationToken).ConfigureAwait(false);
         return opened.IsSuccess ? StoreResult<IMailboxView>.Success(view) : StoreResult<IMailboxView>.Fail(opened.Error!);
     }
@@ -337,7 +368,8 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private long? AccountId(DbSession db) => db.Long("SELECT id FROM accounts WHERE name = @p0", AccountName);
+    /// <summary>The account's row id while the row exists; <see langword="null"/> once the account was deleted.</summary>
+    private long? AccountId(DbSession db) => db.Long("SELECT id FROM accounts WHERE id = @p0", _accountId);
 
     private static bool HasChildren(DbSession db, long accountId, string name) =>
         db.List("SELECT name FROM mailboxes WHERE account_id = @p0 AND name > @p1 AND name < @p2", r => r.GetString(0), accountId, name + "/", name + "0")

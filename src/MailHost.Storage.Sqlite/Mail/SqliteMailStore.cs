@@ -117,8 +117,9 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
                 var applied = await SqliteDatabase.MigrateAsync(connection, SqliteMailSchema.Migrations, cancellationToken).ConfigureAwait(false);
                 var version = await SqliteDatabase.GetUserVersionAsync(connection, cancellationToken).ConfigureAwait(false);
                 SqliteMailLog.Opened(_logger, DatabasePath, version, applied);
-                using (var db = new DbSession(connection, cacheCommands: false))
+                if (_options.Maintenance)
                 {
+                    using var db = new DbSession(connection, cacheCommands: false);
                     LastCheck = Check(db, version, startup: true);
                 }
             }
@@ -129,8 +130,12 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             }
 
             _writer = new SqliteWriter(connection, _options.GroupCommit, _options.MaxBatchSize, _logger);
-            _textSignal.Writer.TryWrite(true);
-            _textIndexer = Task.Run(() => IndexTextLoopAsync(_stop.Token), CancellationToken.None);
+            if (_options.Maintenance)
+            {
+                _textSignal.Writer.TryWrite(true);
+                _textIndexer = Task.Run(() => IndexTextLoopAsync(_stop.Token), CancellationToken.None);
+            }
+
             _releaser = Task.Run(() => ReleaseRetainedLoopAsync(_stop.Token), CancellationToken.None);
         }
         finally
@@ -161,17 +166,19 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         }
 
         await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var exists = await ReadAsync(db => db.Long("SELECT id FROM accounts WHERE name = @p0", accountName), cancellationToken).ConfigureAwait(false);
-        if (exists is null)
+        var accountId = await ReadAsync(db => db.Long("SELECT id FROM accounts WHERE name = @p0", accountName), cancellationToken).ConfigureAwait(false);
+        if (accountId is null)
         {
             var created = await WriteAsync(ctx => StoreResult<long>.Success(EnsureAccount(ctx, accountName)), cancellationToken).ConfigureAwait(false);
             if (!created.IsSuccess)
             {
                 return StoreResult<IMailAccount>.Fail(created.Error);
             }
+
+            accountId = created.Value;
         }
 
-        return StoreResult<IMailAccount>.Success(new SqliteMailAccount(this, accountName));
+        return StoreResult<IMailAccount>.Success(new SqliteMailAccount(this, accountName, accountId.Value));
     }
 
     /// <inheritdoc/>
@@ -778,10 +785,24 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             var released = address;
             ctx.AfterCommit(db =>
             {
-                // Another write in a later batch may have stored the same content again meanwhile.
-                if (db.Long("SELECT id FROM contents WHERE address = @p0", released) is null)
+                // Another write may have stored the same content again meanwhile: a later batch of this writer, or
+                // another process sharing the store (an admin command removing an account beside the server). The
+                // look and the delete hold the write lock, so no writer can find the file, keep it and commit a row
+                // for it in between (placing a file happens inside the writer's transaction).
+                using var transaction = db.Connection.BeginTransaction();
+                db.Transaction = transaction;
+                try
                 {
-                    Blobs.Delete(released);
+                    if (db.Long("SELECT id FROM contents WHERE address = @p0", released) is null)
+                    {
+                        Blobs.Delete(released);
+                    }
+
+                    transaction.Commit();
+                }
+                finally
+                {
+                    db.Transaction = null;
                 }
             });
         }

@@ -21,6 +21,14 @@ public sealed class SqliteMailStoreOptions
     /// <summary>Quota for accounts without their own limits.</summary>
     public QuotaLimits DefaultQuota { get; set; } = QuotaLimits.Unlimited;
 
+    /// <summary>
+    /// Whether this instance looks after the store: the check and repair when it opens (which deletes spool and content
+    /// files that no row refers to, so it assumes no other process is writing) and the background text indexing. On by
+    /// default; an admin command that opens the store beside a running server (to delete a removed account's mail)
+    /// turns it off.
+    /// </summary>
+    public bool Maintenance { get; set; } = true;
+
     /// <summary>Limits on names, sizes, MIME structure and search.</summary>
     public MailStoreLimits Limits { get; set; } = MailStoreLimits.Default;
 }

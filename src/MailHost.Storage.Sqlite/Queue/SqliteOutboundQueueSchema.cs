@@ -56,5 +56,11 @@ internal static class SqliteOutboundQueueSchema
             created INTEGER NOT NULL
         );
         """,
+
+        // 3: who wrote each message (0 submission, 1 the server); rows from before were all submissions or
+        // notifications, and count as submissions, so a notification queued across the upgrade goes unsigned.
+        """
+        ALTER TABLE queue_messages ADD COLUMN origin INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -73,7 +73,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
             return _connection;
         }
 
-        Directory.CreateDirectory(_tempDirectory);
+        OwnerOnlyFiles.CreateDirectory(_tempDirectory);
         var connection = await SqliteDatabase.OpenAsync(_databasePath, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -138,8 +138,8 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
             await ExecuteAsync(
                 transaction,
                 """
-                INSERT INTO queue_messages (id, reverse_path, account, body, smtputf8, ret, envid, size, created, expires, next_attempt)
-                VALUES ($id, $reverse, $account, $body, $utf8, $ret, $envid, $size, $now, $expires, $now);
+                INSERT INTO queue_messages (id, reverse_path, account, body, smtputf8, ret, envid, size, created, expires, next_attempt, origin)
+                VALUES ($id, $reverse, $account, $body, $utf8, $ret, $envid, $size, $now, $expires, $now, $origin);
                 """,
                 cancellationToken,
                 ("$id", id),
@@ -151,7 +151,8 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
                 ("$envid", envelope.EnvelopeId),
                 ("$size", size),
                 ("$now", now.ToUnixTimeMilliseconds()),
-                ("$expires", expires.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+                ("$expires", expires.ToUnixTimeMilliseconds()),
+                ("$origin", (int)envelope.Origin)).ConfigureAwait(false);
             foreach (var recipient in envelope.Recipients)
             {
                 await ExecuteAsync(
@@ -503,7 +504,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         try
         {
             long size;
-            var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+            var file = OwnerOnlyFiles.Create(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
             await using (file.ConfigureAwait(false))
             {
                 await content.CopyToAsync(file, 64 * 1024, cancellationToken).ConfigureAwait(false);
@@ -563,7 +564,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         using (var command = Command(
             transaction,
             """
-            SELECT reverse_path, account, body, smtputf8, ret, envid, size, created, expires, next_attempt, lease_owner, lease_until
+            SELECT reverse_path, account, body, smtputf8, ret, envid, size, created, expires, next_attempt, lease_owner, lease_until, origin
             FROM queue_messages WHERE id = $id;
             """,
             ("$id", id)))
@@ -590,6 +591,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
                 SmtpUtf8 = reader.GetInt32(3) != 0,
                 Return = (SmtpDsnReturn)reader.GetInt32(4),
                 EnvelopeId = reader.IsDBNull(5) ? null : reader.GetString(5),
+                Origin = (OutboundOrigin)reader.GetInt32(12),
             };
         }
 

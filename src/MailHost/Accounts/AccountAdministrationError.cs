@@ -35,4 +35,11 @@ public enum AccountAdministrationError
 
     /// <summary>The domain cannot be removed while addresses or aliases still use it.</summary>
     DomainInUse,
+
+    /// <summary>
+    /// The mail of a removed account could not be deleted yet (the mail store failed, or none is attached). The account
+    /// is gone from the directory; the removal finishes when the host next starts or when it is run again, and the
+    /// name cannot be used for a new account until then.
+    /// </summary>
+    MailRemovalPending,
 }

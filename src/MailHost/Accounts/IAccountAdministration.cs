@@ -33,7 +33,10 @@ public interface IAccountAdministration
 
     /// <summary>
     /// Creates an account with its own addresses (kept in the order given; duplicates after canonicalisation are
-    /// merged) and a password record. All or nothing: when one address is refused, nothing is created.
+    /// merged) and a password record. All or nothing: when one address is refused, nothing is created. The account
+    /// starts with no mail: whatever the mail store still holds under the name (from a removed account) is deleted
+    /// first, and while that is not possible the request is refused with
+    /// <see cref="AccountAdministrationError.MailRemovalPending"/>.
     /// </summary>
     /// <param name="accountName">The account name.</param>
     /// <param name="addresses">The account's own addresses; may be empty for an account that only logs in.</param>
@@ -60,7 +63,14 @@ public interface IAccountAdministration
     /// <summary>Disables or re-enables an account. A disabled account cannot log in and receives no mail.</summary>
     ValueTask<AccountAdministrationResult> SetDisabledAsync(string accountName, bool disabled, CancellationToken cancellationToken);
 
-    /// <summary>Removes an account together with its addresses, aliases and login history.</summary>
+    /// <summary>
+    /// Removes an account together with its addresses, aliases and login history and, in the mail store the directory
+    /// works with, its mail (<see cref="Storage.IMailStore.DeleteAccountAsync"/>): mailboxes, messages, content no
+    /// other account uses, quota. An interruption leaves the account either whole or gone from the directory with its
+    /// mail marked for deletion; a marked removal is finished before the name can be used again, so a new account of
+    /// the same name always starts empty. Refused with <see cref="AccountAdministrationError.MailRemovalPending"/> when
+    /// the mail could not be deleted yet (the account is gone from the directory all the same).
+    /// </summary>
     ValueTask<AccountAdministrationResult> RemoveAccountAsync(string accountName, CancellationToken cancellationToken);
 
     /// <summary>Makes <paramref name="aliasAddress"/> deliver to <paramref name="accountName"/>.</summary>

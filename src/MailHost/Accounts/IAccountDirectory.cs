@@ -30,5 +30,30 @@ public interface IAccountDirectory
     /// Appends a login attempt to the history of <see cref="LoginRecord.AccountName"/> (if any). The history is
     /// bounded; the oldest entries are dropped. Attempts that matched no account may be kept in a global history.
     /// </summary>
+    /// <remarks>
+    /// Attempts refused without a password check (<see cref="LoginOutcome.EmptyPassword"/>,
+    /// <see cref="LoginOutcome.Throttled"/>) should take at most <see cref="LoginRecord.MaxUncheckedPerAccount"/> places of an
+    /// account's history, dropping the oldest of their kind first, so that a loop of them cannot push out the record
+    /// of the owner's real logins.
+    /// </remarks>
     ValueTask RecordLoginAsync(LoginRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the password record of <paramref name="accountName"/> with <paramref name="replacement"/> only if the
+    /// stored record is still <paramref name="expected"/> (same text form), so that a re-derivation after a login
+    /// can never undo a password change made meanwhile. Returns whether it replaced it. The default does nothing and
+    /// returns <see langword="false"/>: a directory that cannot write keeps its records as they are.
+    /// </summary>
+    ValueTask<bool> ReplacePasswordRecordAsync(
+        string accountName, PasswordRecord expected, PasswordRecord replacement, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(false);
+
+    /// <summary>
+    /// A random secret of at least 32 bytes kept by the directory, made on first use and never changed afterwards,
+    /// the same for every host sharing the directory. It keys the fake SCRAM salt of logins without an account, so
+    /// that the salt an unknown login gets is as stable across restarts and hosts as a real account's. The default
+    /// returns <see langword="null"/>: the authenticators then use a secret made for each process.
+    /// </summary>
+    ValueTask<ReadOnlyMemory<byte>?> GetServerSecretAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
 }

@@ -20,6 +20,7 @@ public sealed class InMemoryAccountDirectory : IAccountDirectory
     private readonly Dictionary<string, PasswordRecord> _passwords = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<LoginRecord>> _history = new(StringComparer.Ordinal);
     private readonly Queue<LoginRecord> _unmatchedHistory = new();
+    private readonly byte[] _serverSecret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
 
     /// <summary>Creates an empty directory.</summary>
     /// <param name="maxLoginHistory">Login records kept per account, and for attempts that matched no account.</param>
@@ -179,6 +180,15 @@ public sealed class InMemoryAccountDirectory : IAccountDirectory
                 queue = _unmatchedHistory;
             }
 
+            if (record.IsUnchecked && queue.Count(r => r.IsUnchecked) >= LoginRecord.MaxUncheckedPerAccount)
+            {
+                // The oldest unchecked refusal makes room, not the oldest record (IAccountDirectory.RecordLoginAsync).
+                var oldest = queue.First(r => r.IsUnchecked);
+                var kept = queue.Where(r => !ReferenceEquals(r, oldest)).ToList();
+                queue.Clear();
+                kept.ForEach(queue.Enqueue);
+            }
+
             queue.Enqueue(record);
             while (queue.Count > MaxLoginHistory)
             {
@@ -188,6 +198,30 @@ public sealed class InMemoryAccountDirectory : IAccountDirectory
 
         return ValueTask.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReplacePasswordRecordAsync(
+        string accountName, PasswordRecord expected, PasswordRecord replacement, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(replacement);
+        lock (_lock)
+        {
+            if (!_passwords.TryGetValue(accountName, out var current)
+                || !string.Equals(current.ToString(), expected.ToString(), StringComparison.Ordinal))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _passwords[accountName] = replacement;
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Made when the directory is created: nothing of this directory outlives the process anyway.</remarks>
+    public ValueTask<ReadOnlyMemory<byte>?> GetServerSecretAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ReadOnlyMemory<byte>?>(_serverSecret);
 
     private static ArgumentException Invalid(string parameter, string? value) =>
         new($"'{value}' has no canonical form.", parameter);

@@ -21,4 +21,17 @@ public sealed record LoginRecord(
     IPEndPoint? RemoteEndPoint,
     bool Tls,
     string? ClientName,
-    LoginOutcome Outcome);
+    LoginOutcome Outcome)
+{
+    /// <summary>
+    /// The most places in one account's history taken by attempts refused without a password check (see
+    /// <see cref="IsUnchecked"/>); beyond it the oldest of them is dropped instead of the oldest record.
+    /// </summary>
+    public const int MaxUncheckedPerAccount = 10;
+
+    /// <summary>
+    /// Whether the attempt was refused without checking a password (<see cref="LoginOutcome.EmptyPassword"/>,
+    /// <see cref="LoginOutcome.Throttled"/>): anyone can cause these in a loop, so they must not crowd out the rest.
+    /// </summary>
+    public bool IsUnchecked => Outcome is LoginOutcome.EmptyPassword or LoginOutcome.Throttled;
+}

@@ -25,9 +25,15 @@ public sealed class AuthenticationOptions
 
     /// <summary>
     /// PBKDF2 iteration count for new password records, and for the dummy record checked when a login is unknown
-    /// (so that both take the same time). Default <see cref="PasswordRecord.DefaultIterations"/>.
+    /// (so that both take the same time). Default <see cref="PasswordRecord.DefaultIterations"/> (600,000). A record
+    /// with fewer iterations still verifies and is re-derived with this count after its next successful PLAIN, LOGIN
+    /// or USER/PASS login; a failed check of such a record is padded to this cost. SCRAM clients are sent the count
+    /// of the stored record, and an unknown login this count.
     /// </summary>
     public int PasswordIterations { get; set; } = PasswordRecord.DefaultIterations;
+
+    /// <summary>How long successful password checks are remembered.</summary>
+    public VerificationCacheOptions VerificationCache { get; set; } = new();
 
     /// <summary>How failed logins are delayed and blocked.</summary>
     public AuthenticationThrottleOptions Throttle { get; set; } = new();

@@ -6,12 +6,15 @@ namespace MailHost.Authentication;
 /// <summary>The result of one authentication attempt: an account, or a failure status with a message safe to send.</summary>
 public sealed class AuthenticationResult
 {
-    private AuthenticationResult(AuthenticationStatus status, AccountInfo? account, string? authenticationId, string message)
+    private readonly bool _counted;
+
+    private AuthenticationResult(AuthenticationStatus status, AccountInfo? account, string? authenticationId, string message, bool counted = false)
     {
         Status = status;
         Account = account;
         AuthenticationId = authenticationId;
         Message = message;
+        _counted = counted;
     }
 
     /// <summary>What happened.</summary>
@@ -33,10 +36,11 @@ public sealed class AuthenticationResult
 
     /// <summary>
     /// Whether the attempt counts towards <see cref="AuthenticationOptions.MaxFailuresPerConnection"/>: wrong
-    /// credentials, refused authzid, throttling, disabled account, malformed or over-long data. Success, an empty
-    /// password, a cancel, an unsupported mechanism and missing TLS do not.
+    /// credentials, refused authzid, throttling, disabled account, malformed or over-long data, and a SCRAM exchange
+    /// cancelled after the server sent its salt. Success, an empty password, any other cancel, an unsupported
+    /// mechanism and missing TLS do not.
     /// </summary>
-    public bool CountsAsFailure => Status is AuthenticationStatus.InvalidCredentials or AuthenticationStatus.AuthorizationDenied
+    public bool CountsAsFailure => _counted || Status is AuthenticationStatus.InvalidCredentials or AuthenticationStatus.AuthorizationDenied
         or AuthenticationStatus.Throttled or AuthenticationStatus.AccountDisabled or AuthenticationStatus.Malformed
         or AuthenticationStatus.TooLong;
 
@@ -49,7 +53,11 @@ public sealed class AuthenticationResult
     }
 
     /// <summary>A failed attempt with the standard message for <paramref name="status"/>.</summary>
-    public static AuthenticationResult Failure(AuthenticationStatus status)
+    public static AuthenticationResult Failure(AuthenticationStatus status) => Failure(status, counted: false);
+
+    /// <summary>A failed attempt; <paramref name="counted"/> makes it count as a failure whatever its status (a SCRAM
+    /// cancel after the server-first message, which has already told the client a salt).</summary>
+    internal static AuthenticationResult Failure(AuthenticationStatus status, bool counted)
     {
         if (status == AuthenticationStatus.Succeeded)
         {
@@ -69,7 +77,7 @@ public sealed class AuthenticationResult
             AuthenticationStatus.EncryptionRequired => "Encryption required for authentication",
             AuthenticationStatus.AccountDisabled => "Account disabled",
             _ => throw new ArgumentOutOfRangeException(nameof(status)),
-        });
+        }, counted);
     }
 
     /// <inheritdoc />

@@ -8,7 +8,7 @@ namespace MailHost.Authentication;
 /// <remarks>
 /// Defaults follow Dovecot's auth penalty (2 s doubling to a 15 s cap) and Stalwart's auto-ban (100 failed
 /// authentications per day). Neither a repeated identical wrong password nor an empty password escalates: those
-/// come from a misconfigured client, not from guessing. Because a successful login is not delayed beyond the
+/// come from a misconfigured client, not from guessing; empty passwords are rate-limited instead. Because a successful login is not delayed beyond the
 /// penalty earned by earlier failures, parallel connections from one address can still make several guesses at
 /// once; the daily ban bounds their total.
 /// </remarks>
@@ -31,7 +31,12 @@ public sealed class AuthenticationThrottleOptions
     /// <summary>Counted failures from one address (or IPv6 network) within <see cref="BanWindow"/> that block it. 0 disables. Default 100.</summary>
     public int AddressBanThreshold { get; set; } = 100;
 
-    /// <summary>Counted failures for one login within <see cref="BanWindow"/> that block the login from everywhere. 0 disables. Default 100.</summary>
+    /// <summary>
+    /// Counted failures for one login within <see cref="BanWindow"/> that block the login. 0 disables. Default 100.
+    /// The block holds for every address with failures of its own in <see cref="FailureWindow"/>, for exempt networks,
+    /// and it answers every wrong password; an address without recent failures is still let through to the password
+    /// check (waiting the longest of <see cref="Delays"/>), so that strangers cannot lock the owner out.
+    /// </summary>
     public int LoginBanThreshold { get; set; } = 100;
 
     /// <summary>The window the ban thresholds count in. Default one day.</summary>
@@ -53,6 +58,26 @@ public sealed class AuthenticationThrottleOptions
     /// <summary>Most entries (addresses plus logins) kept; beyond it the least recently seen unblocked entries are
     /// dropped first. Bounds memory under a distributed attack. Default 100 000.</summary>
     public int MaxEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// Empty passwords answered per address and per login within <see cref="EmptyPasswordWindow"/> before further
+    /// ones are refused as throttled (after the first of <see cref="Delays"/>). Below it an empty password is refused
+    /// at once and counts as no failure, for clients that try one before the real password. 0 disables the limit.
+    /// Default 20.
+    /// </summary>
+    public int EmptyPasswordLimit { get; set; } = 20;
+
+    /// <summary>The window <see cref="EmptyPasswordLimit"/> counts in. Default one minute.</summary>
+    public TimeSpan EmptyPasswordWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Attempts refused without a password check (an empty password, a blocked address or login) are written to the
+    /// login history at most once per login and address in this interval, and at most ten times per login and ten
+    /// times per address in it; the others are counted in the <c>mailhost.auth.attempts.unrecorded</c> metric only.
+    /// So a loop of them costs no database write each and cannot wipe an account's history.
+    /// <see cref="TimeSpan.Zero"/> records every one. Default 15 minutes.
+    /// </summary>
+    public TimeSpan UncheckedRecordInterval { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// Networks in CIDR form (<c>10.0.0.0/8</c>, <c>2001:db8::/32</c>) whose addresses are never delayed or blocked

@@ -76,6 +76,41 @@ public sealed partial class DirectoryAuthIdentityResolver : IAuthIdentityResolve
         return byName;
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Mirrors <see cref="ResolveAsync"/>: an account name gives its canonical form; an address in a local domain gives
+    /// the canonical account name of its local part, as the usual account <c>alice</c> with <c>alice@example.com</c>
+    /// would; any other address gives its canonical form. A login this mode never resolves, or one with no canonical
+    /// form, gets a tagged key that no account name or address can equal.
+    /// </remarks>
+    public async ValueTask<string> GetLookupKeyAsync(AuthIdentityRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var login = request.Login;
+        var folded = login.Normalize(System.Text.NormalizationForm.FormC).ToLowerInvariant();
+        if (!login.Contains('@', StringComparison.Ordinal))
+        {
+            return _mode == LoginIdentityMode.EmailAddress
+                ? "name:" + folded
+                : MailAddressCanonicalizer.CanonicalizeAccountName(login) ?? "invalid:" + folded;
+        }
+
+        var address = MailAddressCanonicalizer.CanonicalizeAddress(login);
+        if (address is null)
+        {
+            return "invalid:" + folded;
+        }
+
+        if (_mode == LoginIdentityMode.AccountName)
+        {
+            return "address:" + address;
+        }
+
+        var at = address.LastIndexOf('@');
+        var name = MailAddressCanonicalizer.CanonicalizeAccountName(address[..at]);
+        return name is not null && await _directory.IsLocalDomainAsync(address[(at + 1)..], ct).ConfigureAwait(false) ? name : address;
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 1001, Level = LogLevel.Debug,

@@ -1,3 +1,4 @@
+using System.Text;
 using MailHost.Accounts;
 
 namespace MailHost.Authentication;
@@ -28,4 +29,19 @@ public interface IAuthIdentityResolver
 {
     /// <summary>Resolves the account for one login attempt; <see langword="null"/> when the login names no account.</summary>
     ValueTask<AccountInfo?> ResolveAsync(AuthIdentityRequest request, CancellationToken ct);
+
+    /// <summary>
+    /// The form a login that resolved to no account would be looked up by: two spellings that would find the same
+    /// account, were there one, give the same text. Called only when <see cref="ResolveAsync"/> returned
+    /// <see langword="null"/>; the result keys the throttle and the fake SCRAM salt of that login, so that an unknown
+    /// login shows the same relations between its spellings as a real account (one salt for <c>carol</c>,
+    /// <c>Carol@example.com</c> and a decomposed-Unicode <c>carol</c>). The same contract as
+    /// <see cref="ResolveAsync"/>: cheap, thread-safe, never throwing for any input. The default is the login in NFC,
+    /// lower-cased with the invariant culture.
+    /// </summary>
+    ValueTask<string> GetLookupKeyAsync(AuthIdentityRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ValueTask.FromResult(request.Login.Normalize(NormalizationForm.FormC).ToLowerInvariant());
+    }
 }

@@ -10,11 +10,13 @@ namespace MailHost.Authentication;
 /// </summary>
 /// <remarks>
 /// Each call resolves the login through <see cref="IAuthIdentityResolver"/>, refuses an empty password at once
-/// (<see cref="AuthenticationStatus.EmptyPassword"/>, not throttled), refuses blocked addresses and logins, checks the
-/// password against the account's <see cref="PasswordRecord"/> (or, for an unknown login, against a dummy record
-/// with the same iteration count, so both take the same time and give the same
-/// <see cref="AuthenticationStatus.InvalidCredentials"/>), waits the throttle delay, and appends a
-/// <see cref="LoginRecord"/> through <see cref="IAccountDirectory.RecordLoginAsync"/>. It never logs the password.
+/// (<see cref="AuthenticationStatus.EmptyPassword"/>, never a failure, but limited per address and login), refuses
+/// blocked addresses and logins (a login blocked by failures elsewhere is still checked from an address without
+/// failures of its own), checks the password against the account's <see cref="PasswordRecord"/> or the verification
+/// cache (for an unknown login, against a dummy record with the configured iteration count, so both take the same
+/// time and give the same <see cref="AuthenticationStatus.InvalidCredentials"/>), re-derives an old record after a
+/// successful check, waits the throttle delay, and appends a <see cref="LoginRecord"/> through
+/// <see cref="IAccountDirectory.RecordLoginAsync"/> (refusals without a check only sparingly). It never logs the password.
 /// </remarks>
 public sealed class PasswordAuthenticator
 {
@@ -52,6 +54,9 @@ public sealed class PasswordAuthenticator
     /// <c>AllowPlaintextAuthentication</c> is <paramref name="endpointAllowsPlaintext"/> (null: the global setting decides).
     /// </summary>
     public bool IsAllowed(bool isTls, bool? endpointAllowsPlaintext) => isTls || (endpointAllowsPlaintext ?? _allowPlaintext);
+
+    /// <summary>PBKDF2 derivations this authenticator has run (tests and diagnostics).</summary>
+    internal long PasswordDerivations => _verifier.Derivations;
 
     /// <summary>Authenticates <paramref name="login"/> with <paramref name="password"/>.</summary>
     /// <param name="login">The login as the client sent it (IMAP astring, POP3 USER argument).</param>

@@ -15,14 +15,16 @@ namespace MailHost.Authentication;
 /// <remarks>
 /// <list type="bullet">
 /// <item>PLAIN and LOGIN end in a password check with the same rules as <see cref="PasswordAuthenticator"/>.</item>
-/// <item>SCRAM-SHA-256 is answered with the account's <see cref="PasswordRecord"/>, or for an unknown login with a
-/// fake record derived from a per-process secret, so both exchanges look alike. On success the server-final
+/// <item>SCRAM-SHA-256 is answered with the account's <see cref="PasswordRecord"/> (its own salt and iteration count),
+/// or for an unknown login with a fake record derived from the directory's server secret and the login's lookup key
+/// (<see cref="IAuthIdentityResolver.GetLookupKeyAsync"/>), so both exchanges look alike, spelling for spelling. On success the server-final
 /// message (<c>v=...</c>) is sent as one more challenge, which the client answers with an empty line (RFC 4422 §5:
 /// IMAP, POP3 and SMTP all carry it this way). SCRAM error messages (<c>e=...</c>) are not sent: none of the three
 /// protocols carries data with a failure, and the reply is the same for every failure.</item>
 /// <item>An authzid other than the authcid is refused (<see cref="AuthenticationStatus.AuthorizationDenied"/>).</item>
 /// <item>Every attempt that names a login and reaches a verdict is recorded through
-/// <see cref="IAccountDirectory.RecordLoginAsync"/>; a cancelled or unparseable exchange that named none is not.</item>
+/// <see cref="IAccountDirectory.RecordLoginAsync"/>; a cancelled or unparseable exchange that named none is not. A
+/// SCRAM exchange cancelled, or cut off, after the server-first message is a counted, recorded failure.</item>
 /// <item>Client data never throws; the channel's exceptions (connection closed) and cancellation propagate.</item>
 /// </list>
 /// </remarks>
@@ -81,6 +83,9 @@ public sealed partial class SaslAuthenticator
     /// <c>AllowPlaintextAuthentication</c> is <paramref name="endpointAllowsPlaintext"/> (null: the global setting decides).
     /// </summary>
     public bool IsAllowed(bool isTls, bool? endpointAllowsPlaintext) => isTls || (endpointAllowsPlaintext ?? _allowPlaintext);
+
+    /// <summary>PBKDF2 derivations this authenticator has run (tests and diagnostics).</summary>
+    internal long PasswordDerivations => _verifier.Derivations;
 
     /// <summary>Runs one exchange.</summary>
     /// <param name="mechanism">The mechanism name from the command (case-insensitive).</param>
@@ -163,7 +168,7 @@ public sealed partial class SaslAuthenticator
             switch (step.Kind)
             {
                 case SaslStepKind.Challenge:
-                    var (answered, length, failure) = await ExchangeAsync(step.Data, channel, buffer, ct).ConfigureAwait(false);
+                    var (answered, length, failure) = await ExchangeCountingAsync(step.Data, channel, buffer, scram, ct).ConfigureAwait(false);
                     if (!answered)
                     {
                         return await EndAsync(mechanism, scram, failure, "response is not valid base64", ct).ConfigureAwait(false);
@@ -219,11 +224,37 @@ public sealed partial class SaslAuthenticator
         return (answered, length, failure);
     }
 
-    /// <summary>Ends a failed exchange: recorded and throttled once a SCRAM login is known, except on a cancel.</summary>
+    /// <summary>
+    /// One challenge and its answer; once a SCRAM exchange has shown its salt (the server-first message), a
+    /// connection that ends instead of answering is counted as a failed attempt before the exception goes on.
+    /// </summary>
+    private async ValueTask<(bool Answered, int Length, SaslFailure Failure)> ExchangeCountingAsync(
+        ReadOnlyMemory<byte> challenge, ISaslChallengeChannel channel, byte[] buffer, CredentialVerifier.ScramAttempt? scram, CancellationToken ct)
+    {
+        if (scram is null)
+        {
+            return await ExchangeAsync(challenge, channel, buffer, ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await ExchangeAsync(challenge, channel, buffer, ct).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            await _verifier.AbandonScramAsync(scram).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Ends a failed exchange: recorded and throttled once a SCRAM login is known, a cancel included (the client
+    /// has seen the salt by then, which is all an attacker probing for logins wants).
+    /// </summary>
     private async ValueTask<AuthenticationResult> EndAsync(
         SaslMechanism mechanism, CredentialVerifier.ScramAttempt? scram, SaslFailure failure, string reason, CancellationToken ct)
     {
-        if (scram is null || failure == SaslFailure.Cancelled)
+        if (scram is null)
         {
             return Refuse(mechanism, failure, reason);
         }

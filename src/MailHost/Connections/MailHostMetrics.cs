@@ -5,7 +5,9 @@ namespace MailHost.Connections;
 
 /// <summary>
 /// The <c>MailHost</c> meter (System.Diagnostics.Metrics, ready for OpenTelemetry or dotnet-counters):
-/// connections opened, open now, and refused (before the greeting, or their TLS handshake), tagged by endpoint and protocol.
+/// connections opened, open now, and refused (before the greeting, or their TLS handshake), tagged by endpoint and
+/// protocol; submitted messages refused for their author fields, tagged by field; and the work and refusals of
+/// authentication (password checks, blocks, empty passwords).
 /// </summary>
 public static class MailHostMetrics
 {
@@ -22,6 +24,30 @@ public static class MailHostMetrics
 
     internal static readonly Counter<long> ConnectionsRefused = Meter.CreateCounter<long>(
         "mailhost.connections.refused", unit: "{connection}", description: "Connections refused before the greeting, or their TLS handshake refused, by reason.");
+
+    internal static readonly Counter<long> SubmissionAuthorRefused = Meter.CreateCounter<long>(
+        "mailhost.smtp.submission.author_refused", unit: "{message}", description: "Submitted messages refused because their From or Sender field names an address the account does not own, by field.");
+
+    internal static readonly Counter<long> PasswordChecks = Meter.CreateCounter<long>(
+        "mailhost.auth.password.checks", unit: "{check}",
+        description: "Password checks (PLAIN, LOGIN, USER/PASS) of existing records, by whether the verification cache answered (cache=hit) or PBKDF2 ran (cache=miss).");
+
+    internal static readonly Counter<long> PasswordUpgrades = Meter.CreateCounter<long>(
+        "mailhost.auth.password.upgrades", unit: "{record}", description: "Password records re-derived with the configured iteration count after a login.");
+
+    internal static readonly Counter<long> AuthenticationBlocks = Meter.CreateCounter<long>(
+        "mailhost.auth.blocks", unit: "{block}", description: "Addresses and logins blocked by the authentication throttle, by scope (address or login).");
+
+    internal static readonly Counter<long> BlockedLoginChecks = Meter.CreateCounter<long>(
+        "mailhost.auth.blocked_login.checks", unit: "{attempt}",
+        description: "Attempts on a login blocked by failures elsewhere, checked because their address had no failures of its own, by outcome.");
+
+    internal static readonly Counter<long> EmptyPasswords = Meter.CreateCounter<long>(
+        "mailhost.auth.empty_passwords", unit: "{attempt}", description: "Empty passwords refused, by whether they were within the limit (result=refused) or over it (result=limited).");
+
+    internal static readonly Counter<long> UnrecordedAttempts = Meter.CreateCounter<long>(
+        "mailhost.auth.attempts.unrecorded", unit: "{attempt}",
+        description: "Attempts refused without a password check and left out of the login history (coalesced), by outcome.");
 
     internal static TagList Tags(MailConnection connection) => new()
     {

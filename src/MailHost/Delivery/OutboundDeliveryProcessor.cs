@@ -80,16 +80,10 @@ internal sealed partial class OutboundDeliveryProcessor(
         var tookDsn = new HashSet<long>();
         var now = time.GetUtcNow();
         var due = message.Recipients.Where(r => r.State == QueueRecipientState.Pending && r.NextAttempt <= now).ToList();
-        var content = await queue.OpenContentAsync(message.Id, cancellationToken).ConfigureAwait(false);
+        Stream? content = null;
         try
         {
-            MimeMessage? mime = null;
-            if (content is not null)
-            {
-                // Persistent parsing keeps the parts in the content file: headers in memory, bodies streamed.
-                mime = await MimeMessage.LoadAsync(content, persistent: true, cancellationToken).ConfigureAwait(false);
-            }
-
+            (content, var mime, var unusable) = await LoadContentAsync(message.Id, cancellationToken).ConfigureAwait(false);
             foreach (var group in due.GroupBy(r => r.Domain, StringComparer.Ordinal))
             {
                 if (await queue.RenewAsync(lease, options.LeaseDuration, cancellationToken).ConfigureAwait(false) is not { } renewed)
@@ -100,18 +94,9 @@ internal sealed partial class OutboundDeliveryProcessor(
 
                 lease = renewed;
                 var recipients = group.ToList();
-                Dictionary<long, OutboundOutcome> outcomes;
-                if (mime is null)
-                {
-                    outcomes = recipients.ToDictionary(r => r.Id, _ => OutboundOutcome.Permanent("554 5.3.0 The queued message content is missing"));
-                }
-                else
-                {
-                    var route = await router.RouteAsync(group.Key, cancellationToken).ConfigureAwait(false);
-                    outcomes = route.Destination is { } destination
-                        ? await transport.DeliverAsync(destination, message, mime, recipients, cancellationToken).ConfigureAwait(false)
-                        : recipients.ToDictionary(r => r.Id, _ => route.Failure!);
-                }
+                var outcomes = mime is null
+                    ? recipients.ToDictionary(r => r.Id, _ => unusable!)
+                    : await DeliverGroupAsync(message, mime, group.Key, recipients, cancellationToken).ConfigureAwait(false);
 
                 var after = time.GetUtcNow();
                 foreach (var recipient in recipients)
@@ -151,12 +136,22 @@ internal sealed partial class OutboundDeliveryProcessor(
 
             if (reportable.Count > 0)
             {
-                var sent = await notifier.NotifyAsync(message, reportable, mime, cancellationToken).ConfigureAwait(false);
-                var retryAt = time.GetUtcNow() + options.RetryInitialDelay;
+                var sent = await NotifyAsync(message, reportable, mime, cancellationToken).ConfigureAwait(false);
+                var after = time.GetUtcNow();
+                var retryAt = after + options.RetryInitialDelay;
+
+                // A notification that cannot be made is tried for as long as a message of its own would be queued
+                // (MaxAge past the message's expiry), then given up with an error in the log, never tried forever.
+                var giveUp = !sent && after >= message.Expires + options.MaxAge;
+                if (giveUp)
+                {
+                    LogNoticeGivenUp(logger, message.Id, reportable.Count);
+                }
+
                 foreach (var item in reportable)
                 {
                     var update = updates.GetValueOrDefault(item.Recipient.Id) ?? Same(item.Recipient);
-                    updates[item.Recipient.Id] = sent ? update with { Reported = true } : update with { NextAttempt = retryAt };
+                    updates[item.Recipient.Id] = sent || giveUp ? update with { Reported = true } : update with { NextAttempt = retryAt };
                 }
             }
         }
@@ -189,6 +184,84 @@ internal sealed partial class OutboundDeliveryProcessor(
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Opens and parses the queued content. Null content with the outcome for every recipient when it cannot be used:
+    /// missing or unparsable, a permanent failure; unreadable, a temporary one (retried until the message expires).
+    /// </summary>
+    private async Task<(Stream? Content, MimeMessage? Mime, OutboundOutcome? Unusable)> LoadContentAsync(string messageId, CancellationToken cancellationToken)
+    {
+        Stream? content = null;
+        try
+        {
+            content = await queue.OpenContentAsync(messageId, cancellationToken).ConfigureAwait(false);
+            if (content is null)
+            {
+                return (null, null, OutboundOutcome.Permanent("554 5.3.0 The queued message content is missing"));
+            }
+
+            // Persistent parsing keeps the parts in the content file: headers in memory, bodies streamed.
+            var mime = await MimeMessage.LoadAsync(content, persistent: true, cancellationToken).ConfigureAwait(false);
+            return (content, mime, null);
+        }
+#pragma warning disable CA1031 // The message's error boundary, as in DeliverGroupAsync.
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            if (content is not null)
+            {
+                await content.DisposeAsync().ConfigureAwait(false);
+            }
+
+            LogProcessingFailed(logger, messageId, "reading the content", ex);
+
+            // The same bytes never parse on a later try; a read error may pass.
+            return (null, null, ex is FormatException
+                ? OutboundOutcome.Permanent("554 5.6.0 The queued message cannot be parsed")
+                : OutboundOutcome.Temporary("451 4.3.0 The queued message content cannot be read"));
+        }
+    }
+
+    /// <summary>
+    /// Routes and sends to the recipients of one domain. Whatever throws on the way (a resolver, the transport, the
+    /// signer: never a shutdown) is logged and counted as a temporary failure of those recipients, so that a message
+    /// whose processing fails every time expires after MaxAge and is bounced like any other, instead of failing the
+    /// round and coming back for ever.
+    /// </summary>
+    private async Task<Dictionary<long, OutboundOutcome>> DeliverGroupAsync(
+        QueuedMessage message, MimeMessage mime, string domain, List<QueuedRecipient> recipients, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var route = await router.RouteAsync(domain, cancellationToken).ConfigureAwait(false);
+            return route.Destination is { } destination
+                ? await transport.DeliverAsync(destination, message, mime, recipients, cancellationToken).ConfigureAwait(false)
+                : recipients.ToDictionary(r => r.Id, _ => route.Failure!);
+        }
+#pragma warning disable CA1031 // The message's error boundary: see the summary.
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogProcessingFailed(logger, message.Id, "delivering to " + domain, ex);
+            return recipients.ToDictionary(r => r.Id, _ => OutboundOutcome.Temporary("451 4.3.0 Internal error while delivering the message"));
+        }
+    }
+
+    /// <summary>The notifier's answer; false, logged, when it throws (a fault is no reason to fail the whole message).</summary>
+    private async Task<bool> NotifyAsync(QueuedMessage message, List<DeliveryReportItem> items, MimeMessage? original, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await notifier.NotifyAsync(message, items, original, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Treated as a notification not made: retried, then given up (see ProcessAsync).
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogProcessingFailed(logger, message.Id, "writing the delivery status notification", ex);
+            return false;
+        }
     }
 
     private async Task ReleaseAsync(QueueLease lease, Dictionary<long, QueueRecipientUpdate> updates)
@@ -227,6 +300,7 @@ internal sealed partial class OutboundDeliveryProcessor(
             default:
                 if (now >= message.Expires)
                 {
+                    LogExpired(logger, message.Id, recipient.Address, attempts);
                     return new QueueRecipientUpdate(recipient.Id, QueueRecipientState.Expired, false, attempts, now, outcome.Reply, outcome.RemoteMta);
                 }
 
@@ -268,4 +342,13 @@ internal sealed partial class OutboundDeliveryProcessor(
 
     [LoggerMessage(3013, LogLevel.Error, "Outbound delivery of a message failed; it is tried again when its lease ends")]
     private static partial void LogMessageFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3014, LogLevel.Error, "Outbound {MessageId}: processing failed while {Stage}; counted as a failed attempt")]
+    private static partial void LogProcessingFailed(ILogger logger, string messageId, string stage, Exception exception);
+
+    [LoggerMessage(3015, LogLevel.Warning, "Outbound {MessageId} to {Recipient}: expired after {Attempts} attempts (MaxAge reached); the sender is notified as DSN asks")]
+    private static partial void LogExpired(ILogger logger, string messageId, string recipient, int attempts);
+
+    [LoggerMessage(3016, LogLevel.Error, "Outbound {MessageId}: gave up the delivery status notification for {Count} recipients, it could not be made within MaxAge after the message expired")]
+    private static partial void LogNoticeGivenUp(ILogger logger, string messageId, int count);
 }

@@ -54,7 +54,7 @@ public static class OutboundDeliveryServiceCollectionExtensions
             Hostname(sp),
             sp.GetRequiredService<TimeProvider>(),
             Logger(sp, "MailHost.Delivery.Transport"),
-            sp.GetService<IDkimKeyStore>() is { } keys ? new DkimMessageSigner(keys, sp.GetRequiredService<TimeProvider>(), Logger(sp, "MailHost.Delivery.Signing")) : null));
+            sp.GetService<IDkimKeyStore>() is { } keys ? new DkimMessageSigner(keys, sp.GetRequiredService<IAccountDirectory>(), sp.GetRequiredService<TimeProvider>(), Logger(sp, "MailHost.Delivery.Signing")) : null));
         services.TryAddSingleton(sp => new DeliveryStatusNotifier(
             sp.GetRequiredService<IAccountDirectory>(),
             sp.GetRequiredService<IMailStore>(),

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using MailHost.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -56,15 +57,28 @@ public sealed partial class MailCertificateProvider(IOptions<MailHostOptions> op
         }
 
         var created = CreateSelfSigned(settings.Hostname);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, created.Export(X509ContentType.Pkcs12));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
+        WriteOwnerOnly(path, created.Export(X509ContentType.Pkcs12));
         LogSelfSignedCreated(logger, path, settings.Hostname);
         return X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
+    }
+
+    /// <summary>
+    /// Writes the certificate and its private key to a new owner-only file and renames it over
+    /// <paramref name="path"/>: an existing file (an expired certificate) keeps its mode when overwritten in place,
+    /// which may be wider.
+    /// </summary>
+    private static void WriteOwnerOnly(string path, byte[] pkcs12)
+    {
+        OwnerOnlyFiles.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".new";
+        File.Delete(temporary);
+        using (var file = OwnerOnlyFiles.Create(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+        {
+            file.Write(pkcs12);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static X509Certificate2 LoadConfigured(MailCertificateOptions configured)

@@ -435,6 +435,15 @@ internal sealed partial class ImapSession
             ImapLog.StoreFailed(_logger, error.Code.ToString(), error.Message);
         }
 
+        if (error.Code == StoreErrorCode.AccountRemoved)
+        {
+            // The operator removed the account while this session was open: nothing it could do would reach anything,
+            // so it ends (RFC 9051 §7.1.5: BYE, the server is closing the connection).
+            _writer.WriteUntagged(ImapResponseStatus.Bye, null, "The account was removed");
+            ImapLog.Closing(_logger, "account removed");
+            _state = ImapState.Logout;
+        }
+
         // Store messages are fixed texts written for clients; the writer guards against CR/LF regardless.
         _writer.WriteTagged(tag, ImapResponseStatus.No, code, error.Message);
     }

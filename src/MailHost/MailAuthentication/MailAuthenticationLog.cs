@@ -8,7 +8,7 @@ internal static partial class MailAuthenticationLog
     [LoggerMessage(5200, LogLevel.Information, "Mail authentication for {MessageId}: spf={Spf} dkim={Dkim} dmarc={Dmarc} from={FromDomain} disposition={Disposition} ({Queries} DNS lookups)")]
     public static partial void Verdict(ILogger logger, string messageId, string spf, string dkim, string dmarc, string fromDomain, string disposition, int queries);
 
-    [LoggerMessage(5201, LogLevel.Warning, "Mail authentication for {MessageId}: {Count} incoming Authentication-Results fields claimed this server's identity and were renamed")]
+    [LoggerMessage(5201, LogLevel.Warning, "Message {MessageId}: {Count} incoming Authentication-Results fields claimed this server's identity and were renamed X-Original-Authentication-Results")]
     public static partial void ForgedResults(ILogger logger, string messageId, int count);
 
     [LoggerMessage(5202, LogLevel.Information, "Public Suffix List loaded from {Path}: {Rules} rules")]

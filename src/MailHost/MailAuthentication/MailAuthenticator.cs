@@ -21,8 +21,6 @@ public sealed class MailAuthenticator
     /// <summary>The prefix given to incoming Authentication-Results fields that claim this server's authserv-id (RFC 8601 §5).</summary>
     public const string ForgedFieldPrefix = "X-Original-";
 
-    private static readonly byte[] ForgedPrefixBytes = Encoding.ASCII.GetBytes(ForgedFieldPrefix);
-
     private readonly IDnsResolver _resolver;
     private readonly string _hostname;
     private readonly TimeProvider _timeProvider;
@@ -103,23 +101,19 @@ public sealed class MailAuthenticator
             result.Dmarc.FromDomain ?? "-",
             result.Disposition.ToString(),
             dns.Queries);
-        if (result.ForgedFieldOffsets.Count > 0)
-        {
-            MailAuthenticationLog.ForgedResults(_logger, messageId, result.ForgedFieldOffsets.Count);
-        }
-
         return result;
     }
 
     /// <summary>
     /// Authenticates spooled content laid out as <c>[Return-Path][Received][client content]</c> and returns the
     /// result with the stream to store: <c>[Return-Path][Authentication-Results][Received][client content]</c>, the
-    /// client content unchanged except that forged Authentication-Results fields get the <c>X-Original-</c> prefix.
+    /// client content unchanged except that the fields at <paramref name="forgedOffsets"/> (relative to the client
+    /// content, see <see cref="ForgedAuthenticationResults"/>) get the <c>X-Original-</c> prefix.
     /// RFC 5321 §4.4 keeps Return-Path on top (added at final delivery); the Authentication-Results field is added
     /// after this server's Received and, as a trace field, above it (RFC 8601 §5, RFC 5322 §3.6.7).
     /// </summary>
     internal async ValueTask<(MailAuthenticationResult Result, Stream Content)> AuthenticateSpooledAsync(
-        MailAuthenticationRequest request, Stream spool, long returnPathLength, long contentOffset, CancellationToken cancellationToken)
+        MailAuthenticationRequest request, Stream spool, long returnPathLength, long contentOffset, IReadOnlyList<long> forgedOffsets, CancellationToken cancellationToken)
     {
         var length = spool.Length;
         MailAuthenticationResult result;
@@ -132,18 +126,8 @@ public sealed class MailAuthenticator
         {
             MessageSegment.Range(0, returnPathLength),
             MessageSegment.Literal(Encoding.ASCII.GetBytes(result.HeaderField)),
-            MessageSegment.Range(returnPathLength, contentOffset - returnPathLength),
         };
-        var at = contentOffset;
-        foreach (var offset in result.ForgedFieldOffsets.Order())
-        {
-            var absolute = contentOffset + offset;
-            segments.Add(MessageSegment.Range(at, absolute - at));
-            segments.Add(MessageSegment.Literal(ForgedPrefixBytes));
-            at = absolute;
-        }
-
-        segments.Add(MessageSegment.Range(at, length - at));
+        ForgedAuthenticationResults.AppendRenamed(segments, returnPathLength, length, contentOffset, forgedOffsets);
         return (result, new MessageSegmentStream(spool, segments));
     }
 
@@ -207,7 +191,7 @@ public sealed class MailAuthenticator
                 Dmarc = dmarc,
                 Disposition = disposition,
                 HeaderField = FormatHeader(spf, helo, dkim, dmarc, disposition),
-                ForgedFieldOffsets = parsed is null ? [] : ForgedFields(parsed),
+                ForgedFieldOffsets = parsed is null ? [] : ForgedAuthenticationResults.Find(parsed.Headers, _hostname),
             };
         }
         finally
@@ -243,24 +227,6 @@ public sealed class MailAuthenticator
             [var one] => (one, null),
             _ => (null, "the From field has addresses in several domains"),
         };
-    }
-
-    /// <summary>RFC 8601 §5: incoming fields that claim this server's authserv-id (wherever they are in the header).</summary>
-    private List<long> ForgedFields(MimeMessage message)
-    {
-        var offsets = new List<long>();
-        foreach (var header in message.Headers)
-        {
-            if (header.Id == HeaderId.AuthenticationResults
-                && header.Offset is { } offset
-                && AuthenticationResultsField.TryReadAuthServId(header.RawValue, out var id)
-                && id!.Equals(_hostname, StringComparison.OrdinalIgnoreCase))
-            {
-                offsets.Add(offset);
-            }
-        }
-
-        return offsets;
     }
 
     private MailAuthenticationDisposition Disposition(DmarcVerdict dmarc)

@@ -51,6 +51,22 @@ internal sealed class SmtpAddressPolicy(IAccountDirectory directory, string host
         return domain is null ? null : await FindAccountAsync(mailbox.LocalPart, domain, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The account that owns the header address <paramref name="localPart"/>@<paramref name="domain"/> (directly, as
+    /// an alias or a subaddress), or null; an address that is not a plain dot-atom address (quoted local part, routing
+    /// characters) is owned by nobody.
+    /// </summary>
+    public async ValueTask<AccountInfo?> FindOwnerAsync(string localPart, string domain, CancellationToken cancellationToken)
+    {
+        var canonicalDomain = MailAddressCanonicalizer.CanonicalizeDomain(domain);
+        if (canonicalDomain is null || localPart.Length == 0 || localPart.AsSpan().ContainsAny('%', '!', '@'))
+        {
+            return null;
+        }
+
+        return await FindAccountAsync(localPart, canonicalDomain, cancellationToken).ConfigureAwait(false);
+    }
+
     private async ValueTask<AccountInfo?> FindAccountAsync(string localPart, string domain, CancellationToken cancellationToken)
     {
         var address = MailAddressCanonicalizer.CanonicalizeAddress(localPart + "@" + domain);

@@ -58,6 +58,10 @@ public sealed class SmtpConnectionHandler : ConnectionHandler
         _addresses = new SmtpAddressPolicy(directory, _hostname, options.Value.SubaddressSeparator);
         hostOptions.Value.Limits.Validate();
         _unknownRecipients = new SmtpUnknownRecipientLimiter(options, hostOptions.Value.Limits, timeProvider);
+        if (!options.Value.RequireOwnAddressInMailFrom || !options.Value.RequireOwnAddressInHeaderFrom)
+        {
+            SmtpLog.SenderChecksOff(loggerFactory.CreateLogger<SmtpConnectionHandler>(), options.Value.RequireOwnAddressInMailFrom, options.Value.RequireOwnAddressInHeaderFrom);
+        }
     }
 
     /// <inheritdoc />

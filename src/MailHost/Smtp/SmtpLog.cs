@@ -31,4 +31,10 @@ internal static partial class SmtpLog
 
     [LoggerMessage(5008, LogLevel.Warning, "SMTP spool write failed for message {Id}")]
     public static partial void SpoolFailed(ILogger logger, string id, Exception exception);
+
+    [LoggerMessage(5009, LogLevel.Warning, "SMTP message {Id} from {Account} refused: its {Field} field is not the account's own ({Detail})")]
+    public static partial void AuthorRefused(ILogger logger, string id, string account, string field, string detail);
+
+    [LoggerMessage(5010, LogLevel.Warning, "Submission lets accounts send as addresses that are not theirs (MailHost:Smtp:RequireOwnAddressInMailFrom={MailFrom}, RequireOwnAddressInHeaderFrom={HeaderFrom}); outbound mail is still DKIM-signed only for domains of the submitter's addresses")]
+    public static partial void SenderChecksOff(ILogger logger, bool mailFrom, bool headerFrom);
 }

@@ -31,6 +31,15 @@ public sealed class SmtpOptions
     public bool RequireOwnAddressInMailFrom { get; set; } = true;
 
     /// <summary>
+    /// On submission, whether every address in the message's From field, and in its Sender field when there is one,
+    /// must be one of the authenticated account's addresses or aliases (as for <see cref="RequireOwnAddressInMailFrom"/>).
+    /// A message that fails, or whose From field cannot be parsed, gets <c>550 5.7.1</c> at the end of DATA or BDAT
+    /// LAST; so does a From field with several authors and no Sender field (RFC 5322 §3.6.2). Turned off, any From
+    /// is accepted, but outbound mail is still DKIM-signed only for domains of the submitter's addresses. Default true.
+    /// </summary>
+    public bool RequireOwnAddressInHeaderFrom { get; set; } = true;
+
+    /// <summary>
     /// Received header fields a message may already carry; at this many the message is refused as a mail loop
     /// (<c>554 5.4.6</c>, RFC 5321 §6.3). Default 50.
     /// </summary>
@@ -62,7 +71,8 @@ public sealed class SmtpOptions
 
     /// <summary>
     /// Where message content waits, once it passes <see cref="SpoolMemoryThreshold"/>, between the end of DATA and
-    /// delivery. Null uses the system's temporary directory. Files are deleted when the transaction ends.
+    /// delivery. Null uses a directory of the process's own (mode 0700) under the system's temporary directory; the
+    /// host sets <c>spool</c> in its data directory. Files are owner-only (0600) and deleted when the transaction ends.
     /// </summary>
     public string? SpoolDirectory { get; set; }
 

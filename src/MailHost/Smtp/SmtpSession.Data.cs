@@ -231,9 +231,22 @@ internal sealed partial class SmtpSession
     {
         try
         {
+            var header = await ReadClientHeaderAsync(transaction).ConfigureAwait(false);
+            if (await CheckAuthorAsync(transaction, header).ConfigureAwait(false) is { } refused)
+            {
+                return refused;
+            }
+
+            var forged = header is null ? [] : ForgedAuthenticationResults.Find(header, _hostname);
+            if (forged.Count > 0)
+            {
+                MailAuthenticationLog.ForgedResults(_logger, transaction.Id, forged.Count);
+            }
+
             if (transaction.LocalTargets.Count > 0)
             {
-                Stream content = await transaction.Spool!.OpenReadAsync(0, CancellationToken.None).ConfigureAwait(false);
+                var spool = await transaction.Spool!.OpenReadAsync(0, CancellationToken.None).ConfigureAwait(false);
+                var content = WithForgedFieldsRenamed(spool, 0, transaction.ContentOffset, forged);
                 IReadOnlyList<DeliveryTarget> targets = transaction.LocalTargets;
                 if (_mailAuthenticator is { Options.Enabled: true } && !_isSubmission && _account is null)
                 {
@@ -241,9 +254,10 @@ internal sealed partial class SmtpSession
                     // it is stored; the store then reads [Return-Path][Authentication-Results][Received][content].
                     var (verdict, authenticated) = await _mailAuthenticator.AuthenticateSpooledAsync(
                         new MailAuthenticationRequest(_info.RemoteEndPoint?.Address, _clientIdentityKind == SmtpIdentityKind.Domain ? _clientIdentity : null, transaction.Mail.ReversePath.Mailbox) { MessageId = transaction.Id },
-                        content,
+                        spool,
                         transaction.ReturnPathLength,
                         transaction.ContentOffset,
+                        forged,
                         CancellationToken.None).ConfigureAwait(false);
                     switch (verdict.Disposition)
                     {
@@ -288,7 +302,8 @@ internal sealed partial class SmtpSession
 
             if (transaction.ExternalRecipients.Count > 0)
             {
-                var content = await transaction.Spool!.OpenReadAsync(transaction.ReturnPathLength, CancellationToken.None).ConfigureAwait(false);
+                var spool = await transaction.Spool!.OpenReadAsync(transaction.ReturnPathLength, CancellationToken.None).ConfigureAwait(false);
+                var content = WithForgedFieldsRenamed(spool, transaction.ReturnPathLength, transaction.ContentOffset, forged);
                 var mail = transaction.Mail;
                 var envelope = new OutboundEnvelope(mail.ReversePath.Mailbox?.ToString(), [.. transaction.ExternalRecipients], _account!)
                 {

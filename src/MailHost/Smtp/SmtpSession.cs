@@ -29,7 +29,10 @@ namespace MailHost.Smtp;
 /// <item>Only CRLF.CRLF ends DATA (the pure <see cref="DotUnstuffer"/>); BDAT reads exactly its length.</item>
 /// <item>The MX endpoint delivers to local recipients only; relaying needs authenticated submission.</item>
 /// <item>On the MX endpoint every stored message carries exactly one Authentication-Results field of this server
-/// (when mail authentication is enabled), and incoming ones claiming its identity are renamed (RFC 8601 §5).</item>
+/// (when mail authentication is enabled). On every endpoint, with or without mail authentication, incoming ones
+/// claiming its identity are renamed (RFC 8601 §5).</item>
+/// <item>On submission MAIL FROM, and the From and Sender fields of the content, name only the authenticated
+/// account's addresses (each behind its own switch).</item>
 /// <item>After STARTTLS nothing from before survives: buffered plain text, EHLO, the transaction (RFC 3207 §4.2).</item>
 /// <item>Replies are flushed before the session waits for input, so pipelined commands get batched replies (RFC 2920).</item>
 /// <item>Reads and writes never take the connection-closed token: QUIT followed by FIN still gets its 221.</item>

@@ -18,10 +18,38 @@ internal sealed class SmtpSpool : IAsyncDisposable
     private int _lastChunkFill = ChunkSize;
     private FileStream? _file;
 
+    private static readonly Lock DefaultDirectoryGate = new();
+    private static string? s_defaultDirectory;
+
     public SmtpSpool(string? directory, int memoryThreshold)
     {
-        _directory = string.IsNullOrEmpty(directory) ? Path.GetTempPath() : directory;
+        _directory = string.IsNullOrEmpty(directory) ? DefaultDirectory() : directory;
         _memoryThreshold = memoryThreshold;
+    }
+
+    /// <summary>The directory the files go to.</summary>
+    public string Directory => _directory;
+
+    /// <summary>The file holding the content once it passed the memory threshold; <see langword="null"/> while in memory.</summary>
+    internal string? FilePath => _file?.Name;
+
+    /// <summary>
+    /// Where content goes when <see cref="SmtpOptions.SpoolDirectory"/> names no directory: a directory of this
+    /// process's own under the system's temporary directory, created once with a unique name and mode 0700
+    /// (<see cref="System.IO.Directory.CreateTempSubdirectory"/>), so other local users can neither read the files nor
+    /// place anything in their way. The host sets a directory under its data directory instead.
+    /// </summary>
+    internal static string DefaultDirectory()
+    {
+        lock (DefaultDirectoryGate)
+        {
+            if (s_defaultDirectory is null || !System.IO.Directory.Exists(s_defaultDirectory))
+            {
+                s_defaultDirectory = System.IO.Directory.CreateTempSubdirectory("mailhost-smtp-").FullName;
+            }
+
+            return s_defaultDirectory;
+        }
     }
 
     /// <summary>Octets written so far.</summary>
@@ -103,9 +131,11 @@ internal sealed class SmtpSpool : IAsyncDisposable
 
     private async ValueTask MoveToFileAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(_directory);
+        // Message content is private: the file is owner-only from its creation, never readable by other local users
+        // while it waits for delivery.
+        OwnerOnlyFiles.CreateDirectory(_directory);
         var path = Path.Combine(_directory, "mailhost-smtp-" + Guid.NewGuid().ToString("N") + ".tmp");
-        _file = new FileStream(
+        _file = OwnerOnlyFiles.Create(
             path,
             FileMode.CreateNew,
             FileAccess.ReadWrite,

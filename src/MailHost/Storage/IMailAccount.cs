@@ -4,6 +4,12 @@ namespace MailHost.Storage;
 /// One account in the authenticated state (RFC 9051 §6.3): mailboxes, subscriptions, status and append. Mailbox
 /// names are checked with <see cref="MailboxName.Normalize"/>; a bad name is <see cref="StoreErrorCode.InvalidName"/>.
 /// </summary>
+/// <remarks>
+/// A handle belongs to the account as it was when opened, not to its name: once the account is deleted
+/// (<see cref="IMailStore.DeleteAccountAsync"/>) every call that returns a result fails with
+/// <see cref="StoreErrorCode.AccountRemoved"/> and the lists are empty, also after an account of the same name has
+/// been created again. Nothing written through an old handle can reach the new account.
+/// </remarks>
 public interface IMailAccount : IAsyncDisposable
 {
     /// <summary>The canonical account name.</summary>

@@ -23,7 +23,13 @@ public interface IMailStore : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     ValueTask<StoreResult<IMailAccount>> OpenAccountAsync(string accountName, CancellationToken cancellationToken);
 
-    /// <summary>Deletes an account and every message in it; <see cref="StoreErrorCode.NotFound"/> if there is none.</summary>
+    /// <summary>
+    /// Deletes an account with everything the store keeps for it, in one durable step: its mailboxes and messages
+    /// (content that no other message references is released, its file deleted), subscriptions, thread and expunge
+    /// records, and its quota limits and usage. Views of its mailboxes see them gone; handles opened before fail with
+    /// <see cref="StoreErrorCode.AccountRemoved"/>. An account opened or delivered to later under the same name starts
+    /// empty. <see cref="StoreErrorCode.NotFound"/> if there is none.
+    /// </summary>
     ValueTask<StoreResult> DeleteAccountAsync(string accountName, CancellationToken cancellationToken);
 
     /// <summary>Sets an account's quota limits; <see langword="null"/> returns it to the store's defaults.</summary>

@@ -126,8 +126,9 @@ public sealed class MessageSpool : IAsyncDisposable
                     path = Path.Combine(options.TempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
                     try
                     {
-                        Directory.CreateDirectory(options.TempDirectory);
-                        file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+                        // Owner-only from the start: the file is renamed into the content store as it is.
+                        OwnerOnlyFiles.CreateDirectory(options.TempDirectory);
+                        file = OwnerOnlyFiles.Create(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {

@@ -38,4 +38,10 @@ public enum StoreErrorCode
 
     /// <summary>The store could not make the change durable (I/O failure, disk full). IMAP <c>[UNAVAILABLE]</c>, SMTP <c>451 4.3.0</c>.</summary>
     Unavailable,
+
+    /// <summary>
+    /// The account this <see cref="IMailAccount"/> was opened for has been deleted (<see cref="IMailStore.DeleteAccountAsync"/>),
+    /// even if an account of the same name exists again: a session of the removed account is over. IMAP untagged <c>BYE</c>.
+    /// </summary>
+    AccountRemoved,
 }

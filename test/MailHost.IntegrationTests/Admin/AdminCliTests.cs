@@ -34,7 +34,7 @@ public sealed class AdminCliTests : IDisposable
         var added = await RunAsync("users", "add", "Alice", "--address", "Alice@Example.com", "--address=a.smith@example.org", "--password", "pw one");
         added.ExitCode.Should().Be(0);
         added.Out.Should().Be("Account 'alice' added with alice@example.com, a.smith@example.org.\n");
-        added.Err.Should().Contain("warning: a password given with --password is visible").And.NotContain("pw one");
+        added.Err.Should().Contain("warning: --password puts the password in the process list").And.NotContain("pw one");
 
         (await RunAsync(["users", "add", "bob", "--address", "bob@example.com", "--password-stdin"], "bob's pw\nignored second line\n")).Should().Be(Ok("Account 'bob' added with bob@example.com."));
         (await RunAsync("aliases", "add", "Info@example.com", "alice")).Should().Be(Ok("Alias 'info@example.com' now delivers to account 'alice'."));
@@ -50,7 +50,7 @@ public sealed class AdminCliTests : IDisposable
         (await RunAsync(["users", "passwd", "ALICE", "--password-stdin"], "pw two\r\n")).Should().Be(Ok("Password of account 'alice' changed."));
         (await RunAsync("users", "disable", "bob")).Should().Be(Ok("Account 'bob' disabled."));
         (await RunAsync("aliases", "remove", "info@EXAMPLE.com")).Should().Be(Ok("Alias 'info@example.com' removed."));
-        (await RunAsync("users", "remove", "bob")).Should().Be(Ok("Account 'bob' removed with its addresses, aliases and login history."));
+        (await RunAsync("users", "remove", "bob")).Should().Be(Ok("Account 'bob' removed with its mail, addresses, aliases and login history."));
         (await RunAsync("domains", "remove", "example.org")).ExitCode.Should().Be(2, "alice still has an address there");
 
         var directory = await SqliteAccountDirectory.OpenAsync(DatabasePath, null, timeout.Token);
@@ -243,7 +243,7 @@ public sealed class AdminCliTests : IDisposable
     private static CliResult Failed(string message, bool warned = false) => new(
         2,
         string.Empty,
-        (warned ? "warning: a password given with --password is visible to other local users; prefer --password-stdin.\n" : string.Empty) + "error: " + message + "\n");
+        (warned ? "warning: --password puts the password in the process list and the shell history, where other local users can read it; use --password-stdin.\n" : string.Empty) + "error: " + message + "\n");
 
     private Task<CliResult> RunAsync(params string[] args) => RunAsync(args, string.Empty);
 

@@ -50,9 +50,9 @@ public sealed class ClientAddressRangeLimitTests
             },
             services => services.Configure<MailHostOptions>(o => o.Limits.IPv4PrefixLength = 24));
 
-        await using var first = await LineClient.ConnectAsync(server.EndPoint, IPAddress.Parse("127.0.0.2"));
+        await using var first = await LineClient.ConnectFromAsync(server.EndPoint, IPAddress.Parse("127.0.0.2"));
         (await first.ReadLineAsync()).Should().Be("* OK test ready tls=False");
-        await using var neighbour = await LineClient.ConnectAsync(server.EndPoint, IPAddress.Parse("127.0.0.3"));
+        await using var neighbour = await LineClient.ConnectFromAsync(server.EndPoint, IPAddress.Parse("127.0.0.3"));
         (await neighbour.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be(Refusal);
     }
 
@@ -65,9 +65,9 @@ public sealed class ClientAddressRangeLimitTests
             o.MaxConnectionsPerAddress = 1;
         });
 
-        await using var first = await LineClient.ConnectAsync(server.EndPoint, IPAddress.Parse("127.0.0.2"));
+        await using var first = await LineClient.ConnectFromAsync(server.EndPoint, IPAddress.Parse("127.0.0.2"));
         (await first.ReadLineAsync()).Should().Be("* OK test ready tls=False");
-        await using var neighbour = await LineClient.ConnectAsync(server.EndPoint, IPAddress.Parse("127.0.0.3"));
+        await using var neighbour = await LineClient.ConnectFromAsync(server.EndPoint, IPAddress.Parse("127.0.0.3"));
         (await neighbour.ReadLineAsync()).Should().Be("* OK test ready tls=False");
     }
 

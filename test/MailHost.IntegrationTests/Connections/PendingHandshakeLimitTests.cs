@@ -31,14 +31,14 @@ public sealed class PendingHandshakeLimitTests
         {
             for (var i = 0; i < 20; i++)
             {
-                var socket = await LineClient.ConnectAsync(server.EndPoint, Attacker);
+                var socket = await LineClient.ConnectFromAsync(server.EndPoint, Attacker);
                 attackers.Add(socket);
                 await socket.SendRawAsync([0x16]);
             }
 
             await server.Logs.WaitForCountAsync(e => e.EventId.Id == 1000, 20, TimeSpan.FromSeconds(10));
 
-            await using var plain = await LineClient.ConnectAsync(server.EndPoint, Honest);
+            await using var plain = await LineClient.ConnectFromAsync(server.EndPoint, Honest);
             (await plain.ReadLineAsync()).Should().Be("* OK test ready tls=False");
             server.Logs.Entries.Should().NotContain(e => e.EventId.Id == 1034 || e.EventId.Id == 1037, "nobody was in a handshake");
         }
@@ -61,7 +61,7 @@ public sealed class PendingHandshakeLimitTests
             o.TlsClientHelloTimeout = TimeSpan.FromMilliseconds(500);
             o.TlsHandshakeTimeout = TimeSpan.FromSeconds(60);
         });
-        await using var socket = await LineClient.ConnectAsync(server.EndPoint, Attacker);
+        await using var socket = await LineClient.ConnectFromAsync(server.EndPoint, Attacker);
         await socket.SendRawAsync([0x16]);
 
         (await socket.ReadToEndAsync(TimeSpan.FromSeconds(20))).Should().BeEmpty("the connection is closed well before the 60 s handshake deadline");
@@ -83,7 +83,7 @@ public sealed class PendingHandshakeLimitTests
             var admitted = new List<bool>();
             for (var i = 0; i < 4; i++)
             {
-                var socket = await LineClient.ConnectAsync(server.EndPoint, Attacker);
+                var socket = await LineClient.ConnectFromAsync(server.EndPoint, Attacker);
                 attackers.Add(socket);
                 admitted.Add(await StalledTlsHandshake.StartAsync(socket));
             }
@@ -91,7 +91,7 @@ public sealed class PendingHandshakeLimitTests
             admitted.Should().Equal([true, true, false, false], "one address gets two of the four places");
             server.Logs.Entries.Count(e => e.EventId.Id == 1037).Should().Be(2);
 
-            await using var honest = await LineClient.ConnectAsync(server.EndPoint, Honest);
+            await using var honest = await LineClient.ConnectFromAsync(server.EndPoint, Honest);
             await honest.StartTlsAsync();
             (await honest.ReadLineAsync()).Should().Be("* OK test ready tls=True");
         }
@@ -177,7 +177,7 @@ public sealed class PendingHandshakeLimitTests
     private static async Task<LineClient> OpenSmtpAsync<THandler>(TestMailServer<THandler> server, IPAddress source)
         where THandler : Microsoft.AspNetCore.Connections.ConnectionHandler
     {
-        var client = await LineClient.ConnectAsync(server.EndPoint, source);
+        var client = await LineClient.ConnectFromAsync(server.EndPoint, source);
         (await client.ReadLineAsync()).Should().StartWith("220 ");
         await EhloAsync(client);
         return client;

@@ -9,7 +9,7 @@ using MailKit.Security;
 namespace MailHost.IntegrationTests.Imap;
 
 /// <summary>IMAP connection, TLS and login over real sockets: MailKit in every TLS mode, raw transcripts for the RFC corners.</summary>
-public sealed class ImapConnectionTests
+public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(kind)
 {
     [Theory]
     [InlineData(MailTlsMode.None, SecureSocketOptions.None, true)]
@@ -19,7 +19,7 @@ public sealed class ImapConnectionTests
     [InlineData(MailTlsMode.Auto, SecureSocketOptions.StartTls, false)]
     public async Task MailKit_logs_in_opens_INBOX_and_reads_a_message(MailTlsMode mode, SecureSocketOptions options, bool allowPlaintext)
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         var stored = await world.DeliverAsync("alice", MailWorld.Message(1, "First body"));
         // A client that starts in plain text pays the whole detection window on an Auto port: keep it short for it.
         await using var server = await ImapTestServer.StartAsync(
@@ -45,7 +45,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task Capabilities_follow_TLS_and_login_state()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.StartTls);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
 
@@ -75,7 +75,7 @@ public sealed class ImapConnectionTests
     public async Task STARTTLS_discards_commands_sent_with_it(bool splitWrite)
     {
         // SECURITY A1 / T01: nothing sent before the handshake runs after it.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.StartTls);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.ReadLineAsync();
@@ -97,7 +97,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task TLS_first_on_the_Auto_port_then_LOGIN_inside_TLS()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.Auto);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.StartTlsAsync();
@@ -110,7 +110,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task AUTHENTICATE_LOGIN_with_an_empty_first_password_is_refused_then_the_right_one_is_accepted()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.Auto);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.StartTlsAsync();
@@ -133,7 +133,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task AUTHENTICATE_PLAIN_with_SASL_IR_and_a_cancelled_exchange()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.Implicit);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.StartTlsAsync();
@@ -157,7 +157,7 @@ public sealed class ImapConnectionTests
     [InlineData(LoginIdentityMode.EmailAddress, "alice", false)]
     public async Task Login_names_follow_the_LoginIdentity_mode(LoginIdentityMode mode, string login, bool accepted)
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.Implicit, auth: o => o.LoginIdentity = mode);
         using var client = await ImapTestServer.ConnectMailKitAsync(server.Port, SecureSocketOptions.SslOnConnect);
 
@@ -179,7 +179,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task ID_names_the_client_in_the_login_record_and_the_log_scope()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.ReadLineAsync();
@@ -197,7 +197,7 @@ public sealed class ImapConnectionTests
     public async Task A_literal_over_the_limit_is_refused_before_any_continuation()
     {
         // SECURITY C2 / T10.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.ReadLineAsync();
@@ -216,7 +216,7 @@ public sealed class ImapConnectionTests
     public async Task A_refused_LITERAL_plus_APPEND_is_read_and_dropped_not_run()
     {
         // SECURITY C3 / T11.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
 
@@ -230,7 +230,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task Unknown_commands_before_login_close_the_connection()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.ReadLineAsync();
@@ -244,7 +244,7 @@ public sealed class ImapConnectionTests
     public async Task An_over_long_line_is_refused_and_the_connection_closed()
     {
         // SECURITY C1 / T09.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true, imap: o => o.MaxLineLength = 1000);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.ReadLineAsync();
@@ -257,7 +257,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task An_idle_client_is_logged_out_before_login()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, endpoint: o => o.PreAuthenticationIdleTimeout = TimeSpan.FromMilliseconds(300));
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.ReadLineAsync();
@@ -268,7 +268,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task Shutdown_says_BYE_to_open_sessions()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
 
@@ -280,7 +280,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task LOGOUT_says_BYE_then_OK_even_when_the_client_half_closes_at_once()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.ReadLineAsync();
@@ -294,7 +294,7 @@ public sealed class ImapConnectionTests
     public async Task An_HTTP_request_is_closed_without_an_answer()
     {
         // SECURITY A6 / T05: nothing of the request comes back.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.ReadLineAsync();
@@ -310,7 +310,7 @@ public sealed class ImapConnectionTests
     public async Task Deep_nesting_is_refused_and_the_server_lives(string prefix, string repeated)
     {
         // SECURITY C4 / T12.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
         await client.CommandAsync("s", "SELECT INBOX");
@@ -324,7 +324,7 @@ public sealed class ImapConnectionTests
     public async Task A_connection_dropped_in_the_middle_of_an_APPEND_stores_nothing()
     {
         // SECURITY T24.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using (var client = await ImapTestServer.LoginAsync(server))
         {
@@ -341,7 +341,7 @@ public sealed class ImapConnectionTests
     public async Task STARTTLS_after_login_is_refused()
     {
         // SECURITY A3 / T02: no session fixation across STARTTLS.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.StartTls, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
 
@@ -352,7 +352,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task An_authenticated_session_is_logged_out_after_its_own_idle_time_even_in_IDLE()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true, imap: o => o.AuthenticatedIdleTimeout = TimeSpan.FromMilliseconds(500));
         await using var client = await ImapTestServer.LoginAsync(server);
 
@@ -364,7 +364,7 @@ public sealed class ImapConnectionTests
     [Fact]
     public async Task Passwords_never_reach_the_protocol_trace()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.ReadLineAsync();

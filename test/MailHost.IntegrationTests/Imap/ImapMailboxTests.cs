@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
-using MailHost.Storage.Sqlite.Mail;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
@@ -10,7 +9,7 @@ using MimeKit;
 namespace MailHost.IntegrationTests.Imap;
 
 /// <summary>The authenticated state: mailboxes, LIST and its extensions, STATUS, APPEND and quota.</summary>
-public sealed class ImapMailboxTests
+public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind)
 {
     private static async Task<(TestMailServer<MailHost.Imap.ImapConnectionHandler> Server, ImapClient Client)> ConnectAsync(MailWorld world)
     {
@@ -23,7 +22,7 @@ public sealed class ImapMailboxTests
     [Fact]
     public async Task Create_rename_subscribe_and_delete_through_MailKit()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         var (server, client) = await ConnectAsync(world);
         await using var _ = server;
         using var __ = client;
@@ -49,7 +48,7 @@ public sealed class ImapMailboxTests
     [Fact]
     public async Task Special_use_mailboxes_are_found_and_created()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         var (server, client) = await ConnectAsync(world);
         await using var _ = server;
         using var __ = client;
@@ -65,10 +64,10 @@ public sealed class ImapMailboxTests
     [Fact]
     public async Task STATUS_LIST_STATUS_and_quota_report_counts()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await world.DeliverAsync("alice", MailWorld.Message(1));
         await world.DeliverAsync("alice", MailWorld.Message(2, new string('x', 3000)));
-        await world.Store.SetQuotaLimitsAsync("alice", new MailHost.Storage.QuotaLimits(10 * 1024 * 1024, 1000), default);
+        await world.MailStore.SetQuotaLimitsAsync("alice", new MailHost.Storage.QuotaLimits(10 * 1024 * 1024, 1000), default);
         var (server, client) = await ConnectAsync(world);
         await using var _ = server;
         using var __ = client;
@@ -97,7 +96,7 @@ public sealed class ImapMailboxTests
     [Fact]
     public async Task APPEND_and_MULTIAPPEND_answer_APPENDUID_and_keep_flags_and_dates()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         var (server, client) = await ConnectAsync(world);
         await using var _ = server;
         using var __ = client;
@@ -121,7 +120,7 @@ public sealed class ImapMailboxTests
     [Fact]
     public async Task APPEND_to_a_missing_mailbox_says_TRYCREATE_and_an_over_limit_message_TOOBIG_before_any_continuation()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true, imap: o => o.MaxAppendSize = 1000);
         await using var client = await ImapTestServer.LoginAsync(server);
 
@@ -136,7 +135,7 @@ public sealed class ImapMailboxTests
     [Fact]
     public async Task LIST_answers_the_RFC_forms_and_matches_patterns_in_linear_time()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
         (await client.CommandAsync("a", "CREATE " + new string('a', 200))).Last().Should().EndWith("] CREATE completed").And.StartWith("a OK [MAILBOXID");
@@ -156,14 +155,14 @@ public sealed class ImapMailboxTests
         // SECURITY C6 / T13: many wildcards against a long name stay fast.
         var watch = Stopwatch.StartNew();
         (await client.CommandAsync("k", "LIST \"\" \"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\"")).Should().Equal("k OK LIST completed");
-        watch.ElapsedMilliseconds.Should().BeLessThan(1000);
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "a backtracking matcher would not finish");
     }
 
     [Fact]
     public async Task Mailbox_names_are_validated_as_names_and_sent_back_safely()
     {
         // SECURITY E2 / T14 and E3 / T15.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
 
@@ -190,7 +189,7 @@ public sealed class ImapMailboxTests
     [Fact]
     public async Task SELECT_reports_the_mailbox_and_CLOSE_expunges_silently()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await world.DeliverAsync("alice", MailWorld.Message(1));
         await world.DeliverAsync("alice", MailWorld.Message(2));
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
@@ -216,7 +215,7 @@ public sealed class ImapMailboxTests
     [Fact]
     public async Task ENABLE_IMAP4rev2_switches_to_rev2_responses()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await world.DeliverAsync("alice", MailWorld.Message(1));
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
@@ -229,19 +228,17 @@ public sealed class ImapMailboxTests
     }
 
     [Fact]
-    public async Task The_SQLite_store_serves_a_whole_session()
+    public async Task The_store_serves_a_whole_session()
     {
-        using var directory = new TempDirectory();
-        await using var store = await SqliteMailStore.OpenAsync(new SqliteMailStoreOptions { DataDirectory = directory.Path }, null, null, default).WaitAsync(TimeSpan.FromSeconds(30));
-        var world = new MailWorld();
-        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.Implicit, store: store);
+        var world = await NewWorldAsync();
+        await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.Implicit);
         using var client = await ImapTestServer.ConnectMailKitAsync(server.Port, SecureSocketOptions.SslOnConnect);
         await client.AuthenticateAsync("alice", MailWorld.AlicePassword);
 
-        var uid = await client.Inbox.AppendAsync(new AppendRequest(Build("Stored in SQLite")));
+        var uid = await client.Inbox.AppendAsync(new AppendRequest(Build("Stored")));
         await client.Inbox.OpenAsync(FolderAccess.ReadWrite);
         var message = await client.Inbox.GetMessageAsync(uid!.Value);
-        message.Subject.Should().Be("Stored in SQLite");
+        message.Subject.Should().Be("Stored");
         await client.Inbox.AddFlagsAsync(uid.Value, MessageFlags.Deleted, true);
         await client.Inbox.ExpungeAsync();
         client.Inbox.Count.Should().Be(0);
@@ -252,7 +249,7 @@ public sealed class ImapMailboxTests
     public async Task OBJECTID_mailbox_ids_survive_RENAME()
     {
         // RFC 8474.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
 
@@ -275,7 +272,7 @@ public sealed class ImapMailboxTests
     public async Task UTF8_ACCEPT_switches_mailbox_names_to_UTF8_and_takes_UTF8_APPEND()
     {
         // RFC 6855.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
         (await client.CommandAsync("a", "CREATE ~peter/&U,BTFw-")).Last().Should().StartWith("a OK");

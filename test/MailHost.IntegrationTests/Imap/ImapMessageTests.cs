@@ -11,7 +11,7 @@ using MimeKit;
 namespace MailHost.IntegrationTests.Imap;
 
 /// <summary>The selected state: FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE, untagged updates and IDLE.</summary>
-public sealed class ImapMessageTests
+public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind)
 {
     private const string Multipart =
         "From: \"Bob\" <bob@example.com>\nTo: alice@example.com\nSubject: Parts\nMessage-ID: <parts@example.com>\n" +
@@ -31,7 +31,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task FETCH_serves_structure_envelope_sections_and_partials_from_the_index()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         var bytes = await world.DeliverAsync("alice", Multipart);
         var (server, client) = await ConnectAsync(world);
         await using var _ = server;
@@ -69,7 +69,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task FETCH_sections_match_the_RFC_part_rules_on_the_wire()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await world.DeliverAsync("alice", Multipart);
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
@@ -88,7 +88,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task FETCH_BODY_sets_Seen_and_reports_it_but_PEEK_does_not()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await world.DeliverAsync("alice", MailWorld.Message(1));
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
@@ -102,7 +102,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task STORE_with_UNCHANGEDSINCE_reports_MODIFIED_and_MODSEQ()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await world.DeliverAsync("alice", MailWorld.Message(1));
         await world.DeliverAsync("alice", MailWorld.Message(2));
         var (server, client) = await ConnectAsync(world);
@@ -126,7 +126,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task SEARCH_ESEARCH_and_SEARCHRES()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         for (int i = 1; i <= 5; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i, i % 2 == 0 ? "even body" : "odd body"));
@@ -153,7 +153,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task SEARCHRES_saves_results_for_later_commands_and_bad_charsets_are_refused()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         for (int i = 1; i <= 3; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i));
@@ -181,7 +181,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task COPY_and_MOVE_answer_COPYUID_and_MOVE_expunges_from_the_source()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         for (int i = 1; i <= 3; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i));
@@ -205,7 +205,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task EXPUNGE_and_UID_EXPUNGE_remove_only_what_they_should()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         for (int i = 1; i <= 4; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i));
@@ -227,7 +227,7 @@ public sealed class ImapMessageTests
     public async Task Expunges_by_another_session_wait_while_FETCH_by_sequence_number_runs()
     {
         // RFC 9051 §7.5.1: no EXPUNGE during FETCH, STORE or SEARCH by sequence number.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         for (int i = 1; i <= 3; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i));
@@ -255,7 +255,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task Flag_changes_by_another_session_arrive_as_FETCH_and_QRESYNC_clients_get_VANISHED()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         for (int i = 1; i <= 3; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i));
@@ -287,7 +287,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task IDLE_reports_new_mail_and_flag_changes_from_other_sessions_within_a_second()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await world.DeliverAsync("alice", MailWorld.Message(1));
         var (server, client) = await ConnectAsync(world);
         await using var _ = server;
@@ -317,7 +317,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task IDLE_ends_with_DONE_and_refuses_anything_else()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await ImapTestServer.LoginAsync(server);
 
@@ -337,7 +337,7 @@ public sealed class ImapMessageTests
     [InlineData(MailTlsMode.Implicit, SecureSocketOptions.SslOnConnect)]
     public async Task COMPRESS_DEFLATE_carries_a_whole_session(MailTlsMode mode, SecureSocketOptions options)
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         var stored = await world.DeliverAsync("alice", MailWorld.Message(1, string.Concat(Enumerable.Repeat("compressible text ", 2000))));
         await using var server = await ImapTestServer.StartAsync(world, mode, allowPlaintext: true);
         using var client = await ImapTestServer.ConnectMailKitAsync(server.Port, options);
@@ -358,7 +358,7 @@ public sealed class ImapMessageTests
     [Fact]
     public async Task COMPRESS_is_refused_before_login_and_a_second_time()
     {
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await using var server = await ImapTestServer.StartAsync(world, MailTlsMode.None, allowPlaintext: true);
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
         await client.ReadLineAsync();
@@ -371,7 +371,7 @@ public sealed class ImapMessageTests
     public async Task BINARY_decodes_base64_and_quoted_printable_parts_and_APPEND_takes_literal8()
     {
         // RFC 3516.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         await world.DeliverAsync("alice",
             "Subject: Binary\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=x\n\n" +
             "--x\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\ncaf=C3=A9\n" +
@@ -398,7 +398,7 @@ public sealed class ImapMessageTests
     public async Task SORT_ESORT_and_THREAD_ORDEREDSUBJECT()
     {
         // RFC 5256, RFC 5267.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         string Mail(string from, string subject, int day, string body) =>
             $"From: {from}@example.com\nTo: alice@example.com\nSubject: {subject}\nDate: {day:00} Nov 2026 10:00:00 +0000\n\n{body}\n";
         await world.DeliverAsync("alice", Mail("carol", "Lunch", 3, "x"));
@@ -430,7 +430,7 @@ public sealed class ImapMessageTests
     public async Task THREAD_REFERENCES_over_a_socket_raw_and_with_MailKit()
     {
         // RFC 5256 §3 REFERENCES. UID 1 is expunged first, so UIDs are sequence numbers plus one.
-        var world = new MailWorld();
+        var world = await NewWorldAsync();
         static string Mail(string? id, string subject, int day, string extra = "") =>
             $"From: bob@example.com\nTo: alice@example.com\nSubject: {subject}\nDate: {day:00} Nov 2026 10:00:00 +0000\n" +
             (id is null ? "" : $"Message-ID: <{id}>\n") + extra + "\nbody\n";

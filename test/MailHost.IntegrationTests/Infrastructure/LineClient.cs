@@ -31,8 +31,8 @@ public sealed class LineClient : IAsyncDisposable
         return new LineClient(socket);
     }
 
-    /// <summary>Connects from <paramref name="source"/> (e.g. 127.0.0.2: every 127.0.0.0/8 address is loopback), to stand for another client.</summary>
-    public static async Task<LineClient> ConnectAsync(IPEndPoint endPoint, IPAddress source)
+    /// <summary>Connects from <paramref name="source"/> (e.g. 127.0.0.42: every 127.0.0.0/8 address is loopback), standing in for another client.</summary>
+    public static async Task<LineClient> ConnectFromAsync(IPEndPoint endPoint, IPAddress source)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try

@@ -94,6 +94,6 @@ public class ImapMessageIdParserTests
         var text = string.Concat(Enumerable.Repeat("<a@[<a@b.c.d ((\"<", 20_000));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         ImapMessageIdParser.ParseAll(text);
-        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2));
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), "a quadratic parser takes minutes on this input; the bound leaves room for a loaded machine");
     }
 }

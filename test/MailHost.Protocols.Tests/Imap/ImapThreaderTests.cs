@@ -322,6 +322,6 @@ public class ImapThreaderTests
         var threads = ImapThreader.References(messages);
         watch.Stop();
         threads.Should().ContainSingle("everything hangs from m1");
-        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(15), "quadratic loop checks take minutes here; the bound leaves room for a loaded machine");
     }
 }

@@ -1,4 +1,5 @@
 using MailHost.Accounts;
+using MailHost.Storage.InMemory;
 using MailHost.Storage.Sqlite;
 using MailHost.Storage.Sqlite.Accounts;
 
@@ -197,12 +198,13 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
     [Fact]
     public async Task Removing_an_account_removes_its_addresses_aliases_and_history_and_frees_them()
     {
-        var directory = await OpenWithAliceAsync();
+        await OpenWithAliceAsync();
+        var directory = await SqliteAccountDirectory.OpenAsync(DatabasePath, new InMemoryMailStore(), Logger, Time, Ct);
         (await directory.AddAliasAsync("info@example.com", "alice", Ct)).Succeeded.Should().BeTrue();
         await directory.RecordLoginAsync(Login("alice", 0), Ct);
 
         (await directory.RemoveAccountAsync("Alice", Ct)).Should().Be(AccountAdministrationResult.Success(
-            "Account 'alice' removed with its addresses, aliases and login history."));
+            "Account 'alice' removed with its mail, addresses, aliases and login history."));
 
         (await directory.FindByNameAsync("alice", Ct)).Should().BeNull();
         (await directory.FindByAddressAsync("a.smith@example.com", Ct)).Should().BeNull();

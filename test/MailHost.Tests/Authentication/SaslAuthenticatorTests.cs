@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using MailHost.Accounts;
 using MailHost.Authentication;
@@ -261,13 +260,16 @@ public class SaslAuthenticatorTests
     }
 
     [Fact]
-    public async Task Scram_cancel_after_server_first_is_not_recorded()
+    public async Task Scram_cancel_after_server_first_is_a_counted_failure()
     {
+        // The client has seen the salt by then: reading salts must not be free (ScramLookupKeyTests has the rest).
         var host = new AuthTestHost();
         var client = new ScramClient("alice", "correct horse");
-        var (result, _) = await host.RunAsync(Auth(host, "SCRAM-SHA-256", B64(client.ClientFirst), ScriptedChannel.Lines("*")));
+        var (result, waited) = await host.RunAsync(Auth(host, "SCRAM-SHA-256", B64(client.ClientFirst), ScriptedChannel.Lines("*")));
         result.Status.Should().Be(AuthenticationStatus.Cancelled);
-        host.Directory.GetLoginHistory("alice").Should().BeEmpty();
+        result.CountsAsFailure.Should().BeTrue();
+        waited.Should().Be(TimeSpan.FromSeconds(2));
+        host.Directory.GetLoginHistory("alice").Should().ContainSingle().Which.Outcome.Should().Be(LoginOutcome.Failed);
     }
 
     [Fact]
@@ -322,41 +324,5 @@ public class SaslAuthenticatorTests
         await host.RunAsync(Auth(host, "PLAIN", "@@@@", ScriptedChannel.Lines()));
         host.SaslLog.Entries.Should().NotBeEmpty();
         host.SaslLog.Entries.Should().NotContain(e => e.Text.Contains("Sup3rS3cret") || e.Text.Contains(B64("\0alice\0Sup3rS3cret")));
-    }
-
-    /// <summary>The client side of SCRAM-SHA-256 (RFC 5802 §3), enough to drive the server.</summary>
-    private sealed class ScramClient(string user, string password)
-    {
-        private readonly string _nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
-        private byte[]? _expectedServerSignature;
-
-        public string ClientFirst => "n,,n=" + user.Replace("=", "=3D", StringComparison.Ordinal).Replace(",", "=2C", StringComparison.Ordinal) + ",r=" + _nonce;
-
-        public bool ServerVerified { get; private set; }
-
-        public static Dictionary<string, string> Attributes(string message) =>
-            message.Split(',').ToDictionary(part => part[..1], part => part[2..]);
-
-        public string Respond(string challenge)
-        {
-            if (challenge.StartsWith("v=", StringComparison.Ordinal))
-            {
-                ServerVerified = Convert.FromBase64String(challenge[2..]).AsSpan().SequenceEqual(_expectedServerSignature);
-                return "";
-            }
-
-            var attributes = Attributes(challenge);
-            attributes["r"].Should().StartWith(_nonce);
-            var salted = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), Convert.FromBase64String(attributes["s"]),
-                int.Parse(attributes["i"], System.Globalization.CultureInfo.InvariantCulture), HashAlgorithmName.SHA256, 32);
-            var clientKey = HMACSHA256.HashData(salted, "Client Key"u8);
-            var storedKey = SHA256.HashData(clientKey);
-            var withoutProof = "c=biws,r=" + attributes["r"];
-            var authMessage = Encoding.UTF8.GetBytes(ClientFirst[3..] + "," + challenge + "," + withoutProof);
-            var signature = HMACSHA256.HashData(storedKey, authMessage);
-            var proof = clientKey.Zip(signature, (a, b) => (byte)(a ^ b)).ToArray();
-            _expectedServerSignature = HMACSHA256.HashData(HMACSHA256.HashData(salted, "Server Key"u8), authMessage);
-            return B64(withoutProof + ",p=" + Convert.ToBase64String(proof));
-        }
     }
 }

@@ -20,7 +20,7 @@ using MimeKit;
 namespace MailHost.Tests.Delivery;
 
 /// <summary>Outbound messages through the real transport to loopback receivers, checked with MimeKit's DKIM verifier.</summary>
-public sealed class DkimDeliveryTests : IAsyncLifetime
+public sealed partial class DkimDeliveryTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly TempDirectory _directory = new();
@@ -66,7 +66,7 @@ public sealed class DkimDeliveryTests : IAsyncLifetime
 
     private async Task<int> RunAsync()
     {
-        _transport ??= new SmtpOutboundTransport(_dns, _options, "mail.local.test", _time, NullLogger.Instance, new DkimMessageSigner(_keys, _time, _log));
+        _transport ??= new SmtpOutboundTransport(_dns, _options, "mail.local.test", _time, NullLogger.Instance, new DkimMessageSigner(_keys, _local, _time, _log));
         var notifier = new DeliveryStatusNotifier(_local, _local, _queue, _options, "mail.local.test", _time, NullLogger.Instance);
         var processor = new OutboundDeliveryProcessor(_queue, new OutboundRouter(_dns, _options), _transport, notifier, _options, _time, NullLogger.Instance);
         return await processor.RunDueAsync(CancellationToken.None).WaitAsync(Timeout);
@@ -176,6 +176,10 @@ public sealed class DkimDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task The_envelope_sender_does_not_choose_the_key_the_From_field_does()
     {
+        // alice may write as news@brand.test (an alias of hers); her envelope domain has a key too, but the
+        // signature must align with the From domain (RFC 7489 §3.1.1).
+        _local.Accounts["news@brand.test"] = "alice";
+        await CreateKeyAsync(DkimAlgorithms.RsaSha256, domain: "local.test");
         await CreateKeyAsync(DkimAlgorithms.RsaSha256, domain: "brand.test");
         await EnqueueAsync(Message(from: "Newsletter <news@brand.test>"), "bob@remote.test");
 

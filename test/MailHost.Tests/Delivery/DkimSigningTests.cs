@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using MailHost.Accounts;
+using MailHost.Delivery.Queue;
 using MailHost.Delivery.Signing;
 using MailHost.Tests.Accounts;
 using MailHost.Tests.Storage;
@@ -47,7 +49,19 @@ public sealed class DkimSigningTests
         return MimeMessage.Load(stream);
     }
 
-    private DkimMessageSigner Signer() => new(_store, _time, _log);
+    private DkimMessageSigner Signer() => new(_store, Directory(), _time, _log);
+
+    /// <summary>alice, who writes as alice@example.com, the author of <see cref="Text"/>.</summary>
+    private static InMemoryAccountDirectory Directory()
+    {
+        var directory = new InMemoryAccountDirectory();
+        directory.AddDomain("example.com");
+        directory.AddAccount("alice");
+        directory.AddAddress("alice", "alice@example.com");
+        return directory;
+    }
+
+    private static QueuedMessage Queued() => new("m1", "alice@example.com", "alice", 0, Now, Now.AddDays(5), Now, null, null, []);
 
     private async Task<DkimKey> KeyAsync(string algorithm, string domain = "example.com", string selector = "s1")
     {
@@ -60,7 +74,7 @@ public sealed class DkimSigningTests
     private async Task<MimeMessage> SignAsync(MimeMessage message)
     {
         var signer = Signer();
-        var key = await signer.FindKeyAsync("m1", message, CancellationToken.None);
+        var key = await signer.FindKeyAsync(Queued(), message, CancellationToken.None);
         key.Should().NotBeNull();
         signer.Sign(key!, message, FormatOptions.Default, "m1").Should().NotBeNull();
         return Reparse(message);
@@ -132,7 +146,7 @@ public sealed class DkimSigningTests
     {
         await KeyAsync(DkimAlgorithms.RsaSha256, domain: "other.test");
 
-        var key = await Signer().FindKeyAsync("m1", Parse(Text), CancellationToken.None);
+        var key = await Signer().FindKeyAsync(Queued(), Parse(Text), CancellationToken.None);
 
         key.Should().BeNull();
         _log.Entries.Should().ContainSingle(e => e.EventId.Id == 3202 && e.Level == LogLevel.Debug && e.Message.Contains("example.com", StringComparison.Ordinal));
@@ -143,7 +157,7 @@ public sealed class DkimSigningTests
     {
         await KeyAsync(DkimAlgorithms.RsaSha256);
 
-        (await Signer().FindKeyAsync("m1", Parse("To: b@remote.test\r\nSubject: x\r\n\r\nbody\r\n"), CancellationToken.None)).Should().BeNull();
+        (await Signer().FindKeyAsync(Queued(), Parse("To: b@remote.test\r\nSubject: x\r\n\r\nbody\r\n"), CancellationToken.None)).Should().BeNull();
         _log.Entries.Should().ContainSingle(e => e.EventId.Id == 3201);
     }
 
@@ -168,7 +182,7 @@ public sealed class DkimSigningTests
         };
         (await _store.SaveAsync(new DkimKey("example.com", "s1", algorithm, pem, Now), CancellationToken.None)).IsSuccess.Should().BeTrue();
 
-        var key = await Signer().FindKeyAsync("m1", Parse(Text), CancellationToken.None);
+        var key = await Signer().FindKeyAsync(Queued(), Parse(Text), CancellationToken.None);
 
         key.Should().BeNull();
         var entry = _log.Entries.Should().ContainSingle(e => e.EventId.Id == 3203).Subject;
@@ -270,7 +284,7 @@ public sealed class DkimSigningTests
         await KeyAsync(DkimAlgorithms.RsaSha256);
         var signer = Signer();
         var message = Parse(Text);
-        var key = await signer.FindKeyAsync("m1", message, CancellationToken.None);
+        var key = await signer.FindKeyAsync(Queued(), message, CancellationToken.None);
         var before = message.ToString();
 
         // An RSA key declared as Ed25519 gets past nothing but a hand-made signing key; MimeKit refuses it.

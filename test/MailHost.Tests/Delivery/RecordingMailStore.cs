@@ -36,7 +36,9 @@ public sealed class RecordingMailStore : IMailStore, IAccountDirectory
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public ValueTask<AccountInfo?> FindByNameAsync(string accountName, CancellationToken cancellationToken)
-        => ValueTask.FromResult(Accounts.ContainsValue(accountName) ? new AccountInfo(accountName, [], []) : null);
+        => ValueTask.FromResult(Accounts.ContainsValue(accountName)
+            ? new AccountInfo(accountName, [.. Accounts.Where(a => a.Value == accountName).Select(a => a.Key).Order(StringComparer.Ordinal)], [])
+            : null);
 
     public ValueTask<AccountInfo?> FindByAddressAsync(string address, CancellationToken cancellationToken)
         => ValueTask.FromResult(Accounts.TryGetValue(address, out var name) ? new AccountInfo(name, [address], []) : null);

@@ -49,6 +49,6 @@ public sealed class ImapListMatcherTests
         var name = new string('a', 1000);
         var watch = Stopwatch.StartNew();
         ImapListMatcher.Matches(name, string.Concat(Enumerable.Repeat("*a", 200)) + "b", '/').Should().BeFalse();
-        watch.ElapsedMilliseconds.Should().BeLessThan(100);
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "a backtracking matcher would take longer than the universe; a busy machine takes milliseconds");
     }
 }

@@ -69,7 +69,7 @@ public class MailAuthenticatorTests
         var received = "Received: from client.example.org ([192.0.2.1])\r\n\tby mx.example.net; Sat, 28 Nov 2026 10:00:00 +0000\r\n";
         var content = "Authentication-Results: mx.example.net; dmarc=pass\r\nFrom: a@example.org\r\nX-Authentication-Results: mx.example.net; kept\r\n\r\nbody\r\n";
         var spool = new MemoryStream(Encoding.ASCII.GetBytes(returnPath + received + content));
-        var (result, stream) = await _fixture.Create().AuthenticateSpooledAsync(MailAuthenticatorFixture.Request(), spool, returnPath.Length, returnPath.Length + received.Length, CancellationToken.None);
+        var (result, stream) = await _fixture.Create().AuthenticateSpooledAsync(MailAuthenticatorFixture.Request(), spool, returnPath.Length, returnPath.Length + received.Length, [0], CancellationToken.None);
 
         using var stored = new MemoryStream();
         await stream.CopyToAsync(stored);
@@ -77,7 +77,7 @@ public class MailAuthenticatorTests
 
         // One byte at a time gives the same bytes (segment boundaries inside reads).
         spool.Position = 0;
-        var (_, again) = await _fixture.Create().AuthenticateSpooledAsync(MailAuthenticatorFixture.Request(), spool, returnPath.Length, returnPath.Length + received.Length, CancellationToken.None);
+        var (_, again) = await _fixture.Create().AuthenticateSpooledAsync(MailAuthenticatorFixture.Request(), spool, returnPath.Length, returnPath.Length + received.Length, [0], CancellationToken.None);
         var single = new List<byte>();
         var buffer = new byte[1];
         while (again.Read(buffer, 0, 1) == 1)

@@ -65,7 +65,7 @@ internal sealed partial class DeliveryStatusNotifier(
                 return ok;
             }
 
-            var envelope = new OutboundEnvelope(null, [new OutboundRecipient(message.ReversePath)], message.Account);
+            var envelope = new OutboundEnvelope(null, [new OutboundRecipient(message.ReversePath)], message.Account) { Origin = OutboundOrigin.Server };
             var queued = await queue.EnqueueAsync(envelope, file, time.GetUtcNow() + options.MaxAge, cancellationToken).ConfigureAwait(false);
             if (!queued.IsSuccess)
             {

@@ -36,4 +36,7 @@ public sealed record QueuedMessage(
 
     /// <summary><c>ENVID=</c> (RFC 3461 §4.4), or <see langword="null"/>.</summary>
     public string? EnvelopeId { get; init; }
+
+    /// <summary>Who wrote the message (see <see cref="OutboundEnvelope.Origin"/>).</summary>
+    public OutboundOrigin Origin { get; init; }
 }

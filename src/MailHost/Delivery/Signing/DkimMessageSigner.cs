@@ -1,4 +1,5 @@
 using MailHost.Accounts;
+using MailHost.Delivery.Queue;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using MimeKit.Cryptography;
@@ -8,10 +9,17 @@ namespace MailHost.Delivery.Signing;
 
 /// <summary>
 /// DKIM-signs outbound messages (RFC 6376) as the domain of their author (the RFC 5322 From address), so that the
-/// signature aligns with the From domain for DMARC (RFC 7489 §3.1.1). Keys come from the <see cref="IDkimKeyStore"/>;
-/// a domain without a key, or with a key that cannot sign, sends unsigned rather than not at all.
+/// signature aligns with the From domain for DMARC (RFC 7489 §3.1.1), but only for a domain the message's writer
+/// may use: for a submitted message, a domain of one of the submitting account's addresses or aliases; for a
+/// message the server wrote itself, its From domain. Keys come from the <see cref="IDkimKeyStore"/>; a domain
+/// without a key, with a key that cannot sign, or that the submitter may not use sends unsigned rather than not at all.
 /// </summary>
-internal sealed partial class DkimMessageSigner(IDkimKeyStore store, TimeProvider time, ILogger logger)
+/// <remarks>
+/// Signing with the submitter's own domain instead, for a From domain it may not use, would be no help: that
+/// signature does not align with the From domain, so the receiver's DMARC result for that domain is the same as
+/// for an unsigned message, and this server would vouch for a message that names someone else as its author.
+/// </remarks>
+internal sealed partial class DkimMessageSigner(IDkimKeyStore store, IAccountDirectory directory, TimeProvider time, ILogger logger)
 {
     // RFC 6376 §5.4.1: the fields that carry the message's meaning. Each is signed as often as it occurs.
     private static readonly string[] MessageFields = ["From", "Reply-To", "Subject", "Date", "Message-ID", "To", "Cc", "In-Reply-To", "References", "MIME-Version"];
@@ -20,19 +28,28 @@ internal sealed partial class DkimMessageSigner(IDkimKeyStore store, TimeProvide
     private static readonly string[] BodyFields = ["Content-Type", "Content-Transfer-Encoding"];
 
     /// <summary>
-    /// The signing key for <paramref name="message"/>'s author domain, or <see langword="null"/> when the message has
-    /// no author, the domain has no key (logged at debug) or the key cannot sign (logged as a warning). Throws when
-    /// the key store itself fails.
+    /// The signing key for <paramref name="mime"/>'s author domain, or <see langword="null"/> when the message has
+    /// no author, the writer of <paramref name="message"/> may not use the domain (logged as a warning), the domain
+    /// has no key (logged at debug) or the key cannot sign (logged as a warning). Throws when the key store or the
+    /// account directory fails.
     /// </summary>
-    public async ValueTask<DkimSigningKey?> FindKeyAsync(string messageId, MimeMessage message, CancellationToken cancellationToken)
+    public async ValueTask<DkimSigningKey?> FindKeyAsync(QueuedMessage message, MimeMessage mime, CancellationToken cancellationToken)
     {
+        var messageId = message.Id;
+
         // RFC 7489 §3.1.1: alignment is with the RFC5322.From domain; a message with several authors is aligned
         // with the first.
-        var author = message.From.Mailboxes.FirstOrDefault();
+        var author = mime.From.Mailboxes.FirstOrDefault();
         var domain = author is null ? null : MailAddressCanonicalizer.CanonicalizeDomain(author.Domain);
         if (domain is null)
         {
             LogNoAuthorDomain(logger, messageId);
+            return null;
+        }
+
+        if (message.Origin != OutboundOrigin.Server && !await SubmitterMayUseAsync(message.Account, domain, cancellationToken).ConfigureAwait(false))
+        {
+            LogNotSubmitterDomain(logger, messageId, domain, message.Account);
             return null;
         }
 
@@ -50,6 +67,31 @@ internal sealed partial class DkimMessageSigner(IDkimKeyStore store, TimeProvide
         }
 
         return key;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="domain"/> is the domain of one of the account's addresses or aliases, looked up now:
+    /// an account removed or disabled since the submission, or an alias taken away, no longer signs.
+    /// </summary>
+    private async ValueTask<bool> SubmitterMayUseAsync(string accountName, string domain, CancellationToken cancellationToken)
+    {
+        var name = MailAddressCanonicalizer.CanonicalizeAccountName(accountName);
+        var account = name is null ? null : await directory.FindByNameAsync(name, cancellationToken).ConfigureAwait(false);
+        if (account is null || account.Disabled)
+        {
+            return false;
+        }
+
+        foreach (var address in account.Addresses.Concat(account.Aliases))
+        {
+            var at = address.LastIndexOf('@');
+            if (at >= 0 && string.Equals(MailAddressCanonicalizer.CanonicalizeDomain(address[(at + 1)..]), domain, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -156,4 +198,7 @@ internal sealed partial class DkimMessageSigner(IDkimKeyStore store, TimeProvide
 
     [LoggerMessage(3205, LogLevel.Debug, "Outbound {MessageId}: DKIM-signed as d={Domain} s={Selector}")]
     private static partial void LogSigned(ILogger logger, string messageId, string domain, string selector);
+
+    [LoggerMessage(3206, LogLevel.Warning, "Outbound {MessageId}: sent without DKIM signature, its From domain {Domain} is not a domain of the addresses of the submitting account {Account}")]
+    private static partial void LogNotSubmitterDomain(ILogger logger, string messageId, string domain, string account);
 }

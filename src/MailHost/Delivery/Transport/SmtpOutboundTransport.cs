@@ -20,7 +20,8 @@ namespace MailHost.Delivery.Transport;
 /// <summary>
 /// Sends queued messages with MailKit's SMTP client: connects through <see cref="IDnsResolver"/> addresses only,
 /// keeps idle connections per destination for reuse, and caps connections per destination. Messages are DKIM-signed
-/// as their author domain when <see cref="OutboundDeliveryOptions.DkimSign"/> is on and the domain has a key.
+/// as their author domain when <see cref="OutboundDeliveryOptions.DkimSign"/> is on, the domain has a key and the
+/// message's writer may use the domain (see <see cref="DkimMessageSigner"/>).
 /// </summary>
 internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
 {
@@ -58,11 +59,12 @@ internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
         {
             try
             {
-                dkim = await _signer.FindKeyAsync(message.Id, mime, cancellationToken).ConfigureAwait(false);
+                dkim = await _signer.FindKeyAsync(message, mime, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is DbException or IOException or TimeoutException)
             {
-                // Sending unsigned while the key is merely unreadable would fail DMARC at receivers; try again later.
+                // Sending unsigned while the key or the account is merely unreadable would fail DMARC at receivers;
+                // try again later.
                 LogKeyStoreFailed(_logger, message.Id, ex.Message);
                 foreach (var recipient in recipients)
                 {
@@ -361,7 +363,7 @@ internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
     [LoggerMessage(3101, LogLevel.Information, "Outbound connection to {Host} ({Address}:{Port}) failed: {Reason}")]
     private static partial void LogConnectFailed(ILogger logger, string host, string address, int port, string reason);
 
-    [LoggerMessage(3103, LogLevel.Warning, "Outbound {MessageId}: the DKIM key store failed, delivery deferred: {Reason}")]
+    [LoggerMessage(3103, LogLevel.Warning, "Outbound {MessageId}: the DKIM key store or the account directory failed, delivery deferred: {Reason}")]
     private static partial void LogKeyStoreFailed(ILogger logger, string messageId, string reason);
 
     [LoggerMessage(3102, LogLevel.Information, "Outbound transaction for {MessageId} with {Host} failed: {Reason}")]

@@ -1,14 +1,21 @@
 namespace MailHost.Storage.InMemory;
 
-/// <summary>An account of <see cref="InMemoryMailStore"/>.</summary>
+/// <summary>
+/// An account of <see cref="InMemoryMailStore"/>, bound to the account's state as it was opened: after the account is
+/// deleted the handle reaches nothing, not even an account created again under the same name.
+/// </summary>
 internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
 {
-    private readonly InMemoryMailStore _store;
+    private static readonly StoreError Removed = new(StoreErrorCode.AccountRemoved, "The account was removed.");
 
-    public InMemoryMailAccount(InMemoryMailStore store, string accountName)
+    private readonly InMemoryMailStore _store;
+    private readonly MemoryAccountState _state;
+
+    public InMemoryMailAccount(InMemoryMailStore store, MemoryAccountState state)
     {
         _store = store;
-        AccountName = accountName;
+        _state = state;
+        AccountName = state.Name;
     }
 
     public string AccountName { get; }
@@ -66,7 +73,7 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
             var account = Account();
             if (account is null)
             {
-                return Done(new StoreError(StoreErrorCode.NotFound, "The account no longer exists."));
+                return Done(Removed);
             }
 
             if (account.Mailboxes.TryGetValue(normalized.Value, out var existing) && !existing.Noselect)
@@ -112,7 +119,12 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
         lock (_store.Gate)
         {
             var account = Account();
-            if (account is null || !account.Mailboxes.TryGetValue(normalized.Value, out var mailbox))
+            if (account is null)
+            {
+                return Done(Removed);
+            }
+
+            if (!account.Mailboxes.TryGetValue(normalized.Value, out var mailbox))
             {
                 return Done(new StoreError(StoreErrorCode.NotFound, "No such mailbox."));
             }
@@ -162,7 +174,12 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
         lock (_store.Gate)
         {
             var account = Account();
-            if (account is null || !account.Mailboxes.TryGetValue(from.Value, out var source))
+            if (account is null)
+            {
+                return Done(Removed);
+            }
+
+            if (!account.Mailboxes.TryGetValue(from.Value, out var source))
             {
                 return Done(new StoreError(StoreErrorCode.NotFound, "No such mailbox."));
             }
@@ -252,7 +269,12 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
 
         lock (_store.Gate)
         {
-            Account()?.Subscriptions.Add(normalized.Value);
+            if (Account() is not { } account)
+            {
+                return Done(Removed);
+            }
+
+            account.Subscriptions.Add(normalized.Value);
         }
 
         return Done(null);
@@ -268,7 +290,12 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
 
         lock (_store.Gate)
         {
-            return Done(Account()?.Subscriptions.Remove(normalized.Value) == true ? null : new StoreError(StoreErrorCode.NotFound, "The name is not subscribed."));
+            if (Account() is not { } account)
+            {
+                return Done(Removed);
+            }
+
+            return Done(account.Subscriptions.Remove(normalized.Value) ? null : new StoreError(StoreErrorCode.NotFound, "The name is not subscribed."));
         }
     }
 
@@ -283,7 +310,12 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
         lock (_store.Gate)
         {
             var account = Account();
-            if (account is null || !account.Mailboxes.TryGetValue(normalized.Value, out var mailbox) || mailbox.Noselect)
+            if (account is null)
+            {
+                return ValueTask.FromResult(StoreResult<MailboxStatus>.Fail(Removed));
+            }
+
+            if (!account.Mailboxes.TryGetValue(normalized.Value, out var mailbox) || mailbox.Noselect)
             {
                 return ValueTask.FromResult(StoreResult<MailboxStatus>.Fail(StoreErrorCode.NotFound, "No such mailbox."));
             }
@@ -311,7 +343,7 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
             return StoreResult<AppendResult>.Fail(prepared.Error);
         }
 
-        return _store.Append(AccountName, mailbox, prepared.Value.Spool, prepared.Value.Indexed, options, createAccount: false);
+        return _store.Append(_state, mailbox, prepared.Value.Spool, prepared.Value.Indexed, options);
     }
 
     public ValueTask<StoreResult<IMailboxView>> OpenMailboxAsync(string name, bool examine, CancellationToken cancellationToken)
@@ -325,7 +357,12 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
         lock (_store.Gate)
         {
             var account = Account();
-            if (account is null || !account.Mailboxes.TryGetValue(normalized.Value, out var mailbox) || mailbox.Noselect)
+            if (account is null)
+            {
+                return ValueTask.FromResult(StoreResult<IMailboxView>.Fail(Removed));
+            }
+
+            if (!account.Mailboxes.TryGetValue(normalized.Value, out var mailbox) || mailbox.Noselect)
             {
                 return ValueTask.FromResult(StoreResult<IMailboxView>.Fail(StoreErrorCode.NotFound, "No such mailbox."));
             }
@@ -345,7 +382,8 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private MemoryAccountState? Account() => _store.FindAccount(AccountName);
+    /// <summary>The account's state while it exists; <see langword="null"/> once it was deleted. Call with the gate held.</summary>
+    private MemoryAccountState? Account() => _state.Deleted ? null : _state;
 
     private static ValueTask<StoreResult> Done(StoreError? error) => ValueTask.FromResult(error is null ? StoreResult.Success : StoreResult.Fail(error));
 }

@@ -45,12 +45,13 @@ public sealed class InMemoryMailStore : IMailStore
             return ValueTask.FromResult(StoreResult<IMailAccount>.Fail(error));
         }
 
+        MemoryAccountState state;
         lock (Gate)
         {
-            GetOrCreateAccount(accountName);
+            state = GetOrCreateAccount(accountName);
         }
 
-        return ValueTask.FromResult(StoreResult<IMailAccount>.Success(new InMemoryMailAccount(this, accountName)));
+        return ValueTask.FromResult(StoreResult<IMailAccount>.Success(new InMemoryMailAccount(this, state)));
     }
 
     /// <inheritdoc/>
@@ -123,7 +124,8 @@ public sealed class InMemoryMailStore : IMailStore
                 continue;
             }
 
-            var stored = Append(target.AccountName, target.Mailbox, spool, indexed, target.Options ?? AppendOptions.Default, createAccount: true);
+            var accountName = target.AccountName;
+            var stored = Append(() => GetOrCreateAccount(accountName), target.Mailbox, spool, indexed, target.Options ?? AppendOptions.Default);
             results.Add(stored.IsSuccess ? new DeliveryTargetResult(target, stored.Value, null) : new DeliveryTargetResult(target, null, stored.Error));
         }
 
@@ -161,7 +163,12 @@ public sealed class InMemoryMailStore : IMailStore
         return await BinaryPartEncoder.ConvertAsync(spool, indexed, SpoolOptions, Limits, cancellationToken).ConfigureAwait(false);
     }
 
-    internal StoreResult<AppendResult> Append(string accountName, string mailboxName, MessageSpool spool, IndexedMessage indexed, AppendOptions options, bool createAccount)
+    /// <summary>APPEND through an account handle: nothing is stored once the handle's account was deleted.</summary>
+    internal StoreResult<AppendResult> Append(MemoryAccountState state, string mailboxName, MessageSpool spool, IndexedMessage indexed, AppendOptions options)
+        => Append(() => state.Deleted ? null : state, mailboxName, spool, indexed, options);
+
+    /// <summary>Stores one message; <paramref name="resolveAccount"/> runs with the gate held and gives the target account, if any.</summary>
+    private StoreResult<AppendResult> Append(Func<MemoryAccountState?> resolveAccount, string mailboxName, MessageSpool spool, IndexedMessage indexed, AppendOptions options)
     {
         var name = MailboxName.Normalize(mailboxName, Limits);
         if (!name.IsSuccess)
@@ -174,10 +181,9 @@ public sealed class InMemoryMailStore : IMailStore
         AppendResult result;
         lock (Gate)
         {
-            var account = createAccount ? GetOrCreateAccount(accountName) : FindAccount(accountName);
-            if (account is null)
+            if (resolveAccount() is not { } account)
             {
-                return StoreResult<AppendResult>.Fail(StoreErrorCode.NotFound, "The account no longer exists.");
+                return StoreResult<AppendResult>.Fail(StoreErrorCode.AccountRemoved, "The account was removed.");
             }
 
             if (!account.Mailboxes.TryGetValue(name.Value, out var mailbox) || mailbox.Noselect)
@@ -225,9 +231,6 @@ public sealed class InMemoryMailStore : IMailStore
         Feed.Publish(mailboxId, modSeq);
         return result;
     }
-
-    internal MemoryAccountState? FindAccount(string accountName) =>
-        _accounts.TryGetValue(accountName, out var account) ? account : null;
 
     internal MemoryAccountState GetOrCreateAccount(string accountName)
     {
