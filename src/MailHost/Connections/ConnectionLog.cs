@@ -21,8 +21,8 @@ internal static partial class ConnectionLog
     [LoggerMessage(1011, LogLevel.Warning, "Refused {Remote}: endpoint {Endpoint} has {Limit} connections open")]
     public static partial void EndpointFull(ILogger logger, IPAddress? remote, string endpoint, int limit);
 
-    [LoggerMessage(1012, LogLevel.Warning, "Refused {Remote}: it has {Limit} connections open on endpoint {Endpoint}")]
-    public static partial void AddressFull(ILogger logger, IPAddress remote, string endpoint, int limit);
+    [LoggerMessage(1012, LogLevel.Warning, "Refused {Remote}: its address range {Range} has {Limit} connections open on endpoint {Endpoint}")]
+    public static partial void AddressFull(ILogger logger, IPAddress remote, string range, string endpoint, int limit);
 
     [LoggerMessage(1020, LogLevel.Warning, "PROXY header from untrusted peer {Peer} refused")]
     public static partial void ProxyUntrusted(ILogger logger, IPEndPoint? peer);
@@ -45,8 +45,11 @@ internal static partial class ConnectionLog
     [LoggerMessage(1033, LogLevel.Warning, "TLS refused: the client offered only {Alpn} (cross-protocol attempt, ALPACA)")]
     public static partial void TlsForeignAlpn(ILogger logger, string alpn);
 
-    [LoggerMessage(1034, LogLevel.Warning, "Refused: {Limit} connections are already waiting in TLS detection or handshake")]
+    [LoggerMessage(1034, LogLevel.Warning, "TLS refused: {Limit} handshakes are already in progress on this endpoint")]
     public static partial void TlsPendingFull(ILogger logger, int limit);
+
+    [LoggerMessage(1037, LogLevel.Warning, "TLS refused: {Range} already has {Limit} handshakes in progress on this endpoint")]
+    public static partial void TlsPendingAddressFull(ILogger logger, string range, int limit);
 
     [LoggerMessage(1035, LogLevel.Warning, "Discarded {Count} bytes sent after STARTTLS before the handshake (possible command injection)")]
     public static partial void StartTlsDiscarded(ILogger logger, long count);

@@ -5,9 +5,9 @@ namespace MailHost.Connections;
 
 /// <summary>
 /// The <c>MailHost</c> meter (System.Diagnostics.Metrics, ready for OpenTelemetry or dotnet-counters):
-/// connections opened, open now, refused before the greeting, and closed by the server when a deadline passed,
-/// tagged by endpoint and protocol; submitted messages refused for their author fields, tagged by field; and the work
-/// and refusals of authentication (password checks, blocks, empty passwords).
+/// connections opened, open now, refused (before the greeting, or their TLS handshake), and closed by the server
+/// when a deadline passed, tagged by endpoint and protocol; submitted messages refused for their author fields, tagged
+/// by field; and the work and refusals of authentication (password checks, blocks, empty passwords).
 /// </summary>
 public static class MailHostMetrics
 {
@@ -23,7 +23,7 @@ public static class MailHostMetrics
         "mailhost.connections.active", unit: "{connection}", description: "Connections open on mail endpoints now.");
 
     internal static readonly Counter<long> ConnectionsRefused = Meter.CreateCounter<long>(
-        "mailhost.connections.refused", unit: "{connection}", description: "Connections refused before the greeting, by reason.");
+        "mailhost.connections.refused", unit: "{connection}", description: "Connections refused before the greeting, or their TLS handshake refused, by reason.");
 
     internal static readonly Counter<long> SubmissionAuthorRefused = Meter.CreateCounter<long>(
         "mailhost.smtp.submission.author_refused", unit: "{message}", description: "Submitted messages refused because their From or Sender field names an address the account does not own, by field.");

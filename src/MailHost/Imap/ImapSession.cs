@@ -47,6 +47,7 @@ internal sealed partial class ImapSession : IDisposable
     private readonly ImapCommandParser _parser;
     private readonly ArrayBufferWriter<byte> _traceBuffer = new();
     private readonly MailOutputFlusher _flusher;
+    private long _traceDiscarded;
 
     private PipeReader _input;
     private ImapOutput _output;
@@ -55,6 +56,9 @@ internal sealed partial class ImapSession : IDisposable
     private int _badCommands;
     private bool _anyCommand;
     private IMailAccount? _account;
+
+    // The most of one command the trace shows.
+    private const int MaxTracedCommand = 16 * 1024;
 
     // True when the last read looked at every buffered byte without consuming it: wait for new bytes.
     private bool _examinedAll;
@@ -290,9 +294,10 @@ internal sealed partial class ImapSession : IDisposable
 
             var buffer = result.Buffer;
             var reader = new SequenceReader<byte>(buffer);
+            var discardedBefore = _parser.DiscardedByteCount;
             var status = _parser.TryParse(ref reader, out var command, out var error);
             // A command is traced whole at its end, so a LOGIN literal is redacted with its line (never traced alone).
-            TraceReceived(buffer.Slice(0, reader.Position), status is ImapParseStatus.Complete or ImapParseStatus.Error);
+            TraceReceived(buffer.Slice(0, reader.Position), _parser.DiscardedByteCount - discardedBefore, status is ImapParseStatus.Complete or ImapParseStatus.Error);
             _input.AdvanceTo(reader.Position);
             _examinedAll = false;
             switch (status)
@@ -340,18 +345,35 @@ internal sealed partial class ImapSession : IDisposable
         return await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void TraceReceived(ReadOnlySequence<byte> bytes, bool commandEnded)
+    /// <summary>
+    /// Collects what the parser consumed until the command ends, then traces it. The first
+    /// <paramref name="discarded"/> bytes were dropped unparsed (a refused literal and the rest of its command): they
+    /// are counted, never shown, since a refused LOGIN literal is a password.
+    /// </summary>
+    private void TraceReceived(ReadOnlySequence<byte> bytes, long discarded, bool commandEnded)
     {
         if (!_trace.IsEnabled)
         {
             return;
         }
 
-        if (_traceBuffer.WrittenCount < 16 * 1024)
+        if (discarded > 0)
+        {
+            _traceDiscarded += discarded;
+            bytes = bytes.Slice(Math.Min(discarded, bytes.Length));
+        }
+
+        if (_traceDiscarded > 0 && (!bytes.IsEmpty || commandEnded))
+        {
+            _trace.ReceivedPayload(_traceDiscarded, "refused literal, discarded");
+            _traceDiscarded = 0;
+        }
+
+        if (_traceBuffer.WrittenCount < MaxTracedCommand)
         {
             foreach (var segment in bytes)
             {
-                var take = Math.Min(segment.Length, (16 * 1024) - _traceBuffer.WrittenCount);
+                var take = Math.Min(segment.Length, MaxTracedCommand - _traceBuffer.WrittenCount);
                 _traceBuffer.Write(segment.Span[..take]);
             }
         }
@@ -362,36 +384,14 @@ internal sealed partial class ImapSession : IDisposable
         }
     }
 
+    /// <summary>Traces the collected command, each line redacted on its own (LOGIN and AUTHENTICATE, literals included).</summary>
     private void FlushTrace()
     {
-        if (_traceBuffer.WrittenCount == 0)
+        if (_traceBuffer.WrittenCount > 0)
         {
-            return;
+            _trace.ReceivedCommands(_traceBuffer.WrittenSpan);
+            _traceBuffer.ResetWrittenCount();
         }
-
-        var text = _traceBuffer.WrittenSpan;
-        if (text.Length > 0 && text[^1] == '\n')
-        {
-            text = text[..^1];
-        }
-
-        if (text.Length > 0 && text[^1] == '\r')
-        {
-            text = text[..^1];
-        }
-
-        // LOGIN and AUTHENTICATE lines, literals included, never reach the trace in clear.
-        var redacted = ProtocolTraceRedactor.RedactImapCommand(text);
-        if (redacted is null)
-        {
-            _trace.Received(text);
-        }
-        else
-        {
-            _trace.ReceivedRedacted(redacted);
-        }
-
-        _traceBuffer.ResetWrittenCount();
     }
 
     /// <summary>The response code <c>CAPABILITY ...</c> for the greeting and login replies.</summary>

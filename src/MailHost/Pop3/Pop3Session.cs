@@ -38,7 +38,6 @@ internal sealed partial class Pop3Session : IDisposable
     private readonly SaslAuthenticator _sasl;
     private readonly Pop3MaildropLocks _locks;
     private readonly Pop3Options _options;
-    private readonly AuthenticationOptions _authOptions;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ProtocolTrace _trace;
@@ -72,7 +71,6 @@ internal sealed partial class Pop3Session : IDisposable
         _sasl = sasl;
         _locks = locks;
         _options = options;
-        _authOptions = authOptions;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<Pop3Session>();
         _trace = new ProtocolTrace(loggerFactory, MailProtocol.Pop3, connection.ConnectionId);
@@ -125,7 +123,7 @@ internal sealed partial class Pop3Session : IDisposable
             idleTimeout,
             (Pop3CommandParser parser, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out Pop3Command? value, out Pop3Response? failure)
                 => parser.TryParseCommand(buffer, out consumed, out value, out failure),
-            line => _trace.ReceivedCommand(line));
+            (line, continuesRefusedLine) => _trace.ReceivedCommand(line, continuesRefusedLine));
 
     /// <summary>Reads one SASL response line (RFC 5034 §4); never traced in clear.</summary>
     private ValueTask<(LineStatus Status, string? Response, Pop3Response? Error)> ReadAuthResponseAsync(TimeSpan idleTimeout)
@@ -133,12 +131,13 @@ internal sealed partial class Pop3Session : IDisposable
             idleTimeout,
             (Pop3CommandParser parser, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out string? value, out Pop3Response? failure)
                 => parser.TryParseAuthResponse(buffer, out consumed, out value, out failure),
-            _ => _trace.ReceivedRedacted(ProtocolTraceRedactor.RedactedMarker));
+            (_, _) => _trace.ReceivedRedacted(ProtocolTraceRedactor.RedactedMarker));
 
     private delegate Pop3ParseStatus ParseStep<T>(Pop3CommandParser parser, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out T? value, out Pop3Response? error);
 
     /// <summary>Feeds the input to one parser step until it decides, the client goes quiet for too long, or the input ends.</summary>
-    private async ValueTask<(LineStatus Status, T? Value, Pop3Response? Error)> ReadAsync<T>(TimeSpan idleTimeout, ParseStep<T> parse, Action<ReadOnlySequence<byte>> trace)
+    /// <remarks><paramref name="trace"/> gets the consumed bytes and whether they start with the rest of a refused over-long line.</remarks>
+    private async ValueTask<(LineStatus Status, T? Value, Pop3Response? Error)> ReadAsync<T>(TimeSpan idleTimeout, ParseStep<T> parse, Action<ReadOnlySequence<byte>, bool> trace)
         where T : class
     {
         // One deadline for the whole line, however it arrives (SECURITY F1: a byte now and then is no activity).
@@ -157,10 +156,11 @@ internal sealed partial class Pop3Session : IDisposable
             }
 
             var buffer = result.Buffer;
+            var continuesRefusedLine = _parser.IsDiscardingLongLine;
             var status = parse(_parser, buffer, out var consumed, out var value, out var error);
             if (status != Pop3ParseStatus.Incomplete)
             {
-                trace(buffer.Slice(0, consumed));
+                trace(buffer.Slice(0, consumed), continuesRefusedLine);
                 _input.AdvanceTo(consumed);
                 return (LineStatus.Line, value, error);
             }

@@ -38,7 +38,7 @@ internal sealed partial class SmtpSession
         IReadOnlyList<string> mechanisms = [];
         if (_isSubmission && _account is null)
         {
-            mechanisms = _sasl.GetMechanisms(_info.IsTls);
+            mechanisms = _sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
             offered |= SmtpExtensions.Auth;
         }
 
@@ -100,6 +100,9 @@ internal sealed partial class SmtpSession
         return false;
     }
 
+    /// <summary>Whether credentials may be sent now: inside TLS, or where the endpoint (or else the server) allows plain text.</summary>
+    private bool CredentialsAllowed => _sasl.IsAllowed(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
+
     private async ValueTask<bool> AuthAsync(AuthCommand command)
     {
         if (!_isSubmission)
@@ -113,18 +116,22 @@ internal sealed partial class SmtpSession
             return await ErrorAsync(new SmtpReply(503, "5.5.1", "Already authenticated")).ConfigureAwait(false);
         }
 
-        if (!_info.IsTls && !_authOptions.AllowPlaintextAuthentication)
+        if (!CredentialsAllowed)
         {
             return await ErrorAsync(StartTlsFirst).ConfigureAwait(false);
         }
 
-        if (!_sasl.GetMechanisms(_info.IsTls).Contains(command.Mechanism, StringComparer.OrdinalIgnoreCase))
+        if (!_sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication).Contains(command.Mechanism, StringComparer.OrdinalIgnoreCase))
         {
             return await ErrorAsync(new SmtpReply(504, "5.5.4", "Unrecognized authentication type")).ConfigureAwait(false);
         }
 
         ReadOnlyMemory<byte>? initial = command.InitialResponse is null ? null : Encoding.ASCII.GetBytes(command.InitialResponse);
-        var context = new AuthenticationContext(AuthenticationContext.Smtp, _info.RemoteEndPoint, _info.IsTls) { ClientName = _clientIdentity };
+        var context = new AuthenticationContext(AuthenticationContext.Smtp, _info.RemoteEndPoint, _info.IsTls)
+        {
+            ClientName = _clientIdentity,
+            AllowPlaintextAuthentication = _info.Endpoint.AllowPlaintextAuthentication,
+        };
         var channel = new SmtpSaslChannel(this);
         var result = await _sasl.AuthenticateAsync(command.Mechanism, initial, channel, context, CancellationToken.None).ConfigureAwait(false);
         if (channel.Closed)

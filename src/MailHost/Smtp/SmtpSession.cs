@@ -62,7 +62,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private readonly SmtpUnknownRecipientLimiter _unknownRecipients;
     private readonly SmtpAddressPolicy _addresses;
     private readonly SmtpOptions _options;
-    private readonly AuthenticationOptions _authOptions;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ProtocolTrace _trace;
@@ -117,7 +116,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _addresses = addresses;
         _unknownRecipients = unknownRecipients;
         _options = options;
-        _authOptions = authOptions;
         _hostname = hostname;
         _timeProvider = timeProvider;
         _isSubmission = _info.Endpoint.Protocol == MailProtocol.Submission;
@@ -289,11 +287,12 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             }
 
             var buffer = result.Buffer;
+            var continuesRefusedLine = _parser.IsDiscardingLongLine;
             var parsed = _parser.TryParseCommand(buffer, out var consumed, out var command, out var error);
             if (parsed != SmtpParseStatus.Incomplete)
             {
                 var line = buffer.Slice(0, consumed);
-                _trace.ReceivedCommand(line);
+                _trace.ReceivedCommand(line, continuesRefusedLine);
                 var isBdat = parsed == SmtpParseStatus.Error && StartsWithBdat(line);
                 _input.AdvanceTo(consumed);
                 return (InputStatus.Ready, command, error, isBdat);
