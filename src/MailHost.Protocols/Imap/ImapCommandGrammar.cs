@@ -22,12 +22,16 @@ internal static partial class ImapCommandGrammar
             return null;
         }
 
-        tag = parsedTag;
         if (!r.TryChar((byte)' '))
         {
+            // A lone word is no "tag SP command" (RFC 9051 §9), so it has no tag to answer with: it is answered
+            // untagged (RFC 9051 §7.1.3) and never echoed, for it may be a SASL response the client sent after its
+            // AUTHENTICATE was refused, that is, a password.
             r.Fail(ImapParseErrors.MissingCommand);
             return null;
         }
+
+        tag = parsedTag;
 
         if (!r.ParseAtom(out var verb, ImapParseErrors.MissingCommand))
         {

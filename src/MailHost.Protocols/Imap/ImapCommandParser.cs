@@ -95,6 +95,14 @@ public sealed partial class ImapCommandParser
     /// <summary>After <see cref="ImapParseStatus.AppendLiteral"/>: the message whose bytes the session must stream; null otherwise.</summary>
     public ImapAppendMessage? PendingAppend { get; private set; }
 
+    /// <summary>
+    /// Bytes dropped so far without being parsed: refused non-synchronizing literals and the rest of their commands
+    /// (SECURITY C3). Within one <see cref="TryParse"/> call, dropped bytes always come first, so a caller that compares
+    /// the count before and after a call knows how many of the consumed bytes were never a command (a trace must not
+    /// show them: a refused literal may hold a password).
+    /// </summary>
+    public long DiscardedByteCount { get; private set; }
+
     /// <summary>The tag of the command being read, when its first fragment is in and the tag is valid; otherwise null.</summary>
     public string? CurrentTag => _appendTag ?? (_length > 0 ? ReadTag(_buffer.AsSpan(0, _length)) : null);
 
@@ -145,6 +153,7 @@ public sealed partial class ImapCommandParser
                     long skip = Math.Min(_literalRemaining, reader.Remaining);
                     reader.Advance(skip);
                     _literalRemaining -= skip;
+                    DiscardedByteCount += skip;
                     if (_literalRemaining > 0)
                     {
                         return ImapParseStatus.Incomplete;
@@ -158,7 +167,14 @@ public sealed partial class ImapCommandParser
 
                 default:
                 {
+                    bool discarding = _phase == Phase.DiscardLine;
+                    long start = reader.Consumed;
                     var status = ReadFragment(ref reader, out error);
+                    if (discarding)
+                    {
+                        DiscardedByteCount += reader.Consumed - start;
+                    }
+
                     if (status != ImapParseStatus.Complete)
                     {
                         return status;

@@ -12,7 +12,9 @@ namespace MailHost.Protocols.Text;
 /// <remarks>
 /// A single line cannot reveal everything: the caller must also hide the lines that continue a SASL exchange
 /// (client responses to <c>+</c> / <c>334</c> challenges) and IMAP literals sent after a LOGIN or AUTHENTICATE
-/// line; <see cref="RedactedMarker"/> is the text to show for them.
+/// line; <see cref="RedactedMarker"/> is the text to show for them. The <c>Redact*Lines</c> methods take whatever a
+/// session traces at once and judge every line on its own, so that a secret is hidden whatever comes before it (the
+/// rest of a refused command, a pipelined command).
 /// </remarks>
 public static class ProtocolTraceRedactor
 {
@@ -24,6 +26,42 @@ public static class ProtocolTraceRedactor
 
     private static readonly SearchValues<byte> MechanismChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
+
+    // RFC 4648 §4: the base64 alphabet and its padding, the only characters of a SASL response (RFC 4422 §3.3).
+    private static readonly SearchValues<byte> Base64Chars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
+
+    // Commands that are one word: a line of one word that is none of these may be a SASL response sent out of turn.
+    private static readonly string[] Pop3Verbs =
+        ["USER", "PASS", "APOP", "AUTH", "STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "QUIT", "TOP", "UIDL", "CAPA", "STLS", "UTF8", "LANG"];
+
+    private static readonly string[] SmtpVerbs =
+        ["HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "STARTTLS", "AUTH"];
+
+    private delegate string? LineRedactor(ReadOnlySpan<byte> line, int maxLength);
+
+    /// <summary>
+    /// IMAP: every line of <paramref name="received"/> as a trace line. A LOGIN or AUTHENTICATE line is redacted as in
+    /// <see cref="RedactImapCommand"/>, and when it ends with a literal marker everything after it is hidden too (the
+    /// literals are its arguments). A command line that is one base64 word (a SASL response sent after the exchange
+    /// was refused or ended) is hidden; lines that continue a command after a literal are shown.
+    /// </summary>
+    public static IReadOnlyList<string> RedactImapLines(ReadOnlySpan<byte> received, int maxLength = ProtocolTraceFormatter.DefaultMaxLength)
+        => RedactLines(received, RedactImapCommand, [], imapLiterals: true, maxLength);
+
+    /// <summary>
+    /// POP3: every line of <paramref name="received"/> as a trace line, redacted as in <see cref="RedactPop3Command"/>;
+    /// a line that is one base64 word and no POP3 command (a SASL response out of turn) is hidden.
+    /// </summary>
+    public static IReadOnlyList<string> RedactPop3Lines(ReadOnlySpan<byte> received, int maxLength = ProtocolTraceFormatter.DefaultMaxLength)
+        => RedactLines(received, RedactPop3Command, Pop3Verbs, imapLiterals: false, maxLength);
+
+    /// <summary>
+    /// SMTP: every line of <paramref name="received"/> as a trace line, redacted as in <see cref="RedactSmtpCommand"/>;
+    /// a line that is one base64 word and no SMTP command (a SASL response out of turn) is hidden.
+    /// </summary>
+    public static IReadOnlyList<string> RedactSmtpLines(ReadOnlySpan<byte> received, int maxLength = ProtocolTraceFormatter.DefaultMaxLength)
+        => RedactLines(received, RedactSmtpCommand, SmtpVerbs, imapLiterals: false, maxLength);
 
     /// <summary>
     /// IMAP (RFC 9051 §6.2.2, §6.2.3): <c>tag LOGIN args</c> becomes <c>tag LOGIN &lt;redacted&gt;</c>;
@@ -107,6 +145,91 @@ public static class ProtocolTraceRedactor
         }
 
         return RedactSaslArguments(line, commandLength + 1, maxLength);
+    }
+
+    /// <summary>
+    /// Splits at every LF (a CR before it dropped): a bare LF ends a line here even where the protocol would not, so
+    /// that a secret after one is judged as a line of its own.
+    /// </summary>
+    private static List<string> RedactLines(ReadOnlySpan<byte> received, LineRedactor redact, string[] verbs, bool imapLiterals, int maxLength)
+    {
+        var lines = new List<string>();
+        bool continuesCommand = false;
+        while (!received.IsEmpty)
+        {
+            int end = received.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> line = end < 0 ? received : received[..end];
+            received = end < 0 ? default : received[(end + 1)..];
+            if (!line.IsEmpty && line[^1] == '\r')
+            {
+                line = line[..^1];
+            }
+
+            if (redact(line, maxLength) is { } redacted)
+            {
+                lines.Add(redacted);
+                if (imapLiterals && EndsWithLiteralMarker(line))
+                {
+                    // RFC 9051 §4.3: the literals that follow are the command's arguments, secrets included.
+                    if (!received.IsEmpty)
+                    {
+                        lines.Add(RedactedMarker);
+                    }
+
+                    break;
+                }
+
+                continuesCommand = false;
+                continue;
+            }
+
+            lines.Add(!continuesCommand && IsLoneSaslResponse(line, verbs) ? RedactedMarker : ProtocolTraceFormatter.Escape(line, maxLength));
+            continuesCommand = imapLiterals && EndsWithLiteralMarker(line);
+        }
+
+        return lines;
+    }
+
+    /// <summary>One word of base64 that is not one of <paramref name="verbs"/>.</summary>
+    private static bool IsLoneSaslResponse(ReadOnlySpan<byte> line, string[] verbs)
+    {
+        if (line.IsEmpty || line.ContainsAnyExcept(Base64Chars))
+        {
+            return false;
+        }
+
+        foreach (var verb in verbs)
+        {
+            if (Ascii.EqualsIgnoreCase(line, verb))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>RFC 9051 §9 literal / RFC 7888 literal+ and literal- / RFC 3516 literal8: <c>[~]{digits[+|-]}</c> at the end.</summary>
+    private static bool EndsWithLiteralMarker(ReadOnlySpan<byte> line)
+    {
+        if (line.IsEmpty || line[^1] != '}')
+        {
+            return false;
+        }
+
+        int open = line.LastIndexOf((byte)'{');
+        if (open < 0)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> inside = line[(open + 1)..^1];
+        if (!inside.IsEmpty && inside[^1] is (byte)'+' or (byte)'-')
+        {
+            inside = inside[..^1];
+        }
+
+        return !inside.IsEmpty && !inside.ContainsAnyExceptInRange((byte)'0', (byte)'9');
     }
 
     /// <summary>

@@ -38,6 +38,13 @@ public sealed class AuthenticationContext
     /// <summary>Whether the connection is encrypted; the session sets it after STARTTLS.</summary>
     public bool IsTls { get; set; }
 
+    /// <summary>
+    /// The endpoint's own <c>AllowPlaintextAuthentication</c>, which wins over
+    /// <see cref="AuthenticationOptions.AllowPlaintextAuthentication"/> when set (an endpoint behind a TLS-terminating
+    /// proxy); null to use the global setting.
+    /// </summary>
+    public bool? AllowPlaintextAuthentication { get; init; }
+
     /// <summary>The client's own name (IMAP ID "name", EHLO argument), recorded in the login history.</summary>
     public string? ClientName { get; set; }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using MailHost.Connections;
@@ -282,21 +281,9 @@ public sealed partial class AuthenticationThrottle
             }
         }
 
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return "a:" + address;
-        }
-
-        // One IPv6 subscriber holds a whole prefix: count the network, not the address.
-        var prefix = Math.Clamp(_options.IPv6PrefixLength, 0, 128);
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        for (var bit = prefix; bit < 128; bit++)
-        {
-            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
-        }
-
-        return "a:" + new IPAddress(bytes) + "/" + prefix;
+        // One IPv6 subscriber holds a whole prefix: count the network, not the address (the rule every per-client
+        // limit shares).
+        return "a:" + ClientAddressRange.Of(address, ClientAddressRange.DefaultIPv4PrefixLength, _options.IPv6PrefixLength);
     }
 
     private byte[] HashAttempt(string? login, string password)

@@ -47,7 +47,13 @@ public sealed class PasswordAuthenticator
     /// Whether password logins are allowed on a connection with this TLS state. When <see langword="false"/>, IMAP
     /// advertises LOGINDISABLED and POP3 refuses USER.
     /// </summary>
-    public bool IsAllowed(bool isTls) => isTls || _allowPlaintext;
+    public bool IsAllowed(bool isTls) => IsAllowed(isTls, null);
+
+    /// <summary>
+    /// Whether password logins are allowed on a connection with this TLS state on an endpoint whose own
+    /// <c>AllowPlaintextAuthentication</c> is <paramref name="endpointAllowsPlaintext"/> (null: the global setting decides).
+    /// </summary>
+    public bool IsAllowed(bool isTls, bool? endpointAllowsPlaintext) => isTls || (endpointAllowsPlaintext ?? _allowPlaintext);
 
     /// <summary>PBKDF2 derivations this authenticator has run (tests and diagnostics).</summary>
     internal long PasswordDerivations => _verifier.Derivations;
@@ -64,7 +70,7 @@ public sealed class PasswordAuthenticator
         ArgumentNullException.ThrowIfNull(password);
         ArgumentNullException.ThrowIfNull(context);
         var mechanism = context.Protocol == AuthenticationContext.Pop3 ? UserMechanism : LoginMechanism;
-        if (!IsAllowed(context.IsTls))
+        if (!IsAllowed(context.IsTls, context.AllowPlaintextAuthentication))
         {
             context.Mechanism = mechanism;
             return ValueTask.FromResult(AuthenticationResult.Failure(AuthenticationStatus.EncryptionRequired));

@@ -69,7 +69,20 @@ public sealed partial class SaslAuthenticator
     /// The mechanisms to advertise on a connection with this TLS state (IMAP <c>AUTH=</c>, SMTP <c>AUTH</c>, POP3
     /// <c>SASL</c>); empty without TLS unless <see cref="AuthenticationOptions.AllowPlaintextAuthentication"/>.
     /// </summary>
-    public IReadOnlyList<string> GetMechanisms(bool isTls) => isTls || _allowPlaintext ? _mechanisms : [];
+    public IReadOnlyList<string> GetMechanisms(bool isTls) => GetMechanisms(isTls, null);
+
+    /// <summary>
+    /// The mechanisms to advertise on a connection with this TLS state on an endpoint whose own
+    /// <c>AllowPlaintextAuthentication</c> is <paramref name="endpointAllowsPlaintext"/> (null: the global setting decides).
+    /// </summary>
+    public IReadOnlyList<string> GetMechanisms(bool isTls, bool? endpointAllowsPlaintext)
+        => IsAllowed(isTls, endpointAllowsPlaintext) ? _mechanisms : [];
+
+    /// <summary>
+    /// Whether credentials may be sent at all on a connection with this TLS state on an endpoint whose own
+    /// <c>AllowPlaintextAuthentication</c> is <paramref name="endpointAllowsPlaintext"/> (null: the global setting decides).
+    /// </summary>
+    public bool IsAllowed(bool isTls, bool? endpointAllowsPlaintext) => isTls || (endpointAllowsPlaintext ?? _allowPlaintext);
 
     /// <summary>PBKDF2 derivations this authenticator has run (tests and diagnostics).</summary>
     internal long PasswordDerivations => _verifier.Derivations;
@@ -98,7 +111,7 @@ public sealed partial class SaslAuthenticator
             return AuthenticationResult.Failure(AuthenticationStatus.MechanismNotSupported);
         }
 
-        if (!context.IsTls && !_allowPlaintext)
+        if (!IsAllowed(context.IsTls, context.AllowPlaintextAuthentication))
         {
             return AuthenticationResult.Failure(AuthenticationStatus.EncryptionRequired);
         }

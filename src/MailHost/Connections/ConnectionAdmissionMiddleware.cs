@@ -7,10 +7,15 @@ namespace MailHost.Connections;
 
 /// <summary>
 /// Decides, before the greeting, whether a client may talk to the endpoint: the network policy (deny list, then
-/// allow list; deny wins) and the connection limits (per endpoint, per client address). Runs after the PROXY
-/// protocol stage, so it judges the real client address.
+/// allow list; deny wins) and the connection limits (per endpoint, per client address range as
+/// <see cref="MailLimitsOptions"/> groups them). Runs after the PROXY protocol stage, so it judges the real client address.
 /// </summary>
-internal sealed class ConnectionAdmissionMiddleware(ConnectionDelegate next, MailEndpointOptions endpoint, ConnectionCounter counter, ILogger logger)
+internal sealed class ConnectionAdmissionMiddleware(
+    ConnectionDelegate next,
+    MailEndpointOptions endpoint,
+    MailLimitsOptions limits,
+    ConnectionCounter counter,
+    ILogger logger)
 {
     public async Task OnConnectionAsync(ConnectionContext context)
     {
@@ -25,7 +30,8 @@ internal sealed class ConnectionAdmissionMiddleware(ConnectionDelegate next, Mai
             return;
         }
 
-        if (!counter.TryAcquire(address, endpoint.MaxConnections, endpoint.MaxConnectionsPerAddress, out var totalExceeded))
+        var range = address is null ? (IPNetwork?)null : limits.RangeOf(address);
+        if (!counter.TryAcquire(range, endpoint.MaxConnections, endpoint.MaxConnectionsPerAddress, out var totalExceeded))
         {
             MailHostMetrics.Refused(connection, totalExceeded ? "endpoint-limit" : "address-limit");
             if (totalExceeded)
@@ -34,7 +40,7 @@ internal sealed class ConnectionAdmissionMiddleware(ConnectionDelegate next, Mai
             }
             else
             {
-                ConnectionLog.AddressFull(logger, address!, endpoint.Name, endpoint.MaxConnectionsPerAddress);
+                ConnectionLog.AddressFull(logger, address!, range!.Value.ToString(), endpoint.Name, endpoint.MaxConnectionsPerAddress);
             }
 
             await MailRefusal.WriteAsync(context.Transport.Output, endpoint, temporary: true, CancellationToken.None).ConfigureAwait(false);
@@ -47,7 +53,7 @@ internal sealed class ConnectionAdmissionMiddleware(ConnectionDelegate next, Mai
         }
         finally
         {
-            counter.Release(address);
+            counter.Release(range);
         }
     }
 

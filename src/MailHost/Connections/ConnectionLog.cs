@@ -21,8 +21,8 @@ internal static partial class ConnectionLog
     [LoggerMessage(1011, LogLevel.Warning, "Refused {Remote}: endpoint {Endpoint} has {Limit} connections open")]
     public static partial void EndpointFull(ILogger logger, IPAddress? remote, string endpoint, int limit);
 
-    [LoggerMessage(1012, LogLevel.Warning, "Refused {Remote}: it has {Limit} connections open on endpoint {Endpoint}")]
-    public static partial void AddressFull(ILogger logger, IPAddress remote, string endpoint, int limit);
+    [LoggerMessage(1012, LogLevel.Warning, "Refused {Remote}: its address range {Range} has {Limit} connections open on endpoint {Endpoint}")]
+    public static partial void AddressFull(ILogger logger, IPAddress remote, string range, string endpoint, int limit);
 
     [LoggerMessage(1020, LogLevel.Warning, "PROXY header from untrusted peer {Peer} refused")]
     public static partial void ProxyUntrusted(ILogger logger, IPEndPoint? peer);
@@ -45,12 +45,21 @@ internal static partial class ConnectionLog
     [LoggerMessage(1033, LogLevel.Warning, "TLS refused: the client offered only {Alpn} (cross-protocol attempt, ALPACA)")]
     public static partial void TlsForeignAlpn(ILogger logger, string alpn);
 
-    [LoggerMessage(1034, LogLevel.Warning, "Refused: {Limit} connections are already waiting in TLS detection or handshake")]
+    [LoggerMessage(1034, LogLevel.Warning, "TLS refused: {Limit} handshakes are already in progress on this endpoint")]
     public static partial void TlsPendingFull(ILogger logger, int limit);
+
+    [LoggerMessage(1037, LogLevel.Warning, "TLS refused: {Range} already has {Limit} handshakes in progress on this endpoint")]
+    public static partial void TlsPendingAddressFull(ILogger logger, string range, int limit);
 
     [LoggerMessage(1035, LogLevel.Warning, "Discarded {Count} bytes sent after STARTTLS before the handshake (possible command injection)")]
     public static partial void StartTlsDiscarded(ILogger logger, long count);
 
     [LoggerMessage(1036, LogLevel.Warning, "A TLS ClientHello arrived on an endpoint without implicit TLS or detection; first bytes {Bytes}")]
     public static partial void TlsOnPlainEndpoint(ILogger logger, string bytes);
+
+    [LoggerMessage(1040, LogLevel.Warning, "Closed: the client read none of its replies within the write timeout of {TimeoutSeconds} s ({Pending} bytes waiting)")]
+    public static partial void WriteTimedOut(ILogger logger, long timeoutSeconds, long pending);
+
+    [LoggerMessage(1041, LogLevel.Information, "Closed at shutdown: the client was not reading its replies ({Pending} bytes waiting)")]
+    public static partial void WriteStalledAtShutdown(ILogger logger, long pending);
 }

@@ -5,9 +5,9 @@ namespace MailHost.Connections;
 
 /// <summary>
 /// The <c>MailHost</c> meter (System.Diagnostics.Metrics, ready for OpenTelemetry or dotnet-counters):
-/// connections opened, open now, and refused before the greeting, tagged by endpoint and protocol; submitted
-/// messages refused for their author fields, tagged by field; and the work and refusals of authentication (password
-/// checks, blocks, empty passwords).
+/// connections opened, open now, refused (before the greeting, or their TLS handshake), and closed by the server
+/// when a deadline passed, tagged by endpoint and protocol; submitted messages refused for their author fields, tagged
+/// by field; and the work and refusals of authentication (password checks, blocks, empty passwords).
 /// </summary>
 public static class MailHostMetrics
 {
@@ -23,7 +23,7 @@ public static class MailHostMetrics
         "mailhost.connections.active", unit: "{connection}", description: "Connections open on mail endpoints now.");
 
     internal static readonly Counter<long> ConnectionsRefused = Meter.CreateCounter<long>(
-        "mailhost.connections.refused", unit: "{connection}", description: "Connections refused before the greeting, by reason.");
+        "mailhost.connections.refused", unit: "{connection}", description: "Connections refused before the greeting, or their TLS handshake refused, by reason.");
 
     internal static readonly Counter<long> SubmissionAuthorRefused = Meter.CreateCounter<long>(
         "mailhost.smtp.submission.author_refused", unit: "{message}", description: "Submitted messages refused because their From or Sender field names an address the account does not own, by field.");
@@ -49,7 +49,28 @@ public static class MailHostMetrics
         "mailhost.auth.attempts.unrecorded", unit: "{attempt}",
         description: "Attempts refused without a password check and left out of the login history (coalesced), by outcome.");
 
-    internal static TagList Tags(MailConnection connection) => new()
+    internal static readonly Counter<long> ConnectionsTimedOut = Meter.CreateCounter<long>(
+        "mailhost.connections.timed_out", unit: "{connection}", description: "Connections closed by the server because a deadline passed, by reason.");
+
+    /// <summary>A client that did not read its replies within the write timeout.</summary>
+    internal const string WriteReason = "write";
+
+    /// <summary>A client that was not reading its replies when the host stopped.</summary>
+    internal const string ShutdownReason = "shutdown";
+
+    /// <summary>An IMAP or POP3 client idle past its autologout time.</summary>
+    internal const string IdleReason = "idle";
+
+    /// <summary>An SMTP command line (or SASL response) not complete within its deadline.</summary>
+    internal const string CommandReason = "command";
+
+    /// <summary>A DATA or BDAT transfer slower than its deadline allows.</summary>
+    internal const string DataReason = "data";
+
+    /// <summary>A session past its total time limit.</summary>
+    internal const string SessionReason = "session";
+
+    internal static TagList Tags(IMailConnectionFeature connection) => new()
     {
         { "endpoint", connection.Endpoint.Name },
         { "protocol", connection.Endpoint.Protocol.ToString() },
@@ -60,5 +81,12 @@ public static class MailHostMetrics
         var tags = Tags(connection);
         tags.Add("reason", reason);
         ConnectionsRefused.Add(1, tags);
+    }
+
+    internal static void TimedOut(IMailConnectionFeature connection, string reason)
+    {
+        var tags = Tags(connection);
+        tags.Add("reason", reason);
+        ConnectionsTimedOut.Add(1, tags);
     }
 }

@@ -12,13 +12,13 @@ namespace MailHost.Connections;
 /// encrypted pipe and restores it in <c>finally</c>. In <see cref="MailTlsMode.Auto"/> it holds the greeting for
 /// <see cref="MailEndpointOptions.TlsDetectionTimeout"/>: a TLS ClientHello in that window is answered with a
 /// handshake; silence or any other byte means a plain-text client, which then gets its greeting and STARTTLS.
-/// Peeking never consumes: the handshake or the protocol parser sees every byte.
+/// Peeking never consumes: the handshake or the protocol parser sees every byte. Waiting for bytes holds no place in
+/// the endpoint's handshake limit; <see cref="TlsHandshaker"/> takes one once the whole ClientHello is in.
 /// </summary>
 internal sealed class MailTlsMiddleware(
     ConnectionDelegate next,
     MailEndpointOptions endpoint,
     TlsHandshaker handshaker,
-    PendingHandshakeGate gate,
     TimeProvider timeProvider,
     ILogger logger)
 {
@@ -33,45 +33,41 @@ internal sealed class MailTlsMiddleware(
     {
         var connection = context.Features.Get<MailConnection>()!;
         var original = context.Transport;
-        var startTls = new StartTlsFeature(context, connection, endpoint, handshaker, gate, timeProvider, logger);
+        var startTls = new StartTlsFeature(context, connection, endpoint, handshaker, timeProvider, logger);
         context.Features.Set<IMailTlsFeature>(startTls);
         TlsTransport? tls = null;
         try
         {
             if (endpoint.Tls is MailTlsMode.Implicit or MailTlsMode.Auto)
             {
-                if (!gate.TryEnter())
+                using var handshakeDeadline = new CancellationTokenSource(endpoint.TlsHandshakeTimeout, timeProvider);
+                using var helloTimeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+                using var helloDeadline = CancellationTokenSource.CreateLinkedTokenSource(helloTimeout.Token, handshakeDeadline.Token);
+                var detection = Detection.Tls;
+                if (endpoint.Tls == MailTlsMode.Implicit)
                 {
-                    ConnectionLog.TlsPendingFull(logger, endpoint.MaxPendingTlsHandshakes);
-                    MailHostMetrics.Refused(connection, "tls-pending-limit");
+                    // The client speaks first: its ClientHello is due from the start.
+                    helloTimeout.CancelAfter(endpoint.TlsClientHelloTimeout);
+                }
+                else
+                {
+                    detection = await DetectAsync(context.Transport.Input, helloTimeout, handshakeDeadline.Token, helloDeadline.Token).ConfigureAwait(false);
+                }
+
+                if (detection == Detection.Abandoned)
+                {
                     return;
                 }
 
-                try
+                if (detection == Detection.Tls)
                 {
-                    using var deadline = new CancellationTokenSource(endpoint.TlsHandshakeTimeout, timeProvider);
-                    var detection = endpoint.Tls == MailTlsMode.Implicit
-                        ? Detection.Tls
-                        : await DetectAsync(context.Transport.Input, deadline.Token).ConfigureAwait(false);
-                    if (detection == Detection.Abandoned)
+                    tls = await handshaker.HandshakeAsync(context, connection, helloDeadline.Token, handshakeDeadline.Token).ConfigureAwait(false);
+                    if (tls is null)
                     {
                         return;
                     }
 
-                    if (detection == Detection.Tls)
-                    {
-                        tls = await handshaker.HandshakeAsync(context, connection, deadline.Token).ConfigureAwait(false);
-                        if (tls is null)
-                        {
-                            return;
-                        }
-
-                        context.Transport = tls.Pipe;
-                    }
-                }
-                finally
-                {
-                    gate.Exit();
+                    context.Transport = tls.Pipe;
                 }
             }
 
@@ -95,13 +91,15 @@ internal sealed class MailTlsMiddleware(
     /// <summary>
     /// Mail protocols are server-speaks-first, so a plain-text client stays silent until it sees the greeting: when
     /// the detection window passes with no byte, the client is plain. Once a byte has arrived, the sniffer decides,
-    /// and a slow ClientHello is bounded by the handshake deadline rather than the window.
+    /// and the ClientHello clock starts: a record header that never completes (a lone <c>0x16</c>) is cut at the
+    /// ClientHello deadline rather than held for the whole handshake deadline.
     /// </summary>
-    private async Task<Detection> DetectAsync(PipeReader input, CancellationToken deadline)
+    private async Task<Detection> DetectAsync(
+        PipeReader input, CancellationTokenSource helloTimeout, CancellationToken handshakeDeadline, CancellationToken helloDeadline)
     {
         var started = timeProvider.GetTimestamp();
         using var window = new CancellationTokenSource(endpoint.TlsDetectionTimeout, timeProvider);
-        using var firstRead = CancellationTokenSource.CreateLinkedTokenSource(window.Token, deadline);
+        using var firstRead = CancellationTokenSource.CreateLinkedTokenSource(window.Token, handshakeDeadline);
         var token = firstRead.Token;
         while (true)
         {
@@ -110,23 +108,28 @@ internal sealed class MailTlsMiddleware(
             {
                 result = await input.ReadAsync(token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (window.IsCancellationRequested && !deadline.IsCancellationRequested && token == firstRead.Token)
+            catch (OperationCanceledException) when (token == firstRead.Token && window.IsCancellationRequested && !handshakeDeadline.IsCancellationRequested)
             {
                 ConnectionLog.TlsDetected(logger, "no bytes: plain text", (long)timeProvider.GetElapsedTime(started).TotalMilliseconds);
                 return Detection.Plain;
             }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            catch (OperationCanceledException) when (helloDeadline.IsCancellationRequested)
             {
-                ConnectionLog.TlsFailed(logger, "incomplete TLS record header before the handshake deadline");
+                ConnectionLog.TlsFailed(logger, "incomplete TLS record header before the ClientHello deadline");
                 return Detection.Abandoned;
             }
 
             var buffer = result.Buffer;
+            if (token == firstRead.Token && !buffer.IsEmpty)
+            {
+                helloTimeout.CancelAfter(endpoint.TlsClientHelloTimeout);
+            }
+
             var verdict = TlsClientHelloSniffer.Classify(buffer);
             if (verdict == TlsSniffResult.NeedMoreData && !result.IsCompleted)
             {
                 input.AdvanceTo(buffer.Start, buffer.End);
-                token = deadline;
+                token = helloDeadline;
                 continue;
             }
 

@@ -1,20 +1,26 @@
+using System.Net;
+
 namespace MailHost.Connections;
 
-/// <summary>Caps how many connections of an endpoint may sit in TLS detection or handshake at once (SECURITY.md A7).</summary>
-internal sealed class PendingHandshakeGate(int limit)
+/// <summary>
+/// Caps the TLS handshakes in progress on one endpoint, per client address range first and then in total
+/// (SECURITY.md A7). A place is held from a complete ClientHello to the end of its handshake: the cryptographic work
+/// and the wait for the client's answer. Thread-safe.
+/// </summary>
+internal sealed class PendingHandshakeGate(int limit, int perRangeLimit)
 {
-    private int _count;
+    private readonly ConnectionCounter _handshakes = new();
 
-    public bool TryEnter()
-    {
-        if (Interlocked.Increment(ref _count) > limit && limit > 0)
-        {
-            Interlocked.Decrement(ref _count);
-            return false;
-        }
+    public int Limit => limit;
 
-        return true;
-    }
+    public int PerRangeLimit => perRangeLimit;
 
-    public void Exit() => Interlocked.Decrement(ref _count);
+    /// <summary>Takes a place for <paramref name="range"/>; false when the range's or the endpoint's places are taken.</summary>
+    public bool TryEnter(IPNetwork? range, out bool endpointFull)
+        => _handshakes.TryAcquire(range, limit, perRangeLimit, out endpointFull);
+
+    /// <summary>Whether <see cref="TryEnter"/> would succeed now; takes nothing.</summary>
+    public bool HasRoom(IPNetwork? range) => _handshakes.HasRoom(range, limit, perRangeLimit);
+
+    public void Exit(IPNetwork? range) => _handshakes.Release(range);
 }

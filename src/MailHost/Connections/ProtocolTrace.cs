@@ -44,23 +44,55 @@ public sealed class ProtocolTrace
 
     /// <summary>
     /// A command line the client sent, with the protocol's secrets (LOGIN and PASS arguments, SASL initial responses)
-    /// redacted by <see cref="ProtocolTraceRedactor"/>.
+    /// redacted by <see cref="ProtocolTraceRedactor"/>, line by line.
     /// </summary>
-    public void ReceivedCommand(in ReadOnlySequence<byte> line)
+    public void ReceivedCommand(in ReadOnlySequence<byte> line) => ReceivedCommand(line, continuesRefusedLine: false);
+
+    /// <summary>
+    /// What the client sent up to the end of a command line, each line redacted on its own.
+    /// </summary>
+    /// <param name="bytes">The bytes the parser consumed.</param>
+    /// <param name="continuesRefusedLine">
+    /// The bytes start with the rest of an over-long line the parser refused and skipped, up to its CRLF. That part is
+    /// summarised by its size, never shown: it may be the tail of a PASS or AUTH line whose start was redacted.
+    /// </param>
+    public void ReceivedCommand(in ReadOnlySequence<byte> bytes, bool continuesRefusedLine)
     {
         if (!IsEnabled)
         {
             return;
         }
 
-        var bytes = line.ToArray();
-        var redacted = _protocol switch
+        ReadOnlySpan<byte> rest = bytes.ToArray();
+        if (continuesRefusedLine)
         {
-            MailProtocol.Imap => ProtocolTraceRedactor.RedactImapCommand(bytes),
-            MailProtocol.Pop3 => ProtocolTraceRedactor.RedactPop3Command(bytes),
-            _ => ProtocolTraceRedactor.RedactSmtpCommand(bytes),
+            int end = rest.IndexOf("\r\n"u8);
+            int skipped = end < 0 ? rest.Length : end + 2;
+            ReceivedPayload(skipped, "rest of a refused over-long line");
+            rest = rest[skipped..];
+        }
+
+        ReceivedCommands(rest);
+    }
+
+    /// <summary>Lines the client sent (commands, and an IMAP command's literals), each redacted on its own.</summary>
+    public void ReceivedCommands(ReadOnlySpan<byte> bytes)
+    {
+        if (!IsEnabled || bytes.IsEmpty)
+        {
+            return;
+        }
+
+        var lines = _protocol switch
+        {
+            MailProtocol.Imap => ProtocolTraceRedactor.RedactImapLines(bytes),
+            MailProtocol.Pop3 => ProtocolTraceRedactor.RedactPop3Lines(bytes),
+            _ => ProtocolTraceRedactor.RedactSmtpLines(bytes),
         };
-        TraceLog.Line(_logger, _connectionId, "C", redacted ?? ProtocolTraceFormatter.Escape(bytes));
+        foreach (var line in lines)
+        {
+            TraceLog.Line(_logger, _connectionId, "C", line);
+        }
     }
 
     /// <summary>A line the client sent, already redacted by the session (e.g. from <see cref="ProtocolTraceRedactor"/>).</summary>

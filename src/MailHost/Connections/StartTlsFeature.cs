@@ -10,7 +10,6 @@ internal sealed class StartTlsFeature(
     MailConnection connection,
     MailEndpointOptions endpoint,
     TlsHandshaker handshaker,
-    PendingHandshakeGate gate,
     TimeProvider timeProvider,
     ILogger logger) : IMailTlsFeature
 {
@@ -43,30 +42,27 @@ internal sealed class StartTlsFeature(
             input.AdvanceTo(pending.Buffer.End);
         }
 
-        if (!gate.TryEnter())
+        // An endpoint already at its handshake limit (for this client or in total) answers with a temporary error
+        // while it still can; the place itself is taken once the ClientHello is in, so a client that asks for TLS and
+        // then stays silent holds none.
+        if (!handshaker.HasRoomFor(connection))
         {
-            ConnectionLog.TlsPendingFull(logger, endpoint.MaxPendingTlsHandshakes);
             return StartTlsOutcome.Unavailable;
         }
 
-        try
+        await sendReady().ConfigureAwait(false);
+        using var handshakeDeadline = new CancellationTokenSource(endpoint.TlsHandshakeTimeout, timeProvider);
+        using var helloTimeout = new CancellationTokenSource(endpoint.TlsClientHelloTimeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(handshakeDeadline.Token, cancellationToken);
+        using var helloDeadline = CancellationTokenSource.CreateLinkedTokenSource(helloTimeout.Token, linked.Token);
+        var tls = await handshaker.HandshakeAsync(context, connection, helloDeadline.Token, linked.Token).ConfigureAwait(false);
+        if (tls is null)
         {
-            await sendReady().ConfigureAwait(false);
-            using var deadline = new CancellationTokenSource(endpoint.TlsHandshakeTimeout, timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-            var tls = await handshaker.HandshakeAsync(context, connection, linked.Token).ConfigureAwait(false);
-            if (tls is null)
-            {
-                return StartTlsOutcome.Failed;
-            }
+            return StartTlsOutcome.Failed;
+        }
 
-            Transport = tls;
-            context.Transport = tls.Pipe;
-            return StartTlsOutcome.Started;
-        }
-        finally
-        {
-            gate.Exit();
-        }
+        Transport = tls;
+        context.Transport = tls.Pipe;
+        return StartTlsOutcome.Started;
     }
 }

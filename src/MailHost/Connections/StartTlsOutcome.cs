@@ -7,11 +7,14 @@ public enum StartTlsOutcome
     Started,
 
     /// <summary>
-    /// Nothing was sent: TLS cannot start now (as many handshakes as the endpoint allows are already in progress, or
-    /// STARTTLS is not offered). Answer with a temporary error and go on in plain text.
+    /// Nothing was sent: TLS cannot start now (as many handshakes as the endpoint allows, in total or for this client,
+    /// are already in progress, or STARTTLS is not offered). Answer with a temporary error and go on in plain text.
     /// </summary>
     Unavailable,
 
-    /// <summary>The positive reply was sent but the handshake failed; the session must end without writing.</summary>
+    /// <summary>
+    /// The positive reply was sent but the handshake failed, or was refused because the handshake limit filled up
+    /// meanwhile; the session must end without writing.
+    /// </summary>
     Failed,
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -13,19 +14,47 @@ namespace MailHost.Connections;
 /// <summary>
 /// The one TLS handshake path of MailHost, used for implicit TLS, detected TLS and STARTTLS alike: read the whole
 /// ClientHello without consuming it, refuse cross-protocol clients (ALPACA: an ALPN list of HTTP ids only), pick the
-/// certificate for the requested server name, and run the handshake (TLS 1.2 and 1.3 only, RFC 8996) over the raw
-/// transport.
+/// certificate for the requested server name, take a place in the endpoint's <see cref="PendingHandshakeGate"/>, and
+/// run the handshake (TLS 1.2 and 1.3 only, RFC 8996) over the raw transport.
 /// </summary>
-internal sealed class TlsHandshaker(MailEndpointOptions endpoint, ILogger logger)
+internal sealed class TlsHandshaker(MailEndpointOptions endpoint, PendingHandshakeGate gate, MailLimitsOptions limits, ILogger logger)
 {
     private SslStreamCertificateContext? _defaultContext;
 
     public bool HasCertificate => endpoint.ServerCertificate is not null || endpoint.ServerCertificateSelector is not null;
 
-    /// <summary>Handshakes on <paramref name="context"/>'s current transport; null when it failed (already logged).</summary>
-    public async Task<TlsTransport?> HandshakeAsync(ConnectionContext context, MailConnection connection, CancellationToken deadline)
+    /// <summary>The address range the gate counts <paramref name="connection"/> under; null when the address is unknown.</summary>
+    public IPNetwork? RangeOf(MailConnection connection)
+        => connection.RemoteEndPoint?.Address is { } address ? limits.RangeOf(address) : null;
+
+    /// <summary>
+    /// Whether the gate would admit a handshake of <paramref name="connection"/> now; logs and counts a refusal. STARTTLS
+    /// asks before its positive reply, so that an endpoint already at its limit can still answer with a temporary error.
+    /// </summary>
+    public bool HasRoomFor(MailConnection connection)
     {
-        var hello = await PeekClientHelloAsync(context.Transport.Input, deadline).ConfigureAwait(false);
+        var range = RangeOf(connection);
+        if (gate.HasRoom(range))
+        {
+            return true;
+        }
+
+        var endpointFull = !gate.HasRoom(null);
+        Refused(connection, range, endpointFull);
+        return false;
+    }
+
+    /// <summary>
+    /// Handshakes on <paramref name="context"/>'s current transport; null when it failed or was refused (already logged).
+    /// </summary>
+    /// <param name="context">The connection; its transport starts with the ClientHello.</param>
+    /// <param name="connection">The connection's state; marked encrypted on success.</param>
+    /// <param name="helloDeadline">Cancelled when the whole ClientHello has not arrived in time.</param>
+    /// <param name="handshakeDeadline">Cancelled when the handshake has not finished in time.</param>
+    public async Task<TlsTransport?> HandshakeAsync(
+        ConnectionContext context, MailConnection connection, CancellationToken helloDeadline, CancellationToken handshakeDeadline)
+    {
+        var hello = await PeekClientHelloAsync(context.Transport.Input, helloDeadline).ConfigureAwait(false);
         if (hello is null)
         {
             return null;
@@ -44,6 +73,28 @@ internal sealed class TlsHandshaker(MailEndpointOptions endpoint, ILogger logger
             return null;
         }
 
+        // SECURITY A7: only now, with a whole ClientHello in hand, does the connection cost a handshake; silence and
+        // partial hellos before this point hold no place, and one client range cannot take every place.
+        var range = RangeOf(connection);
+        if (!gate.TryEnter(range, out var endpointFull))
+        {
+            Refused(connection, range, endpointFull);
+            return null;
+        }
+
+        try
+        {
+            return await AuthenticateAsync(context, connection, hello, certificate, handshakeDeadline).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Exit(range);
+        }
+    }
+
+    private async Task<TlsTransport?> AuthenticateAsync(
+        ConnectionContext context, MailConnection connection, TlsClientHelloInfo hello, X509Certificate2 certificate, CancellationToken deadline)
+    {
         var ours = endpoint.AlpnProtocol;
         var options = new SslServerAuthenticationOptions
         {
@@ -93,6 +144,20 @@ internal sealed class TlsHandshaker(MailEndpointOptions endpoint, ILogger logger
         return protocol + " " + stream.NegotiatedCipherSuite;
     }
 
+    private void Refused(MailConnection connection, IPNetwork? range, bool endpointFull)
+    {
+        if (endpointFull)
+        {
+            ConnectionLog.TlsPendingFull(logger, gate.Limit);
+            MailHostMetrics.Refused(connection, "tls-pending-limit");
+        }
+        else
+        {
+            ConnectionLog.TlsPendingAddressFull(logger, range?.ToString() ?? "?", gate.PerRangeLimit);
+            MailHostMetrics.Refused(connection, "tls-pending-address-limit");
+        }
+    }
+
     /// <summary>Waits until the whole ClientHello is buffered, without consuming any of it.</summary>
     private async Task<TlsClientHelloInfo?> PeekClientHelloAsync(PipeReader input, CancellationToken deadline)
     {
@@ -105,7 +170,7 @@ internal sealed class TlsHandshaker(MailEndpointOptions endpoint, ILogger logger
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
-                ConnectionLog.TlsFailed(logger, "no complete ClientHello before the handshake deadline");
+                ConnectionLog.TlsFailed(logger, "no complete ClientHello before the ClientHello deadline");
                 return null;
             }
 

@@ -28,7 +28,7 @@ internal sealed class DkimEvaluator(MailAuthenticationDns dns, TimeProvider time
     public const int MaximumRsaExponentBits = 64;
 
     /// <summary>Verifies up to <paramref name="maxSignatures"/> signatures, top-most first; none when unsigned.</summary>
-    /// <param name="message">The message, parsed (persistently) from the client's content.</param>
+    /// <param name="message">The message, parsed (persistently) from the client's content, its body one leaf part: DKIM hashes the body's bytes.</param>
     /// <param name="maxSignatures">How many signatures to verify.</param>
     /// <param name="tooLargeReason">When set, the message is not hashed and every signature gets policy with this reason.</param>
     /// <param name="cancellationToken">Cancels hashing (the DNS budget is separate).</param>

@@ -86,11 +86,16 @@ public static class MailEndpointConfigurationReader
             throw MailHostConfigurationException.For(key + ":TrustedProxies", "ProxyProtocol is on but no trusted proxy network is listed. Add the proxies' addresses, e.g. [\"10.0.0.5/32\"].");
         }
 
+        options.AllowPlaintextAuthentication = string.IsNullOrWhiteSpace(section["AllowPlaintextAuthentication"])
+            ? null
+            : ReadBool(section, "AllowPlaintextAuthentication", false);
         options.MaxConnections = ReadInt(section, "MaxConnections", options.MaxConnections);
         options.MaxConnectionsPerAddress = ReadInt(section, "MaxConnectionsPerAddress", options.MaxConnectionsPerAddress);
         options.MaxPendingTlsHandshakes = ReadInt(section, "MaxPendingTlsHandshakes", options.MaxPendingTlsHandshakes);
+        options.MaxPendingTlsHandshakesPerAddress = ReadInt(section, "MaxPendingTlsHandshakesPerAddress", options.MaxPendingTlsHandshakesPerAddress);
         options.TlsDetectionTimeout = ReadTime(section, "TlsDetectionTimeout", options.TlsDetectionTimeout);
         options.TlsHandshakeTimeout = ReadTime(section, "TlsHandshakeTimeout", options.TlsHandshakeTimeout);
+        options.TlsClientHelloTimeout = ReadTime(section, "TlsClientHelloTimeout", options.TlsClientHelloTimeout);
         options.PreAuthenticationIdleTimeout = ReadTime(section, "PreAuthenticationIdleTimeout", options.PreAuthenticationIdleTimeout);
         options.ProxyHeaderTimeout = ReadTime(section, "ProxyHeaderTimeout", options.ProxyHeaderTimeout);
 

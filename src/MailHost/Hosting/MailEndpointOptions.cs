@@ -26,16 +26,35 @@ public sealed class MailEndpointOptions
 
     /// <summary>
     /// Deadline from the connection's start to a finished TLS handshake (implicit or detected), and from a
-    /// STARTTLS reply to a finished handshake. Covers a ClientHello dripped byte by byte. Default 10 seconds.
+    /// STARTTLS reply to a finished handshake. Default 10 seconds.
     /// </summary>
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Connections allowed to wait in TLS detection or handshake at once. Default 200. Beyond it, a connection that
-    /// opens with TLS (implicit or detected) is closed, and STARTTLS gets a temporary error (454, NO [UNAVAILABLE],
-    /// -ERR [SYS/TEMP]) with the session going on in plain text.
+    /// Deadline for the client's whole ClientHello to arrive, counted from its first byte on a detecting
+    /// (<see cref="MailTlsMode.Auto"/>) endpoint, from the connection's start with implicit TLS, and from the reply to
+    /// STARTTLS. A connection that sends part of one (a lone <c>0x16</c>, a ClientHello dripped byte by byte) is closed
+    /// when it passes. A real client sends its ClientHello in one flight, so one round trip is all it needs.
+    /// Default 5 seconds; it never extends <see cref="TlsHandshakeTimeout"/>.
+    /// </summary>
+    public TimeSpan TlsClientHelloTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// TLS handshakes allowed in progress at once on this endpoint; 0 means unlimited. Default 200. Only a connection
+    /// whose complete ClientHello has arrived counts, until its handshake ends: waiting for the first byte (TLS
+    /// detection), for the rest of a ClientHello, or for a client's STARTTLS handshake to begin holds no place. Beyond
+    /// the limit (or <see cref="MaxPendingTlsHandshakesPerAddress"/>) the handshake is refused and the connection
+    /// closed; STARTTLS asked for while the limit is already reached gets a temporary error (454, NO [UNAVAILABLE],
+    /// -ERR [SYS/TEMP]) and the session goes on in plain text.
     /// </summary>
     public int MaxPendingTlsHandshakes { get; set; } = 200;
+
+    /// <summary>
+    /// TLS handshakes one client may have in progress at once on this endpoint, checked before
+    /// <see cref="MaxPendingTlsHandshakes"/> so that one source cannot take every place; 0 means no per-client
+    /// limit. A client is an address range as <see cref="MailLimitsOptions"/> groups them. Default 10.
+    /// </summary>
+    public int MaxPendingTlsHandshakesPerAddress { get; set; } = 10;
 
     /// <summary>The server certificate; when null, <see cref="MailHostOptions"/>' certificate is used.</summary>
     public X509Certificate2? ServerCertificate { get; set; }
@@ -64,8 +83,19 @@ public sealed class MailEndpointOptions
     /// <summary>Concurrent connections on this endpoint; 0 means unlimited. Default 10,000.</summary>
     public int MaxConnections { get; set; } = 10_000;
 
-    /// <summary>Concurrent connections from one client address on this endpoint; 0 means unlimited. Default 50.</summary>
+    /// <summary>
+    /// Concurrent connections from one client on this endpoint; 0 means unlimited. Default 50. A client is an address
+    /// range as <see cref="MailLimitsOptions"/> groups them: by default one IPv4 address or one IPv6 /64.
+    /// </summary>
     public int MaxConnectionsPerAddress { get; set; } = 50;
+
+    /// <summary>
+    /// Whether credentials may be sent without TLS on this endpoint, overriding
+    /// <c>MailHost:Auth:AllowPlaintextAuthentication</c> for it. Default null: the global setting decides. Set it to
+    /// true only on an endpoint whose clients reach it through a TLS-terminating proxy (or on a trusted network); the
+    /// other endpoints keep refusing plain-text logins. False refuses them here even where the global setting allows.
+    /// </summary>
+    public bool? AllowPlaintextAuthentication { get; set; }
 
     /// <summary>Idle time allowed before a client authenticates. Default 60 seconds.</summary>
     public TimeSpan PreAuthenticationIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);

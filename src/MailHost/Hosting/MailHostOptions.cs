@@ -14,4 +14,7 @@ public sealed class MailHostOptions
 
     /// <summary>The server certificate. Without one the host generates a self-signed certificate once.</summary>
     public MailCertificateOptions Certificate { get; set; } = new();
+
+    /// <summary>How per-client limits group client addresses (<c>MailHost:Limits</c>).</summary>
+    public MailLimitsOptions Limits { get; set; } = new();
 }

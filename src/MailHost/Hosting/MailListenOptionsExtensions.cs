@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace MailHost.Hosting;
 
@@ -54,6 +55,8 @@ public static class MailListenOptionsExtensions
         var loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = loggerFactory.CreateLogger("MailHost.Connections");
+        var limits = services.GetService<IOptions<MailHostOptions>>()?.Value.Limits ?? new MailLimitsOptions();
+        limits.Validate();
 
         if (options.Tls != MailTlsMode.None && options.ServerCertificate is null && options.ServerCertificateSelector is null)
         {
@@ -68,16 +71,16 @@ public static class MailListenOptionsExtensions
 
         services.GetService<MailListenerRegistry>()?.Add(new MailListener(options, listen));
         var counter = new ConnectionCounter();
-        var gate = new PendingHandshakeGate(options.MaxPendingTlsHandshakes);
-        var handshaker = new TlsHandshaker(options, logger);
+        var gate = new PendingHandshakeGate(options.MaxPendingTlsHandshakes, options.MaxPendingTlsHandshakesPerAddress);
+        var handshaker = new TlsHandshaker(options, gate, limits, logger);
         listen.Use(next => new MailConnectionMiddleware(next, options, logger).OnConnectionAsync);
         if (options.ProxyProtocol)
         {
             listen.Use(next => new ProxyProtocolMiddleware(next, options, timeProvider, logger).OnConnectionAsync);
         }
 
-        listen.Use(next => new ConnectionAdmissionMiddleware(next, options, counter, logger).OnConnectionAsync);
-        listen.Use(next => new MailTlsMiddleware(next, options, handshaker, gate, timeProvider, logger).OnConnectionAsync);
+        listen.Use(next => new ConnectionAdmissionMiddleware(next, options, limits, counter, logger).OnConnectionAsync);
+        listen.Use(next => new MailTlsMiddleware(next, options, handshaker, timeProvider, logger).OnConnectionAsync);
         return listen;
     }
 }

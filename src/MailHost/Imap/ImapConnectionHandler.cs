@@ -22,7 +22,7 @@ public sealed class ImapConnectionHandler(
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var session = new ImapSession(
+        using var session = new ImapSession(
             connection,
             store,
             passwords,

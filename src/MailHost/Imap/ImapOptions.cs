@@ -12,6 +12,13 @@ public sealed class ImapOptions
     /// </summary>
     public TimeSpan AuthenticatedIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How long a flush of responses may wait for the client to read them; past it the connection is closed. While a
+    /// flush waits no further command is read, so a client that pipelines commands and never reads gets no more than
+    /// about 64 KiB of responses buffered on the server before it is cut off. Default 2 minutes.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Malformed or unknown commands in a row before login that close the connection: the 3rd by default.</summary>
     public int MaxBadCommandsBeforeAuthentication { get; set; } = 3;
 

@@ -7,9 +7,10 @@ namespace MailHost.Imap;
 /// <summary>
 /// The session's output: forwards to the connection's <see cref="PipeWriter"/> and, when the protocol trace is on,
 /// traces each line the <see cref="Protocols.Imap.ImapResponseWriter"/> writes. Message data written with
-/// <see cref="WritePayloadAsync"/> bypasses the trace and is summarised by size instead.
+/// <see cref="WritePayloadAsync"/> bypasses the trace and is summarised by size instead. Every flush goes through the
+/// connection's <see cref="MailOutputFlusher"/> (the write timeout).
 /// </summary>
-internal sealed class ImapOutput(PipeWriter pipe, ProtocolTrace trace) : IBufferWriter<byte>
+internal sealed class ImapOutput(PipeWriter pipe, ProtocolTrace trace, MailOutputFlusher flusher) : IBufferWriter<byte>
 {
     private const int MaxTracedLine = 8 * 1024;
     private readonly byte[] _line = new byte[MaxTracedLine];
@@ -17,6 +18,9 @@ internal sealed class ImapOutput(PipeWriter pipe, ProtocolTrace trace) : IBuffer
     private Memory<byte> _last;
 
     public PipeWriter Pipe { get; set; } = pipe;
+
+    /// <summary>Whether enough is buffered that it must be flushed before the session reads or produces more.</summary>
+    public bool IsFull => MailOutputFlusher.IsFull(Pipe);
 
     public void Advance(int count)
     {
@@ -37,6 +41,7 @@ internal sealed class ImapOutput(PipeWriter pipe, ProtocolTrace trace) : IBuffer
     public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
 
     /// <summary>Copies <paramref name="length"/> octets of message data from <paramref name="source"/> without tracing them.</summary>
+    /// <remarks><paramref name="cancellationToken"/> cancels reading the source; the flushes keep to the write timeout.</remarks>
     public async ValueTask WritePayloadAsync(Stream source, long length, CancellationToken cancellationToken)
     {
         long left = length;
@@ -54,9 +59,9 @@ internal sealed class ImapOutput(PipeWriter pipe, ProtocolTrace trace) : IBuffer
 
             Pipe.Advance(read);
             left -= read;
-            if (Pipe.UnflushedBytes > 64 * 1024)
+            if (IsFull)
             {
-                await Pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
             }
         }
 
@@ -70,7 +75,11 @@ internal sealed class ImapOutput(PipeWriter pipe, ProtocolTrace trace) : IBuffer
         trace.SentPayload(data.Length, "message data");
     }
 
-    public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => Pipe.FlushAsync(cancellationToken);
+    /// <summary>Flushes within the write timeout; a client that reads nothing meanwhile has its connection aborted.</summary>
+    public ValueTask FlushAsync() => flusher.FlushAsync(Pipe);
+
+    /// <summary>Flushes when <see cref="IsFull"/>: keeps a long run of responses from piling up in memory.</summary>
+    public ValueTask FlushIfFullAsync() => IsFull ? FlushAsync() : ValueTask.CompletedTask;
 
     private void Capture(ReadOnlySpan<byte> bytes)
     {

@@ -2,6 +2,7 @@ using MailHost.Hosting;
 using MailHost.Imap;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 // Extension methods live in the namespace of the type they extend.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,14 +16,20 @@ public static class ImapServiceCollectionExtensions
     /// endpoints from configuration start. Needs <c>AddMailHost</c>, an <see cref="MailHost.Accounts.IAccountDirectory"/>
     /// and an <see cref="MailHost.Storage.IMailStore"/>.
     /// </summary>
+    /// <exception cref="MailHostConfigurationException">A time limit under <c>MailHost:Imap</c> of <paramref name="configuration"/> is not usable (checked at once; values set in code are checked when the host starts).</exception>
     public static IServiceCollection AddMailHostImap(this IServiceCollection services, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<ImapOptions>();
         if (configuration is not null)
         {
-            options.Bind(configuration.GetSection(ImapOptions.SectionName));
+            var section = configuration.GetSection(ImapOptions.SectionName);
+            ProtocolTimeLimitsValidation.CheckConfiguration<ImapOptions>(section, ProtocolTimeLimitsValidation.FindProblem);
+            options.Bind(section);
         }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ImapOptions>, ProtocolTimeLimitsValidation>());
+        options.ValidateOnStart();
 
         services.TryAddSingleton<ImapConnectionHandler>();
         services.AddSingleton(new MailProtocolHandlerRegistration(

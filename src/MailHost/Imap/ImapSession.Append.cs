@@ -28,8 +28,10 @@ internal sealed partial class ImapSession
         var refusal = await CheckAppendAsync(message).ConfigureAwait(false);
         if (refusal is not null || _appendError is not null)
         {
-            // SECURITY C3: a refused non-synchronizing literal is read and dropped by the parser, never run.
+            // SECURITY C3: a refused non-synchronizing literal is read and dropped by the parser, never run. The
+            // command ends here, so does its trace: the next command is traced (and redacted) on its own.
             _parser.RejectLiteral();
+            FlushTrace();
             await UndoAppendAsync(message.Mailbox).ConfigureAwait(false);
             if (refusal is { } r)
             {
@@ -48,7 +50,7 @@ internal sealed partial class ImapSession
         if (message.IsSynchronizing)
         {
             _writer.WriteContinuation("Ready for literal data");
-            await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await _output.FlushAsync().ConfigureAwait(false);
         }
 
         var (flags, keywords, _) = ParseFlags(message.Flags);

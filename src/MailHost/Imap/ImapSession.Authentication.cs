@@ -13,7 +13,7 @@ internal sealed partial class ImapSession
     private bool _rev2;
     private bool _utf8;
 
-    private bool PasswordsAllowed => _passwords.IsAllowed(_info.IsTls);
+    private bool PasswordsAllowed => _passwords.IsAllowed(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
 
     /// <summary>
     /// The capabilities for the current TLS and login state (RFC 9051 §6.1.1, §6.2.1): STARTTLS only where it can be
@@ -34,7 +34,7 @@ internal sealed partial class ImapSession
                 list.Add("LOGINDISABLED");
             }
 
-            foreach (var mechanism in _sasl.GetMechanisms(_info.IsTls))
+            foreach (var mechanism in _sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication))
             {
                 list.Add("AUTH=" + mechanism);
             }
@@ -98,14 +98,18 @@ internal sealed partial class ImapSession
 
         // SECURITY A1: bytes sent before the handshake were dropped by the transport; forget the parser's state too.
         _input = _connection.Transport.Input;
-        _output = new ImapOutput(_connection.Transport.Output, _trace);
+        _output = new ImapOutput(_connection.Transport.Output, _trace, _flusher);
         _writer = new ImapResponseWriter(_output) { Utf8Enabled = _utf8 };
         _parser.Reset();
         _traceBuffer.ResetWrittenCount();
     }
 
     private AuthenticationContext NewAuthenticationContext()
-        => new(AuthenticationContext.Imap, _info.RemoteEndPoint, _info.IsTls) { ClientName = _info.ClientName };
+        => new(AuthenticationContext.Imap, _info.RemoteEndPoint, _info.IsTls)
+        {
+            ClientName = _info.ClientName,
+            AllowPlaintextAuthentication = _info.Endpoint.AllowPlaintextAuthentication,
+        };
 
     private async Task LoginAsync(LoginCommand command)
     {
@@ -123,7 +127,7 @@ internal sealed partial class ImapSession
 
     private async Task AuthenticateAsync(AuthenticateCommand command)
     {
-        var mechanisms = _sasl.GetMechanisms(_info.IsTls);
+        var mechanisms = _sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
         var mechanism = mechanisms.FirstOrDefault(m => string.Equals(m, command.Mechanism, StringComparison.OrdinalIgnoreCase));
         if (mechanism is null)
         {
@@ -261,7 +265,7 @@ internal sealed partial class ImapSession
             session._writer.WriteRaw("+ "u8);
             session._writer.WriteRaw(base64Challenge.Span);
             session._writer.WriteCrlf();
-            await session._output.FlushAsync(ct).ConfigureAwait(false);
+            await session._output.FlushAsync().ConfigureAwait(false);
         }
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)

@@ -151,7 +151,7 @@ internal sealed partial class ImapSession
                     {
                         _output.WritePayload(range);
                         written += to - from;
-                        await _output.FlushAsync(_stopping).ConfigureAwait(false);
+                        await _output.FlushAsync().ConfigureAwait(false);
                     }
                 }
 

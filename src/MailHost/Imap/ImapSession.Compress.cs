@@ -32,7 +32,7 @@ internal sealed partial class ImapSession
         var inflate = new DeflateStream(_input.AsStream(leaveOpen: true), CompressionMode.Decompress, leaveOpen: true);
         var deflate = new DeflateStream(_output.Pipe.AsStream(leaveOpen: true), CompressionLevel.Fastest, leaveOpen: true);
         _input = PipeReader.Create(inflate, new StreamPipeReaderOptions(leaveOpen: true));
-        _output = new ImapOutput(PipeWriter.Create(deflate, new StreamPipeWriterOptions(leaveOpen: true)), _trace);
+        _output = new ImapOutput(PipeWriter.Create(deflate, new StreamPipeWriterOptions(leaveOpen: true)), _trace, _flusher);
         _writer = new ImapResponseWriter(_output) { Utf8Enabled = _utf8 };
         _examinedAll = false;
         _compressed = true;

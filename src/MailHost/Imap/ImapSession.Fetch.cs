@@ -102,10 +102,7 @@ internal sealed partial class ImapSession
                     await WriteFetchResponseAsync(seq, message, command, seenChanged.Contains(message.Uid)).ConfigureAwait(false);
                 }
 
-                if (_output.Pipe.UnflushedBytes > 256 * 1024)
-                {
-                    await _output.FlushAsync(_stopping).ConfigureAwait(false);
-                }
+                await _output.FlushIfFullAsync().ConfigureAwait(false);
             }
         }
 

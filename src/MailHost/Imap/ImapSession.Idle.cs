@@ -99,6 +99,7 @@ internal sealed partial class ImapSession
             case ReadOutcome.TimedOut:
                 _writer.WriteUntagged(ImapResponseStatus.Bye, null, "Autologout; idle for too long");
                 ImapLog.Closing(_logger, "idle timeout");
+                Connections.MailHostMetrics.TimedOut(_info, Connections.MailHostMetrics.IdleReason);
                 _state = ImapState.Logout;
                 break;
             case ReadOutcome.Stopping:

@@ -116,6 +116,7 @@ internal sealed partial class ImapSession
 
             selected.Messages.Supersede(state.Uid);
             WriteFlagsFetch(seq, state.Uid, state.Flags, state.Keywords, state.ModSeq, includeUid: command.IsUid || _qresync, includeFlags: !command.Silent);
+            await _output.FlushIfFullAsync().ConfigureAwait(false);
         }
 
         await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
@@ -381,6 +382,7 @@ internal sealed partial class ImapSession
         foreach (var (seq, change) in messages.TakeFlagChanges())
         {
             WriteFlagsFetch(seq, change.Uid, change.Flags, change.Keywords, change.ModSeq, includeUid: true);
+            await _output.FlushIfFullAsync().ConfigureAwait(false);
         }
     }
 

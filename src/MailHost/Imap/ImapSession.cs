@@ -24,11 +24,13 @@ namespace MailHost.Imap;
 /// <item>A command runs only in the states <see cref="ImapCommandTable"/> allows.</item>
 /// <item>Credentials are accepted only over TLS unless the operator allows plain text (LOGINDISABLED otherwise).</item>
 /// <item>After STARTTLS nothing read before the handshake survives: the transport drops unread bytes and the parser is reset (SECURITY A1-A3).</item>
-/// <item>Responses are flushed when no further pipelined command is buffered: one flush per batch.</item>
+/// <item>Responses are flushed when no further pipelined command is buffered (one flush per batch), or sooner once
+/// 64 KiB are buffered; no command is read while a flush waits for the client, and a flush waits at most the write
+/// timeout (<see cref="MailOutputFlusher"/>).</item>
 /// <item>The store speaks UIDs; this session owns sequence numbers and sends EXPUNGE only where RFC 9051 §7.5.1 allows.</item>
 /// </list>
 /// </remarks>
-internal sealed partial class ImapSession
+internal sealed partial class ImapSession : IDisposable
 {
     private readonly ConnectionContext _connection;
     private readonly IMailConnectionFeature _info;
@@ -44,6 +46,8 @@ internal sealed partial class ImapSession
     private readonly AuthenticationFailureCounter _failures;
     private readonly ImapCommandParser _parser;
     private readonly ArrayBufferWriter<byte> _traceBuffer = new();
+    private readonly MailOutputFlusher _flusher;
+    private long _traceDiscarded;
 
     private PipeReader _input;
     private ImapOutput _output;
@@ -52,6 +56,9 @@ internal sealed partial class ImapSession
     private int _badCommands;
     private bool _anyCommand;
     private IMailAccount? _account;
+
+    // The most of one command the trace shows.
+    private const int MaxTracedCommand = 16 * 1024;
 
     // True when the last read looked at every buffered byte without consuming it: wait for new bytes.
     private bool _examinedAll;
@@ -88,7 +95,8 @@ internal sealed partial class ImapSession
             MaxNestingDepth = options.MaxNestingDepth,
         });
         _input = connection.Transport.Input;
-        _output = new ImapOutput(connection.Transport.Output, _trace);
+        _flusher = new MailOutputFlusher(connection, options.WriteTimeout, timeProvider, _logger, stopping);
+        _output = new ImapOutput(connection.Transport.Output, _trace, _flusher);
         _writer = new ImapResponseWriter(_output);
     }
 
@@ -141,6 +149,7 @@ internal sealed partial class ImapSession
                     // RFC 9051 §5.4: autologout with an untagged BYE.
                     _writer.WriteUntagged(ImapResponseStatus.Bye, null, "Autologout; idle for too long");
                     ImapLog.Closing(_logger, "idle timeout");
+                    MailHostMetrics.TimedOut(_info, MailHostMetrics.IdleReason);
                     return;
                 case ReadOutcome.Stopping:
                     _writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
@@ -192,6 +201,9 @@ internal sealed partial class ImapSession
             await RunCommandAsync(command!).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Releases the write-timeout timer; the session has ended.</summary>
+    public void Dispose() => _flusher.Dispose();
 
     /// <summary>An HTTP request line reads as tag = method, command = path: refused as an unknown command.</summary>
     private static bool IsHttpRequest(ImapParseError error)
@@ -282,9 +294,10 @@ internal sealed partial class ImapSession
 
             var buffer = result.Buffer;
             var reader = new SequenceReader<byte>(buffer);
+            var discardedBefore = _parser.DiscardedByteCount;
             var status = _parser.TryParse(ref reader, out var command, out var error);
             // A command is traced whole at its end, so a LOGIN literal is redacted with its line (never traced alone).
-            TraceReceived(buffer.Slice(0, reader.Position), status is ImapParseStatus.Complete or ImapParseStatus.Error);
+            TraceReceived(buffer.Slice(0, reader.Position), _parser.DiscardedByteCount - discardedBefore, status is ImapParseStatus.Complete or ImapParseStatus.Error);
             _input.AdvanceTo(reader.Position);
             _examinedAll = false;
             switch (status)
@@ -315,30 +328,52 @@ internal sealed partial class ImapSession
         }
     }
 
-    /// <summary>Returns buffered bytes at once; flushes pending responses before waiting for the client.</summary>
+    /// <summary>
+    /// Returns buffered bytes at once, unless responses have piled up: those go out first, and while the client does
+    /// not read them nothing more is read from it (SECURITY rule 3: a pipelining client that never reads would
+    /// otherwise grow the server without bound). Flushes pending responses before waiting for the client.
+    /// </summary>
     private async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken)
     {
+        await _output.FlushIfFullAsync().ConfigureAwait(false);
         if (!_examinedAll && _input.TryRead(out var result))
         {
             return result;
         }
 
-        await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await _output.FlushAsync().ConfigureAwait(false);
         return await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void TraceReceived(ReadOnlySequence<byte> bytes, bool commandEnded)
+    /// <summary>
+    /// Collects what the parser consumed until the command ends, then traces it. The first
+    /// <paramref name="discarded"/> bytes were dropped unparsed (a refused literal and the rest of its command): they
+    /// are counted, never shown, since a refused LOGIN literal is a password.
+    /// </summary>
+    private void TraceReceived(ReadOnlySequence<byte> bytes, long discarded, bool commandEnded)
     {
         if (!_trace.IsEnabled)
         {
             return;
         }
 
-        if (_traceBuffer.WrittenCount < 16 * 1024)
+        if (discarded > 0)
+        {
+            _traceDiscarded += discarded;
+            bytes = bytes.Slice(Math.Min(discarded, bytes.Length));
+        }
+
+        if (_traceDiscarded > 0 && (!bytes.IsEmpty || commandEnded))
+        {
+            _trace.ReceivedPayload(_traceDiscarded, "refused literal, discarded");
+            _traceDiscarded = 0;
+        }
+
+        if (_traceBuffer.WrittenCount < MaxTracedCommand)
         {
             foreach (var segment in bytes)
             {
-                var take = Math.Min(segment.Length, (16 * 1024) - _traceBuffer.WrittenCount);
+                var take = Math.Min(segment.Length, MaxTracedCommand - _traceBuffer.WrittenCount);
                 _traceBuffer.Write(segment.Span[..take]);
             }
         }
@@ -349,36 +384,14 @@ internal sealed partial class ImapSession
         }
     }
 
+    /// <summary>Traces the collected command, each line redacted on its own (LOGIN and AUTHENTICATE, literals included).</summary>
     private void FlushTrace()
     {
-        if (_traceBuffer.WrittenCount == 0)
+        if (_traceBuffer.WrittenCount > 0)
         {
-            return;
+            _trace.ReceivedCommands(_traceBuffer.WrittenSpan);
+            _traceBuffer.ResetWrittenCount();
         }
-
-        var text = _traceBuffer.WrittenSpan;
-        if (text.Length > 0 && text[^1] == '\n')
-        {
-            text = text[..^1];
-        }
-
-        if (text.Length > 0 && text[^1] == '\r')
-        {
-            text = text[..^1];
-        }
-
-        // LOGIN and AUTHENTICATE lines, literals included, never reach the trace in clear.
-        var redacted = ProtocolTraceRedactor.RedactImapCommand(text);
-        if (redacted is null)
-        {
-            _trace.Received(text);
-        }
-        else
-        {
-            _trace.ReceivedRedacted(redacted);
-        }
-
-        _traceBuffer.ResetWrittenCount();
     }
 
     /// <summary>The response code <c>CAPABILITY ...</c> for the greeting and login replies.</summary>

@@ -142,8 +142,11 @@ public sealed class MailAuthenticator
             {
                 var parser = ParserOptions.Default.Clone();
 
-                // SECURITY C4/C8: a bounded MIME depth keeps the parse's recursion shallow.
-                parser.MaxMimeDepth = 100;
+                // SECURITY C8: authentication needs the header fields (SPF, DMARC, the DKIM-Signature fields and what
+                // they sign) and the body as bytes (RFC 6376 §3.7 hashes the body as sent), never its MIME structure.
+                // At depth 0 the whole body is one leaf part, a window on the stream (persistent parse), so a body of
+                // many thousands of parts costs one pass over its bytes instead of an object tree of every part.
+                parser.MaxMimeDepth = 0;
                 parsed = await MimeMessage.LoadAsync(parser, message, persistent: message.CanSeek, cancellationToken).ConfigureAwait(false);
             }
             catch (FormatException)

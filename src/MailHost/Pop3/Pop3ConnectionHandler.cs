@@ -22,7 +22,7 @@ public sealed class Pop3ConnectionHandler(
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var session = new Pop3Session(
+        using var session = new Pop3Session(
             connection,
             store,
             passwords,

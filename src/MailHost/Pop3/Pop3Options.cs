@@ -11,6 +11,12 @@ public sealed class Pop3Options
     /// </summary>
     public TimeSpan AuthenticatedIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long a flush of replies (a RETR in progress included) may wait for the client to read them; past it the
+    /// connection is closed. Default 2 minutes.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Unknown or malformed commands tolerated before the connection is closed. Default 10.</summary>
     public int MaxBadCommands { get; set; } = 10;
 

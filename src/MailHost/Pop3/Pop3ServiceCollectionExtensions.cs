@@ -2,6 +2,7 @@ using MailHost.Hosting;
 using MailHost.Pop3;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 // Extension methods live in the namespace of the type they extend.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,14 +16,20 @@ public static class Pop3ServiceCollectionExtensions
     /// endpoints from configuration start. Needs <c>AddMailHost</c>, an <see cref="MailHost.Accounts.IAccountDirectory"/>
     /// and an <see cref="MailHost.Storage.IMailStore"/>.
     /// </summary>
+    /// <exception cref="MailHostConfigurationException">A time limit under <c>MailHost:Pop3</c> of <paramref name="configuration"/> is not usable (checked at once; values set in code are checked when the host starts).</exception>
     public static IServiceCollection AddMailHostPop3(this IServiceCollection services, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<Pop3Options>();
         if (configuration is not null)
         {
-            options.Bind(configuration.GetSection(Pop3Options.SectionName));
+            var section = configuration.GetSection(Pop3Options.SectionName);
+            ProtocolTimeLimitsValidation.CheckConfiguration<Pop3Options>(section, ProtocolTimeLimitsValidation.FindProblem);
+            options.Bind(section);
         }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3Options>, ProtocolTimeLimitsValidation>());
+        options.ValidateOnStart();
 
         services.TryAddSingleton<Pop3MaildropLocks>();
         services.TryAddSingleton<Pop3ConnectionHandler>();

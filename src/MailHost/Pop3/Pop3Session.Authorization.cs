@@ -10,7 +10,7 @@ namespace MailHost.Pop3;
 /// <summary>The AUTHORIZATION state (RFC 1939 §4, §7; RFC 2449; RFC 2595; RFC 5034; RFC 6856).</summary>
 internal sealed partial class Pop3Session
 {
-    private bool PasswordsAllowed => _passwords.IsAllowed(_info.IsTls);
+    private bool PasswordsAllowed => _passwords.IsAllowed(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
 
     private async Task<Maildrop?> AuthorizationAsync()
     {
@@ -18,7 +18,7 @@ internal sealed partial class Pop3Session
         var first = true;
         while (true)
         {
-            await _output.FlushAsync().ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
             var (status, command, error) = await ReadCommandAsync(_info.Endpoint.PreAuthenticationIdleTimeout).ConfigureAwait(false);
             if (await EndOnLineStatusAsync(status).ConfigureAwait(false))
             {
@@ -51,7 +51,7 @@ internal sealed partial class Pop3Session
                     break;
                 case QuitCommand:
                     await ReplyAsync("+OK MailHost POP3 server signing off").ConfigureAwait(false);
-                    await _output.FlushAsync().ConfigureAwait(false);
+                    await FlushAsync().ConfigureAwait(false);
                     return null;
                 case StlsCommand:
                     if (!_tls.CanStartTls)
@@ -64,7 +64,7 @@ internal sealed partial class Pop3Session
                         async () =>
                         {
                             await ReplyAsync("+OK Begin TLS negotiation").ConfigureAwait(false);
-                            await _output.FlushAsync().ConfigureAwait(false);
+                            await FlushAsync().ConfigureAwait(false);
                         },
                         CancellationToken.None).ConfigureAwait(false);
                     if (started == StartTlsOutcome.Unavailable)
@@ -137,7 +137,11 @@ internal sealed partial class Pop3Session
     }
 
     private AuthenticationContext NewAuthenticationContext()
-        => new(AuthenticationContext.Pop3, _info.RemoteEndPoint, _info.IsTls) { ClientName = _info.ClientName };
+        => new(AuthenticationContext.Pop3, _info.RemoteEndPoint, _info.IsTls)
+        {
+            ClientName = _info.ClientName,
+            AllowPlaintextAuthentication = _info.Endpoint.AllowPlaintextAuthentication,
+        };
 
     private async Task CapaAsync()
     {
@@ -148,7 +152,7 @@ internal sealed partial class Pop3Session
             lines.Add("USER");
         }
 
-        var mechanisms = _sasl.GetMechanisms(_info.IsTls);
+        var mechanisms = _sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
         if (mechanisms.Count > 0)
         {
             lines.Add("SASL " + string.Join(' ', mechanisms));
@@ -172,7 +176,7 @@ internal sealed partial class Pop3Session
         {
             // RFC 1734-style "AUTH" without a mechanism lists the mechanisms (Outlook asks this way).
             await ReplyAsync("+OK Mechanisms follow").ConfigureAwait(false);
-            foreach (var name in _sasl.GetMechanisms(_info.IsTls))
+            foreach (var name in _sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication))
             {
                 await ReplyAsync(name).ConfigureAwait(false);
             }
@@ -182,9 +186,9 @@ internal sealed partial class Pop3Session
         }
 
         var mechanism = command.Mechanism.ToUpperInvariant();
-        if (!_sasl.GetMechanisms(_info.IsTls).Contains(mechanism, StringComparer.Ordinal))
+        if (!_sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication).Contains(mechanism, StringComparer.Ordinal))
         {
-            var close = await BadCommandAsync(_info.IsTls || _authOptions.AllowPlaintextAuthentication
+            var close = await BadCommandAsync(PasswordsAllowed
                 ? "-ERR Unsupported mechanism"
                 : "-ERR [AUTH] Authentication is not allowed without TLS; use STLS first").ConfigureAwait(false);
             return (null, close);
@@ -258,7 +262,7 @@ internal sealed partial class Pop3Session
         public async ValueTask SendChallengeAsync(ReadOnlyMemory<byte> base64Challenge, CancellationToken ct)
         {
             await session.ReplyAsync("+ " + Encoding.ASCII.GetString(base64Challenge.Span)).ConfigureAwait(false);
-            await session._output.FlushAsync(ct).ConfigureAwait(false);
+            await session.FlushAsync().ConfigureAwait(false);
         }
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)

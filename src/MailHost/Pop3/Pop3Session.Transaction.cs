@@ -15,7 +15,7 @@ internal sealed partial class Pop3Session
     {
         while (true)
         {
-            await _output.FlushAsync().ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
             var (status, command, error) = await ReadCommandAsync(_options.AuthenticatedIdleTimeout).ConfigureAwait(false);
             if (await EndOnLineStatusAsync(status).ConfigureAwait(false))
             {
@@ -41,7 +41,7 @@ internal sealed partial class Pop3Session
             };
             if (close)
             {
-                await _output.FlushAsync().ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
                 return;
             }
         }
@@ -133,7 +133,7 @@ internal sealed partial class Pop3Session
 
                     sent += read;
                     var status = stuffer.Write(buffer.AsSpan(0, read), _output);
-                    await _output.FlushAsync().ConfigureAwait(false);
+                    await FlushAsync().ConfigureAwait(false);
                     if (status == DotStuffStatus.Done)
                     {
                         break;

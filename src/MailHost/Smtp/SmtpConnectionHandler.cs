@@ -56,7 +56,8 @@ public sealed class SmtpConnectionHandler : ConnectionHandler
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
         _addresses = new SmtpAddressPolicy(directory, _hostname, options.Value.SubaddressSeparator);
-        _unknownRecipients = new SmtpUnknownRecipientLimiter(options, timeProvider);
+        hostOptions.Value.Limits.Validate();
+        _unknownRecipients = new SmtpUnknownRecipientLimiter(options, hostOptions.Value.Limits, timeProvider);
         if (!options.Value.RequireOwnAddressInMailFrom || !options.Value.RequireOwnAddressInHeaderFrom)
         {
             SmtpLog.SenderChecksOff(loggerFactory.CreateLogger<SmtpConnectionHandler>(), options.Value.RequireOwnAddressInMailFrom, options.Value.RequireOwnAddressInHeaderFrom);

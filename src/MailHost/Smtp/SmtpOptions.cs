@@ -48,11 +48,42 @@ public sealed class SmtpOptions
     /// <summary>Error replies tolerated on one connection before it is closed with <c>421</c>. Default 10.</summary>
     public int MaxErrors { get; set; } = 10;
 
-    /// <summary>How long the server waits for the next command (RFC 5321 §4.5.3.2.7: at least 5 minutes). Default 5 minutes.</summary>
+    /// <summary>
+    /// How long the server waits for a whole command line, from the end of the previous one to its CRLF, however the
+    /// bytes arrive (RFC 5321 §4.5.3.2.7: at least 5 minutes); also each SASL response line. Before AUTH on
+    /// submission the endpoint's pre-authentication timeout applies when shorter. Default 5 minutes.
+    /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long the server waits for the next block of DATA or BDAT content (RFC 5321 §4.5.3.2.5: 3 minutes). Default 3 minutes.</summary>
+    /// <summary>
+    /// The time budget of one DATA transfer or BDAT chunk (RFC 5321 §4.5.3.2.5: 3 minutes per block): it runs down
+    /// from the start of the transfer and every octet received adds 1/<see cref="MinDataRate"/> seconds, never past
+    /// this value. A pause of this long is forgiven; a slower trickle is cut with <c>421</c>. Default 3 minutes.
+    /// </summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// The transfer rate, in octets per second, that DATA and BDAT content must average to keep earning time (see
+    /// <see cref="DataTimeout"/>; Postfix's <c>smtpd_min_data_rate</c> has the same meaning and default). 0 earns
+    /// nothing: the whole transfer must fit in <see cref="DataTimeout"/>. Default 500.
+    /// </summary>
+    public int MinDataRate { get; set; } = 500;
+
+    /// <summary>
+    /// The longest an SMTP session may last while nobody has authenticated on it: every MX session, and a submission
+    /// session until AUTH succeeds. Past it the client gets <c>421 4.4.2</c> and the connection closes; a transfer in
+    /// progress is dropped unacknowledged, so the sender retries. A relaying MTA delivers a handful of messages per
+    /// connection and opens a new one for more; 30 minutes still lets a maximum-size message (50 MiB) arrive at
+    /// about 30 KB/s. Zero turns the limit off. Default 30 minutes.
+    /// </summary>
+    public TimeSpan SessionTimeLimit { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How long a flush of replies may wait for the client to read them; past it the connection is closed. While a
+    /// flush waits no further command is read, so a pipelining client that never reads is held to about 64 KiB of
+    /// buffered replies. Default 2 minutes.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// The subaddress separator (<c>user+tag@example.com</c> delivers to <c>user@example.com</c> when no address

@@ -2,6 +2,7 @@ using MailHost.Hosting;
 using MailHost.Smtp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 // Extension methods live in the namespace of the type they extend.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -17,14 +18,20 @@ public static class SmtpServiceCollectionExtensions
     /// <see cref="MailHost.Delivery.IOutboundMailDelivery"/> is used when registered. Inbound mail authentication
     /// for the MX endpoint is added too (<see cref="MailAuthenticationServiceCollectionExtensions.AddMailHostMailAuthentication"/>).
     /// </summary>
+    /// <exception cref="MailHostConfigurationException">A time limit under <c>MailHost:Smtp</c> of <paramref name="configuration"/> is not usable (checked at once; values set in code are checked when the host starts).</exception>
     public static IServiceCollection AddMailHostSmtp(this IServiceCollection services, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<SmtpOptions>();
         if (configuration is not null)
         {
-            options.Bind(configuration.GetSection(SmtpOptions.SectionName));
+            var section = configuration.GetSection(SmtpOptions.SectionName);
+            ProtocolTimeLimitsValidation.CheckConfiguration<SmtpOptions>(section, ProtocolTimeLimitsValidation.FindProblem);
+            options.Bind(section);
         }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmtpOptions>, ProtocolTimeLimitsValidation>());
+        options.ValidateOnStart();
 
         services.AddMailHostMailAuthentication(configuration);
         services.TryAddSingleton<SmtpConnectionHandler>();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using MailHost.Connections;
 using MailHost.Delivery;
 using MailHost.MailAuthentication;
 using MailHost.Protocols.Smtp;
@@ -42,17 +43,18 @@ internal sealed partial class SmtpSession
         await WriteLineAsync("354 Start mail input; end with <CRLF>.<CRLF>").ConfigureAwait(false);
         await StartContentAsync(transaction).ConfigureAwait(false);
         var unstuffer = new DotUnstuffer(new DotUnstufferOptions { BareLineEndings = _options.BareLineEndings, MaxMessageSize = MaxMessageSize });
+        using var deadline = NewTransferDeadline();
         while (true)
         {
-            var (status, result) = await ReadInputAsync(_options.DataTimeout).ConfigureAwait(false);
-            if (status == InputStatus.TimedOut)
+            var (status, result) = await ReadInputAsync(deadline.Token).ConfigureAwait(false);
+            if (status != InputStatus.Ready)
             {
-                await ReplyAsync(Timeout).ConfigureAwait(false);
-                SmtpLog.Closing(_logger, "timeout during DATA");
+                await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during DATA").ConfigureAwait(false);
                 return true;
             }
 
             var completed = unstuffer.Unstuff(result.Buffer, _unstuffed, out var consumed) == DotUnstuffStatus.Completed;
+            deadline.Received(result.Buffer.Slice(0, consumed).Length);
             await WriteContentAsync(transaction, _unstuffed.WrittenMemory).ConfigureAwait(false);
             _unstuffed.ResetWrittenCount();
             _input.AdvanceTo(consumed);
@@ -86,17 +88,18 @@ internal sealed partial class SmtpSession
         // SIZE while streaming: the declared length is only a number, never an allocation (SECURITY B4).
         var tooBig = chunk.ChunkSize > MaxMessageSize - transaction.ContentLength;
         var remaining = chunk.ChunkSize;
+        using var deadline = NewTransferDeadline();
         while (remaining > 0)
         {
-            var (status, result) = await ReadInputAsync(_options.DataTimeout).ConfigureAwait(false);
-            if (status == InputStatus.TimedOut)
+            var (status, result) = await ReadInputAsync(deadline.Token).ConfigureAwait(false);
+            if (status != InputStatus.Ready)
             {
-                await ReplyAsync(Timeout).ConfigureAwait(false);
-                SmtpLog.Closing(_logger, "timeout during BDAT");
+                await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during BDAT").ConfigureAwait(false);
                 return true;
             }
 
             var part = result.Buffer.Slice(0, Math.Min(remaining, result.Buffer.Length));
+            deadline.Received(part.Length);
             if (!tooBig)
             {
                 foreach (var segment in part)
@@ -137,16 +140,18 @@ internal sealed partial class SmtpSession
     /// <summary>Reads and drops <paramref name="length"/> octets (a refused BDAT chunk); false when the connection ended first.</summary>
     private async ValueTask<bool> DiscardAsync(long length)
     {
+        using var deadline = NewTransferDeadline();
         while (length > 0)
         {
-            var (status, result) = await ReadInputAsync(_options.DataTimeout).ConfigureAwait(false);
-            if (status == InputStatus.TimedOut)
+            var (status, result) = await ReadInputAsync(deadline.Token).ConfigureAwait(false);
+            if (status != InputStatus.Ready)
             {
-                await ReplyAsync(Timeout).ConfigureAwait(false);
+                await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during BDAT").ConfigureAwait(false);
                 return false;
             }
 
             var part = result.Buffer.Slice(0, Math.Min(length, result.Buffer.Length));
+            deadline.Received(part.Length);
             length -= part.Length;
             _input.AdvanceTo(part.End);
             if (length > 0 && result.IsCompleted)
@@ -157,6 +162,9 @@ internal sealed partial class SmtpSession
 
         return true;
     }
+
+    /// <summary>The deadline of one DATA transfer or BDAT chunk: the data timeout, kept up by the minimum rate.</summary>
+    private SmtpReadDeadline NewTransferDeadline() => new(_options.DataTimeout, _options.MinDataRate, _timeProvider, _sessionEnd.Token);
 
     /// <summary>Opens the spool with Return-Path (for local delivery) and this server's Received field first (RFC 5321 §4.4).</summary>
     private async ValueTask StartContentAsync(SmtpTransaction transaction)

@@ -16,7 +16,7 @@ internal sealed partial class SmtpSession
         if (_isSubmission && _account is null)
         {
             // RFC 6409 §4.3 / RFC 4954 §6: submission needs authentication.
-            return await ErrorAsync(_info.IsTls || _authOptions.AllowPlaintextAuthentication
+            return await ErrorAsync(CredentialsAllowed
                 ? new SmtpReply(530, "5.7.0", "Authentication required")
                 : StartTlsFirst).ConfigureAwait(false);
         }

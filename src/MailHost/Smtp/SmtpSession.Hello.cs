@@ -38,7 +38,7 @@ internal sealed partial class SmtpSession
         IReadOnlyList<string> mechanisms = [];
         if (_isSubmission && _account is null)
         {
-            mechanisms = _sasl.GetMechanisms(_info.IsTls);
+            mechanisms = _sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
             offered |= SmtpExtensions.Auth;
         }
 
@@ -70,7 +70,7 @@ internal sealed partial class SmtpSession
             async () =>
             {
                 await ReplyAsync(new SmtpReply(220, "2.0.0", "Ready to start TLS")).ConfigureAwait(false);
-                await _output.FlushAsync().ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
             },
             CancellationToken.None).ConfigureAwait(false);
         if (started == StartTlsOutcome.Unavailable)
@@ -100,6 +100,9 @@ internal sealed partial class SmtpSession
         return false;
     }
 
+    /// <summary>Whether credentials may be sent now: inside TLS, or where the endpoint (or else the server) allows plain text.</summary>
+    private bool CredentialsAllowed => _sasl.IsAllowed(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
+
     private async ValueTask<bool> AuthAsync(AuthCommand command)
     {
         if (!_isSubmission)
@@ -113,18 +116,22 @@ internal sealed partial class SmtpSession
             return await ErrorAsync(new SmtpReply(503, "5.5.1", "Already authenticated")).ConfigureAwait(false);
         }
 
-        if (!_info.IsTls && !_authOptions.AllowPlaintextAuthentication)
+        if (!CredentialsAllowed)
         {
             return await ErrorAsync(StartTlsFirst).ConfigureAwait(false);
         }
 
-        if (!_sasl.GetMechanisms(_info.IsTls).Contains(command.Mechanism, StringComparer.OrdinalIgnoreCase))
+        if (!_sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication).Contains(command.Mechanism, StringComparer.OrdinalIgnoreCase))
         {
             return await ErrorAsync(new SmtpReply(504, "5.5.4", "Unrecognized authentication type")).ConfigureAwait(false);
         }
 
         ReadOnlyMemory<byte>? initial = command.InitialResponse is null ? null : Encoding.ASCII.GetBytes(command.InitialResponse);
-        var context = new AuthenticationContext(AuthenticationContext.Smtp, _info.RemoteEndPoint, _info.IsTls) { ClientName = _clientIdentity };
+        var context = new AuthenticationContext(AuthenticationContext.Smtp, _info.RemoteEndPoint, _info.IsTls)
+        {
+            ClientName = _clientIdentity,
+            AllowPlaintextAuthentication = _info.Endpoint.AllowPlaintextAuthentication,
+        };
         var channel = new SmtpSaslChannel(this);
         var result = await _sasl.AuthenticateAsync(command.Mechanism, initial, channel, context, CancellationToken.None).ConfigureAwait(false);
         if (channel.Closed)
@@ -141,6 +148,9 @@ internal sealed partial class SmtpSession
         {
             _account = result.Account.Name;
             _info.Account = _account;
+
+            // The session time limit is for sessions nobody vouches for; the host stopping still ends this one.
+            _sessionEnd.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
             SmtpLog.LoggedIn(_logger, _account, context.Mechanism ?? command.Mechanism);
             await ReplyAsync(new SmtpReply(235, "2.7.0", "Authentication successful")).ConfigureAwait(false);
             return false;
@@ -182,18 +192,20 @@ internal sealed partial class SmtpSession
         {
             // RFC 2034 §3: 3xx replies carry no enhanced status code.
             await session.WriteLineAsync("334 " + Encoding.ASCII.GetString(base64Challenge.Span)).ConfigureAwait(false);
-            await session._output.FlushAsync(ct).ConfigureAwait(false);
+            await session.FlushAsync().ConfigureAwait(false);
         }
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)
         {
+            // One deadline for the whole response line, as for a command.
+            using var deadline = SmtpReadDeadline.ForLine(session.CommandTimeout, session._timeProvider, session._sessionEnd.Token);
             while (true)
             {
-                var (status, result) = await session.ReadInputAsync(session.CommandTimeout).ConfigureAwait(false);
-                if (status == InputStatus.TimedOut)
+                var (status, result) = await session.ReadInputAsync(deadline.Token).ConfigureAwait(false);
+                if (status != InputStatus.Ready)
                 {
-                    await session.ReplyAsync(Timeout).ConfigureAwait(false);
-                    await session._output.FlushAsync(ct).ConfigureAwait(false);
+                    await session.EndWaitAsync(status, MailHostMetrics.CommandReason, "timeout during AUTH").ConfigureAwait(false);
+                    await session.FlushAsync().ConfigureAwait(false);
                     Closed = true;
                     return "*"u8.ToArray();
                 }

@@ -11,6 +11,7 @@ using MailHost.Protocols.Smtp;
 using MailHost.Protocols.Text;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace MailHost.Smtp;
@@ -34,7 +35,11 @@ namespace MailHost.Smtp;
 /// <item>On submission MAIL FROM, and the From and Sender fields of the content, name only the authenticated
 /// account's addresses (each behind its own switch).</item>
 /// <item>After STARTTLS nothing from before survives: buffered plain text, EHLO, the transaction (RFC 3207 §4.2).</item>
-/// <item>Replies are flushed before the session waits for input, so pipelined commands get batched replies (RFC 2920).</item>
+/// <item>Replies are flushed before the session waits for input, so pipelined commands get batched replies (RFC 2920),
+/// and sooner once 64 KiB are buffered; no command is read while a flush waits for the client, and a flush waits at
+/// most the write timeout (<see cref="MailOutputFlusher"/>).</item>
+/// <item>Every deadline covers a whole unit (<see cref="SmtpReadDeadline"/>): a command line, a SASL response, a DATA
+/// transfer or BDAT chunk (with a minimum rate); an unauthenticated session also has a total time limit.</item>
 /// <item>Reads and writes never take the connection-closed token: QUIT followed by FIN still gets its 221.</item>
 /// </list>
 /// </remarks>
@@ -42,6 +47,10 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 {
     private static readonly SmtpReply TooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
     private static readonly SmtpReply Timeout = new(421, "4.4.2", "Timeout waiting for the client, closing connection");
+    private static readonly SmtpReply SessionLimit = new(421, "4.4.2", "Session time limit reached, closing connection");
+
+    // RFC 5321 §3.8: a server that must shut down answers 421 and closes.
+    private static readonly SmtpReply ShuttingDown = new(421, "4.3.2", "Service shutting down, closing connection");
 
     private readonly ConnectionContext _connection;
     private readonly IMailConnectionFeature _info;
@@ -53,7 +62,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private readonly SmtpUnknownRecipientLimiter _unknownRecipients;
     private readonly SmtpAddressPolicy _addresses;
     private readonly SmtpOptions _options;
-    private readonly AuthenticationOptions _authOptions;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ProtocolTrace _trace;
@@ -62,6 +70,12 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private readonly string _hostname;
     private readonly bool _isSubmission;
     private readonly ArrayBufferWriter<byte> _replyBuffer = new(256);
+    private readonly MailOutputFlusher _flusher;
+    private readonly CancellationToken _stopping;
+
+    // Cancelled by the session time limit (until AUTH succeeds) or the host stopping; every read deadline ends with it.
+    private readonly CancellationTokenSource _sessionEnd;
+    private readonly CancellationTokenRegistration _stopRegistration;
 
     private PipeReader _input;
     private PipeWriter _output;
@@ -102,7 +116,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _addresses = addresses;
         _unknownRecipients = unknownRecipients;
         _options = options;
-        _authOptions = authOptions;
         _hostname = hostname;
         _timeProvider = timeProvider;
         _isSubmission = _info.Endpoint.Protocol == MailProtocol.Submission;
@@ -112,6 +125,12 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _parser = new SmtpCommandParser(new SmtpParserOptions { MaxMessageSize = MaxMessageSize });
         _input = connection.Transport.Input;
         _output = connection.Transport.Output;
+
+        // Kestrel asks every connection to close when the host stops.
+        _stopping = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        _flusher = new MailOutputFlusher(connection, options.WriteTimeout, timeProvider, _logger, _stopping);
+        _sessionEnd = new CancellationTokenSource(options.SessionTimeLimit > TimeSpan.Zero ? options.SessionTimeLimit : System.Threading.Timeout.InfiniteTimeSpan, timeProvider);
+        _stopRegistration = _stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _sessionEnd);
     }
 
     private enum InputStatus
@@ -119,6 +138,8 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         Ready,
         Closed,
         TimedOut,
+        SessionExpired,
+        Stopping,
     }
 
     /// <summary>The SIZE limit: the configured one, capped by the store's.</summary>
@@ -144,15 +165,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             while (true)
             {
                 var (status, command, error, isBdatLine) = await ReadCommandAsync().ConfigureAwait(false);
-                if (status == InputStatus.TimedOut)
+                if (status != InputStatus.Ready)
                 {
-                    await ReplyAsync(Timeout).ConfigureAwait(false);
-                    SmtpLog.Closing(_logger, "idle timeout");
-                    break;
-                }
-
-                if (status == InputStatus.Closed)
-                {
+                    await EndWaitAsync(status, MailHostMetrics.CommandReason, "idle timeout").ConfigureAwait(false);
                     break;
                 }
 
@@ -184,7 +199,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 }
             }
 
-            await _output.FlushAsync().ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -192,8 +207,14 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Drops an unfinished transaction and its spool.</summary>
-    public ValueTask DisposeAsync() => ResetTransactionAsync();
+    /// <summary>Drops an unfinished transaction and its spool, and the session's timers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await ResetTransactionAsync().ConfigureAwait(false);
+        await _stopRegistration.DisposeAsync().ConfigureAwait(false);
+        _sessionEnd.Dispose();
+        _flusher.Dispose();
+    }
 
     private async ValueTask<bool> DispatchAsync(SmtpCommand command)
     {
@@ -253,23 +274,25 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads and parses one command within the command timeout.</summary>
+    /// <summary>Reads and parses one command; the whole line must arrive within the command timeout.</summary>
     private async ValueTask<(InputStatus Status, SmtpCommand? Command, SmtpReply? Error, bool IsBdatLine)> ReadCommandAsync()
     {
+        using var deadline = SmtpReadDeadline.ForLine(CommandTimeout, _timeProvider, _sessionEnd.Token);
         while (true)
         {
-            var (status, result) = await ReadInputAsync(CommandTimeout).ConfigureAwait(false);
+            var (status, result) = await ReadInputAsync(deadline.Token).ConfigureAwait(false);
             if (status != InputStatus.Ready)
             {
                 return (status, null, null, false);
             }
 
             var buffer = result.Buffer;
+            var continuesRefusedLine = _parser.IsDiscardingLongLine;
             var parsed = _parser.TryParseCommand(buffer, out var consumed, out var command, out var error);
             if (parsed != SmtpParseStatus.Incomplete)
             {
                 var line = buffer.Slice(0, consumed);
-                _trace.ReceivedCommand(line);
+                _trace.ReceivedCommand(line, continuesRefusedLine);
                 var isBdat = parsed == SmtpParseStatus.Error && StartsWithBdat(line);
                 _input.AdvanceTo(consumed);
                 return (InputStatus.Ready, command, error, isBdat);
@@ -288,10 +311,17 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     /// <summary>
     /// The buffered input, or new input after flushing the replies so far. Buffered input is taken without
-    /// flushing so that pipelined commands are answered in one batch (RFC 2920 §3.2).
+    /// flushing so that pipelined commands are answered in one batch (RFC 2920 §3.2), unless replies have piled up:
+    /// those go out first, and while the client does not read them nothing more is read from it.
+    /// <paramref name="deadline"/> belongs to the caller's whole unit (line, transfer), never to one read.
     /// </summary>
-    private async ValueTask<(InputStatus Status, ReadResult Result)> ReadInputAsync(TimeSpan timeout)
+    private async ValueTask<(InputStatus Status, ReadResult Result)> ReadInputAsync(CancellationToken deadline)
     {
+        if (MailOutputFlusher.IsFull(_output))
+        {
+            await FlushAsync().ConfigureAwait(false);
+        }
+
         if (!_needMoreInput && _input.TryRead(out var buffered))
         {
             if (!buffered.Buffer.IsEmpty || buffered.IsCompleted)
@@ -303,15 +333,38 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         }
 
         _needMoreInput = false;
-        await _output.FlushAsync().ConfigureAwait(false);
-        using var deadline = new CancellationTokenSource(timeout, _timeProvider);
+        await FlushAsync().ConfigureAwait(false);
         try
         {
-            return (InputStatus.Ready, await _input.ReadAsync(deadline.Token).ConfigureAwait(false));
+            return (InputStatus.Ready, await _input.ReadAsync(deadline).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            return (InputStatus.TimedOut, default);
+            return (_stopping.IsCancellationRequested ? InputStatus.Stopping
+                : _sessionEnd.IsCancellationRequested ? InputStatus.SessionExpired
+                : InputStatus.TimedOut, default);
+        }
+    }
+
+    /// <summary>Answers a wait that ended without input (its deadline, the session limit, the host stopping) with its 421.</summary>
+    private async ValueTask EndWaitAsync(InputStatus status, string deadlineReason, string timeoutText)
+    {
+        switch (status)
+        {
+            case InputStatus.TimedOut:
+                await ReplyAsync(Timeout).ConfigureAwait(false);
+                SmtpLog.Closing(_logger, timeoutText);
+                MailHostMetrics.TimedOut(_info, deadlineReason);
+                break;
+            case InputStatus.SessionExpired:
+                await ReplyAsync(SessionLimit).ConfigureAwait(false);
+                SmtpLog.Closing(_logger, "session time limit reached");
+                MailHostMetrics.TimedOut(_info, MailHostMetrics.SessionReason);
+                break;
+            case InputStatus.Stopping:
+                await ReplyAsync(ShuttingDown).ConfigureAwait(false);
+                SmtpLog.Closing(_logger, "server shutting down");
+                break;
         }
     }
 
@@ -330,15 +383,19 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     /// <summary>Writes one reply (with its enhanced status code, RFC 2034); flushed before the next wait for input.</summary>
     private ValueTask ReplyAsync(SmtpReply reply) => WriteLineAsync(reply.ToString(includeEnhancedStatusCode: true));
 
-    private async ValueTask WriteLineAsync(string line)
+    private ValueTask WriteLineAsync(string line)
     {
         var bytes = Encoding.ASCII.GetBytes(line + "\r\n");
         _trace.Sent(bytes);
-        await _output.WriteAsync(bytes).ConfigureAwait(false);
+        _output.Write(bytes);
+        return ValueTask.CompletedTask;
     }
 
+    /// <summary>Flushes within the write timeout; a client that reads nothing meanwhile has its connection aborted.</summary>
+    private ValueTask FlushAsync() => _flusher.FlushAsync(_output);
+
     /// <summary>Writes what <see cref="_replyBuffer"/> holds (a multi-line reply) and clears it.</summary>
-    private async ValueTask WriteBufferedReplyAsync()
+    private ValueTask WriteBufferedReplyAsync()
     {
         if (_trace.IsEnabled)
         {
@@ -348,8 +405,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             }
         }
 
-        await _output.WriteAsync(_replyBuffer.WrittenMemory).ConfigureAwait(false);
+        _output.Write(_replyBuffer.WrittenSpan);
         _replyBuffer.ResetWrittenCount();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Answers with an error reply and counts it; true when the limit is reached and the connection must close.</summary>

@@ -8,7 +8,8 @@ namespace MailHost.IntegrationTests.Connections;
 
 /// <summary>
 /// STARTTLS while the endpoint already has as many handshakes in progress as it allows: a temporary error in each
-/// protocol's own words, and the session goes on in plain text (RFC 3207 §4, RFC 5530 §3, RFC 3206 §4).
+/// protocol's own words, and the session goes on in plain text (RFC 3207 §4, RFC 5530 §3, RFC 3206 §4). The holder's
+/// handshake is really in progress (its ClientHello sent, then nothing): asking for STARTTLS alone holds no place.
 /// </summary>
 public sealed class StartTlsUnavailableTests
 {
@@ -23,7 +24,8 @@ public sealed class StartTlsUnavailableTests
         await holder.SendAsync("STARTTLS\r\n");
         (await holder.ReadLineAsync()).Should().StartWith("220 2.0.0");
 
-        // The holder never sends its ClientHello: its handshake keeps the only place.
+        // The holder never finishes its handshake: it keeps the only place.
+        (await StalledTlsHandshake.StartAsync(holder)).Should().BeTrue();
         await using var client = await OpenAsync(server, "220 ");
         await SmtpEhloAsync(client);
         await client.SendAsync("STARTTLS\r\n");
@@ -39,6 +41,7 @@ public sealed class StartTlsUnavailableTests
         await using var holder = await OpenAsync(server, "* OK");
         await holder.SendAsync("a STARTTLS\r\n");
         (await holder.ReadLineAsync()).Should().Be("a OK Begin TLS negotiation now");
+        (await StalledTlsHandshake.StartAsync(holder)).Should().BeTrue();
 
         await using var client = await OpenAsync(server, "* OK");
         await client.SendAsync("b STARTTLS\r\n");
@@ -54,6 +57,7 @@ public sealed class StartTlsUnavailableTests
         await using var holder = await OpenAsync(server, "+OK");
         await holder.SendAsync("STLS\r\n");
         (await holder.ReadLineAsync()).Should().Be("+OK Begin TLS negotiation");
+        (await StalledTlsHandshake.StartAsync(holder)).Should().BeTrue();
 
         await using var client = await OpenAsync(server, "+OK");
         await client.SendAsync("STLS\r\n");

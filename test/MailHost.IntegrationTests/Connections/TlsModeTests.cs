@@ -234,20 +234,23 @@ public sealed class TlsModeTests
     }
 
     [Fact]
-    public async Task Connections_beyond_the_pending_handshake_cap_are_closed()
+    public async Task A_handshake_beyond_the_cap_is_refused_and_silence_holds_no_place()
     {
         await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o =>
         {
             o.Tls = MailTlsMode.Auto;
-            o.TlsDetectionTimeout = TimeSpan.FromSeconds(20);
+            o.TlsDetectionTimeout = TimeSpan.FromMilliseconds(300);
             o.MaxPendingTlsHandshakes = 1;
         });
         await using var silent = await LineClient.ConnectAsync(server.EndPoint);
-        await server.Logs.WaitForAsync(e => e.EventId.Id == 1000, TimeSpan.FromSeconds(10));
+        await using var stalled = await LineClient.ConnectAsync(server.EndPoint);
+        (await StalledTlsHandshake.StartAsync(stalled)).Should().BeTrue("the first handshake takes the only place");
 
         await using var second = await LineClient.ConnectAsync(server.EndPoint);
+        var handshake = () => second.StartTlsAsync();
+        await handshake.Should().ThrowAsync<Exception>().Where(e => e is AuthenticationException || e is IOException);
+        (await server.Logs.WaitForAsync(e => e.EventId.Id == 1034, TimeSpan.FromSeconds(5))).Message.Should().Contain("1 handshakes are already in progress");
 
-        (await second.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().BeEmpty();
-        (await server.Logs.WaitForAsync(e => e.EventId.Id == 1034, TimeSpan.FromSeconds(5))).Message.Should().Contain("1 connections are already waiting");
+        (await silent.ReadLineAsync()).Should().Be("* OK test ready tls=False", "a client waiting in detection is no handshake");
     }
 }

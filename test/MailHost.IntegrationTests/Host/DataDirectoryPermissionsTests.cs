@@ -49,7 +49,7 @@ public sealed class DataDirectoryPermissionsTests
 
         var spool = host.Services.GetRequiredService<IOptions<SmtpOptions>>().Value.SpoolDirectory;
         spool.Should().Be(Path.Combine(data.Path, "spool"));
-        var entries = new DirectoryInfo(data.Path).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).ToList();
+        var entries = Existing(new DirectoryInfo(data.Path));
         var names = entries.Select(e => Path.GetRelativePath(data.Path, e.FullName).Replace('\\', '/')).ToList();
         names.Should().Contain(["directory.db", "mail.db", "mail.db-wal", "mail.db-shm", "queue.db", "queue.db-wal", "queue.db-shm", "spool", "test-certificate.pfx"]);
         names.Should().Contain(n => n.StartsWith("blobs/", StringComparison.Ordinal) && n.Length > 60, "the large message is a content file");
@@ -85,7 +85,7 @@ public sealed class DataDirectoryPermissionsTests
         try
         {
             logs.Entries.Should().Contain(e => e.EventId.Id == 1201, "a self-signed certificate was generated");
-            var entries = new DirectoryInfo(data).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).ToList();
+            var entries = Existing(new DirectoryInfo(data));
             entries.Select(e => e.Name).Should().Contain(["selfsigned-certificate.pfx", "mail.db", "mail.db-wal", "spool", "blobs"]);
             File.GetUnixFileMode(data).Should().Be(Directory0700);
             entries.Where(e => e is DirectoryInfo).Should().OnlyContain(d => d.UnixFileMode == Directory0700, Modes(entries));
@@ -97,6 +97,17 @@ public sealed class DataDirectoryPermissionsTests
             await app.StopAsync();
         }
     }
+
+    /// <summary>
+    /// The entries below <paramref name="directory"/> that still exist once their modes are read: a running host's
+    /// SQLite rollback journals come and go between the listing and the reading.
+    /// </summary>
+    private static List<FileSystemInfo> Existing(DirectoryInfo directory)
+        => [.. directory.EnumerateFileSystemInfos("*", SearchOption.AllDirectories).Where(e =>
+        {
+            e.Refresh();
+            return e.Exists;
+        })];
 
     private static string Modes(List<FileSystemInfo> entries)
         => string.Join(", ", entries.Select(e => $"{e.FullName} {Convert.ToString((int)e.UnixFileMode, 8)}"));

@@ -16,7 +16,7 @@ public class ImapCommandParserErrorTests
     [Theory]
     [InlineData("a FOO\r\n", "a", "Unknown command")]
     [InlineData("a UID NOOP\r\n", "a", "Unknown command")]
-    [InlineData("a\r\n", "a", "Missing command name")]
+    [InlineData("a\r\n", null, "Missing command name")]
     [InlineData("\r\n", null, "Empty command line")]
     [InlineData("+a NOOP\r\n", null, "Invalid tag")]
     [InlineData("a NOOP x\r\n", "a", "Unexpected characters after the command")]

@@ -34,8 +34,8 @@ public sealed class ConnectionAdmissionTests
     public void The_counter_enforces_both_limits_and_releases()
     {
         var counter = new ConnectionCounter();
-        var a = IPAddress.Parse("192.0.2.1");
-        var b = IPAddress.Parse("192.0.2.2");
+        var a = IPNetwork.Parse("192.0.2.1/32");
+        var b = IPNetwork.Parse("192.0.2.2/32");
 
         counter.TryAcquire(a, 3, 2, out _).Should().BeTrue();
         counter.TryAcquire(a, 3, 2, out _).Should().BeTrue();
@@ -56,7 +56,7 @@ public sealed class ConnectionAdmissionTests
     public async Task The_counter_is_exact_under_contention()
     {
         var counter = new ConnectionCounter();
-        var address = IPAddress.Parse("192.0.2.1");
+        var address = IPNetwork.Parse("192.0.2.1/32");
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(n => Task.Run(() =>
         {
