@@ -42,7 +42,7 @@ public class DistributedLockoutTests
         // The owner, from an address with no failures: in, after the longest delay.
         var started = TimeProvider.System.GetTimestamp();
         (await server.LoginFromAsync("127.0.0.200", "bob", AuthenticationTestServer.BobPassword)).Should().StartWith("a OK");
-        TimeProvider.System.GetElapsedTime(started).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(200));
+        TimeProvider.System.GetElapsedTime(started).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(190), "the 200 ms delay was paid (a timer may fire a fraction of a millisecond early)");
         server.Server.Logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.EventId.Id == 1108 && e.Message.Contains("127.0.0.200", StringComparison.Ordinal));
         checks.Sum("outcome", "succeeded").Should().BeGreaterThanOrEqualTo(1);
 
