@@ -56,12 +56,7 @@ public sealed class SmtpForgedAuthenticationResultsTests
         var world = new MailWorld();
         var outbound = new RecordingOutboundDelivery();
         await using var server = await SmtpTestHost.StartAsync(world, MailProtocol.Submission, MailTlsMode.None, allowPlaintext: true, outbound: outbound);
-        await using var client = await LineClient.ConnectAsync(server.EndPoint);
-        await client.ReadLineAsync();
-        var ir = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0alice\0" + MailWorld.AlicePassword));
-        await client.SendAsync($"EHLO c.example\r\nAUTH PLAIN {ir}\r\n");
-        await SmtpMxTests.ReadReplyAsync(client);
-        (await client.ReadLineAsync()).Should().StartWith("235 ");
+        await using var client = await SmtpTestHost.LoginAliceAsync(server);
 
         (await SendAsync(client, "alice@example.com", "bob@example.com", Message("alice@example.com"))).Should().StartWith("250 ");
         (await SendAsync(client, "alice@example.com", "v@external.example", Message("alice@example.com"))).Should().StartWith("250 ");

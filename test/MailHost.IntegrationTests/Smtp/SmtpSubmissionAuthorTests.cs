@@ -28,16 +28,7 @@ public sealed class SmtpSubmissionAuthorTests
     private static Task<TestMailServer<SmtpConnectionHandler>> StartAsync(MailWorld world, Action<SmtpOptions>? smtp = null, RecordingOutboundDelivery? outbound = null)
         => SmtpTestHost.StartAsync(world, MailProtocol.Submission, MailTlsMode.None, allowPlaintext: true, smtp: smtp, outbound: outbound);
 
-    private static async Task<LineClient> LoginAsync(TestMailServer<SmtpConnectionHandler> server)
-    {
-        var client = await LineClient.ConnectAsync(server.EndPoint);
-        (await client.ReadLineAsync()).Should().StartWith("220 ");
-        var ir = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0alice\0" + MailWorld.AlicePassword));
-        await client.SendAsync($"EHLO c.example\r\nAUTH PLAIN {ir}\r\n");
-        await SmtpMxTests.ReadReplyAsync(client);
-        (await client.ReadLineAsync()).Should().StartWith("235 ");
-        return client;
-    }
+    private static Task<LineClient> LoginAsync(TestMailServer<SmtpConnectionHandler> server) => SmtpTestHost.LoginAliceAsync(server);
 
     private static string Message(string authorFields) =>
         authorFields + "To: bob@example.com\r\nSubject: Plans\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"

@@ -169,12 +169,7 @@ public sealed class SmtpSubmissionTests
         var world = new MailWorld();
         world.Directory.AddAlias("alice", "sales@example.com");
         await using var server = await SmtpTestHost.StartAsync(world, MailProtocol.Submission, MailTlsMode.None, allowPlaintext: true);
-        await using var client = await LineClient.ConnectAsync(server.EndPoint);
-        await client.ReadLineAsync();
-        var ir = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0alice\0" + MailWorld.AlicePassword));
-        await client.SendAsync($"EHLO c.example\r\nAUTH PLAIN {ir}\r\n");
-        await SmtpMxTests.ReadReplyAsync(client);
-        (await client.ReadLineAsync()).Should().StartWith("235");
+        await using var client = await SmtpTestHost.LoginAliceAsync(server);
 
         var cases = new (string Sender, string Reply)[]
         {
@@ -212,12 +207,7 @@ public sealed class SmtpSubmissionTests
         var world = new MailWorld();
         var outbound = new RecordingOutboundDelivery();
         await using var server = await SmtpTestHost.StartAsync(world, MailProtocol.Submission, MailTlsMode.None, allowPlaintext: true, outbound: outbound);
-        await using var client = await LineClient.ConnectAsync(server.EndPoint);
-        await client.ReadLineAsync();
-        var ir = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0alice\0" + MailWorld.AlicePassword));
-        await client.SendAsync($"EHLO c.example\r\nAUTH PLAIN {ir}\r\n");
-        await SmtpMxTests.ReadReplyAsync(client);
-        (await client.ReadLineAsync()).Should().StartWith("235");
+        await using var client = await SmtpTestHost.LoginAliceAsync(server);
 
         await client.SendAsync("MAIL FROM:<alice@example.com> RET=HDRS ENVID=abc+2B1 BODY=8BITMIME\r\n"
             + "RCPT TO:<v@external.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;v@external.example\r\n"

@@ -58,6 +58,21 @@ public static class SmtpTestHost
             });
 
     /// <summary>Every message in an account's INBOX, as stored, in UID order.</summary>
+    /// <summary>
+    /// Connects to a submission endpoint that takes plain-text logins, sends EHLO and AUTH PLAIN as alice in one
+    /// write, and returns the client once the server answered 235.
+    /// </summary>
+    public static async Task<LineClient> LoginAliceAsync(TestMailServer<SmtpConnectionHandler> server)
+    {
+        var client = await LineClient.ConnectAsync(server.EndPoint);
+        (await client.ReadLineAsync()).Should().StartWith("220 ");
+        var ir = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("\0alice\0" + MailWorld.AlicePassword));
+        await client.SendAsync($"EHLO c.example\r\nAUTH PLAIN {ir}\r\n");
+        await SmtpMxTests.ReadReplyAsync(client);
+        (await client.ReadLineAsync()).Should().StartWith("235 ");
+        return client;
+    }
+
     public static async Task<List<byte[]>> InboxAsync(IMailStore store, string account)
     {
         var opened = await store.OpenAccountAsync(account, CancellationToken.None);
