@@ -169,7 +169,7 @@ internal sealed partial class SmtpSession
     /// <summary>Opens the spool with Return-Path (for local delivery) and this server's Received field first (RFC 5321 §4.4).</summary>
     private async ValueTask StartContentAsync(SmtpTransaction transaction)
     {
-        transaction.Spool = new SmtpSpool(_options.SpoolDirectory, _options.SpoolMemoryThreshold);
+        transaction.Spool = new MessageSpool(SmtpSpoolDirectory.Resolve(_options.SpoolDirectory), _options.SpoolMemoryThreshold, SmtpSpoolDirectory.FileNamePrefix);
         var returnPath = SmtpTraceHeaders.ReturnPath(transaction.Mail.ReversePath);
         var received = SmtpTraceHeaders.Received(
             _hostname,

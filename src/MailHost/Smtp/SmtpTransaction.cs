@@ -25,7 +25,7 @@ internal sealed class SmtpTransaction(MailCommand mail, string id) : IAsyncDispo
     public SmtpMailbox? SingleRecipient { get; set; }
 
     /// <summary>The content so far; created at DATA or the first BDAT.</summary>
-    public SmtpSpool? Spool { get; set; }
+    public MessageSpool? Spool { get; set; }
 
     /// <summary>Octets of the Return-Path line at the start of <see cref="Spool"/> (skipped for outbound delivery).</summary>
     public long ReturnPathLength { get; set; }

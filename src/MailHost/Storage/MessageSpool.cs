@@ -4,76 +4,74 @@ using System.Security.Cryptography;
 namespace MailHost.Storage;
 
 /// <summary>
-/// Incoming message content taken off a stream once: small content in memory, larger content in a temp file
-/// that is fsynced before the spool is returned. The SHA-256 is computed while streaming; it is the content
-/// address under which stores keep one copy for many recipients. Never holds a whole large message in memory.
+/// Message content written once and read back, never held whole in memory: up to a threshold in 64 KiB chunks (no
+/// large-object-heap growth), past it in an owner-only file in a spool directory, deleted on dispose unless a store
+/// took it (<see cref="TakeFile"/>). Two writers use it: SMTP DATA and BDAT write the bytes as they arrive, so
+/// nothing reaches the store before the content is complete and a connection lost halfway stores nothing; a store
+/// takes a whole stream with <see cref="CreateAsync"/>, which also bounds the size, computes the SHA-256 content
+/// address while streaming and makes the file durable. Not thread-safe.
 /// </summary>
 public sealed class MessageSpool : IAsyncDisposable
 {
     private const int ChunkSize = 64 * 1024;
 
-    private readonly List<byte[]>? _chunks;
+    private readonly string? _directory;
+    private readonly int _memoryThreshold;
+    private readonly string _fileNamePrefix;
+    private readonly List<byte[]> _chunks = [];
+    private int _lastChunkFill = ChunkSize;
+    private FileStream? _file;
     private string? _filePath;
+    private string? _contentAddress;
 
-    private MessageSpool(long length, byte[] sha256, byte[]? inline, List<byte[]>? chunks, string? filePath)
+    /// <summary>
+    /// An empty spool. Content up to <paramref name="memoryThreshold"/> octets stays in memory; past it the content
+    /// moves to a file named <paramref name="fileNamePrefix"/> and a unique name in <paramref name="directory"/>,
+    /// which is created owner-only when missing. Without a directory everything stays in memory.
+    /// </summary>
+    internal MessageSpool(string? directory, int memoryThreshold, string fileNamePrefix = "")
     {
-        Length = length;
-        ContentAddress = Convert.ToHexStringLower(sha256);
-        Inline = inline;
-        _chunks = chunks;
-        _filePath = filePath;
+        _directory = directory;
+        _memoryThreshold = memoryThreshold;
+        _fileNamePrefix = fileNamePrefix;
     }
 
     /// <summary>The content length in octets.</summary>
-    public long Length { get; }
+    public long Length { get; private set; }
 
-    /// <summary>The SHA-256 of the content as lower-case hex: the content address.</summary>
-    public string ContentAddress { get; }
-
-    /// <summary>The content when it is at most the inline threshold; otherwise <see langword="null"/>.</summary>
-    public byte[]? Inline { get; }
-
-    /// <summary>The fsynced temp file holding the content, while the spool still owns it; otherwise <see langword="null"/>.</summary>
-    public string? FilePath => _filePath;
-
-    /// <summary>Takes ownership of the temp file (the caller renames or deletes it); the spool no longer deletes it.</summary>
-    public string? TakeFile()
-    {
-        var path = _filePath;
-        _filePath = null;
-        return path;
-    }
+    /// <summary>The SHA-256 of the content as lower-case hex: the content address. Only a spool made by <see cref="CreateAsync"/> has one.</summary>
+    public string ContentAddress => _contentAddress ?? throw new InvalidOperationException("Only a spool made by CreateAsync has a content address.");
 
     /// <summary>
-    /// Reads the content to its end (or to the size limit) into a spool. A failure to write the spool file (disk
-    /// full) is <see cref="StoreErrorCode.Unavailable"/>; an exception from <paramref name="source"/> propagates.
+    /// The content as one array when it stayed under the threshold of a spool with a directory (a store keeps it in its
+    /// database instead of a file); otherwise <see langword="null"/>.
+    /// </summary>
+    public byte[]? Inline { get; private set; }
+
+    /// <summary>The temp file holding the content, while the spool still owns it; otherwise <see langword="null"/>.</summary>
+    public string? FilePath => _filePath;
+
+    /// <summary>The directory the spool file goes to; <see langword="null"/> when everything stays in memory.</summary>
+    internal string? Directory => _directory;
+
+    /// <summary>The in-memory chunks, all full but the last (memory mode only, after <see cref="CreateAsync"/>).</summary>
+    internal IReadOnlyList<byte[]> Chunks => _filePath is null && Inline is null ? _chunks : throw new InvalidOperationException("The spool is not in memory.");
+
+    /// <summary>
+    /// Reads the content to its end (or to the size limit) into a spool whose file, if it has one, is fsynced before
+    /// the spool is returned. A failure to write the spool file (disk full) is <see cref="StoreErrorCode.Unavailable"/>;
+    /// an exception from <paramref name="source"/> propagates.
     /// </summary>
     public static async Task<StoreResult<MessageSpool>> CreateAsync(Stream source, MessageSpoolOptions options, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await SpoolAsync(source, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SpoolWriteException ex)
-        {
-            return StoreResult<MessageSpool>.Fail(StoreErrorCode.Unavailable, "The store could not write the message: " + ex.InnerException?.GetType().Name + ".");
-        }
-    }
-
-    private static async Task<StoreResult<MessageSpool>> SpoolAsync(Stream source, MessageSpoolOptions options, CancellationToken cancellationToken)
-    {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
+        var spool = new MessageSpool(options.TempDirectory, options.InlineThreshold);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        var chunks = new List<byte[]>();
-        FileStream? file = null;
-        string? path = null;
-        long length = 0;
+        var completed = false;
         try
         {
-            var chunk = new byte[ChunkSize];
-            var chunkFill = 0;
             while (true)
             {
                 // A whole chunk per round (a network source hands over a few kilobytes per read): one file write
@@ -92,116 +90,195 @@ public sealed class MessageSpool : IAsyncDisposable
                     break;
                 }
 
-                length += read;
-                if (length > options.MaxSize)
+                if (spool.Length + read > options.MaxSize)
                 {
                     return StoreResult<MessageSpool>.Fail(StoreErrorCode.TooBig, "The message is larger than the store accepts.");
                 }
 
                 hash.AppendData(buffer, 0, read);
-                if (file is not null)
-                {
-                    await Guard(file.WriteAsync(buffer.AsMemory(0, read), cancellationToken)).ConfigureAwait(false);
-                    continue;
-                }
-
-                // In memory so far: fill fixed-size chunks (no large-object-heap growth).
-                var offset = 0;
-                while (offset < read)
-                {
-                    var n = Math.Min(read - offset, ChunkSize - chunkFill);
-                    Buffer.BlockCopy(buffer, offset, chunk, chunkFill, n);
-                    chunkFill += n;
-                    offset += n;
-                    if (chunkFill == ChunkSize)
-                    {
-                        chunks.Add(chunk);
-                        chunk = new byte[ChunkSize];
-                        chunkFill = 0;
-                    }
-                }
-
-                if (options.TempDirectory is not null && length > options.InlineThreshold)
-                {
-                    path = Path.Combine(options.TempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
-                    try
-                    {
-                        // Owner-only from the start: the file is renamed into the content store as it is.
-                        OwnerOnlyFiles.CreateDirectory(options.TempDirectory);
-                        file = OwnerOnlyFiles.Create(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-                    }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                    {
-                        throw new SpoolWriteException(ex);
-                    }
-
-                    foreach (var full in chunks)
-                    {
-                        await Guard(file.WriteAsync(full, cancellationToken)).ConfigureAwait(false);
-                    }
-
-                    await Guard(file.WriteAsync(chunk.AsMemory(0, chunkFill), cancellationToken)).ConfigureAwait(false);
-                    chunks.Clear();
-                    chunkFill = 0;
-                }
+                await Guard(spool.WriteAsync(buffer.AsMemory(0, read), cancellationToken)).ConfigureAwait(false);
             }
 
-            var sha = hash.GetHashAndReset();
-            if (file is not null)
-            {
-                await Guard(new ValueTask(file.FlushAsync(cancellationToken))).ConfigureAwait(false);
-                try
-                {
-                    // Durability: the bytes are on disk before any commit can reference them.
-                    file.Flush(flushToDisk: true);
-                }
-                catch (IOException ex)
-                {
-                    throw new SpoolWriteException(ex);
-                }
-
-                await file.DisposeAsync().ConfigureAwait(false);
-                file = null;
-                var spool = new MessageSpool(length, sha, null, null, path);
-                path = null;
-                return spool;
-            }
-
-            if (chunkFill > 0)
-            {
-                chunks.Add(chunk.AsSpan(0, chunkFill).ToArray());
-            }
-
-            if (options.TempDirectory is not null)
-            {
-                var inline = new byte[length];
-                var at = 0;
-                foreach (var c in chunks)
-                {
-                    Buffer.BlockCopy(c, 0, inline, at, c.Length);
-                    at += c.Length;
-                }
-
-                return new MessageSpool(length, sha, inline, null, null);
-            }
-
-            return new MessageSpool(length, sha, null, chunks, null);
+            await Guard(spool.CompleteAsync(cancellationToken)).ConfigureAwait(false);
+            spool._contentAddress = Convert.ToHexStringLower(hash.GetHashAndReset());
+            completed = true;
+            return spool;
+        }
+        catch (SpoolWriteException ex)
+        {
+            return StoreResult<MessageSpool>.Fail(StoreErrorCode.Unavailable, "The store could not write the message: " + ex.InnerException?.GetType().Name + ".");
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            if (file is not null)
+            if (!completed)
             {
-                await file.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (path is not null)
-            {
-                TryDelete(path);
+                await spool.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
 
+    /// <summary>Appends <paramref name="data"/>, moving the content to the spool file when it passes the memory threshold.</summary>
+    /// <exception cref="IOException">The spool file could not be created or written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The spool directory refuses the file.</exception>
+    internal async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
+        if (_file is null && _directory is not null && Length + data.Length > _memoryThreshold)
+        {
+            await MoveToFileAsync(_directory, cancellationToken).ConfigureAwait(false);
+        }
+
+        Length += data.Length;
+        if (_file is not null)
+        {
+            await _file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var span = data.Span;
+        while (!span.IsEmpty)
+        {
+            if (_lastChunkFill == ChunkSize)
+            {
+                _chunks.Add(new byte[ChunkSize]);
+                _lastChunkFill = 0;
+            }
+
+            var n = Math.Min(span.Length, ChunkSize - _lastChunkFill);
+            span[..n].CopyTo(_chunks[^1].AsSpan(_lastChunkFill));
+            _lastChunkFill += n;
+            span = span[n..];
+        }
+    }
+
+    /// <summary>
+    /// The content from <paramref name="offset"/> to the end, for one reader at a time; the caller reads it and
+    /// does not dispose it (the spool owns it). Call it only after the last write. This is the reader of content
+    /// still being assembled (SMTP); <see cref="OpenRead"/> is the one for a spool made by <see cref="CreateAsync"/>.
+    /// </summary>
+    internal async ValueTask<Stream> OpenReadAsync(long offset, CancellationToken cancellationToken)
+    {
+        Stream stream;
+        if (_file is not null)
+        {
+            await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            stream = _file;
+        }
+        else
+        {
+            TrimLastChunk();
+            stream = new ChunkedReadStream(_chunks, Length);
+        }
+
+        stream.Position = offset;
+        return stream;
+    }
+
+    /// <summary>Opens the content of a spool made by <see cref="CreateAsync"/> for reading (for indexing); seekable, disposed by the caller.</summary>
+    public Stream OpenRead()
+    {
+        if (Inline is not null)
+        {
+            return new MemoryStream(Inline, writable: false);
+        }
+
+        if (_filePath is null)
+        {
+            return new ChunkedReadStream(_chunks, Length);
+        }
+
+        return new FileStream(_filePath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+    }
+
+    /// <summary>Takes ownership of the temp file (the caller renames or deletes it); the spool no longer deletes it.</summary>
+    public string? TakeFile()
+    {
+        var path = _filePath;
+        _filePath = null;
+        return path;
+    }
+
+    /// <summary>Deletes the temp file unless it was taken. In-memory chunks stay valid: a memory store keeps them as its copy.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_file is not null)
+        {
+            await _file.DisposeAsync().ConfigureAwait(false);
+            _file = null;
+        }
+
+        if (TakeFile() is { } path)
+        {
+            TryDelete(path);
+        }
+    }
+
+    /// <summary>
+    /// Ends the writing of a store's spool: a file is flushed to disk and closed (the store renames it into place,
+    /// so the bytes must be durable before any commit can reference them); memory content under a directory becomes
+    /// <see cref="Inline"/>.
+    /// </summary>
+    private async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_file is not null)
+        {
+            await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _file.Flush(flushToDisk: true);
+            await _file.DisposeAsync().ConfigureAwait(false);
+            _file = null;
+            return;
+        }
+
+        TrimLastChunk();
+        if (_directory is not null)
+        {
+            var inline = new byte[Length];
+            var at = 0;
+            foreach (var chunk in _chunks)
+            {
+                Buffer.BlockCopy(chunk, 0, inline, at, chunk.Length);
+                at += chunk.Length;
+            }
+
+            Inline = inline;
+            _chunks.Clear();
+        }
+    }
+
+    /// <summary>ChunkedReadStream expects every chunk but the last to be full and the last to end with the content.</summary>
+    private void TrimLastChunk()
+    {
+        if (_chunks.Count > 0 && _lastChunkFill < ChunkSize)
+        {
+            _chunks[^1] = _chunks[^1].AsSpan(0, _lastChunkFill).ToArray();
+            _lastChunkFill = ChunkSize;
+        }
+    }
+
+    private async ValueTask MoveToFileAsync(string directory, CancellationToken cancellationToken)
+    {
+        // Message content is private: the file is owner-only from its creation, never readable by other local users
+        // while it waits for delivery, and stays so when a store renames it into its content tree.
+        OwnerOnlyFiles.CreateDirectory(directory);
+        var path = Path.Combine(directory, _fileNamePrefix + Guid.NewGuid().ToString("N") + ".tmp");
+        _file = OwnerOnlyFiles.Create(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        _filePath = path;
+        for (var i = 0; i < _chunks.Count; i++)
+        {
+            var fill = i == _chunks.Count - 1 ? _lastChunkFill : ChunkSize;
+            await _file.WriteAsync(_chunks[i].AsMemory(0, fill), cancellationToken).ConfigureAwait(false);
+        }
+
+        _chunks.Clear();
+        _lastChunkFill = ChunkSize;
+    }
+
+    /// <summary>Tells a failed write of the spool's own (disk full, no permission) apart from a failing source.</summary>
     private static async ValueTask Guard(ValueTask write)
     {
         try
@@ -214,38 +291,6 @@ public sealed class MessageSpool : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens the content for reading (for indexing); seekable.</summary>
-    public Stream OpenRead()
-    {
-        if (Inline is not null)
-        {
-            return new MemoryStream(Inline, writable: false);
-        }
-
-        if (_chunks is not null)
-        {
-            return new ChunkedReadStream(_chunks, Length);
-        }
-
-        return new FileStream(_filePath ?? throw new InvalidOperationException("The spool file was taken."), FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
-    }
-
-    /// <summary>The in-memory chunks (memory mode only).</summary>
-    internal IReadOnlyList<byte[]> Chunks => _chunks ?? throw new InvalidOperationException("The spool is not in memory.");
-
-    /// <summary>Deletes the temp file unless it was taken.</summary>
-    public ValueTask DisposeAsync()
-    {
-        if (TakeFile() is { } path)
-        {
-            TryDelete(path);
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    private sealed class SpoolWriteException(Exception inner) : Exception("Writing the spool file failed.", inner);
-
     private static void TryDelete(string path)
     {
         try
@@ -254,11 +299,13 @@ public sealed class MessageSpool : IAsyncDisposable
         }
         catch (IOException)
         {
-            // Left for the store's start-up check, which removes stale spool files.
+            // Left for the start-up check of the store or the host, which removes stale spool files.
         }
         catch (UnauthorizedAccessException)
         {
             // As above.
         }
     }
+
+    private sealed class SpoolWriteException(Exception inner) : Exception("Writing the spool file failed.", inner);
 }

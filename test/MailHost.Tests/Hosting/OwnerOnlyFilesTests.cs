@@ -1,6 +1,4 @@
 using MailHost.Hosting;
-using MailHost.Smtp;
-using MailHost.Storage;
 using MailHost.Storage.Sqlite;
 using MailHost.Tests.Accounts;
 using Microsoft.Data.Sqlite;
@@ -45,48 +43,6 @@ public sealed class OwnerOnlyFilesTests : IDisposable
         File.GetUnixFileMode(Path.GetDirectoryName(path)!).Should().Be(Directory0700);
         using var pool = new SqliteConnection(SqliteDatabase.ConnectionString(path));
         SqliteConnection.ClearPool(pool);
-    }
-
-    [Fact]
-    public async Task Smtp_spool_files_are_owner_only_in_a_private_directory_when_none_is_configured()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        var spool = new SmtpSpool(null, memoryThreshold: 16);
-        await using (spool)
-        {
-            await spool.WriteAsync(new byte[64], default).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-
-            var file = spool.FilePath;
-            file.Should().NotBeNull("the content passed the memory threshold");
-            Path.GetDirectoryName(file).Should().Be(spool.Directory);
-            File.GetUnixFileMode(file!).Should().Be(File0600);
-            spool.Directory.Should().StartWith(Path.GetTempPath()).And.NotBe(Path.TrimEndingDirectorySeparator(Path.GetTempPath()), "not the shared temp directory itself");
-            Path.GetFileName(spool.Directory).Should().StartWith("mailhost-smtp-");
-            File.GetUnixFileMode(spool.Directory).Should().Be(Directory0700);
-        }
-
-        Directory.EnumerateFiles(spool.Directory).Should().BeEmpty("the file goes when the transaction ends");
-    }
-
-    [Fact]
-    public async Task A_configured_spool_directory_is_created_owner_only_and_its_files_too()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        var directory = Path.Combine(_temp.FullPath, "spool");
-        await using var spool = new SmtpSpool(directory, memoryThreshold: 0);
-
-        await spool.WriteAsync(new byte[10], default).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-
-        File.GetUnixFileMode(directory).Should().Be(Directory0700);
-        File.GetUnixFileMode(spool.FilePath!).Should().Be(File0600);
     }
 
     [Fact]

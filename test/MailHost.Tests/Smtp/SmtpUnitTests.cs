@@ -5,7 +5,7 @@ using MailHost.Smtp;
 
 namespace MailHost.Tests.Smtp;
 
-/// <summary>The SMTP server's pure helpers: loop counting, the state table, the spool and the trace header fields.</summary>
+/// <summary>The SMTP server's pure helpers: loop counting, the state table and the trace header fields.</summary>
 public sealed class SmtpUnitTests
 {
     [Theory]
@@ -42,35 +42,6 @@ public sealed class SmtpUnitTests
     [InlineData(SmtpCommandKind.Ehlo, "Recipients", null)]
     public void The_state_table_gives_the_exact_refusal(SmtpCommandKind kind, string state, string? expected)
         => (SmtpCommandTable.Refusal(kind, Enum.Parse<SmtpSessionState>(state))?.ToString()).Should().Be(expected);
-
-    [Theory]
-    [InlineData(10)]
-    [InlineData(100_000)]
-    [InlineData(300_000)]
-    public async Task The_spool_returns_exactly_what_was_written_from_any_offset(int size)
-    {
-        using var temp = new TempDirectory();
-        var data = new byte[size];
-        new Random(size).NextBytes(data);
-        await using var spool = new SmtpSpool(temp.Path, memoryThreshold: 64 * 1024);
-        for (var at = 0; at < size; at += 7_001)
-        {
-            await spool.WriteAsync(data.AsMemory(at, Math.Min(7_001, size - at)), CancellationToken.None);
-        }
-
-        spool.Length.Should().Be(size);
-        Directory.GetFiles(temp.Path).Should().HaveCount(size > 64 * 1024 ? 1 : 0, "content past the threshold goes to a file");
-        foreach (var offset in new[] { 0, 3 })
-        {
-            var stream = await spool.OpenReadAsync(offset, CancellationToken.None);
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy);
-            copy.ToArray().Should().Equal(data[offset..]);
-        }
-
-        await spool.DisposeAsync();
-        Directory.GetFiles(temp.Path).Should().BeEmpty("the spool file is deleted with the transaction");
-    }
 
     [Theory]
     [InlineData(false, false, false, false, "SMTP")]
