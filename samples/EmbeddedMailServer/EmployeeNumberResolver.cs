@@ -1,6 +1,6 @@
 using System.Globalization;
 using MailHost.Accounts;
-using MailHost.Authentication;
+using MailHost.Logins;
 
 namespace EmbeddedMailServer;
 

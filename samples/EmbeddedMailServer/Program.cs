@@ -1,6 +1,6 @@
 using EmbeddedMailServer;
-using MailHost.Authentication;
 using MailHost.Hosting;
+using MailHost.Logins;
 using MailHost.Storage.Sqlite;
 
 // An ASP.NET Core application that is also a mail server. It serves a small HTTP status page on its own

@@ -1,4 +1,4 @@
-using MailHost.Authentication;
+using MailHost.Logins;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,4 +1,4 @@
-using MailHost.Authentication;
+using MailHost.Logins;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;

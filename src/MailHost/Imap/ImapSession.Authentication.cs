@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
-using MailHost.Authentication;
 using MailHost.Connections;
+using MailHost.Logins;
 using MailHost.Protocols.Imap;
 using MailHost.Protocols.Sasl;
 

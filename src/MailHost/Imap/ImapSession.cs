@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using MailHost.Authentication;
 using MailHost.Connections;
 using MailHost.Hosting;
+using MailHost.Logins;
 using MailHost.Protocols.Imap;
 using MailHost.Protocols.Text;
 using MailHost.Storage;

@@ -1,5 +1,5 @@
-using MailHost.Authentication;
 using MailHost.Connections;
+using MailHost.Logins;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;

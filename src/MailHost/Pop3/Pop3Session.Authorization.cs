@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using MailHost.Authentication;
 using MailHost.Connections;
+using MailHost.Logins;
 using MailHost.Protocols.Pop3;
 using MailHost.Storage;
 

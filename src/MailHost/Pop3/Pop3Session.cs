@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
-using MailHost.Authentication;
 using MailHost.Connections;
 using MailHost.Hosting;
+using MailHost.Logins;
 using MailHost.Protocols.Pop3;
 using MailHost.Protocols.Text;
 using MailHost.Storage;

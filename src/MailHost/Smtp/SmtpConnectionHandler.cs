@@ -1,7 +1,7 @@
 using MailHost.Accounts;
-using MailHost.Authentication;
 using MailHost.Delivery;
 using MailHost.Hosting;
+using MailHost.Logins;
 using MailHost.MailAuthentication;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;

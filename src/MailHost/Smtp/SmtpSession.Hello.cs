@@ -1,6 +1,6 @@
 using System.Text;
-using MailHost.Authentication;
 using MailHost.Connections;
+using MailHost.Logins;
 using MailHost.Protocols.Smtp;
 
 namespace MailHost.Smtp;

@@ -1,7 +1,7 @@
 using System.Text;
-using MailHost.Authentication;
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
+using MailHost.Logins;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;

@@ -1,7 +1,7 @@
-using MailHost.Authentication;
 using MailHost.Hosting;
 using MailHost.Imap;
 using MailHost.IntegrationTests.Infrastructure;
+using MailHost.Logins;
 using MailHost.Storage;
 using MailKit.Net.Imap;
 using MailKit.Security;

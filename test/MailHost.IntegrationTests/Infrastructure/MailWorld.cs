@@ -1,6 +1,6 @@
 using System.Text;
 using MailHost.Accounts;
-using MailHost.Authentication;
+using MailHost.Logins;
 using MailHost.Storage;
 using MailHost.Storage.InMemory;
 using Microsoft.Extensions.DependencyInjection;

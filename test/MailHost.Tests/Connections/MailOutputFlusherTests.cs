@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using MailHost.Connections;
-using MailHost.Tests.Authentication;
+using MailHost.Tests.Logins;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
 

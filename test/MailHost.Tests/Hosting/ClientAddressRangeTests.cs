@@ -1,9 +1,9 @@
 using System.Net;
-using MailHost.Authentication;
 using MailHost.Connections;
 using MailHost.Hosting;
+using MailHost.Logins;
 using MailHost.Smtp;
-using MailHost.Tests.Authentication;
+using MailHost.Tests.Logins;
 using Microsoft.Extensions.Options;
 
 namespace MailHost.Tests.Hosting;

@@ -1,5 +1,5 @@
 using MailHost.Smtp;
-using MailHost.Tests.Authentication;
+using MailHost.Tests.Logins;
 
 namespace MailHost.Tests.Smtp;
 
