@@ -68,7 +68,7 @@ internal sealed partial class ImapSession
             }
 
             var envelope = message.Index?.Envelope ?? MessageEnvelope.Empty;
-            var subject = ImapBaseSubject.Extract(envelope.Subject, out var isReplyOrForward);
+            var subject = ImapSortSubject.BaseSubject(envelope.Subject, out var isReplyOrForward);
 
             // RFC 5256 §3 DATE: the sent date, or INTERNALDATE when the Date header is missing or invalid.
             items.Add(new SortItem(

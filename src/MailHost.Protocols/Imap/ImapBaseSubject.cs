@@ -1,17 +1,20 @@
 using System.Text;
 
-namespace MailHost.Imap;
+namespace MailHost.Protocols.Imap;
 
 /// <summary>
-/// The base subject of RFC 5256 §2.1, used by SORT SUBJECT and both THREAD algorithms, following its steps and the
-/// ABNF of its §5 exactly. Callers compare base subjects with <see cref="ImapUnicodeCasemap"/>.
+/// The base subject of RFC 5256 §2.1, used by SORT SUBJECT and both THREAD algorithms (<see cref="ImapThreader"/>),
+/// following its steps and the ABNF of its §5 exactly. Step 1 begins by decoding RFC 2047 encoded-words, which needs
+/// a MIME library: the caller does that and hands over the decoded text. Callers compare base subjects with the
+/// i;unicode-casemap collation (RFC 5051).
 /// </summary>
-internal static class ImapBaseSubject
+public static class ImapBaseSubject
 {
+    /// <summary>The base subject of <paramref name="subject"/>, the Subject text with its encoded-words decoded.</summary>
     public static string Extract(string? subject) => Extract(subject, out _);
 
     /// <summary>The base subject, and whether extracting it removed a reply or forward marker.</summary>
-    /// <param name="subject">The Subject header value as sent (unfolded, encoded-words kept).</param>
+    /// <param name="subject">The Subject header value, unfolded, with its RFC 2047 encoded-words already decoded.</param>
     /// <param name="isReplyOrForward">
     /// RFC 5256 §2.2: whether a <c>subj-refwd</c>, a <c>(fwd)</c> trailer, or a <c>[fwd: ...]</c> wrapper was removed;
     /// a leading <c>[blob]</c> alone does not count.
@@ -24,7 +27,7 @@ internal static class ImapBaseSubject
             return "";
         }
 
-        var s = CollapseWhiteSpace(MimeKit.Utils.Rfc2047.DecodeText(Encoding.UTF8.GetBytes(subject)));
+        var s = CollapseWhiteSpace(subject);
         while (true)
         {
             s = RemoveTrailers(s, ref isReplyOrForward);
@@ -43,7 +46,7 @@ internal static class ImapBaseSubject
     }
 
     /// <summary>
-    /// Step 1 after decoding: tabs and line breaks (continuations) become spaces, and runs of spaces one space. Only
+    /// Step 1 after the caller's decoding: tabs and line breaks (continuations) become spaces, and runs of spaces one space. Only
     /// these count as white space: the ABNF's WSP is space and tab, and other Unicode spaces are subject text.
     /// </summary>
     private static string CollapseWhiteSpace(string text)
