@@ -9,7 +9,7 @@ namespace MailHost.Hosting;
 /// <param name="IsLocalhost">Bind the loopback addresses (host <c>localhost</c>).</param>
 /// <param name="Port">The port.</param>
 /// <param name="Enabled">False when the endpoint is switched off.</param>
-/// <param name="Options">The endpoint's settings, ready for <see cref="MailListenOptionsExtensions.UseMail{THandler}"/>.</param>
+/// <param name="Options">The endpoint's settings, ready for <see cref="Microsoft.AspNetCore.Hosting.MailListenOptionsExtensions.UseMail{THandler}"/>.</param>
 public sealed record MailEndpointDefinition(
     string Name,
     string Url,

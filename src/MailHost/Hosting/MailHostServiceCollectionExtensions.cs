@@ -1,9 +1,10 @@
+using MailHost.Hosting;
 using MailHost.Logins;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace MailHost.Hosting;
+// Extension methods live in the namespace of the type they extend.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers MailHost's shared services.</summary>
 public static class MailHostServiceCollectionExtensions
@@ -12,7 +13,7 @@ public static class MailHostServiceCollectionExtensions
     /// Adds the services every mail endpoint uses: options from the <c>MailHost</c> section of
     /// <paramref name="configuration"/> (if given; <c>MailHost:Auth</c> for <see cref="AuthenticationOptions"/>),
     /// authentication (<c>AddMailHostAuthentication</c>), the
-    /// certificate provider and <see cref="TimeProvider"/>. An <see cref="Accounts.IAccountDirectory"/> comes from a store.
+    /// certificate provider and <see cref="TimeProvider"/>. An <see cref="MailHost.Accounts.IAccountDirectory"/> comes from a store.
     /// </summary>
     /// <remarks>A list in configuration (<c>Auth:Mechanisms</c>, <c>Auth:Throttle:Delays</c>) replaces the default list.</remarks>
     public static IServiceCollection AddMailHost(this IServiceCollection services, IConfiguration? configuration = null)

@@ -1,11 +1,14 @@
 using System.Net;
+using MailHost.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace MailHost.Hosting;
+// Kestrel keeps its own ListenOptions and KestrelServerOptions extensions (UseHttps, UseSystemd) here, a namespace
+// every ASP.NET Core application imports.
+namespace Microsoft.AspNetCore.Hosting;
 
 /// <summary>Builds Kestrel listeners from the <c>MailHost:Endpoints</c> configuration.</summary>
 public static partial class MailKestrelServerOptionsExtensions

@@ -1,5 +1,6 @@
 using System.Net;
 using MailHost.Connections;
+using MailHost.Hosting;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +8,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace MailHost.Hosting;
+// Kestrel keeps its own ListenOptions and KestrelServerOptions extensions (UseHttps, UseSystemd) here, a namespace
+// every ASP.NET Core application imports.
+namespace Microsoft.AspNetCore.Hosting;
 
 /// <summary>
 /// Turns Kestrel listeners into mail endpoints. The protocol packages build their <c>ListenImap</c>,

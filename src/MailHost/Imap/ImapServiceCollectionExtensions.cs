@@ -1,5 +1,6 @@
 using MailHost.Hosting;
 using MailHost.Imap;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
+using MailHost.Logins;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace MailHost.Logins;
+// Extension methods live in the namespace of the type they extend.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers MailHost's authentication services.</summary>
 public static class AuthenticationServiceCollectionExtensions
@@ -10,7 +11,7 @@ public static class AuthenticationServiceCollectionExtensions
     /// Adds the resolver, the throttle, <see cref="PasswordAuthenticator"/> and <see cref="SaslAuthenticator"/> (all
     /// singletons), <see cref="TimeProvider.System"/> if no <see cref="TimeProvider"/> is registered, and
     /// <c>IOptions&lt;AuthenticationOptions&gt;</c>. Safe to call more than once. An
-    /// <see cref="Accounts.IAccountDirectory"/> must be registered separately (by a store).
+    /// <see cref="MailHost.Accounts.IAccountDirectory"/> must be registered separately (by a store).
     /// </summary>
     /// <remarks>
     /// The built-in <see cref="DirectoryAuthIdentityResolver"/> is added with TryAdd, so an application's own

@@ -6,7 +6,7 @@ namespace MailHost.Logins;
 
 /// <summary>
 /// Checks a login name and password sent outside SASL: IMAP LOGIN (RFC 9051 §6.2.3) and POP3 USER/PASS
-/// (RFC 1939 §7). Registered as a singleton by <see cref="AuthenticationServiceCollectionExtensions.AddMailHostAuthentication"/>.
+/// (RFC 1939 §7). Registered as a singleton by <see cref="Microsoft.Extensions.DependencyInjection.AuthenticationServiceCollectionExtensions.AddMailHostAuthentication"/>.
 /// </summary>
 /// <remarks>
 /// Each call resolves the login through <see cref="IAuthIdentityResolver"/>, refuses an empty password at once

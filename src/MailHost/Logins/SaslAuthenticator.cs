@@ -10,7 +10,7 @@ namespace MailHost.Logins;
 /// <summary>
 /// Runs one SASL exchange (IMAP AUTHENTICATE, POP3 AUTH, SMTP AUTH) over a session's
 /// <see cref="ISaslChallengeChannel"/>, for every mechanism in <see cref="AuthenticationOptions.Mechanisms"/>.
-/// Registered as a singleton by <see cref="AuthenticationServiceCollectionExtensions.AddMailHostAuthentication"/>.
+/// Registered as a singleton by <see cref="Microsoft.Extensions.DependencyInjection.AuthenticationServiceCollectionExtensions.AddMailHostAuthentication"/>.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">

@@ -1,9 +1,11 @@
 using System.Net;
 using MailHost.Hosting;
 using MailHost.Smtp;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-// Extension methods live in the namespace of the type they extend.
-namespace Microsoft.AspNetCore.Server.Kestrel.Core;
+// Kestrel keeps its own ListenOptions and KestrelServerOptions extensions (UseHttps, UseSystemd) here, a namespace
+// every ASP.NET Core application imports.
+namespace Microsoft.AspNetCore.Hosting;
 
 /// <summary>SMTP endpoints in code.</summary>
 public static class SmtpKestrelServerOptionsExtensions
