@@ -8,13 +8,13 @@ internal static partial class ImapLog
     [LoggerMessage(3000, LogLevel.Information, "IMAP login as {Account} ({Mechanism})")]
     public static partial void LoggedIn(ILogger logger, string account, string mechanism);
 
-    [LoggerMessage(3001, LogLevel.Information, "IMAP login refused: {Status}")]
+    [LoggerMessage(3006, LogLevel.Information, "IMAP login refused: {Status}")]
     public static partial void LoginFailed(ILogger logger, string status);
 
-    [LoggerMessage(3002, LogLevel.Information, "IMAP connection closed: {Reason}")]
+    [LoggerMessage(3007, LogLevel.Information, "IMAP connection closed: {Reason}")]
     public static partial void Closing(ILogger logger, string reason);
 
-    [LoggerMessage(3003, LogLevel.Information, "IMAP client identified itself as {ClientName}")]
+    [LoggerMessage(3008, LogLevel.Information, "IMAP client identified itself as {ClientName}")]
     public static partial void ClientIdentified(ILogger logger, string clientName);
 
     [LoggerMessage(3004, LogLevel.Warning, "IMAP account {Account} could not be opened: {Error}")]

@@ -113,11 +113,11 @@ public sealed partial class DirectoryAuthIdentityResolver : IAuthIdentityResolve
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Debug,
+        [LoggerMessage(EventId = 1113, Level = LogLevel.Debug,
             Message = "Login '{Login}' read as {Form} '{Canonical}', resolved to account '{Account}'")]
         public static partial void Resolved(ILogger logger, string login, string form, string canonical, string? account);
 
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Login '{Login}' not resolved: {Reason}")]
+        [LoggerMessage(EventId = 1114, Level = LogLevel.Debug, Message = "Login '{Login}' not resolved: {Reason}")]
         public static partial void Refused(ILogger logger, string login, string reason);
     }
 }

@@ -196,6 +196,6 @@ internal sealed partial class DeliveryStatusNotifier(
     [GeneratedRegex(@"(?<=^\d{3}[ -])[245]\.\d{1,3}\.\d{1,3}\b", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex EnhancedCode();
 
-    [LoggerMessage(3201, LogLevel.Warning, "Delivery status notification for {MessageId} could not be stored yet: {Reason}")]
+    [LoggerMessage(3023, LogLevel.Warning, "Delivery status notification for {MessageId} could not be stored yet: {Reason}")]
     private static partial void LogNoticeFailed(ILogger logger, string messageId, string reason);
 }

@@ -360,12 +360,12 @@ internal sealed partial class SmtpOutboundTransport : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(3101, LogLevel.Information, "Outbound connection to {Host} ({Address}:{Port}) failed: {Reason}")]
+    [LoggerMessage(3020, LogLevel.Information, "Outbound connection to {Host} ({Address}:{Port}) failed: {Reason}")]
     private static partial void LogConnectFailed(ILogger logger, string host, string address, int port, string reason);
 
-    [LoggerMessage(3103, LogLevel.Warning, "Outbound {MessageId}: the DKIM key store or the account directory failed, delivery deferred: {Reason}")]
+    [LoggerMessage(3022, LogLevel.Warning, "Outbound {MessageId}: the DKIM key store or the account directory failed, delivery deferred: {Reason}")]
     private static partial void LogKeyStoreFailed(ILogger logger, string messageId, string reason);
 
-    [LoggerMessage(3102, LogLevel.Information, "Outbound transaction for {MessageId} with {Host} failed: {Reason}")]
+    [LoggerMessage(3021, LogLevel.Information, "Outbound transaction for {MessageId} with {Host} failed: {Reason}")]
     private static partial void LogTransportFailed(ILogger logger, string messageId, string host, string reason);
 }
