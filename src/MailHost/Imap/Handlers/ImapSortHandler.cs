@@ -4,10 +4,10 @@ using MailHost.Protocols.Mail;
 using MailHost.Storage;
 using MailHost.Storage.Mime;
 
-namespace MailHost.Imap;
+namespace MailHost.Imap.Handlers;
 
 /// <summary>SORT and THREAD=ORDEREDSUBJECT and THREAD=REFERENCES (RFC 5256) and ESORT (RFC 5267), from the stored index.</summary>
-internal sealed partial class ImapSession
+internal sealed class ImapSortHandler(ImapSessionState session, ImapReplies replies, ImapMailboxUpdates updates)
 {
     /// <summary>One message's sort facts; <c>Subject</c> (the base subject) and the addresses are casemap keys.</summary>
     private sealed record SortItem(
@@ -26,29 +26,29 @@ internal sealed partial class ImapSession
 
     private async Task<List<SortItem>?> SearchForSortAsync(string tag, string charset, ImapSearchKey search)
     {
-        var selected = _selected!;
-        if (!IsSupportedCharset(charset))
+        var selected = session.Selected!;
+        if (!ImapSearchCriteriaMapper.IsSupportedCharset(charset))
         {
-            _writer.WriteTagged(tag, ImapResponseStatus.No, "BADCHARSET (UTF-8 US-ASCII)", "Unsupported charset");
+            session.Writer.WriteTagged(tag, ImapResponseStatus.No, "BADCHARSET (UTF-8 US-ASCII)", "Unsupported charset");
             return null;
         }
 
-        if (!TryConvert(search, out var criteria, out bool usesModSeq))
+        if (!ImapSearchCriteriaMapper.TryConvert(search, selected, out var criteria, out bool usesModSeq))
         {
-            WriteInvalidSet(tag);
+            replies.WriteInvalidSet(tag);
             return null;
         }
 
         if (usesModSeq)
         {
             // RFC 7162 §3.1.9: MODSEQ in SORT or THREAD criteria is a search with MODSEQ: CONDSTORE-enabling.
-            EnableCondstore();
+            session.EnableCondstore();
         }
 
-        var result = await selected.View.SearchAsync(criteria, _stopping).ConfigureAwait(false);
+        var result = await selected.View.SearchAsync(criteria, session.Stopping).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
-            WriteStoreError(tag, result.Error);
+            replies.WriteStoreError(tag, result.Error);
             return null;
         }
 
@@ -59,7 +59,7 @@ internal sealed partial class ImapSession
             return items;
         }
 
-        await foreach (var message in selected.View.FetchAsync(UidSet.FromUids(uids), FetchOptions.WithIndex, _stopping).ConfigureAwait(false))
+        await foreach (var message in selected.View.FetchAsync(UidSet.FromUids(uids), FetchOptions.WithIndex, session.Stopping).ConfigureAwait(false))
         {
             uint seq = selected.Messages.SequenceOf(message.Uid);
             if (seq == 0)
@@ -117,7 +117,7 @@ internal sealed partial class ImapSession
         return ImapUnicodeCasemap.Key(mailbox);
     }
 
-    private async Task SortAsync(SortCommand command)
+    public async Task SortAsync(SortCommand command)
     {
         var items = await SearchForSortAsync(command.Tag, command.Charset, command.Search).ConfigureAwait(false);
         if (items is null)
@@ -153,49 +153,32 @@ internal sealed partial class ImapSession
         var returns = command.Return == ImapSearchReturnOptions.None || !command.HasReturn ? ImapSearchReturnOptions.All : command.Return;
 
         // RFC 7162 §3.1.9: with the MODSEQ criterion SORT reports MODSEQ as SEARCH does (ESORT like ESEARCH).
-        ulong? modSeq = UsesModSeq(command.Search) ? await ResultModSeqAsync([.. items.Select(i => i.Uid)], returns).ConfigureAwait(false) : null;
+        ulong? modSeq = ImapSearchCriteriaMapper.UsesModSeq(command.Search)
+            ? await ImapSearchResults.ModSeqAsync(session.Selected!, [.. items.Select(i => i.Uid)], returns, session.Stopping).ConfigureAwait(false)
+            : null;
         if (!command.HasReturn)
         {
-            _writer.WriteSearch(numbers, modSeq, "SORT");
+            session.Writer.WriteSearch(numbers, modSeq, "SORT");
         }
         else
         {
             // RFC 5267 §3.2: ESORT answers with ESEARCH; MIN and MAX are the first and last in sort order, ALL keeps the order.
             bool any = numbers.Count > 0;
-            _writer.WriteEsearch(
+            session.Writer.WriteEsearch(
                 command.Tag,
                 command.IsUid,
                 min: (returns & ImapSearchReturnOptions.Min) != 0 && any ? numbers[0] : null,
                 max: (returns & ImapSearchReturnOptions.Max) != 0 && any ? numbers[^1] : null,
-                all: (returns & ImapSearchReturnOptions.All) != 0 && any ? InOrder(numbers) : null,
+                all: (returns & ImapSearchReturnOptions.All) != 0 && any ? ImapSearchResults.InOrder(numbers) : null,
                 count: (returns & ImapSearchReturnOptions.Count) != 0 ? (uint)numbers.Count : null,
                 modSeq: modSeq);
         }
 
-        await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "SORT completed");
+        await updates.SendAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
+        session.Writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "SORT completed");
     }
 
-    /// <summary>A sequence set that keeps the given order: only ascending neighbours join into ranges.</summary>
-    private static ImapSequenceSet InOrder(List<uint> numbers)
-    {
-        var ranges = new List<ImapSequenceRange>();
-        for (int i = 0; i < numbers.Count; i++)
-        {
-            int j = i;
-            while (j + 1 < numbers.Count && numbers[j + 1] == numbers[j] + 1)
-            {
-                j++;
-            }
-
-            ranges.Add(new ImapSequenceRange(numbers[i], numbers[j]));
-            i = j;
-        }
-
-        return new ImapSequenceSet(ranges);
-    }
-
-    private async Task ThreadAsync(ThreadCommand command)
+    public async Task ThreadAsync(ThreadCommand command)
     {
         var items = await SearchForSortAsync(command.Tag, command.Charset, command.Search).ConfigureAwait(false);
         if (items is null)
@@ -215,8 +198,8 @@ internal sealed partial class ImapSession
         var threads = command.Algorithm == ImapThreadAlgorithm.References
             ? ImapThreader.References(messages)
             : ImapThreader.OrderedSubject(messages);
-        _writer.WriteThread(threads);
-        await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "THREAD completed");
+        session.Writer.WriteThread(threads);
+        await updates.SendAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
+        session.Writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "THREAD completed");
     }
 }
