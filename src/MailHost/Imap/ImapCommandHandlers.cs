@@ -4,75 +4,54 @@ namespace MailHost.Imap;
 
 /// <summary>
 /// The command handlers of one session, grouped as RFC 9051 §6 groups the commands, and what several of them share.
-/// Built once per connection; <see cref="ImapSession"/> routes each command to one of them.
+/// <see cref="ImapSession"/> routes each command to one of them. A handler is made when its first command arrives, so
+/// a connection pays only for the commands it uses (most idle in IDLE after LOGIN and SELECT).
 /// </summary>
-internal sealed class ImapCommandHandlers
+internal sealed class ImapCommandHandlers(ImapSessionState session, ImapServices services, IImapConnection connection)
 {
-    public ImapCommandHandlers(ImapSessionState session, ImapServices services, IImapConnection connection)
-    {
-        var replies = new ImapReplies(session, services.Logger);
-        var updates = new ImapMailboxUpdates(session, services.Logger);
-        Capabilities = new ImapCapabilityList(session, services, connection);
-
-        // §6.1 any state; §6.2 not authenticated.
-        AnyState = new ImapAnyStateHandler(session, Capabilities, updates, services.Logger);
-        Login = new ImapLoginHandler(session, services, connection, Capabilities);
-
-        // §6.3 authenticated, with the extensions that belong there.
-        Enable = new ImapEnableHandler(session, Capabilities);
-        Compress = new ImapCompressHandler(session, connection);
-        Select = new ImapSelectHandler(session, replies, updates);
-        Mailboxes = new ImapMailboxHandler(session, services.Store, replies);
-        List = new ImapListHandler(session, services.Options);
-        Status = new ImapStatusHandler(session, services.Options, replies);
-        Append = new ImapAppendHandler(session, services, replies, updates);
-        Idle = new ImapIdleHandler(session, services, connection, updates);
-        Quota = new ImapQuotaHandler(session, replies);
-
-        // §6.4 selected.
-        Expunge = new ImapExpungeHandler(session, replies, updates);
-        Search = new ImapSearchHandler(session, replies, updates);
-        Fetch = new ImapFetchHandler(session, replies, updates);
-        Store = new ImapStoreHandler(session, replies, updates);
-        Copy = new ImapCopyHandler(session, replies, updates);
-        Sort = new ImapSortHandler(session, replies, updates);
-    }
-
     /// <summary>What the session advertises; the greeting carries it too.</summary>
-    public ImapCapabilityList Capabilities { get; }
+    public ImapCapabilityList Capabilities { get; } = new(session, services, connection);
 
-    public ImapAnyStateHandler AnyState { get; }
+    // §6.1: any state.
+    public ImapAnyStateHandler AnyState => field ??= new(session, Capabilities, Updates, services.Logger);
 
-    public ImapLoginHandler Login { get; }
+    // §6.2: not authenticated.
+    public ImapLoginHandler Login => field ??= new(session, services, connection, Capabilities);
 
-    public ImapEnableHandler Enable { get; }
+    // §6.3: authenticated, with the extensions that belong there.
+    public ImapEnableHandler Enable => field ??= new(session, Capabilities);
 
-    public ImapCompressHandler Compress { get; }
+    public ImapCompressHandler Compress => field ??= new(session, connection);
 
-    public ImapSelectHandler Select { get; }
+    public ImapSelectHandler Select => field ??= new(session, Replies, Updates);
 
-    public ImapMailboxHandler Mailboxes { get; }
+    public ImapMailboxHandler Mailboxes => field ??= new(session, services.Store, Replies);
 
-    public ImapListHandler List { get; }
+    public ImapListHandler List => field ??= new(session, services.Options);
 
-    public ImapStatusHandler Status { get; }
+    public ImapStatusHandler Status => field ??= new(session, services.Options, Replies);
 
     /// <summary>APPEND, which also takes each message literal while its command line is read.</summary>
-    public ImapAppendHandler Append { get; }
+    public ImapAppendHandler Append => field ??= new(session, services, Replies, Updates);
 
-    public ImapIdleHandler Idle { get; }
+    public ImapIdleHandler Idle => field ??= new(session, services, connection, Updates);
 
-    public ImapQuotaHandler Quota { get; }
+    public ImapQuotaHandler Quota => field ??= new(session, Replies);
 
-    public ImapExpungeHandler Expunge { get; }
+    // §6.4: selected.
+    public ImapExpungeHandler Expunge => field ??= new(session, Replies, Updates);
 
-    public ImapSearchHandler Search { get; }
+    public ImapSearchHandler Search => field ??= new(session, Replies, Updates);
 
-    public ImapFetchHandler Fetch { get; }
+    public ImapFetchHandler Fetch => field ??= new(session, Replies, Updates);
 
-    public ImapStoreHandler Store { get; }
+    public ImapStoreHandler Store => field ??= new(session, Replies, Updates);
 
-    public ImapCopyHandler Copy { get; }
+    public ImapCopyHandler Copy => field ??= new(session, Replies, Updates);
 
-    public ImapSortHandler Sort { get; }
+    public ImapSortHandler Sort => field ??= new(session, Replies, Updates);
+
+    private ImapReplies Replies => field ??= new(session, services.Logger);
+
+    private ImapMailboxUpdates Updates => field ??= new(session, services.Logger);
 }
