@@ -428,8 +428,8 @@ internal sealed class ImapSession : IImapConnection, IDisposable
     private string CapabilityCode() => _handlers.Capabilities.Code();
 
     /// <summary>
-    /// One APPEND message literal is next on the wire (RFC 9051 §6.3.12): the APPEND handler accepts it, and it is
-    /// streamed from the input to the handler, or refuses it, and the parser drops it unread. Returns false when the
+    /// One APPEND message literal is next on the wire (RFC 9051 §6.3.12): the APPEND handler accepts it (then it streams
+    /// from the input to the handler) or refuses it (then the parser drops it unread). Returns false when the
     /// connection ended.
     /// </summary>
     private async Task<bool> AppendLiteralAsync(ImapAppendMessage message, CancellationToken readToken)
@@ -453,6 +453,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
         return true;
     }
 
+    // IImapConnection: the transport operations STARTTLS, COMPRESS, AUTHENTICATE and IDLE need, and no handler else.
     bool IImapConnection.CanStartTls => _tls.CanStartTls;
 
     bool IImapConnection.IsCompressed => _compressed;

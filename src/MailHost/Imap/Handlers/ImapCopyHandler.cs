@@ -11,27 +11,6 @@ internal sealed class ImapCopyHandler(ImapSessionState session, ImapReplies repl
 
     public Task MoveAsync(MoveCommand command) => CopyAsync(command.Tag, command.IsUid, command.Set, command.Mailbox, move: true);
 
-    /// <summary>An IMAP sequence set in the given order (RFC 4315 §3 pairs source and destination UIDs by position).</summary>
-    private static string SequenceSetText(IReadOnlyList<uint> values)
-    {
-        var text = new StringBuilder();
-        foreach (var range in ImapSearchResults.InOrder(values).Ranges)
-        {
-            if (text.Length > 0)
-            {
-                text.Append(',');
-            }
-
-            text.Append(range.Start.ToString(CultureInfo.InvariantCulture));
-            if (range.End != range.Start)
-            {
-                text.Append(':').Append(range.End.ToString(CultureInfo.InvariantCulture));
-            }
-        }
-
-        return text.ToString();
-    }
-
     private async Task CopyAsync(string tag, bool isUid, ImapSequenceSet set, string mailbox, bool move)
     {
         var selected = session.Selected!;
@@ -96,5 +75,26 @@ internal sealed class ImapCopyHandler(ImapSessionState session, ImapReplies repl
         updates.AnnounceExpunged(copied.SourceUids);
         await updates.SendAsync(allowExpunge: true).ConfigureAwait(false);
         session.Writer.WriteTagged(tag, ImapResponseStatus.Ok, null, "MOVE completed");
+    }
+
+    /// <summary>An IMAP sequence set in the given order (RFC 4315 §3 pairs source and destination UIDs by position).</summary>
+    private static string SequenceSetText(IReadOnlyList<uint> values)
+    {
+        var text = new StringBuilder();
+        foreach (var range in ImapSearchResults.InOrder(values).Ranges)
+        {
+            if (text.Length > 0)
+            {
+                text.Append(',');
+            }
+
+            text.Append(range.Start.ToString(CultureInfo.InvariantCulture));
+            if (range.End != range.Start)
+            {
+                text.Append(':').Append(range.End.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        return text.ToString();
     }
 }

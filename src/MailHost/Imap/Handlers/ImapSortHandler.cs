@@ -24,6 +24,92 @@ internal sealed class ImapSortHandler(ImapSessionState session, ImapReplies repl
         MessageEnvelope Envelope,
         IReadOnlyList<string> References);
 
+    public async Task SortAsync(SortCommand command)
+    {
+        var items = await SearchForSortAsync(command.Tag, command.Charset, command.Search).ConfigureAwait(false);
+        if (items is null)
+        {
+            return;
+        }
+
+        items.Sort((a, b) =>
+        {
+            foreach (var criterion in command.Criteria)
+            {
+                int c = criterion.Key switch
+                {
+                    ImapSortKey.Arrival => a.Arrival.CompareTo(b.Arrival),
+                    ImapSortKey.Cc => ImapUnicodeCasemap.Compare(a.Cc, b.Cc),
+                    ImapSortKey.Date => a.Date.CompareTo(b.Date),
+                    ImapSortKey.From => ImapUnicodeCasemap.Compare(a.From, b.From),
+                    ImapSortKey.Size => a.Size.CompareTo(b.Size),
+                    ImapSortKey.Subject => ImapUnicodeCasemap.Compare(a.Subject, b.Subject),
+                    _ => ImapUnicodeCasemap.Compare(a.To, b.To),
+                };
+                if (c != 0)
+                {
+                    return criterion.Reverse ? -c : c;
+                }
+            }
+
+            // RFC 5256 §3: exact matches keep sequence-number order.
+            return a.Seq.CompareTo(b.Seq);
+        });
+
+        var numbers = items.Select(i => command.IsUid ? i.Uid : i.Seq).ToList();
+        var returns = command.Return == ImapSearchReturnOptions.None || !command.HasReturn ? ImapSearchReturnOptions.All : command.Return;
+
+        // RFC 7162 §3.1.9: with the MODSEQ criterion SORT reports MODSEQ as SEARCH does (ESORT like ESEARCH).
+        ulong? modSeq = ImapSearchCriteriaMapper.UsesModSeq(command.Search)
+            ? await ImapSearchResults.ModSeqAsync(session.Selected!, [.. items.Select(i => i.Uid)], returns, session.Stopping).ConfigureAwait(false)
+            : null;
+        if (!command.HasReturn)
+        {
+            session.Writer.WriteSearch(numbers, modSeq, "SORT");
+        }
+        else
+        {
+            // RFC 5267 §3.2: ESORT answers with ESEARCH; MIN and MAX are the first and last in sort order, ALL keeps the order.
+            bool any = numbers.Count > 0;
+            session.Writer.WriteEsearch(
+                command.Tag,
+                command.IsUid,
+                min: (returns & ImapSearchReturnOptions.Min) != 0 && any ? numbers[0] : null,
+                max: (returns & ImapSearchReturnOptions.Max) != 0 && any ? numbers[^1] : null,
+                all: (returns & ImapSearchReturnOptions.All) != 0 && any ? ImapSearchResults.InOrder(numbers) : null,
+                count: (returns & ImapSearchReturnOptions.Count) != 0 ? (uint)numbers.Count : null,
+                modSeq: modSeq);
+        }
+
+        await updates.SendAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
+        session.Writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "SORT completed");
+    }
+
+    public async Task ThreadAsync(ThreadCommand command)
+    {
+        var items = await SearchForSortAsync(command.Tag, command.Charset, command.Search).ConfigureAwait(false);
+        if (items is null)
+        {
+            return;
+        }
+
+        var messages = items.Select(i => new ImapThreadMessage(
+            command.IsUid ? i.Uid : i.Seq,
+            MessageIdParser.ParseFirst(i.Envelope.MessageId),
+            i.References,
+            // RFC 5256 §2.2: only the first valid Message ID of In-Reply-To counts.
+            MessageIdParser.ParseFirst(i.Envelope.InReplyTo),
+            i.Subject,
+            i.IsReplyOrForward,
+            i.Date));
+        var threads = command.Algorithm == ImapThreadAlgorithm.References
+            ? ImapThreader.References(messages)
+            : ImapThreader.OrderedSubject(messages);
+        session.Writer.WriteThread(threads);
+        await updates.SendAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
+        session.Writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "THREAD completed");
+    }
+
     private async Task<List<SortItem>?> SearchForSortAsync(string tag, string charset, ImapSearchKey search)
     {
         var selected = session.Selected!;
@@ -115,91 +201,5 @@ internal sealed class ImapSortHandler(ImapSessionState session, ImapReplies repl
         }
 
         return ImapUnicodeCasemap.Key(mailbox);
-    }
-
-    public async Task SortAsync(SortCommand command)
-    {
-        var items = await SearchForSortAsync(command.Tag, command.Charset, command.Search).ConfigureAwait(false);
-        if (items is null)
-        {
-            return;
-        }
-
-        items.Sort((a, b) =>
-        {
-            foreach (var criterion in command.Criteria)
-            {
-                int c = criterion.Key switch
-                {
-                    ImapSortKey.Arrival => a.Arrival.CompareTo(b.Arrival),
-                    ImapSortKey.Cc => ImapUnicodeCasemap.Compare(a.Cc, b.Cc),
-                    ImapSortKey.Date => a.Date.CompareTo(b.Date),
-                    ImapSortKey.From => ImapUnicodeCasemap.Compare(a.From, b.From),
-                    ImapSortKey.Size => a.Size.CompareTo(b.Size),
-                    ImapSortKey.Subject => ImapUnicodeCasemap.Compare(a.Subject, b.Subject),
-                    _ => ImapUnicodeCasemap.Compare(a.To, b.To),
-                };
-                if (c != 0)
-                {
-                    return criterion.Reverse ? -c : c;
-                }
-            }
-
-            // RFC 5256 §3: exact matches keep sequence-number order.
-            return a.Seq.CompareTo(b.Seq);
-        });
-
-        var numbers = items.Select(i => command.IsUid ? i.Uid : i.Seq).ToList();
-        var returns = command.Return == ImapSearchReturnOptions.None || !command.HasReturn ? ImapSearchReturnOptions.All : command.Return;
-
-        // RFC 7162 §3.1.9: with the MODSEQ criterion SORT reports MODSEQ as SEARCH does (ESORT like ESEARCH).
-        ulong? modSeq = ImapSearchCriteriaMapper.UsesModSeq(command.Search)
-            ? await ImapSearchResults.ModSeqAsync(session.Selected!, [.. items.Select(i => i.Uid)], returns, session.Stopping).ConfigureAwait(false)
-            : null;
-        if (!command.HasReturn)
-        {
-            session.Writer.WriteSearch(numbers, modSeq, "SORT");
-        }
-        else
-        {
-            // RFC 5267 §3.2: ESORT answers with ESEARCH; MIN and MAX are the first and last in sort order, ALL keeps the order.
-            bool any = numbers.Count > 0;
-            session.Writer.WriteEsearch(
-                command.Tag,
-                command.IsUid,
-                min: (returns & ImapSearchReturnOptions.Min) != 0 && any ? numbers[0] : null,
-                max: (returns & ImapSearchReturnOptions.Max) != 0 && any ? numbers[^1] : null,
-                all: (returns & ImapSearchReturnOptions.All) != 0 && any ? ImapSearchResults.InOrder(numbers) : null,
-                count: (returns & ImapSearchReturnOptions.Count) != 0 ? (uint)numbers.Count : null,
-                modSeq: modSeq);
-        }
-
-        await updates.SendAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
-        session.Writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "SORT completed");
-    }
-
-    public async Task ThreadAsync(ThreadCommand command)
-    {
-        var items = await SearchForSortAsync(command.Tag, command.Charset, command.Search).ConfigureAwait(false);
-        if (items is null)
-        {
-            return;
-        }
-
-        var messages = items.Select(i => new ImapThreadMessage(
-            command.IsUid ? i.Uid : i.Seq,
-            MessageIdParser.ParseFirst(i.Envelope.MessageId),
-            i.References,
-            // RFC 5256 §2.2: only the first valid Message ID of In-Reply-To counts.
-            MessageIdParser.ParseFirst(i.Envelope.InReplyTo),
-            i.Subject,
-            i.IsReplyOrForward,
-            i.Date));
-        var threads = command.Algorithm == ImapThreadAlgorithm.References
-            ? ImapThreader.References(messages)
-            : ImapThreader.OrderedSubject(messages);
-        session.Writer.WriteThread(threads);
-        await updates.SendAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
-        session.Writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "THREAD completed");
     }
 }
