@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace MailHost.Imap;
 
 /// <summary>The Kestrel handler of IMAP endpoints: makes an <see cref="ImapSession"/> and runs it.</summary>
-public sealed class ImapConnectionHandler(
+internal sealed class ImapConnectionHandler(
     IMailStore store,
     PasswordAuthenticator passwords,
     SaslAuthenticator sasl,
