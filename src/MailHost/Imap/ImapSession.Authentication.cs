@@ -97,11 +97,11 @@ internal sealed partial class ImapSession
         }
 
         // SECURITY A1: bytes sent before the handshake were dropped by the transport; forget the parser's state too.
-        _input = _connection.Transport.Input;
-        _output = new ImapOutput(_connection.Transport.Output, _trace, _flusher);
+        _connection.RestartAfterTls(checkHttpAgain: false);
+        _input = _connection.Input;
+        _output = new ImapOutput(_connection.Output, _trace, _flusher);
         _writer = new ImapResponseWriter(_output) { Utf8Enabled = _utf8 };
         _parser.Reset();
-        _traceBuffer.ResetWrittenCount();
     }
 
     private AuthenticationContext NewAuthenticationContext()
@@ -200,7 +200,7 @@ internal sealed partial class ImapSession
         _info.Account = result.Account.Name;
         _state = ImapState.Authenticated;
         _parser.IsAuthenticated = true;
-        _badCommands = 0;
+        _connection.ForgiveBadCommands();
         ImapLog.LoggedIn(_logger, result.Account.Name, context.Mechanism ?? "?");
 
         // RFC 9051 §6.2.2: the capabilities may change at login, so the OK carries them.

@@ -4,7 +4,7 @@ using MailHost.Authentication;
 using MailHost.Connections;
 using MailHost.Hosting;
 using MailHost.Protocols.Imap;
-using MailHost.Protocols.Text;
+using MailHost.Sessions;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -32,7 +32,7 @@ namespace MailHost.Imap;
 /// </remarks>
 internal sealed partial class ImapSession : IDisposable
 {
-    private readonly ConnectionContext _connection;
+    private readonly MailSessionConnection _connection;
     private readonly IMailConnectionFeature _info;
     private readonly IMailTlsFeature _tls;
     private readonly IMailStore _store;
@@ -45,20 +45,13 @@ internal sealed partial class ImapSession : IDisposable
     private readonly ProtocolTrace _trace;
     private readonly AuthenticationFailureCounter _failures;
     private readonly ImapCommandParser _parser;
-    private readonly ArrayBufferWriter<byte> _traceBuffer = new();
     private readonly MailOutputFlusher _flusher;
-    private long _traceDiscarded;
 
     private PipeReader _input;
     private ImapOutput _output;
     private ImapResponseWriter _writer;
     private ImapState _state = ImapState.NotAuthenticated;
-    private int _badCommands;
-    private bool _anyCommand;
     private IMailAccount? _account;
-
-    // The most of one command the trace shows.
-    private const int MaxTracedCommand = 16 * 1024;
 
     // True when the last read looked at every buffered byte without consuming it: wait for new bytes.
     private bool _examinedAll;
@@ -74,17 +67,21 @@ internal sealed partial class ImapSession : IDisposable
         ILoggerFactory loggerFactory,
         CancellationToken stopping)
     {
-        _connection = connection;
-        _info = connection.Features.Get<IMailConnectionFeature>() ?? throw new InvalidOperationException("IMAP needs the MailHost connection pipeline (UseMail).");
-        _tls = connection.Features.Get<IMailTlsFeature>()!;
+        _logger = loggerFactory.CreateLogger<ImapSession>();
+        _connection = new MailSessionConnection(
+            connection,
+            new MailSessionSettings { Protocol = MailProtocol.Imap, WriteTimeout = options.WriteTimeout, TimeProvider = timeProvider, LoggerFactory = loggerFactory, Logger = _logger },
+            stopping);
+        _info = _connection.Info;
+        _tls = _connection.Tls;
+        _trace = _connection.Trace;
+        _flusher = _connection.Flusher;
         _store = store;
         _passwords = passwords;
         _sasl = sasl;
         _options = options;
         _stopping = stopping;
         _timeProvider = timeProvider;
-        _logger = loggerFactory.CreateLogger<ImapSession>();
-        _trace = new ProtocolTrace(loggerFactory, MailProtocol.Imap, connection.ConnectionId);
         _failures = new AuthenticationFailureCounter(authOptions.MaxFailuresPerConnection);
         _parser = new ImapCommandParser(new ImapParserOptions
         {
@@ -94,9 +91,8 @@ internal sealed partial class ImapSession : IDisposable
             MaxAppendSize = options.MaxAppendSize,
             MaxNestingDepth = options.MaxNestingDepth,
         });
-        _input = connection.Transport.Input;
-        _flusher = new MailOutputFlusher(connection, options.WriteTimeout, timeProvider, _logger, stopping);
-        _output = new ImapOutput(connection.Transport.Output, _trace, _flusher);
+        _input = _connection.Input;
+        _output = new ImapOutput(_connection.Output, _trace, _flusher);
         _writer = new ImapResponseWriter(_output);
     }
 
@@ -114,7 +110,7 @@ internal sealed partial class ImapSession : IDisposable
     {
         try
         {
-            if (_stopping.IsCancellationRequested)
+            if (_connection.IsStopping)
             {
                 _writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
                 await _output.FlushAsync().ConfigureAwait(false);
@@ -155,31 +151,32 @@ internal sealed partial class ImapSession : IDisposable
                     _writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
                     ImapLog.Closing(_logger, "server shutting down");
                     return;
-                case ReadOutcome.Error:
-                    if (!_anyCommand && IsHttpRequest(error!))
-                    {
-                        // ALPACA (SECURITY A6, T05): a browser or a cross-protocol attack; answer nothing that echoes it.
-                        ImapLog.Closing(_logger, "HTTP request on an IMAP port");
-                        return;
-                    }
-
-                    _anyCommand = true;
-                    _writer.WriteError(error!);
-                    if (error!.Resync == ImapResync.Close)
-                    {
-                        ImapLog.Closing(_logger, error.Text);
-                        return;
-                    }
-
-                    if (error.Status == ImapResponseStatus.Bad && CountBadCommand())
-                    {
-                        return;
-                    }
-
-                    continue;
             }
 
-            _anyCommand = true;
+            if (_connection.IsHttpFirstCommand(outcome == ReadOutcome.Error && IsHttpRequest(error!)))
+            {
+                // ALPACA (SECURITY A6, T05): a browser or a cross-protocol attack; answer nothing that echoes it.
+                ImapLog.Closing(_logger, "HTTP request on an IMAP port");
+                return;
+            }
+
+            if (outcome == ReadOutcome.Error)
+            {
+                _writer.WriteError(error!);
+                if (error!.Resync == ImapResync.Close)
+                {
+                    ImapLog.Closing(_logger, error.Text);
+                    return;
+                }
+
+                if (error.Status == ImapResponseStatus.Bad && CountBadCommand())
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             if (!ImapCommandTable.IsAllowed(command!, _state))
             {
                 _writer.WriteTagged(command!.Tag, ImapResponseStatus.Bad, null, NotAllowedText(command));
@@ -197,13 +194,13 @@ internal sealed partial class ImapSession : IDisposable
 
             // Only bad commands in a row close the session: a client that sends one unknown command now and then
             // (an old client's XLIST, a test suite's deliberate errors) keeps its session.
-            _badCommands = 0;
+            _connection.ForgiveBadCommands();
             await RunCommandAsync(command!).ConfigureAwait(false);
         }
     }
 
     /// <summary>Releases the write-timeout timer; the session has ended.</summary>
-    public void Dispose() => _flusher.Dispose();
+    public void Dispose() => _connection.Dispose();
 
     /// <summary>An HTTP request line reads as tag = method, command = path: refused as an unknown command.</summary>
     private static bool IsHttpRequest(ImapParseError error)
@@ -230,9 +227,8 @@ internal sealed partial class ImapSession : IDisposable
     /// </summary>
     private bool CountBadCommand()
     {
-        _badCommands++;
         int limit = _state == ImapState.NotAuthenticated ? _options.MaxBadCommandsBeforeAuthentication : _options.MaxBadCommands;
-        if (_badCommands < limit)
+        if (!_connection.CountBadCommand(limit))
         {
             return false;
         }
@@ -278,18 +274,17 @@ internal sealed partial class ImapSession : IDisposable
     /// <summary>Reads until the parser has a command or an error, serving literal continuations and APPEND data meanwhile.</summary>
     private async ValueTask<(ReadOutcome Outcome, ImapCommand? Command, ImapParseError? Error)> ReadCommandAsync()
     {
-        using var timeout = new CancellationTokenSource(IdleTimeout, _timeProvider);
-        using var stop = _stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+        using var deadline = _connection.StartDeadline(IdleTimeout);
         while (true)
         {
             ReadResult result;
             try
             {
-                result = await ReadAsync(timeout.Token).ConfigureAwait(false);
+                result = await ReadAsync(deadline.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            catch (OperationCanceledException) when (deadline.IsExpired)
             {
-                return (_stopping.IsCancellationRequested ? ReadOutcome.Stopping : ReadOutcome.TimedOut, null, null);
+                return (_connection.ExpiredStatus == MailReadStatus.Stopping ? ReadOutcome.Stopping : ReadOutcome.TimedOut, null, null);
             }
 
             var buffer = result.Buffer;
@@ -297,7 +292,7 @@ internal sealed partial class ImapSession : IDisposable
             var discardedBefore = _parser.DiscardedByteCount;
             var status = _parser.TryParse(ref reader, out var command, out var error);
             // A command is traced whole at its end, so a LOGIN literal is redacted with its line (never traced alone).
-            TraceReceived(buffer.Slice(0, reader.Position), _parser.DiscardedByteCount - discardedBefore, status is ImapParseStatus.Complete or ImapParseStatus.Error);
+            _connection.TraceCommandPart(buffer.Slice(0, reader.Position), _parser.DiscardedByteCount - discardedBefore, status is ImapParseStatus.Complete or ImapParseStatus.Error);
             _input.AdvanceTo(reader.Position);
             _examinedAll = false;
             switch (status)
@@ -311,7 +306,7 @@ internal sealed partial class ImapSession : IDisposable
                     _writer.WriteContinuation("Ready for literal data");
                     break;
                 case ImapParseStatus.AppendLiteral:
-                    if (!await AppendLiteralAsync(_parser.PendingAppend!, timeout.Token).ConfigureAwait(false))
+                    if (!await AppendLiteralAsync(_parser.PendingAppend!, deadline.Token).ConfigureAwait(false))
                     {
                         return (ReadOutcome.Closed, null, null);
                     }
@@ -330,69 +325,14 @@ internal sealed partial class ImapSession : IDisposable
 
     /// <summary>
     /// Returns buffered bytes at once, unless responses have piled up: those go out first, and while the client does
-    /// not read them nothing more is read from it (SECURITY rule 3: a pipelining client that never reads would
-    /// otherwise grow the server without bound). Flushes pending responses before waiting for the client.
+    /// not read them nothing more is read from it (SECURITY rule 3). Flushes pending responses before waiting for the
+    /// client. Reads the session's own pipes, which COMPRESS layers.
     /// </summary>
-    private async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken)
-    {
-        await _output.FlushIfFullAsync().ConfigureAwait(false);
-        if (!_examinedAll && _input.TryRead(out var result))
-        {
-            return result;
-        }
+    private ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken)
+        => _connection.ReadAsync(_input, _output.Pipe, _examinedAll, cancellationToken);
 
-        await _output.FlushAsync().ConfigureAwait(false);
-        return await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Collects what the parser consumed until the command ends, then traces it. The first
-    /// <paramref name="discarded"/> bytes were dropped unparsed (a refused literal and the rest of its command): they
-    /// are counted, never shown, since a refused LOGIN literal is a password.
-    /// </summary>
-    private void TraceReceived(ReadOnlySequence<byte> bytes, long discarded, bool commandEnded)
-    {
-        if (!_trace.IsEnabled)
-        {
-            return;
-        }
-
-        if (discarded > 0)
-        {
-            _traceDiscarded += discarded;
-            bytes = bytes.Slice(Math.Min(discarded, bytes.Length));
-        }
-
-        if (_traceDiscarded > 0 && (!bytes.IsEmpty || commandEnded))
-        {
-            _trace.ReceivedPayload(_traceDiscarded, "refused literal, discarded");
-            _traceDiscarded = 0;
-        }
-
-        if (_traceBuffer.WrittenCount < MaxTracedCommand)
-        {
-            foreach (var segment in bytes)
-            {
-                var take = Math.Min(segment.Length, MaxTracedCommand - _traceBuffer.WrittenCount);
-                _traceBuffer.Write(segment.Span[..take]);
-            }
-        }
-
-        if (commandEnded)
-        {
-            FlushTrace();
-        }
-    }
-
-    /// <summary>Traces the collected command, each line redacted on its own (LOGIN and AUTHENTICATE, literals included).</summary>
-    private void FlushTrace()
-    {
-        if (_traceBuffer.WrittenCount > 0)
-        {
-            _trace.ReceivedCommands(_traceBuffer.WrittenSpan);
-            _traceBuffer.ResetWrittenCount();
-        }
-    }
+    /// <summary>Traces the command collected so far, each line redacted on its own (LOGIN and AUTHENTICATE, literals included).</summary>
+    private void FlushTrace() => _connection.FlushCommandTrace();
 
     /// <summary>The response code <c>CAPABILITY ...</c> for the greeting and login replies.</summary>
     private string CapabilityCode() => "CAPABILITY " + string.Join(' ', Capabilities());

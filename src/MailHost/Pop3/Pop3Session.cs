@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Text;
 using MailHost.Authentication;
 using MailHost.Connections;
@@ -99,7 +98,7 @@ internal sealed partial class Pop3Session : IDisposable
                 return (MailReadStatus.Ready, command, error);
             }
 
-            if (!CanReadMore(result, consumed))
+            if (!_connection.ContinueAfterIncomplete(result, consumed))
             {
                 return (MailReadStatus.Closed, null, null);
             }
@@ -126,24 +125,11 @@ internal sealed partial class Pop3Session : IDisposable
                 return (MailReadStatus.Ready, response, error);
             }
 
-            if (!CanReadMore(result, consumed))
+            if (!_connection.ContinueAfterIncomplete(result, consumed))
             {
                 return (MailReadStatus.Closed, null, null);
             }
         }
-    }
-
-    /// <summary>After an incomplete line: false when the input has ended (the connection closed), else waits for more.</summary>
-    private bool CanReadMore(ReadResult result, SequencePosition consumed)
-    {
-        if (result.IsCompleted)
-        {
-            _connection.Input.AdvanceTo(result.Buffer.End);
-            return false;
-        }
-
-        _connection.WaitForMoreInput(consumed, result.Buffer.End);
-        return true;
     }
 
     private ValueTask ReplyAsync(Pop3Response response) => ReplyAsync(response.ToString());

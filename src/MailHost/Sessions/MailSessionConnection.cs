@@ -169,11 +169,22 @@ internal sealed class MailSessionConnection : IDisposable
         return await input.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Leaves <see cref="Input"/> at <paramref name="consumed"/> with everything to <paramref name="examined"/> seen: the next read waits for new bytes.</summary>
-    public void WaitForMoreInput(SequencePosition consumed, SequencePosition examined)
+    /// <summary>
+    /// After input the parser could not finish (a line without its CRLF): false when the input has ended (the client
+    /// closed; everything is consumed), else true, with <see cref="Input"/> left at <paramref name="consumed"/> and
+    /// the next read waiting for new bytes.
+    /// </summary>
+    public bool ContinueAfterIncomplete(in ReadResult result, SequencePosition consumed)
     {
-        Input.AdvanceTo(consumed, examined);
+        if (result.IsCompleted)
+        {
+            Input.AdvanceTo(result.Buffer.End);
+            return false;
+        }
+
+        Input.AdvanceTo(consumed, result.Buffer.End);
         _waitForNewInput = true;
+        return true;
     }
 
     /// <summary>Flushes <see cref="Output"/> within the write timeout; a client that reads nothing meanwhile has its connection aborted.</summary>

@@ -224,14 +224,11 @@ internal sealed partial class SmtpSession
                     return Encoding.ASCII.GetBytes(response!);
                 }
 
-                if (result.IsCompleted)
+                if (!session._connection.ContinueAfterIncomplete(result, consumed))
                 {
-                    session._connection.Input.AdvanceTo(buffer.End);
                     Closed = true;
                     return "*"u8.ToArray();
                 }
-
-                session._connection.WaitForMoreInput(consumed, buffer.End);
             }
         }
     }

@@ -234,13 +234,10 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 return (MailReadStatus.Ready, command, error, isBdat);
             }
 
-            if (result.IsCompleted)
+            if (!_connection.ContinueAfterIncomplete(result, consumed))
             {
-                _connection.Input.AdvanceTo(buffer.End);
                 return (MailReadStatus.Closed, null, null, false);
             }
-
-            _connection.WaitForMoreInput(consumed, buffer.End);
         }
     }
 
