@@ -8,7 +8,7 @@ namespace MailHost.Storage.Sqlite;
 /// Opens SQLite databases the way every MailHost store needs them (WAL, full sync, foreign keys, a busy
 /// timeout) and brings their schema up to date with numbered, forward-only migrations.
 /// </summary>
-public static class SqliteDatabase
+internal static class SqliteDatabase
 {
     /// <summary>Builds a connection string for a database file; the file and its directory are created on open.</summary>
     public static string ConnectionString(string path, bool readOnly = false) => new SqliteConnectionStringBuilder

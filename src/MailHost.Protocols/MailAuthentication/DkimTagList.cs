@@ -5,7 +5,7 @@ namespace MailHost.Protocols.MailAuthentication;
 /// (RFC 7489 §6.4). Tag names are case-sensitive; folding white space around names, values and separators is
 /// dropped; a duplicate tag makes the list invalid (§3.2: "Tags with duplicate names MUST NOT occur").
 /// </summary>
-public static class DkimTagList
+internal static class DkimTagList
 {
     /// <summary>
     /// Parses <paramref name="text"/> into tags in order of appearance. Values keep their inner white space

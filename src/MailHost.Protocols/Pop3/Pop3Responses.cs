@@ -1,7 +1,7 @@
 namespace MailHost.Protocols.Pop3;
 
 /// <summary>The exact responses the parser returns as errors, and the one for unknown commands. None echoes input.</summary>
-public static class Pop3Responses
+internal static class Pop3Responses
 {
     /// <summary>RFC 2449 §4: a command line over 255 octets.</summary>
     public static Pop3Response LineTooLong { get; } = Pop3Response.Err("Line too long");

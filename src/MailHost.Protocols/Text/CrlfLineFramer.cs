@@ -8,7 +8,7 @@ namespace MailHost.Protocols.Text;
 /// and its remainder is skipped by later calls, so the parser resynchronises at the next CRLF. One instance per
 /// connection; not thread-safe.
 /// </summary>
-public sealed class CrlfLineFramer
+internal sealed class CrlfLineFramer
 {
     /// <summary>Whether the rest of a refused over-long line is still being skipped.</summary>
     public bool IsDiscardingLongLine { get; private set; }

@@ -1,7 +1,7 @@
 namespace MailHost.Protocols.Text;
 
 /// <summary>The outcome of <see cref="CrlfLineFramer.TryReadLine"/>.</summary>
-public enum CrlfLineStatus
+internal enum CrlfLineStatus
 {
     /// <summary>No CRLF yet and the limit is not reached: read more.</summary>
     Incomplete,

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -33,6 +34,7 @@ public static class ProtocolTraceFormatter
     /// the result never exceeds <paramref name="maxLength"/> characters.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below <see cref="MinimumMaxLength"/>.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter (span or sequence), so no call is ambiguous; both ship together.")]
     public static string Escape(ReadOnlySpan<byte> bytes, int maxLength = DefaultMaxLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, MinimumMaxLength);
@@ -45,6 +47,7 @@ public static class ProtocolTraceFormatter
     /// <paramref name="maxLength"/> + 1 bytes, however long the buffer is.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below <see cref="MinimumMaxLength"/>.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter (span or sequence), so no call is ambiguous; both ship together.")]
     public static string Escape(in ReadOnlySequence<byte> bytes, int maxLength = DefaultMaxLength)
     {
         if (bytes.IsSingleSegment)

@@ -6,7 +6,7 @@ namespace MailHost.Authentication;
 /// The connection-level facts an authentication attempt needs. A session creates one per connection and updates
 /// it as it learns more (TLS after STARTTLS, the client's name from IMAP ID or EHLO).
 /// </summary>
-public sealed class AuthenticationContext
+internal sealed class AuthenticationContext
 {
     /// <summary>Protocol name for IMAP sessions.</summary>
     public const string Imap = "IMAP";

@@ -5,7 +5,7 @@ namespace MailHost.Authentication;
 /// <see cref="AuthenticationOptions.MaxFailuresPerConnection"/> (Stalwart closes IMAP after 3). Not thread-safe:
 /// one per session.
 /// </summary>
-public sealed class AuthenticationFailureCounter
+internal sealed class AuthenticationFailureCounter
 {
     /// <summary>Creates a counter; <paramref name="maxFailures"/> 0 or less means no limit.</summary>
     public AuthenticationFailureCounter(int maxFailures) => MaxFailures = maxFailures;

@@ -1,7 +1,7 @@
 namespace MailHost.Authentication;
 
 /// <summary>Limits the authenticators apply to client-supplied login names before anything else sees them.</summary>
-public static class AuthenticationLimits
+internal static class AuthenticationLimits
 {
     /// <summary>
     /// Longest login name accepted, in UTF-16 code units. RFC 4616 §2 requires servers to accept 255 octets for

@@ -14,13 +14,13 @@ public sealed class AuthenticationOptions
 
     /// <summary>
     /// Whether authentication is offered on connections without TLS. Default <see langword="false"/>: IMAP then
-    /// advertises LOGINDISABLED, SMTP no AUTH, POP3 refuses USER, and the authenticators answer
-    /// <see cref="AuthenticationStatus.EncryptionRequired"/>. This covers SCRAM too: an eavesdropped SCRAM exchange
+    /// advertises LOGINDISABLED, SMTP no AUTH, POP3 refuses USER, and every login attempt is refused as needing
+    /// encryption first. This covers SCRAM too: an eavesdropped SCRAM exchange
     /// allows an offline dictionary attack on the password. Decided from the connection's real TLS state only.
     /// </summary>
     public bool AllowPlaintextAuthentication { get; set; }
 
-    /// <summary>Failed attempts after which a session closes its connection (see <see cref="AuthenticationFailureCounter"/>). Default 3.</summary>
+    /// <summary>Failed attempts after which a session closes its connection. Default 3.</summary>
     public int MaxFailuresPerConnection { get; set; } = 3;
 
     /// <summary>

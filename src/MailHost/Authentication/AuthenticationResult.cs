@@ -4,7 +4,7 @@ using MailHost.Accounts;
 namespace MailHost.Authentication;
 
 /// <summary>The result of one authentication attempt: an account, or a failure status with a message safe to send.</summary>
-public sealed class AuthenticationResult
+internal sealed class AuthenticationResult
 {
     private readonly bool _counted;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace MailHost.Authentication;
 
 /// <summary>Registers MailHost's authentication services.</summary>
-public static class AuthenticationServiceCollectionExtensions
+internal static class AuthenticationServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the resolver, the throttle, <see cref="PasswordAuthenticator"/> and <see cref="SaslAuthenticator"/> (all

@@ -1,7 +1,7 @@
 namespace MailHost.Authentication;
 
 /// <summary>The outcome of one authentication attempt, as a session needs it to choose its reply.</summary>
-public enum AuthenticationStatus
+internal enum AuthenticationStatus
 {
     /// <summary>Authenticated (IMAP OK, POP3 +OK, SMTP 235).</summary>
     Succeeded,

@@ -23,7 +23,7 @@ namespace MailHost.Authentication;
 /// the limits on empty passwords, the choice of which unchecked refusals reach the login history, and the cache of
 /// successful password checks (<see cref="VerificationCacheOptions"/>).
 /// </remarks>
-public sealed partial class AuthenticationThrottle
+internal sealed partial class AuthenticationThrottle
 {
     private readonly AuthenticationThrottleOptions _options;
     private readonly TimeProvider _timeProvider;

@@ -13,9 +13,9 @@ namespace MailHost.Authentication;
 /// <list type="bullet">
 /// <item>It is called for every login attempt, including ones that will fail, so it must be cheap and must not
 /// reveal through timing or exceptions whether a login exists.</item>
-/// <item><see cref="AuthIdentityRequest.Login"/> is non-empty, at most <see cref="AuthenticationLimits.MaxLoginLength"/>
-/// characters, valid UTF-16 and free of control characters; it is otherwise exactly what the client sent (not
-/// canonicalised). Never pass it unescaped into SQL, LDAP filters, format strings or a shell.</item>
+/// <item><see cref="AuthIdentityRequest.Login"/> is non-empty, at most 255 characters, valid UTF-16 and free of
+/// control characters; it is otherwise exactly what the client sent (not canonicalised). Never pass it unescaped
+/// into SQL, LDAP filters, format strings or a shell.</item>
 /// <item>It must not throw for any input: return <see langword="null"/> for "no such account". Exceptions are for
 /// infrastructure faults (directory unreachable) and fail the attempt.</item>
 /// <item>It does not check secrets: the authenticators verify the password or SCRAM proof of the returned account

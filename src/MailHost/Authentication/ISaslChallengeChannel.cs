@@ -4,7 +4,7 @@ namespace MailHost.Authentication;
 /// How <see cref="SaslAuthenticator"/> talks to the client during an exchange. Each protocol session implements it:
 /// IMAP and POP3 write <c>+ </c>, SMTP writes <c>334 </c>, followed by the challenge and CRLF.
 /// </summary>
-public interface ISaslChallengeChannel
+internal interface ISaslChallengeChannel
 {
     /// <summary>Writes one challenge line and flushes it.</summary>
     /// <param name="base64Challenge">The challenge, already base64-encoded (ASCII; may be empty).</param>

@@ -18,7 +18,7 @@ namespace MailHost.Authentication;
 /// successful check, waits the throttle delay, and appends a <see cref="LoginRecord"/> through
 /// <see cref="IAccountDirectory.RecordLoginAsync"/> (refusals without a check only sparingly). It never logs the password.
 /// </remarks>
-public sealed class PasswordAuthenticator
+internal sealed class PasswordAuthenticator
 {
     /// <summary>The mechanism recorded for IMAP LOGIN (and SMTP, which has no plain login command).</summary>
     public const string LoginMechanism = "LOGIN";

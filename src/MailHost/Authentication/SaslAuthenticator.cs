@@ -28,7 +28,7 @@ namespace MailHost.Authentication;
 /// <item>Client data never throws; the channel's exceptions (connection closed) and cancellation propagate.</item>
 /// </list>
 /// </remarks>
-public sealed partial class SaslAuthenticator
+internal sealed partial class SaslAuthenticator
 {
     private readonly CredentialVerifier _verifier;
     private readonly ILogger _logger;

@@ -12,7 +12,7 @@ namespace MailHost.Connections;
 /// (a TLS ClientHello on a plain port reads <c>\16\03\01...</c>); secrets are redacted by the session that knows
 /// which bytes are secret; message bodies are summarised by size. Costs nothing when Trace is off.
 /// </summary>
-public sealed class ProtocolTrace
+internal sealed class ProtocolTrace
 {
     private readonly ILogger _logger;
     private readonly string _connectionId;

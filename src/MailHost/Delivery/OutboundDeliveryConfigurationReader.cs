@@ -11,7 +11,7 @@ namespace MailHost.Delivery;
 /// is wrong and the fix, so that a host can refuse to start with a message the operator can act on, instead of a
 /// route that silently falls back to MX or a smart host that is never used.
 /// </summary>
-public static class OutboundDeliveryConfigurationReader
+internal static class OutboundDeliveryConfigurationReader
 {
     private static readonly string[] TimeSpanKeys =
     [

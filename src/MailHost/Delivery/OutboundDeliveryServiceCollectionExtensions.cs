@@ -22,8 +22,8 @@ public static class OutboundDeliveryServiceCollectionExtensions
 {
     /// <summary>
     /// Adds outbound delivery: <see cref="OutboundDeliveryOptions"/> (from <c>MailHost:Outbound</c> when
-    /// <paramref name="configuration"/> is given), <see cref="IOutboundMailDelivery"/> over the queue, the DNS
-    /// resolver (<see cref="DnsClientResolver"/> unless one is registered) and the background worker. Needs an
+    /// <paramref name="configuration"/> is given), <see cref="IOutboundMailDelivery"/> over the queue, a DNS
+    /// resolver over the system's name servers (unless an <see cref="IDnsResolver"/> is registered) and the background worker. Needs an
     /// <see cref="IOutboundQueueStore"/>, an <see cref="IAccountDirectory"/> and an <see cref="IMailStore"/> (for
     /// notifications to local senders). The options are checked when the host starts. Outbound mail is DKIM-signed when an <see cref="IDkimKeyStore"/> is registered
     /// (the SQLite queue registers one) and <see cref="OutboundDeliveryOptions.DkimSign"/> is on.

@@ -9,7 +9,7 @@ namespace MailHost.Delivery;
 /// durable <see cref="IOutboundQueueStore"/> (expiring after <see cref="OutboundDeliveryOptions.MaxAge"/>) and wakes
 /// the delivery worker.
 /// </summary>
-public sealed class OutboundQueueDelivery : IOutboundMailDelivery
+internal sealed class OutboundQueueDelivery : IOutboundMailDelivery
 {
     private readonly IOutboundQueueStore _queue;
     private readonly OutboundQueueSignal _signal;

@@ -1,7 +1,7 @@
 namespace MailHost.Delivery;
 
 /// <summary>Wakes the delivery worker when a message is queued or retried, so it need not wait for its next poll.</summary>
-public sealed class OutboundQueueSignal : IDisposable
+internal sealed class OutboundQueueSignal : IDisposable
 {
     private readonly SemaphoreSlim _semaphore = new(0, 1);
 

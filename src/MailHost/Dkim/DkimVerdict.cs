@@ -7,7 +7,7 @@ namespace MailHost.Dkim;
 /// <param name="Domain">The signing domain (<c>d=</c>, lower-case ASCII), or <see langword="null"/> when the field could not be read.</param>
 /// <param name="Selector">The selector (<c>s=</c>), or <see langword="null"/>.</param>
 /// <param name="Reason">A short explanation for the log and the header comment.</param>
-public sealed record DkimVerdict(DkimResult Result, string? Domain, string? Selector, string Reason)
+internal sealed record DkimVerdict(DkimResult Result, string? Domain, string? Selector, string Reason)
 {
     /// <summary>The signing algorithm (<c>a=</c>), or <see langword="null"/>.</summary>
     public string? Algorithm { get; init; }

@@ -8,7 +8,7 @@ namespace MailHost.Dkim;
 /// DKIM keys in process memory, for tests and for embedders that load their keys at start-up. Keys do not survive
 /// the process and are not shared with other hosts; production hosts use a database-backed store.
 /// </summary>
-public sealed class InMemoryDkimKeyStore : IDkimKeyStore
+internal sealed class InMemoryDkimKeyStore : IDkimKeyStore
 {
     private readonly ConcurrentDictionary<string, DkimKey> _keys = new(StringComparer.Ordinal);
 

@@ -11,7 +11,7 @@ namespace MailHost.Dns;
 /// <see cref="IDnsResolver"/> over DnsClient with the system's name servers (or the given ones). Timeouts and
 /// server failures are <see cref="DnsLookupStatus.TemporaryFailure"/>.
 /// </summary>
-public sealed class DnsClientResolver : IDnsResolver
+internal sealed class DnsClientResolver : IDnsResolver
 {
     private readonly LookupClient _client;
 

@@ -11,7 +11,7 @@ namespace MailHost.Hosting;
 /// certificate and key, or PFX), or else a self-signed certificate for <c>MailHost:Hostname</c> that is generated
 /// once into the data directory and reused on later starts (with a warning: clients will not trust it).
 /// </summary>
-public sealed partial class MailCertificateProvider(IOptions<MailHostOptions> options, ILogger<MailCertificateProvider> logger)
+internal sealed partial class MailCertificateProvider(IOptions<MailHostOptions> options, ILogger<MailCertificateProvider> logger)
 {
     private const string SelfSignedFileName = "selfsigned-certificate.pfx";
     private readonly Lock _lock = new();

@@ -9,7 +9,7 @@ namespace MailHost.Hosting;
 /// a <c>Url</c> whose scheme names the protocol (imap, imaps, pop3, pop3s, smtp, submission, submissions), an optional
 /// <c>Tls</c> mode and <c>Enabled</c> flag, and optional limits and network policy. Every error names its key and the fix.
 /// </summary>
-public static class MailEndpointConfigurationReader
+internal static class MailEndpointConfigurationReader
 {
     /// <summary>Reads and validates every endpoint under <paramref name="endpoints"/>.</summary>
     /// <exception cref="MailHostConfigurationException">A value is missing or invalid.</exception>

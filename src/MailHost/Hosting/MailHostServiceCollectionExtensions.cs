@@ -11,10 +11,16 @@ public static class MailHostServiceCollectionExtensions
     /// <summary>
     /// Adds the services every mail endpoint uses: options from the <c>MailHost</c> section of
     /// <paramref name="configuration"/> (if given; <c>MailHost:Auth</c> for <see cref="AuthenticationOptions"/>),
-    /// authentication (<c>AddMailHostAuthentication</c>), the
-    /// certificate provider and <see cref="TimeProvider"/>. An <see cref="Accounts.IAccountDirectory"/> comes from a store.
+    /// authentication (the login throttle, the password and SASL checks, and the built-in
+    /// <see cref="DirectoryAuthIdentityResolver"/>), the certificate provider and <see cref="TimeProvider"/>. An
+    /// <see cref="Accounts.IAccountDirectory"/> comes from a store.
     /// </summary>
-    /// <remarks>A list in configuration (<c>Auth:Mechanisms</c>, <c>Auth:Throttle:Delays</c>) replaces the default list.</remarks>
+    /// <remarks>
+    /// A list in configuration (<c>Auth:Mechanisms</c>, <c>Auth:Throttle:Delays</c>) replaces the default list. The
+    /// built-in resolver is added with TryAdd, so an application's own <see cref="IAuthIdentityResolver"/> wins either
+    /// way: registered before this call, it is kept; registered after it, it is the last registration, which is the one
+    /// resolved. Register it as a singleton (or transient).
+    /// </remarks>
     public static IServiceCollection AddMailHost(this IServiceCollection services, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace MailHost.Imap;
 
 /// <summary>The Kestrel handler of IMAP endpoints: makes an <see cref="ImapSession"/> and runs it.</summary>
-public sealed class ImapConnectionHandler(
+internal sealed class ImapConnectionHandler(
     IMailStore store,
     PasswordAuthenticator passwords,
     SaslAuthenticator sasl,
@@ -18,20 +18,23 @@ public sealed class ImapConnectionHandler(
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : ConnectionHandler
 {
+    private readonly ImapServices _services = new()
+    {
+        Store = store,
+        Passwords = passwords,
+        Sasl = sasl,
+        Options = options.Value,
+        MaxLoginFailures = authOptions.Value.MaxFailuresPerConnection,
+        TimeProvider = timeProvider,
+        LoggerFactory = loggerFactory,
+        Logger = loggerFactory.CreateLogger<ImapSession>(),
+    };
+
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        using var session = new ImapSession(
-            connection,
-            store,
-            passwords,
-            sasl,
-            options.Value,
-            authOptions.Value,
-            timeProvider,
-            loggerFactory,
-            lifetime.ApplicationStopping);
+        using var session = new ImapSession(connection, _services, lifetime.ApplicationStopping);
         await session.RunAsync().ConfigureAwait(false);
     }
 }

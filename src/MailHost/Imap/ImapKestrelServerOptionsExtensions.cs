@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using MailHost.Hosting;
 using MailHost.Imap;
@@ -6,6 +7,7 @@ using MailHost.Imap;
 namespace Microsoft.AspNetCore.Server.Kestrel.Core;
 
 /// <summary>IMAP endpoints in code.</summary>
+[SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter (a port or an IPEndPoint), so no call is ambiguous; they ship together, as Kestrel's own Listen methods do.")]
 public static class ImapKestrelServerOptionsExtensions
 {
     /// <summary>Listens for IMAP on every address at <paramref name="port"/> (e.g. <c>kestrel.ListenImap(143, o => o.Tls = MailTlsMode.Auto)</c>).</summary>

@@ -1,3 +1,4 @@
+using MailHost.Protocols.Imap;
 using MailHost.Storage;
 
 namespace MailHost.Imap;
@@ -8,6 +9,9 @@ namespace MailHost.Imap;
 /// </summary>
 internal sealed class ImapSelectedMailbox(IMailboxView view, bool readOnly)
 {
+    // Keywords for lookups: they compare case-insensitively (RFC 9051 §2.3.2).
+    private HashSet<string> _announcedKeywords = new(view.Snapshot.Keywords, StringComparer.OrdinalIgnoreCase);
+
     public IMailboxView View { get; } = view;
 
     public bool ReadOnly { get; } = readOnly;
@@ -24,19 +28,19 @@ internal sealed class ImapSelectedMailbox(IMailboxView view, bool readOnly)
         set
         {
             field = value;
-            AnnouncedKeywords = new HashSet<string>(value, StringComparer.OrdinalIgnoreCase);
+            _announcedKeywords = new HashSet<string>(value, StringComparer.OrdinalIgnoreCase);
         }
     } = view.Snapshot.Keywords;
 
-    /// <summary><see cref="Keywords"/> for lookups: keywords compare case-insensitively (RFC 9051 §2.3.2).</summary>
-    public HashSet<string> AnnouncedKeywords { get; private set; } = new(view.Snapshot.Keywords, StringComparer.OrdinalIgnoreCase);
+    /// <summary>The UIDs saved by <c>SEARCH RETURN (SAVE)</c> (RFC 5182), or empty.</summary>
+    public IReadOnlyList<uint> SavedSearch { get; set; } = [];
 
     /// <summary>Whether any of <paramref name="keywords"/> has not been announced in FLAGS yet.</summary>
     public bool HasUnannounced(IReadOnlyList<string> keywords)
     {
         for (int i = 0; i < keywords.Count; i++)
         {
-            if (!AnnouncedKeywords.Contains(keywords[i]))
+            if (!_announcedKeywords.Contains(keywords[i]))
             {
                 return true;
             }
@@ -45,6 +49,18 @@ internal sealed class ImapSelectedMailbox(IMailboxView view, bool readOnly)
         return false;
     }
 
-    /// <summary>The UIDs saved by <c>SEARCH RETURN (SAVE)</c> (RFC 5182), or empty.</summary>
-    public IReadOnlyList<uint> SavedSearch { get; set; } = [];
+    /// <summary>
+    /// Resolves a sequence set (or UID set with <paramref name="isUid"/>) against the client's view to UIDs; see
+    /// <see cref="ImapSequenceTracker.TryResolve"/>. RFC 5182 §2.1: <c>$</c> is the saved UIDs, less those expunged since.
+    /// </summary>
+    public bool TryResolve(ImapSequenceSet set, bool isUid, out UidSet uids, bool lenient = false)
+    {
+        if (set.IsSavedResult)
+        {
+            uids = UidSet.FromUids(SavedSearch.Where(u => Messages.SequenceOf(u) > 0));
+            return true;
+        }
+
+        return Messages.TryResolve(set, isUid, lenient, out uids);
+    }
 }

@@ -1,11 +1,11 @@
 using System.Buffers;
+using System.Collections.Frozen;
+using System.IO.Compression;
 using System.IO.Pipelines;
-using MailHost.Authentication;
 using MailHost.Connections;
-using MailHost.Hosting;
 using MailHost.Protocols.Imap;
+using MailHost.Protocols.Text;
 using MailHost.Sessions;
-using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -13,8 +13,8 @@ namespace MailHost.Imap;
 
 /// <summary>
 /// One IMAP connection: IMAP4rev2 (RFC 9051) and IMAP4rev1 (RFC 3501) with the extensions listed in
-/// <see cref="Capabilities"/>. Split by command group: this file holds the loop and I/O; the authentication,
-/// mailbox, message and IDLE commands live in the other parts.
+/// <see cref="ImapCapabilityList"/>. The session reads commands, gates them by state and routes each to its handler
+/// (<see cref="Routes"/>); the handlers share what they must through <see cref="ImapSessionState"/>.
 /// </summary>
 /// <remarks>
 /// Invariants:
@@ -27,73 +27,43 @@ namespace MailHost.Imap;
 /// <item>Responses are flushed when no further pipelined command is buffered (one flush per batch), or sooner once
 /// 64 KiB are buffered; no command is read while a flush waits for the client, and a flush waits at most the write
 /// timeout (<see cref="MailOutputFlusher"/>).</item>
-/// <item>The store speaks UIDs; this session owns sequence numbers and sends EXPUNGE only where RFC 9051 §7.5.1 allows.</item>
+/// <item>The store speaks UIDs; the session owns sequence numbers (<see cref="ImapSequenceTracker"/>) and sends EXPUNGE only where RFC 9051 §7.5.1 allows.</item>
+/// <item>Only the session touches the transport; handlers write through <see cref="ImapSessionState.Writer"/>, and the few
+/// that need more get the narrow <see cref="IImapConnection"/>.</item>
 /// </list>
 /// </remarks>
-internal sealed partial class ImapSession : IDisposable
+internal sealed class ImapSession : IImapConnection, IDisposable
 {
     private readonly MailSessionConnection _connection;
-    private readonly IMailConnectionFeature _info;
-    private readonly IMailTlsFeature _tls;
-    private readonly IMailStore _store;
-    private readonly PasswordAuthenticator _passwords;
-    private readonly SaslAuthenticator _sasl;
     private readonly ImapOptions _options;
-    private readonly CancellationToken _stopping;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly ProtocolTrace _trace;
-    private readonly AuthenticationFailureCounter _failures;
     private readonly ImapCommandParser _parser;
-    private readonly MailOutputFlusher _flusher;
+    private readonly ImapSessionState _session;
+    private readonly ImapCommandHandlers _handlers;
 
+    // The client's input: the connection's, or after COMPRESS the inflated one (RFC 4978).
     private PipeReader _input;
-    private ImapOutput _output;
-    private ImapResponseWriter _writer;
-    private ImapState _state = ImapState.NotAuthenticated;
-    private IMailAccount? _account;
+    private bool _compressed;
 
     // True when the last read looked at every buffered byte without consuming it: wait for new bytes.
     private bool _examinedAll;
 
-    public ImapSession(
-        ConnectionContext connection,
-        IMailStore store,
-        PasswordAuthenticator passwords,
-        SaslAuthenticator sasl,
-        ImapOptions options,
-        AuthenticationOptions authOptions,
-        TimeProvider timeProvider,
-        ILoggerFactory loggerFactory,
-        CancellationToken stopping)
+    public ImapSession(ConnectionContext connection, ImapServices services, CancellationToken stopping)
     {
-        _logger = loggerFactory.CreateLogger<ImapSession>();
-        _connection = new MailSessionConnection(
-            connection,
-            new MailSessionSettings { Protocol = MailProtocol.Imap, WriteTimeout = options.WriteTimeout, TimeProvider = timeProvider, LoggerFactory = loggerFactory, Logger = _logger },
-            stopping);
-        _info = _connection.Info;
-        _tls = _connection.Tls;
-        _trace = _connection.Trace;
-        _flusher = _connection.Flusher;
-        _store = store;
-        _passwords = passwords;
-        _sasl = sasl;
-        _options = options;
-        _stopping = stopping;
-        _timeProvider = timeProvider;
-        _failures = new AuthenticationFailureCounter(authOptions.MaxFailuresPerConnection);
+        _connection = new MailSessionConnection(connection, services.Connection, stopping);
+        _options = services.Options;
+        _logger = services.Logger;
         _parser = new ImapCommandParser(new ImapParserOptions
         {
-            MaxLineLength = options.MaxLineLength,
-            MaxLiteralSize = options.MaxLiteralSize,
-            MaxLiteralSizeUnauthenticated = options.MaxLiteralSizeBeforeAuthentication,
-            MaxAppendSize = options.MaxAppendSize,
-            MaxNestingDepth = options.MaxNestingDepth,
+            MaxLineLength = _options.MaxLineLength,
+            MaxLiteralSize = _options.MaxLiteralSize,
+            MaxLiteralSizeUnauthenticated = _options.MaxLiteralSizeBeforeAuthentication,
+            MaxAppendSize = _options.MaxAppendSize,
+            MaxNestingDepth = _options.MaxNestingDepth,
         });
         _input = _connection.Input;
-        _output = new ImapOutput(_connection.Output, _trace, _flusher);
-        _writer = new ImapResponseWriter(_output);
+        _session = new ImapSessionState(_connection.Info, _parser, NewOutput(_connection.Output), stopping);
+        _handlers = new ImapCommandHandlers(_session, services, this);
     }
 
     private enum ReadOutcome
@@ -105,6 +75,58 @@ internal sealed partial class ImapSession : IDisposable
         Stopping,
     }
 
+    /// <summary>
+    /// The one place a command is routed: its type to the handler that runs it, grouped as RFC 9051 §6 groups the
+    /// commands. <see cref="ImapCommandTable"/> says in which states each may run; the two name the same commands.
+    /// Static lambdas: routing a command allocates nothing.
+    /// </summary>
+    internal static FrozenDictionary<Type, Func<ImapCommandHandlers, ImapCommand, Task>> Routes { get; } = new Dictionary<Type, Func<ImapCommandHandlers, ImapCommand, Task>>
+    {
+        // §6.1: any state.
+        [typeof(CapabilityCommand)] = static (h, c) => h.AnyState.CapabilityAsync((CapabilityCommand)c),
+        [typeof(NoopCommand)] = static (h, c) => h.AnyState.NoopAsync((NoopCommand)c),
+        [typeof(LogoutCommand)] = static (h, c) => h.AnyState.LogoutAsync((LogoutCommand)c),
+        [typeof(IdCommand)] = static (h, c) => h.AnyState.IdAsync((IdCommand)c),
+
+        // §6.2: not authenticated.
+        [typeof(StartTlsCommand)] = static (h, c) => h.Login.StartTlsAsync((StartTlsCommand)c),
+        [typeof(AuthenticateCommand)] = static (h, c) => h.Login.AuthenticateAsync((AuthenticateCommand)c),
+        [typeof(LoginCommand)] = static (h, c) => h.Login.LoginAsync((LoginCommand)c),
+
+        // §6.3: authenticated.
+        [typeof(EnableCommand)] = static (h, c) => h.Enable.EnableAsync((EnableCommand)c),
+        [typeof(SelectCommand)] = static (h, c) => h.Select.SelectAsync((SelectCommand)c),
+        [typeof(ExamineCommand)] = static (h, c) => h.Select.ExamineAsync((ExamineCommand)c),
+        [typeof(CreateCommand)] = static (h, c) => h.Mailboxes.CreateAsync((CreateCommand)c),
+        [typeof(DeleteCommand)] = static (h, c) => h.Mailboxes.DeleteAsync((DeleteCommand)c),
+        [typeof(RenameCommand)] = static (h, c) => h.Mailboxes.RenameAsync((RenameCommand)c),
+        [typeof(SubscribeCommand)] = static (h, c) => h.Mailboxes.SubscribeAsync((SubscribeCommand)c),
+        [typeof(UnsubscribeCommand)] = static (h, c) => h.Mailboxes.UnsubscribeAsync((UnsubscribeCommand)c),
+        [typeof(ListCommand)] = static (h, c) => h.List.ListAsync((ListCommand)c),
+        [typeof(LsubCommand)] = static (h, c) => h.List.LsubAsync((LsubCommand)c),
+        [typeof(NamespaceCommand)] = static (h, c) => h.List.NamespaceAsync((NamespaceCommand)c),
+        [typeof(StatusCommand)] = static (h, c) => h.Status.StatusAsync((StatusCommand)c),
+        [typeof(AppendCommand)] = static (h, c) => h.Append.CompleteAsync((AppendCommand)c),
+        [typeof(IdleCommand)] = static (h, c) => h.Idle.IdleAsync((IdleCommand)c),
+        [typeof(GetQuotaCommand)] = static (h, c) => h.Quota.GetQuotaAsync((GetQuotaCommand)c),
+        [typeof(GetQuotaRootCommand)] = static (h, c) => h.Quota.GetQuotaRootAsync((GetQuotaRootCommand)c),
+        [typeof(SetQuotaCommand)] = static (h, c) => h.Quota.SetQuotaAsync((SetQuotaCommand)c),
+        [typeof(CompressCommand)] = static (h, c) => h.Compress.CompressAsync((CompressCommand)c),
+
+        // §6.4: selected.
+        [typeof(CheckCommand)] = static (h, c) => h.Expunge.CheckAsync((CheckCommand)c),
+        [typeof(CloseCommand)] = static (h, c) => h.Expunge.CloseAsync((CloseCommand)c),
+        [typeof(UnselectCommand)] = static (h, c) => h.Expunge.UnselectAsync((UnselectCommand)c),
+        [typeof(ExpungeCommand)] = static (h, c) => h.Expunge.ExpungeAsync((ExpungeCommand)c),
+        [typeof(SearchCommand)] = static (h, c) => h.Search.SearchAsync((SearchCommand)c),
+        [typeof(FetchCommand)] = static (h, c) => h.Fetch.FetchAsync((FetchCommand)c),
+        [typeof(StoreCommand)] = static (h, c) => h.Store.StoreAsync((StoreCommand)c),
+        [typeof(CopyCommand)] = static (h, c) => h.Copy.CopyAsync((CopyCommand)c),
+        [typeof(MoveCommand)] = static (h, c) => h.Copy.MoveAsync((MoveCommand)c),
+        [typeof(SortCommand)] = static (h, c) => h.Sort.SortAsync((SortCommand)c),
+        [typeof(ThreadCommand)] = static (h, c) => h.Sort.ThreadAsync((ThreadCommand)c),
+    }.ToFrozenDictionary();
+
     /// <summary>Runs the session to its end; transport faults propagate to the connection middleware.</summary>
     public async Task RunAsync()
     {
@@ -112,29 +134,25 @@ internal sealed partial class ImapSession : IDisposable
         {
             if (_connection.IsStopping)
             {
-                _writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
-                await _output.FlushAsync().ConfigureAwait(false);
+                _session.Writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
+                await _session.Output.FlushAsync().ConfigureAwait(false);
                 return;
             }
 
             // RFC 9051 §7.1.1: the greeting may carry the capabilities, saving a round trip.
-            _writer.WriteUntagged(ImapResponseStatus.Ok, CapabilityCode(), "MailHost IMAP server ready");
+            _session.Writer.WriteUntagged(ImapResponseStatus.Ok, CapabilityCode(), "MailHost IMAP server ready");
             await LoopAsync().ConfigureAwait(false);
-            await _output.FlushAsync().ConfigureAwait(false);
+            await _session.Output.FlushAsync().ConfigureAwait(false);
         }
         finally
         {
-            await CloseMailboxAsync().ConfigureAwait(false);
-            if (_account is not null)
-            {
-                await _account.DisposeAsync().ConfigureAwait(false);
-            }
+            await _session.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     private async Task LoopAsync()
     {
-        while (_state != ImapState.Logout)
+        while (_session.State != ImapState.Logout)
         {
             var (outcome, command, error) = await ReadCommandAsync().ConfigureAwait(false);
             switch (outcome)
@@ -143,12 +161,12 @@ internal sealed partial class ImapSession : IDisposable
                     return;
                 case ReadOutcome.TimedOut:
                     // RFC 9051 §5.4: autologout with an untagged BYE.
-                    _writer.WriteUntagged(ImapResponseStatus.Bye, null, "Autologout; idle for too long");
+                    _session.Writer.WriteUntagged(ImapResponseStatus.Bye, null, "Autologout; idle for too long");
                     ImapLog.Closing(_logger, "idle timeout");
-                    MailHostMetrics.TimedOut(_info, MailHostMetrics.IdleReason);
+                    MailHostMetrics.TimedOut(_connection.Info, MailHostMetrics.IdleReason);
                     return;
                 case ReadOutcome.Stopping:
-                    _writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
+                    _session.Writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
                     ImapLog.Closing(_logger, "server shutting down");
                     return;
             }
@@ -162,7 +180,7 @@ internal sealed partial class ImapSession : IDisposable
 
             if (outcome == ReadOutcome.Error)
             {
-                _writer.WriteError(error!);
+                _session.Writer.WriteError(error!);
                 if (error!.Resync == ImapResync.Close)
                 {
                     ImapLog.Closing(_logger, error.Text);
@@ -177,14 +195,14 @@ internal sealed partial class ImapSession : IDisposable
                 continue;
             }
 
-            if (!ImapCommandTable.IsAllowed(command!, _state))
+            if (!ImapCommandTable.IsAllowed(command!, _session.State))
             {
-                _writer.WriteTagged(command!.Tag, ImapResponseStatus.Bad, null, NotAllowedText(command));
+                _session.Writer.WriteTagged(command!.Tag, ImapResponseStatus.Bad, null, NotAllowedText(command));
 
                 // After login a known command in the wrong state is the client's mistake about the state, valid syntax
                 // that never counts toward closing the session. Before login it counts like an unknown command: no
                 // client selects a mailbox before logging in, but another protocol's lines can read as IMAP (SECURITY T05).
-                if ((!ImapCommandTable.IsKnown(command) || _state == ImapState.NotAuthenticated) && CountBadCommand())
+                if ((!ImapCommandTable.IsKnown(command) || _session.State == ImapState.NotAuthenticated) && CountBadCommand())
                 {
                     return;
                 }
@@ -213,7 +231,7 @@ internal sealed partial class ImapSession : IDisposable
             return "Command not supported";
         }
 
-        return _state switch
+        return _session.State switch
         {
             ImapState.NotAuthenticated => "Log in first",
             ImapState.Authenticated when ImapCommandTable.IsAllowed(command, ImapState.Selected) => "No mailbox selected",
@@ -227,13 +245,13 @@ internal sealed partial class ImapSession : IDisposable
     /// </summary>
     private bool CountBadCommand()
     {
-        int limit = _state == ImapState.NotAuthenticated ? _options.MaxBadCommandsBeforeAuthentication : _options.MaxBadCommands;
+        int limit = _session.State == ImapState.NotAuthenticated ? _options.MaxBadCommandsBeforeAuthentication : _options.MaxBadCommands;
         if (!_connection.CountBadCommand(limit))
         {
             return false;
         }
 
-        _writer.WriteUntagged(ImapResponseStatus.Bye, null, "Too many invalid commands");
+        _session.Writer.WriteUntagged(ImapResponseStatus.Bye, null, "Too many invalid commands");
         ImapLog.Closing(_logger, "too many invalid commands");
         return true;
     }
@@ -248,27 +266,25 @@ internal sealed partial class ImapSession : IDisposable
         {
             // The error boundary of one command: the client gets a tagged NO and the session goes on.
             ImapLog.StoreFailed(_logger, "SERVERBUG", ex.Message);
-            _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "SERVERBUG", "Internal server error");
+            _session.Writer.WriteTagged(command.Tag, ImapResponseStatus.No, "SERVERBUG", "Internal server error");
         }
     }
 
-    private Task DispatchAsync(ImapCommand command) => command switch
+    private Task DispatchAsync(ImapCommand command)
     {
-        CapabilityCommand c => CapabilityAsync(c),
-        NoopCommand c => NoopAsync(c),
-        LogoutCommand c => LogoutAsync(c),
-        IdCommand c => IdAsync(c),
-        StartTlsCommand c => StartTlsAsync(c),
-        LoginCommand c => LoginAsync(c),
-        AuthenticateCommand c => AuthenticateAsync(c),
-        EnableCommand c => EnableAsync(c),
-        CompressCommand c => CompressAsync(c),
-        _ => DispatchMailboxAsync(command),
-    };
+        if (Routes.TryGetValue(command.GetType(), out var route))
+        {
+            return route(_handlers, command);
+        }
+
+        // Unreachable while the routes and the state table name the same commands (the state gate refuses first).
+        _session.Writer.WriteTagged(command.Tag, ImapResponseStatus.Bad, null, "Command not supported");
+        return Task.CompletedTask;
+    }
 
     /// <summary>The idle timeout of the current state (RFC 9051 §5.4).</summary>
-    private TimeSpan IdleTimeout => _state == ImapState.NotAuthenticated
-        ? _info.Endpoint.PreAuthenticationIdleTimeout
+    private TimeSpan IdleTimeout => _session.State == ImapState.NotAuthenticated
+        ? _connection.Info.Endpoint.PreAuthenticationIdleTimeout
         : _options.AuthenticatedIdleTimeout;
 
     /// <summary>Reads until the parser has a command or an error, serving literal continuations and APPEND data meanwhile.</summary>
@@ -284,7 +300,7 @@ internal sealed partial class ImapSession : IDisposable
             }
             catch (OperationCanceledException) when (deadline.IsExpired)
             {
-                return (_connection.ExpiredStatus == MailReadStatus.Stopping ? ReadOutcome.Stopping : ReadOutcome.TimedOut, null, null);
+                return (_connection.IsStopping ? ReadOutcome.Stopping : ReadOutcome.TimedOut, null, null);
             }
 
             var buffer = result.Buffer;
@@ -303,7 +319,7 @@ internal sealed partial class ImapSession : IDisposable
                     return (ReadOutcome.Error, null, error);
                 case ImapParseStatus.ContinuationNeeded:
                     // RFC 9051 §7.5: the literal is within the limits; ask for it.
-                    _writer.WriteContinuation("Ready for literal data");
+                    _session.Writer.WriteContinuation("Ready for literal data");
                     break;
                 case ImapParseStatus.AppendLiteral:
                     if (!await AppendLiteralAsync(_parser.PendingAppend!, deadline.Token).ConfigureAwait(false))
@@ -326,78 +342,145 @@ internal sealed partial class ImapSession : IDisposable
     /// <summary>
     /// Returns buffered bytes at once, unless responses have piled up: those go out first, and while the client does
     /// not read them nothing more is read from it (SECURITY rule 3). Flushes pending responses before waiting for the
-    /// client. Reads the session's own pipes, which COMPRESS layers.
+    /// client. Reads the session's own input and output, which COMPRESS layers over the connection's.
     /// </summary>
     private ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken)
-        => _connection.ReadAsync(_input, _output.Pipe, _examinedAll, cancellationToken);
+        => _connection.ReadAsync(_input, _session.Output.Pipe, _examinedAll, cancellationToken);
 
-    /// <summary>Traces the command collected so far, each line redacted on its own (LOGIN and AUTHENTICATE, literals included).</summary>
-    private void FlushTrace() => _connection.FlushCommandTrace();
+    /// <summary>Responses to <paramref name="pipe"/>, traced line by line, flushed within the write timeout.</summary>
+    private ImapOutput NewOutput(PipeWriter pipe) => new(pipe, _connection.Trace, _connection.Flusher);
 
-    /// <summary>The response code <c>CAPABILITY ...</c> for the greeting and login replies.</summary>
-    private string CapabilityCode() => "CAPABILITY " + string.Join(' ', Capabilities());
-
-    private Task CapabilityAsync(CapabilityCommand command)
-    {
-        _writer.WriteCapability(Capabilities());
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "CAPABILITY completed");
-        return Task.CompletedTask;
-    }
-
-    private async Task NoopAsync(NoopCommand command)
-    {
-        // RFC 9051 §6.1.2: NOOP is the classic way to poll for updates.
-        await SendUpdatesAsync(allowExpunge: true).ConfigureAwait(false);
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "NOOP completed");
-    }
-
-    private Task LogoutAsync(LogoutCommand command)
-    {
-        // RFC 9051 §6.1.3: BYE first, then the tagged OK.
-        _writer.WriteUntagged(ImapResponseStatus.Bye, null, "MailHost IMAP server logging out");
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LOGOUT completed");
-        _state = ImapState.Logout;
-        return Task.CompletedTask;
-    }
+    /// <summary>The response code <c>CAPABILITY ...</c> for the greeting.</summary>
+    private string CapabilityCode() => _handlers.Capabilities.Code();
 
     /// <summary>
-    /// Writes a tagged NO for a store failure with the RFC 5530 response code of its <see cref="StoreErrorCode"/>.
-    /// <paramref name="tryCreate"/>: a missing mailbox is a COPY/MOVE/APPEND target (RFC 9051 §6.3.12, §6.4.7).
-    /// <paramref name="storesName"/>: the command would store the name (CREATE, RENAME's new name, SUBSCRIBE), so a
-    /// name the store cannot hold is <c>[CANNOT]</c>; for every other command it names no mailbox, <c>[NONEXISTENT]</c>
-    /// (never <c>[TRYCREATE]</c>: CREATE could not make it).
+    /// One APPEND message literal is next on the wire (RFC 9051 §6.3.12): the APPEND handler accepts it (then it streams
+    /// from the input to the handler) or refuses it (then the parser drops it unread). Returns false when the
+    /// connection ended.
     /// </summary>
-    private void WriteStoreError(string tag, StoreError error, bool tryCreate = false, bool storesName = false)
+    private async Task<bool> AppendLiteralAsync(ImapAppendMessage message, CancellationToken readToken)
     {
-        var code = error.Code switch
+        var append = _handlers.Append;
+        if (!await append.AcceptAsync(message).ConfigureAwait(false))
         {
-            StoreErrorCode.NotFound => tryCreate ? "TRYCREATE" : "NONEXISTENT",
-            StoreErrorCode.AlreadyExists => "ALREADYEXISTS",
-            StoreErrorCode.InvalidName => storesName ? "CANNOT" : "NONEXISTENT",
-            StoreErrorCode.NotAllowed => "CANNOT",
-            StoreErrorCode.HasChildren => "INUSE",
-            StoreErrorCode.OverQuota => "OVERQUOTA",
-            StoreErrorCode.TooBig => "TOOBIG",
-            StoreErrorCode.LimitExceeded => "LIMIT",
-            StoreErrorCode.ReadOnly => "READ-ONLY",
-            StoreErrorCode.InvalidArgument => "CLIENTBUG",
-            _ => "UNAVAILABLE",
-        };
-        if (error.Code == StoreErrorCode.Unavailable)
-        {
-            ImapLog.StoreFailed(_logger, error.Code.ToString(), error.Message);
+            // SECURITY C3: a refused non-synchronizing literal is read and dropped by the parser, never run. The
+            // command ends here, so does its trace: the next command is traced (and redacted) on its own.
+            _parser.RejectLiteral();
+            _connection.FlushCommandTrace();
+            await append.RefuseAsync(message).ConfigureAwait(false);
+            return true;
         }
 
-        if (error.Code == StoreErrorCode.AccountRemoved)
+        var literal = new ImapLiteralStream(_input, message.Size, readToken);
+        _connection.Trace.ReceivedPayload(message.Size, "APPEND message");
+        await append.StoreAsync(message, literal).ConfigureAwait(false);
+        await literal.DrainAsync().ConfigureAwait(false);
+        _parser.CompleteAppendLiteral();
+        return true;
+    }
+
+    // IImapConnection: the transport operations STARTTLS, COMPRESS, AUTHENTICATE and IDLE need, and no handler else.
+    bool IImapConnection.CanStartTls => _connection.Tls.CanStartTls;
+
+    bool IImapConnection.IsCompressed => _compressed;
+
+    async ValueTask<StartTlsOutcome> IImapConnection.StartTlsAsync(Func<ValueTask> sendReady)
+    {
+        var started = await _connection.StartTlsAsync(sendReady, checkHttpAgain: false).ConfigureAwait(false);
+        if (started == StartTlsOutcome.Started)
         {
-            // The operator removed the account while this session was open: nothing it could do would reach anything,
-            // so it ends (RFC 9051 §7.1.5: BYE, the server is closing the connection).
-            _writer.WriteUntagged(ImapResponseStatus.Bye, null, "The account was removed");
-            ImapLog.Closing(_logger, "account removed");
-            _state = ImapState.Logout;
+            // SECURITY A1: bytes sent before the handshake were dropped by the transport; forget the parser's state too.
+            _input = _connection.Input;
+            _session.UseOutput(NewOutput(_connection.Output));
+            _parser.Reset();
         }
 
-        // Store messages are fixed texts written for clients; the writer guards against CR/LF regardless.
-        _writer.WriteTagged(tag, ImapResponseStatus.No, code, error.Message);
+        return started;
+    }
+
+    void IImapConnection.StartCompression()
+    {
+        // RFC 4978 §4: the client starts compressing after it has read the OK, so nothing compressed is buffered yet.
+        // Each flush of the writer is a DEFLATE sync flush, so every response batch reaches the client at once. The
+        // transport's writer is the one responses have gone to (STARTTLS, if any, has replaced it already).
+        var inflate = new DeflateStream(_input.AsStream(leaveOpen: true), CompressionMode.Decompress, leaveOpen: true);
+        var deflate = new DeflateStream(_connection.Output.AsStream(leaveOpen: true), CompressionLevel.Fastest, leaveOpen: true);
+        _input = PipeReader.Create(inflate, new StreamPipeReaderOptions(leaveOpen: true));
+        _session.UseOutput(NewOutput(PipeWriter.Create(deflate, new StreamPipeWriterOptions(leaveOpen: true))));
+        _examinedAll = false;
+        _compressed = true;
+    }
+
+    async ValueTask<(ImapLineOutcome Outcome, int Length, ImapParseError? Error)> IImapConnection.ReadAuthenticateResponseAsync(
+        string tag, byte[] line, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return (_connection.IsStopping ? ImapLineOutcome.Stopping : ImapLineOutcome.TimedOut, 0, null);
+            }
+
+            var buffer = result.Buffer;
+            var reader = new SequenceReader<byte>(buffer);
+            var status = ImapCommandParser.TryParseAuthenticateResponse(ref reader, tag, line, out int written, out var error);
+            _input.AdvanceTo(reader.Position, status == ImapParseStatus.Incomplete ? buffer.End : reader.Position);
+            _examinedAll = status == ImapParseStatus.Incomplete;
+            switch (status)
+            {
+                case ImapParseStatus.Complete:
+                    _connection.Trace.ReceivedRedacted(ProtocolTraceRedactor.RedactedMarker);
+                    return (ImapLineOutcome.Line, written, null);
+                case ImapParseStatus.Error:
+                    return (ImapLineOutcome.Error, 0, error);
+                default:
+                    if (result.IsCompleted)
+                    {
+                        return (ImapLineOutcome.Closed, 0, null);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    async Task<(ImapLineOutcome Outcome, ImapParseError? Error)> IImapConnection.ReadIdleDoneAsync(string tag, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return (_connection.IsStopping ? ImapLineOutcome.Stopping : ImapLineOutcome.TimedOut, null);
+            }
+
+            var buffer = result.Buffer;
+            var reader = new SequenceReader<byte>(buffer);
+            var status = ImapCommandParser.TryParseIdleDone(ref reader, tag, out var error);
+            if (status == ImapParseStatus.Incomplete)
+            {
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    return (ImapLineOutcome.Closed, null);
+                }
+
+                continue;
+            }
+
+            _connection.Trace.Received(buffer.Slice(0, reader.Position).ToArray());
+            _input.AdvanceTo(reader.Position);
+            _examinedAll = false;
+            return status == ImapParseStatus.Complete ? (ImapLineOutcome.Line, null) : (ImapLineOutcome.Error, error);
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace MailHost.MailAuthentication;
 /// <param name="Result">The DMARC result.</param>
 /// <param name="FromDomain">The RFC5322.From domain (lower-case ASCII), or <see langword="null"/> when it could not be determined.</param>
 /// <param name="Reason">A short explanation for the log and the header comment.</param>
-public sealed record DmarcVerdict(DmarcResult Result, string? FromDomain, string Reason)
+internal sealed record DmarcVerdict(DmarcResult Result, string? FromDomain, string Reason)
 {
     /// <summary>The policy the record asks for this domain (<c>p=</c>, or <c>sp=</c> for a subdomain), or <see langword="null"/> without a record.</summary>
     public DmarcPolicy? RequestedPolicy { get; init; }

@@ -1,7 +1,7 @@
 namespace MailHost.MailAuthentication;
 
 /// <summary>What happens to a message after authentication (only DMARC enforcement ever changes the default).</summary>
-public enum MailAuthenticationDisposition
+internal enum MailAuthenticationDisposition
 {
     /// <summary>Deliver as addressed.</summary>
     Accept = 0,

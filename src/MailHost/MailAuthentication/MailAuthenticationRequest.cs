@@ -7,7 +7,7 @@ namespace MailHost.MailAuthentication;
 /// <param name="ClientAddress">The SMTP client's address; <see langword="null"/> when the transport has none (SPF is then none).</param>
 /// <param name="HeloIdentity">The EHLO/HELO argument when it is a domain name; <see langword="null"/> otherwise.</param>
 /// <param name="MailFrom">The MAIL FROM mailbox; <see langword="null"/> for the null reverse-path.</param>
-public sealed record MailAuthenticationRequest(IPAddress? ClientAddress, string? HeloIdentity, SmtpMailbox? MailFrom)
+internal sealed record MailAuthenticationRequest(IPAddress? ClientAddress, string? HeloIdentity, SmtpMailbox? MailFrom)
 {
     /// <summary>An identifier of the message for the log (the SMTP transaction id).</summary>
     public string? MessageId { get; init; }

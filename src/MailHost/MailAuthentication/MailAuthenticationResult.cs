@@ -3,7 +3,7 @@ using MailHost.Dkim;
 namespace MailHost.MailAuthentication;
 
 /// <summary>The verdicts for one message, the Authentication-Results field that records them, and what to do with it.</summary>
-public sealed record MailAuthenticationResult
+internal sealed record MailAuthenticationResult
 {
     /// <summary>SPF for the MAIL FROM identity (or postmaster@HELO for the null reverse-path).</summary>
     public required SpfVerdict Spf { get; init; }

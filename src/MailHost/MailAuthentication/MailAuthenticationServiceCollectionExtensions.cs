@@ -10,10 +10,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MailAuthenticationServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="MailAuthenticator"/> and <see cref="MailAuthenticationOptions"/> (from
-    /// <c>MailHost:MailAuthentication</c> when <paramref name="configuration"/> is given), with the DNS resolver
-    /// (<see cref="DnsClientResolver"/> unless one is registered, so the MX endpoint has one without outbound
-    /// delivery). <c>AddMailHostSmtp</c> calls this.
+    /// Adds the SPF, DKIM and DMARC checks of mail arriving at the MX endpoint and <see cref="MailAuthenticationOptions"/>
+    /// (from <c>MailHost:MailAuthentication</c> when <paramref name="configuration"/> is given), with a DNS resolver
+    /// over the system's name servers unless an <see cref="IDnsResolver"/> is registered (so the MX endpoint has one
+    /// without outbound delivery). <c>AddMailHostSmtp</c> calls this.
     /// </summary>
     public static IServiceCollection AddMailHostMailAuthentication(this IServiceCollection services, IConfiguration? configuration = null)
     {

@@ -17,7 +17,7 @@ namespace MailHost.MailAuthentication;
 /// disposition. Never throws for anything about the message or DNS: failures become temperror results, and
 /// a message is never refused for a temporary error unless configured.
 /// </summary>
-public sealed class MailAuthenticator
+internal sealed class MailAuthenticator
 {
     /// <summary>The prefix given to incoming Authentication-Results fields that claim this server's authserv-id (RFC 8601 §5).</summary>
     public const string ForgedFieldPrefix = "X-Original-";

@@ -8,4 +8,4 @@ namespace MailHost.MailAuthentication;
 /// <param name="Domain">The domain checked (lower-case ASCII), or <see langword="null"/> when there was no usable identity.</param>
 /// <param name="Sender">The <c>&lt;sender&gt;</c> checked (<c>postmaster@helo</c> for the null reverse-path), or <see langword="null"/>.</param>
 /// <param name="Reason">A short explanation for the log and the header comment.</param>
-public sealed record SpfVerdict(SpfResult Result, string Identity, string? Domain, string? Sender, string Reason);
+internal sealed record SpfVerdict(SpfResult Result, string Identity, string? Domain, string? Sender, string Reason);

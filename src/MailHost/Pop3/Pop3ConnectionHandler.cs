@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace MailHost.Pop3;
 
 /// <summary>The Kestrel handler of POP3 endpoints: makes a <see cref="Pop3Session"/> and runs it.</summary>
-public sealed class Pop3ConnectionHandler : ConnectionHandler
+internal sealed class Pop3ConnectionHandler : ConnectionHandler
 {
     private readonly Pop3Services _services;
 

@@ -8,7 +8,7 @@ namespace MailHost.Pop3;
 /// </summary>
 /// <remarks>The lock is held in this process. Hosts that share one store must route an account's POP3
 /// sessions to one host until the store offers a shared lock.</remarks>
-public sealed class Pop3MaildropLocks
+internal sealed class Pop3MaildropLocks
 {
     private readonly ConcurrentDictionary<string, object> _held = new(StringComparer.Ordinal);
 

@@ -15,7 +15,7 @@ namespace MailHost.Smtp;
 /// The Kestrel handler of SMTP endpoints: MX (<see cref="MailProtocol.Smtp"/>) and submission
 /// (<see cref="MailProtocol.Submission"/>); the endpoint's protocol decides the policy. Makes a session and runs it.
 /// </summary>
-public sealed class SmtpConnectionHandler : ConnectionHandler
+internal sealed class SmtpConnectionHandler : ConnectionHandler
 {
     private readonly SmtpServices _services;
 

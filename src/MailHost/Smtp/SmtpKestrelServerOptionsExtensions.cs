@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using MailHost.Hosting;
 using MailHost.Smtp;
@@ -6,6 +7,7 @@ using MailHost.Smtp;
 namespace Microsoft.AspNetCore.Server.Kestrel.Core;
 
 /// <summary>SMTP endpoints in code.</summary>
+[SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter (a port or an IPEndPoint), so no call is ambiguous; they ship together, as Kestrel's own Listen methods do.")]
 public static class SmtpKestrelServerOptionsExtensions
 {
     /// <summary>Listens for mail from other servers (MX) on every address at <paramref name="port"/>, usually 25.</summary>

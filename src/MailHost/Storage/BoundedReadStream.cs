@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace MailHost.Storage;
 
 /// <summary>
@@ -56,6 +58,7 @@ public sealed class BoundedReadStream : Stream
     }
 
     /// <inheritdoc/>
+    [SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "The signature is Stream.ReadAsync's own.")]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var remaining = _length - _position;

@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 namespace MailHost.Storage;
 
 /// <summary>Store calls that take a <see cref="PipeReader"/> (an APPEND literal, SMTP DATA) instead of a stream.</summary>
-public static class MailStorePipeExtensions
+internal static class MailStorePipeExtensions
 {
     /// <summary>APPEND from a pipe; reads the pipe to its completion. See <see cref="IMailAccount.AppendAsync"/>.</summary>
     public static async ValueTask<StoreResult<AppendResult>> AppendAsync(this IMailAccount account, string mailbox, PipeReader content, AppendOptions options, CancellationToken cancellationToken)

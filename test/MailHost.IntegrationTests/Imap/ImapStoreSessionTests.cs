@@ -38,7 +38,7 @@ public abstract partial class ImapStoreSessionTests(bool sqlite) : IAsyncLifetim
         }
     }
 
-    protected Task<TestMailServer<ImapConnectionHandler>> StartServerAsync()
+    private protected Task<TestMailServer<ImapConnectionHandler>> StartServerAsync()
         => ImapTestServer.StartAsync(World, MailTlsMode.None, allowPlaintext: true, store: Store).WaitAsync(Timeout);
 
     /// <summary>Delivers <see cref="MailWorld.Message"/> number <paramref name="n"/> to alice's INBOX; returns its stored bytes.</summary>

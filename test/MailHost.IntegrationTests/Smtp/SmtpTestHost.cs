@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MailHost.IntegrationTests.Smtp;
 
 /// <summary>Starts SMTP endpoints over a <see cref="MailWorld"/> and reads delivered mail back through the store API.</summary>
-public static class SmtpTestHost
+internal static class SmtpTestHost
 {
     public const string Hostname = "mx.example.com";
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace MailHost.Tests.Authentication;
 
 /// <summary>Authenticators over an in-memory directory with a fake clock and collecting loggers.</summary>
-public sealed class AuthTestHost
+internal sealed class AuthTestHost
 {
     public const int Iterations = PasswordRecord.MinimumIterations;
 

@@ -17,7 +17,7 @@ public enum DirectoryKind
 /// Authenticators over either account directory (in memory or SQLite), with a fake clock: example.com with alice
 /// (alice@example.com, alias postmaster@example.com) and bob, both with the password records the test gives.
 /// </summary>
-public sealed class CredentialTestHost : IAsyncDisposable
+internal sealed class CredentialTestHost : IAsyncDisposable
 {
     public const int Iterations = PasswordRecord.MinimumIterations;
 

@@ -45,7 +45,18 @@ internal sealed class InMemoryImapConnection : IAsyncDisposable
         context.Features.Set<IMailConnectionFeature>(new MailConnection(
             context.ConnectionId, new MailEndpointOptions { Name = "Memory", Protocol = MailProtocol.Imap, Tls = MailTlsMode.None }, new IPEndPoint(IPAddress.Loopback, 50000), null));
         context.Features.Set<IMailTlsFeature>(new NoTls());
-        var session = new ImapSession(context, Store, passwords, sasl, new ImapOptions(), options, TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
+        var services = new ImapServices
+        {
+            Store = Store,
+            Passwords = passwords,
+            Sasl = sasl,
+            Options = new ImapOptions(),
+            MaxLoginFailures = options.MaxFailuresPerConnection,
+            TimeProvider = TimeProvider.System,
+            LoggerFactory = NullLoggerFactory.Instance,
+            Logger = NullLogger.Instance,
+        };
+        var session = new ImapSession(context, services, CancellationToken.None);
         _session = Task.Run(async () =>
         {
             try

@@ -157,22 +157,22 @@ public class DmarcEvaluationTests
     }
 
     [Theory]
-    [InlineData("p=reject", 99, true, MailAuthenticationDisposition.Reject)]
-    [InlineData("p=quarantine", 99, true, MailAuthenticationDisposition.Quarantine)]
-    [InlineData("p=none", 99, true, MailAuthenticationDisposition.Accept)]
-    [InlineData("p=reject", 99, false, MailAuthenticationDisposition.Accept)]
+    [InlineData("p=reject", 99, true, nameof(MailAuthenticationDisposition.Reject))]
+    [InlineData("p=quarantine", 99, true, nameof(MailAuthenticationDisposition.Quarantine))]
+    [InlineData("p=none", 99, true, nameof(MailAuthenticationDisposition.Accept))]
+    [InlineData("p=reject", 99, false, nameof(MailAuthenticationDisposition.Accept))]
     // pct: a message outside the sample gets the next lower policy (RFC 7489 §6.6.4).
-    [InlineData("p=reject; pct=50", 49, true, MailAuthenticationDisposition.Reject)]
-    [InlineData("p=reject; pct=50", 50, true, MailAuthenticationDisposition.Quarantine)]
-    [InlineData("p=quarantine; pct=0", 0, true, MailAuthenticationDisposition.Accept)]
-    public async Task Enforcement_applies_the_policy_with_pct(string policy, int roll, bool enforce, MailAuthenticationDisposition expected)
+    [InlineData("p=reject; pct=50", 49, true, nameof(MailAuthenticationDisposition.Reject))]
+    [InlineData("p=reject; pct=50", 50, true, nameof(MailAuthenticationDisposition.Quarantine))]
+    [InlineData("p=quarantine; pct=0", 0, true, nameof(MailAuthenticationDisposition.Accept))]
+    public async Task Enforcement_applies_the_policy_with_pct(string policy, int roll, bool enforce, string expected)
     {
         _fixture.Zone.Txt["_dmarc.example.org"] = ["v=DMARC1; " + policy];
         _fixture.Options.DmarcEnforcement = enforce;
         _fixture.PercentRoll = roll;
         var result = await RunAsync(Message(), ip: "198.51.100.7");
         result.Dmarc.Result.Should().Be(DmarcResult.Fail);
-        result.Disposition.Should().Be(expected);
+        result.Disposition.Should().Be(Enum.Parse<MailAuthenticationDisposition>(expected));
     }
 
     [Fact]

@@ -31,7 +31,7 @@ namespace MailHost.Storage.Mime;
 /// is written out as data: memory stays bounded whatever the input.
 /// </para>
 /// </remarks>
-public sealed class QuotedPrintableBodyDecoder
+internal sealed class QuotedPrintableBodyDecoder
 {
     /// <summary>Longest run of spaces and tabs held back: the longest line RFC 5322 §2.1.1 allows.</summary>
     public const int MaxHeldWhitespace = 998;

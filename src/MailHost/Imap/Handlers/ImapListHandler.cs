@@ -1,26 +1,31 @@
 using MailHost.Protocols.Imap;
 using MailHost.Storage;
 
-namespace MailHost.Imap;
+namespace MailHost.Imap.Handlers;
 
-/// <summary>LIST (RFC 9051 §6.3.9, LIST-EXTENDED RFC 5258, LIST-STATUS RFC 5819, SPECIAL-USE RFC 6154, CHILDREN RFC 3348) and LSUB (RFC 3501 §6.3.9).</summary>
-internal sealed partial class ImapSession
+/// <summary>
+/// LIST (RFC 9051 §6.3.9, LIST-EXTENDED RFC 5258, LIST-STATUS RFC 5819, SPECIAL-USE RFC 6154, CHILDREN RFC 3348),
+/// LSUB (RFC 3501 §6.3.9) and NAMESPACE (RFC 2342, RFC 9051 §6.3.10).
+/// </summary>
+internal sealed class ImapListHandler(ImapSessionState session, ImapOptions options)
 {
-    private async Task ListAsync(ListCommand command)
+    public async Task ListAsync(ListCommand command)
     {
+        var writer = session.Writer;
         var selection = command.Selection;
         var returns = command.Return;
         if (command.Patterns.Count == 1 && command.Patterns[0].Length == 0 && !command.IsExtended)
         {
             // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root of the reference.
-            _writer.WriteList("LIST"u8, ["\\Noselect"], MailboxName.Delimiter, "");
-            _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
+            writer.WriteList("LIST"u8, ["\\Noselect"], MailboxName.Delimiter, "");
+            writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
             return;
         }
 
-        var mailboxes = await Account.ListMailboxesAsync(_stopping).ConfigureAwait(false);
+        var account = session.Account;
+        var mailboxes = await account.ListMailboxesAsync(session.Stopping).ConfigureAwait(false);
         var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        var subscriptions = await Account.ListSubscriptionsAsync(_stopping).ConfigureAwait(false);
+        var subscriptions = await account.ListSubscriptionsAsync(session.Stopping).ConfigureAwait(false);
         var subscribed = new HashSet<string>(subscriptions, StringComparer.Ordinal);
         bool subscribedOnly = (selection & ImapListSelectionOptions.Subscribed) != 0;
         bool specialUseOnly = (selection & ImapListSelectionOptions.SpecialUse) != 0;
@@ -46,34 +51,36 @@ internal sealed partial class ImapSession
                 attributes.Add("\\Subscribed");
             }
 
-            _writer.WriteList("LIST"u8, attributes, MailboxName.Delimiter, name, childInfo);
+            writer.WriteList("LIST"u8, attributes, MailboxName.Delimiter, name, childInfo);
             if ((returns & ImapListReturnOptions.Status) != 0 && info is not null && (info.Attributes & MailboxAttributes.Noselect) == 0)
             {
                 // RFC 5819 §2: STATUS right after the mailbox's LIST; failures are simply left out.
-                var status = await Account.GetStatusAsync(name, _stopping).ConfigureAwait(false);
+                var status = await account.GetStatusAsync(name, session.Stopping).ConfigureAwait(false);
                 if (status.IsSuccess)
                 {
-                    WriteStatusResponse(status.Value, command.StatusItems);
+                    ImapStatusResponse.Write(writer, status.Value, command.StatusItems, options.MaxAppendSize);
                 }
             }
         }
 
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
+        writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LIST completed");
     }
 
-    private async Task LsubAsync(LsubCommand command)
+    public async Task LsubAsync(LsubCommand command)
     {
+        var writer = session.Writer;
+
         // RFC 3501 §6.3.9.
         if (command.Pattern.Length == 0)
         {
-            _writer.WriteList("LSUB"u8, ["\\Noselect"], MailboxName.Delimiter, "");
-            _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
+            writer.WriteList("LSUB"u8, ["\\Noselect"], MailboxName.Delimiter, "");
+            writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
             return;
         }
 
-        var mailboxes = await Account.ListMailboxesAsync(_stopping).ConfigureAwait(false);
+        var mailboxes = await session.Account.ListMailboxesAsync(session.Stopping).ConfigureAwait(false);
         var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
-        var subscriptions = await Account.ListSubscriptionsAsync(_stopping).ConfigureAwait(false);
+        var subscriptions = await session.Account.ListSubscriptionsAsync(session.Stopping).ConfigureAwait(false);
         var subscribed = new HashSet<string>(subscriptions, StringComparer.Ordinal);
 
         // RFC 3501 §6.3.9: with "foo/bar" subscribed and "foo" not, "%" must return "foo", flagged \Noselect. The same
@@ -81,10 +88,18 @@ internal sealed partial class ImapSession
         foreach (var (name, _) in ImapListMatcher.Find(subscriptions, ListPatterns(command.Reference, [command.Pattern]), recursiveMatch: true, MailboxName.Delimiter))
         {
             bool noselect = !subscribed.Contains(name) || !byName.TryGetValue(name, out var info) || (info.Attributes & MailboxAttributes.Noselect) != 0;
-            _writer.WriteList("LSUB"u8, noselect ? ["\\Noselect"] : [], MailboxName.Delimiter, name);
+            writer.WriteList("LSUB"u8, noselect ? ["\\Noselect"] : [], MailboxName.Delimiter, name);
         }
 
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
+        writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "LSUB completed");
+    }
+
+    public Task NamespaceAsync(NamespaceCommand command)
+    {
+        // RFC 2342 §5: one personal namespace with no prefix; no other users' or shared namespaces.
+        session.Writer.WriteRaw("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n"u8);
+        session.Writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "NAMESPACE completed");
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -112,7 +127,7 @@ internal sealed partial class ImapSession
         }
 
         attributes.Add((a & MailboxAttributes.HasChildren) != 0 ? "\\HasChildren" : "\\HasNoChildren");
-        foreach (var (flag, label) in SpecialUses)
+        foreach (var (flag, label) in ImapSpecialUse.Attributes)
         {
             if ((a & flag) != 0)
             {

@@ -4,111 +4,26 @@ using MailHost.Storage.Search;
 
 namespace MailHost.Imap;
 
-/// <summary>SEARCH (RFC 9051 §6.4.4) with ESEARCH (RFC 4731), SEARCHRES (RFC 5182), CONDSTORE MODSEQ (RFC 7162) and WITHIN (RFC 5032).</summary>
-internal sealed partial class ImapSession
+/// <summary>
+/// Maps an IMAP search program (RFC 9051 §6.4.4) onto the store's <see cref="SearchCriteria"/>, for SEARCH, SORT and
+/// THREAD. Sequence numbers become UIDs here: the store speaks UIDs.
+/// </summary>
+internal static class ImapSearchCriteriaMapper
 {
-    private async Task SearchAsync(SearchCommand command)
-    {
-        var selected = _selected!;
-        if (command.Charset is { } charset && !IsSupportedCharset(charset))
-        {
-            // RFC 9051 §6.4.4: an unknown charset gets [BADCHARSET (supported...)].
-            _writer.WriteTagged(command.Tag, ImapResponseStatus.No, "BADCHARSET (UTF-8 US-ASCII)", "Unsupported charset");
-            return;
-        }
-
-        bool save = (command.Return & ImapSearchReturnOptions.Save) != 0;
-        if (!TryConvert(command.Criteria, out var criteria, out bool usesModSeq))
-        {
-            WriteInvalidSet(command.Tag);
-            return;
-        }
-
-        if (usesModSeq)
-        {
-            // RFC 7162 §3.1: SEARCH with the MODSEQ criterion is CONDSTORE-enabling.
-            EnableCondstore();
-        }
-
-        var result = await selected.View.SearchAsync(criteria, _stopping).ConfigureAwait(false);
-        if (!result.IsSuccess)
-        {
-            if (save)
-            {
-                // RFC 5182 §2.1: a failed SEARCH ... SAVE empties $.
-                selected.SavedSearch = [];
-            }
-
-            WriteStoreError(command.Tag, result.Error);
-            return;
-        }
-
-        var uids = result.Value.Uids.Where(u => selected.Messages.SequenceOf(u) > 0).Order().ToList();
-        var numbers = command.IsUid ? uids : [.. uids.Select(selected.Messages.SequenceOf)];
-        var returns = command.Return;
-        bool extended = command.HasReturn || _rev2;
-        if (extended && (returns & ~ImapSearchReturnOptions.Save) == 0 && !(save && command.HasReturn))
-        {
-            // RFC 4731 §3.1: RETURN () means ALL; IMAP4rev2 always answers with ESEARCH.
-            returns |= ImapSearchReturnOptions.All;
-        }
-
-        ulong? modSeq = usesModSeq ? await ResultModSeqAsync(uids, extended ? returns : ImapSearchReturnOptions.All).ConfigureAwait(false) : null;
-
-        if (save)
-        {
-            // RFC 5182 §2.4: with MIN or MAX alone, only those are saved.
-            selected.SavedSearch = (returns & (ImapSearchReturnOptions.All | ImapSearchReturnOptions.Count)) == 0
-                && (returns & (ImapSearchReturnOptions.Min | ImapSearchReturnOptions.Max)) != 0 && uids.Count > 0
-                ? [.. new[] { (returns & ImapSearchReturnOptions.Min) != 0 ? uids[0] : 0, (returns & ImapSearchReturnOptions.Max) != 0 ? uids[^1] : 0 }.Where(u => u != 0).Distinct()]
-                : uids;
-        }
-
-        if (!extended)
-        {
-            _writer.WriteSearch(numbers, modSeq);
-        }
-        else if ((returns & ~ImapSearchReturnOptions.Save) != 0)
-        {
-            bool any = numbers.Count > 0;
-            _writer.WriteEsearch(
-                command.Tag,
-                command.IsUid,
-                min: (returns & ImapSearchReturnOptions.Min) != 0 && any ? numbers[0] : null,
-                max: (returns & ImapSearchReturnOptions.Max) != 0 && any ? numbers[^1] : null,
-                all: (returns & ImapSearchReturnOptions.All) != 0 && any ? ToSequenceSet(numbers) : null,
-                count: (returns & ImapSearchReturnOptions.Count) != 0 ? (uint)numbers.Count : null,
-                modSeq: modSeq);
-        }
-
-        await SendUpdatesAsync(ImapCommandTable.AllowsExpungeResponses(command)).ConfigureAwait(false);
-        _writer.WriteTagged(command.Tag, ImapResponseStatus.Ok, null, "SEARCH completed");
-    }
-
-    private static bool IsSupportedCharset(string charset)
+    /// <summary>The charsets a search accepts; any other gets <c>[BADCHARSET (UTF-8 US-ASCII)]</c> (RFC 9051 §6.4.4).</summary>
+    public static bool IsSupportedCharset(string charset)
         => charset.Equals("UTF-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("US-ASCII", StringComparison.OrdinalIgnoreCase)
             || charset.Equals("UTF8", StringComparison.OrdinalIgnoreCase);
 
-    private static ImapSequenceSet ToSequenceSet(List<uint> sorted)
-    {
-        var ranges = new List<ImapSequenceRange>();
-        for (int i = 0; i < sorted.Count; i++)
-        {
-            int j = i;
-            while (j + 1 < sorted.Count && sorted[j + 1] == sorted[j] + 1)
-            {
-                j++;
-            }
+    /// <summary>Whether a search program uses the MODSEQ criterion anywhere (RFC 7162 §3.1.5).</summary>
+    public static bool UsesModSeq(ImapSearchKey key)
+        => key.Kind == ImapSearchKeyKind.ModSeq || (key.Children?.Any(UsesModSeq) ?? false);
 
-            ranges.Add(new ImapSequenceRange(sorted[i], sorted[j]));
-            i = j;
-        }
-
-        return new ImapSequenceSet(ranges);
-    }
-
-    /// <summary>Maps IMAP search keys onto the store's criteria; sequence numbers become UIDs here (the store speaks UIDs).</summary>
-    private bool TryConvert(ImapSearchKey key, out SearchCriteria criteria, out bool usesModSeq)
+    /// <summary>
+    /// Maps <paramref name="key"/> against <paramref name="selected"/>; false when a sequence set in it is invalid.
+    /// <paramref name="usesModSeq"/>: the program has the MODSEQ criterion.
+    /// </summary>
+    public static bool TryConvert(ImapSearchKey key, ImapSelectedMailbox selected, out SearchCriteria criteria, out bool usesModSeq)
     {
         usesModSeq = false;
         bool modSeq = false;
@@ -127,11 +42,11 @@ internal sealed partial class ImapSession
                     return AllCriterion.Instance;
                 case ImapSearchKeyKind.Recent:
                     // RFC 3501 §6.4.4: \Recent is this session's, so the session names the UIDs (none in IMAP4rev2).
-                    return RecentCriterion();
+                    return RecentCriterion(selected);
                 case ImapSearchKeyKind.New:
-                    return new AndCriterion([RecentCriterion(), new FlagCriterion(MessageFlags.Seen, false)]);
+                    return new AndCriterion([RecentCriterion(selected), new FlagCriterion(MessageFlags.Seen, false)]);
                 case ImapSearchKeyKind.Old:
-                    return new NotCriterion(RecentCriterion());
+                    return new NotCriterion(RecentCriterion(selected));
                 case ImapSearchKeyKind.Answered: return new FlagCriterion(MessageFlags.Answered, true);
                 case ImapSearchKeyKind.Deleted: return new FlagCriterion(MessageFlags.Deleted, true);
                 case ImapSearchKeyKind.Draft: return new FlagCriterion(MessageFlags.Draft, true);
@@ -174,7 +89,7 @@ internal sealed partial class ImapSession
                 case ImapSearchKeyKind.EmailId: return new ObjectIdCriterion(ObjectIdKind.EmailId, k.Text!);
                 case ImapSearchKeyKind.ThreadId: return new ObjectIdCriterion(ObjectIdKind.ThreadId, k.Text!);
                 case ImapSearchKeyKind.SequenceSet or ImapSearchKeyKind.Uid:
-                    if (!TryResolve(k.Set!, k.Kind == ImapSearchKeyKind.Uid, out var uids, lenient: true))
+                    if (!selected.TryResolve(k.Set!, k.Kind == ImapSearchKeyKind.Uid, out var uids, lenient: true))
                     {
                         ok = false;
                     }
@@ -192,8 +107,8 @@ internal sealed partial class ImapSession
     }
 
     /// <summary>The messages recent in this session as a criterion; nothing when none is.</summary>
-    private SearchCriteria RecentCriterion()
-        => _selected is { Messages.Recent.Count: > 0 } selected
+    private static SearchCriteria RecentCriterion(ImapSelectedMailbox selected)
+        => selected.Messages.Recent.Count > 0
             ? new UidCriterion(UidSet.FromUids([.. selected.Messages.Recent.Order()]))
             : new NotCriterion(AllCriterion.Instance);
 }
