@@ -1,7 +1,6 @@
 using System.Buffers;
 using MailHost.Protocols.Text;
 using System.Text;
-using System.Text.Unicode;
 
 namespace MailHost.Protocols.Pop3;
 
@@ -17,13 +16,7 @@ namespace MailHost.Protocols.Pop3;
 /// </remarks>
 public sealed class Pop3CommandParser
 {
-    private const int MaxMechanismLength = 20;
-
-    private static readonly string[] HttpMethods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PRI"];
-    private static readonly SearchValues<byte> MechanismChars =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
-
-    private readonly CrlfLineFramer _lines = new();
+    private readonly CommandLineReader _lines;
 
     /// <summary>Creates a parser with the RFC limits.</summary>
     public Pop3CommandParser()
@@ -38,6 +31,7 @@ public sealed class Pop3CommandParser
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxCommandLineLength, 16);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxAuthResponseLength, 1);
         Options = options;
+        _lines = new CommandLineReader(options.MaxCommandLineLength, options.MaxAuthResponseLength);
     }
 
     /// <summary>The limits in force.</summary>
@@ -57,37 +51,15 @@ public sealed class Pop3CommandParser
     public Pop3ParseStatus TryParseCommand(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out Pop3Command? command, out Pop3Response? error)
     {
         command = null;
-        Pop3ParseStatus status = TryReadLine(buffer, isAuthResponse: false, out consumed, out ReadOnlySequence<byte> line, out error);
-        if (status != Pop3ParseStatus.Complete)
+        CommandLineStatus status = _lines.TryReadCommand(buffer, out consumed, out CommandLine line);
+        using (line)
         {
-            return status;
+            error = status == CommandLineStatus.Complete ? ParseCommandLine(line.Text, out command) : Refusal(status, Pop3Responses.LineTooLong);
         }
 
-        byte[]? rented = null;
-        try
-        {
-            ReadOnlySpan<byte> text;
-            if (line.IsSingleSegment)
-            {
-                text = line.FirstSpan;
-            }
-            else
-            {
-                rented = ArrayPool<byte>.Shared.Rent((int)line.Length);
-                line.CopyTo(rented);
-                text = rented.AsSpan(0, (int)line.Length);
-            }
-
-            error = ParseCommandLine(text, out command);
-            return error is null ? Pop3ParseStatus.Complete : Pop3ParseStatus.Error;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        return status == CommandLineStatus.Incomplete ? Pop3ParseStatus.Incomplete
+            : error is null ? Pop3ParseStatus.Complete
+            : Pop3ParseStatus.Error;
     }
 
     /// <summary>
@@ -100,78 +72,27 @@ public sealed class Pop3CommandParser
     /// <param name="error">The response to send on <see cref="Pop3ParseStatus.Error"/>.</param>
     public Pop3ParseStatus TryParseAuthResponse(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out string? response, out Pop3Response? error)
     {
-        response = null;
-        Pop3ParseStatus status = TryReadLine(buffer, isAuthResponse: true, out consumed, out ReadOnlySequence<byte> line, out error);
-        if (status != Pop3ParseStatus.Complete)
-        {
-            return status;
-        }
-
-        response = CrlfLineFramer.DecodePrintableAscii(line, out bool bareLineEnding);
-        if (response is null)
-        {
-            error = bareLineEnding ? Pop3Responses.BareLineEnding : Pop3Responses.InvalidCharacter;
-            return Pop3ParseStatus.Error;
-        }
-
-        return Pop3ParseStatus.Complete;
+        CommandLineStatus status = _lines.TryReadAuthResponse(buffer, out consumed, out response);
+        error = status == CommandLineStatus.Complete ? null : Refusal(status, Pop3Responses.AuthLineTooLong);
+        return status == CommandLineStatus.Incomplete ? Pop3ParseStatus.Incomplete
+            : error is null ? Pop3ParseStatus.Complete
+            : Pop3ParseStatus.Error;
     }
 
     private static bool IsKeyword(ReadOnlySpan<byte> keyword, ReadOnlySpan<byte> name) => Ascii.EqualsIgnoreCase(keyword, name);
 
-    private Pop3ParseStatus TryReadLine(
-        in ReadOnlySequence<byte> input, bool isAuthResponse, out SequencePosition consumed, out ReadOnlySequence<byte> line, out Pop3Response? error)
+    /// <summary>The response to a line the framer refused; null while it is incomplete.</summary>
+    private static Pop3Response? Refusal(CommandLineStatus status, Pop3Response tooLong) => status switch
     {
-        line = default;
-        error = null;
-        ReadOnlySequence<byte> buffer = input;
-        if (!_lines.TrySkipDiscarded(ref buffer, out consumed))
-        {
-            return Pop3ParseStatus.Incomplete;
-        }
-
-        long limit = isAuthResponse ? (long)Options.MaxAuthResponseLength + 2 : LineLimit(buffer);
-        switch (_lines.TryReadLine(buffer, limit, out consumed, out line))
-        {
-            case CrlfLineStatus.Complete:
-                return Pop3ParseStatus.Complete;
-            case CrlfLineStatus.TooLong:
-                error = isAuthResponse ? Pop3Responses.AuthLineTooLong : Pop3Responses.LineTooLong;
-                return Pop3ParseStatus.Error;
-            default:
-                return Pop3ParseStatus.Incomplete;
-        }
-    }
-
-    private long LineLimit(in ReadOnlySequence<byte> buffer)
-    {
-        Span<byte> head = stackalloc byte[5];
-        if (buffer.Length >= 5)
-        {
-            buffer.Slice(0, 5).CopyTo(head);
-            if (IsKeyword(head, "AUTH "u8))
-            {
-                // RFC 5034 §4: the initial response may exceed 255 octets.
-                return Math.Max(Options.MaxCommandLineLength, 5L + MaxMechanismLength + 1 + Options.MaxAuthResponseLength + 2);
-            }
-        }
-
-        return Options.MaxCommandLineLength;
-    }
+        CommandLineStatus.TooLong => tooLong,
+        CommandLineStatus.BareLineEnding => Pop3Responses.BareLineEnding,
+        CommandLineStatus.InvalidCharacter => Pop3Responses.InvalidCharacter,
+        _ => null,
+    };
 
     private Pop3Response? ParseCommandLine(ReadOnlySpan<byte> line, out Pop3Command? command)
     {
         command = null;
-        if (line.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
-        {
-            return Pop3Responses.BareLineEnding;
-        }
-
-        if (line.IndexOfAnyInRange((byte)0, (byte)31) >= 0 || line.IndexOf((byte)127) >= 0 || !Utf8.IsValid(line))
-        {
-            return Pop3Responses.InvalidCharacter;
-        }
-
         int space = line.IndexOf((byte)' ');
         ReadOnlySpan<byte> keyword = space < 0 ? line : line[..space];
         ReadOnlySpan<byte> rawArguments = space < 0 ? default : line[(space + 1)..];
@@ -281,7 +202,7 @@ public sealed class Pop3CommandParser
             return failure;
         }
 
-        command = LooksLikeHttp(keyword, out string? method) ? new HttpRequestCommand(method!) : new UnknownCommand(SanitizeKeyword(keyword));
+        command = LineCommandSyntax.LooksLikeHttp(keyword, out string? method) ? new HttpRequestCommand(method!) : new UnknownCommand(LineCommandSyntax.SanitizeVerb(keyword));
         return null;
     }
 
@@ -344,68 +265,20 @@ public sealed class Pop3CommandParser
         command = null;
         if (arguments.IsEmpty)
         {
+            // RFC 1734-style AUTH without a mechanism: the session lists the mechanisms.
             command = new AuthCommand(null, null);
             return null;
         }
 
-        int space = arguments.IndexOf((byte)' ');
-        ReadOnlySpan<byte> mechanism = space < 0 ? arguments : arguments[..space];
-        if (mechanism.IsEmpty || mechanism.Length > MaxMechanismLength || mechanism.ContainsAnyExcept(MechanismChars))
+        switch (LineCommandSyntax.TryParseAuthArguments(arguments, Options.MaxAuthResponseLength, out string? mechanism, out string? initialResponse))
         {
-            return Pop3Responses.SyntaxError;
-        }
-
-        string? initialResponse = null;
-        if (space >= 0)
-        {
-            ReadOnlySpan<byte> response = arguments[(space + 1)..];
-            if (response.Length > Options.MaxAuthResponseLength)
-            {
+            case AuthArgumentsStatus.TooLong:
                 return Pop3Responses.AuthLineTooLong;
-            }
-
-            if (response.IsEmpty || response.IndexOf((byte)' ') >= 0 || !Ascii.IsValid(response))
-            {
+            case AuthArgumentsStatus.Syntax:
                 return Pop3Responses.SyntaxError;
-            }
-
-            initialResponse = Encoding.ASCII.GetString(response);
+            default:
+                command = new AuthCommand(mechanism, initialResponse);
+                return null;
         }
-
-        command = new AuthCommand(Encoding.ASCII.GetString(mechanism).ToUpperInvariant(), initialResponse);
-        return null;
-    }
-
-    private static bool LooksLikeHttp(ReadOnlySpan<byte> keyword, out string? method)
-    {
-        foreach (string candidate in HttpMethods)
-        {
-            if (keyword.Length == candidate.Length && Ascii.EqualsIgnoreCase(keyword, candidate))
-            {
-                method = candidate;
-                return true;
-            }
-        }
-
-        method = "header";
-        return keyword.Length > 1 && keyword[^1] == (byte)':' && !keyword[..^1].ContainsAnyExcept(MechanismChars);
-    }
-
-    private static string SanitizeKeyword(ReadOnlySpan<byte> keyword)
-    {
-        if (keyword.IsEmpty || keyword.Length > 16)
-        {
-            return string.Empty;
-        }
-
-        foreach (byte b in keyword)
-        {
-            if (!char.IsAsciiLetterOrDigit((char)b))
-            {
-                return string.Empty;
-            }
-        }
-
-        return Encoding.ASCII.GetString(keyword).ToUpperInvariant();
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using MailHost.Protocols.Text;
 using System.Text;
-using System.Text.Unicode;
 
 namespace MailHost.Protocols.Smtp;
 
@@ -25,18 +24,11 @@ namespace MailHost.Protocols.Smtp;
 /// </remarks>
 public sealed class SmtpCommandParser
 {
-    // RFC 4422 §3.1: a SASL mechanism name is 1 to 20 characters.
-    private const int MaxMechanismLength = 20;
-
     // RFC 3461 §4.4: "The ENVID ... MUST NOT exceed 100 characters"; §4.2: ORCPT at most 500.
     private const int MaxEnvelopeIdLength = 100;
     private const int MaxOriginalRecipientLength = 500;
 
-    private static readonly string[] HttpMethods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PRI"];
-    private static readonly SearchValues<byte> MechanismChars =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
-
-    private readonly CrlfLineFramer _lines = new();
+    private readonly CommandLineReader _lines;
 
     /// <summary>Creates a parser with default options (RFC limits, every extension offered).</summary>
     public SmtpCommandParser()
@@ -53,6 +45,9 @@ public sealed class SmtpCommandParser
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxAuthResponseLength, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxMessageSize);
         Options = options;
+
+        // RFC 5321 §4.5.3.1.4 with room for the MAIL and RCPT parameters of the extensions offered.
+        _lines = new CommandLineReader(options.MaxCommandLineLength, options.MaxAuthResponseLength, options.MaxParameterLineLength, "MAIL", "RCPT");
     }
 
     /// <summary>The options in force.</summary>
@@ -86,37 +81,15 @@ public sealed class SmtpCommandParser
     public SmtpParseStatus TryParseCommand(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out SmtpCommand? command, out SmtpReply? error)
     {
         command = null;
-        SmtpParseStatus status = TryReadLine(buffer, isAuthResponse: false, out consumed, out ReadOnlySequence<byte> line, out error);
-        if (status != SmtpParseStatus.Complete)
+        CommandLineStatus status = _lines.TryReadCommand(buffer, out consumed, out CommandLine line);
+        using (line)
         {
-            return status;
+            error = status == CommandLineStatus.Complete ? ParseCommandLine(line.Text, out command) : Refusal(status, SmtpReplies.LineTooLong);
         }
 
-        byte[]? rented = null;
-        try
-        {
-            ReadOnlySpan<byte> text;
-            if (line.IsSingleSegment)
-            {
-                text = line.FirstSpan;
-            }
-            else
-            {
-                rented = ArrayPool<byte>.Shared.Rent((int)line.Length);
-                line.CopyTo(rented);
-                text = rented.AsSpan(0, (int)line.Length);
-            }
-
-            error = ParseCommandLine(text, out command);
-            return error is null ? SmtpParseStatus.Complete : SmtpParseStatus.Error;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        return status == CommandLineStatus.Incomplete ? SmtpParseStatus.Incomplete
+            : error is null ? SmtpParseStatus.Complete
+            : SmtpParseStatus.Error;
     }
 
     /// <summary>
@@ -132,87 +105,27 @@ public sealed class SmtpCommandParser
     /// <param name="error">The reply to send on <see cref="SmtpParseStatus.Error"/>.</param>
     public SmtpParseStatus TryParseAuthResponse(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out string? response, out SmtpReply? error)
     {
-        response = null;
-        SmtpParseStatus status = TryReadLine(buffer, isAuthResponse: true, out consumed, out ReadOnlySequence<byte> line, out error);
-        if (status != SmtpParseStatus.Complete)
-        {
-            return status;
-        }
-
-        response = CrlfLineFramer.DecodePrintableAscii(line, out bool bareLineEnding);
-        if (response is null)
-        {
-            error = bareLineEnding ? SmtpReplies.BareLineEnding : SmtpReplies.InvalidCharacter;
-            return SmtpParseStatus.Error;
-        }
-
-        return SmtpParseStatus.Complete;
+        CommandLineStatus status = _lines.TryReadAuthResponse(buffer, out consumed, out response);
+        error = status == CommandLineStatus.Complete ? null : Refusal(status, SmtpReplies.AuthLineTooLong);
+        return status == CommandLineStatus.Incomplete ? SmtpParseStatus.Incomplete
+            : error is null ? SmtpParseStatus.Complete
+            : SmtpParseStatus.Error;
     }
 
     private static bool IsVerb(ReadOnlySpan<byte> verb, ReadOnlySpan<byte> name) => Ascii.EqualsIgnoreCase(verb, name);
 
-    private SmtpParseStatus TryReadLine(
-        in ReadOnlySequence<byte> input, bool isAuthResponse, out SequencePosition consumed, out ReadOnlySequence<byte> line, out SmtpReply? error)
+    /// <summary>The reply to a line the framer refused; null while it is incomplete.</summary>
+    private static SmtpReply? Refusal(CommandLineStatus status, SmtpReply tooLong) => status switch
     {
-        line = default;
-        error = null;
-        ReadOnlySequence<byte> buffer = input;
-        if (!_lines.TrySkipDiscarded(ref buffer, out consumed))
-        {
-            return SmtpParseStatus.Incomplete;
-        }
-
-        long limit = isAuthResponse ? (long)Options.MaxAuthResponseLength + 2 : LineLimit(buffer);
-        switch (_lines.TryReadLine(buffer, limit, out consumed, out line))
-        {
-            case CrlfLineStatus.Complete:
-                return SmtpParseStatus.Complete;
-            case CrlfLineStatus.TooLong:
-                error = isAuthResponse ? SmtpReplies.AuthLineTooLong : SmtpReplies.LineTooLong;
-                return SmtpParseStatus.Error;
-            default:
-                return SmtpParseStatus.Incomplete;
-        }
-    }
-
-    private long LineLimit(in ReadOnlySequence<byte> buffer)
-    {
-        if (buffer.Length < 5)
-        {
-            return Options.MaxCommandLineLength;
-        }
-
-        Span<byte> head = stackalloc byte[5];
-        buffer.Slice(0, 5).CopyTo(head);
-        if (IsVerb(head, "MAIL "u8) || IsVerb(head, "RCPT "u8))
-        {
-            return Options.MaxParameterLineLength;
-        }
-
-        if (IsVerb(head, "AUTH "u8))
-        {
-            // "AUTH " mechanism SP initial-response CRLF, RFC 4954 §4.
-            return Math.Max(Options.MaxCommandLineLength, 5L + MaxMechanismLength + 1 + Options.MaxAuthResponseLength + 2);
-        }
-
-        return Options.MaxCommandLineLength;
-    }
+        CommandLineStatus.TooLong => tooLong,
+        CommandLineStatus.BareLineEnding => SmtpReplies.BareLineEnding,
+        CommandLineStatus.InvalidCharacter => SmtpReplies.InvalidCharacter,
+        _ => null,
+    };
 
     private SmtpReply? ParseCommandLine(ReadOnlySpan<byte> line, out SmtpCommand? command)
     {
         command = null;
-
-        // SECURITY B2: the line was split at the first CRLF, so any CR or LF left is bare.
-        if (line.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
-        {
-            return SmtpReplies.BareLineEnding;
-        }
-
-        if (line.IndexOfAnyInRange((byte)0, (byte)31) >= 0 || line.IndexOf((byte)127) >= 0 || !Utf8.IsValid(line))
-        {
-            return SmtpReplies.InvalidCharacter;
-        }
-
         line = line.TrimEnd((byte)' ');
         int space = line.IndexOf((byte)' ');
         ReadOnlySpan<byte> verb = space < 0 ? line : line[..space];
@@ -291,7 +204,7 @@ public sealed class SmtpCommandParser
             return NoArguments(hasArguments, StartTlsCommand.Instance, out command);
         }
 
-        command = LooksLikeHttp(verb, out string? method) ? new HttpRequestCommand(method!) : new UnknownCommand(SanitizeVerb(verb));
+        command = LineCommandSyntax.LooksLikeHttp(verb, out string? method) ? new HttpRequestCommand(method!) : new UnknownCommand(LineCommandSyntax.SanitizeVerb(verb));
         return null;
     }
 
@@ -621,7 +534,7 @@ public sealed class SmtpCommandParser
         }
 
         ReadOnlySpan<byte> addressType = value[..semicolon];
-        if (addressType.ContainsAnyExcept(MechanismChars) || !SmtpGrammar.TryDecodeXtext(value[(semicolon + 1)..], out string? address) || address!.Length == 0)
+        if (addressType.ContainsAnyExcept(LineCommandSyntax.MechanismChars) || !SmtpGrammar.TryDecodeXtext(value[(semicolon + 1)..], out string? address) || address!.Length == 0)
         {
             return SmtpReplies.ParameterSyntax;
         }
@@ -668,66 +581,16 @@ public sealed class SmtpCommandParser
     private SmtpReply? ParseAuth(ReadOnlySpan<byte> arguments, out SmtpCommand? command)
     {
         command = null;
-        int space = arguments.IndexOf((byte)' ');
-        ReadOnlySpan<byte> mechanism = space < 0 ? arguments : arguments[..space];
-        if (mechanism.IsEmpty || mechanism.Length > MaxMechanismLength || mechanism.ContainsAnyExcept(MechanismChars))
+        switch (LineCommandSyntax.TryParseAuthArguments(arguments, Options.MaxAuthResponseLength, out string? mechanism, out string? initialResponse))
         {
-            return SmtpReplies.AuthSyntax;
-        }
-
-        string? initialResponse = null;
-        if (space >= 0)
-        {
-            ReadOnlySpan<byte> response = arguments[(space + 1)..];
-            if (response.Length > Options.MaxAuthResponseLength)
-            {
+            case AuthArgumentsStatus.TooLong:
                 return SmtpReplies.AuthLineTooLong;
-            }
-
-            if (response.IsEmpty || response.IndexOf((byte)' ') >= 0 || !Ascii.IsValid(response))
-            {
+            case AuthArgumentsStatus.Syntax:
                 return SmtpReplies.AuthSyntax;
-            }
-
-            initialResponse = Encoding.ASCII.GetString(response);
+            default:
+                command = new AuthCommand(mechanism!, initialResponse);
+                return null;
         }
-
-        command = new AuthCommand(Encoding.ASCII.GetString(mechanism).ToUpperInvariant(), initialResponse);
-        return null;
-    }
-
-    private static bool LooksLikeHttp(ReadOnlySpan<byte> verb, out string? method)
-    {
-        // SECURITY A6 (ALPACA): an HTTP request line, or a header field line such as "Host: ...".
-        foreach (string candidate in HttpMethods)
-        {
-            if (verb.Length == candidate.Length && Ascii.EqualsIgnoreCase(verb, candidate))
-            {
-                method = candidate;
-                return true;
-            }
-        }
-
-        method = "header";
-        return verb.Length > 1 && verb[^1] == (byte)':' && !verb[..^1].ContainsAnyExcept(MechanismChars);
-    }
-
-    private static string SanitizeVerb(ReadOnlySpan<byte> verb)
-    {
-        if (verb.IsEmpty || verb.Length > 16)
-        {
-            return string.Empty;
-        }
-
-        foreach (byte b in verb)
-        {
-            if (!char.IsAsciiLetterOrDigit((char)b))
-            {
-                return string.Empty;
-            }
-        }
-
-        return Encoding.ASCII.GetString(verb).ToUpperInvariant();
     }
 
     private enum NumberResult

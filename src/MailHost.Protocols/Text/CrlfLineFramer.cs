@@ -85,6 +85,16 @@ internal sealed class CrlfLineFramer
         return System.Text.Encoding.ASCII.GetString(bytes);
     }
 
-    private static bool EndsWithCr(in ReadOnlySequence<byte> buffer) =>
-        !buffer.IsEmpty && buffer.Slice(buffer.Length - 1).FirstSpan[0] == (byte)'\r';
+    private static bool EndsWithCr(in ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.IsEmpty)
+        {
+            return false;
+        }
+
+        // Copied, not read from FirstSpan: a slice that starts on a segment boundary may begin with an empty span.
+        Span<byte> last = stackalloc byte[1];
+        buffer.Slice(buffer.Length - 1).CopyTo(last);
+        return last[0] == (byte)'\r';
+    }
 }

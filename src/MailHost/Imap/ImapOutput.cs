@@ -17,7 +17,8 @@ internal sealed class ImapOutput(PipeWriter pipe, ProtocolTrace trace, MailOutpu
     private int _lineLength;
     private Memory<byte> _last;
 
-    private PipeWriter Pipe { get; } = pipe;
+    /// <summary>The writer responses go to; the session's read flushes it before waiting for the client.</summary>
+    public PipeWriter Pipe { get; } = pipe;
 
     /// <summary>Whether enough is buffered that it must be flushed before the session reads or produces more.</summary>
     public bool IsFull => MailOutputFlusher.IsFull(Pipe);

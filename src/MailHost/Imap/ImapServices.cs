@@ -1,4 +1,6 @@
 using MailHost.Logins;
+using MailHost.Hosting;
+using MailHost.Sessions;
 using MailHost.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +13,8 @@ namespace MailHost.Imap;
 /// </summary>
 internal sealed class ImapServices
 {
+    private MailSessionSettings? _connection;
+
     public required IMailStore Store { get; init; }
 
     /// <summary>LOGIN's check, and whether passwords may be sent on a connection at all.</summary>
@@ -31,4 +35,14 @@ internal sealed class ImapServices
 
     /// <summary>The log of sessions and their handlers, under the one category operators configure (<see cref="ImapSession"/>).</summary>
     public required ILogger Logger { get; init; }
+
+    /// <summary>The settings of each session's connection mechanics, made once from the above.</summary>
+    public MailSessionSettings Connection => _connection ??= new MailSessionSettings
+    {
+        Protocol = MailProtocol.Imap,
+        WriteTimeout = Options.WriteTimeout,
+        TimeProvider = TimeProvider,
+        LoggerFactory = LoggerFactory,
+        Logger = Logger,
+    };
 }

@@ -7,6 +7,7 @@ using MailHost.Hosting;
 using MailHost.Logins;
 using MailHost.Protocols.Imap;
 using MailHost.Protocols.Text;
+using MailHost.Sessions;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -35,42 +36,25 @@ namespace MailHost.Imap;
 /// </remarks>
 internal sealed class ImapSession : IImapConnection, IDisposable
 {
-    private readonly ConnectionContext _connection;
-    private readonly IMailConnectionFeature _info;
-    private readonly IMailTlsFeature _tls;
+    private readonly MailSessionConnection _connection;
     private readonly ImapOptions _options;
-    private readonly CancellationToken _stopping;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly ProtocolTrace _trace;
     private readonly ImapCommandParser _parser;
-    private readonly ArrayBufferWriter<byte> _traceBuffer = new();
-    private readonly MailOutputFlusher _flusher;
     private readonly ImapSessionState _session;
     private readonly ImapCommandHandlers _handlers;
-    private long _traceDiscarded;
 
+    // The client's input: the connection's, or after COMPRESS the inflated one (RFC 4978).
     private PipeReader _input;
-    private int _badCommands;
-    private bool _anyCommand;
     private bool _compressed;
-
-    // The most of one command the trace shows.
-    private const int MaxTracedCommand = 16 * 1024;
 
     // True when the last read looked at every buffered byte without consuming it: wait for new bytes.
     private bool _examinedAll;
 
     public ImapSession(ConnectionContext connection, ImapServices services, CancellationToken stopping)
     {
-        _connection = connection;
-        _info = connection.Features.Get<IMailConnectionFeature>() ?? throw new InvalidOperationException("IMAP needs the MailHost connection pipeline (UseMail).");
-        _tls = connection.Features.Get<IMailTlsFeature>()!;
+        _connection = new MailSessionConnection(connection, services.Connection, stopping);
         _options = services.Options;
-        _stopping = stopping;
-        _timeProvider = services.TimeProvider;
         _logger = services.Logger;
-        _trace = new ProtocolTrace(services.LoggerFactory, MailProtocol.Imap, connection.ConnectionId);
         _parser = new ImapCommandParser(new ImapParserOptions
         {
             MaxLineLength = _options.MaxLineLength,
@@ -79,9 +63,8 @@ internal sealed class ImapSession : IImapConnection, IDisposable
             MaxAppendSize = _options.MaxAppendSize,
             MaxNestingDepth = _options.MaxNestingDepth,
         });
-        _input = connection.Transport.Input;
-        _flusher = new MailOutputFlusher(connection, _options.WriteTimeout, _timeProvider, _logger, stopping);
-        _session = new ImapSessionState(_info, _parser, new ImapOutput(connection.Transport.Output, _trace, _flusher), stopping);
+        _input = _connection.Input;
+        _session = new ImapSessionState(_connection.Info, _parser, NewOutput(_connection.Output), stopping);
         _handlers = new ImapCommandHandlers(_session, services, this);
     }
 
@@ -151,7 +134,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
     {
         try
         {
-            if (_stopping.IsCancellationRequested)
+            if (_connection.IsStopping)
             {
                 _session.Writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
                 await _session.Output.FlushAsync().ConfigureAwait(false);
@@ -182,37 +165,38 @@ internal sealed class ImapSession : IImapConnection, IDisposable
                     // RFC 9051 §5.4: autologout with an untagged BYE.
                     _session.Writer.WriteUntagged(ImapResponseStatus.Bye, null, "Autologout; idle for too long");
                     ImapLog.Closing(_logger, "idle timeout");
-                    MailHostMetrics.TimedOut(_info, MailHostMetrics.IdleReason);
+                    MailHostMetrics.TimedOut(_connection.Info, MailHostMetrics.IdleReason);
                     return;
                 case ReadOutcome.Stopping:
                     _session.Writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
                     ImapLog.Closing(_logger, "server shutting down");
                     return;
-                case ReadOutcome.Error:
-                    if (!_anyCommand && IsHttpRequest(error!))
-                    {
-                        // ALPACA (SECURITY A6, T05): a browser or a cross-protocol attack; answer nothing that echoes it.
-                        ImapLog.Closing(_logger, "HTTP request on an IMAP port");
-                        return;
-                    }
-
-                    _anyCommand = true;
-                    _session.Writer.WriteError(error!);
-                    if (error!.Resync == ImapResync.Close)
-                    {
-                        ImapLog.Closing(_logger, error.Text);
-                        return;
-                    }
-
-                    if (error.Status == ImapResponseStatus.Bad && CountBadCommand())
-                    {
-                        return;
-                    }
-
-                    continue;
             }
 
-            _anyCommand = true;
+            if (_connection.IsHttpFirstCommand(outcome == ReadOutcome.Error && IsHttpRequest(error!)))
+            {
+                // ALPACA (SECURITY A6, T05): a browser or a cross-protocol attack; answer nothing that echoes it.
+                ImapLog.Closing(_logger, "HTTP request on an IMAP port");
+                return;
+            }
+
+            if (outcome == ReadOutcome.Error)
+            {
+                _session.Writer.WriteError(error!);
+                if (error!.Resync == ImapResync.Close)
+                {
+                    ImapLog.Closing(_logger, error.Text);
+                    return;
+                }
+
+                if (error.Status == ImapResponseStatus.Bad && CountBadCommand())
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             if (!ImapCommandTable.IsAllowed(command!, _session.State))
             {
                 _session.Writer.WriteTagged(command!.Tag, ImapResponseStatus.Bad, null, NotAllowedText(command));
@@ -230,13 +214,13 @@ internal sealed class ImapSession : IImapConnection, IDisposable
 
             // Only bad commands in a row close the session: a client that sends one unknown command now and then
             // (an old client's XLIST, a test suite's deliberate errors) keeps its session.
-            _badCommands = 0;
+            _connection.ForgiveBadCommands();
             await RunCommandAsync(command!).ConfigureAwait(false);
         }
     }
 
     /// <summary>Releases the write-timeout timer; the session has ended.</summary>
-    public void Dispose() => _flusher.Dispose();
+    public void Dispose() => _connection.Dispose();
 
     /// <summary>An HTTP request line reads as tag = method, command = path: refused as an unknown command.</summary>
     private static bool IsHttpRequest(ImapParseError error)
@@ -263,9 +247,8 @@ internal sealed class ImapSession : IImapConnection, IDisposable
     /// </summary>
     private bool CountBadCommand()
     {
-        _badCommands++;
         int limit = _session.State == ImapState.NotAuthenticated ? _options.MaxBadCommandsBeforeAuthentication : _options.MaxBadCommands;
-        if (_badCommands < limit)
+        if (!_connection.CountBadCommand(limit))
         {
             return false;
         }
@@ -303,24 +286,23 @@ internal sealed class ImapSession : IImapConnection, IDisposable
 
     /// <summary>The idle timeout of the current state (RFC 9051 §5.4).</summary>
     private TimeSpan IdleTimeout => _session.State == ImapState.NotAuthenticated
-        ? _info.Endpoint.PreAuthenticationIdleTimeout
+        ? _connection.Info.Endpoint.PreAuthenticationIdleTimeout
         : _options.AuthenticatedIdleTimeout;
 
     /// <summary>Reads until the parser has a command or an error, serving literal continuations and APPEND data meanwhile.</summary>
     private async ValueTask<(ReadOutcome Outcome, ImapCommand? Command, ImapParseError? Error)> ReadCommandAsync()
     {
-        using var timeout = new CancellationTokenSource(IdleTimeout, _timeProvider);
-        using var stop = _stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+        using var deadline = _connection.StartDeadline(IdleTimeout);
         while (true)
         {
             ReadResult result;
             try
             {
-                result = await ReadAsync(timeout.Token).ConfigureAwait(false);
+                result = await ReadAsync(deadline.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            catch (OperationCanceledException) when (deadline.IsExpired)
             {
-                return (_stopping.IsCancellationRequested ? ReadOutcome.Stopping : ReadOutcome.TimedOut, null, null);
+                return (_connection.IsStopping ? ReadOutcome.Stopping : ReadOutcome.TimedOut, null, null);
             }
 
             var buffer = result.Buffer;
@@ -328,7 +310,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
             var discardedBefore = _parser.DiscardedByteCount;
             var status = _parser.TryParse(ref reader, out var command, out var error);
             // A command is traced whole at its end, so a LOGIN literal is redacted with its line (never traced alone).
-            TraceReceived(buffer.Slice(0, reader.Position), _parser.DiscardedByteCount - discardedBefore, status is ImapParseStatus.Complete or ImapParseStatus.Error);
+            _connection.TraceCommandPart(buffer.Slice(0, reader.Position), _parser.DiscardedByteCount - discardedBefore, status is ImapParseStatus.Complete or ImapParseStatus.Error);
             _input.AdvanceTo(reader.Position);
             _examinedAll = false;
             switch (status)
@@ -342,7 +324,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
                     _session.Writer.WriteContinuation("Ready for literal data");
                     break;
                 case ImapParseStatus.AppendLiteral:
-                    if (!await AppendLiteralAsync(_parser.PendingAppend!, timeout.Token).ConfigureAwait(false))
+                    if (!await AppendLiteralAsync(_parser.PendingAppend!, deadline.Token).ConfigureAwait(false))
                     {
                         return (ReadOutcome.Closed, null, null);
                     }
@@ -361,69 +343,14 @@ internal sealed class ImapSession : IImapConnection, IDisposable
 
     /// <summary>
     /// Returns buffered bytes at once, unless responses have piled up: those go out first, and while the client does
-    /// not read them nothing more is read from it (SECURITY rule 3: a pipelining client that never reads would
-    /// otherwise grow the server without bound). Flushes pending responses before waiting for the client.
+    /// not read them nothing more is read from it (SECURITY rule 3). Flushes pending responses before waiting for the
+    /// client. Reads the session's own input and output, which COMPRESS layers over the connection's.
     /// </summary>
-    private async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken)
-    {
-        await _session.Output.FlushIfFullAsync().ConfigureAwait(false);
-        if (!_examinedAll && _input.TryRead(out var result))
-        {
-            return result;
-        }
+    private ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken)
+        => _connection.ReadAsync(_input, _session.Output.Pipe, _examinedAll, cancellationToken);
 
-        await _session.Output.FlushAsync().ConfigureAwait(false);
-        return await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Collects what the parser consumed until the command ends, then traces it. The first
-    /// <paramref name="discarded"/> bytes were dropped unparsed (a refused literal and the rest of its command): they
-    /// are counted, never shown, since a refused LOGIN literal is a password.
-    /// </summary>
-    private void TraceReceived(ReadOnlySequence<byte> bytes, long discarded, bool commandEnded)
-    {
-        if (!_trace.IsEnabled)
-        {
-            return;
-        }
-
-        if (discarded > 0)
-        {
-            _traceDiscarded += discarded;
-            bytes = bytes.Slice(Math.Min(discarded, bytes.Length));
-        }
-
-        if (_traceDiscarded > 0 && (!bytes.IsEmpty || commandEnded))
-        {
-            _trace.ReceivedPayload(_traceDiscarded, "refused literal, discarded");
-            _traceDiscarded = 0;
-        }
-
-        if (_traceBuffer.WrittenCount < MaxTracedCommand)
-        {
-            foreach (var segment in bytes)
-            {
-                var take = Math.Min(segment.Length, MaxTracedCommand - _traceBuffer.WrittenCount);
-                _traceBuffer.Write(segment.Span[..take]);
-            }
-        }
-
-        if (commandEnded)
-        {
-            FlushTrace();
-        }
-    }
-
-    /// <summary>Traces the collected command, each line redacted on its own (LOGIN and AUTHENTICATE, literals included).</summary>
-    private void FlushTrace()
-    {
-        if (_traceBuffer.WrittenCount > 0)
-        {
-            _trace.ReceivedCommands(_traceBuffer.WrittenSpan);
-            _traceBuffer.ResetWrittenCount();
-        }
-    }
+    /// <summary>Responses to <paramref name="pipe"/>, traced line by line, flushed within the write timeout.</summary>
+    private ImapOutput NewOutput(PipeWriter pipe) => new(pipe, _connection.Trace, _connection.Flusher);
 
     /// <summary>The response code <c>CAPABILITY ...</c> for the greeting.</summary>
     private string CapabilityCode() => _handlers.Capabilities.Code();
@@ -441,13 +368,13 @@ internal sealed class ImapSession : IImapConnection, IDisposable
             // SECURITY C3: a refused non-synchronizing literal is read and dropped by the parser, never run. The
             // command ends here, so does its trace: the next command is traced (and redacted) on its own.
             _parser.RejectLiteral();
-            FlushTrace();
+            _connection.FlushCommandTrace();
             await append.RefuseAsync(message).ConfigureAwait(false);
             return true;
         }
 
         var literal = new ImapLiteralStream(_input, message.Size, readToken);
-        _trace.ReceivedPayload(message.Size, "APPEND message");
+        _connection.Trace.ReceivedPayload(message.Size, "APPEND message");
         await append.StoreAsync(message, literal).ConfigureAwait(false);
         await literal.DrainAsync().ConfigureAwait(false);
         _parser.CompleteAppendLiteral();
@@ -455,20 +382,19 @@ internal sealed class ImapSession : IImapConnection, IDisposable
     }
 
     // IImapConnection: the transport operations STARTTLS, COMPRESS, AUTHENTICATE and IDLE need, and no handler else.
-    bool IImapConnection.CanStartTls => _tls.CanStartTls;
+    bool IImapConnection.CanStartTls => _connection.Tls.CanStartTls;
 
     bool IImapConnection.IsCompressed => _compressed;
 
     async ValueTask<StartTlsOutcome> IImapConnection.StartTlsAsync(Func<ValueTask> sendReady)
     {
-        var started = await _tls.StartTlsAsync(sendReady, CancellationToken.None).ConfigureAwait(false);
+        var started = await _connection.StartTlsAsync(sendReady, checkHttpAgain: false).ConfigureAwait(false);
         if (started == StartTlsOutcome.Started)
         {
             // SECURITY A1: bytes sent before the handshake were dropped by the transport; forget the parser's state too.
-            _input = _connection.Transport.Input;
-            _session.UseOutput(new ImapOutput(_connection.Transport.Output, _trace, _flusher));
+            _input = _connection.Input;
+            _session.UseOutput(NewOutput(_connection.Output));
             _parser.Reset();
-            _traceBuffer.ResetWrittenCount();
         }
 
         return started;
@@ -480,9 +406,9 @@ internal sealed class ImapSession : IImapConnection, IDisposable
         // Each flush of the writer is a DEFLATE sync flush, so every response batch reaches the client at once. The
         // transport's writer is the one responses have gone to (STARTTLS, if any, has replaced it already).
         var inflate = new DeflateStream(_input.AsStream(leaveOpen: true), CompressionMode.Decompress, leaveOpen: true);
-        var deflate = new DeflateStream(_connection.Transport.Output.AsStream(leaveOpen: true), CompressionLevel.Fastest, leaveOpen: true);
+        var deflate = new DeflateStream(_connection.Output.AsStream(leaveOpen: true), CompressionLevel.Fastest, leaveOpen: true);
         _input = PipeReader.Create(inflate, new StreamPipeReaderOptions(leaveOpen: true));
-        _session.UseOutput(new ImapOutput(PipeWriter.Create(deflate, new StreamPipeWriterOptions(leaveOpen: true)), _trace, _flusher));
+        _session.UseOutput(NewOutput(PipeWriter.Create(deflate, new StreamPipeWriterOptions(leaveOpen: true))));
         _examinedAll = false;
         _compressed = true;
     }
@@ -499,7 +425,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return (_stopping.IsCancellationRequested ? ImapLineOutcome.Stopping : ImapLineOutcome.TimedOut, 0, null);
+                return (_connection.IsStopping ? ImapLineOutcome.Stopping : ImapLineOutcome.TimedOut, 0, null);
             }
 
             var buffer = result.Buffer;
@@ -510,7 +436,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
             switch (status)
             {
                 case ImapParseStatus.Complete:
-                    _trace.ReceivedRedacted(ProtocolTraceRedactor.RedactedMarker);
+                    _connection.Trace.ReceivedRedacted(ProtocolTraceRedactor.RedactedMarker);
                     return (ImapLineOutcome.Line, written, null);
                 case ImapParseStatus.Error:
                     return (ImapLineOutcome.Error, 0, error);
@@ -536,7 +462,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return (_stopping.IsCancellationRequested ? ImapLineOutcome.Stopping : ImapLineOutcome.TimedOut, null);
+                return (_connection.IsStopping ? ImapLineOutcome.Stopping : ImapLineOutcome.TimedOut, null);
             }
 
             var buffer = result.Buffer;
@@ -553,7 +479,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
                 continue;
             }
 
-            _trace.Received(buffer.Slice(0, reader.Position).ToArray());
+            _connection.Trace.Received(buffer.Slice(0, reader.Position).ToArray());
             _input.AdvanceTo(reader.Position);
             _examinedAll = false;
             return status == ImapParseStatus.Complete ? (ImapLineOutcome.Line, null) : (ImapLineOutcome.Error, error);

@@ -1,5 +1,7 @@
 using MailHost.Connections;
 using MailHost.Logins;
+using MailHost.Hosting;
+using MailHost.Sessions;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -8,30 +10,48 @@ using Microsoft.Extensions.Options;
 namespace MailHost.Pop3;
 
 /// <summary>The Kestrel handler of POP3 endpoints: makes a <see cref="Pop3Session"/> and runs it.</summary>
-internal sealed class Pop3ConnectionHandler(
-    IMailStore store,
-    PasswordAuthenticator passwords,
-    SaslAuthenticator sasl,
-    Pop3MaildropLocks locks,
-    IOptions<Pop3Options> options,
-    IOptions<AuthenticationOptions> authOptions,
-    TimeProvider timeProvider,
-    ILoggerFactory loggerFactory) : ConnectionHandler
+internal sealed class Pop3ConnectionHandler : ConnectionHandler
 {
+    private readonly Pop3Services _services;
+
+    /// <summary>Creates the handler and the services its sessions share.</summary>
+    public Pop3ConnectionHandler(
+        IMailStore store,
+        PasswordAuthenticator passwords,
+        SaslAuthenticator sasl,
+        Pop3MaildropLocks locks,
+        IOptions<Pop3Options> options,
+        IOptions<AuthenticationOptions> authOptions,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(authOptions);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _services = new Pop3Services
+        {
+            Store = store,
+            Passwords = passwords,
+            Sasl = sasl,
+            Locks = locks,
+            Options = options.Value,
+            Authentication = authOptions.Value,
+            Connection = new MailSessionSettings
+            {
+                Protocol = MailProtocol.Pop3,
+                WriteTimeout = options.Value.WriteTimeout,
+                TimeProvider = timeProvider,
+                LoggerFactory = loggerFactory,
+                Logger = loggerFactory.CreateLogger<Pop3Session>(),
+            },
+        };
+    }
+
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        using var session = new Pop3Session(
-            connection,
-            store,
-            passwords,
-            sasl,
-            locks,
-            options.Value,
-            authOptions.Value,
-            timeProvider,
-            loggerFactory);
+        using var session = new Pop3Session(connection, _services, MailSessionConnection.CloseRequested(connection));
         await session.RunAsync().ConfigureAwait(false);
     }
 }

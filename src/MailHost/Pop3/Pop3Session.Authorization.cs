@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using MailHost.Connections;
 using MailHost.Logins;
+using MailHost.Sessions;
 using MailHost.Protocols.Pop3;
 using MailHost.Storage;
 
@@ -10,29 +11,27 @@ namespace MailHost.Pop3;
 /// <summary>The AUTHORIZATION state (RFC 1939 §4, §7; RFC 2449; RFC 2595; RFC 5034; RFC 6856).</summary>
 internal sealed partial class Pop3Session
 {
-    private bool PasswordsAllowed => _passwords.IsAllowed(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
+    private bool PasswordsAllowed => _services.Passwords.IsAllowed(Info.IsTls, Info.Endpoint.AllowPlaintextAuthentication);
 
     private async Task<Maildrop?> AuthorizationAsync()
     {
         string? user = null;
-        var first = true;
         while (true)
         {
             await FlushAsync().ConfigureAwait(false);
-            var (status, command, error) = await ReadCommandAsync(_info.Endpoint.PreAuthenticationIdleTimeout).ConfigureAwait(false);
-            if (await EndOnLineStatusAsync(status).ConfigureAwait(false))
+            var (status, command, error) = await ReadCommandAsync(Info.Endpoint.PreAuthenticationIdleTimeout).ConfigureAwait(false);
+            if (await EndOnReadStatusAsync(status).ConfigureAwait(false))
             {
                 return null;
             }
 
-            if (command is HttpRequestCommand && first)
+            if (_connection.IsHttpFirstCommand(command is HttpRequestCommand))
             {
                 // ALPACA (SECURITY.md A6): a browser or a cross-protocol attack; never answer it.
                 Pop3Log.Closing(_logger, "HTTP request on a POP3 port");
                 return null;
             }
 
-            first = false;
             if (command is null)
             {
                 if (await BadCommandAsync(error!).ConfigureAwait(false))
@@ -54,19 +53,19 @@ internal sealed partial class Pop3Session
                     await FlushAsync().ConfigureAwait(false);
                     return null;
                 case StlsCommand:
-                    if (!_tls.CanStartTls)
+                    if (!_connection.Tls.CanStartTls)
                     {
-                        outcome.Close = await BadCommandAsync(_info.IsTls ? "-ERR Already using TLS" : "-ERR STLS is not available").ConfigureAwait(false);
+                        outcome.Close = await BadCommandAsync(Info.IsTls ? "-ERR Already using TLS" : "-ERR STLS is not available").ConfigureAwait(false);
                         break;
                     }
 
-                    var started = await _tls.StartTlsAsync(
+                    var started = await _connection.StartTlsAsync(
                         async () =>
                         {
                             await ReplyAsync("+OK Begin TLS negotiation").ConfigureAwait(false);
                             await FlushAsync().ConfigureAwait(false);
                         },
-                        CancellationToken.None).ConfigureAwait(false);
+                        checkHttpAgain: false).ConfigureAwait(false);
                     if (started == StartTlsOutcome.Unavailable)
                     {
                         // RFC 3206 §4: a temporary condition; the session goes on in plain text.
@@ -80,8 +79,6 @@ internal sealed partial class Pop3Session
                     }
 
                     // RFC 2595 §4: forget everything learned before TLS.
-                    _input = _connection.Transport.Input;
-                    _output = _connection.Transport.Output;
                     _parser.Reset();
                     user = null;
                     break;
@@ -111,7 +108,7 @@ internal sealed partial class Pop3Session
                     var login = user;
                     user = null;
                     var context = NewAuthenticationContext();
-                    var result = await _passwords.AuthenticateAsync(login, pass.Password, context, CancellationToken.None).ConfigureAwait(false);
+                    var result = await _services.Passwords.AuthenticateAsync(login, pass.Password, context, CancellationToken.None).ConfigureAwait(false);
                     outcome = await CompleteLoginAsync(result, context).ConfigureAwait(false);
                     break;
                 case AuthCommand auth:
@@ -137,10 +134,10 @@ internal sealed partial class Pop3Session
     }
 
     private AuthenticationContext NewAuthenticationContext()
-        => new(AuthenticationContext.Pop3, _info.RemoteEndPoint, _info.IsTls)
+        => new(AuthenticationContext.Pop3, Info.RemoteEndPoint, Info.IsTls)
         {
-            ClientName = _info.ClientName,
-            AllowPlaintextAuthentication = _info.Endpoint.AllowPlaintextAuthentication,
+            ClientName = Info.ClientName,
+            AllowPlaintextAuthentication = Info.Endpoint.AllowPlaintextAuthentication,
         };
 
     private async Task CapaAsync()
@@ -152,13 +149,13 @@ internal sealed partial class Pop3Session
             lines.Add("USER");
         }
 
-        var mechanisms = _sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
+        var mechanisms = _services.Sasl.GetMechanisms(Info.IsTls, Info.Endpoint.AllowPlaintextAuthentication);
         if (mechanisms.Count > 0)
         {
             lines.Add("SASL " + string.Join(' ', mechanisms));
         }
 
-        if (_tls.CanStartTls)
+        if (_connection.Tls.CanStartTls)
         {
             lines.Add("STLS");
         }
@@ -176,7 +173,7 @@ internal sealed partial class Pop3Session
         {
             // RFC 1734-style "AUTH" without a mechanism lists the mechanisms (Outlook asks this way).
             await ReplyAsync("+OK Mechanisms follow").ConfigureAwait(false);
-            foreach (var name in _sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication))
+            foreach (var name in _services.Sasl.GetMechanisms(Info.IsTls, Info.Endpoint.AllowPlaintextAuthentication))
             {
                 await ReplyAsync(name).ConfigureAwait(false);
             }
@@ -186,7 +183,7 @@ internal sealed partial class Pop3Session
         }
 
         var mechanism = command.Mechanism.ToUpperInvariant();
-        if (!_sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication).Contains(mechanism, StringComparer.Ordinal))
+        if (!_services.Sasl.GetMechanisms(Info.IsTls, Info.Endpoint.AllowPlaintextAuthentication).Contains(mechanism, StringComparer.Ordinal))
         {
             var close = await BadCommandAsync(PasswordsAllowed
                 ? "-ERR Unsupported mechanism"
@@ -197,7 +194,7 @@ internal sealed partial class Pop3Session
         ReadOnlyMemory<byte>? initial = command.InitialResponse is null ? null : Encoding.ASCII.GetBytes(command.InitialResponse);
         var context = NewAuthenticationContext();
         var channel = new Pop3SaslChannel(this);
-        var result = await _sasl.AuthenticateAsync(mechanism, initial, channel, context, CancellationToken.None).ConfigureAwait(false);
+        var result = await _services.Sasl.AuthenticateAsync(mechanism, initial, channel, context, CancellationToken.None).ConfigureAwait(false);
         if (channel.Closed)
         {
             return (null, true);
@@ -230,8 +227,8 @@ internal sealed partial class Pop3Session
         }
 
         var account = result.Account.Name;
-        _info.Account = account;
-        var maildropLock = _locks.TryAcquire(account);
+        Info.Account = account;
+        var maildropLock = _services.Locks.TryAcquire(account);
         if (maildropLock is null)
         {
             // RFC 3206 §4: [IN-USE] - another POP3 session holds the maildrop.
@@ -239,7 +236,7 @@ internal sealed partial class Pop3Session
             return (null, true);
         }
 
-        var opened = await Maildrop.OpenAsync(_store, account, maildropLock, CancellationToken.None).ConfigureAwait(false);
+        var opened = await Maildrop.OpenAsync(_services.Store, account, maildropLock, CancellationToken.None).ConfigureAwait(false);
         if (!opened.IsSuccess)
         {
             maildropLock.Dispose();
@@ -267,13 +264,13 @@ internal sealed partial class Pop3Session
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)
         {
-            var (status, response, error) = await session.ReadAuthResponseAsync(session._info.Endpoint.PreAuthenticationIdleTimeout).ConfigureAwait(false);
-            if (status != LineStatus.Line || response is null)
+            var (status, response, error) = await session.ReadAuthResponseAsync().ConfigureAwait(false);
+            if (status != MailReadStatus.Ready || response is null)
             {
-                Closed = status != LineStatus.Line;
+                Closed = status != MailReadStatus.Ready;
                 if (Closed)
                 {
-                    await session.EndOnLineStatusAsync(status).ConfigureAwait(false);
+                    await session.EndOnReadStatusAsync(status).ConfigureAwait(false);
                 }
                 else
                 {

@@ -16,8 +16,8 @@ internal sealed partial class Pop3Session
         while (true)
         {
             await FlushAsync().ConfigureAwait(false);
-            var (status, command, error) = await ReadCommandAsync(_options.AuthenticatedIdleTimeout).ConfigureAwait(false);
-            if (await EndOnLineStatusAsync(status).ConfigureAwait(false))
+            var (status, command, error) = await ReadCommandAsync(_services.Options.AuthenticatedIdleTimeout).ConfigureAwait(false);
+            if (await EndOnReadStatusAsync(status).ConfigureAwait(false))
             {
                 // RFC 1939 §6: without QUIT there is no UPDATE state; the marks are forgotten.
                 return;
@@ -114,7 +114,7 @@ internal sealed partial class Pop3Session
             await ReplyAsync(top ? "+OK Top of message follows" : string.Create(CultureInfo.InvariantCulture, $"+OK {message.Size} octets")).ConfigureAwait(false);
             var stuffer = new DotStuffer(new DotStufferOptions
             {
-                NulReplacement = _options.ReplaceNulBytes ? (byte)' ' : null,
+                NulReplacement = _services.Options.ReplaceNulBytes ? (byte)' ' : null,
                 TopBodyLines = topLines,
             });
 
@@ -132,7 +132,7 @@ internal sealed partial class Pop3Session
                     }
 
                     sent += read;
-                    var status = stuffer.Write(buffer.AsSpan(0, read), _output);
+                    var status = stuffer.Write(buffer.AsSpan(0, read), _connection.Output);
                     await FlushAsync().ConfigureAwait(false);
                     if (status == DotStuffStatus.Done)
                     {
@@ -145,8 +145,8 @@ internal sealed partial class Pop3Session
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
-            stuffer.Complete(_output);
-            _trace.SentPayload(sent, top ? "message top" : "message");
+            stuffer.Complete(_connection.Output);
+            _connection.Trace.SentPayload(sent, top ? "message top" : "message");
         }
 
         return false;

@@ -3,6 +3,7 @@ using MailHost.Delivery;
 using MailHost.Hosting;
 using MailHost.Logins;
 using MailHost.MailAuthentication;
+using MailHost.Sessions;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -16,17 +17,7 @@ namespace MailHost.Smtp;
 /// </summary>
 internal sealed class SmtpConnectionHandler : ConnectionHandler
 {
-    private readonly IMailStore _store;
-    private readonly SaslAuthenticator _sasl;
-    private readonly IOutboundMailDelivery? _outbound;
-    private readonly MailAuthenticator? _mailAuthenticator;
-    private readonly SmtpAddressPolicy _addresses;
-    private readonly SmtpUnknownRecipientLimiter _unknownRecipients;
-    private readonly IOptions<SmtpOptions> _options;
-    private readonly IOptions<AuthenticationOptions> _authOptions;
-    private readonly string _hostname;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly SmtpServices _services;
 
     /// <summary>
     /// Creates the handler; <paramref name="outbound"/> is optional (without it, submission does not relay), and so is
@@ -45,19 +36,31 @@ internal sealed class SmtpConnectionHandler : ConnectionHandler
         MailAuthenticator? mailAuthenticator = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(authOptions);
         ArgumentNullException.ThrowIfNull(hostOptions);
-        _store = store;
-        _sasl = sasl;
-        _outbound = outbound;
-        _mailAuthenticator = mailAuthenticator;
-        _options = options;
-        _authOptions = authOptions;
-        _hostname = hostOptions.Value.Hostname;
-        _timeProvider = timeProvider;
-        _loggerFactory = loggerFactory;
-        _addresses = new SmtpAddressPolicy(directory, _hostname, options.Value.SubaddressSeparator);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var hostname = hostOptions.Value.Hostname;
         hostOptions.Value.Limits.Validate();
-        _unknownRecipients = new SmtpUnknownRecipientLimiter(options, hostOptions.Value.Limits, timeProvider);
+        _services = new SmtpServices
+        {
+            Store = store,
+            Sasl = sasl,
+            Outbound = outbound,
+            MailAuthenticator = mailAuthenticator,
+            Addresses = new SmtpAddressPolicy(directory, hostname, options.Value.SubaddressSeparator),
+            UnknownRecipients = new SmtpUnknownRecipientLimiter(options, hostOptions.Value.Limits, timeProvider),
+            Options = options.Value,
+            Authentication = authOptions.Value,
+            Hostname = hostname,
+            Connection = new MailSessionSettings
+            {
+                Protocol = MailProtocol.Smtp,
+                WriteTimeout = options.Value.WriteTimeout,
+                TimeProvider = timeProvider,
+                LoggerFactory = loggerFactory,
+                Logger = loggerFactory.CreateLogger<SmtpSession>(),
+            },
+        };
         if (!options.Value.RequireOwnAddressInMailFrom || !options.Value.RequireOwnAddressInHeaderFrom)
         {
             SmtpLog.SenderChecksOff(loggerFactory.CreateLogger<SmtpConnectionHandler>(), options.Value.RequireOwnAddressInMailFrom, options.Value.RequireOwnAddressInHeaderFrom);
@@ -68,19 +71,7 @@ internal sealed class SmtpConnectionHandler : ConnectionHandler
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var session = new SmtpSession(
-            connection,
-            _store,
-            _sasl,
-            _outbound,
-            _mailAuthenticator,
-            _addresses,
-            _unknownRecipients,
-            _options.Value,
-            _authOptions.Value,
-            _hostname,
-            _timeProvider,
-            _loggerFactory);
+        var session = new SmtpSession(connection, _services, MailSessionConnection.CloseRequested(connection));
         await using (session.ConfigureAwait(false))
         {
             await session.RunAsync().ConfigureAwait(false);

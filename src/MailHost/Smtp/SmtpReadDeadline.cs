@@ -1,10 +1,10 @@
 namespace MailHost.Smtp;
 
 /// <summary>
-/// The deadline of one thing the session reads whole, however its bytes arrive (SECURITY F1: a byte now and then
-/// is no activity): a command line, a SASL response, a DATA transfer or a BDAT chunk. It also ends when the session
-/// ends (its time limit, the host stopping). For content it has a minimum transfer rate in the manner of Postfix's
-/// <c>smtpd_min_data_rate</c>: a time budget that starts at the timeout, runs down from the start, and grows by one
+/// The deadline of one transfer the session reads whole, however its bytes arrive (SECURITY F1: a byte now and then
+/// is no activity): a DATA transfer or a BDAT chunk (a line has a <see cref="Sessions.MailReadDeadline"/>). It also
+/// ends when the session ends (its time limit, the host stopping). It has a minimum transfer rate in the manner of
+/// Postfix's <c>smtpd_min_data_rate</c>: a time budget that starts at the timeout, runs down from the start, and grows by one
 /// second for every <c>minimum rate</c> octets received (<see cref="Received"/>), never past the timeout. A client
 /// that keeps up the rate never meets the deadline, a pause of up to the timeout is forgiven, and a trickle is cut
 /// about one timeout after it began.
@@ -33,10 +33,6 @@ internal sealed class SmtpReadDeadline : IDisposable
         _expired = new CancellationTokenSource(timeout, timeProvider);
         _sessionEnded = sessionEnd.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _expired);
     }
-
-    /// <summary>A fixed deadline of <paramref name="timeout"/> for a line; it ends with the session too.</summary>
-    public static SmtpReadDeadline ForLine(TimeSpan timeout, TimeProvider timeProvider, CancellationToken sessionEnd)
-        => new(timeout, 0, timeProvider, sessionEnd);
 
     /// <summary>Cancelled when the budget is spent or the session ends.</summary>
     public CancellationToken Token => _expired.Token;

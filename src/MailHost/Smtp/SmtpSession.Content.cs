@@ -38,14 +38,14 @@ internal sealed partial class SmtpSession
     /// </summary>
     private async ValueTask<SmtpReply?> CheckAuthorAsync(SmtpTransaction transaction, HeaderList? header)
     {
-        if (!_isSubmission || _account is null || !_options.RequireOwnAddressInHeaderFrom)
+        if (!_isSubmission || _account is null || !_services.Options.RequireOwnAddressInHeaderFrom)
         {
             return null;
         }
 
         var refusal = header is null
             ? new SmtpAuthorRefusal(UnparsableHeader, "From", "no parsable header")
-            : await SmtpAuthorCheck.CheckAsync(header, _account, _addresses, CancellationToken.None).ConfigureAwait(false);
+            : await SmtpAuthorCheck.CheckAsync(header, _account, _services.Addresses, CancellationToken.None).ConfigureAwait(false);
         if (refusal is null)
         {
             return null;

@@ -5,6 +5,7 @@ using MailHost.Delivery;
 using MailHost.MailAuthentication;
 using MailHost.Protocols.Smtp;
 using MailHost.Protocols.Text;
+using MailHost.Sessions;
 using MailHost.Storage;
 
 namespace MailHost.Smtp;
@@ -30,10 +31,10 @@ internal sealed partial class SmtpSession
 
         // SECURITY B3 / RFC 2920 §3.1: DATA ends a pipelined group; content sent before the 354 reply is an early
         // talker whose bytes could not be told apart from commands.
-        if (_input.TryRead(out var early))
+        if (_connection.Input.TryRead(out var early))
         {
             var talkedEarly = !early.Buffer.IsEmpty;
-            _input.AdvanceTo(early.Buffer.Start);
+            _connection.Input.AdvanceTo(early.Buffer.Start);
             if (talkedEarly)
             {
                 return await CloseWithAsync(new SmtpReply(554, "5.5.0", "Message content sent before the 354 reply"), "content before 354").ConfigureAwait(false);
@@ -42,12 +43,12 @@ internal sealed partial class SmtpSession
 
         await WriteLineAsync("354 Start mail input; end with <CRLF>.<CRLF>").ConfigureAwait(false);
         await StartContentAsync(transaction).ConfigureAwait(false);
-        var unstuffer = new DotUnstuffer(new DotUnstufferOptions { BareLineEndings = _options.BareLineEndings, MaxMessageSize = MaxMessageSize });
+        var unstuffer = new DotUnstuffer(new DotUnstufferOptions { BareLineEndings = _services.Options.BareLineEndings, MaxMessageSize = MaxMessageSize });
         using var deadline = NewTransferDeadline();
         while (true)
         {
-            var (status, result) = await ReadInputAsync(deadline.Token).ConfigureAwait(false);
-            if (status != InputStatus.Ready)
+            var (status, result) = await _connection.ReadAsync(deadline.Token).ConfigureAwait(false);
+            if (status != MailReadStatus.Ready)
             {
                 await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during DATA").ConfigureAwait(false);
                 return true;
@@ -57,7 +58,7 @@ internal sealed partial class SmtpSession
             deadline.Received(result.Buffer.Slice(0, consumed).Length);
             await WriteContentAsync(transaction, _unstuffed.WrittenMemory).ConfigureAwait(false);
             _unstuffed.ResetWrittenCount();
-            _input.AdvanceTo(consumed);
+            _connection.Input.AdvanceTo(consumed);
             if (completed)
             {
                 break;
@@ -71,7 +72,7 @@ internal sealed partial class SmtpSession
             }
         }
 
-        _trace.ReceivedPayload(unstuffer.MessageLength, "message");
+        _connection.Trace.ReceivedPayload(unstuffer.MessageLength, "message");
         transaction.ContentLength = unstuffer.MessageLength;
         return await FinishAsync(transaction, SmtpReplies.ForDataError(unstuffer.Error)).ConfigureAwait(false);
     }
@@ -91,8 +92,8 @@ internal sealed partial class SmtpSession
         using var deadline = NewTransferDeadline();
         while (remaining > 0)
         {
-            var (status, result) = await ReadInputAsync(deadline.Token).ConfigureAwait(false);
-            if (status != InputStatus.Ready)
+            var (status, result) = await _connection.ReadAsync(deadline.Token).ConfigureAwait(false);
+            if (status != MailReadStatus.Ready)
             {
                 await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during BDAT").ConfigureAwait(false);
                 return true;
@@ -109,7 +110,7 @@ internal sealed partial class SmtpSession
             }
 
             remaining -= part.Length;
-            _input.AdvanceTo(part.End);
+            _connection.Input.AdvanceTo(part.End);
             if (remaining > 0 && result.IsCompleted)
             {
                 // SECURITY B4 / A8: EOF inside a chunk drops the transaction; nothing is stored.
@@ -118,7 +119,7 @@ internal sealed partial class SmtpSession
             }
         }
 
-        _trace.ReceivedPayload(chunk.ChunkSize, chunk.IsLast ? "last chunk" : "chunk");
+        _connection.Trace.ReceivedPayload(chunk.ChunkSize, chunk.IsLast ? "last chunk" : "chunk");
         if (tooBig)
         {
             // RFC 3030 §2: after an error reply the client sends no more chunks of this transaction.
@@ -143,8 +144,8 @@ internal sealed partial class SmtpSession
         using var deadline = NewTransferDeadline();
         while (length > 0)
         {
-            var (status, result) = await ReadInputAsync(deadline.Token).ConfigureAwait(false);
-            if (status != InputStatus.Ready)
+            var (status, result) = await _connection.ReadAsync(deadline.Token).ConfigureAwait(false);
+            if (status != MailReadStatus.Ready)
             {
                 await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during BDAT").ConfigureAwait(false);
                 return false;
@@ -153,7 +154,7 @@ internal sealed partial class SmtpSession
             var part = result.Buffer.Slice(0, Math.Min(length, result.Buffer.Length));
             deadline.Received(part.Length);
             length -= part.Length;
-            _input.AdvanceTo(part.End);
+            _connection.Input.AdvanceTo(part.End);
             if (length > 0 && result.IsCompleted)
             {
                 return false;
@@ -164,23 +165,23 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>The deadline of one DATA transfer or BDAT chunk: the data timeout, kept up by the minimum rate.</summary>
-    private SmtpReadDeadline NewTransferDeadline() => new(_options.DataTimeout, _options.MinDataRate, _timeProvider, _sessionEnd.Token);
+    private SmtpReadDeadline NewTransferDeadline() => new(_services.Options.DataTimeout, _services.Options.MinDataRate, _connection.TimeProvider, _connection.SessionEnd);
 
     /// <summary>Opens the spool with Return-Path (for local delivery) and this server's Received field first (RFC 5321 §4.4).</summary>
     private async ValueTask StartContentAsync(SmtpTransaction transaction)
     {
-        transaction.Spool = new MessageSpool(SmtpSpoolDirectory.Resolve(_options.SpoolDirectory), _options.SpoolMemoryThreshold, SmtpSpoolDirectory.FileNamePrefix);
+        transaction.Spool = new MessageSpool(SmtpSpoolDirectory.Resolve(_services.Options.SpoolDirectory), _services.Options.SpoolMemoryThreshold, SmtpSpoolDirectory.FileNamePrefix);
         var returnPath = SmtpTraceHeaders.ReturnPath(transaction.Mail.ReversePath);
         var received = SmtpTraceHeaders.Received(
-            _hostname,
+            _services.Hostname,
             _clientIdentity,
             _clientIdentityKind,
-            _info.RemoteEndPoint,
-            SmtpTraceHeaders.Protocol(_extended, transaction.Mail.SmtpUtf8, _info.IsTls, _account is not null),
-            _info.TlsDescription,
+            Info.RemoteEndPoint,
+            SmtpTraceHeaders.Protocol(_extended, transaction.Mail.SmtpUtf8, Info.IsTls, _account is not null),
+            Info.TlsDescription,
             transaction.Id,
             transaction.SingleRecipient,
-            _timeProvider.GetUtcNow());
+            _connection.TimeProvider.GetUtcNow());
         transaction.ReturnPathLength = returnPath.Length;
         transaction.ContentOffset = returnPath.Length + received.Length;
         await SpoolAsync(transaction, returnPath).ConfigureAwait(false);
@@ -218,7 +219,7 @@ internal sealed partial class SmtpSession
     {
         var reply = refusal
             ?? (transaction.SpoolFailed ? SpoolUnavailable : null)
-            ?? (transaction.Received.Count >= _options.MaxReceivedHeaders ? MailLoop : null)
+            ?? (transaction.Received.Count >= _services.Options.MaxReceivedHeaders ? MailLoop : null)
             ?? await DeliverAsync(transaction).ConfigureAwait(false);
         if (reply.Code == 250)
         {
@@ -245,7 +246,7 @@ internal sealed partial class SmtpSession
                 return refused;
             }
 
-            var forged = header is null ? [] : ForgedAuthenticationResults.Find(header, _hostname);
+            var forged = header is null ? [] : ForgedAuthenticationResults.Find(header, _services.Hostname);
             if (forged.Count > 0)
             {
                 MailAuthenticationLog.ForgedResults(_logger, transaction.Id, forged.Count);
@@ -256,12 +257,12 @@ internal sealed partial class SmtpSession
                 var spool = await transaction.Spool!.OpenReadAsync(0, CancellationToken.None).ConfigureAwait(false);
                 var content = WithForgedFieldsRenamed(spool, 0, transaction.ContentOffset, forged);
                 IReadOnlyList<DeliveryTarget> targets = transaction.LocalTargets;
-                if (_mailAuthenticator is { Options.Enabled: true } && !_isSubmission && _account is null)
+                if (_services.MailAuthenticator is { Options.Enabled: true } && !_isSubmission && _account is null)
                 {
                     // MX mail is checked (SPF, DKIM, DMARC) and gets an Authentication-Results field (RFC 8601) before
                     // it is stored; the store then reads [Return-Path][Authentication-Results][Received][content].
-                    var (verdict, authenticated) = await _mailAuthenticator.AuthenticateSpooledAsync(
-                        new MailAuthenticationRequest(_info.RemoteEndPoint?.Address, _clientIdentityKind == SmtpIdentityKind.Domain ? _clientIdentity : null, transaction.Mail.ReversePath.Mailbox) { MessageId = transaction.Id },
+                    var (verdict, authenticated) = await _services.MailAuthenticator.AuthenticateSpooledAsync(
+                        new MailAuthenticationRequest(Info.RemoteEndPoint?.Address, _clientIdentityKind == SmtpIdentityKind.Domain ? _clientIdentity : null, transaction.Mail.ReversePath.Mailbox) { MessageId = transaction.Id },
                         spool,
                         transaction.ReturnPathLength,
                         transaction.ContentOffset,
@@ -275,7 +276,7 @@ internal sealed partial class SmtpSession
                         case MailAuthenticationDisposition.Defer:
                             return new SmtpReply(451, "4.4.3", "Temporary DNS failure checking DMARC, try again later");
                         case MailAuthenticationDisposition.Quarantine:
-                            targets = await JunkMailbox.RedirectAsync(_store, targets, CancellationToken.None).ConfigureAwait(false);
+                            targets = await JunkMailbox.RedirectAsync(_services.Store, targets, CancellationToken.None).ConfigureAwait(false);
                             break;
                     }
 
@@ -283,7 +284,7 @@ internal sealed partial class SmtpSession
                 }
 
                 // Never cancelled by the client going away: the content is complete, so it is stored or refused.
-                var delivered = await _store.DeliverAsync(content, targets, CancellationToken.None).ConfigureAwait(false);
+                var delivered = await _services.Store.DeliverAsync(content, targets, CancellationToken.None).ConfigureAwait(false);
                 if (!delivered.IsSuccess)
                 {
                     SmtpLog.StoreFailed(_logger, transaction.Id, delivered.Error.Message);
@@ -320,7 +321,7 @@ internal sealed partial class SmtpSession
                     Return = mail.Return,
                     EnvelopeId = mail.EnvelopeId,
                 };
-                var queued = await _outbound!.EnqueueAsync(envelope, content, CancellationToken.None).ConfigureAwait(false);
+                var queued = await _services.Outbound!.EnqueueAsync(envelope, content, CancellationToken.None).ConfigureAwait(false);
                 if (!queued.IsSuccess)
                 {
                     SmtpLog.StoreFailed(_logger, transaction.Id, queued.Error!.Message);

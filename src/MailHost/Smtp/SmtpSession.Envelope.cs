@@ -21,9 +21,9 @@ internal sealed partial class SmtpSession
                 : StartTlsFirst).ConfigureAwait(false);
         }
 
-        if (_isSubmission && _options.RequireOwnAddressInMailFrom && mail.ReversePath.Mailbox is { } sender)
+        if (_isSubmission && _services.Options.RequireOwnAddressInMailFrom && mail.ReversePath.Mailbox is { } sender)
         {
-            var owner = await _addresses.FindOwnerAsync(sender, CancellationToken.None).ConfigureAwait(false);
+            var owner = await _services.Addresses.FindOwnerAsync(sender, CancellationToken.None).ConfigureAwait(false);
             if (owner is null || owner.Name != _account)
             {
                 return await ErrorAsync(new SmtpReply(553, "5.7.1", "Sender address is not owned by the authenticated user")).ConfigureAwait(false);
@@ -41,22 +41,22 @@ internal sealed partial class SmtpSession
     private async ValueTask<bool> RcptAsync(RcptCommand rcpt)
     {
         var transaction = _transaction!;
-        if (transaction.RecipientCount >= _options.MaxRecipients)
+        if (transaction.RecipientCount >= _services.Options.MaxRecipients)
         {
             // RFC 5321 §4.5.3.1.10: the client sends the rest in another transaction.
             await ReplyAsync(new SmtpReply(452, "4.5.3", "Too many recipients")).ConfigureAwait(false);
             return false;
         }
 
-        var client = _info.RemoteEndPoint?.Address;
-        if (_unknownRecipients.IsBlocked(client))
+        var client = Info.RemoteEndPoint?.Address;
+        if (_services.UnknownRecipients.IsBlocked(client))
         {
             SmtpLog.RecipientRefused(_logger, "too many unknown recipients from this client");
             return await ErrorAsync(new SmtpReply(450, "4.7.1", "Too many unknown recipients, try again later")).ConfigureAwait(false);
         }
 
         var mailbox = rcpt.ForwardPath.Mailbox!;
-        var (kind, account) = await _addresses.ClassifyRecipientAsync(mailbox, CancellationToken.None).ConfigureAwait(false);
+        var (kind, account) = await _services.Addresses.ClassifyRecipientAsync(mailbox, CancellationToken.None).ConfigureAwait(false);
         switch (kind)
         {
             case SmtpRecipientKind.Local:
@@ -75,12 +75,12 @@ internal sealed partial class SmtpSession
                 break;
 
             case SmtpRecipientKind.Unknown:
-                _unknownRecipients.Record(client);
+                _services.UnknownRecipients.Record(client);
                 SmtpLog.RecipientRefused(_logger, "unknown local recipient");
                 return await ErrorAsync(UnknownRecipient).ConfigureAwait(false);
 
             case SmtpRecipientKind.External when _isSubmission && _account is not null:
-                if (_outbound is null)
+                if (_services.Outbound is null)
                 {
                     SmtpLog.RecipientRefused(_logger, "external recipient and no outbound delivery");
                     return await ErrorAsync(RelayUnavailable).ConfigureAwait(false);
@@ -107,7 +107,7 @@ internal sealed partial class SmtpSession
     /// </summary>
     private async ValueTask<SmtpReply?> CheckQuotaAsync(string accountName, long? declaredSize)
     {
-        var opened = await _store.OpenAccountAsync(accountName, CancellationToken.None).ConfigureAwait(false);
+        var opened = await _services.Store.OpenAccountAsync(accountName, CancellationToken.None).ConfigureAwait(false);
         if (!opened.IsSuccess)
         {
             return null;

@@ -2,6 +2,7 @@ using System.Text;
 using MailHost.Connections;
 using MailHost.Logins;
 using MailHost.Protocols.Smtp;
+using MailHost.Sessions;
 
 namespace MailHost.Smtp;
 
@@ -20,16 +21,16 @@ internal sealed partial class SmtpSession
         _clientIdentity = identity;
         _clientIdentityKind = kind;
         _extended = extended;
-        _info.ClientName = identity;
+        Info.ClientName = identity;
         if (!extended)
         {
             // RFC 2034 §3: no enhanced status code on the HELO reply.
-            await WriteLineAsync("250 " + _hostname).ConfigureAwait(false);
+            await WriteLineAsync("250 " + _services.Hostname).ConfigureAwait(false);
             return;
         }
 
         var offered = AlwaysOffered;
-        if (_tls.CanStartTls)
+        if (_connection.Tls.CanStartTls)
         {
             offered |= SmtpExtensions.StartTls;
         }
@@ -38,23 +39,23 @@ internal sealed partial class SmtpSession
         IReadOnlyList<string> mechanisms = [];
         if (_isSubmission && _account is null)
         {
-            mechanisms = _sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
+            mechanisms = _services.Sasl.GetMechanisms(Info.IsTls, Info.Endpoint.AllowPlaintextAuthentication);
             offered |= SmtpExtensions.Auth;
         }
 
-        SmtpReplyWriter.WriteEhlo(_replyBuffer, _hostname, null, offered, MaxMessageSize, mechanisms);
+        SmtpReplyWriter.WriteEhlo(_replyBuffer, _services.Hostname, null, offered, MaxMessageSize, mechanisms);
         await WriteBufferedReplyAsync().ConfigureAwait(false);
     }
 
     private async ValueTask<bool> StartTlsAsync()
     {
-        if (_info.IsTls)
+        if (Info.IsTls)
         {
             // SECURITY A3: a second STARTTLS.
             return await ErrorAsync(new SmtpReply(503, "5.5.1", "TLS is already active")).ConfigureAwait(false);
         }
 
-        if (!_tls.CanStartTls)
+        if (!_connection.Tls.CanStartTls)
         {
             return await ErrorAsync(new SmtpReply(502, "5.5.1", "STARTTLS is not available")).ConfigureAwait(false);
         }
@@ -66,13 +67,14 @@ internal sealed partial class SmtpSession
         }
 
         // The feature discards every byte that followed the STARTTLS line (SECURITY A1), then the 220 goes out.
-        var started = await _tls.StartTlsAsync(
+        // SECURITY A6: the first command inside TLS is checked for HTTP too.
+        var started = await _connection.StartTlsAsync(
             async () =>
             {
                 await ReplyAsync(new SmtpReply(220, "2.0.0", "Ready to start TLS")).ConfigureAwait(false);
                 await FlushAsync().ConfigureAwait(false);
             },
-            CancellationToken.None).ConfigureAwait(false);
+            checkHttpAgain: true).ConfigureAwait(false);
         if (started == StartTlsOutcome.Unavailable)
         {
             // RFC 3207 §4: "454 TLS not available due to temporary reason"; the session goes on in plain text. The
@@ -88,20 +90,16 @@ internal sealed partial class SmtpSession
         }
 
         // RFC 3207 §4.2: "discard any knowledge obtained from the client", so EHLO is needed again.
-        _input = _connection.Transport.Input;
-        _output = _connection.Transport.Output;
         _parser.Reset();
-        _needMoreInput = false;
-        _firstCommand = true;
         _clientIdentity = null;
         _extended = false;
-        _info.ClientName = null;
+        Info.ClientName = null;
         await ResetTransactionAsync().ConfigureAwait(false);
         return false;
     }
 
     /// <summary>Whether credentials may be sent now: inside TLS, or where the endpoint (or else the server) allows plain text.</summary>
-    private bool CredentialsAllowed => _sasl.IsAllowed(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication);
+    private bool CredentialsAllowed => _services.Sasl.IsAllowed(Info.IsTls, Info.Endpoint.AllowPlaintextAuthentication);
 
     private async ValueTask<bool> AuthAsync(AuthCommand command)
     {
@@ -121,19 +119,19 @@ internal sealed partial class SmtpSession
             return await ErrorAsync(StartTlsFirst).ConfigureAwait(false);
         }
 
-        if (!_sasl.GetMechanisms(_info.IsTls, _info.Endpoint.AllowPlaintextAuthentication).Contains(command.Mechanism, StringComparer.OrdinalIgnoreCase))
+        if (!_services.Sasl.GetMechanisms(Info.IsTls, Info.Endpoint.AllowPlaintextAuthentication).Contains(command.Mechanism, StringComparer.OrdinalIgnoreCase))
         {
             return await ErrorAsync(new SmtpReply(504, "5.5.4", "Unrecognized authentication type")).ConfigureAwait(false);
         }
 
         ReadOnlyMemory<byte>? initial = command.InitialResponse is null ? null : Encoding.ASCII.GetBytes(command.InitialResponse);
-        var context = new AuthenticationContext(AuthenticationContext.Smtp, _info.RemoteEndPoint, _info.IsTls)
+        var context = new AuthenticationContext(AuthenticationContext.Smtp, Info.RemoteEndPoint, Info.IsTls)
         {
             ClientName = _clientIdentity,
-            AllowPlaintextAuthentication = _info.Endpoint.AllowPlaintextAuthentication,
+            AllowPlaintextAuthentication = Info.Endpoint.AllowPlaintextAuthentication,
         };
         var channel = new SmtpSaslChannel(this);
-        var result = await _sasl.AuthenticateAsync(command.Mechanism, initial, channel, context, CancellationToken.None).ConfigureAwait(false);
+        var result = await _services.Sasl.AuthenticateAsync(command.Mechanism, initial, channel, context, CancellationToken.None).ConfigureAwait(false);
         if (channel.Closed)
         {
             return true;
@@ -147,10 +145,10 @@ internal sealed partial class SmtpSession
         if (result.Succeeded)
         {
             _account = result.Account.Name;
-            _info.Account = _account;
+            Info.Account = _account;
 
             // The session time limit is for sessions nobody vouches for; the host stopping still ends this one.
-            _sessionEnd.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+            _connection.LiftSessionTimeLimit();
             SmtpLog.LoggedIn(_logger, _account, context.Mechanism ?? command.Mechanism);
             await ReplyAsync(new SmtpReply(235, "2.7.0", "Authentication successful")).ConfigureAwait(false);
             return false;
@@ -198,11 +196,11 @@ internal sealed partial class SmtpSession
         public async ValueTask<ReadOnlyMemory<byte>> ReadResponseAsync(CancellationToken ct)
         {
             // One deadline for the whole response line, as for a command.
-            using var deadline = SmtpReadDeadline.ForLine(session.CommandTimeout, session._timeProvider, session._sessionEnd.Token);
+            using var deadline = session._connection.StartDeadline(session.CommandTimeout);
             while (true)
             {
-                var (status, result) = await session.ReadInputAsync(deadline.Token).ConfigureAwait(false);
-                if (status != InputStatus.Ready)
+                var (status, result) = await session._connection.ReadAsync(deadline.Token).ConfigureAwait(false);
+                if (status != MailReadStatus.Ready)
                 {
                     await session.EndWaitAsync(status, MailHostMetrics.CommandReason, "timeout during AUTH").ConfigureAwait(false);
                     await session.FlushAsync().ConfigureAwait(false);
@@ -214,8 +212,8 @@ internal sealed partial class SmtpSession
                 var parsed = session._parser.TryParseAuthResponse(buffer, out var consumed, out var response, out var error);
                 if (parsed != SmtpParseStatus.Incomplete)
                 {
-                    session._trace.ReceivedRedacted(Protocols.Text.ProtocolTraceRedactor.RedactedMarker);
-                    session._input.AdvanceTo(consumed);
+                    session._connection.Trace.ReceivedRedacted(Protocols.Text.ProtocolTraceRedactor.RedactedMarker);
+                    session._connection.Input.AdvanceTo(consumed);
                     if (error is not null)
                     {
                         // The exchange ends as cancelled; the session answers with the parser's reply instead.
@@ -226,15 +224,11 @@ internal sealed partial class SmtpSession
                     return Encoding.ASCII.GetBytes(response!);
                 }
 
-                if (result.IsCompleted)
+                if (!session._connection.ContinueAfterIncomplete(result, consumed))
                 {
-                    session._input.AdvanceTo(buffer.End);
                     Closed = true;
                     return "*"u8.ToArray();
                 }
-
-                session._needMoreInput = true;
-                session._input.AdvanceTo(consumed, buffer.End);
             }
         }
     }

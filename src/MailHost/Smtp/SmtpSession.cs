@@ -1,17 +1,14 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text;
 using MailHost.Connections;
-using MailHost.Delivery;
 using MailHost.Hosting;
 using MailHost.Logins;
 using MailHost.MailAuthentication;
 using MailHost.Protocols.Smtp;
 using MailHost.Protocols.Text;
-using MailHost.Storage;
+using MailHost.Sessions;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace MailHost.Smtp;
@@ -38,8 +35,9 @@ namespace MailHost.Smtp;
 /// <item>Replies are flushed before the session waits for input, so pipelined commands get batched replies (RFC 2920),
 /// and sooner once 64 KiB are buffered; no command is read while a flush waits for the client, and a flush waits at
 /// most the write timeout (<see cref="MailOutputFlusher"/>).</item>
-/// <item>Every deadline covers a whole unit (<see cref="SmtpReadDeadline"/>): a command line, a SASL response, a DATA
-/// transfer or BDAT chunk (with a minimum rate); an unauthenticated session also has a total time limit.</item>
+/// <item>Every deadline covers a whole unit: a command line or a SASL response (<see cref="MailReadDeadline"/>), a DATA
+/// transfer or BDAT chunk (<see cref="SmtpReadDeadline"/>, with a minimum rate); an unauthenticated session also has a
+/// total time limit.</item>
 /// <item>Reads and writes never take the connection-closed token: QUIT followed by FIN still gets its 221.</item>
 /// </list>
 /// </remarks>
@@ -52,98 +50,40 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     // RFC 5321 §3.8: a server that must shut down answers 421 and closes.
     private static readonly SmtpReply ShuttingDown = new(421, "4.3.2", "Service shutting down, closing connection");
 
-    private readonly ConnectionContext _connection;
-    private readonly IMailConnectionFeature _info;
-    private readonly IMailTlsFeature _tls;
-    private readonly IMailStore _store;
-    private readonly SaslAuthenticator _sasl;
-    private readonly IOutboundMailDelivery? _outbound;
-    private readonly MailAuthenticator? _mailAuthenticator;
-    private readonly SmtpUnknownRecipientLimiter _unknownRecipients;
-    private readonly SmtpAddressPolicy _addresses;
-    private readonly SmtpOptions _options;
-    private readonly TimeProvider _timeProvider;
+    private readonly MailSessionConnection _connection;
+    private readonly SmtpServices _services;
     private readonly ILogger _logger;
-    private readonly ProtocolTrace _trace;
     private readonly AuthenticationFailureCounter _failures;
     private readonly SmtpCommandParser _parser;
-    private readonly string _hostname;
     private readonly bool _isSubmission;
     private readonly ArrayBufferWriter<byte> _replyBuffer = new(256);
-    private readonly MailOutputFlusher _flusher;
-    private readonly CancellationToken _stopping;
 
-    // Cancelled by the session time limit (until AUTH succeeds) or the host stopping; every read deadline ends with it.
-    private readonly CancellationTokenSource _sessionEnd;
-    private readonly CancellationTokenRegistration _stopRegistration;
-
-    private PipeReader _input;
-    private PipeWriter _output;
-    private int _errors;
-
-    // Whether the last read ended with an incomplete line: the next read must wait for new bytes.
-    private bool _needMoreInput;
-
-    // SECURITY A6: the first command of a connection, and the first after STARTTLS, is checked for HTTP.
-    private bool _firstCommand = true;
     private string? _clientIdentity;
     private SmtpIdentityKind _clientIdentityKind;
     private bool _extended;
     private string? _account;
     private SmtpTransaction? _transaction;
 
-    public SmtpSession(
-        ConnectionContext connection,
-        IMailStore store,
-        SaslAuthenticator sasl,
-        IOutboundMailDelivery? outbound,
-        MailAuthenticator? mailAuthenticator,
-        SmtpAddressPolicy addresses,
-        SmtpUnknownRecipientLimiter unknownRecipients,
-        SmtpOptions options,
-        AuthenticationOptions authOptions,
-        string hostname,
-        TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+    /// <param name="connection">A connection of the MailHost pipeline on an MX or submission endpoint.</param>
+    /// <param name="services">The singletons the session uses.</param>
+    /// <param name="stopping">Cancelled when the host stops: a session waiting for input answers 421 and closes.</param>
+    public SmtpSession(ConnectionContext connection, SmtpServices services, CancellationToken stopping)
     {
-        _connection = connection;
-        _info = connection.Features.Get<IMailConnectionFeature>() ?? throw new InvalidOperationException("SMTP needs the MailHost connection pipeline (UseMail).");
-        _tls = connection.Features.Get<IMailTlsFeature>()!;
-        _store = store;
-        _sasl = sasl;
-        _outbound = outbound;
-        _mailAuthenticator = mailAuthenticator;
-        _addresses = addresses;
-        _unknownRecipients = unknownRecipients;
-        _options = options;
-        _hostname = hostname;
-        _timeProvider = timeProvider;
-        _isSubmission = _info.Endpoint.Protocol == MailProtocol.Submission;
-        _logger = loggerFactory.CreateLogger<SmtpSession>();
-        _trace = new ProtocolTrace(loggerFactory, _info.Endpoint.Protocol, connection.ConnectionId);
-        _failures = new AuthenticationFailureCounter(authOptions.MaxFailuresPerConnection);
+        _services = services;
+        _connection = new MailSessionConnection(connection, services.Connection, stopping);
+        _logger = _connection.Logger;
+        _isSubmission = Info.Endpoint.Protocol == MailProtocol.Submission;
+        _failures = new AuthenticationFailureCounter(services.Authentication.MaxFailuresPerConnection);
         _parser = new SmtpCommandParser(new SmtpParserOptions { MaxMessageSize = MaxMessageSize });
-        _input = connection.Transport.Input;
-        _output = connection.Transport.Output;
 
-        // Kestrel asks every connection to close when the host stops.
-        _stopping = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
-        _flusher = new MailOutputFlusher(connection, options.WriteTimeout, timeProvider, _logger, _stopping);
-        _sessionEnd = new CancellationTokenSource(options.SessionTimeLimit > TimeSpan.Zero ? options.SessionTimeLimit : System.Threading.Timeout.InfiniteTimeSpan, timeProvider);
-        _stopRegistration = _stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _sessionEnd);
+        // Cancelled by the session time limit (until AUTH succeeds) or the host stopping; every read deadline ends with it.
+        _connection.LimitSessionTime(services.Options.SessionTimeLimit);
     }
 
-    private enum InputStatus
-    {
-        Ready,
-        Closed,
-        TimedOut,
-        SessionExpired,
-        Stopping,
-    }
+    private IMailConnectionFeature Info => _connection.Info;
 
     /// <summary>The SIZE limit: the configured one, capped by the store's.</summary>
-    private long MaxMessageSize => Math.Min(_options.MaxMessageSize, _store.Limits.MaxMessageSize);
+    private long MaxMessageSize => Math.Min(_services.Options.MaxMessageSize, _services.Store.Limits.MaxMessageSize);
 
     private SmtpSessionState State => _clientIdentity is null ? SmtpSessionState.Connected
         : _transaction is null ? SmtpSessionState.Ready
@@ -153,25 +93,25 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     /// <summary>Before AUTH on submission the endpoint's pre-authentication timeout applies (RFC 6409 leaves it to policy).</summary>
     private TimeSpan CommandTimeout => _isSubmission && _account is null
-        ? Min(_info.Endpoint.PreAuthenticationIdleTimeout, _options.CommandTimeout)
-        : _options.CommandTimeout;
+        ? Min(Info.Endpoint.PreAuthenticationIdleTimeout, _services.Options.CommandTimeout)
+        : _services.Options.CommandTimeout;
 
     public async Task RunAsync()
     {
         try
         {
             // RFC 5321 §4.2 / RFC 2034 §3: no enhanced status code on the greeting.
-            await WriteLineAsync("220 " + _hostname + " ESMTP MailHost ready").ConfigureAwait(false);
+            await WriteLineAsync("220 " + _services.Hostname + " ESMTP MailHost ready").ConfigureAwait(false);
             while (true)
             {
                 var (status, command, error, isBdatLine) = await ReadCommandAsync().ConfigureAwait(false);
-                if (status != InputStatus.Ready)
+                if (status != MailReadStatus.Ready)
                 {
                     await EndWaitAsync(status, MailHostMetrics.CommandReason, "idle timeout").ConfigureAwait(false);
                     break;
                 }
 
-                if (command is HttpRequestCommand && _firstCommand)
+                if (_connection.IsHttpFirstCommand(command is HttpRequestCommand))
                 {
                     // SECURITY A6 (ALPACA): never answer an HTTP request with anything the browser could use.
                     await ReplyAsync(new SmtpReply(221, "2.7.0", "This is a mail server; closing connection")).ConfigureAwait(false);
@@ -179,7 +119,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                     break;
                 }
 
-                _firstCommand = false;
                 bool close;
                 if (command is null)
                 {
@@ -211,9 +150,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await ResetTransactionAsync().ConfigureAwait(false);
-        await _stopRegistration.DisposeAsync().ConfigureAwait(false);
-        _sessionEnd.Dispose();
-        _flusher.Dispose();
+        _connection.Dispose();
     }
 
     private async ValueTask<bool> DispatchAsync(SmtpCommand command)
@@ -254,7 +191,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 await ReplyAsync(new SmtpReply(250, "2.0.0", "OK")).ConfigureAwait(false);
                 return false;
             case QuitCommand:
-                await ReplyAsync(new SmtpReply(221, "2.0.0", _hostname + " closing connection")).ConfigureAwait(false);
+                await ReplyAsync(new SmtpReply(221, "2.0.0", _services.Hostname + " closing connection")).ConfigureAwait(false);
                 return true;
             case HelpCommand:
                 await ReplyAsync(new SmtpReply(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT HELP VRFY STARTTLS AUTH")).ConfigureAwait(false);
@@ -275,13 +212,13 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     }
 
     /// <summary>Reads and parses one command; the whole line must arrive within the command timeout.</summary>
-    private async ValueTask<(InputStatus Status, SmtpCommand? Command, SmtpReply? Error, bool IsBdatLine)> ReadCommandAsync()
+    private async ValueTask<(MailReadStatus Status, SmtpCommand? Command, SmtpReply? Error, bool IsBdatLine)> ReadCommandAsync()
     {
-        using var deadline = SmtpReadDeadline.ForLine(CommandTimeout, _timeProvider, _sessionEnd.Token);
+        using var deadline = _connection.StartDeadline(CommandTimeout);
         while (true)
         {
-            var (status, result) = await ReadInputAsync(deadline.Token).ConfigureAwait(false);
-            if (status != InputStatus.Ready)
+            var (status, result) = await _connection.ReadAsync(deadline.Token).ConfigureAwait(false);
+            if (status != MailReadStatus.Ready)
             {
                 return (status, null, null, false);
             }
@@ -292,76 +229,35 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             if (parsed != SmtpParseStatus.Incomplete)
             {
                 var line = buffer.Slice(0, consumed);
-                _trace.ReceivedCommand(line, continuesRefusedLine);
+                _connection.Trace.ReceivedCommand(line, continuesRefusedLine);
                 var isBdat = parsed == SmtpParseStatus.Error && StartsWithBdat(line);
-                _input.AdvanceTo(consumed);
-                return (InputStatus.Ready, command, error, isBdat);
+                _connection.Input.AdvanceTo(consumed);
+                return (MailReadStatus.Ready, command, error, isBdat);
             }
 
-            if (result.IsCompleted)
+            if (!_connection.ContinueAfterIncomplete(result, consumed))
             {
-                _input.AdvanceTo(buffer.End);
-                return (InputStatus.Closed, null, null, false);
+                return (MailReadStatus.Closed, null, null, false);
             }
-
-            _needMoreInput = true;
-            _input.AdvanceTo(consumed, buffer.End);
-        }
-    }
-
-    /// <summary>
-    /// The buffered input, or new input after flushing the replies so far. Buffered input is taken without
-    /// flushing so that pipelined commands are answered in one batch (RFC 2920 §3.2), unless replies have piled up:
-    /// those go out first, and while the client does not read them nothing more is read from it.
-    /// <paramref name="deadline"/> belongs to the caller's whole unit (line, transfer), never to one read.
-    /// </summary>
-    private async ValueTask<(InputStatus Status, ReadResult Result)> ReadInputAsync(CancellationToken deadline)
-    {
-        if (MailOutputFlusher.IsFull(_output))
-        {
-            await FlushAsync().ConfigureAwait(false);
-        }
-
-        if (!_needMoreInput && _input.TryRead(out var buffered))
-        {
-            if (!buffered.Buffer.IsEmpty || buffered.IsCompleted)
-            {
-                return (InputStatus.Ready, buffered);
-            }
-
-            _input.AdvanceTo(buffered.Buffer.Start);
-        }
-
-        _needMoreInput = false;
-        await FlushAsync().ConfigureAwait(false);
-        try
-        {
-            return (InputStatus.Ready, await _input.ReadAsync(deadline).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            return (_stopping.IsCancellationRequested ? InputStatus.Stopping
-                : _sessionEnd.IsCancellationRequested ? InputStatus.SessionExpired
-                : InputStatus.TimedOut, default);
         }
     }
 
     /// <summary>Answers a wait that ended without input (its deadline, the session limit, the host stopping) with its 421.</summary>
-    private async ValueTask EndWaitAsync(InputStatus status, string deadlineReason, string timeoutText)
+    private async ValueTask EndWaitAsync(MailReadStatus status, string deadlineReason, string timeoutText)
     {
         switch (status)
         {
-            case InputStatus.TimedOut:
+            case MailReadStatus.TimedOut:
                 await ReplyAsync(Timeout).ConfigureAwait(false);
                 SmtpLog.Closing(_logger, timeoutText);
-                MailHostMetrics.TimedOut(_info, deadlineReason);
+                MailHostMetrics.TimedOut(Info, deadlineReason);
                 break;
-            case InputStatus.SessionExpired:
+            case MailReadStatus.SessionExpired:
                 await ReplyAsync(SessionLimit).ConfigureAwait(false);
                 SmtpLog.Closing(_logger, "session time limit reached");
-                MailHostMetrics.TimedOut(_info, MailHostMetrics.SessionReason);
+                MailHostMetrics.TimedOut(Info, MailHostMetrics.SessionReason);
                 break;
-            case InputStatus.Stopping:
+            case MailReadStatus.Stopping:
                 await ReplyAsync(ShuttingDown).ConfigureAwait(false);
                 SmtpLog.Closing(_logger, "server shutting down");
                 break;
@@ -386,26 +282,26 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private ValueTask WriteLineAsync(string line)
     {
         var bytes = Encoding.ASCII.GetBytes(line + "\r\n");
-        _trace.Sent(bytes);
-        _output.Write(bytes);
+        _connection.Trace.Sent(bytes);
+        _connection.Output.Write(bytes);
         return ValueTask.CompletedTask;
     }
 
     /// <summary>Flushes within the write timeout; a client that reads nothing meanwhile has its connection aborted.</summary>
-    private ValueTask FlushAsync() => _flusher.FlushAsync(_output);
+    private ValueTask FlushAsync() => _connection.FlushAsync();
 
     /// <summary>Writes what <see cref="_replyBuffer"/> holds (a multi-line reply) and clears it.</summary>
     private ValueTask WriteBufferedReplyAsync()
     {
-        if (_trace.IsEnabled)
+        if (_connection.Trace.IsEnabled)
         {
             foreach (var line in Encoding.ASCII.GetString(_replyBuffer.WrittenSpan).Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
             {
-                _trace.Sent(Encoding.ASCII.GetBytes(line));
+                _connection.Trace.Sent(Encoding.ASCII.GetBytes(line));
             }
         }
 
-        _output.Write(_replyBuffer.WrittenSpan);
+        _connection.Output.Write(_replyBuffer.WrittenSpan);
         _replyBuffer.ResetWrittenCount();
         return ValueTask.CompletedTask;
     }
@@ -414,8 +310,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private async ValueTask<bool> ErrorAsync(SmtpReply reply)
     {
         await ReplyAsync(reply).ConfigureAwait(false);
-        _errors++;
-        if (_options.MaxErrors > 0 && _errors >= _options.MaxErrors)
+
+        // MaxErrors 0: no limit.
+        if (_connection.CountBadCommand(_services.Options.MaxErrors > 0 ? _services.Options.MaxErrors : int.MaxValue))
         {
             await ReplyAsync(TooManyErrors).ConfigureAwait(false);
             SmtpLog.Closing(_logger, "too many errors");
@@ -428,7 +325,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private async ValueTask<bool> CloseWithAsync(SmtpReply reply, string reason)
     {
         await ReplyAsync(reply).ConfigureAwait(false);
-        await ReplyAsync(new SmtpReply(421, "4.5.0", _hostname + " closing connection")).ConfigureAwait(false);
+        await ReplyAsync(new SmtpReply(421, "4.5.0", _services.Hostname + " closing connection")).ConfigureAwait(false);
         SmtpLog.Closing(_logger, reason);
         return true;
     }

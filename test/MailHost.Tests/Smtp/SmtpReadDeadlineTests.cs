@@ -62,7 +62,7 @@ public sealed class SmtpReadDeadlineTests
     public void The_end_of_the_session_ends_the_deadline()
     {
         using var session = new CancellationTokenSource();
-        using var deadline = SmtpReadDeadline.ForLine(TimeSpan.FromMinutes(5), new FakeTimeProvider(), session.Token);
+        using var deadline = new SmtpReadDeadline(TimeSpan.FromMinutes(5), 0, new FakeTimeProvider(), session.Token);
 
         session.Cancel();
 
