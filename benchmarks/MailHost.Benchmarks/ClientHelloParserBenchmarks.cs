@@ -15,13 +15,13 @@ public class ClientHelloParserBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        byte[] hello = ProtocolBenchmarkData.Tls13ClientHello;
+        var hello = ProtocolBenchmarkData.Tls13ClientHello;
         _single = new ReadOnlySequence<byte>(hello);
         _segmented = ProtocolBenchmarkData.Segmented(hello, 64);
 
         // The same handshake message re-framed into 100-byte records.
-        byte[] message = hello[5..];
-        byte[] records = message.Chunk(100)
+        var message = hello[5..];
+        var records = message.Chunk(100)
             .SelectMany(chunk => (byte[])[0x16, 0x03, 0x01, (byte)(chunk.Length >> 8), (byte)chunk.Length, .. chunk])
             .ToArray();
         _fragmentedRecords = new ReadOnlySequence<byte>(records);
@@ -30,21 +30,21 @@ public class ClientHelloParserBenchmarks
     [Benchmark(Baseline = true)]
     public TlsClientHelloInfo? SingleRecordContiguous()
     {
-        TlsClientHelloParser.TryParse(_single, out TlsClientHelloInfo? info);
+        TlsClientHelloParser.TryParse(_single, out var info);
         return info;
     }
 
     [Benchmark]
     public TlsClientHelloInfo? SingleRecordSegmented()
     {
-        TlsClientHelloParser.TryParse(_segmented, out TlsClientHelloInfo? info);
+        TlsClientHelloParser.TryParse(_segmented, out var info);
         return info;
     }
 
     [Benchmark]
     public TlsClientHelloInfo? SeveralRecords()
     {
-        TlsClientHelloParser.TryParse(_fragmentedRecords, out TlsClientHelloInfo? info);
+        TlsClientHelloParser.TryParse(_fragmentedRecords, out var info);
         return info;
     }
 }

@@ -18,7 +18,7 @@ public class Pop3Benchmarks
     [Benchmark]
     public Pop3Command? ParseRetr()
     {
-        _parser.TryParseCommand(_retr, out _, out Pop3Command? command, out _);
+        _parser.TryParseCommand(_retr, out _, out var command, out _);
         return command;
     }
 

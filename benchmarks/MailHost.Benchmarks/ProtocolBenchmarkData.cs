@@ -42,8 +42,8 @@ internal static class ProtocolBenchmarkData
     public static ReadOnlySequence<byte> Segmented(byte[] data, int segmentSize)
     {
         Segment first = new(data.AsMemory(0, Math.Min(segmentSize, data.Length)));
-        Segment last = first;
-        for (int offset = segmentSize; offset < data.Length; offset += segmentSize)
+        var last = first;
+        for (var offset = segmentSize; offset < data.Length; offset += segmentSize)
         {
             last = last.Append(data.AsMemory(offset, Math.Min(segmentSize, data.Length - offset)));
         }

@@ -19,14 +19,14 @@ public class SmtpBenchmarks
     [Benchmark]
     public SmtpCommand? ParseMailFrom()
     {
-        _parser.TryParseCommand(_mail, out _, out SmtpCommand? command, out _);
+        _parser.TryParseCommand(_mail, out _, out var command, out _);
         return command;
     }
 
     [Benchmark]
     public SmtpCommand? ParseRcptTo()
     {
-        _parser.TryParseCommand(_rcpt, out _, out SmtpCommand? command, out _);
+        _parser.TryParseCommand(_rcpt, out _, out var command, out _);
         return command;
     }
 

@@ -1,7 +1,6 @@
 using EmbeddedMailServer;
 using MailHost.Hosting;
 using MailHost.Logins;
-using MailHost.Storage.Sqlite;
 
 // An ASP.NET Core application that is also a mail server. It serves a small HTTP status page on its own
 // port, and the mail endpoints of the "MailHost" configuration section, with its own login rule: staff log in

@@ -110,8 +110,8 @@ internal static partial class MailHostServer
     /// <exception cref="MailHostConfigurationException">The value is not true or false.</exception>
     internal static bool OutboundEnabled(IConfiguration configuration)
     {
-        const string key = OutboundDeliveryOptions.SectionName + ":Enabled";
-        var text = configuration[key];
+        const string EnabledKey = OutboundDeliveryOptions.SectionName + ":Enabled";
+        var text = configuration[EnabledKey];
         if (string.IsNullOrWhiteSpace(text))
         {
             return true;
@@ -119,7 +119,7 @@ internal static partial class MailHostServer
 
         return bool.TryParse(text.Trim(), out var enabled)
             ? enabled
-            : throw new MailHostConfigurationException($"{key}: '{text}' is not true or false. Set false to deliver locally only (submission then refuses other domains with 550 5.7.1).") { Key = key };
+            : throw new MailHostConfigurationException($"{EnabledKey}: '{text}' is not true or false. Set false to deliver locally only (submission then refuses other domains with 550 5.7.1).") { Key = EnabledKey };
     }
 
     /// <summary>

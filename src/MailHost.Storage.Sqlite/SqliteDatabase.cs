@@ -1,5 +1,4 @@
 using System.Globalization;
-using MailHost.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace MailHost.Storage.Sqlite;

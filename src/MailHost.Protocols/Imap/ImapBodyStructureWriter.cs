@@ -116,7 +116,7 @@ public static class ImapBodyStructureWriter
         else
         {
             writer.WriteByte((byte)'(');
-            for (int i = 0; i < body.Language.Count; i++)
+            for (var i = 0; i < body.Language.Count; i++)
             {
                 if (i > 0)
                 {
@@ -142,7 +142,7 @@ public static class ImapBodyStructureWriter
         }
 
         writer.WriteByte((byte)'(');
-        for (int i = 0; i < parameters.Count; i++)
+        for (var i = 0; i < parameters.Count; i++)
         {
             if (i > 0)
             {

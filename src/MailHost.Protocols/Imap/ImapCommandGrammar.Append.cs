@@ -21,13 +21,13 @@ internal static partial class ImapCommandGrammar
     /// <summary>True when the buffered command starts with <c>tag SP APPEND</c> followed by SP or its end.</summary>
     public static bool IsAppend(ReadOnlySpan<byte> command)
     {
-        int space = command.IndexOf((byte)' ');
+        var space = command.IndexOf((byte)' ');
         if (space <= 0)
         {
             return false;
         }
 
-        ReadOnlySpan<byte> rest = command[(space + 1)..];
+        var rest = command[(space + 1)..];
         return rest.Length >= 6 && Is(rest[..6], "APPEND"u8) && (rest.Length == 6 || rest[6] == ' ');
     }
 

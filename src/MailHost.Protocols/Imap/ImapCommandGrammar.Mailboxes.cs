@@ -10,7 +10,7 @@ internal static partial class ImapCommandGrammar
             return null;
         }
 
-        bool extended = false;
+        var extended = false;
         var selection = ImapListSelectionOptions.None;
         if (r.Peek == '(')
         {
@@ -193,7 +193,7 @@ internal static partial class ImapCommandGrammar
                 return false;
             }
 
-            ImapStatusItems item = StatusItem(name);
+            var item = StatusItem(name);
             if (item == ImapStatusItems.None)
             {
                 return r.Fail(ImapParseErrors.InvalidStatusItem);
@@ -233,7 +233,7 @@ internal static partial class ImapCommandGrammar
         {
             do
             {
-                if (!r.ParseAtomUpper(out var resource, ImapParseErrors.InvalidQuotaResource) || !r.ExpectSpace() || !r.ParseNumber64(out ulong limit))
+                if (!r.ParseAtomUpper(out var resource, ImapParseErrors.InvalidQuotaResource) || !r.ExpectSpace() || !r.ParseNumber64(out var limit))
                 {
                     return null;
                 }

@@ -27,7 +27,7 @@ internal static partial class ImapCommandGrammar
 
         if (Is(verb, "COPY"u8) || Is(verb, "MOVE"u8))
         {
-            bool move = Is(verb, "MOVE"u8);
+            var move = Is(verb, "MOVE"u8);
             if (!r.ExpectSpace() || !r.ParseSequenceSet(out var set) || !r.ExpectSpace() || !r.ParseMailbox(out var mailbox))
             {
                 return null;
@@ -118,7 +118,7 @@ internal static partial class ImapCommandGrammar
         }
 
         ulong? changedSince = null;
-        bool vanished = false;
+        var vanished = false;
         if (r.TryChar((byte)' '))
         {
             if (!r.ExpectChar((byte)'(', ImapParseErrors.InvalidFetchModifier) || !r.Enter())
@@ -130,7 +130,7 @@ internal static partial class ImapCommandGrammar
             {
                 if (changedSince is null && r.TryWord("CHANGEDSINCE"u8))
                 {
-                    if (!r.ExpectSpace() || !r.ParseNumber64(out ulong modSeq))
+                    if (!r.ExpectSpace() || !r.ParseNumber64(out var modSeq))
                     {
                         return null;
                     }
@@ -184,7 +184,7 @@ internal static partial class ImapCommandGrammar
         }
 
         // An atom stops at "[" only if "[" is not an atom char; it is, so split name and section by hand.
-        int bracket = name.IndexOf((byte)'[');
+        var bracket = name.IndexOf((byte)'[');
         if (bracket >= 0)
         {
             // Rewind to the "[" so the section parser reads it.
@@ -193,7 +193,7 @@ internal static partial class ImapCommandGrammar
             return ParseSectionItem(ref r, name, out item);
         }
 
-        ImapFetchItem? simple = name.Length switch
+        var simple = name.Length switch
         {
             3 when Is(name, "UID"u8) => ImapFetchItem.Uid,
             4 when Is(name, "BODY"u8) => ImapFetchItem.Body,
@@ -222,7 +222,7 @@ internal static partial class ImapCommandGrammar
         if (simple.Kind == ImapFetchItemKind.Preview && r.Remaining >= 2 && r.Peek == ' ')
         {
             // RFC 8970 §3: "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]; preview-mod = "LAZY".
-            int save = r.Position;
+            var save = r.Position;
             r.Position++;
             if (r.TryChar((byte)'(') && r.TryWord("LAZY"u8))
             {
@@ -248,7 +248,7 @@ internal static partial class ImapCommandGrammar
     {
         item = ImapFetchItem.Flags;
         ImapFetchItemKind kind;
-        bool peek = false;
+        var peek = false;
         if (Is(name, "BODY"u8))
         {
             kind = ImapFetchItemKind.BodySection;
@@ -286,8 +286,8 @@ internal static partial class ImapCommandGrammar
         if (kind != ImapFetchItemKind.BinarySize && r.TryChar((byte)'<'))
         {
             // RFC 9051 §9: partial = "<" number64 "." nz-number64 ">".
-            if (!r.ParseNumber64(out ulong start) || !r.ExpectChar((byte)'.', ImapParseErrors.InvalidPartial)
-                || !r.ParseNumber64(out ulong count) || !r.ExpectChar((byte)'>', ImapParseErrors.InvalidPartial))
+            if (!r.ParseNumber64(out var start) || !r.ExpectChar((byte)'.', ImapParseErrors.InvalidPartial)
+                || !r.ParseNumber64(out var count) || !r.ExpectChar((byte)'>', ImapParseErrors.InvalidPartial))
             {
                 return r.Fail(ImapParseErrors.InvalidPartial);
             }
@@ -324,7 +324,7 @@ internal static partial class ImapCommandGrammar
         List<string> fields = [];
         while (char.IsAsciiDigit((char)r.Peek))
         {
-            if (!r.ParseNzNumber(out uint part))
+            if (!r.ParseNzNumber(out var part))
             {
                 return r.Fail(ImapParseErrors.InvalidSection);
             }
@@ -336,7 +336,7 @@ internal static partial class ImapCommandGrammar
             }
         }
 
-        bool needText = parts.Count > 0 && r.Peek != ']';
+        var needText = parts.Count > 0 && r.Peek != ']';
         if (parts.Count == 0 || needText)
         {
             if (binary)
@@ -416,7 +416,7 @@ internal static partial class ImapCommandGrammar
         ulong? unchangedSince = null;
         if (r.TryChar((byte)'('))
         {
-            if (!r.TryWord("UNCHANGEDSINCE"u8) || !r.ExpectSpace() || !r.ParseNumber64(out ulong modSeq)
+            if (!r.TryWord("UNCHANGEDSINCE"u8) || !r.ExpectSpace() || !r.ParseNumber64(out var modSeq)
                 || !r.ExpectChar((byte)')', ImapParseErrors.InvalidStoreItem) || !r.ExpectSpace())
             {
                 r.Fail(ImapParseErrors.InvalidStoreItem);

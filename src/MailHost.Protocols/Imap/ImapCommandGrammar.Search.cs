@@ -8,7 +8,7 @@ internal static partial class ImapCommandGrammar
     // search-program = ["CHARSET" SP charset SP] search-key *(SP search-key).
     private static SearchCommand? ParseSearch(ref ImapGrammarReader r, string tag, bool isUid)
     {
-        if (!r.ExpectSpace() || !ParseSearchReturn(ref r, out bool hasReturn, out var returns))
+        if (!r.ExpectSpace() || !ParseSearchReturn(ref r, out var hasReturn, out var returns))
         {
             return null;
         }
@@ -135,7 +135,7 @@ internal static partial class ImapCommandGrammar
     private static bool ParseSearchKey(ref ImapGrammarReader r, out ImapSearchKey key)
     {
         key = ImapSearchKey.All;
-        byte first = r.Peek;
+        var first = r.Peek;
         if (first == '(')
         {
             r.Position++;
@@ -269,7 +269,7 @@ internal static partial class ImapCommandGrammar
 
             case ImapSearchKeyKind.Larger or ImapSearchKeyKind.Smaller:
             {
-                if (!r.ExpectSpace() || !r.ParseNumber64(out ulong size))
+                if (!r.ExpectSpace() || !r.ParseNumber64(out var size))
                 {
                     return false;
                 }
@@ -281,7 +281,7 @@ internal static partial class ImapCommandGrammar
             case ImapSearchKeyKind.Older or ImapSearchKeyKind.Younger:
             {
                 // RFC 5032: "OLDER" SP nz-number / "YOUNGER" SP nz-number.
-                if (!r.ExpectSpace() || !r.ParseNzNumber(out uint seconds))
+                if (!r.ExpectSpace() || !r.ParseNzNumber(out var seconds))
                 {
                     return false;
                 }
@@ -328,7 +328,7 @@ internal static partial class ImapCommandGrammar
 
     private static bool IsObjectId(ReadOnlySpan<byte> id)
     {
-        foreach (byte b in id)
+        foreach (var b in id)
         {
             if (!char.IsAsciiLetterOrDigit((char)b) && b != '_' && b != '-')
             {
@@ -382,7 +382,7 @@ internal static partial class ImapCommandGrammar
             }
         }
 
-        if (!r.ParseNumber64(out ulong modSeq))
+        if (!r.ParseNumber64(out var modSeq))
         {
             return false;
         }
@@ -461,7 +461,7 @@ internal static partial class ImapCommandGrammar
     // sort-criteria = "(" sort-criterion *(SP sort-criterion) ")"; search-criteria = charset 1*(SP search-key).
     private static SortCommand? ParseSort(ref ImapGrammarReader r, string tag, bool isUid)
     {
-        if (!r.ExpectSpace() || !ParseSearchReturn(ref r, out bool hasReturn, out var returns)
+        if (!r.ExpectSpace() || !ParseSearchReturn(ref r, out var hasReturn, out var returns)
             || !r.ExpectChar((byte)'(', ImapParseErrors.InvalidSortCriterion))
         {
             return null;
@@ -470,7 +470,7 @@ internal static partial class ImapCommandGrammar
         var criteria = new List<ImapSortCriterion>(2);
         do
         {
-            bool reverse = r.TryWord("REVERSE"u8) && r.ExpectSpace();
+            var reverse = r.TryWord("REVERSE"u8) && r.ExpectSpace();
             if (r.Error is not null || !r.ParseAtom(out var keyName, ImapParseErrors.InvalidSortCriterion))
             {
                 return null;

@@ -216,7 +216,7 @@ internal static partial class ImapCommandGrammar
             return null;
         }
 
-        bool condstore = false;
+        var condstore = false;
         ImapQresyncParameters? qresync = null;
         if (r.TryChar((byte)' '))
         {
@@ -261,7 +261,7 @@ internal static partial class ImapCommandGrammar
     {
         parameters = null;
         if (!r.ExpectChar((byte)'(', ImapParseErrors.InvalidSelectParameter) || !r.Enter()
-            || !r.ParseNzNumber(out uint uidValidity) || !r.ExpectSpace() || !r.ParseNumber64(out ulong modSeq))
+            || !r.ParseNzNumber(out var uidValidity) || !r.ExpectSpace() || !r.ParseNumber64(out var modSeq))
         {
             return false;
         }
@@ -271,7 +271,7 @@ internal static partial class ImapCommandGrammar
         ImapSequenceSet? knownUidSet = null;
         if (r.TryChar((byte)' '))
         {
-            if (r.Peek != '(' && (!r.ParseSequenceSet(out knownUids!) || (r.TryChar((byte)' ') && r.Peek != '(' && r.Fail(ImapParseErrors.InvalidSelectParameter))))
+            if (r.Peek != '(' && (!r.ParseSequenceSet(out knownUids) || (r.TryChar((byte)' ') && r.Peek != '(' && r.Fail(ImapParseErrors.InvalidSelectParameter))))
             {
                 return false;
             }
@@ -279,7 +279,7 @@ internal static partial class ImapCommandGrammar
             if (r.Peek == '(')
             {
                 if (!r.ExpectChar((byte)'(', ImapParseErrors.InvalidSelectParameter) || !r.Enter()
-                    || !r.ParseSequenceSet(out knownSequences!) || !r.ExpectSpace() || !r.ParseSequenceSet(out knownUidSet!))
+                    || !r.ParseSequenceSet(out knownSequences) || !r.ExpectSpace() || !r.ParseSequenceSet(out knownUidSet))
                 {
                     return false;
                 }

@@ -61,7 +61,7 @@ public sealed partial class ImapCommandParser
     {
         written = 0;
         error = null;
-        long max = destination.Length + 2L;
+        var max = destination.Length + 2L;
         var window = reader.UnreadSequence;
         if (window.Length > max)
         {

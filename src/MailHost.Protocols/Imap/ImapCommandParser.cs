@@ -61,10 +61,7 @@ public sealed partial class ImapCommandParser
     private List<ImapAppendMessage>? _appendMessages;
 
     /// <summary>Creates a parser with <paramref name="options"/> (or <see cref="ImapParserOptions.Default"/>).</summary>
-    public ImapCommandParser(ImapParserOptions? options = null)
-    {
-        _options = options ?? ImapParserOptions.Default;
-    }
+    public ImapCommandParser(ImapParserOptions? options = null) => _options = options ?? ImapParserOptions.Default;
 
     private enum Phase
     {
@@ -129,7 +126,7 @@ public sealed partial class ImapCommandParser
 
                 case Phase.Literal:
                 {
-                    int take = (int)Math.Min(_literalRemaining, reader.Remaining);
+                    var take = (int)Math.Min(_literalRemaining, reader.Remaining);
                     if (take > 0)
                     {
                         _awaitingContinuation = false;
@@ -150,7 +147,7 @@ public sealed partial class ImapCommandParser
 
                 case Phase.DiscardLiteral:
                 {
-                    long skip = Math.Min(_literalRemaining, reader.Remaining);
+                    var skip = Math.Min(_literalRemaining, reader.Remaining);
                     reader.Advance(skip);
                     _literalRemaining -= skip;
                     DiscardedByteCount += skip;
@@ -167,8 +164,8 @@ public sealed partial class ImapCommandParser
 
                 default:
                 {
-                    bool discarding = _phase == Phase.DiscardLine;
-                    long start = reader.Consumed;
+                    var discarding = _phase == Phase.DiscardLine;
+                    var start = reader.Consumed;
                     var status = ReadFragment(ref reader, out error);
                     if (discarding)
                     {
@@ -286,7 +283,7 @@ public sealed partial class ImapCommandParser
     private ImapParseStatus ReadFragment(ref SequenceReader<byte> reader, out ImapParseError? error)
     {
         error = null;
-        long allowed = _options.MaxLineLength - _lineBytes;
+        var allowed = _options.MaxLineLength - _lineBytes;
         var window = reader.UnreadSequence;
         if (window.Length > allowed)
         {
@@ -322,12 +319,12 @@ public sealed partial class ImapCommandParser
     /// <summary>Appends <paramref name="bytes"/> and tracks quoting and the last unquoted "{" for literal markers.</summary>
     private void Scan(in ReadOnlySequence<byte> bytes)
     {
-        int start = _length;
+        var start = _length;
         Append(bytes);
         var span = _buffer.AsSpan(start, _length - start);
-        for (int i = 0; i < span.Length; i++)
+        for (var i = 0; i < span.Length; i++)
         {
-            byte b = span[i];
+            var b = span[i];
             if (_inQuote)
             {
                 if (_escape)
@@ -356,10 +353,10 @@ public sealed partial class ImapCommandParser
 
     private void Append(in ReadOnlySequence<byte> bytes)
     {
-        long needed = _length + bytes.Length;
+        var needed = _length + bytes.Length;
         if (needed > _buffer.Length)
         {
-            int size = (int)Math.Max(needed, Math.Min((long)_buffer.Length * 2, int.MaxValue - 64));
+            var size = (int)Math.Max(needed, Math.Min((long)_buffer.Length * 2, int.MaxValue - 64));
             Array.Resize(ref _buffer, size);
         }
 
@@ -372,16 +369,16 @@ public sealed partial class ImapCommandParser
     {
         command = null;
         error = null;
-        int fragmentLength = _length - _fragmentStart;
-        bool crlf = fragmentLength >= 2 && _buffer[_length - 2] == '\r';
+        var fragmentLength = _length - _fragmentStart;
+        var crlf = fragmentLength >= 2 && _buffer[_length - 2] == '\r';
         var content = _buffer.AsSpan(_fragmentStart, crlf ? fragmentLength - 2 : fragmentLength - 1);
-        int marker = ImapLiteralMarker.Find(
+        var marker = ImapLiteralMarker.Find(
             content,
             _inQuote || _braceIndex < 0 ? -1 : _braceIndex - _fragmentStart,
-            out int markerStart,
-            out long size,
-            out bool nonSynchronizing,
-            out bool binary);
+            out var markerStart,
+            out var size,
+            out var nonSynchronizing,
+            out var binary);
 
         if (_phase == Phase.DiscardLine)
         {
@@ -479,7 +476,7 @@ public sealed partial class ImapCommandParser
             return ImapParseStatus.Error;
         }
 
-        long limit = IsAuthenticated ? _options.MaxLiteralSize : _options.MaxLiteralSizeUnauthenticated;
+        var limit = IsAuthenticated ? _options.MaxLiteralSize : _options.MaxLiteralSizeUnauthenticated;
         if (size > limit)
         {
             error = LiteralError(CurrentTag, ImapResponseStatus.Bad, "TOOBIG", ImapParseErrors.LiteralTooBig, size, nonSynchronizing);
@@ -577,7 +574,7 @@ public sealed partial class ImapCommandParser
             return ImapParseStatus.Error;
         }
 
-        int index = _appendMessages?.Count ?? 0;
+        var index = _appendMessages?.Count ?? 0;
         if (index >= _options.MaxAppendMessages)
         {
             error = LiteralError(_appendTag, ImapResponseStatus.Bad, null, ImapParseErrors.TooManyMessages, size, nonSynchronizing);
@@ -636,7 +633,7 @@ public sealed partial class ImapCommandParser
     /// <summary>The tag at the start of <paramref name="command"/> when it is valid and followed by a space.</summary>
     private string? ReadTag(ReadOnlySpan<byte> command)
     {
-        int space = command.IndexOf((byte)' ');
+        var space = command.IndexOf((byte)' ');
         if (space <= 0 || space > _options.MaxTagLength)
         {
             return null;

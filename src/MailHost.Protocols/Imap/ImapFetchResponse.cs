@@ -206,7 +206,7 @@ public struct ImapFetchResponse
 
     private readonly void WritePart(IReadOnlyList<uint> part)
     {
-        for (int i = 0; i < part.Count; i++)
+        for (var i = 0; i < part.Count; i++)
         {
             if (i > 0)
             {
@@ -244,7 +244,7 @@ public struct ImapFetchResponse
                 break;
             default:
                 _writer.WriteRaw(section.Kind == ImapSectionKind.HeaderFields ? "HEADER.FIELDS ("u8 : "HEADER.FIELDS.NOT ("u8);
-                for (int i = 0; i < section.Fields.Count; i++)
+                for (var i = 0; i < section.Fields.Count; i++)
                 {
                     if (i > 0)
                     {

@@ -102,7 +102,7 @@ internal ref struct ImapGrammarReader
             return false;
         }
 
-        int end = Position + word.Length;
+        var end = Position + word.Length;
         if (end < _data.Length && AtomChars.Contains(_data[end]))
         {
             return false;
@@ -118,7 +118,7 @@ internal ref struct ImapGrammarReader
     public bool ParseTag(int maxLength, out string tag)
     {
         tag = string.Empty;
-        int length = _data[Position..].IndexOfAnyExcept(TagChars);
+        var length = _data[Position..].IndexOfAnyExcept(TagChars);
         if (length < 0)
         {
             length = Remaining;
@@ -145,7 +145,7 @@ internal ref struct ImapGrammarReader
     /// <summary>RFC 9051 §9 <c>atom</c>, as bytes of the command buffer.</summary>
     public bool ParseAtom(out ReadOnlySpan<byte> atom, string error)
     {
-        int length = _data[Position..].IndexOfAnyExcept(AtomChars);
+        var length = _data[Position..].IndexOfAnyExcept(AtomChars);
         if (length < 0)
         {
             length = Remaining;
@@ -177,7 +177,7 @@ internal ref struct ImapGrammarReader
         }
 
         Span<char> chars = stackalloc char[atom.Length];
-        Ascii.ToUpper(atom, chars, out int written);
+        Ascii.ToUpper(atom, chars, out var written);
         value = new string(chars[..written]);
         return true;
     }
@@ -192,7 +192,7 @@ internal ref struct ImapGrammarReader
             return ParseStringBytes(out value);
         }
 
-        int length = _data[Position..].IndexOfAnyExcept(AStringChars);
+        var length = _data[Position..].IndexOfAnyExcept(AStringChars);
         if (length < 0)
         {
             length = Remaining;
@@ -212,7 +212,7 @@ internal ref struct ImapGrammarReader
     public bool ParseStringBytes(out ReadOnlySpan<byte> value)
     {
         value = default;
-        byte c = Peek;
+        var c = Peek;
         if (c == '"')
         {
             return ParseQuoted(out value);
@@ -241,8 +241,8 @@ internal ref struct ImapGrammarReader
             return false;
         }
 
-        int start = Position;
-        int write = Position;
+        var start = Position;
+        var write = Position;
         while (true)
         {
             if (Position >= _data.Length)
@@ -250,7 +250,7 @@ internal ref struct ImapGrammarReader
                 return Fail(ImapParseErrors.UnterminatedQuoted);
             }
 
-            byte b = _data[Position++];
+            var b = _data[Position++];
             if (b == '"')
             {
                 break;
@@ -288,7 +288,7 @@ internal ref struct ImapGrammarReader
     public bool ParseLiteral(out ReadOnlySpan<byte> value)
     {
         value = default;
-        if (!ParseLiteralHeader(out long size, out bool binary))
+        if (!ParseLiteralHeader(out var size, out var binary))
         {
             return false;
         }
@@ -324,7 +324,7 @@ internal ref struct ImapGrammarReader
             return false;
         }
 
-        int close = _data[Position..].IndexOf((byte)'}');
+        var close = _data[Position..].IndexOf((byte)'}');
         if (close < 0 || !ImapLiteralMarker.TryParseSize(_data.Slice(Position, close), out size, out _))
         {
             return Fail(ImapParseErrors.InvalidLiteral);
@@ -409,7 +409,7 @@ internal ref struct ImapGrammarReader
         }
         else
         {
-            int length = _data[Position..].IndexOfAnyExcept(ListChars);
+            var length = _data[Position..].IndexOfAnyExcept(ListChars);
             if (length < 0)
             {
                 length = Remaining;
@@ -477,7 +477,7 @@ internal ref struct ImapGrammarReader
     public bool ParseNumber(out uint value)
     {
         value = 0;
-        if (!ParseNumber64(out ulong wide))
+        if (!ParseNumber64(out var wide))
         {
             return false;
         }
@@ -499,10 +499,10 @@ internal ref struct ImapGrammarReader
     public bool ParseNumber64(out ulong value)
     {
         value = 0;
-        int start = Position;
+        var start = Position;
         while (Position < _data.Length && char.IsAsciiDigit((char)_data[Position]))
         {
-            ulong digit = (ulong)(_data[Position] - '0');
+            var digit = (ulong)(_data[Position] - '0');
             if (value > (long.MaxValue - digit) / 10)
             {
                 return Fail(ImapParseErrors.NumberOutOfRange);
@@ -534,12 +534,12 @@ internal ref struct ImapGrammarReader
         var ranges = new List<ImapSequenceRange>(1);
         do
         {
-            if (!ParseSeqNumber(out uint start))
+            if (!ParseSeqNumber(out var start))
             {
                 return false;
             }
 
-            uint end = start;
+            var end = start;
             if (TryChar((byte)':') && !ParseSeqNumber(out end))
             {
                 return false;
@@ -587,7 +587,7 @@ internal ref struct ImapGrammarReader
     public bool ParseFlag(out string flag, bool allowRecent)
     {
         flag = string.Empty;
-        bool system = TryChar((byte)'\\');
+        var system = TryChar((byte)'\\');
         if (!ParseAtom(out var atom, ImapParseErrors.InvalidFlag))
         {
             return false;
@@ -649,7 +649,7 @@ internal ref struct ImapGrammarReader
     /// <summary>RFC 9051 §9 <c>date</c>: <c>date-text</c> or <c>DQUOTE date-text DQUOTE</c>.</summary>
     public bool ParseDate(out DateOnly date)
     {
-        bool quoted = TryChar((byte)'"');
+        var quoted = TryChar((byte)'"');
         if (!ParseDateText(out date))
         {
             return false;
@@ -661,9 +661,9 @@ internal ref struct ImapGrammarReader
     private bool ParseDateText(out DateOnly date)
     {
         date = default;
-        if (!ParseDigits(1, 2, out int day) || !ExpectChar((byte)'-', ImapParseErrors.InvalidDate)
-            || !ParseMonth(out int month) || !ExpectChar((byte)'-', ImapParseErrors.InvalidDate)
-            || !ParseDigits(4, 4, out int year))
+        if (!ParseDigits(1, 2, out var day) || !ExpectChar((byte)'-', ImapParseErrors.InvalidDate)
+            || !ParseMonth(out var month) || !ExpectChar((byte)'-', ImapParseErrors.InvalidDate)
+            || !ParseDigits(4, 4, out var year))
         {
             return Fail(ImapParseErrors.InvalidDate);
         }
@@ -687,18 +687,18 @@ internal ref struct ImapGrammarReader
         }
 
         TryChar((byte)' ');
-        if (!ParseDigits(1, 2, out int day) || !ExpectChar((byte)'-', ImapParseErrors.InvalidDate)
-            || !ParseMonth(out int month) || !ExpectChar((byte)'-', ImapParseErrors.InvalidDate)
-            || !ParseDigits(4, 4, out int year) || !ExpectChar((byte)' ', ImapParseErrors.InvalidDate)
-            || !ParseDigits(2, 2, out int hour) || !ExpectChar((byte)':', ImapParseErrors.InvalidDate)
-            || !ParseDigits(2, 2, out int minute) || !ExpectChar((byte)':', ImapParseErrors.InvalidDate)
-            || !ParseDigits(2, 2, out int second) || !ExpectChar((byte)' ', ImapParseErrors.InvalidDate))
+        if (!ParseDigits(1, 2, out var day) || !ExpectChar((byte)'-', ImapParseErrors.InvalidDate)
+            || !ParseMonth(out var month) || !ExpectChar((byte)'-', ImapParseErrors.InvalidDate)
+            || !ParseDigits(4, 4, out var year) || !ExpectChar((byte)' ', ImapParseErrors.InvalidDate)
+            || !ParseDigits(2, 2, out var hour) || !ExpectChar((byte)':', ImapParseErrors.InvalidDate)
+            || !ParseDigits(2, 2, out var minute) || !ExpectChar((byte)':', ImapParseErrors.InvalidDate)
+            || !ParseDigits(2, 2, out var second) || !ExpectChar((byte)' ', ImapParseErrors.InvalidDate))
         {
             return Fail(ImapParseErrors.InvalidDate);
         }
 
-        int sign = TryChar((byte)'+') ? 1 : TryChar((byte)'-') ? -1 : 0;
-        if (sign == 0 || !ParseDigits(2, 2, out int zoneHours) || !ParseDigits(2, 2, out int zoneMinutes)
+        var sign = TryChar((byte)'+') ? 1 : TryChar((byte)'-') ? -1 : 0;
+        if (sign == 0 || !ParseDigits(2, 2, out var zoneHours) || !ParseDigits(2, 2, out var zoneMinutes)
             || !ExpectChar((byte)'"', ImapParseErrors.InvalidDate))
         {
             return Fail(ImapParseErrors.InvalidDate);
@@ -719,7 +719,7 @@ internal ref struct ImapGrammarReader
     private bool ParseDigits(int min, int max, out int value)
     {
         value = 0;
-        int count = 0;
+        var count = 0;
         while (count < max && Position < _data.Length && char.IsAsciiDigit((char)_data[Position]))
         {
             value = (value * 10) + (_data[Position++] - '0');
@@ -738,8 +738,8 @@ internal ref struct ImapGrammarReader
         }
 
         ReadOnlySpan<byte> text = _data.Slice(Position, 3);
-        ReadOnlySpan<byte> months = "JANFEBMARAPRMAYJUNJULAUGSEPOCTNOVDEC"u8;
-        for (int i = 0; i < 12; i++)
+        var months = "JANFEBMARAPRMAYJUNJULAUGSEPOCTNOVDEC"u8;
+        for (var i = 0; i < 12; i++)
         {
             if (Ascii.EqualsIgnoreCase(text, months.Slice(i * 3, 3)))
             {

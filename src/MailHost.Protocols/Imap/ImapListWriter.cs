@@ -18,8 +18,8 @@ public static class ImapListWriter
         writer.WriteRaw("* "u8);
         writer.WriteRaw(command);
         writer.WriteRaw(" ("u8);
-        bool first = true;
-        foreach (string attribute in attributes)
+        var first = true;
+        foreach (var attribute in attributes)
         {
             if (!ImapResponseWriter.IsFlag(attribute))
             {

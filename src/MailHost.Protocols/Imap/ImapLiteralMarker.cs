@@ -24,7 +24,7 @@ internal static class ImapLiteralMarker
             return false;
         }
 
-        foreach (byte b in inner)
+        foreach (var b in inner)
         {
             if (!char.IsAsciiDigit((char)b))
             {

@@ -95,9 +95,9 @@ public sealed class ImapResponseWriter
     public void WriteContinuation(ReadOnlySpan<byte> challenge)
     {
         WriteRaw("+ "u8);
-        int length = Base64.GetMaxEncodedToUtf8Length(challenge.Length);
-        Span<byte> span = _output.GetSpan(length);
-        Base64.EncodeToUtf8(challenge, span, out _, out int written);
+        var length = Base64.GetMaxEncodedToUtf8Length(challenge.Length);
+        var span = _output.GetSpan(length);
+        Base64.EncodeToUtf8(challenge, span, out _, out var written);
         _output.Advance(written);
         WriteCrlf();
     }
@@ -107,7 +107,7 @@ public sealed class ImapResponseWriter
     {
         ArgumentNullException.ThrowIfNull(capabilities);
         WriteRaw("* CAPABILITY"u8);
-        foreach (string capability in capabilities)
+        foreach (var capability in capabilities)
         {
             WriteSpace();
             WriteAtom(capability);
@@ -164,7 +164,7 @@ public sealed class ImapResponseWriter
     {
         ArgumentNullException.ThrowIfNull(capabilities);
         WriteRaw("* ENABLED"u8);
-        foreach (string capability in capabilities)
+        foreach (var capability in capabilities)
         {
             WriteSpace();
             WriteAtom(capability);
@@ -178,7 +178,7 @@ public sealed class ImapResponseWriter
     /// <summary>Writes trusted protocol bytes as they are (item names, fixed text). Never pass client data here.</summary>
     public void WriteRaw(ReadOnlySpan<byte> bytes)
     {
-        Span<byte> span = _output.GetSpan(bytes.Length);
+        var span = _output.GetSpan(bytes.Length);
         bytes.CopyTo(span);
         _output.Advance(bytes.Length);
     }
@@ -199,8 +199,8 @@ public sealed class ImapResponseWriter
     /// <summary>Writes a number (RFC 9051 <c>number</c>/<c>number64</c>).</summary>
     public void WriteNumber(ulong value)
     {
-        Span<byte> span = _output.GetSpan(20);
-        Utf8Formatter.TryFormat(value, span, out int written);
+        var span = _output.GetSpan(20);
+        Utf8Formatter.TryFormat(value, span, out var written);
         _output.Advance(written);
     }
 
@@ -242,7 +242,7 @@ public sealed class ImapResponseWriter
             return true;
         }
 
-        ReadOnlySpan<char> atom = flag.StartsWith('\\') ? flag.AsSpan(1) : flag.AsSpan();
+        var atom = flag.StartsWith('\\') ? flag.AsSpan(1) : flag.AsSpan();
         return !atom.IsEmpty && !atom.ContainsAnyExcept(AtomChars);
     }
 
@@ -271,9 +271,9 @@ public sealed class ImapResponseWriter
 
     private void WriteFlagItems(IReadOnlyList<string> flags, bool first)
     {
-        for (int i = 0; i < flags.Count; i++)
+        for (var i = 0; i < flags.Count; i++)
         {
-            string flag = flags[i];
+            var flag = flags[i];
             if (!IsFlag(flag))
             {
                 continue;
@@ -299,7 +299,7 @@ public sealed class ImapResponseWriter
             return;
         }
 
-        for (int i = 0; i < set.Ranges.Count; i++)
+        for (var i = 0; i < set.Ranges.Count; i++)
         {
             if (i > 0)
             {
@@ -390,9 +390,9 @@ public sealed class ImapResponseWriter
     public void WriteLiteral(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        int length = Encoding.UTF8.GetByteCount(value);
+        var length = Encoding.UTF8.GetByteCount(value);
         WriteLiteralHeader(length);
-        Span<byte> span = _output.GetSpan(length);
+        var span = _output.GetSpan(length);
         Encoding.UTF8.GetBytes(value, span);
         _output.Advance(length);
     }
@@ -433,12 +433,12 @@ public sealed class ImapResponseWriter
             return;
         }
 
-        int max = name.Length * ModifiedUtf7.MaxBytesPerChar;
+        var max = name.Length * ModifiedUtf7.MaxBytesPerChar;
         byte[]? rented = null;
-        Span<byte> encoded = max <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        var encoded = max <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
-            if (!ModifiedUtf7.TryEncode(name, encoded, out int written))
+            if (!ModifiedUtf7.TryEncode(name, encoded, out var written))
             {
                 throw new ArgumentException("The mailbox name holds an unpaired surrogate.", nameof(name));
             }
@@ -466,7 +466,7 @@ public sealed class ImapResponseWriter
     /// <summary>Writes an RFC 9051 <c>date-time</c>: <c>"dd-Mon-yyyy hh:mm:ss +zzzz"</c>.</summary>
     public void WriteDateTime(DateTimeOffset value)
     {
-        Span<byte> span = _output.GetSpan(28);
+        var span = _output.GetSpan(28);
         span[0] = (byte)'"';
         Two(span[1..], value.Day);
         span[3] = (byte)'-';
@@ -480,7 +480,7 @@ public sealed class ImapResponseWriter
         span[18] = (byte)':';
         Two(span[19..], value.Second);
         span[21] = (byte)' ';
-        int offset = (int)value.Offset.TotalMinutes;
+        var offset = (int)value.Offset.TotalMinutes;
         span[22] = offset < 0 ? (byte)'-' : (byte)'+';
         offset = Math.Abs(offset);
         Two(span[23..], offset / 60);
@@ -504,7 +504,7 @@ public sealed class ImapResponseWriter
             return false;
         }
 
-        foreach (char c in value)
+        foreach (var c in value)
         {
             if (c < 0x20 || c == 0x7F || (c > 0x7F && !Utf8Enabled))
             {
@@ -523,7 +523,7 @@ public sealed class ImapResponseWriter
 
     private static bool HasLoneSurrogate(string value)
     {
-        for (int i = 0; i < value.Length; i++)
+        for (var i = 0; i < value.Length; i++)
         {
             if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
             {
@@ -540,19 +540,19 @@ public sealed class ImapResponseWriter
 
     private void WriteQuotedCore(string value)
     {
-        int max = (Encoding.UTF8.GetMaxByteCount(value.Length) * 2) + 2;
-        Span<byte> span = _output.GetSpan(max);
-        int n = 0;
+        var max = (Encoding.UTF8.GetMaxByteCount(value.Length) * 2) + 2;
+        var span = _output.GetSpan(max);
+        var n = 0;
         span[n++] = (byte)'"';
         Span<byte> utf8 = stackalloc byte[4];
-        foreach (Rune rune in value.EnumerateRunes())
+        foreach (var rune in value.EnumerateRunes())
         {
             if (rune.Value is '"' or '\\')
             {
                 span[n++] = (byte)'\\';
             }
 
-            int written = rune.EncodeToUtf8(utf8);
+            var written = rune.EncodeToUtf8(utf8);
             utf8[..written].CopyTo(span[n..]);
             n += written;
         }
@@ -563,10 +563,10 @@ public sealed class ImapResponseWriter
 
     private void WriteQuotedAscii(ReadOnlySpan<byte> bytes)
     {
-        Span<byte> span = _output.GetSpan((bytes.Length * 2) + 2);
-        int n = 0;
+        var span = _output.GetSpan((bytes.Length * 2) + 2);
+        var n = 0;
         span[n++] = (byte)'"';
-        foreach (byte b in bytes)
+        foreach (var b in bytes)
         {
             if (b is (byte)'"' or (byte)'\\')
             {
@@ -582,7 +582,7 @@ public sealed class ImapResponseWriter
 
     private static bool IsAStringAtom(ReadOnlySpan<byte> bytes)
     {
-        foreach (byte b in bytes)
+        foreach (var b in bytes)
         {
             if (!AStringChars.Contains((char)b))
             {
@@ -595,8 +595,8 @@ public sealed class ImapResponseWriter
 
     internal void WriteAscii(string value)
     {
-        Span<byte> span = _output.GetSpan(value.Length);
-        int written = Encoding.ASCII.GetBytes(value, span);
+        var span = _output.GetSpan(value.Length);
+        var written = Encoding.ASCII.GetBytes(value, span);
         _output.Advance(written);
     }
 
@@ -604,10 +604,10 @@ public sealed class ImapResponseWriter
     private void WriteText(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
-        Span<byte> span = _output.GetSpan(max);
-        int written = Encoding.UTF8.GetBytes(text, span);
-        foreach (ref byte b in span[..written])
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var span = _output.GetSpan(max);
+        var written = Encoding.UTF8.GetBytes(text, span);
+        foreach (ref var b in span[..written])
         {
             if (b is (byte)'\r' or (byte)'\n' or 0)
             {

@@ -12,7 +12,7 @@ public static class ImapSearchWriter
         ArgumentNullException.ThrowIfNull(numbers);
         writer.WriteRaw("* "u8);
         writer.WriteAtom(name);
-        foreach (uint number in numbers)
+        foreach (var number in numbers)
         {
             writer.WriteSpace();
             writer.WriteNumber(number);

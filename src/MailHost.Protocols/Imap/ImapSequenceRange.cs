@@ -13,8 +13,8 @@ public readonly record struct ImapSequenceRange(uint Start, uint End)
     /// <summary>The lowest and highest numbers covered, with <c>*</c> replaced by <paramref name="largest"/>.</summary>
     public (uint Low, uint High) Resolve(uint largest)
     {
-        uint a = Start == Star ? largest : Start;
-        uint b = End == Star ? largest : End;
+        var a = Start == Star ? largest : Start;
+        var b = End == Star ? largest : End;
         return a <= b ? (a, b) : (b, a);
     }
 }

@@ -13,7 +13,7 @@ public static class ImapStatusWriter
         writer.WriteRaw("* STATUS "u8);
         writer.WriteMailbox(mailbox);
         writer.WriteRaw(" ("u8);
-        bool first = true;
+        var first = true;
         foreach (var (item, value) in items)
         {
             if (!first)

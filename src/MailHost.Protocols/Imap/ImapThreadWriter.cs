@@ -21,7 +21,7 @@ public static class ImapThreadWriter
         var heads = threads.Where(t => !t.IsDummy || Visible(t.Children).Count > 0).ToList();
         writer.WriteRaw(heads.Count > 0 ? "* THREAD "u8 : "* THREAD"u8);
         var work = new Stack<(ThreadStep Step, ImapThreadNode? Node)>();
-        for (int i = heads.Count - 1; i >= 0; i--)
+        for (var i = heads.Count - 1; i >= 0; i--)
         {
             PushList(work, heads[i]);
         }
@@ -55,7 +55,7 @@ public static class ImapThreadWriter
                     }
                     else
                     {
-                        for (int i = children.Count - 1; i >= 0; i--)
+                        for (var i = children.Count - 1; i >= 0; i--)
                         {
                             PushList(work, children[i]);
                         }
@@ -79,7 +79,7 @@ public static class ImapThreadWriter
         {
             var visible = new List<ImapThreadNode>(nodes.Count);
             var pending = new Stack<ImapThreadNode>();
-            for (int i = nodes.Count - 1; i >= 0; i--)
+            for (var i = nodes.Count - 1; i >= 0; i--)
             {
                 pending.Push(nodes[i]);
             }
@@ -93,7 +93,7 @@ public static class ImapThreadWriter
                     continue;
                 }
 
-                for (int i = node.Children.Count - 1; i >= 0; i--)
+                for (var i = node.Children.Count - 1; i >= 0; i--)
                 {
                     pending.Push(node.Children[i]);
                 }

@@ -118,7 +118,7 @@ public static class ImapThreader
             current.Message = message;
 
             // §2.2: the References ids; when there is no valid one, the first valid In-Reply-To id is the only reference.
-            IReadOnlyList<string> references = message.References;
+            var references = message.References;
             if (!references.Any(r => !string.IsNullOrEmpty(r)))
             {
                 references = string.IsNullOrEmpty(message.InReplyTo) ? [] : [message.InReplyTo];

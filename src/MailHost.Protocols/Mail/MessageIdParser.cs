@@ -26,7 +26,7 @@ public static class MessageIdParser
             return ids;
         }
 
-        int i = 0;
+        var i = 0;
         while (NextId(value, ref i) is { } id)
         {
             ids.Add(id);
@@ -43,7 +43,7 @@ public static class MessageIdParser
             return null;
         }
 
-        int i = 0;
+        var i = 0;
         return NextId(value, ref i);
     }
 
@@ -53,7 +53,7 @@ public static class MessageIdParser
         while (i < s.Length)
         {
             // Skip what is not a msg-id; a quoted phrase or a comment may contain '<' that is not an id's start.
-            char c = s[i];
+            var c = s[i];
             if (c == '(')
             {
                 SkipComment(s, ref i);
@@ -72,7 +72,7 @@ public static class MessageIdParser
                 continue;
             }
 
-            int start = i;
+            var start = i;
             text.Clear();
             if (TryParseMsgId(s, ref i, text))
             {
@@ -159,7 +159,7 @@ public static class MessageIdParser
 
     private static bool ParseAtomText(string s, ref int i, StringBuilder id)
     {
-        int start = i;
+        var start = i;
         while (i < s.Length && IsAtext(s[i]))
         {
             i++;
@@ -175,7 +175,7 @@ public static class MessageIdParser
         i++;
         while (i < s.Length)
         {
-            char c = s[i];
+            var c = s[i];
             if (c == '"')
             {
                 i++;
@@ -207,7 +207,7 @@ public static class MessageIdParser
         i++;
         while (i < s.Length)
         {
-            char c = s[i];
+            var c = s[i];
             if (c == ']')
             {
                 id.Append(']');
@@ -261,10 +261,10 @@ public static class MessageIdParser
     // comment = "(" *([FWS] ccontent) [FWS] ")"; comments nest. Counted, not recursed, so depth costs no stack.
     private static void SkipComment(string s, ref int i)
     {
-        int depth = 0;
+        var depth = 0;
         while (i < s.Length)
         {
-            char c = s[i];
+            var c = s[i];
             if (c == '\\')
             {
                 i += 2;
@@ -290,7 +290,7 @@ public static class MessageIdParser
         i++;
         while (i < s.Length)
         {
-            char c = s[i];
+            var c = s[i];
             if (c == '\\')
             {
                 i += 2;

@@ -99,5 +99,5 @@ internal static class DkimTagList
 
     /// <summary>tag-value = [ tval *( 1*(WSP / FWS) tval ) ]; VALCHAR = %x21-3A / %x3C-7E.</summary>
     private static bool IsTagValue(string value)
-        => value.All(c => c is (>= '!' and <= '~') or ' ' or '\t' or '\r' or '\n' && c != ';');
+        => value.All(c => c is ((>= '!' and <= '~') or ' ' or '\t' or '\r' or '\n') and not ';');
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
-using MailHost.Protocols.Text;
 using System.Text;
+using MailHost.Protocols.Text;
 
 namespace MailHost.Protocols.Pop3;
 
@@ -51,7 +51,7 @@ public sealed class Pop3CommandParser
     public Pop3ParseStatus TryParseCommand(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out Pop3Command? command, out Pop3Response? error)
     {
         command = null;
-        CommandLineStatus status = _lines.TryReadCommand(buffer, out consumed, out CommandLine line);
+        var status = _lines.TryReadCommand(buffer, out consumed, out var line);
         using (line)
         {
             error = status == CommandLineStatus.Complete ? ParseCommandLine(line.Text, out command) : Refusal(status, Pop3Responses.LineTooLong);
@@ -72,7 +72,7 @@ public sealed class Pop3CommandParser
     /// <param name="error">The response to send on <see cref="Pop3ParseStatus.Error"/>.</param>
     public Pop3ParseStatus TryParseAuthResponse(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out string? response, out Pop3Response? error)
     {
-        CommandLineStatus status = _lines.TryReadAuthResponse(buffer, out consumed, out response);
+        var status = _lines.TryReadAuthResponse(buffer, out consumed, out response);
         error = status == CommandLineStatus.Complete ? null : Refusal(status, Pop3Responses.AuthLineTooLong);
         return status == CommandLineStatus.Incomplete ? Pop3ParseStatus.Incomplete
             : error is null ? Pop3ParseStatus.Complete
@@ -93,9 +93,9 @@ public sealed class Pop3CommandParser
     private Pop3Response? ParseCommandLine(ReadOnlySpan<byte> line, out Pop3Command? command)
     {
         command = null;
-        int space = line.IndexOf((byte)' ');
-        ReadOnlySpan<byte> keyword = space < 0 ? line : line[..space];
-        ReadOnlySpan<byte> rawArguments = space < 0 ? default : line[(space + 1)..];
+        var space = line.IndexOf((byte)' ');
+        var keyword = space < 0 ? line : line[..space];
+        var rawArguments = space < 0 ? default : line[(space + 1)..];
         if (IsKeyword(keyword, "PASS"u8))
         {
             // RFC 1939 §7: the argument is the rest of the line, spaces (even trailing ones) included. An empty
@@ -105,7 +105,7 @@ public sealed class Pop3CommandParser
             return null;
         }
 
-        ReadOnlySpan<byte> arguments = rawArguments.TrimEnd((byte)' ');
+        var arguments = rawArguments.TrimEnd((byte)' ');
         if (keyword.Length == 4)
         {
             if (IsKeyword(keyword, "USER"u8))
@@ -120,22 +120,22 @@ public sealed class Pop3CommandParser
 
             if (IsKeyword(keyword, "LIST"u8) || IsKeyword(keyword, "UIDL"u8))
             {
-                bool isList = keyword[0] is (byte)'L' or (byte)'l';
+                var isList = keyword[0] is (byte)'L' or (byte)'l';
                 if (arguments.IsEmpty)
                 {
                     command = isList ? new ListCommand(null) : new UidlCommand(null);
                     return null;
                 }
 
-                Pop3Response? failure = ParseMessageNumber(arguments, out int number);
+                var failure = ParseMessageNumber(arguments, out var number);
                 command = failure is not null ? null : isList ? new ListCommand(number) : new UidlCommand(number);
                 return failure;
             }
 
             if (IsKeyword(keyword, "RETR"u8) || IsKeyword(keyword, "DELE"u8))
             {
-                bool isRetr = keyword[0] is (byte)'R' or (byte)'r';
-                Pop3Response? failure = ParseMessageNumber(arguments, out int number);
+                var isRetr = keyword[0] is (byte)'R' or (byte)'r';
+                var failure = ParseMessageNumber(arguments, out var number);
                 command = failure is not null ? null : isRetr ? new RetrCommand(number) : new DeleCommand(number);
                 return failure;
             }
@@ -177,7 +177,7 @@ public sealed class Pop3CommandParser
 
             if (IsKeyword(keyword, "APOP"u8))
             {
-                int separator = arguments.IndexOf((byte)' ');
+                var separator = arguments.IndexOf((byte)' ');
                 if (separator <= 0 || arguments[(separator + 1)..].IsEmpty || arguments[(separator + 1)..].IndexOf((byte)' ') >= 0)
                 {
                     return Pop3Responses.SyntaxError;
@@ -189,20 +189,20 @@ public sealed class Pop3CommandParser
         }
         else if (keyword.Length == 3 && IsKeyword(keyword, "TOP"u8))
         {
-            int separator = arguments.IndexOf((byte)' ');
+            var separator = arguments.IndexOf((byte)' ');
             if (separator <= 0)
             {
                 return Pop3Responses.SyntaxError;
             }
 
-            int lines = 0;
-            Pop3Response? failure = ParseMessageNumber(arguments[..separator], out int number);
+            var lines = 0;
+            var failure = ParseMessageNumber(arguments[..separator], out var number);
             failure ??= ParseNumber(arguments[(separator + 1)..], allowZero: true, out lines);
             command = failure is null ? new TopCommand(number, lines) : null;
             return failure;
         }
 
-        command = LineCommandSyntax.LooksLikeHttp(keyword, out string? method) ? new HttpRequestCommand(method!) : new UnknownCommand(LineCommandSyntax.SanitizeVerb(keyword));
+        command = LineCommandSyntax.LooksLikeHttp(keyword, out var method) ? new HttpRequestCommand(method!) : new UnknownCommand(LineCommandSyntax.SanitizeVerb(keyword));
         return null;
     }
 
@@ -237,7 +237,7 @@ public sealed class Pop3CommandParser
         }
 
         long value = 0;
-        foreach (byte b in text)
+        foreach (var b in text)
         {
             if (!char.IsAsciiDigit((char)b))
             {
@@ -270,7 +270,7 @@ public sealed class Pop3CommandParser
             return null;
         }
 
-        switch (LineCommandSyntax.TryParseAuthArguments(arguments, Options.MaxAuthResponseLength, out string? mechanism, out string? initialResponse))
+        switch (LineCommandSyntax.TryParseAuthArguments(arguments, Options.MaxAuthResponseLength, out var mechanism, out var initialResponse))
         {
             case AuthArgumentsStatus.TooLong:
                 return Pop3Responses.AuthLineTooLong;

@@ -22,7 +22,7 @@ public sealed record Pop3Response
             throw new ArgumentException("Response codes go with -ERR only.", nameof(code));
         }
 
-        foreach (char c in text)
+        foreach (var c in text)
         {
             if (c is < ' ' or > '~')
             {

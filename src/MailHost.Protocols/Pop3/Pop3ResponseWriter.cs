@@ -18,7 +18,7 @@ public static class Pop3ResponseWriter
     {
         ArgumentNullException.ThrowIfNull(capabilities);
         Pop3Response.Ok("Capability list follows").WriteTo(output);
-        foreach (string capability in capabilities)
+        foreach (var capability in capabilities)
         {
             WriteLine(output, capability);
         }

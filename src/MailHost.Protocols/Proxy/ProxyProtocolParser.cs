@@ -42,7 +42,7 @@ public static class ProxyProtocolParser
         error = null;
 
         Span<byte> head = stackalloc byte[V2FixedLength];
-        int headLength = (int)Math.Min(buffer.Length, V2FixedLength);
+        var headLength = (int)Math.Min(buffer.Length, V2FixedLength);
         buffer.Slice(0, headLength).CopyTo(head);
         head = head[..headLength];
         if (head.IsEmpty)
@@ -85,13 +85,13 @@ public static class ProxyProtocolParser
         }
 
         Span<byte> line = stackalloc byte[MaxV1Length];
-        int available = (int)Math.Min(buffer.Length, MaxV1Length);
+        var available = (int)Math.Min(buffer.Length, MaxV1Length);
         buffer.Slice(0, available).CopyTo(line);
         line = line[..available];
 
         // Spec §2.1: wait for CRLF within 107 bytes; "the receiver must not tolerate a single CR or LF
         // character to end the line".
-        int end = line.IndexOfAny((byte)'\r', (byte)'\n');
+        var end = line.IndexOfAny((byte)'\r', (byte)'\n');
         if (end < 0)
         {
             return available == MaxV1Length ? Fail(out error, ProxyErrors.V1TooLong) : ProxyParseStatus.Incomplete;
@@ -148,7 +148,7 @@ public static class ProxyProtocolParser
             }
         }
 
-        bool isLocal = head.Length > 12 && (head[12] & 0x0F) == 0;
+        var isLocal = head.Length > 12 && (head[12] & 0x0F) == 0;
 
         // The 14th byte: address family (high nibble 0-3) and transport (low nibble 0-2). LOCAL ignores it.
         if (head.Length > 13 && !isLocal && (head[13] >> 4 > 3 || (head[13] & 0x0F) > 2))
@@ -161,7 +161,7 @@ public static class ProxyProtocolParser
             return ProxyParseStatus.Incomplete;
         }
 
-        int total = V2FixedLength + BinaryPrimitives.ReadUInt16BigEndian(head[14..]);
+        var total = V2FixedLength + BinaryPrimitives.ReadUInt16BigEndian(head[14..]);
         if (total > MaxV2Length)
         {
             return Fail(out error, ProxyErrors.V2TooLong);
@@ -181,10 +181,10 @@ public static class ProxyProtocolParser
             return ProxyParseStatus.Complete;
         }
 
-        int blockLength = total - V2FixedLength;
-        ReadOnlySpan<byte> first = buffer.FirstSpan;
-        Span<byte> copy = first.Length >= total ? [] : stackalloc byte[MaxV2Length];
-        ReadOnlySpan<byte> block = first.Length >= total ? first[V2FixedLength..total] : copy[..blockLength];
+        var blockLength = total - V2FixedLength;
+        var first = buffer.FirstSpan;
+        var copy = first.Length >= total ? [] : stackalloc byte[MaxV2Length];
+        var block = first.Length >= total ? first[V2FixedLength..total] : copy[..blockLength];
         if (first.Length < total)
         {
             buffer.Slice(V2FixedLength, blockLength).CopyTo(copy);
@@ -235,7 +235,7 @@ public static class ProxyProtocolParser
         }
 
         // Spec §2.2: what follows the addresses is a series of TLVs: type (1), length (2, big-endian), value.
-        ReadOnlySpan<byte> tlvs = block[addressLength..];
+        var tlvs = block[addressLength..];
         while (!tlvs.IsEmpty)
         {
             if (tlvs.Length < 3)
@@ -271,7 +271,7 @@ public static class ProxyProtocolParser
     /// <summary>True when <paramref name="head"/> agrees with <paramref name="signature"/> as far as either goes.</summary>
     private static bool StartsLike(ReadOnlySpan<byte> head, ReadOnlySpan<byte> signature)
     {
-        int n = Math.Min(head.Length, signature.Length);
+        var n = Math.Min(head.Length, signature.Length);
         return head[..n].SequenceEqual(signature[..n]);
     }
 

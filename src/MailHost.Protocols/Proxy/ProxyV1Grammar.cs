@@ -20,8 +20,8 @@ internal static class ProxyV1Grammar
             return null;
         }
 
-        int protocolEnd = content.IndexOf((byte)' ');
-        ReadOnlySpan<byte> protocol = protocolEnd < 0 ? content : content[..protocolEnd];
+        var protocolEnd = content.IndexOf((byte)' ');
+        var protocol = protocolEnd < 0 ? content : content[..protocolEnd];
         bool isV6;
         if (protocol.SequenceEqual("TCP4"u8))
         {
@@ -42,11 +42,11 @@ internal static class ProxyV1Grammar
         }
 
         // Exactly one space between four non-empty fields: source, destination, source port, destination port.
-        ReadOnlySpan<byte> rest = content[(protocolEnd + 1)..];
+        var rest = content[(protocolEnd + 1)..];
         Span<Range> fields = stackalloc Range[FieldCount];
-        int count = 0;
-        int start = 0;
-        for (int i = 0; i <= rest.Length; i++)
+        var count = 0;
+        var start = 0;
+        for (var i = 0; i <= rest.Length; i++)
         {
             if (i < rest.Length && rest[i] != ' ')
             {
@@ -79,12 +79,12 @@ internal static class ProxyV1Grammar
             return ProxyErrors.V1BadDestinationAddress;
         }
 
-        if (!TryParseDecimal(rest[fields[2]], ushort.MaxValue, out int sourcePort))
+        if (!TryParseDecimal(rest[fields[2]], ushort.MaxValue, out var sourcePort))
         {
             return ProxyErrors.V1BadSourcePort;
         }
 
-        if (!TryParseDecimal(rest[fields[3]], ushort.MaxValue, out int destinationPort))
+        if (!TryParseDecimal(rest[fields[3]], ushort.MaxValue, out var destinationPort))
         {
             return ProxyErrors.V1BadDestinationPort;
         }
@@ -103,10 +103,10 @@ internal static class ProxyV1Grammar
     /// </summary>
     internal static bool TryParseIPv4(ReadOnlySpan<byte> text, Span<byte> address)
     {
-        for (int part = 0; part < 4; part++)
+        for (var part = 0; part < 4; part++)
         {
-            int dot = part < 3 ? text.IndexOf((byte)'.') : text.Length;
-            if (dot < 0 || !TryParseDecimal(text[..dot], 255, out int value))
+            var dot = part < 3 ? text.IndexOf((byte)'.') : text.Length;
+            if (dot < 0 || !TryParseDecimal(text[..dot], 255, out var value))
             {
                 return false;
             }
@@ -127,9 +127,9 @@ internal static class ProxyV1Grammar
     {
         address.Clear();
         Span<byte> words = stackalloc byte[16];
-        int byteCount = 0;
-        int gapAt = -1;
-        int i = 0;
+        var byteCount = 0;
+        var gapAt = -1;
+        var i = 0;
         if (text.StartsWith("::"u8))
         {
             gapAt = 0;
@@ -142,8 +142,8 @@ internal static class ProxyV1Grammar
 
         while (i < text.Length)
         {
-            int digits = 0;
-            int value = 0;
+            var digits = 0;
+            var value = 0;
             while (i + digits < text.Length && digits <= 4 && IsHexDigit(text[i + digits]))
             {
                 value = (value << 4) | HexValue(text[i + digits]);
@@ -228,7 +228,7 @@ internal static class ProxyV1Grammar
             return false;
         }
 
-        foreach (byte b in text)
+        foreach (var b in text)
         {
             if (b is < (byte)'0' or > (byte)'9')
             {

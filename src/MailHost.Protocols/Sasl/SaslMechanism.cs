@@ -49,7 +49,7 @@ public abstract class SaslMechanism
     public SaslStep Start()
     {
         Expect(State.NotStarted);
-        return Track(OnStart(hasInitialResponse: false, ReadOnlySpan<byte>.Empty));
+        return Track(OnStart(hasInitialResponse: false, []));
     }
 
     /// <summary>Starts an exchange with the decoded initial response (SASL-IR; empty when the client sent <c>=</c>).</summary>

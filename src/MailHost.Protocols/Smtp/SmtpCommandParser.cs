@@ -1,6 +1,6 @@
 using System.Buffers;
-using MailHost.Protocols.Text;
 using System.Text;
+using MailHost.Protocols.Text;
 
 namespace MailHost.Protocols.Smtp;
 
@@ -81,7 +81,7 @@ public sealed class SmtpCommandParser
     public SmtpParseStatus TryParseCommand(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out SmtpCommand? command, out SmtpReply? error)
     {
         command = null;
-        CommandLineStatus status = _lines.TryReadCommand(buffer, out consumed, out CommandLine line);
+        var status = _lines.TryReadCommand(buffer, out consumed, out var line);
         using (line)
         {
             error = status == CommandLineStatus.Complete ? ParseCommandLine(line.Text, out command) : Refusal(status, SmtpReplies.LineTooLong);
@@ -105,7 +105,7 @@ public sealed class SmtpCommandParser
     /// <param name="error">The reply to send on <see cref="SmtpParseStatus.Error"/>.</param>
     public SmtpParseStatus TryParseAuthResponse(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out string? response, out SmtpReply? error)
     {
-        CommandLineStatus status = _lines.TryReadAuthResponse(buffer, out consumed, out response);
+        var status = _lines.TryReadAuthResponse(buffer, out consumed, out response);
         error = status == CommandLineStatus.Complete ? null : Refusal(status, SmtpReplies.AuthLineTooLong);
         return status == CommandLineStatus.Incomplete ? SmtpParseStatus.Incomplete
             : error is null ? SmtpParseStatus.Complete
@@ -127,10 +127,10 @@ public sealed class SmtpCommandParser
     {
         command = null;
         line = line.TrimEnd((byte)' ');
-        int space = line.IndexOf((byte)' ');
-        ReadOnlySpan<byte> verb = space < 0 ? line : line[..space];
-        bool hasArguments = space >= 0;
-        ReadOnlySpan<byte> arguments = hasArguments ? line[(space + 1)..] : default;
+        var space = line.IndexOf((byte)' ');
+        var verb = space < 0 ? line : line[..space];
+        var hasArguments = space >= 0;
+        var arguments = hasArguments ? line[(space + 1)..] : default;
 
         if (verb.Length == 4)
         {
@@ -189,7 +189,7 @@ public sealed class SmtpCommandParser
                     return SmtpReplies.ArgumentRequired;
                 }
 
-                string argument = Encoding.UTF8.GetString(arguments);
+                var argument = Encoding.UTF8.GetString(arguments);
                 command = verb[0] is (byte)'V' or (byte)'v' ? new VrfyCommand(argument) : new ExpnCommand(argument);
                 return null;
             }
@@ -204,7 +204,7 @@ public sealed class SmtpCommandParser
             return NoArguments(hasArguments, StartTlsCommand.Instance, out command);
         }
 
-        command = LineCommandSyntax.LooksLikeHttp(verb, out string? method) ? new HttpRequestCommand(method!) : new UnknownCommand(LineCommandSyntax.SanitizeVerb(verb));
+        command = LineCommandSyntax.LooksLikeHttp(verb, out var method) ? new HttpRequestCommand(method!) : new UnknownCommand(LineCommandSyntax.SanitizeVerb(verb));
         return null;
     }
 
@@ -222,7 +222,7 @@ public sealed class SmtpCommandParser
             return isEhlo ? SmtpReplies.EhloSyntax : SmtpReplies.HeloSyntax;
         }
 
-        SmtpIdentityKind kind = SmtpIdentityKind.Other;
+        var kind = SmtpIdentityKind.Other;
         var domainReader = new SmtpGrammarReader(argument, allowUtf8: false);
         if (domainReader.ParseDomain(out _) && domainReader.End)
         {
@@ -237,7 +237,7 @@ public sealed class SmtpCommandParser
             }
         }
 
-        string identity = Encoding.UTF8.GetString(argument);
+        var identity = Encoding.UTF8.GetString(argument);
         command = isEhlo ? new EhloCommand(identity, kind) : new HeloCommand(identity, kind);
         return null;
     }
@@ -245,7 +245,7 @@ public sealed class SmtpCommandParser
     private SmtpReply? ParseMail(ReadOnlySpan<byte> arguments, out SmtpCommand? command)
     {
         command = null;
-        SmtpExtensions offered = Options.Extensions;
+        var offered = Options.Extensions;
         var reader = new SmtpGrammarReader(arguments, allowUtf8: offered.HasFlag(SmtpExtensions.SmtpUtf8));
         if (!reader.TryConsumeIgnoreCase("FROM:"u8))
         {
@@ -258,18 +258,18 @@ public sealed class SmtpCommandParser
             return SmtpReplies.MailSyntax;
         }
 
-        if (!reader.ParseReversePath(out SmtpPath? path))
+        if (!reader.ParseReversePath(out var path))
         {
             return SmtpReplies.BadSenderAddress;
         }
 
         long? size = null;
-        SmtpBodyType body = SmtpBodyType.Unspecified;
-        bool smtpUtf8 = false;
-        SmtpDsnReturn ret = SmtpDsnReturn.Unspecified;
+        var body = SmtpBodyType.Unspecified;
+        var smtpUtf8 = false;
+        var ret = SmtpDsnReturn.Unspecified;
         string? envelopeId = null;
         string? authMailbox = null;
-        int seen = 0;
+        var seen = 0;
         while (!reader.End)
         {
             if (!reader.TryConsume((byte)' '))
@@ -282,7 +282,7 @@ public sealed class SmtpCommandParser
             }
 
             // RFC 5321 §4.1.2 Mail-parameters = esmtp-param *(SP esmtp-param).
-            if (!reader.ParseEsmtpParameter(out ReadOnlySpan<byte> keyword, out ReadOnlySpan<byte> value, out bool hasValue))
+            if (!reader.ParseEsmtpParameter(out var keyword, out var value, out var hasValue))
             {
                 return SmtpReplies.ParameterSyntax;
             }
@@ -375,7 +375,7 @@ public sealed class SmtpCommandParser
             return SmtpReplies.RcptSyntax;
         }
 
-        if (!reader.ParseForwardPath(out SmtpPath? path))
+        if (!reader.ParseForwardPath(out var path))
         {
             return SmtpReplies.BadRecipientAddress;
         }
@@ -385,9 +385,9 @@ public sealed class SmtpCommandParser
             return SmtpReplies.Utf8AddressNeedsSmtpUtf8;
         }
 
-        SmtpDsnNotify notify = SmtpDsnNotify.Unspecified;
+        var notify = SmtpDsnNotify.Unspecified;
         SmtpOriginalRecipient? originalRecipient = null;
-        int seen = 0;
+        var seen = 0;
         while (!reader.End)
         {
             if (!reader.TryConsume((byte)' '))
@@ -399,7 +399,7 @@ public sealed class SmtpCommandParser
             {
             }
 
-            if (!reader.ParseEsmtpParameter(out ReadOnlySpan<byte> keyword, out ReadOnlySpan<byte> value, out bool hasValue))
+            if (!reader.ParseEsmtpParameter(out var keyword, out var value, out var hasValue))
             {
                 return SmtpReplies.ParameterSyntax;
             }
@@ -450,7 +450,7 @@ public sealed class SmtpCommandParser
             return SmtpReplies.ParameterSyntax;
         }
 
-        switch (ParseNumber(value, out long parsed))
+        switch (ParseNumber(value, out var parsed))
         {
             case NumberResult.Syntax:
                 return SmtpReplies.ParameterSyntax;
@@ -503,10 +503,10 @@ public sealed class SmtpCommandParser
             return SmtpReplies.ParameterSyntax;
         }
 
-        foreach (Range range in value.Split((byte)','))
+        foreach (var range in value.Split((byte)','))
         {
-            ReadOnlySpan<byte> item = value[range];
-            SmtpDsnNotify flag = IsVerb(item, "NEVER"u8) ? SmtpDsnNotify.Never
+            var item = value[range];
+            var flag = IsVerb(item, "NEVER"u8) ? SmtpDsnNotify.Never
                 : IsVerb(item, "SUCCESS"u8) ? SmtpDsnNotify.Success
                 : IsVerb(item, "FAILURE"u8) ? SmtpDsnNotify.Failure
                 : IsVerb(item, "DELAY"u8) ? SmtpDsnNotify.Delay
@@ -527,14 +527,14 @@ public sealed class SmtpCommandParser
         // RFC 3461 §4.2: orcpt-parameter = "ORCPT=" original-recipient-address;
         // original-recipient-address = addr-type ";" xtext; addr-type = atom.
         originalRecipient = null;
-        int semicolon = value.IndexOf((byte)';');
+        var semicolon = value.IndexOf((byte)';');
         if (!hasValue || value.Length > MaxOriginalRecipientLength || semicolon <= 0)
         {
             return SmtpReplies.ParameterSyntax;
         }
 
-        ReadOnlySpan<byte> addressType = value[..semicolon];
-        if (addressType.ContainsAnyExcept(LineCommandSyntax.MechanismChars) || !SmtpGrammar.TryDecodeXtext(value[(semicolon + 1)..], out string? address) || address!.Length == 0)
+        var addressType = value[..semicolon];
+        if (addressType.ContainsAnyExcept(LineCommandSyntax.MechanismChars) || !SmtpGrammar.TryDecodeXtext(value[(semicolon + 1)..], out var address) || address!.Length == 0)
         {
             return SmtpReplies.ParameterSyntax;
         }
@@ -547,9 +547,9 @@ public sealed class SmtpCommandParser
     {
         // RFC 3030 §2: bdat-cmd ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF; chunk-size ::= 1*DIGIT.
         command = null;
-        int space = arguments.IndexOf((byte)' ');
-        ReadOnlySpan<byte> size = space < 0 ? arguments : arguments[..space];
-        bool isLast = false;
+        var space = arguments.IndexOf((byte)' ');
+        var size = space < 0 ? arguments : arguments[..space];
+        var isLast = false;
         if (space >= 0)
         {
             if (!IsVerb(arguments[(space + 1)..], "LAST"u8))
@@ -560,7 +560,7 @@ public sealed class SmtpCommandParser
             isLast = true;
         }
 
-        switch (ParseNumber(size, out long chunkSize))
+        switch (ParseNumber(size, out var chunkSize))
         {
             case NumberResult.Syntax:
                 return SmtpReplies.BdatSyntax;
@@ -581,7 +581,7 @@ public sealed class SmtpCommandParser
     private SmtpReply? ParseAuth(ReadOnlySpan<byte> arguments, out SmtpCommand? command)
     {
         command = null;
-        switch (LineCommandSyntax.TryParseAuthArguments(arguments, Options.MaxAuthResponseLength, out string? mechanism, out string? initialResponse))
+        switch (LineCommandSyntax.TryParseAuthArguments(arguments, Options.MaxAuthResponseLength, out var mechanism, out var initialResponse))
         {
             case AuthArgumentsStatus.TooLong:
                 return SmtpReplies.AuthLineTooLong;
@@ -609,8 +609,8 @@ public sealed class SmtpCommandParser
             return NumberResult.Syntax;
         }
 
-        bool overflow = false;
-        foreach (byte b in digits)
+        var overflow = false;
+        foreach (var b in digits)
         {
             if (!char.IsAsciiDigit((char)b))
             {
@@ -619,7 +619,7 @@ public sealed class SmtpCommandParser
 
             if (!overflow)
             {
-                int digit = b - '0';
+                var digit = b - '0';
                 if (value > (long.MaxValue - digit) / 10)
                 {
                     overflow = true;

@@ -38,9 +38,9 @@ public static class SmtpGrammar
     {
         value = null;
         var builder = new StringBuilder(xtext.Length);
-        for (int i = 0; i < xtext.Length; i++)
+        for (var i = 0; i < xtext.Length; i++)
         {
-            byte b = xtext[i];
+            var b = xtext[i];
             if (b == (byte)'+')
             {
                 if (i + 2 >= xtext.Length)
@@ -48,9 +48,9 @@ public static class SmtpGrammar
                     return false;
                 }
 
-                int high = UpperHex(xtext[i + 1]);
-                int low = UpperHex(xtext[i + 2]);
-                int decoded = (high << 4) | low;
+                var high = UpperHex(xtext[i + 1]);
+                var low = UpperHex(xtext[i + 2]);
+                var decoded = (high << 4) | low;
                 if (high < 0 || low < 0 || decoded is < 32 or > 126)
                 {
                     return false;
@@ -79,7 +79,7 @@ public static class SmtpGrammar
     {
         ArgumentNullException.ThrowIfNull(value);
         var builder = new StringBuilder(value.Length);
-        foreach (char c in value)
+        foreach (var c in value)
         {
             if (c is < ' ' or > '~')
             {
@@ -108,7 +108,7 @@ public static class SmtpGrammar
             return false;
         }
 
-        foreach (char c in localPart)
+        foreach (var c in localPart)
         {
             if (c != '.' && !AText.Contains(c) && c < 0x80)
             {

@@ -110,7 +110,7 @@ internal ref struct SmtpGrammarReader
             }
         }
 
-        if (!ParseMailbox(out SmtpMailbox? mailbox) || !TryConsume((byte)'>'))
+        if (!ParseMailbox(out var mailbox) || !TryConsume((byte)'>'))
         {
             return false;
         }
@@ -126,7 +126,7 @@ internal ref struct SmtpGrammarReader
         route = [];
         do
         {
-            if (!TryConsume((byte)'@') || !ParseDomain(out string? domain))
+            if (!TryConsume((byte)'@') || !ParseDomain(out var domain))
             {
                 return false;
             }
@@ -143,14 +143,14 @@ internal ref struct SmtpGrammarReader
     public bool ParseMailbox(out SmtpMailbox? mailbox)
     {
         mailbox = null;
-        if (!ParseLocalPart(out string? localPart, out bool quoted) || !TryConsume((byte)'@'))
+        if (!ParseLocalPart(out var localPart, out var quoted) || !TryConsume((byte)'@'))
         {
             return false;
         }
 
         if (Peek == (byte)'[')
         {
-            if (!ParseAddressLiteral(out SmtpAddressLiteral? literal))
+            if (!ParseAddressLiteral(out var literal))
             {
                 return false;
             }
@@ -159,7 +159,7 @@ internal ref struct SmtpGrammarReader
             return true;
         }
 
-        if (!ParseDomain(out string? domain))
+        if (!ParseDomain(out var domain))
         {
             return false;
         }
@@ -179,10 +179,10 @@ internal ref struct SmtpGrammarReader
     public bool ParseDotString(out string? value)
     {
         value = null;
-        int start = _position;
+        var start = _position;
         while (true)
         {
-            int atomStart = _position;
+            var atomStart = _position;
             while (_position < _text.Length && (AText.Contains(_text[_position]) || IsUtf8Byte(_text[_position])))
             {
                 _position++;
@@ -214,8 +214,8 @@ internal ref struct SmtpGrammarReader
             return false;
         }
 
-        Span<byte> decoded = _text.Length - _position <= 512 ? stackalloc byte[_text.Length - _position] : new byte[_text.Length - _position];
-        int length = 0;
+        var decoded = _text.Length - _position <= 512 ? stackalloc byte[_text.Length - _position] : new byte[_text.Length - _position];
+        var length = 0;
         while (true)
         {
             if (End)
@@ -223,7 +223,7 @@ internal ref struct SmtpGrammarReader
                 return false;
             }
 
-            byte b = _text[_position++];
+            var b = _text[_position++];
             if (b == (byte)'"')
             {
                 break;
@@ -261,17 +261,17 @@ internal ref struct SmtpGrammarReader
     public bool ParseDomain(out string? domain)
     {
         domain = null;
-        int start = _position;
+        var start = _position;
         int end;
         while (true)
         {
-            int labelStart = _position;
+            var labelStart = _position;
             while (_position < _text.Length && (char.IsAsciiLetterOrDigit((char)_text[_position]) || _text[_position] == (byte)'-' || IsUtf8Byte(_text[_position])))
             {
                 _position++;
             }
 
-            ReadOnlySpan<byte> label = _text[labelStart.._position];
+            var label = _text[labelStart.._position];
             if (label.IsEmpty || label[0] == (byte)'-' || label[^1] == (byte)'-' || label.Length > MaxLabelLength)
             {
                 return false;
@@ -299,40 +299,40 @@ internal ref struct SmtpGrammarReader
     public bool ParseAddressLiteral(out SmtpAddressLiteral? literal)
     {
         literal = null;
-        int start = _position;
+        var start = _position;
         if (!TryConsume((byte)'['))
         {
             return false;
         }
 
-        int close = Rest.IndexOf((byte)']');
+        var close = Rest.IndexOf((byte)']');
         if (close <= 0)
         {
             return false;
         }
 
-        ReadOnlySpan<byte> content = Rest[..close];
+        var content = Rest[..close];
         _position += close + 1;
-        string text = Encoding.ASCII.GetString(_text[start.._position]);
-        if (TryParseIPv4AddressLiteral(content, out IPAddress? ipv4))
+        var text = Encoding.ASCII.GetString(_text[start.._position]);
+        if (TryParseIPv4AddressLiteral(content, out var ipv4))
         {
             literal = new SmtpAddressLiteral(SmtpAddressLiteralKind.IPv4, text, ipv4);
             return true;
         }
 
-        int colon = content.IndexOf((byte)':');
+        var colon = content.IndexOf((byte)':');
         if (colon <= 0 || colon == content.Length - 1)
         {
             return false;
         }
 
-        ReadOnlySpan<byte> tag = content[..colon];
-        ReadOnlySpan<byte> value = content[(colon + 1)..];
+        var tag = content[..colon];
+        var value = content[(colon + 1)..];
         if (Ascii.EqualsIgnoreCase(tag, "IPv6"u8))
         {
             // IPv6-addr (RFC 5321 §4.1.3): hex digits, colons and an embedded IPv4 dotted quad only; no zone index.
             if (value.ContainsAnyExcept(IPv6Chars)
-                || !IPAddress.TryParse(Encoding.ASCII.GetString(value), out IPAddress? address)
+                || !IPAddress.TryParse(Encoding.ASCII.GetString(value), out var address)
                 || address.AddressFamily != AddressFamily.InterNetworkV6)
             {
                 return false;
@@ -344,7 +344,7 @@ internal ref struct SmtpGrammarReader
 
         // General-address-literal = Standardized-tag ":" 1*dcontent; Standardized-tag = Ldh-str;
         // dcontent = %d33-90 / %d94-126.
-        foreach (byte b in tag)
+        foreach (var b in tag)
         {
             if (!char.IsAsciiLetterOrDigit((char)b) && b != (byte)'-')
             {
@@ -357,7 +357,7 @@ internal ref struct SmtpGrammarReader
             return false;
         }
 
-        foreach (byte b in value)
+        foreach (var b in value)
         {
             if (b is < 33 or > 126 or (>= 91 and <= 93))
             {
@@ -378,7 +378,7 @@ internal ref struct SmtpGrammarReader
         keyword = default;
         value = default;
         hasValue = false;
-        int start = _position;
+        var start = _position;
         while (_position < _text.Length && (char.IsAsciiLetterOrDigit((char)_text[_position]) || (_text[_position] == (byte)'-' && _position > start)))
         {
             _position++;
@@ -396,10 +396,10 @@ internal ref struct SmtpGrammarReader
         }
 
         hasValue = true;
-        int valueStart = _position;
+        var valueStart = _position;
         while (_position < _text.Length && _text[_position] != (byte)' ')
         {
-            byte b = _text[_position];
+            var b = _text[_position];
             if (b is < 33 or 61 or 127 || (b > 127 && !_allowUtf8))
             {
                 return false;
@@ -420,12 +420,12 @@ internal ref struct SmtpGrammarReader
     {
         address = null;
         Span<byte> octets = stackalloc byte[4];
-        int parts = 0;
-        int i = 0;
+        var parts = 0;
+        var i = 0;
         while (true)
         {
-            int value = 0;
-            int digits = 0;
+            var value = 0;
+            var digits = 0;
             while (i < content.Length && char.IsAsciiDigit((char)content[i]) && digits < 4)
             {
                 value = (value * 10) + (content[i] - '0');

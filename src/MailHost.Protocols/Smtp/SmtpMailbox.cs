@@ -35,7 +35,7 @@ public sealed record SmtpMailbox(string LocalPart, string Domain)
     /// <summary>The mailbox in RFC 5321 form, quoting the local part when it is not a Dot-string.</summary>
     public override string ToString()
     {
-        string local = SmtpGrammar.IsDotString(LocalPart) ? LocalPart : SmtpGrammar.Quote(LocalPart);
+        var local = SmtpGrammar.IsDotString(LocalPart) ? LocalPart : SmtpGrammar.Quote(LocalPart);
         return Domain.Length == 0 ? local : local + "@" + Domain;
     }
 }

@@ -25,7 +25,7 @@ public sealed record SmtpReply
             throw new ArgumentException("Enhanced status code must be class.subject.detail with the reply's class.", nameof(enhancedStatusCode));
         }
 
-        foreach (char c in text)
+        foreach (var c in text)
         {
             if (c is < ' ' or > '~')
             {
@@ -69,7 +69,7 @@ public sealed record SmtpReply
     internal static bool IsEnhancedStatusCode(string value, int replyClass)
     {
         // RFC 3463 §2: class "." subject "." detail; subject 1*3digit, detail 1*3digit.
-        string[] parts = value.Split('.');
+        var parts = value.Split('.');
         return parts.Length == 3
             && parts[0].Length == 1 && parts[0][0] - '0' == replyClass
             && parts[1].Length is >= 1 and <= 3 && parts[1].All(char.IsAsciiDigit)

@@ -24,12 +24,12 @@ public static class SmtpReplyWriter
             throw new ArgumentException("A reply has at least one line.", nameof(lines));
         }
 
-        for (int i = 0; i < lines.Count; i++)
+        for (var i = 0; i < lines.Count; i++)
         {
             // Validates code, enhanced status code and text the same way a single-line reply does.
             var line = new SmtpReply(code, enhancedStatusCode, lines[i]);
-            string separator = i == lines.Count - 1 ? " " : "-";
-            string prefix = enhancedStatusCode is null
+            var separator = i == lines.Count - 1 ? " " : "-";
+            var prefix = enhancedStatusCode is null
                 ? string.Create(CultureInfo.InvariantCulture, $"{code}{separator}")
                 : string.Create(CultureInfo.InvariantCulture, $"{code}{separator}{enhancedStatusCode} ");
             output.Write(Encoding.ASCII.GetBytes(prefix + line.Text));
@@ -60,7 +60,7 @@ public static class SmtpReplyWriter
 
         if (extensions.HasFlag(SmtpExtensions.Size))
         {
-            long size = maxMessageSize == long.MaxValue ? 0 : maxMessageSize;
+            var size = maxMessageSize == long.MaxValue ? 0 : maxMessageSize;
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"SIZE {size}"));
         }
 

@@ -94,7 +94,7 @@ internal sealed class CommandLineReader
             return status;
         }
 
-        response = CrlfLineFramer.DecodePrintableAscii(framed, out bool bareLineEnding);
+        response = CrlfLineFramer.DecodePrintableAscii(framed, out var bareLineEnding);
         return response is not null ? CommandLineStatus.Complete
             : bareLineEnding ? CommandLineStatus.BareLineEnding
             : CommandLineStatus.InvalidCharacter;
@@ -122,13 +122,13 @@ internal sealed class CommandLineReader
     private CommandLineStatus TryFrame(in ReadOnlySequence<byte> input, bool isAuthResponse, out SequencePosition consumed, out ReadOnlySequence<byte> line)
     {
         line = default;
-        ReadOnlySequence<byte> buffer = input;
+        var buffer = input;
         if (!_lines.TrySkipDiscarded(ref buffer, out consumed))
         {
             return CommandLineStatus.Incomplete;
         }
 
-        long limit = isAuthResponse ? _maxAuthResponseLine : LineLimit(buffer);
+        var limit = isAuthResponse ? _maxAuthResponseLine : LineLimit(buffer);
         return _lines.TryReadLine(buffer, limit, out consumed, out line) switch
         {
             CrlfLineStatus.Complete => CommandLineStatus.Complete,
@@ -152,7 +152,7 @@ internal sealed class CommandLineReader
         }
 
         ReadOnlySpan<byte> verb = head[..^1];
-        foreach (string candidate in _parameterVerbs)
+        foreach (var candidate in _parameterVerbs)
         {
             if (Ascii.EqualsIgnoreCase(verb, candidate))
             {

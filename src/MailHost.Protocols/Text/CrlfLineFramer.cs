@@ -75,7 +75,7 @@ internal sealed class CrlfLineFramer
     /// </summary>
     public static string? DecodePrintableAscii(in ReadOnlySequence<byte> line, out bool hasBareLineEnding)
     {
-        byte[] bytes = line.ToArray();
+        var bytes = line.ToArray();
         hasBareLineEnding = bytes.AsSpan().IndexOfAny((byte)'\r', (byte)'\n') >= 0;
         if (hasBareLineEnding || bytes.AsSpan().IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0)
         {

@@ -68,8 +68,8 @@ public sealed class DotStuffer
     {
         ArgumentNullException.ThrowIfNull(output);
         ThrowIfCompleted();
-        SearchValues<byte> stops = _nulReplacement is null ? LineBreaks : LineBreaksAndNul;
-        int i = 0;
+        var stops = _nulReplacement is null ? LineBreaks : LineBreaksAndNul;
+        var i = 0;
         while (i < stored.Length)
         {
             if (_done)
@@ -77,7 +77,7 @@ public sealed class DotStuffer
                 return DotStuffStatus.Done;
             }
 
-            byte b = stored[i];
+            var b = stored[i];
             if (_pendingCr)
             {
                 // CRLF, or a bare CR which is sent as CRLF; in both cases the line ends here.
@@ -119,7 +119,7 @@ public sealed class DotStuffer
                 continue;
             }
 
-            int run = stored[i..].IndexOfAny(stops);
+            var run = stored[i..].IndexOfAny(stops);
             if (run < 0)
             {
                 run = stored.Length - i;
@@ -135,7 +135,7 @@ public sealed class DotStuffer
     /// <summary>Writes a multi-segment buffer of stored bytes; see <see cref="Write(ReadOnlySpan{byte}, IBufferWriter{byte})"/>.</summary>
     public DotStuffStatus Write(in ReadOnlySequence<byte> stored, IBufferWriter<byte> output)
     {
-        foreach (ReadOnlyMemory<byte> segment in stored)
+        foreach (var segment in stored)
         {
             if (Write(segment.Span, output) == DotStuffStatus.Done)
             {
@@ -168,7 +168,7 @@ public sealed class DotStuffer
     private void EndLine(IBufferWriter<byte> output)
     {
         output.Write("\r\n"u8);
-        bool wasEmpty = _atLineStart;
+        var wasEmpty = _atLineStart;
         _atLineStart = true;
         if (_topBodyLines is not int limit)
         {

@@ -104,38 +104,38 @@ public sealed class DotUnstuffer
             return DotUnstuffStatus.Completed;
         }
 
-        int i = 0;
+        var i = 0;
         while (i < input.Length)
         {
-            byte b = input[i];
+            var b = input[i];
             switch (_state)
             {
                 case State.InLine:
+                {
+                    var run = input[i..].IndexOfAny(Cr, Lf);
+                    if (run < 0)
                     {
-                        int run = input[i..].IndexOfAny(Cr, Lf);
-                        if (run < 0)
-                        {
-                            run = input.Length - i;
-                        }
-
-                        if (run > 0)
-                        {
-                            Emit(input.Slice(i, run), output);
-                            i += run;
-                        }
-                        else if (b == Cr)
-                        {
-                            _state = State.InLineCr;
-                            i++;
-                        }
-                        else
-                        {
-                            BareLineEnding(output);
-                            i++;
-                        }
-
-                        break;
+                        run = input.Length - i;
                     }
+
+                    if (run > 0)
+                    {
+                        Emit(input.Slice(i, run), output);
+                        i += run;
+                    }
+                    else if (b == Cr)
+                    {
+                        _state = State.InLineCr;
+                        i++;
+                    }
+                    else
+                    {
+                        BareLineEnding(output);
+                        i++;
+                    }
+
+                    break;
+                }
 
                 case State.LineStart:
                     if (b == Dot)
@@ -235,11 +235,11 @@ public sealed class DotUnstuffer
     /// <returns>Whether the end of data was reached.</returns>
     public DotUnstuffStatus Unstuff(in ReadOnlySequence<byte> input, IBufferWriter<byte> output, out SequencePosition consumed)
     {
-        SequencePosition segmentStart = input.Start;
-        SequencePosition next = segmentStart;
-        while (input.TryGet(ref next, out ReadOnlyMemory<byte> memory))
+        var segmentStart = input.Start;
+        var next = segmentStart;
+        while (input.TryGet(ref next, out var memory))
         {
-            if (Unstuff(memory.Span, output, out int used) == DotUnstuffStatus.Completed)
+            if (Unstuff(memory.Span, output, out var used) == DotUnstuffStatus.Completed)
             {
                 consumed = input.GetPosition(used, segmentStart);
                 return DotUnstuffStatus.Completed;

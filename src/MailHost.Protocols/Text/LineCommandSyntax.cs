@@ -30,8 +30,8 @@ internal static class LineCommandSyntax
     {
         mechanism = null;
         initialResponse = null;
-        int space = arguments.IndexOf((byte)' ');
-        ReadOnlySpan<byte> name = space < 0 ? arguments : arguments[..space];
+        var space = arguments.IndexOf((byte)' ');
+        var name = space < 0 ? arguments : arguments[..space];
         if (name.IsEmpty || name.Length > MaxMechanismLength || name.ContainsAnyExcept(MechanismChars))
         {
             return AuthArgumentsStatus.Syntax;
@@ -39,7 +39,7 @@ internal static class LineCommandSyntax
 
         if (space >= 0)
         {
-            ReadOnlySpan<byte> response = arguments[(space + 1)..];
+            var response = arguments[(space + 1)..];
             if (response.Length > maxResponseLength)
             {
                 return AuthArgumentsStatus.TooLong;
@@ -63,7 +63,7 @@ internal static class LineCommandSyntax
     /// </summary>
     public static bool LooksLikeHttp(ReadOnlySpan<byte> verb, out string? method)
     {
-        foreach (string candidate in HttpMethods)
+        foreach (var candidate in HttpMethods)
         {
             if (verb.Length == candidate.Length && Ascii.EqualsIgnoreCase(verb, candidate))
             {
@@ -84,7 +84,7 @@ internal static class LineCommandSyntax
             return string.Empty;
         }
 
-        foreach (byte b in verb)
+        foreach (var b in verb)
         {
             if (!char.IsAsciiLetterOrDigit((char)b))
             {

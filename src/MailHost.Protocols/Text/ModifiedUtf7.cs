@@ -28,11 +28,11 @@ public static class ModifiedUtf7
     {
         ArgumentNullException.ThrowIfNull(name);
         byte[]? rented = null;
-        int max = checked(name.Length * MaxBytesPerChar);
-        Span<byte> buffer = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        var max = checked(name.Length * MaxBytesPerChar);
+        var buffer = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
-            if (!TryEncode(name, buffer, out int written))
+            if (!TryEncode(name, buffer, out var written))
             {
                 throw new ArgumentException("The name holds an unpaired surrogate.", nameof(name));
             }
@@ -62,10 +62,10 @@ public static class ModifiedUtf7
         }
 
         written = 0;
-        int i = 0;
+        var i = 0;
         while (i < name.Length)
         {
-            char c = name[i];
+            var c = name[i];
             if (IsDirect(c))
             {
                 destination[written++] = (byte)c;
@@ -80,7 +80,7 @@ public static class ModifiedUtf7
             }
 
             // One run holds every consecutive character that cannot be written directly.
-            int start = i;
+            var start = i;
             while (i < name.Length && !IsDirect(name[i]))
             {
                 if (char.IsHighSurrogate(name[i]))
@@ -129,10 +129,10 @@ public static class ModifiedUtf7
         }
 
         char[]? rented = null;
-        Span<char> buffer = encoded.Length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(encoded.Length));
+        var buffer = encoded.Length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(encoded.Length));
         try
         {
-            if (!TryDecodeCore(encoded, buffer, out int length))
+            if (!TryDecodeCore(encoded, buffer, out var length))
             {
                 return false;
             }
@@ -160,10 +160,10 @@ public static class ModifiedUtf7
         }
 
         byte[]? rented = null;
-        Span<byte> bytes = encoded.Length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(encoded.Length));
+        var bytes = encoded.Length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(encoded.Length));
         try
         {
-            int length = Encoding.ASCII.GetBytes(encoded, bytes);
+            var length = Encoding.ASCII.GetBytes(encoded, bytes);
             return TryDecode(bytes[..length], out name);
         }
         finally
@@ -180,10 +180,10 @@ public static class ModifiedUtf7
 
     private static int EncodeRun(ReadOnlySpan<char> run, Span<byte> destination)
     {
-        int written = 0;
-        int bits = 0;
-        int bitCount = 0;
-        foreach (char c in run)
+        var written = 0;
+        var bits = 0;
+        var bitCount = 0;
+        foreach (var c in run)
         {
             bits = (bits << 16) | c;
             bitCount += 16;
@@ -208,11 +208,11 @@ public static class ModifiedUtf7
     private static bool TryDecodeCore(ReadOnlySpan<byte> encoded, Span<char> output, out int length)
     {
         length = 0;
-        bool previousWasRun = false;
-        int i = 0;
+        var previousWasRun = false;
+        var i = 0;
         while (i < encoded.Length)
         {
-            byte b = encoded[i];
+            var b = encoded[i];
             if (b is < 0x20 or > 0x7E)
             {
                 return false;
@@ -226,13 +226,13 @@ public static class ModifiedUtf7
                 continue;
             }
 
-            int end = encoded[(i + 1)..].IndexOf((byte)'-');
+            var end = encoded[(i + 1)..].IndexOf((byte)'-');
             if (end < 0)
             {
                 return false;
             }
 
-            ReadOnlySpan<byte> run = encoded.Slice(i + 1, end);
+            var run = encoded.Slice(i + 1, end);
             i += end + 2;
             if (run.IsEmpty)
             {
@@ -261,12 +261,12 @@ public static class ModifiedUtf7
             return false;
         }
 
-        int bits = 0;
-        int bitCount = 0;
-        char pendingHigh = '\0';
-        foreach (byte b in run)
+        var bits = 0;
+        var bitCount = 0;
+        var pendingHigh = '\0';
+        foreach (var b in run)
         {
-            int value = Alphabet.IndexOf(b);
+            var value = Alphabet.IndexOf(b);
             if (value < 0)
             {
                 return false;
@@ -280,7 +280,7 @@ public static class ModifiedUtf7
             }
 
             bitCount -= 16;
-            char c = (char)((bits >> bitCount) & 0xFFFF);
+            var c = (char)((bits >> bitCount) & 0xFFFF);
             bits &= (1 << bitCount) - 1;
             if (IsDirect(c))
             {

@@ -56,16 +56,16 @@ public static class ProtocolTraceFormatter
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, MinimumMaxLength);
-        long total = bytes.Length;
+        var total = bytes.Length;
         Span<byte> tail = stackalloc byte[2];
-        int tailLength = (int)Math.Min(total, 2);
+        var tailLength = (int)Math.Min(total, 2);
         bytes.Slice(total - tailLength).CopyTo(tail);
         total -= tailLength - TrimLineEnding(tail[..tailLength]).Length;
 
         // Every shown byte costs at least one character, so maxLength + 1 bytes are enough to decide.
-        int visible = (int)Math.Min(total, (long)maxLength + 1);
+        var visible = (int)Math.Min(total, (long)maxLength + 1);
         byte[]? rented = null;
-        Span<byte> copy = visible <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(visible));
+        var copy = visible <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(visible));
         try
         {
             bytes.Slice(0, visible).CopyTo(copy);
@@ -100,7 +100,7 @@ public static class ProtocolTraceFormatter
         // Every byte costs at least one character, so content longer than maxLength is always cut.
         if (total <= maxLength)
         {
-            int fullLength = visible.Length + (2 * CountEscaped(visible));
+            var fullLength = visible.Length + (2 * CountEscaped(visible));
             if (fullLength <= maxLength)
             {
                 return string.Create(fullLength, new EscapeState(visible, 0), Write);
@@ -108,31 +108,31 @@ public static class ProtocolTraceFormatter
         }
 
         // Reserve room for the marker as if no byte were shown, so N never needs more digits than reserved.
-        int budget = maxLength - TruncationStart.Length - TruncationEnd.Length - CountDigits(total);
-        int shownLength = 0;
-        int shown = 0;
+        var budget = maxLength - TruncationStart.Length - TruncationEnd.Length - CountDigits(total);
+        var shownLength = 0;
+        var shown = 0;
         while (shown < visible.Length && shownLength + Width(visible[shown]) <= budget)
         {
             shownLength += Width(visible[shown]);
             shown++;
         }
 
-        long omitted = total - shown;
-        int length = shownLength + TruncationStart.Length + CountDigits(omitted) + TruncationEnd.Length;
+        var omitted = total - shown;
+        var length = shownLength + TruncationStart.Length + CountDigits(omitted) + TruncationEnd.Length;
         return string.Create(length, new EscapeState(visible[..shown], omitted), Write);
     }
 
     private static int CountEscaped(ReadOnlySpan<byte> bytes)
     {
         // Vectorised skip over the printable start (all of a usual command line), then a scalar count.
-        int first = bytes.IndexOfAnyExcept(ShownAsIs);
+        var first = bytes.IndexOfAnyExcept(ShownAsIs);
         if (first < 0)
         {
             return 0;
         }
 
-        int count = 0;
-        foreach (byte b in bytes[first..])
+        var count = 0;
+        foreach (var b in bytes[first..])
         {
             if (!IsShownAsIs(b))
             {
@@ -146,15 +146,15 @@ public static class ProtocolTraceFormatter
     private static void Write(Span<char> destination, EscapeState state)
     {
         const int ShortRun = 16;
-        ReadOnlySpan<byte> hex = "0123456789ABCDEF"u8;
-        ReadOnlySpan<byte> bytes = state.Bytes;
-        int at = 0;
-        int i = 0;
+        var hex = "0123456789ABCDEF"u8;
+        var bytes = state.Bytes;
+        var at = 0;
+        var i = 0;
         while (i < bytes.Length)
         {
             // A printable run: the first bytes one by one (binary data has short runs), and once a run is
             // long (text), the rest found and widened with vector instructions.
-            int run = 0;
+            var run = 0;
             while (run < ShortRun && i + run < bytes.Length && IsShownAsIs(bytes[i + run]))
             {
                 destination[at + run] = (char)bytes[i + run];
@@ -163,9 +163,9 @@ public static class ProtocolTraceFormatter
 
             if (run == ShortRun)
             {
-                ReadOnlySpan<byte> rest = bytes[(i + ShortRun)..];
-                int more = rest.IndexOfAnyExcept(ShownAsIs);
-                Ascii.ToUtf16(more < 0 ? rest : rest[..more], destination[(at + ShortRun)..], out int widened);
+                var rest = bytes[(i + ShortRun)..];
+                var more = rest.IndexOfAnyExcept(ShownAsIs);
+                Ascii.ToUtf16(more < 0 ? rest : rest[..more], destination[(at + ShortRun)..], out var widened);
                 run += widened;
             }
 
@@ -176,7 +176,7 @@ public static class ProtocolTraceFormatter
                 break;
             }
 
-            byte b = bytes[i++];
+            var b = bytes[i++];
             destination[at++] = '\\';
             destination[at++] = (char)hex[b >> 4];
             destination[at++] = (char)hex[b & 0xF];
@@ -186,7 +186,7 @@ public static class ProtocolTraceFormatter
         {
             TruncationStart.CopyTo(destination[at..]);
             at += TruncationStart.Length;
-            state.Omitted.TryFormat(destination[at..], out int written, provider: CultureInfo.InvariantCulture);
+            state.Omitted.TryFormat(destination[at..], out var written, provider: CultureInfo.InvariantCulture);
             at += written;
             TruncationEnd.CopyTo(destination[at..]);
         }
@@ -198,7 +198,7 @@ public static class ProtocolTraceFormatter
 
     private static int CountDigits(long value)
     {
-        int digits = 1;
+        var digits = 1;
         while (value >= 10)
         {
             value /= 10;

@@ -71,21 +71,21 @@ public static class ProtocolTraceRedactor
     public static string? RedactImapCommand(ReadOnlySpan<byte> line, int maxLength = ProtocolTraceFormatter.DefaultMaxLength)
     {
         line = ProtocolTraceFormatter.TrimLineEnding(line);
-        int tagEnd = line.IndexOf((byte)' ');
+        var tagEnd = line.IndexOf((byte)' ');
         if (tagEnd <= 0)
         {
             return null;
         }
 
-        int commandStart = tagEnd + 1;
-        int commandLength = line[commandStart..].IndexOf((byte)' ');
+        var commandStart = tagEnd + 1;
+        var commandLength = line[commandStart..].IndexOf((byte)' ');
         if (commandLength < 0)
         {
             return null; // a command without arguments carries no secret
         }
 
-        ReadOnlySpan<byte> command = line.Slice(commandStart, commandLength);
-        int argumentsStart = commandStart + commandLength + 1;
+        var command = line.Slice(commandStart, commandLength);
+        var argumentsStart = commandStart + commandLength + 1;
         if (Ascii.EqualsIgnoreCase(command, "LOGIN"u8))
         {
             return Redact(line[..argumentsStart], maxLength);
@@ -103,14 +103,14 @@ public static class ProtocolTraceRedactor
     public static string? RedactPop3Command(ReadOnlySpan<byte> line, int maxLength = ProtocolTraceFormatter.DefaultMaxLength)
     {
         line = ProtocolTraceFormatter.TrimLineEnding(line);
-        int commandLength = line.IndexOf((byte)' ');
+        var commandLength = line.IndexOf((byte)' ');
         if (commandLength <= 0)
         {
             return null;
         }
 
-        ReadOnlySpan<byte> command = line[..commandLength];
-        int argumentsStart = commandLength + 1;
+        var command = line[..commandLength];
+        var argumentsStart = commandLength + 1;
         if (Ascii.EqualsIgnoreCase(command, "PASS"u8))
         {
             return Redact(line[..argumentsStart], maxLength);
@@ -124,7 +124,7 @@ public static class ProtocolTraceRedactor
         if (Ascii.EqualsIgnoreCase(command, "APOP"u8))
         {
             // A malformed APOP with a single argument may be the digest alone: hide it too.
-            int nameLength = line[argumentsStart..].IndexOf((byte)' ');
+            var nameLength = line[argumentsStart..].IndexOf((byte)' ');
             return Redact(nameLength <= 0 ? line[..argumentsStart] : line[..(argumentsStart + nameLength + 1)], maxLength);
         }
 
@@ -138,7 +138,7 @@ public static class ProtocolTraceRedactor
     public static string? RedactSmtpCommand(ReadOnlySpan<byte> line, int maxLength = ProtocolTraceFormatter.DefaultMaxLength)
     {
         line = ProtocolTraceFormatter.TrimLineEnding(line);
-        int commandLength = line.IndexOf((byte)' ');
+        var commandLength = line.IndexOf((byte)' ');
         if (commandLength <= 0 || !Ascii.EqualsIgnoreCase(line[..commandLength], "AUTH"u8))
         {
             return null;
@@ -154,11 +154,11 @@ public static class ProtocolTraceRedactor
     private static List<string> RedactLines(ReadOnlySpan<byte> received, LineRedactor redact, string[] verbs, bool imapLiterals, int maxLength)
     {
         var lines = new List<string>();
-        bool continuesCommand = false;
+        var continuesCommand = false;
         while (!received.IsEmpty)
         {
-            int end = received.IndexOf((byte)'\n');
-            ReadOnlySpan<byte> line = end < 0 ? received : received[..end];
+            var end = received.IndexOf((byte)'\n');
+            var line = end < 0 ? received : received[..end];
             received = end < 0 ? default : received[(end + 1)..];
             if (!line.IsEmpty && line[^1] == '\r')
             {
@@ -217,13 +217,13 @@ public static class ProtocolTraceRedactor
             return false;
         }
 
-        int open = line.LastIndexOf((byte)'{');
+        var open = line.LastIndexOf((byte)'{');
         if (open < 0)
         {
             return false;
         }
 
-        ReadOnlySpan<byte> inside = line[(open + 1)..^1];
+        var inside = line[(open + 1)..^1];
         if (!inside.IsEmpty && inside[^1] is (byte)'+' or (byte)'-')
         {
             inside = inside[..^1];
@@ -240,8 +240,8 @@ public static class ProtocolTraceRedactor
     /// </summary>
     private static string? RedactSaslArguments(ReadOnlySpan<byte> line, int argumentsStart, int maxLength)
     {
-        ReadOnlySpan<byte> arguments = line[argumentsStart..];
-        int mechanismLength = arguments.IndexOfAnyExcept(MechanismChars);
+        var arguments = line[argumentsStart..];
+        var mechanismLength = arguments.IndexOfAnyExcept(MechanismChars);
         if (mechanismLength < 0)
         {
             // Only a mechanism name: the secrets come on continuation lines.
@@ -259,10 +259,10 @@ public static class ProtocolTraceRedactor
     /// <summary>Escapes <paramref name="kept"/> followed by the marker, as one trace line.</summary>
     private static string Redact(ReadOnlySpan<byte> kept, int maxLength)
     {
-        ReadOnlySpan<byte> marker = "<redacted>"u8;
-        int length = kept.Length + marker.Length;
+        var marker = "<redacted>"u8;
+        var length = kept.Length + marker.Length;
         byte[]? rented = null;
-        Span<byte> buffer = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        var buffer = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
             kept.CopyTo(buffer);

@@ -16,10 +16,10 @@ public static class TlsAlpnPolicy
     public static bool OffersOnlyForeignProtocols(IReadOnlyList<string> offered)
     {
         ArgumentNullException.ThrowIfNull(offered);
-        int counted = 0;
-        for (int i = 0; i < offered.Count; i++)
+        var counted = 0;
+        for (var i = 0; i < offered.Count; i++)
         {
-            string id = offered[i];
+            var id = offered[i];
             if (IsGrease(id))
             {
                 // RFC 8701 §3.1: GREASE ids must be ignored; a browser sending one is still a browser.

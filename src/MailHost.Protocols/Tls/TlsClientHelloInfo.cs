@@ -31,7 +31,7 @@ public sealed record TlsClientHelloInfo(
         get
         {
             ushort highest = 0;
-            foreach (ushort version in SupportedVersions)
+            foreach (var version in SupportedVersions)
             {
                 if (!TlsWire.IsGrease(version) && version > highest)
                 {

@@ -30,23 +30,23 @@ public static class TlsClientHelloParser
     public static TlsClientHelloParseStatus TryParse(in ReadOnlySequence<byte> buffer, out TlsClientHelloInfo? info)
     {
         info = null;
-        TlsClientHelloParseStatus status = WalkRecords(buffer, [], out int messageLength, out int recordCount);
+        var status = WalkRecords(buffer, [], out var messageLength, out var recordCount);
         if (status != TlsClientHelloParseStatus.Complete)
         {
             return status;
         }
 
-        ReadOnlySpan<byte> first = buffer.FirstSpan;
+        var first = buffer.FirstSpan;
         if (recordCount == 1 && first.Length >= TlsWire.RecordHeaderLength + messageLength)
         {
             // The usual case: one record in one segment; parse in place.
             return ParseMessage(first.Slice(TlsWire.RecordHeaderLength, messageLength), out info);
         }
 
-        byte[] rented = ArrayPool<byte>.Shared.Rent(messageLength);
+        var rented = ArrayPool<byte>.Shared.Rent(messageLength);
         try
         {
-            Span<byte> message = rented.AsSpan(0, messageLength);
+            var message = rented.AsSpan(0, messageLength);
             WalkRecords(buffer, message, out _, out _);
             return ParseMessage(message, out info);
         }
@@ -66,13 +66,13 @@ public static class TlsClientHelloParser
         messageLength = -1;
         recordCount = 0;
         Span<byte> header = stackalloc byte[TlsWire.HandshakeHeaderLength];
-        int have = 0;
+        var have = 0;
         var reader = new SequenceReader<byte>(buffer);
         while (true)
         {
             // RFC 8446 §5.1: TLSPlaintext { ContentType type; ProtocolVersion legacy_record_version; uint16 length; }
             // §5.1 also forbids interleaving other record types with a fragmented handshake message.
-            if (!reader.TryRead(out byte contentType))
+            if (!reader.TryRead(out var contentType))
             {
                 return TlsClientHelloParseStatus.Incomplete;
             }
@@ -82,7 +82,7 @@ public static class TlsClientHelloParser
                 return TlsClientHelloParseStatus.Invalid;
             }
 
-            if (!reader.TryRead(out byte major))
+            if (!reader.TryRead(out var major))
             {
                 return TlsClientHelloParseStatus.Incomplete;
             }
@@ -92,7 +92,7 @@ public static class TlsClientHelloParser
                 return TlsClientHelloParseStatus.Invalid;
             }
 
-            if (!reader.TryRead(out byte minor))
+            if (!reader.TryRead(out var minor))
             {
                 return TlsClientHelloParseStatus.Incomplete;
             }
@@ -109,7 +109,7 @@ public static class TlsClientHelloParser
 
             // RFC 8446 §5.1: no zero-length handshake fragments; plaintext records carry at most 2^14 bytes.
             int fragmentLeft = (ushort)rawLength;
-            if (fragmentLeft == 0 || fragmentLeft > TlsWire.MaxPlaintextLength)
+            if (fragmentLeft is 0 or > TlsWire.MaxPlaintextLength)
             {
                 return TlsClientHelloParseStatus.Invalid;
             }
@@ -119,7 +119,7 @@ public static class TlsClientHelloParser
             // The 4-byte handshake header itself may be split across records.
             while (have < TlsWire.HandshakeHeaderLength && fragmentLeft > 0)
             {
-                if (!reader.TryRead(out byte b))
+                if (!reader.TryRead(out var b))
                 {
                     return TlsClientHelloParseStatus.Incomplete;
                 }
@@ -146,7 +146,7 @@ public static class TlsClientHelloParser
 
             if (messageLength < 0)
             {
-                int bodyLength = (header[1] << 16) | (header[2] << 8) | header[3];
+                var bodyLength = (header[1] << 16) | (header[2] << 8) | header[3];
                 if (bodyLength > MaxHandshakeMessageLength - TlsWire.HandshakeHeaderLength)
                 {
                     return TlsClientHelloParseStatus.Invalid;
@@ -155,7 +155,7 @@ public static class TlsClientHelloParser
                 messageLength = TlsWire.HandshakeHeaderLength + bodyLength;
             }
 
-            int take = Math.Min(messageLength - have, fragmentLeft);
+            var take = Math.Min(messageLength - have, fragmentLeft);
             if (reader.Remaining < take)
             {
                 return TlsClientHelloParseStatus.Incomplete;
@@ -185,15 +185,15 @@ public static class TlsClientHelloParser
         //   ProtocolVersion legacy_version; Random random; opaque legacy_session_id<0..32>;
         //   CipherSuite cipher_suites<2..2^16-2>; opaque legacy_compression_methods<1..2^8-1>;
         //   Extension extensions<8..2^16-1>   (absent in TLS 1.0-1.2 hellos without extensions)
-        if (!reader.TryReadUInt16(out ushort legacyVersion) || (legacyVersion >> 8) != TlsWire.VersionMajor)
+        if (!reader.TryReadUInt16(out var legacyVersion) || (legacyVersion >> 8) != TlsWire.VersionMajor)
         {
             return TlsClientHelloParseStatus.Invalid;
         }
 
         if (!reader.TrySkip(32)
-            || !reader.TryReadVector8(out ReadOnlySpan<byte> sessionId) || sessionId.Length > 32
-            || !reader.TryReadVector16(out ReadOnlySpan<byte> cipherSuites) || cipherSuites.Length < 2 || cipherSuites.Length % 2 != 0
-            || !reader.TryReadVector8(out ReadOnlySpan<byte> compressionMethods) || compressionMethods.IsEmpty)
+            || !reader.TryReadVector8(out var sessionId) || sessionId.Length > 32
+            || !reader.TryReadVector16(out var cipherSuites) || cipherSuites.Length < 2 || cipherSuites.Length % 2 != 0
+            || !reader.TryReadVector8(out var compressionMethods) || compressionMethods.IsEmpty)
         {
             return TlsClientHelloParseStatus.Invalid;
         }
@@ -203,7 +203,7 @@ public static class TlsClientHelloParser
         List<ushort>? versions = null;
         if (!reader.IsEmpty)
         {
-            if (!reader.TryReadVector16(out ReadOnlySpan<byte> extensions) || !reader.IsEmpty
+            if (!reader.TryReadVector16(out var extensions) || !reader.IsEmpty
                 || !TryParseExtensions(extensions, out serverName, out protocols, out versions))
             {
                 return TlsClientHelloParseStatus.Invalid;
@@ -224,12 +224,12 @@ public static class TlsClientHelloParser
         serverName = null;
         protocols = null;
         versions = null;
-        bool seenServerName = false;
+        var seenServerName = false;
         var reader = new TlsSpanReader(extensions);
         while (!reader.IsEmpty)
         {
             // RFC 8446 §4.2: struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; } Extension;
-            if (!reader.TryReadUInt16(out ushort type) || !reader.TryReadVector16(out ReadOnlySpan<byte> data))
+            if (!reader.TryReadUInt16(out var type) || !reader.TryReadVector16(out var data))
             {
                 return false;
             }
@@ -276,7 +276,7 @@ public static class TlsClientHelloParser
         // Every name type is read as a 16-bit vector so that unknown types can be skipped, as deployed stacks do.
         hostName = null;
         var outer = new TlsSpanReader(data);
-        if (!outer.TryReadVector16(out ReadOnlySpan<byte> list) || !outer.IsEmpty || list.IsEmpty)
+        if (!outer.TryReadVector16(out var list) || !outer.IsEmpty || list.IsEmpty)
         {
             return false;
         }
@@ -284,7 +284,7 @@ public static class TlsClientHelloParser
         var reader = new TlsSpanReader(list);
         while (!reader.IsEmpty)
         {
-            if (!reader.TryReadUInt8(out byte nameType) || !reader.TryReadVector16(out ReadOnlySpan<byte> name))
+            if (!reader.TryReadUInt8(out var nameType) || !reader.TryReadVector16(out var name))
             {
                 return false;
             }
@@ -313,7 +313,7 @@ public static class TlsClientHelloParser
         // "Empty strings MUST NOT be included".
         protocols = null;
         var outer = new TlsSpanReader(data);
-        if (!outer.TryReadVector16(out ReadOnlySpan<byte> list) || !outer.IsEmpty || list.Length < 2)
+        if (!outer.TryReadVector16(out var list) || !outer.IsEmpty || list.Length < 2)
         {
             return false;
         }
@@ -322,7 +322,7 @@ public static class TlsClientHelloParser
         var reader = new TlsSpanReader(list);
         while (!reader.IsEmpty)
         {
-            if (!reader.TryReadVector8(out ReadOnlySpan<byte> name) || name.IsEmpty)
+            if (!reader.TryReadVector8(out var name) || name.IsEmpty)
             {
                 return false;
             }
@@ -339,14 +339,14 @@ public static class TlsClientHelloParser
         // RFC 8446 §4.2.1: struct { ProtocolVersion versions<2..254>; } SupportedVersions (in a ClientHello).
         versions = null;
         var outer = new TlsSpanReader(data);
-        if (!outer.TryReadVector8(out ReadOnlySpan<byte> list) || !outer.IsEmpty || list.Length < 2 || list.Length % 2 != 0)
+        if (!outer.TryReadVector8(out var list) || !outer.IsEmpty || list.Length < 2 || list.Length % 2 != 0)
         {
             return false;
         }
 
         var result = new List<ushort>(list.Length / 2);
         var reader = new TlsSpanReader(list);
-        while (reader.TryReadUInt16(out ushort version))
+        while (reader.TryReadUInt16(out var version))
         {
             result.Add(version);
         }

@@ -30,7 +30,7 @@ public static class TlsClientHelloSniffer
     /// </summary>
     public static TlsSniffResult Classify(in ReadOnlySequence<byte> buffer)
     {
-        ReadOnlySpan<byte> first = buffer.FirstSpan;
+        var first = buffer.FirstSpan;
         if (first.Length >= BytesToDecide || buffer.IsSingleSegment)
         {
             return Classify(first);
@@ -38,11 +38,11 @@ public static class TlsClientHelloSniffer
 
         // Gather the first bytes segment by segment: cheaper than Slice + CopyTo for tiny lengths.
         Span<byte> head = stackalloc byte[BytesToDecide];
-        int count = 0;
-        foreach (ReadOnlyMemory<byte> segment in buffer)
+        var count = 0;
+        foreach (var segment in buffer)
         {
-            ReadOnlySpan<byte> span = segment.Span;
-            int take = Math.Min(span.Length, BytesToDecide - count);
+            var span = segment.Span;
+            var take = Math.Min(span.Length, BytesToDecide - count);
             span[..take].CopyTo(head[count..]);
             count += take;
             if (count == BytesToDecide)
@@ -107,8 +107,8 @@ public static class TlsClientHelloSniffer
         }
 
         // RFC 8446 §5.1: zero-length handshake fragments MUST NOT be sent.
-        int length = (head[3] << 8) | head[4];
-        if (length == 0 || length > MaxRecordLength)
+        var length = (head[3] << 8) | head[4];
+        if (length is 0 or > MaxRecordLength)
         {
             return TlsSniffResult.NotTls;
         }

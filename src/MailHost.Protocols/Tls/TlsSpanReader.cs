@@ -51,14 +51,14 @@ internal ref struct TlsSpanReader(ReadOnlySpan<byte> data)
     public bool TryReadVector8(out ReadOnlySpan<byte> value)
     {
         value = default;
-        return TryReadUInt8(out byte length) && TryTake(length, out value);
+        return TryReadUInt8(out var length) && TryTake(length, out value);
     }
 
     /// <summary>Reads <c>opaque x&lt;0..2^16-1&gt;</c>: a two-byte length and that many bytes.</summary>
     public bool TryReadVector16(out ReadOnlySpan<byte> value)
     {
         value = default;
-        return TryReadUInt16(out ushort length) && TryTake(length, out value);
+        return TryReadUInt16(out var length) && TryTake(length, out value);
     }
 
     private bool TryTake(int count, out ReadOnlySpan<byte> value)

@@ -6,8 +6,8 @@ namespace MailHost.Server.Admin;
 /// </summary>
 internal sealed class AdminArguments
 {
-    private readonly Dictionary<string, List<string>> values = new(StringComparer.Ordinal);
-    private readonly HashSet<string> flags = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
     private AdminArguments()
     {
@@ -51,7 +51,7 @@ internal sealed class AdminArguments
                     return null;
                 }
 
-                result.flags.Add(name);
+                result._flags.Add(name);
             }
             else if (valueOptions.Contains(name))
             {
@@ -70,9 +70,9 @@ internal sealed class AdminArguments
                     return null;
                 }
 
-                if (!result.values.TryGetValue(name, out var list))
+                if (!result._values.TryGetValue(name, out var list))
                 {
-                    result.values[name] = list = [];
+                    result._values[name] = list = [];
                 }
 
                 list.Add(value);
@@ -87,7 +87,7 @@ internal sealed class AdminArguments
         return result;
     }
 
-    public bool HasFlag(string name) => flags.Contains(name);
+    public bool HasFlag(string name) => _flags.Contains(name);
 
-    public IReadOnlyList<string> Values(string name) => values.TryGetValue(name, out var list) ? list : [];
+    public IReadOnlyList<string> Values(string name) => _values.TryGetValue(name, out var list) ? list : [];
 }

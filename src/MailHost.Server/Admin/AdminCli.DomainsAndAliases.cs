@@ -14,34 +14,34 @@ public static partial class AdminCli
         switch (words[0])
         {
             case "add" or "remove":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, [], []).ConfigureAwait(false);
+                if (arguments is null)
                 {
-                    var (arguments, exit) = await ParseAsync(context, rest, 1, [], []).ConfigureAwait(false);
-                    if (arguments is null)
-                    {
-                        return exit;
-                    }
-
-                    var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
-                    var domain = arguments.Positionals[0];
-                    var result = words[0] == "add"
-                        ? await directory.AddDomainAsync(domain, context.CancellationToken).ConfigureAwait(false)
-                        : await directory.RemoveDomainAsync(domain, context.CancellationToken).ConfigureAwait(false);
-                    return await context.ReportAsync(result).ConfigureAwait(false);
+                    return exit;
                 }
+
+                var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+                var domain = arguments.Positionals[0];
+                var result = words[0] == "add"
+                    ? await directory.AddDomainAsync(domain, context.CancellationToken).ConfigureAwait(false)
+                    : await directory.RemoveDomainAsync(domain, context.CancellationToken).ConfigureAwait(false);
+                return await context.ReportAsync(result).ConfigureAwait(false);
+            }
 
             case "list":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 0, [], []).ConfigureAwait(false);
+                if (arguments is null)
                 {
-                    var (arguments, exit) = await ParseAsync(context, rest, 0, [], []).ConfigureAwait(false);
-                    if (arguments is null)
-                    {
-                        return exit;
-                    }
-
-                    var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
-                    var domains = await directory.ListDomainsAsync(context.CancellationToken).ConfigureAwait(false);
-                    await context.Out.WriteLineAsync(domains.Count == 0 ? "No local domains." : string.Join(Environment.NewLine, domains)).ConfigureAwait(false);
-                    return ExitSuccess;
+                    return exit;
                 }
+
+                var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+                var domains = await directory.ListDomainsAsync(context.CancellationToken).ConfigureAwait(false);
+                await context.Out.WriteLineAsync(domains.Count == 0 ? "No local domains." : string.Join(Environment.NewLine, domains)).ConfigureAwait(false);
+                return ExitSuccess;
+            }
 
             case "dkim":
                 return await RunDomainsDkimAsync(rest, context).ConfigureAwait(false);
@@ -65,53 +65,53 @@ public static partial class AdminCli
         switch (words[0])
         {
             case "add":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 2, [], []).ConfigureAwait(false);
+                if (arguments is null)
                 {
-                    var (arguments, exit) = await ParseAsync(context, rest, 2, [], []).ConfigureAwait(false);
-                    if (arguments is null)
-                    {
-                        return exit;
-                    }
-
-                    var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
-                    return await context.ReportAsync(await directory.AddAliasAsync(arguments.Positionals[0], arguments.Positionals[1], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                    return exit;
                 }
+
+                var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+                return await context.ReportAsync(await directory.AddAliasAsync(arguments.Positionals[0], arguments.Positionals[1], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            }
 
             case "remove":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, [], []).ConfigureAwait(false);
+                if (arguments is null)
                 {
-                    var (arguments, exit) = await ParseAsync(context, rest, 1, [], []).ConfigureAwait(false);
-                    if (arguments is null)
-                    {
-                        return exit;
-                    }
-
-                    var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
-                    return await context.ReportAsync(await directory.RemoveAliasAsync(arguments.Positionals[0], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                    return exit;
                 }
+
+                var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+                return await context.ReportAsync(await directory.RemoveAliasAsync(arguments.Positionals[0], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            }
 
             case "list":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 0, [], []).ConfigureAwait(false);
+                if (arguments is null)
                 {
-                    var (arguments, exit) = await ParseAsync(context, rest, 0, [], []).ConfigureAwait(false);
-                    if (arguments is null)
-                    {
-                        return exit;
-                    }
+                    return exit;
+                }
 
-                    var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
-                    var aliases = await directory.ListAliasesAsync(context.CancellationToken).ConfigureAwait(false);
-                    if (aliases.Count == 0)
-                    {
-                        await context.Out.WriteLineAsync("No aliases.").ConfigureAwait(false);
-                        return ExitSuccess;
-                    }
-
-                    var width = aliases.Max(a => a.Address.Length);
-                    foreach (var alias in aliases)
-                    {
-                        await context.Out.WriteLineAsync($"{alias.Address.PadRight(width)} -> {alias.AccountName}").ConfigureAwait(false);
-                    }
-
+                var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+                var aliases = await directory.ListAliasesAsync(context.CancellationToken).ConfigureAwait(false);
+                if (aliases.Count == 0)
+                {
+                    await context.Out.WriteLineAsync("No aliases.").ConfigureAwait(false);
                     return ExitSuccess;
                 }
+
+                var width = aliases.Max(a => a.Address.Length);
+                foreach (var alias in aliases)
+                {
+                    await context.Out.WriteLineAsync($"{alias.Address.PadRight(width)} -> {alias.AccountName}").ConfigureAwait(false);
+                }
+
+                return ExitSuccess;
+            }
 
             case var verb when HelpWords.Contains(verb):
                 return await context.HelpAsync(Usage).ConfigureAwait(false);

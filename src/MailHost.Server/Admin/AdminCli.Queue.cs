@@ -50,7 +50,7 @@ public static partial class AdminCli
         try
         {
             // A data directory without a queue has nothing queued; do not create one (the path may be a typo).
-            SqliteOutboundQueueStore? queue = File.Exists(databasePath)
+            var queue = File.Exists(databasePath)
                 ? await SqliteOutboundQueueStore.OpenAsync(context.DataDirectory, null, context.CancellationToken).ConfigureAwait(false)
                 : null;
             try

@@ -26,52 +26,52 @@ public static partial class AdminCli
         switch (words[0])
         {
             case "add":
-                {
-                    var (arguments, exit) = await ParseAsync(context, rest, 1, ["address", PasswordOption], [PasswordStdinOption]).ConfigureAwait(false);
-                    return arguments is null ? exit : await UsersAddAsync(arguments, context).ConfigureAwait(false);
-                }
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, ["address", PasswordOption], [PasswordStdinOption]).ConfigureAwait(false);
+                return arguments is null ? exit : await UsersAddAsync(arguments, context).ConfigureAwait(false);
+            }
 
             case "list":
-                {
-                    var (arguments, exit) = await ParseAsync(context, rest, 0, [], []).ConfigureAwait(false);
-                    return arguments is null ? exit : await UsersListAsync(context).ConfigureAwait(false);
-                }
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 0, [], []).ConfigureAwait(false);
+                return arguments is null ? exit : await UsersListAsync(context).ConfigureAwait(false);
+            }
 
             case "show":
-                {
-                    var (arguments, exit) = await ParseAsync(context, rest, 1, ["logins"], []).ConfigureAwait(false);
-                    return arguments is null ? exit : await UsersShowAsync(arguments, context).ConfigureAwait(false);
-                }
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, ["logins"], []).ConfigureAwait(false);
+                return arguments is null ? exit : await UsersShowAsync(arguments, context).ConfigureAwait(false);
+            }
 
             case "passwd":
-                {
-                    var (arguments, exit) = await ParseAsync(context, rest, 1, [PasswordOption], [PasswordStdinOption]).ConfigureAwait(false);
-                    return arguments is null ? exit : await UsersPasswdAsync(arguments, context).ConfigureAwait(false);
-                }
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, [PasswordOption], [PasswordStdinOption]).ConfigureAwait(false);
+                return arguments is null ? exit : await UsersPasswdAsync(arguments, context).ConfigureAwait(false);
+            }
 
             case "disable" or "enable":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, [], []).ConfigureAwait(false);
+                if (arguments is null)
                 {
-                    var (arguments, exit) = await ParseAsync(context, rest, 1, [], []).ConfigureAwait(false);
-                    if (arguments is null)
-                    {
-                        return exit;
-                    }
-
-                    var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
-                    return await context.ReportAsync(await directory.SetDisabledAsync(arguments.Positionals[0], words[0] == "disable", context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                    return exit;
                 }
+
+                var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
+                return await context.ReportAsync(await directory.SetDisabledAsync(arguments.Positionals[0], words[0] == "disable", context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            }
 
             case "remove":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, [], []).ConfigureAwait(false);
+                if (arguments is null)
                 {
-                    var (arguments, exit) = await ParseAsync(context, rest, 1, [], []).ConfigureAwait(false);
-                    if (arguments is null)
-                    {
-                        return exit;
-                    }
-
-                    var directory = await context.OpenDirectoryWithMailAsync().ConfigureAwait(false);
-                    return await context.ReportAsync(await directory.RemoveAccountAsync(arguments.Positionals[0], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                    return exit;
                 }
+
+                var directory = await context.OpenDirectoryWithMailAsync().ConfigureAwait(false);
+                return await context.ReportAsync(await directory.RemoveAccountAsync(arguments.Positionals[0], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            }
 
             case var verb when HelpWords.Contains(verb):
                 return await context.HelpAsync(Usage).ConfigureAwait(false);

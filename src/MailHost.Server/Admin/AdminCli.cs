@@ -3,7 +3,6 @@ using MailHost.Accounts;
 using MailHost.Storage.Sqlite.Accounts;
 using MailHost.Storage.Sqlite.Mail;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 
 namespace MailHost.Server.Admin;
 
@@ -157,7 +156,7 @@ public static partial class AdminCli
     private sealed class Context(IConfiguration configuration, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken)
         : IAsyncDisposable
     {
-        private SqliteMailStore? mailStore;
+        private SqliteMailStore? _mailStore;
 
         public string DataDirectory { get; } = Path.GetFullPath(configuration[DataDirectoryKey] is { Length: > 0 } dataDirectory ? dataDirectory : "data");
 
@@ -178,15 +177,15 @@ public static partial class AdminCli
         /// </summary>
         public Task<SqliteAccountDirectory> OpenDirectoryWithMailAsync()
         {
-            mailStore ??= new SqliteMailStore(new SqliteMailStoreOptions { DataDirectory = DataDirectory, Maintenance = false });
-            return SqliteAccountDirectory.OpenAsync(DatabasePath, mailStore, null, TimeProvider.System, cancellationToken);
+            _mailStore ??= new SqliteMailStore(new SqliteMailStoreOptions { DataDirectory = DataDirectory, Maintenance = false });
+            return SqliteAccountDirectory.OpenAsync(DatabasePath, _mailStore, null, TimeProvider.System, cancellationToken);
         }
 
         public async ValueTask DisposeAsync()
         {
-            if (mailStore is not null)
+            if (_mailStore is not null)
             {
-                await mailStore.DisposeAsync().ConfigureAwait(false);
+                await _mailStore.DisposeAsync().ConfigureAwait(false);
             }
         }
 

@@ -491,7 +491,7 @@ public sealed partial class SqliteAccountDirectory
 
     private AccountAdministrationResult Changed(string message)
     {
-        SqliteAccountDirectoryLog.Changed(logger, message);
+        SqliteAccountDirectoryLog.Changed(_logger, message);
         return AccountAdministrationResult.Success(message);
     }
 

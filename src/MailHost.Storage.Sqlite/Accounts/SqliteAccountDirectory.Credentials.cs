@@ -9,7 +9,7 @@ public sealed partial class SqliteAccountDirectory
     private const string ScramSecretName = "scram-fake-credentials";
     private const int ServerSecretLength = 32;
 
-    private byte[]? serverSecret;
+    private byte[]? _serverSecret;
 
     /// <inheritdoc />
     /// <remarks>One conditional UPDATE: a password set meanwhile (by <c>users passwd</c>, perhaps in another process)
@@ -49,7 +49,7 @@ public sealed partial class SqliteAccountDirectory
     /// </remarks>
     public async ValueTask<ReadOnlyMemory<byte>?> GetServerSecretAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref serverSecret) is { } known)
+        if (Volatile.Read(ref _serverSecret) is { } known)
         {
             return known;
         }
@@ -68,7 +68,7 @@ public sealed partial class SqliteAccountDirectory
             using var command = CreateCommand(connection, transaction, "SELECT value FROM server_secrets WHERE name = $name;", [("$name", ScramSecretName)]);
             var value = (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref serverSecret, value);
+            Volatile.Write(ref _serverSecret, value);
             return value;
         }
     }

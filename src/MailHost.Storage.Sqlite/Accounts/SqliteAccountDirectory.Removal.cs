@@ -1,5 +1,4 @@
 using MailHost.Accounts;
-using MailHost.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace MailHost.Storage.Sqlite.Accounts;
@@ -59,7 +58,7 @@ public sealed partial class SqliteAccountDirectory
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (mailStore is null)
+        if (_mailStore is null)
         {
             return Changed($"Account '{name}' removed with its addresses, aliases and login history; its mail is deleted when the server next starts.");
         }
@@ -79,7 +78,7 @@ public sealed partial class SqliteAccountDirectory
     /// <returns>How many removals were finished; those that failed again stay pending and are logged.</returns>
     public async Task<int> CompletePendingRemovalsAsync(CancellationToken cancellationToken)
     {
-        if (mailStore is null)
+        if (_mailStore is null)
         {
             return 0;
         }
@@ -105,11 +104,11 @@ public sealed partial class SqliteAccountDirectory
         {
             if (await FinishRemovalAsync(name, cancellationToken).ConfigureAwait(false) is { } failure)
             {
-                SqliteAccountDirectoryLog.RemovalStillPending(logger, name, failure.Message);
+                SqliteAccountDirectoryLog.RemovalStillPending(_logger, name, failure.Message);
             }
             else
             {
-                SqliteAccountDirectoryLog.RemovalFinished(logger, name);
+                SqliteAccountDirectoryLog.RemovalFinished(_logger, name);
                 finished++;
             }
         }
@@ -133,7 +132,7 @@ public sealed partial class SqliteAccountDirectory
                 return null;
             }
 
-            var deleted = await mailStore!.DeleteAccountAsync(name, cancellationToken).ConfigureAwait(false);
+            var deleted = await _mailStore!.DeleteAccountAsync(name, cancellationToken).ConfigureAwait(false);
             if (deleted.Error is { Code: not StoreErrorCode.NotFound } refused)
             {
                 return refused;
@@ -155,7 +154,7 @@ public sealed partial class SqliteAccountDirectory
         SqliteConnection connection, SqliteTransaction transaction, string name, CancellationToken cancellationToken)
     {
         var pending = await IsRemovalPendingAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
-        if (mailStore is null)
+        if (_mailStore is null)
         {
             return pending
                 ? AccountAdministrationResult.Failure(
@@ -164,7 +163,7 @@ public sealed partial class SqliteAccountDirectory
                 : null;
         }
 
-        var deleted = await mailStore.DeleteAccountAsync(name, cancellationToken).ConfigureAwait(false);
+        var deleted = await _mailStore.DeleteAccountAsync(name, cancellationToken).ConfigureAwait(false);
         if (deleted.Error is { Code: not StoreErrorCode.NotFound } refused)
         {
             return AccountAdministrationResult.Failure(
@@ -176,7 +175,7 @@ public sealed partial class SqliteAccountDirectory
         {
             // Mail under a name no account had: delivered while its account was being removed, or left by an older
             // MailHost whose removal kept the mail.
-            SqliteAccountDirectoryLog.LeftoverMailDeleted(logger, name);
+            SqliteAccountDirectoryLog.LeftoverMailDeleted(_logger, name);
         }
 
         if (pending)

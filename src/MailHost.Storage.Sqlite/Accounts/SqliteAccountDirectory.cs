@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using MailHost.Accounts;
-using MailHost.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -36,11 +35,11 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
     // Stored login text is client-supplied: clip it so the bounded history is also bounded in bytes.
     private const int MaxStoredTextLength = 320;
 
-    private readonly ILogger logger;
-    private readonly TimeProvider timeProvider;
-    private readonly IMailStore? mailStore;
-    private readonly Lock initializationGate = new();
-    private Task? initialization;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly IMailStore? _mailStore;
+    private readonly Lock _initializationGate = new();
+    private Task? _initialization;
 
     /// <summary>Creates a directory over <paramref name="databasePath"/>; the file is created and migrated on first use.</summary>
     /// <param name="databasePath">The database file, for example <c>data/directory.db</c>.</param>
@@ -55,9 +54,9 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         DatabasePath = Path.GetFullPath(databasePath);
-        this.logger = logger ?? NullLogger.Instance;
-        this.timeProvider = timeProvider ?? TimeProvider.System;
-        this.mailStore = mailStore;
+        _logger = logger ?? NullLogger.Instance;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _mailStore = mailStore;
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -96,16 +95,16 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
     /// <exception cref="InvalidOperationException">The database was written by a newer MailHost.</exception>
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var task = initialization;
+        var task = _initialization;
         if (task is null || task.IsFaulted || task.IsCanceled)
         {
-            lock (initializationGate)
+            lock (_initializationGate)
             {
-                task = initialization;
+                task = _initialization;
                 if (task is null || task.IsFaulted || task.IsCanceled)
                 {
                     // Not the caller's token: one caller giving up must not fail the migration for the others.
-                    initialization = task = MigrateAsync();
+                    _initialization = task = MigrateAsync();
                 }
             }
         }
@@ -249,11 +248,11 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
             var applied = await SqliteDatabase.MigrateAsync(connection, SqliteAccountDirectorySchema.Migrations, CancellationToken.None).ConfigureAwait(false);
             if (applied > 0)
             {
-                SqliteAccountDirectoryLog.MigrationsApplied(logger, DatabasePath, applied, from, from + applied);
+                SqliteAccountDirectoryLog.MigrationsApplied(_logger, DatabasePath, applied, from, from + applied);
             }
             else
             {
-                SqliteAccountDirectoryLog.SchemaCurrent(logger, DatabasePath, from);
+                SqliteAccountDirectoryLog.SchemaCurrent(_logger, DatabasePath, from);
             }
         }
     }
@@ -276,11 +275,11 @@ public sealed partial class SqliteAccountDirectory : IAccountDirectory, IAccount
             return record;
         }
 
-        SqliteAccountDirectoryLog.MalformedPasswordRecord(logger, account.Name);
+        SqliteAccountDirectoryLog.MalformedPasswordRecord(_logger, account.Name);
         return null;
     }
 
-    private long NowMilliseconds() => timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+    private long NowMilliseconds() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static (string, object?)[] LoginParameters(LoginRecord record) =>
     [

@@ -89,16 +89,12 @@ internal sealed class DbSession : IDisposable
 
     private SqliteCommand Command(string sql, object?[] args)
     {
-        SqliteCommand? command = null;
-        if (_cache is null || !_cache.TryGetValue(sql, out command))
+        if (_cache is null || !_cache.TryGetValue(sql, out var command))
         {
             // A cached command keeps its text, so its prepared statement is reused.
             command = Connection.CreateCommand();
             command.CommandText = sql;
-            if (_cache is not null)
-            {
-                _cache[sql] = command;
-            }
+            _cache?[sql] = command;
         }
 
         command.Transaction = Transaction;

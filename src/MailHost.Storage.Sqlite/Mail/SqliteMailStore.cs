@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
 using MailHost.Storage.Mime;
@@ -343,14 +342,12 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         var reusable = false;
         try
         {
-            using (var transaction = db.Connection.BeginTransaction(deferred: true))
-            {
-                db.Transaction = transaction;
-                var result = read(db);
-                transaction.Commit();
-                reusable = true;
-                return result;
-            }
+            using var transaction = db.Connection.BeginTransaction(deferred: true);
+            db.Transaction = transaction;
+            var result = read(db);
+            transaction.Commit();
+            reusable = true;
+            return result;
         }
         finally
         {

@@ -1,7 +1,6 @@
 using MailHost.Storage;
 using MailHost.Storage.Sqlite.Mail;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -115,7 +115,7 @@ internal sealed class SqliteMailboxView : IMailboxView, IOpenMailboxView
         }
         else if (!options.IncludeIndex && (_rows is not null || uids.Count >= CacheFillThreshold))
         {
-            var cached = await _store.ReadAsync(db => FromCachedRows(db, uids, (ulong)Math.Min(options.ChangedSince ?? 0, long.MaxValue)), cancellationToken).ConfigureAwait(false);
+            var cached = await _store.ReadAsync(db => FromCachedRows(db, uids, Math.Min(options.ChangedSince ?? 0, long.MaxValue)), cancellationToken).ConfigureAwait(false);
             foreach (var message in cached)
             {
                 yield return message;
@@ -640,7 +640,7 @@ internal sealed class SqliteMailboxView : IMailboxView, IOpenMailboxView
             return StoreResult<CopyResult>.Fail(quotaError);
         }
 
-        if ((ulong)target.UidNext + (ulong)rows.Count >= uint.MaxValue)
+        if (target.UidNext + (ulong)rows.Count >= uint.MaxValue)
         {
             return StoreResult<CopyResult>.Fail(StoreErrorCode.LimitExceeded, "The mailbox has used up its UIDs.");
         }
@@ -834,7 +834,7 @@ internal sealed class SqliteMailboxView : IMailboxView, IOpenMailboxView
         {
             HeaderCriterion header => (header.Value, "headers"),
             TextCriterion { Scope: TextScope.Body } body => (body.Value, "body"),
-            TextCriterion text => (text.Value, (string?)null),
+            TextCriterion text => (text.Value, null),
             _ => throw new ArgumentException("Not a text criterion.", nameof(criterion)),
         };
         var candidates = new HashSet<long>();

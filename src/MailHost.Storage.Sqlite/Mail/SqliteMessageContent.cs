@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace MailHost.Storage.Sqlite.Mail;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using MailHost.Accounts;
 using MailHost.Dkim;
-using MailHost.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace MailHost.Storage.Sqlite.Queue;

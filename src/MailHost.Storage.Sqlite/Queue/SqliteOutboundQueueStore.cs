@@ -199,7 +199,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
             // BEGIN IMMEDIATE: the write lock is taken before the due message is chosen, so a second process
             // choosing at the same moment waits and then sees this lease.
             using var transaction = connection.BeginTransaction(deferred: false);
-            var id = await ScalarAsync(
+            if (await ScalarAsync(
                 transaction,
                 """
                 SELECT id FROM queue_messages
@@ -207,8 +207,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
                 ORDER BY next_attempt, created LIMIT 1;
                 """,
                 cancellationToken,
-                ("$now", nowMs)).ConfigureAwait(false) as string;
-            if (id is null)
+                ("$now", nowMs)).ConfigureAwait(false) is not string id)
             {
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return null;

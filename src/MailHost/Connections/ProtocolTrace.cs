@@ -66,8 +66,8 @@ internal sealed class ProtocolTrace
         ReadOnlySpan<byte> rest = bytes.ToArray();
         if (continuesRefusedLine)
         {
-            int end = rest.IndexOf("\r\n"u8);
-            int skipped = end < 0 ? rest.Length : end + 2;
+            var end = rest.IndexOf("\r\n"u8);
+            var skipped = end < 0 ? rest.Length : end + 2;
             ReceivedPayload(skipped, "rest of a refused over-long line");
             rest = rest[skipped..];
         }

@@ -1,4 +1,3 @@
-using System.Net;
 using MailHost.Hosting;
 using MailHost.Protocols.Proxy;
 using Microsoft.AspNetCore.Connections;

@@ -84,7 +84,7 @@ internal static class OutboundDeliveryConfigurationReader
         ArgumentNullException.ThrowIfNull(options);
         string Key(string name) => sectionPath + ":" + name;
 
-        if (options.Hostname is { } hostname && (hostname.Length == 0 || hostname.Any(c => c <= ' ' || c > '~')))
+        if (options.Hostname is { } hostname && (hostname.Length == 0 || hostname.Any(c => c is <= ' ' or > '~')))
         {
             return (Key(nameof(options.Hostname)), $"'{hostname}' is not a host name. Give the name this server uses in EHLO, e.g. mail.example.com, or remove the key to use MailHost:Hostname.");
         }
@@ -137,7 +137,7 @@ internal static class OutboundDeliveryConfigurationReader
 
         foreach (var (domain, route) in options.Routes)
         {
-            if (string.IsNullOrWhiteSpace(domain) || domain.Any(c => c <= ' ' || c > '~'))
+            if (string.IsNullOrWhiteSpace(domain) || domain.Any(c => c is <= ' ' or > '~'))
             {
                 return (Key(nameof(options.Routes)), $"'{domain}' is not a domain; each key under Routes is a recipient domain such as example.net.");
             }
@@ -165,7 +165,7 @@ internal static class OutboundDeliveryConfigurationReader
         }
 
         var host = smart.Host.Trim();
-        if (host.Any(c => c <= ' ' || c > '~') || (host.Contains(':', StringComparison.Ordinal) && !IPAddress.TryParse(host.Trim('[', ']'), out _)))
+        if (host.Any(c => c is <= ' ' or > '~') || (host.Contains(':', StringComparison.Ordinal) && !IPAddress.TryParse(host.Trim('[', ']'), out _)))
         {
             return (Key(nameof(smart.Host)), $"'{smart.Host}' is not a host name or address; give the port under SmartHost:Port, not in Host.");
         }

@@ -1,10 +1,10 @@
 using MailHost.Accounts;
 using MailHost.Delivery;
-using MailHost.Dns;
 using MailHost.Delivery.Notifications;
 using MailHost.Delivery.Queue;
-using MailHost.Dkim;
 using MailHost.Delivery.Transport;
+using MailHost.Dkim;
+using MailHost.Dns;
 using MailHost.Hosting;
 using MailHost.Storage;
 using Microsoft.Extensions.Configuration;

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using DnsClient;
-using DnsClient.Protocol;
 
 namespace MailHost.Dns;
 

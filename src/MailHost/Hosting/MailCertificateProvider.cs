@@ -83,7 +83,7 @@ internal sealed partial class MailCertificateProvider(IOptions<MailHostOptions> 
 
     private static X509Certificate2 LoadConfigured(MailCertificateOptions configured)
     {
-        var path = configured.Path!;
+        var path = configured.Path;
         if (!File.Exists(path))
         {
             throw MailHostConfigurationException.For("MailHost:Certificate:Path", $"the file '{path}' does not exist. Fix the path, or remove MailHost:Certificate to use a generated self-signed certificate.");

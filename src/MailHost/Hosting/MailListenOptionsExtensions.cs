@@ -63,13 +63,9 @@ public static class MailListenOptionsExtensions
 
         if (options.Tls != MailTlsMode.None && options.ServerCertificate is null && options.ServerCertificateSelector is null)
         {
-            options.ServerCertificate = services.GetService<MailCertificateProvider>()?.GetCertificate();
-            if (options.ServerCertificate is null)
-            {
-                throw MailHostConfigurationException.For(
+            options.ServerCertificate = (services.GetService<MailCertificateProvider>()?.GetCertificate()) ?? throw MailHostConfigurationException.For(
                     $"MailHost:Endpoints:{options.Name}:Tls",
                     $"TLS mode {options.Tls} needs a server certificate. Set MailEndpointOptions.ServerCertificate, register MailHost with AddMailHost(), or use Tls=None.");
-            }
         }
 
         services.GetService<MailListenerRegistry>()?.Add(new MailListener(options, listen));

@@ -17,7 +17,7 @@ internal static class ImapFlags
     {
         var system = MessageFlags.None;
         var keywords = new List<string>();
-        bool valid = true;
+        var valid = true;
         foreach (var flag in flags)
         {
             if (flag.StartsWith('\\'))

@@ -13,28 +13,28 @@ internal static class ImapListMatcher
         pattern = CanonicalInbox(pattern, delimiter);
 
         // row[j]: pattern[..i] matches name[..j].
-        Span<bool> row = name.Length < 512 ? stackalloc bool[name.Length + 1] : new bool[name.Length + 1];
+        var row = name.Length < 512 ? stackalloc bool[name.Length + 1] : new bool[name.Length + 1];
         row.Clear();
         row[0] = true;
         foreach (var p in pattern)
         {
             if (p == '*')
             {
-                for (int j = 1; j <= name.Length; j++)
+                for (var j = 1; j <= name.Length; j++)
                 {
                     row[j] |= row[j - 1];
                 }
             }
             else if (p == '%')
             {
-                for (int j = 1; j <= name.Length; j++)
+                for (var j = 1; j <= name.Length; j++)
                 {
                     row[j] |= row[j - 1] && name[j - 1] != delimiter;
                 }
             }
             else
             {
-                for (int j = name.Length; j >= 1; j--)
+                for (var j = name.Length; j >= 1; j--)
                 {
                     row[j] = row[j - 1] && name[j - 1] == p;
                 }
@@ -86,7 +86,7 @@ internal static class ImapListMatcher
                 continue;
             }
 
-            for (int i = name.IndexOf(delimiter, StringComparison.Ordinal); i > 0; i = name.IndexOf(delimiter, i + 1))
+            for (var i = name.IndexOf(delimiter, StringComparison.Ordinal); i > 0; i = name.IndexOf(delimiter, i + 1))
             {
                 var superior = name[..i];
                 if (AnyMatches(superior))

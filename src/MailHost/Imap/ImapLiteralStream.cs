@@ -54,7 +54,7 @@ internal sealed class ImapLiteralStream(PipeReader input, long size, Cancellatio
             throw new IOException("The connection closed in the middle of a literal.");
         }
 
-        int take = (int)Math.Min(Math.Min(_left, buffer.Length), data.Length);
+        var take = (int)Math.Min(Math.Min(_left, buffer.Length), data.Length);
         System.Buffers.BuffersExtensions.CopyTo(data.Slice(0, take), buffer.Span);
         input.AdvanceTo(data.GetPosition(take));
         _left -= take;

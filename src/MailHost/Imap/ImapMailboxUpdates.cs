@@ -190,7 +190,7 @@ internal sealed class ImapMailboxUpdates(ImapSessionState session, ILogger logge
             return;
         }
 
-        foreach (uint seq in gone.SequenceNumbers)
+        foreach (var seq in gone.SequenceNumbers)
         {
             writer.WriteNumbered(seq, "EXPUNGE"u8);
         }

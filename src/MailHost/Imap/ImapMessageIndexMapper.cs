@@ -33,7 +33,7 @@ internal static class ImapMessageIndexMapper
             envelope = ToEnvelope(part.Envelope);
         }
 
-        bool hasLines = string.Equals(part.MediaType, "text", StringComparison.Ordinal) || envelope is not null;
+        var hasLines = string.Equals(part.MediaType, "text", StringComparison.Ordinal) || envelope is not null;
         return new ImapBodyStructure(
             part.MediaType,
             part.MediaSubtype,

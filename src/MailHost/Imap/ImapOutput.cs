@@ -45,7 +45,7 @@ internal sealed class ImapOutput(PipeWriter pipe, ProtocolTrace trace, MailOutpu
     /// <remarks><paramref name="cancellationToken"/> cancels reading the source; the flushes keep to the write timeout.</remarks>
     public async ValueTask WritePayloadAsync(Stream source, long length, CancellationToken cancellationToken)
     {
-        long left = length;
+        var left = length;
         while (left > 0)
         {
             var memory = Pipe.GetMemory((int)Math.Min(left, 16 * 1024));
@@ -86,9 +86,9 @@ internal sealed class ImapOutput(PipeWriter pipe, ProtocolTrace trace, MailOutpu
     {
         while (!bytes.IsEmpty)
         {
-            int lf = bytes.IndexOf((byte)'\n');
+            var lf = bytes.IndexOf((byte)'\n');
             var piece = lf < 0 ? bytes : bytes[..(lf + 1)];
-            int room = MaxTracedLine - _lineLength;
+            var room = MaxTracedLine - _lineLength;
             piece[..Math.Min(room, piece.Length)].CopyTo(_line.AsSpan(_lineLength));
             _lineLength += Math.Min(room, piece.Length);
             if (lf < 0)

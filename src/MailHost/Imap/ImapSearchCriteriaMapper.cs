@@ -26,8 +26,8 @@ internal static class ImapSearchCriteriaMapper
     public static bool TryConvert(ImapSearchKey key, ImapSelectedMailbox selected, out SearchCriteria criteria, out bool usesModSeq)
     {
         usesModSeq = false;
-        bool modSeq = false;
-        bool ok = true;
+        var modSeq = false;
+        var ok = true;
         SearchCriteria Convert(ImapSearchKey k)
         {
             switch (k.Kind)

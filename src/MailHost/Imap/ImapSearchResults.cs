@@ -13,9 +13,9 @@ internal static class ImapSearchResults
     public static ImapSequenceSet InOrder(IReadOnlyList<uint> numbers)
     {
         var ranges = new List<ImapSequenceRange>();
-        for (int i = 0; i < numbers.Count; i++)
+        for (var i = 0; i < numbers.Count; i++)
         {
-            int j = i;
+            var j = i;
             while (j + 1 < numbers.Count && numbers[j + 1] == numbers[j] + 1)
             {
                 j++;

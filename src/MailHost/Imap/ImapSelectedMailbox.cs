@@ -38,7 +38,7 @@ internal sealed class ImapSelectedMailbox(IMailboxView view, bool readOnly)
     /// <summary>Whether any of <paramref name="keywords"/> has not been announced in FLAGS yet.</summary>
     public bool HasUnannounced(IReadOnlyList<string> keywords)
     {
-        for (int i = 0; i < keywords.Count; i++)
+        for (var i = 0; i < keywords.Count; i++)
         {
             if (!_announcedKeywords.Contains(keywords[i]))
             {

@@ -40,7 +40,7 @@ internal sealed class ImapSequenceTracker(IEnumerable<uint> uids)
     /// <summary>The sequence number of <paramref name="uid"/>, or 0 when the client does not know it.</summary>
     public uint SequenceOf(uint uid)
     {
-        int index = _uids.BinarySearch(uid);
+        var index = _uids.BinarySearch(uid);
         return index < 0 ? 0 : (uint)(index + 1);
     }
 
@@ -56,7 +56,7 @@ internal sealed class ImapSequenceTracker(IEnumerable<uint> uids)
             return (uint)next;
         }
 
-        int index = _uids.BinarySearch(uid);
+        var index = _uids.BinarySearch(uid);
         if (index < 0)
         {
             return 0;
@@ -88,14 +88,14 @@ internal sealed class ImapSequenceTracker(IEnumerable<uint> uids)
                 return true;
             }
 
-            uint largest = _uids[^1];
+            var largest = _uids[^1];
             var found = new List<uint>();
             foreach (var range in set.Ranges)
             {
                 var (low, high) = range.Resolve(largest);
-                int start = _uids.BinarySearch(low);
+                var start = _uids.BinarySearch(low);
                 start = start < 0 ? ~start : start;
-                for (int i = start; i < _uids.Count && _uids[i] <= high; i++)
+                for (var i = start; i < _uids.Count && _uids[i] <= high; i++)
                 {
                     found.Add(_uids[i]);
                 }
@@ -130,7 +130,7 @@ internal sealed class ImapSequenceTracker(IEnumerable<uint> uids)
                 high = Math.Min(high, (uint)_uids.Count);
             }
 
-            for (uint n = low; n <= high; n++)
+            for (var n = low; n <= high; n++)
             {
                 ranges.Add(new UidRange(_uids[(int)n - 1], _uids[(int)n - 1]));
             }
@@ -187,10 +187,10 @@ internal sealed class ImapSequenceTracker(IEnumerable<uint> uids)
         ArgumentNullException.ThrowIfNull(uids);
         var known = uids.Where(u => SequenceOf(u) > 0).Distinct().Order().ToList();
         var numbers = new List<uint>(known.Count);
-        for (int i = known.Count - 1; i >= 0; i--)
+        for (var i = known.Count - 1; i >= 0; i--)
         {
-            uint uid = known[i];
-            uint seq = SequenceOf(uid);
+            var uid = known[i];
+            var seq = SequenceOf(uid);
             numbers.Add(seq);
             _uids.RemoveAt((int)seq - 1);
             _pendingExpunges.Remove(uid);
@@ -234,7 +234,7 @@ internal sealed class ImapSequenceTracker(IEnumerable<uint> uids)
         var report = new List<(uint, MailboxChange)>(_pendingFlags.Count);
         foreach (var (uid, change) in _pendingFlags)
         {
-            uint seq = SequenceOf(uid);
+            var seq = SequenceOf(uid);
             if (seq > 0 && !_pendingExpunges.Contains(uid))
             {
                 report.Add((seq, change));

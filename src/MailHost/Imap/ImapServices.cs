@@ -1,5 +1,5 @@
-using MailHost.Logins;
 using MailHost.Hosting;
+using MailHost.Logins;
 using MailHost.Sessions;
 using MailHost.Storage;
 using Microsoft.Extensions.Logging;

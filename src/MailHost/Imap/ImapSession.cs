@@ -3,8 +3,6 @@ using System.Collections.Frozen;
 using System.IO.Compression;
 using System.IO.Pipelines;
 using MailHost.Connections;
-using MailHost.Hosting;
-using MailHost.Logins;
 using MailHost.Protocols.Imap;
 using MailHost.Protocols.Text;
 using MailHost.Sessions;
@@ -247,7 +245,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
     /// </summary>
     private bool CountBadCommand()
     {
-        int limit = _session.State == ImapState.NotAuthenticated ? _options.MaxBadCommandsBeforeAuthentication : _options.MaxBadCommands;
+        var limit = _session.State == ImapState.NotAuthenticated ? _options.MaxBadCommandsBeforeAuthentication : _options.MaxBadCommands;
         if (!_connection.CountBadCommand(limit))
         {
             return false;
@@ -430,7 +428,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
 
             var buffer = result.Buffer;
             var reader = new SequenceReader<byte>(buffer);
-            var status = ImapCommandParser.TryParseAuthenticateResponse(ref reader, tag, line, out int written, out var error);
+            var status = ImapCommandParser.TryParseAuthenticateResponse(ref reader, tag, line, out var written, out var error);
             _input.AdvanceTo(reader.Position, status == ImapParseStatus.Incomplete ? buffer.End : reader.Position);
             _examinedAll = status == ImapParseStatus.Incomplete;
             switch (status)

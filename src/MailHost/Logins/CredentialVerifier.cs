@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using MailHost.Accounts;
 using MailHost.Connections;
-using MailHost.Protocols.Sasl;
 using Microsoft.Extensions.Logging;
 
 namespace MailHost.Logins;

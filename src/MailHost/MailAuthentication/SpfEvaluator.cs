@@ -175,7 +175,7 @@ internal sealed class SpfEvaluator
             return (false, limit);
         }
 
-        string? target = domain;
+        var target = domain;
         if (mechanism.DomainSpec is { } spec)
         {
             var (expanded, failure) = await ExpandAsync(spec, context).ConfigureAwait(false);

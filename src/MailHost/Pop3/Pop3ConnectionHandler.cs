@@ -1,6 +1,5 @@
-using MailHost.Connections;
-using MailHost.Logins;
 using MailHost.Hosting;
+using MailHost.Logins;
 using MailHost.Sessions;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;

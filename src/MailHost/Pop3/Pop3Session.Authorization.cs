@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Text;
 using MailHost.Connections;
 using MailHost.Logins;
-using MailHost.Sessions;
 using MailHost.Protocols.Pop3;
-using MailHost.Storage;
+using MailHost.Sessions;
 
 namespace MailHost.Pop3;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using MailHost.Connections;
-using MailHost.Hosting;
 using MailHost.Logins;
 using MailHost.Protocols.Pop3;
 using MailHost.Protocols.Text;

@@ -1,5 +1,5 @@
-using MailHost.Logins;
 using MailHost.Delivery;
+using MailHost.Logins;
 using MailHost.MailAuthentication;
 using MailHost.Sessions;
 using MailHost.Storage;

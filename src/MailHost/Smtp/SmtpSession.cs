@@ -4,7 +4,6 @@ using System.Text;
 using MailHost.Connections;
 using MailHost.Hosting;
 using MailHost.Logins;
-using MailHost.MailAuthentication;
 using MailHost.Protocols.Smtp;
 using MailHost.Protocols.Text;
 using MailHost.Sessions;

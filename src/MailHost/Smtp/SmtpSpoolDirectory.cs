@@ -10,7 +10,7 @@ internal static class SmtpSpoolDirectory
     public const string FileNamePrefix = "mailhost-smtp-";
 
     private static readonly Lock DefaultDirectoryGate = new();
-    private static string? s_defaultDirectory;
+    private static string? _defaultDirectory;
 
     /// <summary>
     /// <paramref name="configured"/> (<see cref="SmtpOptions.SpoolDirectory"/>), or when it names no directory, one
@@ -27,12 +27,12 @@ internal static class SmtpSpoolDirectory
 
         lock (DefaultDirectoryGate)
         {
-            if (s_defaultDirectory is null || !Directory.Exists(s_defaultDirectory))
+            if (_defaultDirectory is null || !Directory.Exists(_defaultDirectory))
             {
-                s_defaultDirectory = Directory.CreateTempSubdirectory(FileNamePrefix).FullName;
+                _defaultDirectory = Directory.CreateTempSubdirectory(FileNamePrefix).FullName;
             }
 
-            return s_defaultDirectory;
+            return _defaultDirectory;
         }
     }
 }

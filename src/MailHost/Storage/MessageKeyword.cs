@@ -20,7 +20,7 @@ public static class MessageKeyword
         foreach (var c in keyword)
         {
             // RFC 9051 §9: atom-char is any CHAR except atom-specials; CHAR is 7-bit.
-            if (c <= 0x20 || c >= 0x7F || c is '(' or ')' or '{' or '%' or '*' or '"' or '\\' or ']')
+            if (c is <= (char)0x20 or >= (char)0x7F or '(' or ')' or '{' or '%' or '*' or '"' or '\\' or ']')
             {
                 return false;
             }

@@ -96,10 +96,10 @@ public sealed class MessageSpool : IAsyncDisposable
                 }
 
                 hash.AppendData(buffer, 0, read);
-                await Guard(spool.WriteAsync(buffer.AsMemory(0, read), cancellationToken)).ConfigureAwait(false);
+                await GuardAsync(spool.WriteAsync(buffer.AsMemory(0, read), cancellationToken)).ConfigureAwait(false);
             }
 
-            await Guard(spool.CompleteAsync(cancellationToken)).ConfigureAwait(false);
+            await GuardAsync(spool.CompleteAsync(cancellationToken)).ConfigureAwait(false);
             spool._contentAddress = Convert.ToHexStringLower(hash.GetHashAndReset());
             completed = true;
             return spool;
@@ -279,7 +279,7 @@ public sealed class MessageSpool : IAsyncDisposable
     }
 
     /// <summary>Tells a failed write of the spool's own (disk full, no permission) apart from a failing source.</summary>
-    private static async ValueTask Guard(ValueTask write)
+    private static async ValueTask GuardAsync(ValueTask write)
     {
         try
         {

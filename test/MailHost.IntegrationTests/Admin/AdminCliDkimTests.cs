@@ -15,10 +15,10 @@ namespace MailHost.IntegrationTests.Admin;
 
 public sealed partial class AdminCliDkimTests : IDisposable
 {
-    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "mailhost-dkim-" + Guid.NewGuid().ToString("N"));
-    private readonly CancellationTokenSource timeout = new(TimeSpan.FromSeconds(60));
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mailhost-dkim-" + Guid.NewGuid().ToString("N"));
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
 
-    private string QueuePath => Path.Combine(dataDirectory, "queue.db");
+    private string QueuePath => Path.Combine(_dataDirectory, "queue.db");
 
     private static string TodaysSelector => "mh" + DateTime.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -153,17 +153,17 @@ public sealed partial class AdminCliDkimTests : IDisposable
 
         (await RunAsync("domains", "dkim", "example.com", "--show")).Should().Be(new CliResult(
             2, string.Empty, "error: Domain 'example.com' has no DKIM key; create one with 'domains dkim example.com'.\n"));
-        await using var keys = await SqliteDkimKeyStore.OpenAsync(dataDirectory, timeout.Token);
-        (await keys.GetAsync("example.com", timeout.Token)).Should().BeNull();
+        await using var keys = await SqliteDkimKeyStore.OpenAsync(_dataDirectory, _timeout.Token);
+        (await keys.GetAsync("example.com", _timeout.Token)).Should().BeNull();
     }
 
     [Fact]
     public async Task A_stored_key_that_cannot_be_read_is_reported_with_the_way_out()
     {
         await RunAsync("domains", "add", "example.com");
-        await using (var keys = await SqliteDkimKeyStore.OpenAsync(dataDirectory, timeout.Token))
+        await using (var keys = await SqliteDkimKeyStore.OpenAsync(_dataDirectory, _timeout.Token))
         {
-            await keys.SaveAsync(new DkimKey("example.com", "old", "rsa-sha1", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", DateTimeOffset.UnixEpoch), timeout.Token);
+            await keys.SaveAsync(new DkimKey("example.com", "old", "rsa-sha1", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", DateTimeOffset.UnixEpoch), _timeout.Token);
         }
 
         var shown = await RunAsync("domains", "dkim", "example.com");
@@ -190,23 +190,23 @@ public sealed partial class AdminCliDkimTests : IDisposable
         result.ExitCode.Should().Be(1);
         result.Out.Should().BeEmpty();
         result.Err.Should().StartWith(expectedError).And.Contain("domains dkim <domain>");
-        Directory.Exists(dataDirectory).Should().BeFalse("a usage error touches no database");
+        Directory.Exists(_dataDirectory).Should().BeFalse("a usage error touches no database");
     }
 
     public void Dispose()
     {
-        foreach (var database in new[] { QueuePath, Path.Combine(dataDirectory, AdminCli.DirectoryFileName) }.Where(File.Exists))
+        foreach (var database in new[] { QueuePath, Path.Combine(_dataDirectory, AdminCli.DirectoryFileName) }.Where(File.Exists))
         {
             using var connection = new SqliteConnection(SqliteDatabase.ConnectionString(database));
             SqliteConnection.ClearPool(connection);
         }
 
-        if (Directory.Exists(dataDirectory))
+        if (Directory.Exists(_dataDirectory))
         {
-            Directory.Delete(dataDirectory, recursive: true);
+            Directory.Delete(_dataDirectory, recursive: true);
         }
 
-        timeout.Dispose();
+        _timeout.Dispose();
     }
 
     [GeneratedRegex("^(?<name>\\S+)\\. IN TXT(?<strings>( \"[^\"]*\")+)$", RegexOptions.Multiline)]
@@ -221,10 +221,10 @@ public sealed partial class AdminCliDkimTests : IDisposable
 
     private async Task<DkimKey> StoredKeyAsync(string domain)
     {
-        await using var keys = await SqliteDkimKeyStore.OpenAsync(dataDirectory, timeout.Token);
-        var key = await keys.GetAsync(domain, timeout.Token);
+        await using var keys = await SqliteDkimKeyStore.OpenAsync(_dataDirectory, _timeout.Token);
+        var key = await keys.GetAsync(domain, _timeout.Token);
         key.Should().NotBeNull();
-        return key!;
+        return key;
     }
 
     /// <summary>Signs a message with the stored private key (loaded by MimeKit itself) and verifies it against the printed record.</summary>
@@ -256,12 +256,12 @@ public sealed partial class AdminCliDkimTests : IDisposable
     private async Task<CliResult> RunAsync(string[] args, string stdin)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["MailHost:DataDirectory"] = dataDirectory })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["MailHost:DataDirectory"] = _dataDirectory })
             .Build();
         using var output = new StringWriter { NewLine = "\n" };
         using var error = new StringWriter { NewLine = "\n" };
         using var input = new StringReader(stdin);
-        var exitCode = await AdminCli.RunAsync(args, configuration, output, error, input, timeout.Token).WaitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await AdminCli.RunAsync(args, configuration, output, error, input, _timeout.Token).WaitAsync(TimeSpan.FromSeconds(60));
         return new CliResult(exitCode, output.ToString(), error.ToString());
     }
 

@@ -9,10 +9,10 @@ namespace MailHost.IntegrationTests.Admin;
 
 public sealed class AdminCliTests : IDisposable
 {
-    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "mailhost-admin-" + Guid.NewGuid().ToString("N"));
-    private readonly CancellationTokenSource timeout = new(TimeSpan.FromSeconds(30));
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "mailhost-admin-" + Guid.NewGuid().ToString("N"));
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(30));
 
-    private string DatabasePath => Path.Combine(dataDirectory, "directory.db");
+    private string DatabasePath => Path.Combine(_dataDirectory, "directory.db");
 
     [Theory]
     [InlineData(new[] { "users", "list" }, true)]
@@ -53,15 +53,15 @@ public sealed class AdminCliTests : IDisposable
         (await RunAsync("users", "remove", "bob")).Should().Be(Ok("Account 'bob' removed with its mail, addresses, aliases and login history."));
         (await RunAsync("domains", "remove", "example.org")).ExitCode.Should().Be(2, "alice still has an address there");
 
-        var directory = await SqliteAccountDirectory.OpenAsync(DatabasePath, null, timeout.Token);
-        var alice = await directory.FindByAddressAsync("a.smith@example.org", timeout.Token);
+        var directory = await SqliteAccountDirectory.OpenAsync(DatabasePath, null, _timeout.Token);
+        var alice = await directory.FindByAddressAsync("a.smith@example.org", _timeout.Token);
         alice.Should().BeEquivalentTo(new AccountInfo("alice", ["alice@example.com", "a.smith@example.org"], []));
-        var record = await directory.GetPasswordRecordAsync("alice", timeout.Token);
+        var record = await directory.GetPasswordRecordAsync("alice", _timeout.Token);
         record!.Verify("pw two").Should().BeTrue();
         record.Verify("pw one").Should().BeFalse();
         record.Iterations.Should().Be(PasswordRecord.MinimumIterations, "the configured iteration count is used");
-        (await directory.FindByNameAsync("bob", timeout.Token)).Should().BeNull();
-        (await directory.ListAliasesAsync(timeout.Token)).Should().BeEmpty();
+        (await directory.FindByNameAsync("bob", _timeout.Token)).Should().BeNull();
+        (await directory.ListAliasesAsync(_timeout.Token)).Should().BeEmpty();
     }
 
     [Fact]
@@ -72,8 +72,8 @@ public sealed class AdminCliTests : IDisposable
         var result = await RunAsync(["users", "add", "carol", "--address", "carol@example.com", "--password-stdin"], "  spaced pässword  \nsecond\n");
 
         result.Should().Be(Ok("Account 'carol' added with carol@example.com."));
-        var directory = await SqliteAccountDirectory.OpenAsync(DatabasePath, null, timeout.Token);
-        var record = await directory.GetPasswordRecordAsync("carol", timeout.Token);
+        var directory = await SqliteAccountDirectory.OpenAsync(DatabasePath, null, _timeout.Token);
+        var record = await directory.GetPasswordRecordAsync("carol", _timeout.Token);
         record!.Verify("  spaced pässword  ").Should().BeTrue("the whole line is the password, spaces included");
         record.Verify("second").Should().BeFalse();
     }
@@ -84,11 +84,11 @@ public sealed class AdminCliTests : IDisposable
         await RunAsync("domains", "add", "example.com");
         await RunAsync(["users", "add", "alice", "--address", "alice@example.com", "--password-stdin"], "pw\n");
         await RunAsync("aliases", "add", "info@example.com", "alice");
-        var directory = await SqliteAccountDirectory.OpenAsync(DatabasePath, null, timeout.Token);
+        var directory = await SqliteAccountDirectory.OpenAsync(DatabasePath, null, _timeout.Token);
         await directory.RecordLoginAsync(
             new LoginRecord(new DateTimeOffset(2026, 3, 1, 9, 30, 5, TimeSpan.FromHours(2)), "alice", "alice@example.com", "IMAP", "PLAIN",
                 new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.7"), 50123), Tls: true, "Evil\u001b[31mClient", LoginOutcome.Failed),
-            timeout.Token);
+            _timeout.Token);
 
         var show = await RunAsync("users", "show", "Alice");
 
@@ -139,11 +139,11 @@ public sealed class AdminCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new object[] { new[] { "help" } })]
-    [InlineData(new object[] { new[] { "--help" } })]
-    [InlineData(new object[] { new[] { "users", "--help" } })]
-    [InlineData(new object[] { new[] { "users", "add", "-h" } })]
-    [InlineData(new object[] { new[] { "aliases", "help" } })]
+    [InlineData([new[] { "help" }])]
+    [InlineData([new[] { "--help" }])]
+    [InlineData([new[] { "users", "--help" }])]
+    [InlineData([new[] { "users", "add", "-h" }])]
+    [InlineData([new[] { "aliases", "help" }])]
     public async Task Help_prints_usage_on_stdout_and_exits_0(string[] args)
     {
         var result = await RunAsync(args);
@@ -200,12 +200,12 @@ public sealed class AdminCliTests : IDisposable
     [Fact]
     public async Task A_database_from_a_newer_version_is_a_failure_not_a_crash()
     {
-        Directory.CreateDirectory(dataDirectory);
-        await using (var connection = await SqliteDatabase.OpenAsync(DatabasePath, timeout.Token))
+        Directory.CreateDirectory(_dataDirectory);
+        await using (var connection = await SqliteDatabase.OpenAsync(DatabasePath, _timeout.Token))
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA user_version = 999;";
-            await command.ExecuteNonQueryAsync(timeout.Token);
+            await command.ExecuteNonQueryAsync(_timeout.Token);
         }
 
         var result = await RunAsync("users", "list");
@@ -230,12 +230,12 @@ public sealed class AdminCliTests : IDisposable
             SqliteConnection.ClearPool(connection);
         }
 
-        if (Directory.Exists(dataDirectory))
+        if (Directory.Exists(_dataDirectory))
         {
-            Directory.Delete(dataDirectory, recursive: true);
+            Directory.Delete(_dataDirectory, recursive: true);
         }
 
-        timeout.Dispose();
+        _timeout.Dispose();
     }
 
     private static CliResult Ok(params string[] lines) => new(0, string.Concat(lines.Select(l => l + "\n")), string.Empty);
@@ -252,14 +252,14 @@ public sealed class AdminCliTests : IDisposable
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["MailHost:DataDirectory"] = dataDirectory,
+                ["MailHost:DataDirectory"] = _dataDirectory,
                 ["MailHost:Auth:PasswordIterations"] = iterations,
             })
             .Build();
         using var output = new StringWriter { NewLine = "\n" };
         using var error = new StringWriter { NewLine = "\n" };
         using var input = new StringReader(stdin);
-        var exitCode = await AdminCli.RunAsync(args, configuration, output, error, input, timeout.Token).WaitAsync(TimeSpan.FromSeconds(30));
+        var exitCode = await AdminCli.RunAsync(args, configuration, output, error, input, _timeout.Token).WaitAsync(TimeSpan.FromSeconds(30));
         return new CliResult(exitCode, output.ToString(), error.ToString());
     }
 

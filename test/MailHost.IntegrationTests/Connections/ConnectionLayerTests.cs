@@ -253,9 +253,23 @@ public sealed class ConnectionLayerTests
     /// <summary>A PROXY v2 header for TCP over IPv4 from <paramref name="source"/> to 198.51.100.1:143.</summary>
     private static byte[] ProxyV2(IPAddress source, ushort port)
     {
-        var header = new List<byte> { 0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A };
-        header.Add(0x21); // version 2, PROXY
-        header.Add(0x11); // AF_INET, STREAM
+        var header = new List<byte>
+        {
+            0x0D,
+            0x0A,
+            0x0D,
+            0x0A,
+            0x00,
+            0x0D,
+            0x0A,
+            0x51,
+            0x55,
+            0x49,
+            0x54,
+            0x0A,
+            0x21, // version 2, PROXY
+            0x11 // AF_INET, STREAM
+        };
         header.AddRange([0x00, 0x0C]);
         header.AddRange(source.GetAddressBytes());
         header.AddRange(IPAddress.Parse("198.51.100.1").GetAddressBytes());

@@ -170,10 +170,10 @@ public sealed class OutputBackpressureTests(ITestOutputHelper output)
 
         // 3,000 CAPABILITY replies are far more than one flush threshold: the server flushes as it goes and the
         // client, reading, keeps up.
-        const int count = 3000;
-        var send = client.SendAsync(string.Concat(Enumerable.Range(0, count).Select(i => $"c{i} CAPABILITY\r\n")));
+        const int Commands = 3000;
+        var send = client.SendAsync(string.Concat(Enumerable.Range(0, Commands).Select(i => $"c{i} CAPABILITY\r\n")));
         var tagged = 0;
-        while (tagged < count)
+        while (tagged < Commands)
         {
             var line = await client.ReadLineAsync();
             line.Should().NotBeNull();

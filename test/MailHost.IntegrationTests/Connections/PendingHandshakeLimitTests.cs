@@ -192,6 +192,6 @@ public sealed class PendingHandshakeLimitTests
             line = await client.ReadLineAsync();
             line.Should().NotBeNull().And.StartWith("250");
         }
-        while (!line!.StartsWith("250 ", StringComparison.Ordinal));
+        while (!line.StartsWith("250 ", StringComparison.Ordinal));
     }
 }

@@ -217,7 +217,7 @@ public sealed class ProtocolTraceSecretTests
             line = await client.ReadLineAsync();
             line.Should().NotBeNull().And.StartWith("250");
         }
-        while (!line!.StartsWith("250 ", StringComparison.Ordinal));
+        while (!line.StartsWith("250 ", StringComparison.Ordinal));
     }
 
     private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using MailHost.Hosting;
-using MailHost.Imap;
 using MailHost.IntegrationTests.Imap;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.IntegrationTests.Pop3;

@@ -83,6 +83,6 @@ public sealed class StartTlsUnavailableTests
             line = await client.ReadLineAsync();
             line.Should().NotBeNull().And.StartWith("250");
         }
-        while (!line!.StartsWith("250 ", StringComparison.Ordinal));
+        while (!line.StartsWith("250 ", StringComparison.Ordinal));
     }
 }

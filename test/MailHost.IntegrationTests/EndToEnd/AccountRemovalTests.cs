@@ -29,7 +29,7 @@ public sealed class AccountRemovalTests
             "--MailHost:Endpoints:Imap:Url=imap://127.0.0.1:0",
             "--MailHost:Endpoints:Imap:Tls=None",
             "--MailHost:Auth:AllowPlaintextAuthentication=true");
-        var imap = (IPEndPoint)host.Services.GetRequiredService<MailListenerRegistry>().Listeners.Single(l => l.Options.Name == "Imap").EndPoint!;
+        var imap = host.Services.GetRequiredService<MailListenerRegistry>().Listeners.Single(l => l.Options.Name == "Imap").EndPoint!;
 
         // Large enough to be kept as a content file of its own, not inside the database.
         await DeliverAsync(host.Mx, "The old owner's mail", new string('x', 100_000));

@@ -28,7 +28,7 @@ public sealed class SmtpKillTests(ITestOutputHelper output)
     private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "mailhost.dll");
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
 
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private TaskCompletionSource _serverUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [Fact]

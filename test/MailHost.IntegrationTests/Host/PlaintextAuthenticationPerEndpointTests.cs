@@ -2,7 +2,6 @@ using MailHost.Accounts;
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.Server;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -115,9 +114,9 @@ public sealed class PlaintextAuthenticationPerEndpointTests
         {
             line = await client.ReadLineAsync();
             line.Should().NotBeNull().And.StartWith("250");
-            lines.Add(line!);
+            lines.Add(line);
         }
-        while (!line!.StartsWith("250 ", StringComparison.Ordinal));
+        while (!line.StartsWith("250 ", StringComparison.Ordinal));
         return lines;
     }
 }

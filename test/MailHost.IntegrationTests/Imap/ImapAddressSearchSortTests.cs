@@ -1,6 +1,5 @@
 using System.Text;
 using MailHost.Hosting;
-using MailHost.Imap;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.Storage;
 

@@ -2,11 +2,11 @@ using System.Text;
 using MailHost.Hosting;
 using MailHost.Imap;
 using MailHost.IntegrationTests.Infrastructure;
-using IMailStore = MailHost.Storage.IMailStore;
 using MailHost.Storage.Sqlite.Mail;
 using MailKit;
 using MailKit.Security;
 using MimeKit;
+using IMailStore = MailHost.Storage.IMailStore;
 
 namespace MailHost.IntegrationTests.Imap;
 

@@ -116,7 +116,7 @@ public abstract class ImapCondstoreTests : IAsyncLifetime
 
         // Changed in the order 1, 3, 2, 4: message 3's mod-sequence is below message 2's.
         var m = new Dictionary<int, ulong>();
-        foreach (int n in new[] { 1, 3, 2, 4 })
+        foreach (var n in new[] { 1, 3, 2, 4 })
         {
             m[n] = Number(await client.CommandAsync("t" + n, $"STORE {n} +FLAGS \\Seen"), $@"^\* {n} FETCH \(FLAGS \(\\Seen\) MODSEQ \((\d+)\)\)$");
         }
@@ -153,7 +153,7 @@ public abstract class ImapCondstoreTests : IAsyncLifetime
 
     private async Task DeliverAsync(int count)
     {
-        for (int n = 1; n <= count; n++)
+        for (var n = 1; n <= count; n++)
         {
             var text = $"From: bob@example.com\r\nTo: alice@example.com\r\nSubject: Message {n}\r\nMessage-ID: <m{n}@example.com>\r\n\r\nHello {n}\r\n";
             using var stream = new MemoryStream(Encoding.ASCII.GetBytes(text));

@@ -81,7 +81,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         // A second segment may reach the server only after it has discarded its buffer and begun the handshake: it is
         // then read as the start of TLS and the handshake fails, which is as safe. A few attempts let one land before
         // the reply; a server that ran XYZ would fail every attempt, its answer standing where TLS should begin.
-        for (int attempt = 1; ; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
             await using var client = await LineClient.ConnectAsync(server.EndPoint);
             await client.ReadLineAsync();

@@ -141,7 +141,7 @@ public abstract class ImapMailboxNameTests : IAsyncLifetime
         await using var client = await ImapTestServer.LoginAsync(server);
         string[] commands = ["SELECT " + AtomName, "LIST \"\" " + AtomName + "%*", "STATUS &Jjo (UIDNEXT)", "CREATE &Jjo", "EXAMINE &Jjo"];
         var batch = new StringBuilder();
-        for (int i = 0; i < 25; i++)
+        for (var i = 0; i < 25; i++)
         {
             batch.Append('t').Append(i).Append(' ').Append(commands[i % commands.Length]).Append("\r\n");
         }
@@ -160,7 +160,7 @@ public abstract class ImapMailboxNameTests : IAsyncLifetime
 
         // After login, a command of valid syntax answered BAD for the state is not an invalid command.
         var batch = new StringBuilder();
-        for (int i = 0; i < 25; i++)
+        for (var i = 0; i < 25; i++)
         {
             batch.Append('w').Append(i).Append(i % 2 == 0 ? " FETCH 1 FLAGS\r\n" : " LOGIN alice x\r\n");
         }
@@ -269,7 +269,7 @@ public abstract class ImapMailboxNameTests : IAsyncLifetime
         await using var server = await StartAsync();
         await using var client = await ImapTestServer.LoginAsync(server);
         string[] subscribed = ["foo2/bar1", "foo2/bar2", "baz2/bar2", "baz2/bar22", "baz2/bar222", "eps2", "eps2/mamba", "qux2/bar2"];
-        int n = 0;
+        var n = 0;
         foreach (var name in subscribed)
         {
             (await client.CommandAsync("c" + n, "CREATE x/" + name)).Last().Should().StartWith("c" + n + " OK");

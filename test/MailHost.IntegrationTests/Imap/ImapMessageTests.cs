@@ -113,13 +113,13 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         await client.Inbox.AddFlagsAsync(0, MessageFlags.Flagged, silent: false);
         var modSeq = (await client.Inbox.FetchAsync(0, -1, MessageSummaryItems.ModSeq)).Select(s => s.ModSeq!.Value).ToList();
         modSeq[0].Should().BeGreaterThan(modSeq[1]);
-        var kept = await client.Inbox.StoreAsync(new List<int> { 0, 1 }, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Answered) { Silent = true, UnchangedSince = modSeq[1] });
+        var kept = await client.Inbox.StoreAsync([0, 1], new StoreFlagsRequest(StoreAction.Add, MessageFlags.Answered) { Silent = true, UnchangedSince = modSeq[1] });
         kept.Should().Equal(0);
         var flags = await client.Inbox.FetchAsync(0, -1, MessageSummaryItems.Flags);
         flags[0].Flags.Should().Be(MessageFlags.Flagged | MessageFlags.Recent, "the session that selected first holds \\Recent");
         flags[1].Flags.Should().Be(MessageFlags.Answered | MessageFlags.Recent);
 
-        await client.Inbox.StoreAsync(0, new StoreFlagsRequest(StoreAction.Add, new[] { "$Important" }) { Silent = true });
+        await client.Inbox.StoreAsync(0, new StoreFlagsRequest(StoreAction.Add, ["$Important"]) { Silent = true });
         (await client.Inbox.FetchAsync(0, 0, MessageSummaryItems.Flags)).Single().Keywords.Should().Contain("$Important");
     }
 
@@ -127,7 +127,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
     public async Task SEARCH_ESEARCH_and_SEARCHRES()
     {
         var world = await NewWorldAsync();
-        for (int i = 1; i <= 5; i++)
+        for (var i = 1; i <= 5; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i, i % 2 == 0 ? "even body" : "odd body"));
         }
@@ -154,7 +154,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
     public async Task SEARCHRES_saves_results_for_later_commands_and_bad_charsets_are_refused()
     {
         var world = await NewWorldAsync();
-        for (int i = 1; i <= 3; i++)
+        for (var i = 1; i <= 3; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i));
         }
@@ -182,7 +182,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
     public async Task COPY_and_MOVE_answer_COPYUID_and_MOVE_expunges_from_the_source()
     {
         var world = await NewWorldAsync();
-        for (int i = 1; i <= 3; i++)
+        for (var i = 1; i <= 3; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i));
         }
@@ -206,7 +206,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
     public async Task EXPUNGE_and_UID_EXPUNGE_remove_only_what_they_should()
     {
         var world = await NewWorldAsync();
-        for (int i = 1; i <= 4; i++)
+        for (var i = 1; i <= 4; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i));
         }
@@ -228,7 +228,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
     {
         // RFC 9051 §7.5.1: no EXPUNGE during FETCH, STORE or SEARCH by sequence number.
         var world = await NewWorldAsync();
-        for (int i = 1; i <= 3; i++)
+        for (var i = 1; i <= 3; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i));
         }
@@ -256,7 +256,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
     public async Task Flag_changes_by_another_session_arrive_as_FETCH_and_QRESYNC_clients_get_VANISHED()
     {
         var world = await NewWorldAsync();
-        for (int i = 1; i <= 3; i++)
+        for (var i = 1; i <= 3; i++)
         {
             await world.DeliverAsync("alice", MailWorld.Message(i));
         }
@@ -399,7 +399,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
     {
         // RFC 5256, RFC 5267.
         var world = await NewWorldAsync();
-        string Mail(string from, string subject, int day, string body) =>
+        static string Mail(string from, string subject, int day, string body) =>
             $"From: {from}@example.com\nTo: alice@example.com\nSubject: {subject}\nDate: {day:00} Nov 2026 10:00:00 +0000\n\n{body}\n";
         await world.DeliverAsync("alice", Mail("carol", "Lunch", 3, "x"));
         await world.DeliverAsync("alice", Mail("bob", "Re: [team] lunch", 5, "longer body text"));

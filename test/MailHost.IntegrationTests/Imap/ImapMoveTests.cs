@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using MailHost.IntegrationTests.Infrastructure;
 
 namespace MailHost.IntegrationTests.Imap;
 

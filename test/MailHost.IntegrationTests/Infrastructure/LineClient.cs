@@ -118,7 +118,7 @@ public sealed class LineClient : IAsyncDisposable
     {
         using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
         var result = new byte[count];
-        int filled = 0;
+        var filled = 0;
         while (filled < count)
         {
             if (_start == _end)

@@ -1,7 +1,6 @@
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.Server;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailHost.IntegrationTests.Logins;

@@ -49,7 +49,7 @@ public class ScramSaltTests
             await client.SendAsync($"s{i} AUTHENTICATE SCRAM-SHA-256 {Convert.ToBase64String(Encoding.UTF8.GetBytes(clientFirst))}\r\n");
             var challenge = await client.ReadLineAsync();
             challenge.Should().StartWith("+ ");
-            var serverFirst = Encoding.UTF8.GetString(Convert.FromBase64String(challenge![2..]));
+            var serverFirst = Encoding.UTF8.GetString(Convert.FromBase64String(challenge[2..]));
             salts.Add(serverFirst.Split(',').Single(part => part.StartsWith("s=", StringComparison.Ordinal))[2..]);
 
             await client.SendAsync("*\r\n");

@@ -3,10 +3,10 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MailHost.Dns;
 using MailHost.Hosting;
-using MailHost.Tests.Delivery;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.Server;
 using MailHost.Server.Admin;
+using MailHost.Tests.Delivery;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.AspNetCore.Builder;
@@ -197,7 +197,7 @@ public sealed class MailHostInstance : IAsyncDisposable
     }
 
     private IPEndPoint Endpoint(string name)
-        => (IPEndPoint)Services.GetRequiredService<MailListenerRegistry>().Listeners.Single(l => l.Options.Name == name).EndPoint!;
+        => Services.GetRequiredService<MailListenerRegistry>().Listeners.Single(l => l.Options.Name == name).EndPoint!;
 
     /// <summary>Runs an admin command over <paramref name="dataDirectory"/>; returns what it printed.</summary>
     public static async Task<string> AdminAsync(string dataDirectory, params string[] args)

@@ -68,12 +68,12 @@ public sealed class OutboundHostTests
         return message;
     }
 
-    private static async Task<IOutboundQueueStore> QueueOf(MailHostInstance host)
+    private static async Task<IOutboundQueueStore> QueueOfAsync(MailHostInstance host)
     {
         var queue = host.Services.GetService(typeof(IOutboundQueueStore)) as IOutboundQueueStore;
         queue.Should().NotBeNull("outbound delivery is registered");
         await Task.CompletedTask;
-        return queue!;
+        return queue;
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class OutboundHostTests
         fields[2].Should().Contain("by mx.remote.example (MailHost) with ESMTPS", "the route uses STARTTLS when the next hop offers it")
             .And.Contain("for <bob@remote.example>");
         fields[3].Should().Contain("by mail.example.com (MailHost) with ESMTPSA", "the submission hop");
-        (await (await QueueOf(local)).ListAsync(CancellationToken.None)).Should().BeEmpty();
+        (await (await QueueOfAsync(local)).ListAsync(CancellationToken.None)).Should().BeEmpty();
     }
 
     [Theory]
@@ -241,7 +241,7 @@ public sealed class OutboundHostTests
             (await SmtpMxTests.ReadReplyAsync(client))[^1].Should().Be("530 5.7.0 Authentication required");
         }
 
-        (await (await QueueOf(local)).ListAsync(CancellationToken.None)).Should().BeEmpty("nothing is queued for outbound delivery");
+        (await (await QueueOfAsync(local)).ListAsync(CancellationToken.None)).Should().BeEmpty("nothing is queued for outbound delivery");
         local.Logs.Entries.Should().NotContain(e => e.Category.StartsWith("MailHost.Delivery", StringComparison.Ordinal) && e.EventId.Id == 3001);
     }
 
@@ -323,7 +323,7 @@ public sealed class OutboundHostTests
             await first.SubmitAsync("alice", Message("Queued across a restart", "bob@remote.example"));
             await first.WaitForDeliveryEventAsync(3001, "TemporaryFailure");
             await first.StopAsync();
-            var queued = (await (await QueueOf(first)).ListAsync(CancellationToken.None)).Should().ContainSingle().Subject;
+            var queued = (await (await QueueOfAsync(first)).ListAsync(CancellationToken.None)).Should().ContainSingle().Subject;
             queued.LeaseOwner.Should().BeNull("the attempt ended and released its lease");
             queued.Recipients.Single().Attempts.Should().Be(1);
             queued.NextAttempt.Should().BeAfter(DateTimeOffset.UtcNow.AddMinutes(30), "the next try is an hour away");

@@ -1,7 +1,6 @@
 using System.Text;
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
-using MailHost.Smtp;
 
 namespace MailHost.IntegrationTests.Smtp;
 

@@ -72,7 +72,7 @@ public sealed class SmtpMailAuthenticationTests
     private static async Task<string> SendAsync(TestMailServer<SmtpConnectionHandler> server, byte[] message, string mailFrom = "bounces@sender.example")
     {
         await using var client = await LineClient.ConnectAsync(server.EndPoint);
-        (await client.ReadLineAsync())!.Should().StartWith("220 ");
+        (await client.ReadLineAsync()).Should().StartWith("220 ");
         await client.SendAsync("EHLO client.sender.example\r\n");
         await SmtpMxTests.ReadReplyAsync(client);
         await client.SendAsync($"MAIL FROM:<{mailFrom}>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\n");
@@ -257,13 +257,13 @@ public sealed class SmtpMailAuthenticationTests
 
     private sealed class SilentResolver : IDnsResolver
     {
-        public ValueTask<DnsLookup<DnsMxRecord>> ResolveMxAsync(string domain, CancellationToken cancellationToken) => Never<DnsMxRecord>(cancellationToken);
+        public ValueTask<DnsLookup<DnsMxRecord>> ResolveMxAsync(string domain, CancellationToken cancellationToken) => NeverAsync<DnsMxRecord>(cancellationToken);
 
-        public ValueTask<DnsLookup<IPAddress>> ResolveAddressesAsync(string host, CancellationToken cancellationToken) => Never<IPAddress>(cancellationToken);
+        public ValueTask<DnsLookup<IPAddress>> ResolveAddressesAsync(string host, CancellationToken cancellationToken) => NeverAsync<IPAddress>(cancellationToken);
 
-        public ValueTask<DnsLookup<string>> ResolveTxtAsync(string name, CancellationToken cancellationToken) => Never<string>(cancellationToken);
+        public ValueTask<DnsLookup<string>> ResolveTxtAsync(string name, CancellationToken cancellationToken) => NeverAsync<string>(cancellationToken);
 
-        private static async ValueTask<DnsLookup<T>> Never<T>(CancellationToken cancellationToken)
+        private static async ValueTask<DnsLookup<T>> NeverAsync<T>(CancellationToken cancellationToken)
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return DnsLookup<T>.Without(DnsLookupStatus.TemporaryFailure);

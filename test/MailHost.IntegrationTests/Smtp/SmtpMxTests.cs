@@ -1,4 +1,3 @@
-using System.Text;
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.Smtp;
@@ -29,8 +28,8 @@ public sealed class SmtpMxTests
         {
             var line = await client.ReadLineAsync();
             line.Should().NotBeNull("the server must answer");
-            lines.Add(line!);
-            if (line!.Length < 4 || line[3] != '-')
+            lines.Add(line);
+            if (line.Length < 4 || line[3] != '-')
             {
                 return lines;
             }

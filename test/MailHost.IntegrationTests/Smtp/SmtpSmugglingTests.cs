@@ -7,10 +7,10 @@ namespace MailHost.IntegrationTests.Smtp;
 /// <summary>SECURITY B1/B2 (T06, T07): SMTP smuggling end-of-data variants and bare line endings, over a real socket.</summary>
 public sealed class SmtpSmugglingTests
 {
-    public static TheoryData<string> EndOfDataVariants => new()
-    {
+    public static TheoryData<string> EndOfDataVariants =>
+    [
         "\n.\n", "\n.\r", "\r.\n", "\r.\r", "\n.\r\n", "\r.\r\n", "\r\n.\r\r\n", "\r\r\n.\r\r\n", "\r\n\x00.\r\n",
-    };
+    ];
 
     [Theory]
     [MemberData(nameof(EndOfDataVariants))]

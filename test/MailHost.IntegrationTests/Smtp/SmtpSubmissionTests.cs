@@ -2,7 +2,6 @@ using System.Text;
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.Protocols.Smtp;
-using MailHost.Smtp;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;

@@ -65,12 +65,12 @@ public class ImapCommandParserErrorTests
     [Fact]
     public void A_command_line_of_the_maximum_length_passes_and_one_byte_more_closes()
     {
-        string prefix = "a LOGIN x ";
-        string atMax = prefix + new string('p', (64 * 1024) - prefix.Length - 2) + "\r\n";
+        var prefix = "a LOGIN x ";
+        var atMax = prefix + new string('p', (64 * 1024) - prefix.Length - 2) + "\r\n";
         atMax.Length.Should().Be(64 * 1024);
         ImapParserDriver.Whole(atMax).Single().Should().BeOfType<CommandEvent>();
 
-        string over = prefix + new string('p', (64 * 1024) - prefix.Length - 1) + "\r\n";
+        var over = prefix + new string('p', (64 * 1024) - prefix.Length - 1) + "\r\n";
         var error = ImapParserDriver.Whole(over).Single().As<ErrorEvent>().Error;
         error.Should().Be(new ImapParseError("a", ImapResponseStatus.Bad, "TOOBIG", "Command line too long", ImapResync.Close));
 
@@ -130,7 +130,7 @@ public class ImapCommandParserErrorTests
     public void A_refused_literal_plus_is_skipped_by_its_exact_size_and_the_rest_of_its_command_dropped()
     {
         // The refused literal holds what looks like a command; then the command goes on with another LITERAL+.
-        string input = "a LOGIN {70000+}\r\n" + new string('x', 69984) + "b DELETE INBOX\r\n {5+}\r\nc NOP\r\nd NOOP\r\n";
+        var input = "a LOGIN {70000+}\r\n" + new string('x', 69984) + "b DELETE INBOX\r\n {5+}\r\nc NOP\r\nd NOOP\r\n";
         var events = ImapParserDriver.Whole(input);
         events.Should().HaveCount(2);
         events[0].As<ErrorEvent>().Error.Should().Be(new ImapParseError("a", ImapResponseStatus.Bad, "TOOBIG", "Literal too big", ImapResync.DiscardCommand, 70000));
@@ -179,20 +179,20 @@ public class ImapCommandParserErrorTests
     [InlineData("a SEARCH ", "OR ALL ", "ALL", "")]
     public void Deep_nesting_is_bad_without_exhausting_the_stack(string prefix, string open, string inner, string close)
     {
-        const int depth = 100_000;
-        string input = prefix + string.Concat(Enumerable.Repeat(open, depth)) + inner + string.Concat(Enumerable.Repeat(close, depth)) + "\r\n";
+        const int Depth = 100_000;
+        var input = prefix + string.Concat(Enumerable.Repeat(open, Depth)) + inner + string.Concat(Enumerable.Repeat(close, Depth)) + "\r\n";
         var options = new ImapParserOptions { MaxLineLength = 2 * 1024 * 1024 };
         var error = ImapParserDriver.Whole(input, options).Single().As<ErrorEvent>().Error;
         error.Should().Be(new ImapParseError("a", ImapResponseStatus.Bad, null, "Too much nesting", ImapResync.None));
 
-        string allowed = prefix + string.Concat(Enumerable.Repeat(open, 99)) + inner + string.Concat(Enumerable.Repeat(close, 99)) + "\r\n";
+        var allowed = prefix + string.Concat(Enumerable.Repeat(open, 99)) + inner + string.Concat(Enumerable.Repeat(close, 99)) + "\r\n";
         ImapParserDriver.Whole(allowed).Single().Should().BeOfType<CommandEvent>();
     }
 
     [Fact]
     public void Fetch_with_a_flood_of_parentheses_is_bad()
     {
-        string input = "a FETCH 1 " + new string('(', 100_000) + "\r\n";
+        var input = "a FETCH 1 " + new string('(', 100_000) + "\r\n";
         var error = ImapParserDriver.Whole(input, new ImapParserOptions { MaxLineLength = 1024 * 1024 }).Single().As<ErrorEvent>().Error;
         error.Status.Should().Be(ImapResponseStatus.Bad);
         error.Resync.Should().Be(ImapResync.None);
@@ -223,7 +223,7 @@ public class ImapCommandParserErrorTests
     {
         var buffer = new byte[16];
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>("dGVzdA==\r\n*\r\n"u8.ToArray()));
-        ImapCommandParser.TryParseAuthenticateResponse(ref reader, "a", buffer, out int written, out _).Should().Be(ImapParseStatus.Complete);
+        ImapCommandParser.TryParseAuthenticateResponse(ref reader, "a", buffer, out var written, out _).Should().Be(ImapParseStatus.Complete);
         Encoding.ASCII.GetString(buffer, 0, written).Should().Be("dGVzdA==");
         ImapCommandParser.TryParseAuthenticateResponse(ref reader, "a", buffer, out written, out _).Should().Be(ImapParseStatus.Complete);
         Encoding.ASCII.GetString(buffer, 0, written).Should().Be("*");

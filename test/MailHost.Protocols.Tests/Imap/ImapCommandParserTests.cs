@@ -206,8 +206,8 @@ public class ImapCommandParserTests
     [Fact]
     public void Append_hands_the_message_to_the_session_unbuffered_with_flags_and_date()
     {
-        const string input = "A003 APPEND saved-messages (\\Seen) \"05-Jan-1994 02:04:09 -0800\" {23}\r\nDate: Mon, 7 Feb 1994\r\n\r\n";
-        var events = ImapParserDriver.AllSplits(input);
+        const string Input = "A003 APPEND saved-messages (\\Seen) \"05-Jan-1994 02:04:09 -0800\" {23}\r\nDate: Mon, 7 Feb 1994\r\n\r\n";
+        var events = ImapParserDriver.AllSplits(Input);
         events.Should().HaveCount(2);
         var append = events[0].Should().BeOfType<AppendEvent>().Subject;
         append.Data.Should().Be("Date: Mon, 7 Feb 1994\r\n");
@@ -220,8 +220,8 @@ public class ImapCommandParserTests
     public void Multiappend_streams_each_message_then_completes_the_command()
     {
         // RFC 3502 §6 example, shortened, with a LITERAL+ second message, a literal mailbox name and a literal8.
-        const string input = "A003 APPEND {6+}\r\nSaved2 (\\Seen) \" 5-Nov-1994 14:12:03 +0100\" {5}\r\nHello (\\Seen \\Flagged) {3+}\r\nBye ~{2+}\r\n\0\x01\r\n";
-        var events = ImapParserDriver.AllSplits(input);
+        const string Input = "A003 APPEND {6+}\r\nSaved2 (\\Seen) \" 5-Nov-1994 14:12:03 +0100\" {5}\r\nHello (\\Seen \\Flagged) {3+}\r\nBye ~{2+}\r\n\0\x01\r\n";
+        var events = ImapParserDriver.AllSplits(Input);
         events.Should().HaveCount(4);
         var messages = events.Take(3).Cast<AppendEvent>().ToList();
         messages.Select(m => m.Data).Should().Equal("Hello", "Bye", "\0\x01");
@@ -238,8 +238,8 @@ public class ImapCommandParserTests
     public void UTF8_APPEND_data_extension_after_UTF8_ACCEPT()
     {
         // RFC 6855 §4: UTF8 (literal8); its ")" follows the data, then MULTIAPPEND may go on.
-        const string input = "a APPEND INBOX (\\Seen) UTF8 (~{3+}\r\nabc) UTF8 (~{2+}\r\nde)\r\n";
-        var events = ImapParserDriver.AllSplits(input, utf8: true);
+        const string Input = "a APPEND INBOX (\\Seen) UTF8 (~{3+}\r\nabc) UTF8 (~{2+}\r\nde)\r\n";
+        var events = ImapParserDriver.AllSplits(Input, utf8: true);
         events.Should().HaveCount(3);
         events.Take(2).Cast<AppendEvent>().Select(e => e.Data).Should().Equal("abc", "de");
         events[0].As<AppendEvent>().Message.Flags.Should().Equal("\\Seen");
@@ -254,8 +254,8 @@ public class ImapCommandParserTests
     public void A_rejected_literal_plus_append_is_read_and_dropped_never_run_as_commands()
     {
         // SECURITY C3 / T11: the session refuses (e.g. NO [TRYCREATE]); "b DELETE INBOX" is literal data.
-        byte[] input = "a APPEND NoSuchBox {18+}\r\nb DELETE INBOX\r\n\r\n\r\nc NOOP\r\n"u8.ToArray();
-        foreach (var cuts in new[] { Array.Empty<int>(), Enumerable.Range(1, input.Length).ToArray() })
+        var input = "a APPEND NoSuchBox {18+}\r\nb DELETE INBOX\r\n\r\n\r\nc NOOP\r\n"u8.ToArray();
+        foreach (var cuts in new[] { [], Enumerable.Range(1, input.Length).ToArray() })
         {
             var events = ImapParserDriver.Run(input, cuts, ImapParserDriver.NewParser(), _ => false);
             events.Should().HaveCount(2);

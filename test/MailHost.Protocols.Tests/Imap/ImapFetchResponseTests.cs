@@ -45,7 +45,7 @@ public class ImapFetchResponseTests
         }).Should().Be("* 3 FETCH (UID 44 FLAGS ($Work) MODSEQ (917162500))\r\n");
         (uid, flags, modSeq).Should().Be((true, true, true));
 
-        bool none = true;
+        var none = true;
         Fetch(1, (ref f, _) => none = f.HasUid || f.HasFlags || f.HasModSeq).Should().Be("* 1 FETCH ()\r\n");
         none.Should().BeFalse();
     }

@@ -25,17 +25,17 @@ internal static class ImapParserDriver
     public static List<ParserEvent> Run(byte[] input, IEnumerable<int> chunkEnds, ImapCommandParser parser, Func<ImapAppendMessage, bool>? acceptAppend = null)
     {
         var events = new List<ParserEvent>();
-        int consumed = 0;
+        var consumed = 0;
         long appendRemaining = 0;
         var appendData = new List<byte>();
         ImapAppendMessage? append = null;
-        foreach (int received in chunkEnds.Append(input.Length).Distinct().Order())
+        foreach (var received in chunkEnds.Append(input.Length).Distinct().Order())
         {
             while (true)
             {
                 if (append is not null)
                 {
-                    int take = (int)Math.Min(appendRemaining, received - consumed);
+                    var take = (int)Math.Min(appendRemaining, received - consumed);
                     appendData.AddRange(input.AsSpan(consumed, take).ToArray());
                     consumed += take;
                     appendRemaining -= take;
@@ -103,11 +103,11 @@ internal static class ImapParserDriver
     /// <summary>Runs whole, one byte at a time, and split at every point; asserts all runs agree and returns the events.</summary>
     public static List<ParserEvent> AllSplits(string input, ImapParserOptions? options = null, bool authenticated = true, bool utf8 = false)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(input);
+        var bytes = Encoding.UTF8.GetBytes(input);
         var whole = Run(bytes, [], NewParser(options, authenticated, utf8));
         var oneByte = Run(bytes, Enumerable.Range(1, bytes.Length), NewParser(options, authenticated, utf8));
         oneByte.Should().BeEquivalentTo(whole, o => o.RespectingRuntimeTypes().WithStrictOrdering(), "one byte at a time");
-        for (int cut = 0; cut <= bytes.Length; cut++)
+        for (var cut = 0; cut <= bytes.Length; cut++)
         {
             var split = Run(bytes, [cut], NewParser(options, authenticated, utf8));
             split.Should().BeEquivalentTo(whole, o => o.RespectingRuntimeTypes().WithStrictOrdering(), $"split at {cut}");

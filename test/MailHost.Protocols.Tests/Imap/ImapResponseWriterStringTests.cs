@@ -84,10 +84,10 @@ public class ImapResponseWriterStringTests
     /// </summary>
     private static string? Check(byte[] bytes)
     {
-        int i = 0;
+        var i = 0;
         while (i < bytes.Length)
         {
-            byte b = bytes[i];
+            var b = bytes[i];
             if (b == '"')
             {
                 for (i++; i < bytes.Length && bytes[i] != '"'; i++)
@@ -111,9 +111,9 @@ public class ImapResponseWriterStringTests
             }
             else if (b == '{' || (b == '~' && i + 1 < bytes.Length && bytes[i + 1] == '{'))
             {
-                bool binary = b == '~';
-                int close = Array.IndexOf(bytes, (byte)'}', i);
-                int length = int.Parse(Encoding.ASCII.GetString(bytes, i + (binary ? 2 : 1), close - i - (binary ? 2 : 1)), System.Globalization.CultureInfo.InvariantCulture);
+                var binary = b == '~';
+                var close = Array.IndexOf(bytes, (byte)'}', i);
+                var length = int.Parse(Encoding.ASCII.GetString(bytes, i + (binary ? 2 : 1), close - i - (binary ? 2 : 1)), System.Globalization.CultureInfo.InvariantCulture);
                 if (bytes[close + 1] != '\r' || bytes[close + 2] != '\n')
                 {
                     return "a literal without CRLF after its length";
@@ -146,7 +146,7 @@ public class ImapResponseWriterStringTests
         if (bytes[0] == '"')
         {
             var text = new List<byte>();
-            for (int i = 1; bytes[i] != '"'; i++)
+            for (var i = 1; bytes[i] != '"'; i++)
             {
                 if (bytes[i] == '\\')
                 {
@@ -161,7 +161,7 @@ public class ImapResponseWriterStringTests
 
         if (bytes[0] == '{')
         {
-            int close = Array.IndexOf(bytes, (byte)'}');
+            var close = Array.IndexOf(bytes, (byte)'}');
             return Encoding.UTF8.GetString(bytes, close + 3, bytes.Length - close - 3);
         }
 

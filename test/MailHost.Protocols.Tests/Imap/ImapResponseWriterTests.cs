@@ -97,8 +97,8 @@ public class ImapResponseWriterTests
         Write(w => w.WriteFlagList(["bad)", "\\Answered"])).Should().Be("(\\Answered)");
         Write(w => w.WriteFlagList(["\\Seen", "\\*", "*", "\\**"])).Should().Be("(\\Seen \\*)", "RFC 9051 flag-perm");
         Write(w => w.WriteFlagList("\\Seen \\Draft"u8, ["$Junk", "bad)", "x\r\n", "$Label1"])).Should().Be("(\\Seen \\Draft $Junk $Label1)");
-        Write(w => w.WriteFlagList(ReadOnlySpan<byte>.Empty, ["bad)", "$Junk"])).Should().Be("($Junk)");
-        Write(w => w.WriteFlagList(ReadOnlySpan<byte>.Empty, [])).Should().Be("()");
+        Write(w => w.WriteFlagList([], ["bad)", "$Junk"])).Should().Be("($Junk)");
+        Write(w => w.WriteFlagList([], [])).Should().Be("()");
         var envelope = new ImapEnvelope("Mon, 7 Feb 1994", "hi\r\na1 OK \"x\"", null, null, null, null, null, null, null, "<x\"@y>");
         Write(w => w.WriteEnvelope(envelope)).Should().Be("(\"Mon, 7 Feb 1994\" {13}\r\nhi\r\na1 OK \"x\" NIL NIL NIL NIL NIL NIL NIL \"<x\\\"@y>\")");
     }
@@ -155,12 +155,12 @@ public class ImapResponseWriterTests
     public void Body_structure_nesting_is_clipped()
     {
         var deep = TextPart;
-        for (int i = 0; i < 10_000; i++)
+        for (var i = 0; i < 10_000; i++)
         {
             deep = new ImapBodyStructure("multipart", "mixed", Parts: [deep]);
         }
 
-        string text = Write(w => w.WriteBodyStructure(deep, extensible: true));
+        var text = Write(w => w.WriteBodyStructure(deep, extensible: true));
         text.Count(c => c == '(').Should().Be(text.Count(c => c == ')'));
         text.Should().Contain("\"application\" \"octet-stream\"");
     }
@@ -179,7 +179,7 @@ public class ImapResponseWriterTests
             writer.WriteAString(password);
             writer.WriteCrlf();
             var events = ImapParserDriver.Run(output.WrittenSpan.ToArray(), [], ImapParserDriver.NewParser(new ImapParserOptions { MaxLiteralSize = 1024 * 1024 }));
-            var login = events.Where(e => e is not ContinuationEvent).Single().As<CommandEvent>().Command.As<LoginCommand>();
+            var login = events.Single(e => e is not ContinuationEvent).As<CommandEvent>().Command.As<LoginCommand>();
             login.UserName.Should().Be(user);
             login.Password.Should().Be(password);
         }, iter: 20_000);
@@ -190,7 +190,7 @@ public class ImapResponseWriterTests
     {
         Gen.Select(Gen.String[Gen.Char.Where(c => c != '\0' && !char.IsSurrogate(c)), 1, 30], Gen.Bool).Sample((raw, utf8) =>
         {
-            string name = utf8 ? raw.Normalize(NormalizationForm.FormC) : raw;
+            var name = utf8 ? raw.Normalize(NormalizationForm.FormC) : raw;
             if (name.Equals("INBOX", StringComparison.OrdinalIgnoreCase))
             {
                 return;
@@ -203,7 +203,7 @@ public class ImapResponseWriterTests
             writer.WriteCrlf();
             var parser = ImapParserDriver.NewParser(new ImapParserOptions { MaxLiteralSize = 1024 * 1024 }, utf8: utf8);
             var events = ImapParserDriver.Run(output.WrittenSpan.ToArray(), [], parser);
-            events.Where(e => e is not ContinuationEvent).Single().As<CommandEvent>().Command.As<SelectCommand>().Mailbox.Should().Be(name);
+            events.Single(e => e is not ContinuationEvent).As<CommandEvent>().Command.As<SelectCommand>().Mailbox.Should().Be(name);
         }, iter: 20_000);
     }
 }

@@ -310,7 +310,7 @@ public class ImapThreaderTests
         {
             // Each pair asks whether the chain's root may become a child of a deep message (a loop), with links in between.
             var refs = new List<string>();
-            for (int k = 0; k < 25; k++)
+            for (var k = 0; k < 25; k++)
             {
                 refs.AddRange([$"m{Chain - k - (n % 50)}@x", "m1@x", $"x{n}.{k}@y", $"y{n}.{k}@y"]);
             }

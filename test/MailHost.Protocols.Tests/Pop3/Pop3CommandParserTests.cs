@@ -13,17 +13,17 @@ public class Pop3CommandParserTests
         var parser = new Pop3CommandParser();
         var results = new List<object>();
         var pending = new List<byte>();
-        int start = 0;
-        foreach (int cut in (cuts ?? []).Append(input.Length))
+        var start = 0;
+        foreach (var cut in (cuts ?? []).Append(input.Length))
         {
             pending.AddRange(input.AsSpan(start, cut - start).ToArray());
             start = cut;
             while (true)
             {
                 var buffer = new ReadOnlySequence<byte>(pending.ToArray());
-                bool wasDiscarding = parser.IsDiscardingLongLine;
-                Pop3ParseStatus status = parser.TryParseCommand(buffer, out SequencePosition consumed, out Pop3Command? command, out Pop3Response? error);
-                long used = buffer.Slice(0, consumed).Length;
+                var wasDiscarding = parser.IsDiscardingLongLine;
+                var status = parser.TryParseCommand(buffer, out var consumed, out var command, out var error);
+                var used = buffer.Slice(0, consumed).Length;
                 if (status == Pop3ParseStatus.Incomplete && !wasDiscarding)
                 {
                     used.Should().Be(0);
@@ -86,12 +86,12 @@ public class Pop3CommandParserTests
         Pop3Command[] expectedResults = [expected, NoopCommand.Instance];
         Run(input).Should().Equal(expectedResults);
         Run(input, Enumerable.Range(1, input.Length - 1)).Should().Equal(expectedResults);
-        for (int cut = 0; cut <= input.Length; cut++)
+        for (var cut = 0; cut <= input.Length; cut++)
         {
             var parser = new Pop3CommandParser();
             var buffer = ByteSequences.Split(input, cut);
             var results = new List<Pop3Command>();
-            while (parser.TryParseCommand(buffer, out SequencePosition consumed, out Pop3Command? command, out _) == Pop3ParseStatus.Complete)
+            while (parser.TryParseCommand(buffer, out var consumed, out var command, out _) == Pop3ParseStatus.Complete)
             {
                 results.Add(command!);
                 buffer = buffer.Slice(consumed);
@@ -130,7 +130,7 @@ public class Pop3CommandParserTests
     [Fact]
     public void Command_lines_are_limited_to_255_octets_but_auth_lines_are_not()
     {
-        byte[] ok = Encoding.ASCII.GetBytes("USER " + new string('u', 248) + "\r\n");
+        var ok = Encoding.ASCII.GetBytes("USER " + new string('u', 248) + "\r\n");
         ok.Length.Should().Be(255);
         Run(ok).Single().Should().BeOfType<UserCommand>();
         Run(Encoding.ASCII.GetBytes("USER " + new string('u', 249) + "\r\nQUIT\r\n")).Should().Equal(Pop3Responses.LineTooLong, QuitCommand.Instance);
@@ -141,10 +141,10 @@ public class Pop3CommandParserTests
         Run(Encoding.ASCII.GetBytes("AUTH PLAIN " + response + "A\r\n")).Single().Should().Be(Pop3Responses.AuthLineTooLong);
 
         var parser = new Pop3CommandParser();
-        parser.TryParseAuthResponse(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(response + "\r\n")), out _, out string? text, out _)
+        parser.TryParseAuthResponse(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(response + "\r\n")), out _, out var text, out _)
             .Should().Be(Pop3ParseStatus.Complete);
         text.Should().Be(response);
-        parser.TryParseAuthResponse(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(response + "A\r\n")), out _, out _, out Pop3Response? error)
+        parser.TryParseAuthResponse(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(response + "A\r\n")), out _, out _, out var error)
             .Should().Be(Pop3ParseStatus.Error);
         error.Should().Be(Pop3Responses.AuthLineTooLong);
     }
@@ -175,12 +175,12 @@ public class Pop3CommandParserTests
     [Fact]
     public void Parser_never_throws_and_agrees_with_itself_on_any_split() =>
         Gen.Select(
-                Gen.OneOf(Gen.Byte.Array[0, 80], Gen.Char["USERPASLITOPRDAUTHQ 0123456789\r\n\0\u00e9"].Array[0, 80].Select(c => Encoding.UTF8.GetBytes(c))).Array[1, 4],
+                Gen.OneOf(Gen.Byte.Array[0, 80], Gen.Char["USERPASLITOPRDAUTHQ 0123456789\r\n\0\u00e9"].Array[0, 80].Select(Encoding.UTF8.GetBytes)).Array[1, 4],
                 Gen.Int.Array[0, 3])
             .Sample((parts, offsets) =>
             {
-                byte[] input = parts.SelectMany(p => p).ToArray();
-                int[] cuts = offsets.Select(o => Math.Abs(o % (input.Length + 1))).Order().ToArray();
+                var input = parts.SelectMany(p => p).ToArray();
+                var cuts = offsets.Select(o => Math.Abs(o % (input.Length + 1))).Order().ToArray();
                 Run(input, cuts).Should().Equal(Run(input));
             }, iter: 20_000);
 }

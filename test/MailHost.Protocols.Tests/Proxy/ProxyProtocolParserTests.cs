@@ -38,7 +38,7 @@ public class ProxyProtocolParserTests
     [MemberData(nameof(ValidV1))]
     public void Valid_v1_lines_parse_whole_and_with_data_after(string line, string? source, string? destination)
     {
-        byte[] header = Encoding.ASCII.GetBytes(line);
+        var header = Encoding.ASCII.GetBytes(line);
         AssertComplete(header, header.Length, 1, ProxyCommand.Proxy, source, destination);
         AssertComplete([.. header, .. "a1 CAPABILITY\r\n"u8], header.Length, 1, ProxyCommand.Proxy, source, destination);
     }
@@ -47,7 +47,7 @@ public class ProxyProtocolParserTests
     [MemberData(nameof(ValidV1))]
     public void Valid_v1_lines_are_incomplete_for_every_prefix_and_parse_at_every_split(string line, string? source, string? destination)
     {
-        byte[] header = Encoding.ASCII.GetBytes(line);
+        var header = Encoding.ASCII.GetBytes(line);
         AssertIncompleteForEveryPrefix(header);
         AssertEverySplit([.. header, .. "EHLO x\r\n"u8], header.Length, 1, ProxyCommand.Proxy, source, destination);
     }
@@ -108,7 +108,7 @@ public class ProxyProtocolParserTests
     [Fact]
     public void V1_without_crlf_in_107_bytes_is_too_long()
     {
-        string line = "PROXY UNKNOWN " + new string('a', 92) + "\r\n"; // 108 bytes
+        var line = "PROXY UNKNOWN " + new string('a', 92) + "\r\n"; // 108 bytes
         line.Length.Should().Be(108);
         AssertInvalid(Encoding.ASCII.GetBytes(line), "PROXY v1 header too long");
         AssertInvalid(Encoding.ASCII.GetBytes(line[..107]), "PROXY v1 header too long");
@@ -221,7 +221,7 @@ public class ProxyProtocolParserTests
     [Fact]
     public void V2_header_longer_than_4096_bytes_is_refused_from_the_fixed_part()
     {
-        byte[] header = V2(0x21, 0x11, [127, 0, 0, 1, 127, 0, 0, 2, 0, 1, 0, 2, 0x04, 0x0F, 0xE2, .. new byte[4066]]);
+        var header = V2(0x21, 0x11, [127, 0, 0, 1, 127, 0, 0, 2, 0, 1, 0, 2, 0x04, 0x0F, 0xE2, .. new byte[4066]]);
         header.Length.Should().Be(4097);
         AssertInvalid(header, "PROXY v2 header too long");
         AssertInvalid(header[..16], "PROXY v2 header too long");
@@ -241,10 +241,10 @@ public class ProxyProtocolParserTests
     [Fact]
     public void V2_truncated_header_is_incomplete_not_invalid()
     {
-        byte[] header = V2(0x21, 0x21, new byte[36]);
-        for (int length = 0; length < header.Length; length++)
+        var header = V2(0x21, 0x21, new byte[36]);
+        for (var length = 0; length < header.Length; length++)
         {
-            Parse(header[..length], out SequencePosition consumed, out ProxyHeader? parsed, out string? error).Should().Be(ProxyParseStatus.Incomplete);
+            Parse(header[..length], out var consumed, out var parsed, out var error).Should().Be(ProxyParseStatus.Incomplete);
             consumed.GetInteger().Should().Be(0);
             parsed.Should().BeNull();
             error.Should().BeNull();
@@ -259,7 +259,7 @@ public class ProxyProtocolParserTests
         Gen.Select(Gen.Byte.Array[0, 140], Gen.Int[0, 3], Gen.Int.Array[0, 4]).Sample((bytes, prefix, offsets) =>
         {
             // Steer most samples past the signatures.
-            byte[] input = prefix switch
+            var input = prefix switch
             {
                 0 => [.. "PROXY TCP"u8, .. bytes],
                 1 => [.. Signature, .. bytes],
@@ -280,8 +280,8 @@ public class ProxyProtocolParserTests
         ];
         Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Select(Gen.Int[0, 300], Gen.Byte).Array[1, 4], Gen.Int.Array[0, 4]).Sample((which, mutations, offsets) =>
         {
-            byte[] input = (byte[])valid[which].Clone();
-            foreach ((int position, byte value) in mutations)
+            var input = (byte[])valid[which].Clone();
+            foreach ((var position, var value) in mutations)
             {
                 input[position % input.Length] = value;
             }
@@ -292,10 +292,10 @@ public class ProxyProtocolParserTests
 
     private static void AssertConsistent(byte[] input, int[] offsets)
     {
-        ProxyParseStatus whole = Parse(input, out SequencePosition consumed, out ProxyHeader? header, out string? error);
+        var whole = Parse(input, out var consumed, out var header, out var error);
         (header is not null).Should().Be(whole == ProxyParseStatus.Complete);
         (error is not null).Should().Be(whole == ProxyParseStatus.Invalid);
-        int offset = consumed.GetInteger();
+        var offset = consumed.GetInteger();
         if (whole == ProxyParseStatus.Complete)
         {
             offset.Should().BeInRange(1, input.Length);
@@ -305,8 +305,8 @@ public class ProxyProtocolParserTests
             offset.Should().Be(0);
         }
 
-        ReadOnlySequence<byte> split = ByteSequences.SplitRandomly(input, offsets);
-        ProxyParseStatus splitStatus = ProxyProtocolParser.TryParse(split, out SequencePosition splitConsumed, out ProxyHeader? splitHeader, out string? splitError);
+        var split = ByteSequences.SplitRandomly(input, offsets);
+        var splitStatus = ProxyProtocolParser.TryParse(split, out var splitConsumed, out var splitHeader, out var splitError);
         splitStatus.Should().Be(whole);
         splitError.Should().Be(error);
         splitHeader.Should().Be(header);
@@ -324,7 +324,7 @@ public class ProxyProtocolParserTests
     private static void AssertComplete(byte[] input, int headerLength, int version, ProxyCommand command, string? source, string? destination)
     {
         var buffer = new ReadOnlySequence<byte>(input);
-        ProxyProtocolParser.TryParse(buffer, out SequencePosition consumed, out ProxyHeader? header, out string? error)
+        ProxyProtocolParser.TryParse(buffer, out var consumed, out var header, out var error)
             .Should().Be(ProxyParseStatus.Complete, error);
         AssertHeader(header, version, command, source, destination);
         buffer.GetOffset(consumed).Should().Be(headerLength);
@@ -333,9 +333,9 @@ public class ProxyProtocolParserTests
 
     private static void AssertEverySplit(byte[] input, int headerLength, int version, ProxyCommand command, string? source, string? destination)
     {
-        foreach (ReadOnlySequence<byte> split in ByteSequences.EveryTwoWaySplit(input).Append(ByteSequences.OneBytePerSegment(input)))
+        foreach (var split in ByteSequences.EveryTwoWaySplit(input).Append(ByteSequences.OneBytePerSegment(input)))
         {
-            ProxyProtocolParser.TryParse(split, out SequencePosition consumed, out ProxyHeader? header, out string? error)
+            ProxyProtocolParser.TryParse(split, out var consumed, out var header, out var error)
                 .Should().Be(ProxyParseStatus.Complete, error);
             AssertHeader(header, version, command, source, destination);
             split.GetOffset(consumed).Should().Be(headerLength);
@@ -345,10 +345,10 @@ public class ProxyProtocolParserTests
 
     private static void AssertIncompleteForEveryPrefix(byte[] header)
     {
-        for (int length = 0; length < header.Length; length++)
+        for (var length = 0; length < header.Length; length++)
         {
-            ReadOnlySequence<byte> prefix = ByteSequences.OneBytePerSegment(header.AsSpan(0, length));
-            ProxyProtocolParser.TryParse(prefix, out SequencePosition consumed, out ProxyHeader? parsed, out string? error)
+            var prefix = ByteSequences.OneBytePerSegment(header.AsSpan(0, length));
+            ProxyProtocolParser.TryParse(prefix, out var consumed, out var parsed, out var error)
                 .Should().Be(ProxyParseStatus.Incomplete, "after {0} bytes ({1})", length, error);
             consumed.Should().Be(prefix.Start, "Incomplete never consumes");
             parsed.Should().BeNull();
@@ -357,9 +357,9 @@ public class ProxyProtocolParserTests
 
     private static void AssertInvalid(byte[] input, string expectedError)
     {
-        foreach (ReadOnlySequence<byte> buffer in new[] { new ReadOnlySequence<byte>(input), ByteSequences.OneBytePerSegment(input) })
+        foreach (var buffer in new[] { new ReadOnlySequence<byte>(input), ByteSequences.OneBytePerSegment(input) })
         {
-            ProxyProtocolParser.TryParse(buffer, out SequencePosition consumed, out ProxyHeader? header, out string? error)
+            ProxyProtocolParser.TryParse(buffer, out var consumed, out var header, out var error)
                 .Should().Be(ProxyParseStatus.Invalid);
             error.Should().Be(expectedError);
             header.Should().BeNull();
@@ -370,7 +370,7 @@ public class ProxyProtocolParserTests
     private static void AssertHeader(ProxyHeader? header, int version, ProxyCommand command, string? source, string? destination)
     {
         header.Should().NotBeNull();
-        header!.Version.Should().Be(version);
+        header.Version.Should().Be(version);
         header.Command.Should().Be(command);
         header.Source?.ToString().Should().Be(source);
         header.Destination?.ToString().Should().Be(destination);

@@ -41,7 +41,7 @@ public class SaslLoginMechanismTests
     public void Empty_initial_response_asks_for_the_username()
     {
         var mechanism = new SaslLoginMechanism();
-        Base64(mechanism.Start(ReadOnlySpan<byte>.Empty)).Should().Be("VXNlcm5hbWU6");
+        Base64(mechanism.Start([])).Should().Be("VXNlcm5hbWU6");
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class SaslLoginMechanismTests
     {
         var mechanism = new SaslLoginMechanism();
         mechanism.Start(Bytes("alice"));
-        var step = mechanism.Continue(ReadOnlySpan<byte>.Empty);
+        var step = mechanism.Continue([]);
         step.Kind.Should().Be(SaslStepKind.VerifyPassword);
         step.Password.Should().BeEmpty();
     }
@@ -59,7 +59,7 @@ public class SaslLoginMechanismTests
     {
         var mechanism = new SaslLoginMechanism();
         mechanism.Start();
-        mechanism.Continue(ReadOnlySpan<byte>.Empty).Failure.Should().Be(SaslFailure.Malformed);
+        mechanism.Continue([]).Failure.Should().Be(SaslFailure.Malformed);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public class SaslPropertyTests
 {
     private static readonly Gen<byte[]> Bytes = Gen.OneOf(
         Gen.Byte.Array[0, 64],
-        Gen.Char["n,=ayprcm0A\0é"].Array[0, 40].Select(chars => Encoding.UTF8.GetBytes(chars)));
+        Gen.Char["n,=ayprcm0A\0é"].Array[0, 40].Select(Encoding.UTF8.GetBytes));
 
     [Fact]
     public void Response_decoding_never_throws() =>

@@ -174,7 +174,7 @@ public class SaslScramSha256MechanismTests
     [Fact]
     public void Server_nonce_is_random_and_printable()
     {
-        string NonceOf(SaslScramSha256Mechanism m)
+        static string NonceOf(SaslScramSha256Mechanism m)
         {
             m.Start(Bytes("n,,n=user,r=abc"));
             var first = Text(m.ProvideCredentials(PencilCredentials()));

@@ -77,7 +77,7 @@ public class SmtpCommandParserTests
         SmtpCommand[] expectedResults = [expected, NoopCommand.Instance];
         SmtpDriver.Run(input).Should().Equal(expectedResults);
         SmtpDriver.Run(input, Enumerable.Range(1, input.Length - 1)).Should().Equal(expectedResults);
-        for (int cut = 0; cut <= input.Length; cut++)
+        for (var cut = 0; cut <= input.Length; cut++)
         {
             SmtpDriver.RunSplit(input, cut).Should().Equal(expectedResults);
         }
@@ -155,9 +155,9 @@ public class SmtpCommandParserTests
     public void Error_lines_give_the_exact_reply_and_parsing_goes_on(string line, string reply)
     {
         // "\u00ff" stands for a lone 0xFF byte, which is not UTF-8.
-        byte[] bytes = line == "EHLO \u00ff" ? [.. "EHLO \xff"u8.ToArray().Take(5), 0xFF] : Encoding.UTF8.GetBytes(line);
+        var bytes = line == "EHLO \u00ff" ? [.. "EHLO \xff"u8.ToArray().Take(5), 0xFF] : Encoding.UTF8.GetBytes(line);
         byte[] input = [.. bytes, .. "\r\nNOOP\r\n"u8];
-        foreach (var cuts in new[] { Enumerable.Empty<int>(), Enumerable.Range(1, input.Length - 1) })
+        foreach (var cuts in new[] { [], Enumerable.Range(1, input.Length - 1) })
         {
             var results = SmtpDriver.Run(input, cuts);
             results.Should().HaveCount(2);
@@ -170,7 +170,7 @@ public class SmtpCommandParserTests
     public void Bare_LF_inside_a_command_line_never_yields_two_commands()
     {
         // SECURITY B2: "EHLO a\nMAIL FROM:<x>\r\n" is one bad line.
-        byte[] input = "EHLO a\nMAIL FROM:<x@y.example>\r\nQUIT\r\n"u8.ToArray();
+        var input = "EHLO a\nMAIL FROM:<x@y.example>\r\nQUIT\r\n"u8.ToArray();
         var results = SmtpDriver.Run(input, Enumerable.Range(1, input.Length - 1));
         results.Should().HaveCount(2);
         results[0].Should().Be(SmtpReplies.BareLineEnding);
@@ -211,7 +211,7 @@ public class SmtpCommandParserTests
             return;
         }
 
-        SmtpPath path = results[0].Should().BeOfType<RcptCommand>().Which.ForwardPath;
+        var path = results[0].Should().BeOfType<RcptCommand>().Which.ForwardPath;
         path.Mailbox!.LocalPart.Should().Be(localPart);
         path.Mailbox.Domain.Should().Be(domain);
         path.Mailbox.HasRoutingCharacters.Should().Be(routing);
@@ -237,7 +237,7 @@ public class SmtpCommandParserTests
     [Fact]
     public void Utf8_recipients_are_accepted_in_an_utf8_transaction_only()
     {
-        byte[] input = Encoding.UTF8.GetBytes("RCPT TO:<\u00fc@\u00e4.example>\r\n");
+        var input = Encoding.UTF8.GetBytes("RCPT TO:<\u00fc@\u00e4.example>\r\n");
         SmtpDriver.Run(input).Single().Should().Be(SmtpReplies.Utf8AddressNeedsSmtpUtf8);
         var rcpt = (RcptCommand)SmtpDriver.Run(input, utf8Transaction: true).Single();
         rcpt.ForwardPath.Mailbox!.IsAscii.Should().BeFalse();
@@ -252,7 +252,7 @@ public class SmtpCommandParserTests
     public void Parameters_of_extensions_not_offered_are_refused()
     {
         var options = new SmtpParserOptions { Extensions = SmtpExtensions.Pipelining };
-        foreach (string parameter in new[] { "SIZE=1", "BODY=8BITMIME", "BODY=7BIT", "SMTPUTF8", "RET=FULL", "ENVID=x", "AUTH=<>" })
+        foreach (var parameter in new[] { "SIZE=1", "BODY=8BITMIME", "BODY=7BIT", "SMTPUTF8", "RET=FULL", "ENVID=x", "AUTH=<>" })
         {
             SmtpDriver.Run(Encoding.ASCII.GetBytes("MAIL FROM:<a@b.example> " + parameter + "\r\n"), options: options).Single()
                 .Should().Be(SmtpReplies.ParameterNotRecognized, parameter);
@@ -276,10 +276,10 @@ public class SmtpCommandParserTests
     [Fact]
     public void Command_line_limit_is_512_octets_with_CRLF()
     {
-        byte[] ok = Encoding.ASCII.GetBytes("NOOP " + new string('x', 505) + "\r\n");
+        var ok = Encoding.ASCII.GetBytes("NOOP " + new string('x', 505) + "\r\n");
         ok.Length.Should().Be(512);
         SmtpDriver.Run(ok).Should().Equal(NoopCommand.Instance);
-        byte[] tooLong = Encoding.ASCII.GetBytes("NOOP " + new string('x', 506) + "\r\nQUIT\r\n");
+        var tooLong = Encoding.ASCII.GetBytes("NOOP " + new string('x', 506) + "\r\nQUIT\r\n");
         SmtpDriver.Run(tooLong).Should().Equal(SmtpReplies.LineTooLong, QuitCommand.Instance);
         SmtpDriver.Run(tooLong, Enumerable.Range(1, tooLong.Length - 1)).Should().Equal(SmtpReplies.LineTooLong, QuitCommand.Instance);
     }
@@ -287,9 +287,9 @@ public class SmtpCommandParserTests
     [Fact]
     public void Mail_and_rcpt_lines_may_be_2048_octets()
     {
-        string Mail(int length)
+        static string Mail(int length)
         {
-            string head = "MAIL FROM:<a@b.example> ENVID=x AUTH=";
+            var head = "MAIL FROM:<a@b.example> ENVID=x AUTH=";
             return head + new string('y', length - head.Length - 2) + "\r\n";
         }
 
@@ -313,11 +313,11 @@ public class SmtpCommandParserTests
         var parser = new SmtpCommandParser();
         string response = new('Q', 12288);
         var buffer = new System.Buffers.ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(response + "\r\n"));
-        parser.TryParseAuthResponse(buffer, out _, out string? text, out _).Should().Be(SmtpParseStatus.Complete);
+        parser.TryParseAuthResponse(buffer, out _, out var text, out _).Should().Be(SmtpParseStatus.Complete);
         text.Should().Be(response);
 
         buffer = new System.Buffers.ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(response + "Q\r\n"));
-        parser.TryParseAuthResponse(buffer, out _, out _, out SmtpReply? error).Should().Be(SmtpParseStatus.Error);
+        parser.TryParseAuthResponse(buffer, out _, out _, out var error).Should().Be(SmtpParseStatus.Error);
         error.Should().Be(SmtpReplies.AuthLineTooLong);
 
         buffer = new System.Buffers.ReadOnlySequence<byte>("*\r\n"u8.ToArray());
@@ -335,10 +335,10 @@ public class SmtpCommandParserTests
         // SECURITY C1/T09: the error comes as soon as the limit passes; the rest of the line is discarded.
         var parser = new SmtpCommandParser();
         var chunk = new System.Buffers.ReadOnlySequence<byte>(Enumerable.Repeat((byte)'A', 600).ToArray());
-        parser.TryParseCommand(chunk, out var consumed, out _, out SmtpReply? error).Should().Be(SmtpParseStatus.Error);
+        parser.TryParseCommand(chunk, out var consumed, out _, out var error).Should().Be(SmtpParseStatus.Error);
         error.Should().Be(SmtpReplies.LineTooLong);
         consumed.Should().Be(chunk.End);
-        for (int i = 0; i < 2000; i++)
+        for (var i = 0; i < 2000; i++)
         {
             var more = new System.Buffers.ReadOnlySequence<byte>(Enumerable.Repeat((byte)'A', 500).ToArray());
             parser.TryParseCommand(more, out consumed, out _, out _).Should().Be(SmtpParseStatus.Incomplete);
@@ -346,8 +346,9 @@ public class SmtpCommandParserTests
         }
 
         var end = new System.Buffers.ReadOnlySequence<byte>("AAA\r\nQUIT\r\n"u8.ToArray());
-        parser.TryParseCommand(end, out consumed, out SmtpCommand? command, out _).Should().Be(SmtpParseStatus.Complete);
+        parser.TryParseCommand(end, out consumed, out var command, out _).Should().Be(SmtpParseStatus.Complete);
         command.Should().Be(QuitCommand.Instance);
+        consumed.Should().Be(end.End);
         parser.IsDiscardingLongLine.Should().BeFalse();
     }
 
@@ -373,22 +374,22 @@ public class SmtpCommandParserTests
     [Fact]
     public void Grammar_helpers_round_trip()
     {
-        SmtpGrammar.TryDecodeXtext(Encoding.ASCII.GetBytes(SmtpGrammar.EncodeXtext("a+b=c d")), out string? decoded).Should().BeTrue();
+        SmtpGrammar.TryDecodeXtext(Encoding.ASCII.GetBytes(SmtpGrammar.EncodeXtext("a+b=c d")), out var decoded).Should().BeTrue();
         decoded.Should().Be("a+b=c d");
-        SmtpGrammar.TryParseMailbox("\"a b\"@example.com"u8, allowUtf8: false, out SmtpMailbox? mailbox).Should().BeTrue();
+        SmtpGrammar.TryParseMailbox("\"a b\"@example.com"u8, allowUtf8: false, out var mailbox).Should().BeTrue();
         mailbox!.ToString().Should().Be("\"a b\"@example.com");
         SmtpGrammar.TryParseMailbox("a@example.com extra"u8, allowUtf8: false, out _).Should().BeFalse();
-        SmtpGrammar.TryParseReversePath("<>"u8, allowUtf8: false, out SmtpPath? path).Should().BeTrue();
+        SmtpGrammar.TryParseReversePath("<>"u8, allowUtf8: false, out var path).Should().BeTrue();
         path!.IsNull.Should().BeTrue();
     }
 
     private static readonly Gen<byte[]> Lines = Gen.OneOf(
         Gen.Byte.Array[0, 80],
-        Gen.Char["MAILFROMRCPTTO:<>@.[]\"\\ =,;+-0123456789abBDATLSIZE\r\n\0\u00e9"].Array[0, 80].Select(c => Encoding.UTF8.GetBytes(c)),
+        Gen.Char["MAILFROMRCPTTO:<>@.[]\"\\ =,;+-0123456789abBDATLSIZE\r\n\0\u00e9"].Array[0, 80].Select(Encoding.UTF8.GetBytes),
         Gen.Select(Gen.OneOf(ValidLines.Select(row => Gen.Const((string)row[0])).ToArray()), Gen.Int[0, 60], Gen.Byte)
             .Select((line, at, b) =>
             {
-                byte[] bytes = Encoding.UTF8.GetBytes(line + "\r\n");
+                var bytes = Encoding.UTF8.GetBytes(line + "\r\n");
                 bytes[at % bytes.Length] = b;
                 return bytes;
             }));
@@ -397,8 +398,8 @@ public class SmtpCommandParserTests
     public void Parser_never_throws_and_agrees_with_itself_on_any_split() =>
         Gen.Select(Lines.Array[1, 4], Gen.Int.Array[0, 3], Gen.Bool).Sample((parts, offsets, utf8) =>
         {
-            byte[] input = parts.SelectMany(p => p).ToArray();
-            int[] cuts = offsets.Select(o => Math.Abs(o % (input.Length + 1))).Order().ToArray();
+            var input = parts.SelectMany(p => p).ToArray();
+            var cuts = offsets.Select(o => Math.Abs(o % (input.Length + 1))).Order().ToArray();
             var whole = SmtpDriver.Run(input, utf8Transaction: utf8);
             var pieces = SmtpDriver.Run(input, cuts, utf8Transaction: utf8);
             pieces.Should().Equal(whole);

@@ -13,8 +13,8 @@ internal static class SmtpDriver
         var parser = new SmtpCommandParser(options ?? new SmtpParserOptions()) { IsUtf8Transaction = utf8Transaction };
         var results = new List<object>();
         var pending = new List<byte>();
-        int start = 0;
-        foreach (int cut in (cuts ?? []).Append(input.Length))
+        var start = 0;
+        foreach (var cut in (cuts ?? []).Append(input.Length))
         {
             pending.AddRange(input.AsSpan(start, cut - start).ToArray());
             start = cut;
@@ -29,10 +29,10 @@ internal static class SmtpDriver
     {
         var parser = new SmtpCommandParser(options ?? new SmtpParserOptions());
         var results = new List<object>();
-        ReadOnlySequence<byte> buffer = ByteSequences.Split(input, cut);
+        var buffer = ByteSequences.Split(input, cut);
         while (true)
         {
-            SmtpParseStatus status = parser.TryParseCommand(buffer, out SequencePosition consumed, out SmtpCommand? command, out SmtpReply? error);
+            var status = parser.TryParseCommand(buffer, out var consumed, out var command, out var error);
             buffer = buffer.Slice(consumed);
             if (status == SmtpParseStatus.Incomplete)
             {
@@ -48,9 +48,9 @@ internal static class SmtpDriver
         while (true)
         {
             var buffer = new ReadOnlySequence<byte>(pending.ToArray());
-            bool wasDiscarding = parser.IsDiscardingLongLine;
-            SmtpParseStatus status = parser.TryParseCommand(buffer, out SequencePosition consumed, out SmtpCommand? command, out SmtpReply? error);
-            long used = buffer.Slice(0, consumed).Length;
+            var wasDiscarding = parser.IsDiscardingLongLine;
+            var status = parser.TryParseCommand(buffer, out var consumed, out var command, out var error);
+            var used = buffer.Slice(0, consumed).Length;
             if (status == SmtpParseStatus.Incomplete && !wasDiscarding)
             {
                 used.Should().Be(0, "Incomplete consumes nothing");
@@ -62,12 +62,12 @@ internal static class SmtpDriver
                 case SmtpParseStatus.Complete:
                     command.Should().NotBeNull();
                     error.Should().BeNull();
-                    results.Add(command!);
+                    results.Add(command);
                     break;
                 case SmtpParseStatus.Error:
                     error.Should().NotBeNull();
                     command.Should().BeNull();
-                    results.Add(error!);
+                    results.Add(error);
                     break;
                 default:
                     return;

@@ -13,8 +13,8 @@ internal static class ByteSequences
     {
         Segment? first = null;
         Segment? last = null;
-        int start = 0;
-        foreach (int cut in cuts.Append(data.Length))
+        var start = 0;
+        foreach (var cut in cuts.Append(data.Length))
         {
             if (cut < start || cut > data.Length)
             {
@@ -45,7 +45,7 @@ internal static class ByteSequences
     /// <summary>Every way to cut <paramref name="data"/> into two segments (cut offsets 0..length).</summary>
     public static IEnumerable<ReadOnlySequence<byte>> EveryTwoWaySplit(byte[] data)
     {
-        for (int cut = 0; cut <= data.Length; cut++)
+        for (var cut = 0; cut <= data.Length; cut++)
         {
             yield return Split(data, cut);
         }
@@ -54,7 +54,7 @@ internal static class ByteSequences
     /// <summary>Splits at random offsets; used by properties that must hold for any segmentation.</summary>
     public static ReadOnlySequence<byte> SplitRandomly(byte[] data, int[] randomOffsets)
     {
-        int[] cuts = randomOffsets.Select(o => data.Length == 0 ? 0 : Math.Abs(o % (data.Length + 1))).Order().ToArray();
+        var cuts = randomOffsets.Select(o => data.Length == 0 ? 0 : Math.Abs(o % (data.Length + 1))).Order().ToArray();
         return Split(data, cuts);
     }
 

@@ -50,7 +50,7 @@ public sealed class CommandLineReaderTests
 
         Read(bytes, [], authResponses: false).Should().Equal(expected);
         Read(bytes, Enumerable.Range(1, bytes.Length), authResponses: false).Should().Equal(expected);
-        for (int cut = 0; cut <= bytes.Length; cut++)
+        for (var cut = 0; cut <= bytes.Length; cut++)
         {
             Read(bytes, [cut], authResponses: false).Should().Equal(expected, "split at {0}", cut);
         }
@@ -82,7 +82,7 @@ public sealed class CommandLineReaderTests
 
         Read(bytes, [], authResponses: true).Should().Equal(expected);
         Read(bytes, Enumerable.Range(1, bytes.Length), authResponses: true).Should().Equal(expected);
-        for (int cut = 0; cut <= bytes.Length; cut++)
+        for (var cut = 0; cut <= bytes.Length; cut++)
         {
             Read(bytes, [cut], authResponses: true).Should().Equal(expected, "split at {0}", cut);
         }
@@ -153,17 +153,17 @@ public sealed class CommandLineReaderTests
         var reader = NewReader();
         var results = new List<string>();
         var pending = new List<byte>();
-        int start = 0;
-        foreach (int cut in cuts.Where(c => c < input.Length).Append(input.Length))
+        var start = 0;
+        foreach (var cut in cuts.Where(c => c < input.Length).Append(input.Length))
         {
             pending.AddRange(input[start..cut]);
             start = cut;
             while (pending.Count > 0)
             {
                 var buffer = ByteSequences.Split(pending.ToArray(), pending.Count / 2);
-                bool wasDiscarding = reader.IsDiscardingLongLine;
+                var wasDiscarding = reader.IsDiscardingLongLine;
                 var (status, text, consumed) = authResponses ? ReadAuthResponse(reader, buffer) : ReadCommand(reader, buffer);
-                long used = buffer.Slice(0, consumed).Length;
+                var used = buffer.Slice(0, consumed).Length;
                 if (status == CommandLineStatus.Incomplete && !wasDiscarding)
                 {
                     used.Should().Be(0, "an incomplete line consumes nothing");

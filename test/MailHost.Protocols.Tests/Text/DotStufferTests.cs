@@ -25,8 +25,8 @@ public class DotStufferTests
     public void Rows_stuff_whole_and_one_byte_at_a_time(string name, string stored, string wire)
     {
         _ = name;
-        byte[] bytes = Encoding.ASCII.GetBytes(stored);
-        byte[] expected = Encoding.ASCII.GetBytes(wire);
+        var bytes = Encoding.ASCII.GetBytes(stored);
+        var expected = Encoding.ASCII.GetBytes(wire);
         DotTestModel.Stuff(bytes).Should().Equal(expected);
         DotTestModel.Stuff(bytes, cuts: Enumerable.Range(1, Math.Max(0, bytes.Length - 1)).ToArray()).Should().Equal(expected);
     }
@@ -41,7 +41,7 @@ public class DotStufferTests
     [InlineData(50, "From: a@b\r\nSubject: s\r\n\r\nl1\r\n..l2\r\nl3\r\n.\r\n")]
     public void Top_sends_the_header_and_n_body_lines(int lines, string wire)
     {
-        byte[] stored = Encoding.ASCII.GetBytes(Message);
+        var stored = Encoding.ASCII.GetBytes(Message);
         var options = new DotStufferOptions { TopBodyLines = lines };
         DotTestModel.Stuff(stored, options).Should().Equal(Encoding.ASCII.GetBytes(wire));
         DotTestModel.Stuff(stored, options, Enumerable.Range(1, stored.Length - 1).ToArray()).Should().Equal(Encoding.ASCII.GetBytes(wire));
@@ -63,14 +63,14 @@ public class DotStufferTests
     [Fact]
     public void Top_of_a_message_without_a_body_sends_it_whole()
     {
-        byte[] stored = "A: b\r\nC: d"u8.ToArray();
+        var stored = "A: b\r\nC: d"u8.ToArray();
         DotTestModel.Stuff(stored, new DotStufferOptions { TopBodyLines = 0 }).Should().Equal("A: b\r\nC: d\r\n.\r\n"u8.ToArray());
     }
 
     [Fact]
     public void Nul_bytes_are_replaced_only_when_asked()
     {
-        byte[] stored = "a\0b\r\n\0\r\n"u8.ToArray();
+        var stored = "a\0b\r\n\0\r\n"u8.ToArray();
         DotTestModel.Stuff(stored).Should().Equal("a\0b\r\n\0\r\n.\r\n"u8.ToArray());
         DotTestModel.Stuff(stored, new DotStufferOptions { NulReplacement = (byte)' ' }).Should().Equal("a b\r\n \r\n.\r\n"u8.ToArray());
         FluentActions.Invoking(() => new DotStuffer(new DotStufferOptions { NulReplacement = (byte)'\n' })).Should().Throw<ArgumentException>();
@@ -82,7 +82,7 @@ public class DotStufferTests
                 Gen.Const("."), Gen.Const(".."), Gen.Const(".x"), Gen.Const("\r\n"), Gen.Const("\r\n"), Gen.Const("\r\n.\r\n"),
                 Gen.Const("\n"), Gen.Const("\r"), Gen.Const("\0"), Gen.Const("From: a\r\n\r\n"),
                 Gen.String[Gen.Char['a', 'z'], 0, 20], Gen.Const(new string('L', 1200)),
-                Gen.Byte[0x80, 0xFF].Array[1, 6].Select(b => Encoding.Latin1.GetString(b)))
+                Gen.Byte[0x80, 0xFF].Array[1, 6].Select(Encoding.Latin1.GetString))
             .Array[0, 30]
             .Select(parts => Encoding.Latin1.GetBytes(string.Concat(parts)));
 
@@ -91,9 +91,9 @@ public class DotStufferTests
         Gen.Select(Bodies, Gen.Int.Array[0, 4], Gen.Int.Array[0, 4], Gen.Bool).Sample((stored, stuffCuts, unstuffCuts, replaceNul) =>
         {
             byte? replacement = replaceNul ? (byte)'?' : null;
-            int[] cuts1 = stuffCuts.Select(o => Math.Abs(o % (stored.Length + 1))).Order().ToArray();
-            byte[] wire = DotTestModel.Stuff(stored, new DotStufferOptions { NulReplacement = replacement }, cuts1);
-            int[] cuts2 = unstuffCuts.Select(o => Math.Abs(o % (wire.Length + 1))).Order().ToArray();
+            var cuts1 = stuffCuts.Select(o => Math.Abs(o % (stored.Length + 1))).Order().ToArray();
+            var wire = DotTestModel.Stuff(stored, new DotStufferOptions { NulReplacement = replacement }, cuts1);
+            var cuts2 = unstuffCuts.Select(o => Math.Abs(o % (wire.Length + 1))).Order().ToArray();
             var (message, consumed, unstuffer) = DotTestModel.Unstuff(wire, cuts: cuts2);
             consumed.Should().Be(wire.Length);
             unstuffer.Error.Should().Be(DotUnstuffError.None);

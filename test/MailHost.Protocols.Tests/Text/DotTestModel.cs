@@ -10,9 +10,9 @@ internal static class DotTestModel
     public static byte[] Normalize(ReadOnlySpan<byte> stored, byte? nulReplacement = null)
     {
         var result = new List<byte>(stored.Length + 8);
-        for (int i = 0; i < stored.Length; i++)
+        for (var i = 0; i < stored.Length; i++)
         {
-            byte b = stored[i];
+            var b = stored[i];
             if (b == (byte)'\r')
             {
                 result.Add((byte)'\r');
@@ -46,8 +46,8 @@ internal static class DotTestModel
     {
         var stuffer = new DotStuffer(options ?? new DotStufferOptions());
         var output = new ArrayBufferWriter<byte>();
-        int start = 0;
-        foreach (int cut in (cuts ?? []).Append(stored.Length))
+        var start = 0;
+        foreach (var cut in (cuts ?? []).Append(stored.Length))
         {
             if (stuffer.Write(stored.AsSpan(start, cut - start), output) == DotStuffStatus.Done)
             {
@@ -66,10 +66,10 @@ internal static class DotTestModel
     {
         var unstuffer = new DotUnstuffer(options ?? new DotUnstufferOptions());
         var output = new ArrayBufferWriter<byte>();
-        int start = 0;
-        foreach (int cut in (cuts ?? []).Append(wire.Length))
+        var start = 0;
+        foreach (var cut in (cuts ?? []).Append(wire.Length))
         {
-            if (unstuffer.Unstuff(wire.AsSpan(start, cut - start), output, out int used) == DotUnstuffStatus.Completed)
+            if (unstuffer.Unstuff(wire.AsSpan(start, cut - start), output, out var used) == DotUnstuffStatus.Completed)
             {
                 return (output.WrittenSpan.ToArray(), start + used, unstuffer);
             }

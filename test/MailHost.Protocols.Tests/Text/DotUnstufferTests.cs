@@ -36,8 +36,8 @@ public class DotUnstufferTests
     {
         _ = name;
         byte[] bytes = [.. Encoding.Latin1.GetBytes(wire), .. "QUIT\r\n"u8];
-        byte[] expected = Encoding.Latin1.GetBytes(message);
-        int end = bytes.Length - 6;
+        var expected = Encoding.Latin1.GetBytes(message);
+        var end = bytes.Length - 6;
 
         var whole = DotTestModel.Unstuff(bytes);
         whole.Message.Should().Equal(expected);
@@ -48,12 +48,12 @@ public class DotUnstufferTests
         oneByte.Message.Should().Equal(expected);
         oneByte.Consumed.Should().Be(end);
 
-        for (int cut = 0; cut <= bytes.Length; cut++)
+        for (var cut = 0; cut <= bytes.Length; cut++)
         {
             var unstuffer = new DotUnstuffer();
             var output = new ArrayBufferWriter<byte>();
             var sequence = ByteSequences.Split(bytes, cut);
-            unstuffer.Unstuff(sequence, output, out SequencePosition consumed).Should().Be(DotUnstuffStatus.Completed);
+            unstuffer.Unstuff(sequence, output, out var consumed).Should().Be(DotUnstuffStatus.Completed);
             sequence.Slice(0, consumed).Length.Should().Be(end);
             output.WrittenSpan.ToArray().Should().Equal(expected);
         }
@@ -64,7 +64,7 @@ public class DotUnstufferTests
     {
         var unstuffer = new DotUnstuffer();
         var output = new ArrayBufferWriter<byte>();
-        unstuffer.Unstuff("abc\r\n.\r"u8, output, out int used).Should().Be(DotUnstuffStatus.NeedMoreData);
+        unstuffer.Unstuff("abc\r\n.\r"u8, output, out var used).Should().Be(DotUnstuffStatus.NeedMoreData);
         used.Should().Be(7);
         unstuffer.IsCompleted.Should().BeFalse();
         unstuffer.Unstuff("\nNOOP"u8, output, out used).Should().Be(DotUnstuffStatus.Completed);
@@ -93,13 +93,13 @@ public class DotUnstufferTests
     public void Smuggling_variant_gives_one_message_containing_the_smuggled_text_in_normalize_mode(string name, string variant)
     {
         _ = name;
-        byte[] wire = Encoding.ASCII.GetBytes("From: a@b\r\n\r\nTESTING" + variant + Smuggled + ".\r\n" + "QUIT\r\n");
-        foreach (var cuts in new[] { Enumerable.Empty<int>(), Enumerable.Range(1, wire.Length - 1) })
+        var wire = Encoding.ASCII.GetBytes("From: a@b\r\n\r\nTESTING" + variant + Smuggled + ".\r\n" + "QUIT\r\n");
+        foreach (var cuts in new[] { [], Enumerable.Range(1, wire.Length - 1) })
         {
             var (message, consumed, unstuffer) = DotTestModel.Unstuff(wire, cuts: cuts);
             consumed.Should().Be(wire.Length - "QUIT\r\n".Length, "only the final CRLF.CRLF ends the data");
             unstuffer.Error.Should().Be(DotUnstuffError.None);
-            string text = Encoding.ASCII.GetString(message);
+            var text = Encoding.ASCII.GetString(message);
             text.Should().Contain("mail FROM:<smuggled@dom>\r\nrcpt TO:<v@us>\r\ndata\r\n").And.Contain("smuggled body\r\n");
             AssertOnlyCrlf(message);
         }
@@ -110,7 +110,7 @@ public class DotUnstufferTests
     public void Smuggling_variant_is_refused_in_reject_mode_and_read_to_the_real_end(string name, string variant)
     {
         _ = name;
-        byte[] wire = Encoding.ASCII.GetBytes("From: a@b\r\n\r\nTESTING" + variant + Smuggled + ".\r\n" + "QUIT\r\n");
+        var wire = Encoding.ASCII.GetBytes("From: a@b\r\n\r\nTESTING" + variant + Smuggled + ".\r\n" + "QUIT\r\n");
         var options = new DotUnstufferOptions { BareLineEndings = DotBareLineEnding.Reject };
         var (message, consumed, unstuffer) = DotTestModel.Unstuff(wire, options, Enumerable.Range(1, wire.Length - 1));
         consumed.Should().Be(wire.Length - "QUIT\r\n".Length);
@@ -130,14 +130,14 @@ public class DotUnstufferTests
     [Fact]
     public void Exact_line_of_1000_octets_is_fine_and_1001_is_counted_or_refused()
     {
-        byte[] ok = Encoding.ASCII.GetBytes(new string('a', 998) + "\r\n.\r\n");
+        var ok = Encoding.ASCII.GetBytes(new string('a', 998) + "\r\n.\r\n");
         DotTestModel.Unstuff(ok).Unstuffer.LongLineCount.Should().Be(0);
 
         // The stuffing dot does not count (RFC 5321 §4.5.3.1.6).
-        byte[] stuffed = Encoding.ASCII.GetBytes("." + new string('.', 997) + "\r\n.\r\n");
+        var stuffed = Encoding.ASCII.GetBytes("." + new string('.', 997) + "\r\n.\r\n");
         DotTestModel.Unstuff(stuffed).Unstuffer.LongLineCount.Should().Be(0);
 
-        byte[] longLine = Encoding.ASCII.GetBytes(new string('a', 999) + "\r\nshort\r\n" + new string('b', 5000) + "\r\n.\r\n");
+        var longLine = Encoding.ASCII.GetBytes(new string('a', 999) + "\r\nshort\r\n" + new string('b', 5000) + "\r\n.\r\n");
         var counted = DotTestModel.Unstuff(longLine, cuts: [10, 500, 1200]);
         counted.Unstuffer.LongLineCount.Should().Be(2);
         counted.Unstuffer.Error.Should().Be(DotUnstuffError.None);
@@ -152,7 +152,7 @@ public class DotUnstufferTests
     [Fact]
     public void Size_limit_stops_writing_but_reads_to_the_end()
     {
-        byte[] wire = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("0123456789\r\n", 20)) + ".\r\nQUIT\r\n");
+        var wire = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("0123456789\r\n", 20)) + ".\r\nQUIT\r\n");
         var (message, consumed, unstuffer) = DotTestModel.Unstuff(wire, new DotUnstufferOptions { MaxMessageSize = 100 }, [7, 50, 51]);
         unstuffer.Error.Should().Be(DotUnstuffError.MessageTooLarge);
         message.Length.Should().BeLessThanOrEqualTo(100);
@@ -173,13 +173,13 @@ public class DotUnstufferTests
 
     [Fact]
     public void Only_the_first_exact_CRLF_dot_CRLF_ends_data_for_any_input_and_split() =>
-        Gen.Select(Gen.OneOf(Gen.Byte.Array[0, 60], Gen.Char["\r\n.\0ab"].Array[0, 60].Select(c => Encoding.ASCII.GetBytes(c))), Gen.Int.Array[0, 4])
+        Gen.Select(Gen.OneOf(Gen.Byte.Array[0, 60], Gen.Char["\r\n.\0ab"].Array[0, 60].Select(Encoding.ASCII.GetBytes)), Gen.Int.Array[0, 4])
             .Sample((wire, offsets) =>
             {
                 byte[] withStart = [.. "\r\n"u8, .. wire];
-                int index = withStart.AsSpan().IndexOf("\r\n.\r\n"u8);
-                int expectedEnd = index < 0 ? -1 : index + 5 - 2;
-                int[] cuts = offsets.Select(o => Math.Abs(o % (wire.Length + 1))).Order().ToArray();
+                var index = withStart.AsSpan().IndexOf("\r\n.\r\n"u8);
+                var expectedEnd = index < 0 ? -1 : index + 5 - 2;
+                var cuts = offsets.Select(o => Math.Abs(o % (wire.Length + 1))).Order().ToArray();
                 var (message, consumed, _) = DotTestModel.Unstuff(wire, cuts: cuts);
                 consumed.Should().Be(expectedEnd);
                 AssertOnlyCrlf(message);
@@ -187,7 +187,7 @@ public class DotUnstufferTests
 
     private static void AssertOnlyCrlf(byte[] message)
     {
-        for (int i = 0; i < message.Length; i++)
+        for (var i = 0; i < message.Length; i++)
         {
             if (message[i] == (byte)'\r')
             {

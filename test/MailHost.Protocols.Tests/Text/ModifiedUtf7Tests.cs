@@ -58,7 +58,7 @@ public class ModifiedUtf7Tests
     [Fact]
     public void Every_8bit_octet_inside_a_shift_sequence_is_refused()
     {
-        for (int b = 0x80; b <= 0xFF; b++)
+        for (var b = 0x80; b <= 0xFF; b++)
         {
             ModifiedUtf7.TryDecode([(byte)'&', (byte)'A', (byte)b, (byte)'k', (byte)'-'], out _).Should().BeFalse($"octet {b:X2}");
             ModifiedUtf7.TryDecode([(byte)'a', (byte)b], out _).Should().BeFalse($"octet {b:X2}");
@@ -68,10 +68,10 @@ public class ModifiedUtf7Tests
     [Fact]
     public void Every_code_point_from_FFFF_to_10010_round_trips()
     {
-        for (int cp = 0xFFFF; cp <= 0x10010; cp++)
+        for (var cp = 0xFFFF; cp <= 0x10010; cp++)
         {
-            string s = "a" + char.ConvertFromUtf32(cp) + "b";
-            string encoded = ModifiedUtf7.Encode(s);
+            var s = "a" + char.ConvertFromUtf32(cp) + "b";
+            var encoded = ModifiedUtf7.Encode(s);
             ModifiedUtf7.TryDecode(Encoding.ASCII.GetBytes(encoded), out var back).Should().BeTrue(encoded);
             back.Should().Be(s);
         }
@@ -92,7 +92,7 @@ public class ModifiedUtf7Tests
             .Select(Gen.Int[0x10000, 0x10FFFF], (s, astral) => s.Insert(s.Length / 2, char.ConvertFromUtf32(astral)));
         validStrings.Sample(s =>
         {
-            string encoded = ModifiedUtf7.Encode(s);
+            var encoded = ModifiedUtf7.Encode(s);
             encoded.All(c => c is >= ' ' and <= '~').Should().BeTrue();
             ModifiedUtf7.TryDecode(Encoding.ASCII.GetBytes(encoded), out var back).Should().BeTrue();
             back.Should().Be(s);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using CsCheck;
 using MailHost.Protocols.Tests.Support;
@@ -42,9 +41,9 @@ public class ProtocolTraceFormatterTests
     [Fact]
     public void Every_byte_value_has_its_documented_form()
     {
-        for (int b = 0; b < 256; b++)
+        for (var b = 0; b < 256; b++)
         {
-            string expected = b is >= 0x20 and <= 0x7E and not '\\' ? ((char)b).ToString() : $"\\{b:X2}";
+            var expected = b is >= 0x20 and <= 0x7E and not '\\' ? ((char)b).ToString() : $"\\{b:X2}";
             // Append 'x' so that 0x0A is not taken for a line ending.
             ProtocolTraceFormatter.Escape([(byte)b, (byte)'x']).Should().Be(expected + "x");
         }
@@ -53,8 +52,8 @@ public class ProtocolTraceFormatterTests
     [Fact]
     public void Long_printable_line_is_cut_and_counts_the_hidden_bytes()
     {
-        byte[] line = Encoding.ASCII.GetBytes(new string('a', 2000) + "\r\n");
-        string escaped = ProtocolTraceFormatter.Escape(line);
+        var line = Encoding.ASCII.GetBytes(new string('a', 2000) + "\r\n");
+        var escaped = ProtocolTraceFormatter.Escape(line);
         escaped.Length.Should().BeLessThanOrEqualTo(1024);
         escaped.Should().Be(new string('a', 1007) + "... (+993 bytes)");
         escaped.Length.Should().Be(1023, "room for a four-digit count was reserved");
@@ -71,9 +70,9 @@ public class ProtocolTraceFormatterTests
     [Fact]
     public void Truncation_never_splits_an_escape()
     {
-        byte[] binary = new byte[100];
+        var binary = new byte[100];
         Array.Fill(binary, (byte)0xFF);
-        string escaped = ProtocolTraceFormatter.Escape(binary, maxLength: 40);
+        var escaped = ProtocolTraceFormatter.Escape(binary, maxLength: 40);
         // 40 - "... (+".Length - " bytes)".Length - 3 digits = 24 chars => 8 escapes of 3 chars.
         escaped.Should().Be(string.Concat(Enumerable.Repeat(@"\FF", 8)) + "... (+92 bytes)");
     }
@@ -89,9 +88,9 @@ public class ProtocolTraceFormatterTests
     public void Sequence_overload_matches_the_span_overload_for_every_split()
     {
         byte[] line = [.. "a LOGIN \\x "u8, 0x16, 0x03, .. "\r\n"u8];
-        string expected = ProtocolTraceFormatter.Escape(line);
+        var expected = ProtocolTraceFormatter.Escape(line);
         expected.Should().Be(@"a LOGIN \5Cx \16\03");
-        foreach (ReadOnlySequence<byte> split in ByteSequences.EveryTwoWaySplit(line).Append(ByteSequences.OneBytePerSegment(line)))
+        foreach (var split in ByteSequences.EveryTwoWaySplit(line).Append(ByteSequences.OneBytePerSegment(line)))
         {
             ProtocolTraceFormatter.Escape(split).Should().Be(expected);
         }
@@ -100,8 +99,8 @@ public class ProtocolTraceFormatterTests
     [Fact]
     public void Sequence_overload_cuts_long_input_without_reading_it_all()
     {
-        byte[] line = Encoding.ASCII.GetBytes(new string('b', 100_000) + "\n");
-        ReadOnlySequence<byte> split = ByteSequences.Split(line, 10, 50_000);
+        var line = Encoding.ASCII.GetBytes(new string('b', 100_000) + "\n");
+        var split = ByteSequences.Split(line, 10, 50_000);
         ProtocolTraceFormatter.Escape(split, 64).Should().Be(new string('b', 45) + "... (+99955 bytes)");
         ProtocolTraceFormatter.Escape(split, 64).Should().Be(ProtocolTraceFormatter.Escape(line, 64));
     }
@@ -111,7 +110,7 @@ public class ProtocolTraceFormatterTests
     {
         Gen.Select(Gen.Byte.Array[0, 300], Gen.Int[32, 400], Gen.Int.Array[0, 3]).Sample((bytes, maxLength, offsets) =>
         {
-            string escaped = ProtocolTraceFormatter.Escape(bytes, maxLength);
+            var escaped = ProtocolTraceFormatter.Escape(bytes, maxLength);
             escaped.Length.Should().BeLessThanOrEqualTo(maxLength);
             escaped.All(c => c is >= ' ' and <= '~').Should().BeTrue("the trace is printable ASCII");
             ProtocolTraceFormatter.Escape(ByteSequences.SplitRandomly(bytes, offsets), maxLength).Should().Be(escaped);
@@ -128,7 +127,7 @@ public class ProtocolTraceFormatterTests
     private static byte[] Unescape(string escaped)
     {
         var bytes = new List<byte>();
-        for (int i = 0; i < escaped.Length; i++)
+        for (var i = 0; i < escaped.Length; i++)
         {
             if (escaped[i] == '\\')
             {

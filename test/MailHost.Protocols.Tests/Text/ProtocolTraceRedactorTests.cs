@@ -89,7 +89,7 @@ public class ProtocolTraceRedactorTests
     public void Long_redacted_line_respects_the_length_cap_and_never_shows_the_secret()
     {
         string tag = new('t', 2000);
-        string? redacted = ProtocolTraceRedactor.RedactImapCommand(Encoding.ASCII.GetBytes(tag + " LOGIN alice SECRET\r\n"), maxLength: 100);
+        var redacted = ProtocolTraceRedactor.RedactImapCommand(Encoding.ASCII.GetBytes(tag + " LOGIN alice SECRET\r\n"), maxLength: 100);
         redacted.Should().NotBeNull();
         redacted!.Length.Should().BeLessThanOrEqualTo(100);
         redacted.Should().NotContain("SECRET").And.EndWith(" bytes)");
@@ -101,7 +101,7 @@ public class ProtocolTraceRedactorTests
         Gen.Select(Gen.String[Gen.Char['!', '~'], 1, 30], Gen.Int[0, 5]).Sample((secret, form) =>
         {
             secret = "Z" + secret.Replace(" ", "", StringComparison.Ordinal) + "Z";
-            string line = form switch
+            var line = form switch
             {
                 0 => $"a LOGIN alice {secret}\r\n",
                 1 => $"a AUTHENTICATE PLAIN {secret}\r\n",
@@ -110,8 +110,8 @@ public class ProtocolTraceRedactorTests
                 4 => $"AUTH LOGIN {secret}\r\n",
                 _ => $"AUTH PLAIN {secret}\r\n",
             };
-            byte[] bytes = Encoding.ASCII.GetBytes(line);
-            string? redacted = form switch
+            var bytes = Encoding.ASCII.GetBytes(line);
+            var redacted = form switch
             {
                 < 2 => ProtocolTraceRedactor.RedactImapCommand(bytes),
                 < 5 => ProtocolTraceRedactor.RedactPop3Command(bytes),

@@ -20,8 +20,8 @@ public class TlsClientHelloParserTests
     [MemberData(nameof(Expected))]
     public void Real_hello_yields_sni_alpn_and_versions(string sample, string? sni, string[] alpn, ushort legacy, ushort[] versions, ushort highest)
     {
-        byte[] hello = TlsClientHelloSnifferTests.Sample(sample);
-        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(hello), out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Complete);
+        var hello = TlsClientHelloSnifferTests.Sample(sample);
+        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(hello), out var info).Should().Be(TlsClientHelloParseStatus.Complete);
         AssertInfo(info, sni, alpn, legacy, versions, highest);
     }
 
@@ -29,15 +29,15 @@ public class TlsClientHelloParserTests
     [MemberData(nameof(Expected))]
     public void Real_hello_is_incomplete_for_every_prefix(string sample, string? sni, string[] alpn, ushort legacy, ushort[] versions, ushort highest)
     {
-        byte[] hello = TlsClientHelloSnifferTests.Sample(sample);
-        for (int length = 0; length < hello.Length; length++)
+        var hello = TlsClientHelloSnifferTests.Sample(sample);
+        for (var length = 0; length < hello.Length; length++)
         {
-            TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(hello, 0, length), out TlsClientHelloInfo? partial)
+            TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(hello, 0, length), out var partial)
                 .Should().Be(TlsClientHelloParseStatus.Incomplete, "after {0} bytes", length);
             partial.Should().BeNull();
         }
 
-        TlsClientHelloParser.TryParse(ByteSequences.OneBytePerSegment(hello), out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Complete);
+        TlsClientHelloParser.TryParse(ByteSequences.OneBytePerSegment(hello), out var info).Should().Be(TlsClientHelloParseStatus.Complete);
         AssertInfo(info, sni, alpn, legacy, versions, highest);
     }
 
@@ -45,10 +45,10 @@ public class TlsClientHelloParserTests
     [MemberData(nameof(Expected))]
     public void Real_hello_split_at_every_point_parses_the_same(string sample, string? sni, string[] alpn, ushort legacy, ushort[] versions, ushort highest)
     {
-        byte[] hello = TlsClientHelloSnifferTests.Sample(sample);
-        foreach (ReadOnlySequence<byte> split in ByteSequences.EveryTwoWaySplit(hello))
+        var hello = TlsClientHelloSnifferTests.Sample(sample);
+        foreach (var split in ByteSequences.EveryTwoWaySplit(hello))
         {
-            TlsClientHelloParser.TryParse(split, out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Complete);
+            TlsClientHelloParser.TryParse(split, out var info).Should().Be(TlsClientHelloParseStatus.Complete);
             AssertInfo(info, sni, alpn, legacy, versions, highest);
         }
     }
@@ -62,14 +62,14 @@ public class TlsClientHelloParserTests
     [InlineData(100)]
     public void Hello_fragmented_over_several_records_is_reassembled(int fragmentSize)
     {
-        byte[] records = Frame(MessageOf(ClientHelloSamples.Tls13), fragmentSize);
-        for (int length = 0; length < records.Length; length++)
+        var records = Frame(MessageOf(ClientHelloSamples.Tls13), fragmentSize);
+        for (var length = 0; length < records.Length; length++)
         {
             TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(records, 0, length), out _)
                 .Should().Be(TlsClientHelloParseStatus.Incomplete, "after {0} bytes", length);
         }
 
-        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(records), out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Complete);
+        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(records), out var info).Should().Be(TlsClientHelloParseStatus.Complete);
         AssertInfo(info, "mail.example.com", ["imap", "pop3"], 0x0303, [0x0304], 0x0304);
 
         TlsClientHelloParser.TryParse(ByteSequences.OneBytePerSegment(records), out info).Should().Be(TlsClientHelloParseStatus.Complete);
@@ -79,10 +79,10 @@ public class TlsClientHelloParserTests
     [Fact]
     public void Fragmented_hello_split_at_every_point_parses_the_same()
     {
-        byte[] records = Frame(MessageOf(ClientHelloSamples.Tls12), 7);
-        foreach (ReadOnlySequence<byte> split in ByteSequences.EveryTwoWaySplit(records))
+        var records = Frame(MessageOf(ClientHelloSamples.Tls12), 7);
+        foreach (var split in ByteSequences.EveryTwoWaySplit(records))
         {
-            TlsClientHelloParser.TryParse(split, out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Complete);
+            TlsClientHelloParser.TryParse(split, out var info).Should().Be(TlsClientHelloParseStatus.Complete);
             info!.ServerName.Should().Be("mail.example.com");
         }
     }
@@ -91,43 +91,43 @@ public class TlsClientHelloParserTests
     public void Bytes_after_the_hello_are_ignored()
     {
         byte[] withMore = [.. ClientHelloSamples.Tls13, 0x14, 0x03, 0x03, 0x00, 0x01, 0x01, 0x17, 0x03];
-        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(withMore), out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Complete);
+        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(withMore), out var info).Should().Be(TlsClientHelloParseStatus.Complete);
         info!.ApplicationProtocols.Should().Equal("imap", "pop3");
     }
 
     [Fact]
     public void Hello_without_extensions_tls10_layout_has_no_sni_and_no_alpn()
     {
-        byte[] record = Record(Message(legacyVersion: 0x0301));
-        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(record), out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Complete);
+        var record = Record(Message(legacyVersion: 0x0301));
+        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(record), out var info).Should().Be(TlsClientHelloParseStatus.Complete);
         AssertInfo(info, null, [], 0x0301, [], 0x0301);
     }
 
     [Fact]
     public void Empty_extension_block_is_accepted()
     {
-        byte[] record = Record(Message(extensions: []));
-        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(record), out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Complete);
+        var record = Record(Message(extensions: []));
+        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(record), out var info).Should().Be(TlsClientHelloParseStatus.Complete);
         info!.ServerName.Should().BeNull();
     }
 
     [Fact]
     public void Unknown_name_types_are_skipped_and_the_host_name_found()
     {
-        byte[] record = Record(Message(extensions: [ServerName((7, "opaque"), (0, "IMAP.Example.org"))]));
-        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(record), out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Complete);
+        var record = Record(Message(extensions: [ServerName((7, "opaque"), (0, "IMAP.Example.org"))]));
+        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(record), out var info).Should().Be(TlsClientHelloParseStatus.Complete);
         info!.ServerName.Should().Be("IMAP.Example.org", "the name is returned as sent");
     }
 
     [Fact]
     public void Grease_alpn_and_versions_are_kept_and_decoded_losslessly()
     {
-        byte[] record = Record(Message(extensions:
+        var record = Record(Message(extensions:
         [
             Alpn("\u001A\u001A", "h2", "http/1.1"),
             SupportedVersions(0x2A2A, 0x0304, 0x0303),
         ]));
-        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(record), out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Complete);
+        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(record), out var info).Should().Be(TlsClientHelloParseStatus.Complete);
         info!.ApplicationProtocols.Should().Equal("\u001A\u001A", "h2", "http/1.1");
         info.SupportedVersions.Should().Equal(0x2A2A, 0x0304, 0x0303);
         info.HighestOfferedVersion.Should().Be(0x0304, "GREASE 0x2A2A is not a version");
@@ -138,13 +138,13 @@ public class TlsClientHelloParserTests
     public void Largest_allowed_message_is_accepted_and_one_byte_more_is_invalid()
     {
         // 64 KiB message = 4-byte header + body; the body is a valid hello padded with an unknown extension.
-        int paddingData = TlsClientHelloParser.MaxHandshakeMessageLength - Message(extensions: [Extension(0xFFCE, [])]).Length;
-        byte[] largest = Message(extensions: [Extension(0xFFCE, new byte[paddingData])]);
+        var paddingData = TlsClientHelloParser.MaxHandshakeMessageLength - Message(extensions: [Extension(0xFFCE, [])]).Length;
+        var largest = Message(extensions: [Extension(0xFFCE, new byte[paddingData])]);
         largest.Length.Should().Be(TlsClientHelloParser.MaxHandshakeMessageLength);
         TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(Frame(largest, 1 << 14)), out _).Should().Be(TlsClientHelloParseStatus.Complete);
 
-        byte[] tooLarge = Message(extensions: [Extension(0xFFCE, new byte[paddingData + 1])]);
-        byte[] records = Frame(tooLarge, 1 << 14);
+        var tooLarge = Message(extensions: [Extension(0xFFCE, new byte[paddingData + 1])]);
+        var records = Frame(tooLarge, 1 << 14);
         TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(records), out _).Should().Be(TlsClientHelloParseStatus.Invalid);
         // Refused from the header alone, without waiting for 64 KiB.
         TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(records, 0, 9), out _).Should().Be(TlsClientHelloParseStatus.Invalid);
@@ -152,8 +152,8 @@ public class TlsClientHelloParserTests
 
     public static TheoryData<string, byte[]> InvalidInputs()
     {
-        byte[] tls12 = ClientHelloSamples.Tls12;
-        byte[] message = MessageOf(tls12);
+        var tls12 = ClientHelloSamples.Tls12;
+        var message = MessageOf(tls12);
         return new()
         {
             { "application data record", [0x17, 0x03, 0x03, 0x00, 0x01, 0x00] },
@@ -203,7 +203,7 @@ public class TlsClientHelloParserTests
     [MemberData(nameof(InvalidInputs))]
     public void Malformed_hellos_are_invalid_never_exceptions(string because, byte[] input)
     {
-        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(input), out TlsClientHelloInfo? info).Should().Be(TlsClientHelloParseStatus.Invalid, because);
+        TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(input), out var info).Should().Be(TlsClientHelloParseStatus.Invalid, because);
         info.Should().BeNull();
         TlsClientHelloParser.TryParse(ByteSequences.OneBytePerSegment(input), out _).Should().Be(TlsClientHelloParseStatus.Invalid, because);
     }
@@ -213,15 +213,15 @@ public class TlsClientHelloParserTests
     public void Every_single_byte_corruption_of_a_real_hello_is_handled(string sample, string? sni, string[] alpn, ushort legacy, ushort[] versions, ushort highest)
     {
         _ = (sni, alpn, legacy, versions, highest);
-        byte[] hello = TlsClientHelloSnifferTests.Sample(sample);
-        byte[] copy = new byte[hello.Length];
-        foreach (byte value in new byte[] { 0x00, 0x01, 0x7F, 0x80, 0xFF })
+        var hello = TlsClientHelloSnifferTests.Sample(sample);
+        var copy = new byte[hello.Length];
+        foreach (var value in new byte[] { 0x00, 0x01, 0x7F, 0x80, 0xFF })
         {
-            for (int i = 0; i < hello.Length; i++)
+            for (var i = 0; i < hello.Length; i++)
             {
                 hello.CopyTo(copy, 0);
                 copy[i] = value;
-                TlsClientHelloParseStatus status = TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(copy), out TlsClientHelloInfo? info);
+                var status = TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(copy), out var info);
                 status.Should().BeOneOf(TlsClientHelloParseStatus.Complete, TlsClientHelloParseStatus.Incomplete, TlsClientHelloParseStatus.Invalid);
                 (info is not null).Should().Be(status == TlsClientHelloParseStatus.Complete);
             }
@@ -244,7 +244,7 @@ public class TlsClientHelloParserTests
                 bytes[5] = 0x01;
             }
 
-            TlsClientHelloParseStatus status = TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(bytes), out TlsClientHelloInfo? info);
+            var status = TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(bytes), out var info);
             (info is not null).Should().Be(status == TlsClientHelloParseStatus.Complete);
         }, iter: 20_000);
     }
@@ -256,16 +256,16 @@ public class TlsClientHelloParserTests
         Gen.Select(Gen.Int[0, samples.Length - 1], Gen.Select(Gen.Int[0, 400], Gen.Byte).Array[1, 6], Gen.Int[0, 400], Gen.Int.Array[0, 4])
             .Sample((which, mutations, cutAt, offsets) =>
             {
-                byte[] bytes = (byte[])samples[which].Clone();
-                foreach ((int position, byte value) in mutations)
+                var bytes = (byte[])samples[which].Clone();
+                foreach ((var position, var value) in mutations)
                 {
                     bytes[position % bytes.Length] = value;
                 }
 
                 bytes = bytes[..Math.Min(bytes.Length, cutAt + 1)];
-                TlsClientHelloParseStatus whole = TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(bytes), out TlsClientHelloInfo? info);
+                var whole = TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(bytes), out var info);
                 (info is not null).Should().Be(whole == TlsClientHelloParseStatus.Complete);
-                TlsClientHelloParseStatus split = TlsClientHelloParser.TryParse(ByteSequences.SplitRandomly(bytes, offsets), out TlsClientHelloInfo? splitInfo);
+                var split = TlsClientHelloParser.TryParse(ByteSequences.SplitRandomly(bytes, offsets), out var splitInfo);
                 split.Should().Be(whole);
                 splitInfo?.ServerName.Should().Be(info!.ServerName);
             }, iter: 20_000);
@@ -274,8 +274,8 @@ public class TlsClientHelloParserTests
     private static byte[] PatchExtensionsLength(byte[] message, int delta)
     {
         // Message(): header(4) + version(2) + random(32) + session(1) + suites(2+2) + compression(1+1) = offset 45.
-        int length = (message[45] << 8) | message[46];
-        byte[] copy = (byte[])message.Clone();
+        var length = (message[45] << 8) | message[46];
+        var copy = (byte[])message.Clone();
         copy[45] = (byte)((length + delta) >> 8);
         copy[46] = (byte)(length + delta);
         return copy;
@@ -284,7 +284,7 @@ public class TlsClientHelloParserTests
     private static void AssertInfo(TlsClientHelloInfo? info, string? sni, string[] alpn, ushort legacy, ushort[] versions, ushort highest)
     {
         info.Should().NotBeNull();
-        info!.ServerName.Should().Be(sni);
+        info.ServerName.Should().Be(sni);
         info.ApplicationProtocols.Should().Equal(alpn);
         info.LegacyVersion.Should().Be(legacy);
         info.SupportedVersions.Should().Equal(versions);

@@ -8,7 +8,7 @@ namespace MailHost.Protocols.Tests.Tls;
 
 public class TlsClientHelloSnifferTests
 {
-    public static TheoryData<string> Samples => new() { nameof(ClientHelloSamples.Tls10), nameof(ClientHelloSamples.Tls12), nameof(ClientHelloSamples.Tls13), nameof(ClientHelloSamples.HttpAlpn) };
+    public static TheoryData<string> Samples => [nameof(ClientHelloSamples.Tls10), nameof(ClientHelloSamples.Tls12), nameof(ClientHelloSamples.Tls13), nameof(ClientHelloSamples.HttpAlpn)];
 
     internal static byte[] Sample(string name) => name switch
     {
@@ -30,10 +30,10 @@ public class TlsClientHelloSnifferTests
     [MemberData(nameof(Samples))]
     public void Real_hello_one_byte_at_a_time_needs_more_data_until_the_sixth_byte(string sample)
     {
-        byte[] hello = Sample(sample);
-        for (int length = 0; length <= hello.Length; length++)
+        var hello = Sample(sample);
+        for (var length = 0; length <= hello.Length; length++)
         {
-            TlsSniffResult expected = length < TlsClientHelloSniffer.BytesToDecide ? TlsSniffResult.NeedMoreData : TlsSniffResult.ClientHello;
+            var expected = length < TlsClientHelloSniffer.BytesToDecide ? TlsSniffResult.NeedMoreData : TlsSniffResult.ClientHello;
             TlsClientHelloSniffer.Classify(new ReadOnlySequence<byte>(hello, 0, length)).Should().Be(expected, "after {0} bytes", length);
         }
     }
@@ -42,15 +42,15 @@ public class TlsClientHelloSnifferTests
     [MemberData(nameof(Samples))]
     public void Real_hello_split_at_every_point_is_a_ClientHello(string sample)
     {
-        byte[] hello = Sample(sample);
-        foreach (ReadOnlySequence<byte> split in ByteSequences.EveryTwoWaySplit(hello))
+        var hello = Sample(sample);
+        foreach (var split in ByteSequences.EveryTwoWaySplit(hello))
         {
             TlsClientHelloSniffer.Classify(split).Should().Be(TlsSniffResult.ClientHello);
         }
 
-        for (int a = 0; a <= 7; a++)
+        for (var a = 0; a <= 7; a++)
         {
-            for (int b = a; b <= 7; b++)
+            for (var b = a; b <= 7; b++)
             {
                 TlsClientHelloSniffer.Classify(ByteSequences.Split(hello, a, b)).Should().Be(TlsSniffResult.ClientHello, "cut at {0} and {1}", a, b);
             }
@@ -63,8 +63,8 @@ public class TlsClientHelloSnifferTests
     [MemberData(nameof(Samples))]
     public void Prefixes_in_one_byte_segments_need_more_data(string sample)
     {
-        byte[] hello = Sample(sample);
-        for (int length = 0; length < TlsClientHelloSniffer.BytesToDecide; length++)
+        var hello = Sample(sample);
+        for (var length = 0; length < TlsClientHelloSniffer.BytesToDecide; length++)
         {
             TlsClientHelloSniffer.Classify(ByteSequences.OneBytePerSegment(hello.AsSpan(0, length))).Should().Be(TlsSniffResult.NeedMoreData);
         }
@@ -78,7 +78,7 @@ public class TlsClientHelloSnifferTests
     [InlineData("PROXY TCP4 192.0.2.1 192.0.2.2 1 2\r\n")]
     public void Plain_text_commands_are_not_tls_from_the_first_byte(string line)
     {
-        byte[] bytes = Encoding.ASCII.GetBytes(line);
+        var bytes = Encoding.ASCII.GetBytes(line);
         TlsClientHelloSniffer.Classify(new ReadOnlySequence<byte>(bytes)).Should().Be(TlsSniffResult.NotTls);
         TlsClientHelloSniffer.Classify(new ReadOnlySequence<byte>(bytes, 0, 1)).Should().Be(TlsSniffResult.NotTls);
     }
@@ -110,7 +110,7 @@ public class TlsClientHelloSnifferTests
     [InlineData("00", TlsSniffResult.NotTls)]
     public void Classifies_handmade_prefixes(string hex, TlsSniffResult expected)
     {
-        byte[] bytes = Convert.FromHexString(hex);
+        var bytes = Convert.FromHexString(hex);
         TlsClientHelloSniffer.Classify(new ReadOnlySequence<byte>(bytes)).Should().Be(expected);
         TlsClientHelloSniffer.Classify(ByteSequences.OneBytePerSegment(bytes)).Should().Be(expected);
         TlsClientHelloSniffer.Classify(bytes.AsSpan()).Should().Be(expected);
@@ -126,10 +126,10 @@ public class TlsClientHelloSnifferTests
     [Fact]
     public void Empty_segments_count_as_no_data()
     {
-        ReadOnlySequence<byte> empty = ByteSequences.Split([], 0, 0);
+        var empty = ByteSequences.Split([], 0, 0);
         TlsClientHelloSniffer.Classify(empty).Should().Be(TlsSniffResult.NeedMoreData);
 
-        ReadOnlySequence<byte> leadingEmpty = ByteSequences.Split(ClientHelloSamples.Tls12, 0, 0, 3);
+        var leadingEmpty = ByteSequences.Split(ClientHelloSamples.Tls12, 0, 0, 3);
         TlsClientHelloSniffer.Classify(leadingEmpty).Should().Be(TlsSniffResult.ClientHello);
     }
 
@@ -138,7 +138,7 @@ public class TlsClientHelloSnifferTests
     {
         Gen.Select(Gen.Byte.Array[0, 12], Gen.Int.Array[0, 6]).Sample((bytes, offsets) =>
         {
-            TlsSniffResult contiguous = TlsClientHelloSniffer.Classify(bytes.AsSpan());
+            var contiguous = TlsClientHelloSniffer.Classify(bytes.AsSpan());
             TlsClientHelloSniffer.Classify(ByteSequences.SplitRandomly(bytes, offsets)).Should().Be(contiguous);
         }, iter: 20_000);
     }
@@ -149,9 +149,9 @@ public class TlsClientHelloSnifferTests
         Gen.Select(Gen.Byte.Array[0, 5], Gen.Byte.Array[1, 4]).Sample((prefix, more) =>
         {
             // Bias towards the interesting path: half the samples start like a handshake record.
-            byte[] start = prefix.Length > 0 && prefix[0] % 2 == 0 ? [0x16, 0x03, .. prefix.Skip(2)] : prefix;
-            TlsSniffResult before = TlsClientHelloSniffer.Classify(start.AsSpan());
-            TlsSniffResult after = TlsClientHelloSniffer.Classify(start.Concat(more).ToArray().AsSpan());
+            var start = prefix.Length > 0 && prefix[0] % 2 == 0 ? [0x16, 0x03, .. prefix.Skip(2)] : prefix;
+            var before = TlsClientHelloSniffer.Classify(start.AsSpan());
+            var after = TlsClientHelloSniffer.Classify(start.Concat(more).ToArray().AsSpan());
             if (before != TlsSniffResult.NeedMoreData)
             {
                 after.Should().Be(before);

@@ -8,7 +8,7 @@ public abstract class DirectoryTestBase : IDisposable
 {
     protected const int Iterations = PasswordRecord.MinimumIterations;
 
-    private readonly CancellationTokenSource timeout = new(TimeSpan.FromSeconds(30));
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(30));
 
     protected TempDirectory Temp { get; } = new();
 
@@ -16,7 +16,7 @@ public abstract class DirectoryTestBase : IDisposable
 
     protected RecordingLogger Logger { get; } = new();
 
-    protected CancellationToken Ct => timeout.Token;
+    protected CancellationToken Ct => _timeout.Token;
 
     protected string DatabasePath => Temp.File("directory.db");
 
@@ -35,7 +35,7 @@ public abstract class DirectoryTestBase : IDisposable
 
     public void Dispose()
     {
-        timeout.Dispose();
+        _timeout.Dispose();
         Temp.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -3,9 +3,9 @@ namespace MailHost.Tests.Accounts;
 /// <summary>A clock that only moves when told to.</summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
-    private DateTimeOffset now = start;
+    private DateTimeOffset _now = start;
 
-    public override DateTimeOffset GetUtcNow() => now;
+    public override DateTimeOffset GetUtcNow() => _now;
 
-    public void Advance(TimeSpan by) => now += by;
+    public void Advance(TimeSpan by) => _now += by;
 }

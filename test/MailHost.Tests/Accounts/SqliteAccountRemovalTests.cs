@@ -176,13 +176,13 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
     /// <summary>An in-memory store whose account deletion fails on demand: refused (I/O), or after the deletion committed.</summary>
     private sealed class FailingMailStore : IMailStore
     {
-        private readonly InMemoryMailStore inner = new();
+        private readonly InMemoryMailStore _inner = new();
 
         public bool FailDeletes { get; set; }
 
         public bool CrashAfterDelete { get; set; }
 
-        public MailStoreLimits Limits => inner.Limits;
+        public MailStoreLimits Limits => _inner.Limits;
 
         public async ValueTask<StoreResult> DeleteAccountAsync(string accountName, CancellationToken cancellationToken)
         {
@@ -191,16 +191,16 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
                 return StoreResult.Fail(StoreErrorCode.Unavailable, "The store could not commit the change.");
             }
 
-            var result = await inner.DeleteAccountAsync(accountName, cancellationToken);
+            var result = await _inner.DeleteAccountAsync(accountName, cancellationToken);
             return CrashAfterDelete ? throw new IOException("The process died here.") : result;
         }
 
-        public ValueTask<StoreResult<IMailAccount>> OpenAccountAsync(string accountName, CancellationToken cancellationToken) => inner.OpenAccountAsync(accountName, cancellationToken);
+        public ValueTask<StoreResult<IMailAccount>> OpenAccountAsync(string accountName, CancellationToken cancellationToken) => _inner.OpenAccountAsync(accountName, cancellationToken);
 
-        public ValueTask<StoreResult> SetQuotaLimitsAsync(string accountName, QuotaLimits? limits, CancellationToken cancellationToken) => inner.SetQuotaLimitsAsync(accountName, limits, cancellationToken);
+        public ValueTask<StoreResult> SetQuotaLimitsAsync(string accountName, QuotaLimits? limits, CancellationToken cancellationToken) => _inner.SetQuotaLimitsAsync(accountName, limits, cancellationToken);
 
-        public ValueTask<StoreResult<DeliveryResult>> DeliverAsync(Stream content, IReadOnlyList<DeliveryTarget> targets, CancellationToken cancellationToken) => inner.DeliverAsync(content, targets, cancellationToken);
+        public ValueTask<StoreResult<DeliveryResult>> DeliverAsync(Stream content, IReadOnlyList<DeliveryTarget> targets, CancellationToken cancellationToken) => _inner.DeliverAsync(content, targets, cancellationToken);
 
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
+        public ValueTask DisposeAsync() => _inner.DisposeAsync();
     }
 }

@@ -6,7 +6,6 @@ using MailHost.Dkim;
 using MailHost.Tests.Accounts;
 using MailHost.Tests.Storage;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
 using MimeKit.Cryptography;
 
@@ -76,7 +75,7 @@ public sealed class DkimSigningTests
         var signer = Signer();
         var key = await signer.FindKeyAsync(Queued(), message, CancellationToken.None);
         key.Should().NotBeNull();
-        signer.Sign(key!, message, FormatOptions.Default, "m1").Should().NotBeNull();
+        signer.Sign(key, message, FormatOptions.Default, "m1").Should().NotBeNull();
         return Reparse(message);
     }
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text;
 using MailHost.Delivery;
-using MailHost.Dns;
 using MailHost.Delivery.Notifications;
 using MailHost.Delivery.Queue;
 using MailHost.Delivery.Transport;
+using MailHost.Dns;
 using MailHost.Storage;
 using MailHost.Storage.Sqlite.Queue;
 using MailHost.Tests.Accounts;

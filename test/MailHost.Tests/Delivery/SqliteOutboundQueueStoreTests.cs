@@ -112,7 +112,7 @@ public sealed class SqliteOutboundQueueStoreTests : IDisposable
             ids.Add(await EnqueueAsync(i % 2 == 0 ? one : two, $"r{i}@remote.test"));
         }
 
-        async Task<List<string>> DrainAsync(SqliteOutboundQueueStore queue, string owner)
+        static async Task<List<string>> DrainAsync(SqliteOutboundQueueStore queue, string owner)
         {
             var claimed = new List<string>();
             while (await queue.ClaimAsync(owner, Lease, CancellationToken.None) is { } lease)

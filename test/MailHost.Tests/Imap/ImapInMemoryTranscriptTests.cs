@@ -34,7 +34,7 @@ public sealed class ImapInMemoryTranscriptTests
         var sessions = new Dictionary<int, InMemoryImapConnection> { [1] = first };
         try
         {
-            for (int i = 1; i <= 2; i++)
+            for (var i = 1; i <= 2; i++)
             {
                 await first.DeliverAsync(
                     $"From: bob@example.com\nTo: alice@example.com\nSubject: Message {i}\nMessage-ID: <m{i}@example.com>\nDate: Sat, 28 Nov 2026 10:00:00 +0000\n\nHello\n");

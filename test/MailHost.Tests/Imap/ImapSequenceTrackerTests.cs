@@ -21,7 +21,7 @@ public class ImapSequenceTrackerTests
         tracker.SequenceOf(7).Should().Be(2);
         tracker.SequenceOf(8).Should().Be(0);
 
-        int next = 0;
+        var next = 0;
         tracker.SequenceOf(3, ref next).Should().Be(1);
         tracker.SequenceOf(9, ref next).Should().Be(3, "a skipped UID falls back to a search");
         next.Should().Be(3);

@@ -1,7 +1,6 @@
 using System.Net;
 using MailHost.Accounts;
 using MailHost.Logins;
-using Microsoft.Extensions.Options;
 
 namespace MailHost.Tests.Logins;
 

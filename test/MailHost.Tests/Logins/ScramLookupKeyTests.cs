@@ -25,7 +25,7 @@ public class ScramLookupKeyTests
         await using var host = await CredentialTestHost.CreateAsync(kind, o => o.Throttle.Enabled = false);
         await host.AddAccountAsync(Composed, Composed + "@example.com", PasswordRecord.Create("x", CredentialTestHost.Iterations));
 
-        string[] Spellings(string name) => [name, name.ToUpperInvariant(), name + "@example.com", name.ToUpperInvariant() + "@Example.COM."];
+        static string[] Spellings(string name) => [name, name.ToUpperInvariant(), name + "@example.com", name.ToUpperInvariant() + "@Example.COM."];
 
         // The relations a real account shows...
         (await SaltsAsync(host, Spellings("alice"))).Distinct().Should().ContainSingle();

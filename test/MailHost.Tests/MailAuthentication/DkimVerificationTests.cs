@@ -1,7 +1,6 @@
 using System.Text;
 using MailHost.Protocols.MailAuthentication;
 using MailHost.Tests.Storage;
-using MimeKit;
 using MimeKit.Cryptography;
 
 namespace MailHost.Tests.MailAuthentication;

@@ -29,7 +29,7 @@ public abstract partial class MailStoreConformanceTests
         var view = await SelectAsync(account, "INBOX");
         var data = (await FetchAsync(view, UidSet.All, new FetchOptions(IncludeIndex: true))).Single();
         var stored = await ReadAsync(data.Content);
-        stored.Should().NotContain((byte)0);
+        stored.Should().NotContain(0);
         data.Size.Should().Be(stored.Length);
         data.Index!.Body.TransferEncoding.Should().Be("BASE64");
         data.Index.Body.MediaType.Should().Be("application");

@@ -1,5 +1,3 @@
-using MailHost.Storage;
-
 namespace MailHost.Tests.Storage;
 
 /// <summary>\Recent (RFC 3501 §2.3.2): one atomic claim per mailbox, kept by the store.</summary>
@@ -10,7 +8,7 @@ public abstract partial class MailStoreConformanceTests
     {
         var store = await CreateStoreAsync();
         var account = await OpenAsync(store);
-        for (int i = 0; i < 5; i++)
+        for (var i = 0; i < 5; i++)
         {
             await AppendAsync(account, "INBOX", TestMessages.Simple($"m{i}"));
         }

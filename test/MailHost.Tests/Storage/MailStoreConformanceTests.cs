@@ -227,11 +227,11 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
     public async Task Many_tasks_appending_to_one_mailbox_get_distinct_increasing_uids()
     {
         var account = await OpenAsync(await CreateStoreAsync());
-        const int writers = 8, each = 15;
-        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        const int Writers = 8, Each = 15;
+        var tasks = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
         {
             var uids = new List<uint>();
-            for (var i = 0; i < each; i++)
+            for (var i = 0; i < Each; i++)
             {
                 uids.Add((await AppendAsync(account, "INBOX", TestMessages.Simple($"w{w} m{i}"))).Uid);
             }
@@ -245,7 +245,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         }
 
         var flat = all.SelectMany(u => u).ToList();
-        flat.Should().OnlyHaveUniqueItems().And.HaveCount(writers * each);
+        flat.Should().OnlyHaveUniqueItems().And.HaveCount(Writers * Each);
         var view = await SelectAsync(account, "INBOX");
         view.Snapshot.Uids.Should().BeEquivalentTo(flat);
         var messages = await FetchAsync(view, UidSet.All);
@@ -429,11 +429,11 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         Encoding.UTF8.GetString(await ReadAsync(data[0].Content)).Should().Contain("Subject: x");
     }
 
-    public static TheoryData<string> BadNames => new()
-    {
+    public static TheoryData<string> BadNames =>
+    [
         "", "../../x", "..", ".", "a/../../b", "a/./b", "/etc/x", "a//b", "a/", "/", "x\0y", "x\r\ny", "x\ny", "tab\there",
         "del\u007f", "c1\u0085", "a*", "b%c", new string('a', 2000), string.Join('/', Enumerable.Repeat("d", 100)),
-    };
+    ];
 
     [Theory]
     [MemberData(nameof(BadNames))]
@@ -523,41 +523,41 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         var c = await AppendAsync(account, "INBOX", TestMessages.Simple("Lunch?", "Pizza 100%_off \\o/\r\n", date: "Tue, 2 Jan 2024 10:00:00 +0000"));
         var view = await SelectAsync(account, "INBOX");
 
-        async Task<IReadOnlyList<uint>> Search(SearchCriteria criteria) => (await view.SearchAsync(criteria, default)).Value.Uids;
+        async Task<IReadOnlyList<uint>> SearchUidsAsync(SearchCriteria criteria) => (await view.SearchAsync(criteria, default)).Value.Uids;
 
-        (await Search(AllCriterion.Instance)).Should().Equal(a.Uid, b.Uid, c.Uid);
-        (await Search(new FlagCriterion(MessageFlags.Seen, true))).Should().Equal(a.Uid);
-        (await Search(new FlagCriterion(MessageFlags.Seen, false))).Should().Equal(b.Uid, c.Uid);
-        (await Search(new FlagCriterion(MessageFlags.Deleted, true))).Should().Equal(b.Uid);
-        (await Search(new KeywordCriterion("work", true))).Should().Equal(a.Uid);
-        (await Search(new KeywordCriterion("Work", false))).Should().Equal(b.Uid, c.Uid);
-        (await Search(new HeaderCriterion("From", "CORP.example"))).Should().Equal(a.Uid);
-        (await Search(new HeaderCriterion("Subject", "report"))).Should().Equal(a.Uid);
-        (await Search(new HeaderCriterion("Message-ID", ""))).Should().BeEmpty();
-        (await Search(new HeaderCriterion("Subject", ""))).Should().Equal(a.Uid, b.Uid, c.Uid);
-        (await Search(new TextCriterion(TextScope.Body, "NEEDLE"))).Should().Equal(new[] { b.Uid }, "base64 HTML is decoded before indexing");
-        (await Search(new TextCriterion(TextScope.Body, "inner body"))).Should().Equal(new[] { b.Uid }, "text parts of attached messages are indexed too");
-        (await Search(new TextCriterion(TextScope.Body, "lunch"))).Should().BeEmpty();
-        (await Search(new TextCriterion(TextScope.Text, "lunch"))).Should().Equal(c.Uid);
-        (await Search(new TextCriterion(TextScope.Body, "up"))).Should().Equal(a.Uid);
-        (await Search(new TextCriterion(TextScope.Body, "100%_off \\o/"))).Should().Equal(new[] { c.Uid }, "wildcard characters are plain text");
-        (await Search(new TextCriterion(TextScope.Body, "%"))).Should().Equal(c.Uid);
-        (await Search(new TextCriterion(TextScope.Text, "\"x\" OR y"))).Should().BeEmpty();
-        (await Search(new SizeCriterion(SizeComparison.Larger, TestMessages.Multipart().Length - 1))).Should().Equal(b.Uid);
-        (await Search(new SizeCriterion(SizeComparison.Smaller, 200))).Should().NotContain(b.Uid);
-        (await Search(new DateCriterion(SearchDateField.Internal, DateComparison.On, new DateOnly(2024, 5, 1)))).Should().Equal(new[] { a.Uid }, "the date is taken in its own zone");
-        (await Search(new DateCriterion(SearchDateField.Internal, DateComparison.Before, new DateOnly(2025, 1, 1)))).Should().Equal(a.Uid);
-        (await Search(new DateCriterion(SearchDateField.Internal, DateComparison.Since, new DateOnly(2025, 3, 10)))).Should().Equal(b.Uid, c.Uid);
-        (await Search(new DateCriterion(SearchDateField.Sent, DateComparison.On, new DateOnly(2024, 1, 2)))).Should().Equal(c.Uid);
-        (await Search(new DateCriterion(SearchDateField.Sent, DateComparison.Before, new DateOnly(2000, 1, 1)))).Should().Equal(a.Uid);
-        (await Search(new DateCriterion(SearchDateField.Saved, DateComparison.On, new DateOnly(2025, 3, 10)))).Should().Equal(a.Uid, b.Uid, c.Uid);
-        (await Search(new AgeCriterion(AgeComparison.Younger, 3600))).Should().Equal(b.Uid, c.Uid);
-        (await Search(new AgeCriterion(AgeComparison.Older, 3600))).Should().Equal(a.Uid);
-        (await Search(new UidCriterion(UidSet.Range(b.Uid, c.Uid)))).Should().Equal(b.Uid, c.Uid);
-        (await Search(new NotCriterion(new UidCriterion(UidSet.Of(b.Uid))))).Should().Equal(a.Uid, c.Uid);
-        (await Search(new OrCriterion(new FlagCriterion(MessageFlags.Seen, true), new FlagCriterion(MessageFlags.Flagged, true)))).Should().Equal(a.Uid, b.Uid);
-        (await Search(new AndCriterion([new FlagCriterion(MessageFlags.Seen, false), new HeaderCriterion("Subject", "lunch")]))).Should().Equal(c.Uid);
-        (await Search(new ObjectIdCriterion(ObjectIdKind.EmailId, b.EmailId))).Should().Equal(b.Uid);
+        (await SearchUidsAsync(AllCriterion.Instance)).Should().Equal(a.Uid, b.Uid, c.Uid);
+        (await SearchUidsAsync(new FlagCriterion(MessageFlags.Seen, true))).Should().Equal(a.Uid);
+        (await SearchUidsAsync(new FlagCriterion(MessageFlags.Seen, false))).Should().Equal(b.Uid, c.Uid);
+        (await SearchUidsAsync(new FlagCriterion(MessageFlags.Deleted, true))).Should().Equal(b.Uid);
+        (await SearchUidsAsync(new KeywordCriterion("work", true))).Should().Equal(a.Uid);
+        (await SearchUidsAsync(new KeywordCriterion("Work", false))).Should().Equal(b.Uid, c.Uid);
+        (await SearchUidsAsync(new HeaderCriterion("From", "CORP.example"))).Should().Equal(a.Uid);
+        (await SearchUidsAsync(new HeaderCriterion("Subject", "report"))).Should().Equal(a.Uid);
+        (await SearchUidsAsync(new HeaderCriterion("Message-ID", ""))).Should().BeEmpty();
+        (await SearchUidsAsync(new HeaderCriterion("Subject", ""))).Should().Equal(a.Uid, b.Uid, c.Uid);
+        (await SearchUidsAsync(new TextCriterion(TextScope.Body, "NEEDLE"))).Should().Equal([b.Uid], "base64 HTML is decoded before indexing");
+        (await SearchUidsAsync(new TextCriterion(TextScope.Body, "inner body"))).Should().Equal([b.Uid], "text parts of attached messages are indexed too");
+        (await SearchUidsAsync(new TextCriterion(TextScope.Body, "lunch"))).Should().BeEmpty();
+        (await SearchUidsAsync(new TextCriterion(TextScope.Text, "lunch"))).Should().Equal(c.Uid);
+        (await SearchUidsAsync(new TextCriterion(TextScope.Body, "up"))).Should().Equal(a.Uid);
+        (await SearchUidsAsync(new TextCriterion(TextScope.Body, "100%_off \\o/"))).Should().Equal([c.Uid], "wildcard characters are plain text");
+        (await SearchUidsAsync(new TextCriterion(TextScope.Body, "%"))).Should().Equal(c.Uid);
+        (await SearchUidsAsync(new TextCriterion(TextScope.Text, "\"x\" OR y"))).Should().BeEmpty();
+        (await SearchUidsAsync(new SizeCriterion(SizeComparison.Larger, TestMessages.Multipart().Length - 1))).Should().Equal(b.Uid);
+        (await SearchUidsAsync(new SizeCriterion(SizeComparison.Smaller, 200))).Should().NotContain(b.Uid);
+        (await SearchUidsAsync(new DateCriterion(SearchDateField.Internal, DateComparison.On, new DateOnly(2024, 5, 1)))).Should().Equal([a.Uid], "the date is taken in its own zone");
+        (await SearchUidsAsync(new DateCriterion(SearchDateField.Internal, DateComparison.Before, new DateOnly(2025, 1, 1)))).Should().Equal(a.Uid);
+        (await SearchUidsAsync(new DateCriterion(SearchDateField.Internal, DateComparison.Since, new DateOnly(2025, 3, 10)))).Should().Equal(b.Uid, c.Uid);
+        (await SearchUidsAsync(new DateCriterion(SearchDateField.Sent, DateComparison.On, new DateOnly(2024, 1, 2)))).Should().Equal(c.Uid);
+        (await SearchUidsAsync(new DateCriterion(SearchDateField.Sent, DateComparison.Before, new DateOnly(2000, 1, 1)))).Should().Equal(a.Uid);
+        (await SearchUidsAsync(new DateCriterion(SearchDateField.Saved, DateComparison.On, new DateOnly(2025, 3, 10)))).Should().Equal(a.Uid, b.Uid, c.Uid);
+        (await SearchUidsAsync(new AgeCriterion(AgeComparison.Younger, 3600))).Should().Equal(b.Uid, c.Uid);
+        (await SearchUidsAsync(new AgeCriterion(AgeComparison.Older, 3600))).Should().Equal(a.Uid);
+        (await SearchUidsAsync(new UidCriterion(UidSet.Range(b.Uid, c.Uid)))).Should().Equal(b.Uid, c.Uid);
+        (await SearchUidsAsync(new NotCriterion(new UidCriterion(UidSet.Of(b.Uid))))).Should().Equal(a.Uid, c.Uid);
+        (await SearchUidsAsync(new OrCriterion(new FlagCriterion(MessageFlags.Seen, true), new FlagCriterion(MessageFlags.Flagged, true)))).Should().Equal(a.Uid, b.Uid);
+        (await SearchUidsAsync(new AndCriterion([new FlagCriterion(MessageFlags.Seen, false), new HeaderCriterion("Subject", "lunch")]))).Should().Equal(c.Uid);
+        (await SearchUidsAsync(new ObjectIdCriterion(ObjectIdKind.EmailId, b.EmailId))).Should().Equal(b.Uid);
         var modseq = (await view.StoreFlagsAsync(UidSet.Of(c.Uid), FlagOperation.Add, MessageFlags.Answered, [], null, default)).Value.HighestModSeq;
         var byModSeq = (await view.SearchAsync(new ModSeqCriterion(modseq), default)).Value;
         byModSeq.Uids.Should().Equal(c.Uid);
@@ -696,7 +696,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
 
         var messages = await FetchAsync(view, UidSet.All, FetchOptions.WithIndex);
         messages.Select(m => m.Index!.References).Should().BeEquivalentTo(
-            new[] { new[] { "q@example.com", "m2@example.com" }, ["r@example.com"], [] }, o => o.WithStrictOrdering());
+            [new[] { "q@example.com", "m2@example.com" }, ["r@example.com"], []], o => o.WithStrictOrdering());
         messages[1].Uid.Should().Be(second.Uid);
         (await FetchAsync(view, UidSet.All)).Should().OnlyContain(m => m.Index == null);
         var copy = (await FetchAsync(await SelectAsync(account, "Archive"), UidSet.All, FetchOptions.WithIndex)).Single();
@@ -763,10 +763,10 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         var account = await OpenAsync(store);
         var follower = await SelectAsync(await OpenAsync(store), "INBOX");
         var expunger = await SelectAsync(await OpenAsync(store), "INBOX");
-        const int writers = 4, each = 20;
-        var appends = Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        const int Writers = 4, Each = 20;
+        var appends = Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
         {
-            for (var i = 0; i < each; i++)
+            for (var i = 0; i < Each; i++)
             {
                 var flags = i % 5 == 0 ? MessageFlags.Deleted : MessageFlags.None;
                 await AppendAsync(account, "INBOX", TestMessages.Simple($"w{w} {i}"), new AppendOptions(flags));
@@ -824,15 +824,15 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_100_MB_message_streams_in_and_out_without_buffering_it()
     {
-        const long size = 100L * 1024 * 1024;
-        var expected = await HashAsync(new GeneratedMessageStream(size));
+        const long Size = 100L * 1024 * 1024;
+        var expected = await HashAsync(new GeneratedMessageStream(Size));
         var store = await CreateStoreAsync();
         var account = await OpenAsync(store);
         GC.Collect();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        var appended = await account.AppendAsync("INBOX", new GeneratedMessageStream(size), AppendOptions.Default, default).AsTask().WaitAsync(TimeSpan.FromMinutes(2));
+        var appended = await account.AppendAsync("INBOX", new GeneratedMessageStream(Size), AppendOptions.Default, default).AsTask().WaitAsync(TimeSpan.FromMinutes(2));
         appended.Error.Should().BeNull();
-        appended.Value.Size.Should().Be(size);
+        appended.Value.Size.Should().Be(Size);
         var view = await SelectAsync(account, "INBOX");
         var data = (await FetchAsync(view, UidSet.All, FetchOptions.WithIndex)).Single();
         var stream = await data.Content.OpenAsync(default);
@@ -844,11 +844,11 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
 
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         actual.Should().Equal(expected);
-        data.Index!.Body.BodySize.Should().Be(size - data.Index.HeaderLength);
+        data.Index!.Body.BodySize.Should().Be(Size - data.Index.HeaderLength);
         // The durable store keeps at most the capped search text (1 MiB of characters) and small buffers in memory.
-        var budget = ContentLivesInMemory ? size + (size / 4) : size / 5;
+        var budget = ContentLivesInMemory ? Size + (Size / 4) : Size / 5;
         allocated.Should().BeLessThan(budget, "content must stream, not be buffered whole");
-        var tail = await ReadAsync(data.Content, size - 10, 10);
+        var tail = await ReadAsync(data.Content, Size - 10, 10);
         tail.Should().HaveCount(10);
     }
 

@@ -53,18 +53,18 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         var blobs = Path.Combine(Path.GetDirectoryName(store.DatabasePath)!, "blobs");
         await AppendAsync(account, "INBOX", HeldMessage("first", 100_000), new AppendOptions(MessageFlags.Deleted));
         await AppendAsync(account, "INBOX", HeldMessage("second", 100_000), new AppendOptions(MessageFlags.Deleted));
-        async Task<long?> Retained() => await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM retained"), default).WaitAsync(Timeout);
+        async Task<long?> RetainedAsync() => await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM retained"), default).WaitAsync(Timeout);
 
         // The release pass runs by itself once the holder takes the expunge: wait for the writer to go idle.
         var holder = await SelectAsync(account, "INBOX");
         var expunger = await SelectAsync(account, "INBOX");
         (await expunger.ExpungeAsync(null, default)).Value.Expunged.Should().HaveCount(2);
-        (await Retained()).Should().Be(2);
+        (await RetainedAsync()).Should().Be(2);
         BlobFiles(blobs).Should().HaveCount(2);
         await holder.PollChangesAsync(default);
         using (var deadline = new CancellationTokenSource(Timeout))
         {
-            while (await Retained() > 0)
+            while (await RetainedAsync() > 0)
             {
                 await store.RunningBatch.WaitAsync(deadline.Token);
                 await Task.Yield();
@@ -78,7 +78,7 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         var crashed = await SelectAsync(account, "INBOX");
         (await expunger.PollChangesAsync(default)).IsSuccess.Should().BeTrue();
         (await expunger.ExpungeAsync(null, default)).Value.Expunged.Should().ContainSingle();
-        (await Retained()).Should().Be(1);
+        (await RetainedAsync()).Should().Be(1);
         _ = crashed;
         var reopened = (SqliteMailStore)await ReopenAsync(store);
         (await reopened.ReadAsync(db => db.Long("SELECT COUNT(*) FROM retained") + db.Long("SELECT COUNT(*) FROM contents"), default)).Should().Be(0);
@@ -218,7 +218,7 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         // Schema version 2 added contents.thread_references; rows written at version 1 have NULL there and are
         // threaded from their stored header block (inline and file content alike).
         var options = new SqliteMailStoreOptions { DataDirectory = Path.Combine(_directory, "v1") };
-        string Mail(string id, string subject, int day, string? references = null, string body = "text") =>
+        static string Mail(string id, string subject, int day, string? references = null, string body = "text") =>
             $"From: bob@example.com\r\nSubject: {subject}\r\nDate: {day:00} Nov 2026 10:00:00 +0000\r\n" +
             (id.Length > 0 ? $"Message-ID: <{id}>\r\n" : "") + (references is null ? "" : $"References: {references}\r\n") + $"\r\n{body}\r\n";
         string databasePath;
@@ -262,20 +262,20 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         var view = await SelectAsync(await OpenAsync(store), "INBOX");
         (await FetchAsync(view, UidSet.All, FetchOptions.Default)).Select(m => m.Size).Should().HaveCount(5).And.Contain(s => s > 100_000, "the file-stored message keeps its size");
         (await FetchAsync(view, UidSet.All, FetchOptions.WithIndex)).Select(m => m.Index!.References).Should().BeEquivalentTo(
-            new[] { [], new[] { "a@x" }, ["a@x", "b@x"], ["gone@x"], ["gone@x"] }, o => o.WithStrictOrdering());
+            [[], new[] { "a@x" }, ["a@x", "b@x"], ["gone@x"], ["gone@x"]], o => o.WithStrictOrdering());
         await AppendAsync(await OpenAsync(store), "INBOX", Encoding.ASCII.GetBytes(Mail("e@x", "Re: Other", 6, "<gone@x> <d@x>")));
         (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM contents WHERE thread_references IS NULL"), default))
             .Should().Be(5, "reading re-derives without writing, and new content has the column");
 
         await using var imap = new InMemoryImapConnection(store);
-        (await Command(imap, "a", "LOGIN alice@example.com alice-pw")).Should().EndWith("a OK");
-        (await Command(imap, "b", "SELECT INBOX")).Should().EndWith("b OK");
-        (await Command(imap, "c", "THREAD REFERENCES UTF-8 ALL")).Should().Be("* THREAD (1 2 3)((4 6)(5))\nc OK");
-        (await Command(imap, "d", "UID THREAD REFERENCES US-ASCII SUBJECT other")).Should().Be("* THREAD ((4 6)(5))\nd OK");
+        (await CommandAsync(imap, "a", "LOGIN alice@example.com alice-pw")).Should().EndWith("a OK");
+        (await CommandAsync(imap, "b", "SELECT INBOX")).Should().EndWith("b OK");
+        (await CommandAsync(imap, "c", "THREAD REFERENCES UTF-8 ALL")).Should().Be("* THREAD (1 2 3)((4 6)(5))\nc OK");
+        (await CommandAsync(imap, "d", "UID THREAD REFERENCES US-ASCII SUBJECT other")).Should().Be("* THREAD ((4 6)(5))\nd OK");
     }
 
     /// <summary>The untagged lines of a command and the tagged status word, one per line.</summary>
-    private static async Task<string> Command(InMemoryImapConnection connection, string tag, string command)
+    private static async Task<string> CommandAsync(InMemoryImapConnection connection, string tag, string command)
     {
         await connection.SendAsync($"{tag} {command}\r\n");
         var lines = new List<string>();
@@ -366,7 +366,7 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         var options = new SqliteMailStoreOptions { DataDirectory = Path.GetDirectoryName(first.DatabasePath)! };
         await using var second = await SqliteMailStore.OpenAsync(options, null, Clock, default);
         var otherView = await SelectAsync(await OpenAsync(second), "INBOX");
-        async Task<long> StatusUnseen() => (await (await OpenAsync(second)).GetStatusAsync("INBOX", default)).Value.Unseen;
+        async Task<long> StatusUnseenAsync() => (await (await OpenAsync(second)).GetStatusAsync("INBOX", default)).Value.Unseen;
 
         var before = await FetchAsync(view, UidSet.All);
         before.Select(m => m.Uid).Should().Equal(uids);
@@ -392,7 +392,7 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         var polled = (await view.PollChangesAsync(default)).Value.Snapshot;
         polled.Unseen.Should().Be(98, "100 appended, one expunged, one new, two seen");
         polled.FirstUnseenUid.Should().Be(uids[2]);
-        (await StatusUnseen()).Should().Be(98);
+        (await StatusUnseenAsync()).Should().Be(98);
 
         // Waiting for changes (IDLE) lets the rows go; the next large FETCH loads them again with the same answer.
         var sqliteView = (SqliteMailboxView)view;
@@ -434,17 +434,17 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
             new HeaderCriterion("Subject", "REPORT"),
             new TextCriterion(TextScope.Text, ""),
         ];
-        async Task<string> Answers() => string.Join(" | ", await Task.WhenAll(criteria.Select(async c => string.Join(",", (await view.SearchAsync(c, default)).Value.Uids))));
+        async Task<string> AnswersAsync() => string.Join(" | ", await Task.WhenAll(criteria.Select(async c => string.Join(",", (await view.SearchAsync(c, default)).Value.Uids))));
 
         var expected = $"{a.Uid} | {a.Uid} | {b.Uid} |  | {b.Uid} |  | {a.Uid} | {a.Uid} | {a.Uid},{b.Uid}";
-        (await Answers()).Should().Be(expected);
+        (await AnswersAsync()).Should().Be(expected);
         while (await store.IndexPendingTextAsync(1, default) > 0)
         {
         }
 
         (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM text_pending"), default)).Should().Be(0);
         (await store.ReadAsync(db => db.Long("SELECT COUNT(*) FROM content_text"), default)).Should().Be(2);
-        (await Answers()).Should().Be(expected, "the index answers as the pending rows did");
+        (await AnswersAsync()).Should().Be(expected, "the index answers as the pending rows did");
 
         (await view.StoreFlagsAsync(UidSet.Of(a.Uid), FlagOperation.Add, MessageFlags.Deleted, [], null, default)).IsSuccess.Should().BeTrue();
         (await view.ExpungeAsync(null, default)).IsSuccess.Should().BeTrue();

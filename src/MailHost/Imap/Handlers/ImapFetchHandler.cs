@@ -52,13 +52,13 @@ internal sealed class ImapFetchHandler(ImapSessionState session, ImapReplies rep
         }
 
         var items = command.Items;
-        bool needIndex = items.Any(i => i.Kind is ImapFetchItemKind.Envelope or ImapFetchItemKind.BodyStructure or ImapFetchItemKind.Body
+        var needIndex = items.Any(i => i.Kind is ImapFetchItemKind.Envelope or ImapFetchItemKind.BodyStructure or ImapFetchItemKind.Body
             or ImapFetchItemKind.Preview or ImapFetchItemKind.Rfc822Header or ImapFetchItemKind.Rfc822Text
             || (i.Kind is ImapFetchItemKind.Binary or ImapFetchItemKind.BinarySize && i.Section is { Part.Count: > 0 })
             || (i.Kind == ImapFetchItemKind.BodySection && (i.Section is null || i.Section.Part.Count > 0 || i.Section.Kind != ImapSectionKind.Full)));
 
         // RFC 9051 §6.4.5: BODY[...] without .PEEK, RFC822 and RFC822.TEXT set \Seen.
-        bool setsSeen = !selected.ReadOnly && items.Any(i => (i.Kind is ImapFetchItemKind.BodySection or ImapFetchItemKind.Binary && !i.Peek)
+        var setsSeen = !selected.ReadOnly && items.Any(i => (i.Kind is ImapFetchItemKind.BodySection or ImapFetchItemKind.Binary && !i.Peek)
             || i.Kind is ImapFetchItemKind.Rfc822 or ImapFetchItemKind.Rfc822Text);
         var seenChanged = new HashSet<uint>();
         if (setsSeen && !uids.IsEmpty)
@@ -71,18 +71,18 @@ internal sealed class ImapFetchHandler(ImapSessionState session, ImapReplies rep
         }
 
         _content.Reset();
-        int expected = 0;
-        int found = 0;
+        var expected = 0;
+        var found = 0;
         if (!uids.IsEmpty)
         {
             expected = (int)Math.Min(uids.Count, int.MaxValue);
             var options = new FetchOptions(needIndex, command.ChangedSince);
-            int next = 0;
-            bool rowItemsOnly = items.All(i => IsRowItem(i.Kind));
+            var next = 0;
+            var rowItemsOnly = items.All(i => IsRowItem(i.Kind));
             await foreach (var message in selected.View.FetchAsync(uids, options, session.Stopping).ConfigureAwait(false))
             {
                 found++;
-                uint seq = selected.Messages.SequenceOf(message.Uid, ref next);
+                var seq = selected.Messages.SequenceOf(message.Uid, ref next);
                 if (seq == 0)
                 {
                     continue;
@@ -163,7 +163,7 @@ internal sealed class ImapFetchHandler(ImapSessionState session, ImapReplies rep
                     break;
                 case ImapFetchItemKind.Rfc822Text:
                     fetch.BeginRfc822(item.Kind);
-                    long header = ImapMessageContentWriter.HeaderLength(message);
+                    var header = ImapMessageContentWriter.HeaderLength(message);
                     await _content.WriteRegionAsync(message, header, message.Size - header).ConfigureAwait(false);
                     break;
                 case ImapFetchItemKind.BodySection:

@@ -27,8 +27,8 @@ internal sealed class ImapListHandler(ImapSessionState session, ImapOptions opti
         var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var subscriptions = await account.ListSubscriptionsAsync(session.Stopping).ConfigureAwait(false);
         var subscribed = new HashSet<string>(subscriptions, StringComparer.Ordinal);
-        bool subscribedOnly = (selection & ImapListSelectionOptions.Subscribed) != 0;
-        bool specialUseOnly = (selection & ImapListSelectionOptions.SpecialUse) != 0;
+        var subscribedOnly = (selection & ImapListSelectionOptions.Subscribed) != 0;
+        var specialUseOnly = (selection & ImapListSelectionOptions.SpecialUse) != 0;
 
         // RFC 5258 §3.1: SUBSCRIBED selects subscriptions, even of mailboxes that no longer exist; the options together
         // narrow the selection.
@@ -87,7 +87,7 @@ internal sealed class ImapListHandler(ImapSessionState session, ImapOptions opti
         // search as RECURSIVEMATCH: an unsubscribed superior that matches stands for its subscribed inferiors.
         foreach (var (name, _) in ImapListMatcher.Find(subscriptions, ListPatterns(command.Reference, [command.Pattern]), recursiveMatch: true, MailboxName.Delimiter))
         {
-            bool noselect = !subscribed.Contains(name) || !byName.TryGetValue(name, out var info) || (info.Attributes & MailboxAttributes.Noselect) != 0;
+            var noselect = !subscribed.Contains(name) || !byName.TryGetValue(name, out var info) || (info.Attributes & MailboxAttributes.Noselect) != 0;
             writer.WriteList("LSUB"u8, noselect ? ["\\Noselect"] : [], MailboxName.Delimiter, name);
         }
 

@@ -111,7 +111,7 @@ internal sealed class ImapLoginHandler(ImapSessionState session, ImapServices se
             // RFC 9051 §6.2.2: a cancelled or undecodable exchange is BAD; refused credentials are NO (RFC 5530 codes).
             var (status, code) = result.Status switch
             {
-                AuthenticationStatus.Cancelled or AuthenticationStatus.Malformed or AuthenticationStatus.TooLong => (ImapResponseStatus.Bad, (string?)null),
+                AuthenticationStatus.Cancelled or AuthenticationStatus.Malformed or AuthenticationStatus.TooLong => (ImapResponseStatus.Bad, null),
                 AuthenticationStatus.EncryptionRequired => (ImapResponseStatus.No, "PRIVACYREQUIRED"),
                 AuthenticationStatus.AuthorizationDenied => (ImapResponseStatus.No, "AUTHORIZATIONFAILED"),
                 AuthenticationStatus.MechanismNotSupported => (ImapResponseStatus.No, "CANNOT"),

@@ -73,8 +73,8 @@ internal sealed class ImapMessageContentWriter(ImapSessionState session)
         }
 
         // RFC 9051 §6.4.5: a partial beyond the end is empty; one that runs over is cut.
-        long offset = Math.Min(origin, length);
-        long count = Math.Min(item.PartialLength ?? long.MaxValue, length - offset);
+        var offset = Math.Min(origin, length);
+        var count = Math.Min(item.PartialLength ?? long.MaxValue, length - offset);
         return (offset, count);
     }
 
@@ -87,7 +87,7 @@ internal sealed class ImapMessageContentWriter(ImapSessionState session)
         var index = message.Index;
         if (section.Part.Count == 0)
         {
-            long header = HeaderLength(message);
+            var header = HeaderLength(message);
             return section.Kind switch
             {
                 ImapSectionKind.Full => (0, message.Size, null),
@@ -102,9 +102,9 @@ internal sealed class ImapMessageContentWriter(ImapSessionState session)
             return null;
         }
 
-        MessagePart container = index.Body;
+        var container = index.Body;
         MessagePart? node = null;
-        foreach (uint number in section.Part)
+        foreach (var number in section.Part)
         {
             if (node is not null)
             {
@@ -209,7 +209,7 @@ internal sealed class ImapMessageContentWriter(ImapSessionState session)
         }
 
         var fields = new HashSet<string>(section.Fields, StringComparer.OrdinalIgnoreCase);
-        bool without = section.Kind == ImapSectionKind.HeaderFieldsNot;
+        var without = section.Kind == ImapSectionKind.HeaderFieldsNot;
         using var output = new MemoryStream();
         HeaderFieldFilter.Copy(header, output, name => fields.Contains(Encoding.ASCII.GetString(name)) != without);
 
@@ -223,7 +223,7 @@ internal sealed class ImapMessageContentWriter(ImapSessionState session)
     public async Task WriteBinaryAsync(MessageData message, ImapFetchItem item)
     {
         var section = item.Section ?? ImapSection.Whole;
-        bool size = item.Kind == ImapFetchItemKind.BinarySize;
+        var size = item.Kind == ImapFetchItemKind.BinarySize;
         var region = FindRegion(message, new ImapSection(section.Part, ImapSectionKind.Full, []));
         if (region is null)
         {
@@ -243,7 +243,7 @@ internal sealed class ImapMessageContentWriter(ImapSessionState session)
             }
 
             var (offset, count) = Partial(length, item);
-            bool nul = await ContainsNulAsync(message, start + offset, count).ConfigureAwait(false);
+            var nul = await ContainsNulAsync(message, start + offset, count).ConfigureAwait(false);
             await WriteRegionAsync(message, start + offset, count, binary: nul).ConfigureAwait(false);
             return;
         }
@@ -259,8 +259,8 @@ internal sealed class ImapMessageContentWriter(ImapSessionState session)
         // Two passes keep memory bounded whatever the part's size: the first counts the decoded octets (the literal's
         // length must come first) and looks for NUL in the requested range; the second decodes again and streams
         // only that range. The range is known before the length: it starts at the origin and is only cut short.
-        long skip = item.PartialOffset ?? 0;
-        long take = item.PartialLength ?? long.MaxValue;
+        var skip = item.PartialOffset ?? 0;
+        var take = item.PartialLength ?? long.MaxValue;
         var (decodedLength, hasNul, _) = await DecodeAsync(message, start, length, decoder, skip, take, write: false).ConfigureAwait(false);
         if (size)
         {
@@ -335,14 +335,14 @@ internal sealed class ImapMessageContentWriter(ImapSessionState session)
         {
             var input = new byte[DecodeChunk];
             var buffer = new byte[decoder.GetMaxOutputLength(input.Length)];
-            bool more = true;
+            var more = true;
             while (more)
             {
-                int read = await stream.ReadAsync(input, session.Stopping).ConfigureAwait(false);
+                var read = await stream.ReadAsync(input, session.Stopping).ConfigureAwait(false);
                 more = read > 0;
 
                 // The end of the part can release octets the decoder held back (RFC 2045 §6.7 trailing whitespace).
-                int decoded = more ? decoder.Decode(input, read, buffer) : decoder.Flush(buffer);
+                var decoded = more ? decoder.Decode(input, read, buffer) : decoder.Flush(buffer);
                 var chunk = buffer.AsSpan(0, decoded);
                 var from = Math.Max(skip - total, 0);
                 var to = Math.Min(skip + Math.Min(take, long.MaxValue - skip) - total, decoded);

@@ -28,7 +28,7 @@ internal sealed class ImapQuotaHandler(ImapSessionState session, ImapReplies rep
         var usage = await quota.GetQuotaAsync(session.Stopping).ConfigureAwait(false);
 
         // RFC 9208 §4.3.2: one quota root, "", for the whole account, when it has any limit at all.
-        bool limited = usage.StorageLimit is not null || usage.MessageLimit is not null;
+        var limited = usage.StorageLimit is not null || usage.MessageLimit is not null;
         if (mailbox is not null)
         {
             if (replies.RefuseUndecodable(tag, mailbox))
@@ -61,7 +61,7 @@ internal sealed class ImapQuotaHandler(ImapSessionState session, ImapReplies rep
 
         // RFC 9208 §5.1: STORAGE in units of 1024 octets; resources without a limit are left out.
         writer.WriteRaw("* QUOTA \"\" ("u8);
-        bool first = true;
+        var first = true;
         if (usage.StorageLimit is { } storageLimit)
         {
             writer.WriteRaw("STORAGE "u8);

@@ -16,8 +16,8 @@ internal sealed class ImapSearchHandler(ImapSessionState session, ImapReplies re
             return;
         }
 
-        bool save = (command.Return & ImapSearchReturnOptions.Save) != 0;
-        if (!ImapSearchCriteriaMapper.TryConvert(command.Criteria, selected, out var criteria, out bool usesModSeq))
+        var save = (command.Return & ImapSearchReturnOptions.Save) != 0;
+        if (!ImapSearchCriteriaMapper.TryConvert(command.Criteria, selected, out var criteria, out var usesModSeq))
         {
             replies.WriteInvalidSet(command.Tag);
             return;
@@ -45,14 +45,14 @@ internal sealed class ImapSearchHandler(ImapSessionState session, ImapReplies re
         var uids = result.Value.Uids.Where(u => selected.Messages.SequenceOf(u) > 0).Order().ToList();
         var numbers = command.IsUid ? uids : [.. uids.Select(selected.Messages.SequenceOf)];
         var returns = command.Return;
-        bool extended = command.HasReturn || session.Rev2;
+        var extended = command.HasReturn || session.Rev2;
         if (extended && (returns & ~ImapSearchReturnOptions.Save) == 0 && !(save && command.HasReturn))
         {
             // RFC 4731 §3.1: RETURN () means ALL; IMAP4rev2 always answers with ESEARCH.
             returns |= ImapSearchReturnOptions.All;
         }
 
-        ulong? modSeq = usesModSeq
+        var modSeq = usesModSeq
             ? await ImapSearchResults.ModSeqAsync(selected, uids, extended ? returns : ImapSearchReturnOptions.All, session.Stopping).ConfigureAwait(false)
             : null;
 
@@ -71,7 +71,7 @@ internal sealed class ImapSearchHandler(ImapSessionState session, ImapReplies re
         }
         else if ((returns & ~ImapSearchReturnOptions.Save) != 0)
         {
-            bool any = numbers.Count > 0;
+            var any = numbers.Count > 0;
             writer.WriteEsearch(
                 command.Tag,
                 command.IsUid,

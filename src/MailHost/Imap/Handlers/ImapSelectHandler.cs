@@ -108,7 +108,7 @@ internal sealed class ImapSelectHandler(ImapSessionState session, ImapReplies re
 
         await foreach (var message in selected.View.FetchAsync(UidSet.FromUids(selected.Messages.Uids), new FetchOptions(ChangedSince: qresync.ModSeq), session.Stopping).ConfigureAwait(false))
         {
-            uint seq = selected.Messages.SequenceOf(message.Uid);
+            var seq = selected.Messages.SequenceOf(message.Uid);
             if (seq > 0)
             {
                 updates.WriteFlagsFetch(seq, message.Uid, message.Flags, message.Keywords, message.ModSeq, includeUid: true);

@@ -36,7 +36,7 @@ internal sealed class ImapSortHandler(ImapSessionState session, ImapReplies repl
         {
             foreach (var criterion in command.Criteria)
             {
-                int c = criterion.Key switch
+                var c = criterion.Key switch
                 {
                     ImapSortKey.Arrival => a.Arrival.CompareTo(b.Arrival),
                     ImapSortKey.Cc => ImapUnicodeCasemap.Compare(a.Cc, b.Cc),
@@ -60,7 +60,7 @@ internal sealed class ImapSortHandler(ImapSessionState session, ImapReplies repl
         var returns = command.Return == ImapSearchReturnOptions.None || !command.HasReturn ? ImapSearchReturnOptions.All : command.Return;
 
         // RFC 7162 §3.1.9: with the MODSEQ criterion SORT reports MODSEQ as SEARCH does (ESORT like ESEARCH).
-        ulong? modSeq = ImapSearchCriteriaMapper.UsesModSeq(command.Search)
+        var modSeq = ImapSearchCriteriaMapper.UsesModSeq(command.Search)
             ? await ImapSearchResults.ModSeqAsync(session.Selected!, [.. items.Select(i => i.Uid)], returns, session.Stopping).ConfigureAwait(false)
             : null;
         if (!command.HasReturn)
@@ -70,7 +70,7 @@ internal sealed class ImapSortHandler(ImapSessionState session, ImapReplies repl
         else
         {
             // RFC 5267 §3.2: ESORT answers with ESEARCH; MIN and MAX are the first and last in sort order, ALL keeps the order.
-            bool any = numbers.Count > 0;
+            var any = numbers.Count > 0;
             session.Writer.WriteEsearch(
                 command.Tag,
                 command.IsUid,
@@ -119,7 +119,7 @@ internal sealed class ImapSortHandler(ImapSessionState session, ImapReplies repl
             return null;
         }
 
-        if (!ImapSearchCriteriaMapper.TryConvert(search, selected, out var criteria, out bool usesModSeq))
+        if (!ImapSearchCriteriaMapper.TryConvert(search, selected, out var criteria, out var usesModSeq))
         {
             replies.WriteInvalidSet(tag);
             return null;
@@ -147,7 +147,7 @@ internal sealed class ImapSortHandler(ImapSessionState session, ImapReplies repl
 
         await foreach (var message in selected.View.FetchAsync(UidSet.FromUids(uids), FetchOptions.WithIndex, session.Stopping).ConfigureAwait(false))
         {
-            uint seq = selected.Messages.SequenceOf(message.Uid);
+            var seq = selected.Messages.SequenceOf(message.Uid);
             if (seq == 0)
             {
                 continue;

@@ -62,8 +62,8 @@ internal sealed class ImapStoreHandler(ImapSessionState session, ImapReplies rep
             // RFC 9051 §6.4.6: FETCH responses with the new flags unless .SILENT. RFC 7162 §3.1.3: with CONDSTORE a
             // .SILENT store still sends each changed message's new MODSEQ (required with UNCHANGEDSINCE, and the
             // only way the client's cache learns the mod-sequence otherwise); §3.2.4: with QRESYNC, UID as well.
-            bool report = !command.Silent || (session.Condstore && state.Changed);
-            uint seq = selected.Messages.SequenceOf(state.Uid);
+            var report = !command.Silent || (session.Condstore && state.Changed);
+            var seq = selected.Messages.SequenceOf(state.Uid);
             if (!report || seq == 0)
             {
                 continue;

@@ -81,7 +81,7 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
                 return Done(new StoreError(StoreErrorCode.AlreadyExists, "The mailbox already exists."));
             }
 
-            var missing = MailboxName.Ancestors(normalized.Value).Where(a => !account.Mailboxes.ContainsKey(a)).Count() + (existing is null ? 1 : 0);
+            var missing = MailboxName.Ancestors(normalized.Value).Count(a => !account.Mailboxes.ContainsKey(a)) + (existing is null ? 1 : 0);
             if (account.Mailboxes.Count + missing > _store.Limits.MaxMailboxesPerAccount)
             {
                 return Done(new StoreError(StoreErrorCode.LimitExceeded, "The account has too many mailboxes."));

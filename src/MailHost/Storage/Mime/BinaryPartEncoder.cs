@@ -138,13 +138,13 @@ public static class BinaryPartEncoder
                 var newLine = header.AsSpan().EndsWith("\r\n"u8) ? "\r\n"u8.ToArray() : "\n"u8.ToArray();
                 await destination.WriteAsync(RewriteHeader(header, newLine), cancellationToken).ConfigureAwait(false);
 
-                long left = part.EndOffset - part.BodyOffset;
+                var left = part.EndOffset - part.BodyOffset;
                 while (left > 0)
                 {
-                    int want = (int)Math.Min(left, OctetsPerLine * LinesPerChunk);
+                    var want = (int)Math.Min(left, OctetsPerLine * LinesPerChunk);
                     await source.ReadExactlyAsync(buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
                     left -= want;
-                    int length = EncodeLines(buffer.AsSpan(0, want), encoded, newLine);
+                    var length = EncodeLines(buffer.AsSpan(0, want), encoded, newLine);
                     await destination.WriteAsync(encoded.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
                 }
 
@@ -174,11 +174,11 @@ public static class BinaryPartEncoder
     /// <summary>Base64 of <paramref name="octets"/> in lines of 76 characters, each ended by <paramref name="newLine"/>.</summary>
     private static int EncodeLines(ReadOnlySpan<byte> octets, Span<byte> output, ReadOnlySpan<byte> newLine)
     {
-        int written = 0;
+        var written = 0;
         while (!octets.IsEmpty)
         {
             var line = octets[..Math.Min(OctetsPerLine, octets.Length)];
-            Base64.EncodeToUtf8(line, output[written..], out _, out int count);
+            Base64.EncodeToUtf8(line, output[written..], out _, out var count);
             written += count;
             newLine.CopyTo(output[written..]);
             written += newLine.Length;
@@ -192,7 +192,7 @@ public static class BinaryPartEncoder
     {
         while (count > 0)
         {
-            int read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(count, buffer.Length)), cancellationToken).ConfigureAwait(false);
+            var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(count, buffer.Length)), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 throw new EndOfStreamException("The message ended before a part it indexed.");

@@ -11,10 +11,10 @@ internal static class HeaderFieldFilter
 {
     public static void Copy(ReadOnlySpan<byte> header, Stream output, HeaderFieldPredicate keep)
     {
-        bool include = false;
+        var include = false;
         while (!header.IsEmpty)
         {
-            int end = header.IndexOf((byte)'\n');
+            var end = header.IndexOf((byte)'\n');
             end = end < 0 ? header.Length : end + 1;
             var line = header[..end];
             header = header[end..];
@@ -26,7 +26,7 @@ internal static class HeaderFieldFilter
             if (line[0] is not ((byte)' ' or (byte)'\t'))
             {
                 // A field is its first line and the folded lines after it; a line without a name has an empty one.
-                int colon = line.IndexOf((byte)':');
+                var colon = line.IndexOf((byte)':');
                 include = keep(colon > 0 ? line[..colon].Trim(" \t"u8) : default);
             }
 

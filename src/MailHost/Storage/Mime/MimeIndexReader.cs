@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using MailHost.Protocols.Imap;
 using MailHost.Protocols.Mail;
 using MailHost.Storage.Search;
 using MimeKit;
@@ -38,10 +37,7 @@ internal sealed class MimeIndexReader : MimeReader
     private string? _htmlPreview;
 
     public MimeIndexReader(Stream stream, MailStoreLimits limits)
-        : base(CreateOptions(limits), stream, MimeFormat.Entity)
-    {
-        _limits = limits;
-    }
+        : base(CreateOptions(limits), stream, MimeFormat.Entity) => _limits = limits;
 
     public void MarkBroken() => _broken = true;
 
@@ -654,7 +650,7 @@ internal sealed class MimeIndexReader : MimeReader
                 "x-uuencode" or "uuencode" => new UUDecoder(),
                 _ => null,
             };
-            Encoding? charset = null;
+            Encoding? charset;
             try
             {
                 charset = contentType.CharsetEncoding;

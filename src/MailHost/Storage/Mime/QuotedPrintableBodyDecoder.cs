@@ -77,10 +77,10 @@ internal sealed class QuotedPrintableBodyDecoder
             throw new ArgumentException("The output is too short.", nameof(output));
         }
 
-        int written = 0;
-        for (int i = 0; i < input.Length; i++)
+        var written = 0;
+        for (var i = 0; i < input.Length; i++)
         {
-            byte b = input[i];
+            var b = input[i];
             switch (_state)
             {
                 case State.Text:
@@ -240,7 +240,7 @@ internal sealed class QuotedPrintableBodyDecoder
             throw new ArgumentException("The output is too short.", nameof(output));
         }
 
-        int written = 0;
+        var written = 0;
         switch (_state)
         {
             case State.CarriageReturn:
@@ -289,7 +289,7 @@ internal sealed class QuotedPrintableBodyDecoder
 
     private int ReleaseWhitespace(Span<byte> output)
     {
-        int length = _whitespaceLength;
+        var length = _whitespaceLength;
         _whitespace.AsSpan(0, length).CopyTo(output);
         _whitespaceLength = 0;
         return length;

@@ -135,7 +135,7 @@ public static class SearchEvaluator
 
     private static bool MatchesDate(DateCriterion criterion, SearchMessage message)
     {
-        DateTimeOffset? value = criterion.Field switch
+        var value = criterion.Field switch
         {
             SearchDateField.Internal => message.InternalDate,
             SearchDateField.Saved => message.SaveDate,
