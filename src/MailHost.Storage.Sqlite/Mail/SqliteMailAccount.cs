@@ -1,3 +1,5 @@
+using MailHost.Storage.Common;
+
 namespace MailHost.Storage.Sqlite.Mail;
 
 /// <summary>
@@ -21,30 +23,7 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
     public string AccountName { get; }
 
     public async ValueTask<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(CancellationToken cancellationToken) =>
-        await _store.ReadAsync<IReadOnlyList<MailboxInfo>>(db =>
-        {
-            var accountId = AccountId(db);
-            if (accountId is null)
-            {
-                return [];
-            }
-
-            var rows = db.List($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE account_id = @p0", MailboxRow.Read, accountId);
-            var subscribed = new HashSet<string>(db.List("SELECT name FROM subscriptions WHERE account_id = @p0", r => r.GetString(0), accountId), StringComparer.Ordinal);
-            rows.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-            var result = new List<MailboxInfo>(rows.Count);
-            for (var i = 0; i < rows.Count; i++)
-            {
-                var row = rows[i];
-                var hasChildren = i + 1 < rows.Count && MailboxName.IsDescendantOf(rows[i + 1].Name, row.Name);
-                result.Add(new MailboxInfo(row.Name, row.SpecialUse
-                    | (row.Noselect ? MailboxAttributes.Noselect : MailboxAttributes.None)
-                    | (hasChildren ? MailboxAttributes.HasChildren : MailboxAttributes.HasNoChildren)
-                    | (subscribed.Contains(row.Name) ? MailboxAttributes.Subscribed : MailboxAttributes.None)));
-            }
-
-            return result;
-        }, cancellationToken).ConfigureAwait(false);
+        await _store.ReadAsync(db => AccountId(db) is null ? [] : MailboxTreeRules.List(Entries(db), Subscriptions(db)), cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<IReadOnlyList<string>> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
         await _store.ReadAsync<IReadOnlyList<string>>(
@@ -53,181 +32,26 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
 
     public async ValueTask<StoreResult> CreateMailboxAsync(string name, MailboxAttributes specialUse, CancellationToken cancellationToken)
     {
-        var normalized = MailboxName.Normalize(name, _store.Limits);
-        if (!normalized.IsSuccess)
-        {
-            return StoreResult.Fail(normalized.Error);
-        }
-
-        if ((specialUse & ~MailboxAttributes.SpecialUseMask) != 0)
-        {
-            return StoreResult.Fail(StoreErrorCode.InvalidArgument, "Only special-use attributes can be set.");
-        }
-
-        return Plain(await _store.WriteAsync(ctx =>
-        {
-            var accountId = AccountId(ctx.Db);
-            if (accountId is null)
-            {
-                return StoreResult<bool>.Fail(Removed);
-            }
-
-            var existing = SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, normalized.Value);
-            if (existing is { Noselect: false })
-            {
-                return StoreResult<bool>.Fail(StoreErrorCode.AlreadyExists, "The mailbox already exists.");
-            }
-
-            var count = ctx.Db.Long("SELECT COUNT(*) FROM mailboxes WHERE account_id = @p0", accountId) ?? 0;
-            if (count + MailboxName.Ancestors(normalized.Value).Count() + 1 > _store.Limits.MaxMailboxesPerAccount)
-            {
-                return StoreResult<bool>.Fail(StoreErrorCode.LimitExceeded, "The account has too many mailboxes.");
-            }
-
-            // RFC 9051 §6.3.4: create the superior hierarchy names the new name needs.
-            foreach (var ancestor in MailboxName.Ancestors(normalized.Value))
-            {
-                if (SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, ancestor) is null)
-                {
-                    _store.CreateMailboxRow(ctx, accountId.Value, ancestor, MailboxAttributes.None, noselect: false);
-                }
-            }
-
-            if (existing is not null)
-            {
-                // A \Noselect placeholder becomes a real mailbox: new identity, new UIDVALIDITY.
-                ctx.Db.Exec("DELETE FROM mailboxes WHERE id = @p0", existing.Id);
-                ctx.Db.Exec("DELETE FROM expunged WHERE mailbox_id = @p0", existing.Id);
-            }
-
-            _store.CreateMailboxRow(ctx, accountId.Value, normalized.Value, specialUse, noselect: false);
-            return StoreResult<bool>.Success(true);
-        }, cancellationToken).ConfigureAwait(false));
+        var normalized = MailboxTreeRules.CheckCreate(name, specialUse, _store.Limits);
+        return normalized.IsSuccess
+            ? await ChangeAsync(db => MailboxTreeRules.PlanCreate(Entries(db), normalized.Value, specialUse, _store.Limits), cancellationToken).ConfigureAwait(false)
+            : StoreResult.Fail(normalized.Error);
     }
 
     public async ValueTask<StoreResult> DeleteMailboxAsync(string name, CancellationToken cancellationToken)
     {
-        var normalized = MailboxName.Normalize(name, _store.Limits);
-        if (!normalized.IsSuccess)
-        {
-            return StoreResult.Fail(normalized.Error);
-        }
-
-        if (MailboxName.IsInbox(normalized.Value))
-        {
-            return StoreResult.Fail(StoreErrorCode.NotAllowed, "INBOX cannot be deleted.");
-        }
-
-        return Plain(await _store.WriteAsync(ctx =>
-        {
-            var accountId = AccountId(ctx.Db);
-            if (accountId is null)
-            {
-                return StoreResult<bool>.Fail(Removed);
-            }
-
-            var mailbox = SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, normalized.Value);
-            if (mailbox is null)
-            {
-                return StoreResult<bool>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
-            }
-
-            var hasChildren = HasChildren(ctx.Db, accountId.Value, normalized.Value);
-            if (hasChildren && mailbox.Noselect)
-            {
-                return StoreResult<bool>.Fail(StoreErrorCode.HasChildren, "The mailbox has children and holds no messages.");
-            }
-
-            _store.ReleaseMailboxMessages(ctx, mailbox.Id);
-            ctx.Db.Exec("DELETE FROM expunged WHERE mailbox_id = @p0", mailbox.Id);
-            ctx.Db.Exec("DELETE FROM mailboxes WHERE id = @p0", mailbox.Id);
-            if (hasChildren)
-            {
-                // RFC 9051 §6.3.5: the name stays as a \Noselect placeholder for its children.
-                _store.CreateMailboxRow(ctx, accountId.Value, normalized.Value, MailboxAttributes.None, noselect: true);
-            }
-
-            var id = mailbox.Id;
-            ctx.AfterCommit(_ => _store.Feed.Publish(id, ulong.MaxValue));
-            return StoreResult<bool>.Success(true);
-        }, cancellationToken).ConfigureAwait(false));
+        var normalized = MailboxTreeRules.CheckDelete(name, _store.Limits);
+        return normalized.IsSuccess
+            ? await ChangeAsync(db => MailboxTreeRules.PlanDelete(Entries(db), normalized.Value), cancellationToken).ConfigureAwait(false)
+            : StoreResult.Fail(normalized.Error);
     }
 
     public async ValueTask<StoreResult> RenameMailboxAsync(string name, string newName, CancellationToken cancellationToken)
     {
-        var from = MailboxName.Normalize(name, _store.Limits);
-        if (!from.IsSuccess)
-        {
-            return StoreResult.Fail(from.Error);
-        }
-
-        var to = MailboxName.Normalize(newName, _store.Limits);
-        if (!to.IsSuccess)
-        {
-            return StoreResult.Fail(to.Error);
-        }
-
-        if (string.Equals(from.Value, to.Value, StringComparison.Ordinal) || MailboxName.IsDescendantOf(to.Value, from.Value))
-        {
-            return StoreResult.Fail(StoreErrorCode.NotAllowed, "A mailbox cannot be renamed to itself or below itself.");
-        }
-
-        return Plain(await _store.WriteAsync(ctx =>
-        {
-            var accountId = AccountId(ctx.Db);
-            if (accountId is null)
-            {
-                return StoreResult<bool>.Fail(Removed);
-            }
-
-            var source = SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, from.Value);
-            if (source is null)
-            {
-                return StoreResult<bool>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
-            }
-
-            if (SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, to.Value) is not null || HasChildren(ctx.Db, accountId.Value, to.Value))
-            {
-                return StoreResult<bool>.Fail(StoreErrorCode.AlreadyExists, "The new name already exists.");
-            }
-
-            foreach (var ancestor in MailboxName.Ancestors(to.Value))
-            {
-                if (SqliteMailStore.FindMailbox(ctx.Db, accountId.Value, ancestor) is null)
-                {
-                    _store.CreateMailboxRow(ctx, accountId.Value, ancestor, MailboxAttributes.None, noselect: false);
-                }
-            }
-
-            if (MailboxName.IsInbox(from.Value))
-            {
-                // RFC 9051 §6.3.6: renaming INBOX moves its messages to the new mailbox and leaves INBOX empty.
-                var targetId = _store.CreateMailboxRow(ctx, accountId.Value, to.Value, MailboxAttributes.None, noselect: false);
-                var target = SqliteMailStore.FindMailbox(ctx.Db, targetId)!;
-                var moved = SqliteMailboxView.TransferMessages(_store, ctx, source, target, UidSet.All, move: true, checkQuota: false);
-                return moved.IsSuccess ? StoreResult<bool>.Success(true) : StoreResult<bool>.Fail(moved.Error);
-            }
-
-            var prefixLength = from.Value.Length;
-            var moving = ctx.Db.List("SELECT id, name FROM mailboxes WHERE account_id = @p0", r => (Id: r.GetInt64(0), Name: r.GetString(1)), accountId)
-                .Where(m => m.Name == from.Value || MailboxName.IsDescendantOf(m.Name, from.Value))
-                .ToList();
-            foreach (var (id, oldName) in moving)
-            {
-                ctx.Db.Exec("UPDATE mailboxes SET name = @p1 WHERE id = @p0", id, to.Value + oldName[prefixLength..]);
-            }
-
-            var subscriptions = ctx.Db.List("SELECT name FROM subscriptions WHERE account_id = @p0", r => r.GetString(0), accountId)
-                .Where(s => s == from.Value || MailboxName.IsDescendantOf(s, from.Value))
-                .ToList();
-            foreach (var subscription in subscriptions)
-            {
-                ctx.Db.Exec("DELETE FROM subscriptions WHERE account_id = @p0 AND name = @p1", accountId, subscription);
-                ctx.Db.Exec("INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (@p0, @p1)", accountId, to.Value + subscription[prefixLength..]);
-            }
-
-            return StoreResult<bool>.Success(true);
-        }, cancellationToken).ConfigureAwait(false));
+        var names = MailboxTreeRules.CheckRename(name, newName, _store.Limits);
+        return names.IsSuccess
+            ? await ChangeAsync(db => MailboxTreeRules.PlanRename(Entries(db), Subscriptions(db), names.Value.From, names.Value.To), cancellationToken).ConfigureAwait(false)
+            : StoreResult.Fail(names.Error);
     }
 
     public async ValueTask<StoreResult> SubscribeAsync(string name, CancellationToken cancellationToken)
@@ -371,9 +195,68 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
     /// <summary>The account's row id while the row exists; <see langword="null"/> once the account was deleted.</summary>
     private long? AccountId(DbSession db) => db.Long("SELECT id FROM accounts WHERE id = @p0", _accountId);
 
-    private static bool HasChildren(DbSession db, long accountId, string name) =>
-        db.List("SELECT name FROM mailboxes WHERE account_id = @p0 AND name > @p1 AND name < @p2", r => r.GetString(0), accountId, name + "/", name + "0")
-            .Any(n => MailboxName.IsDescendantOf(n, name));
+    /// <summary>Plans a change of the account's mailboxes and applies it in one write; a step that fails undoes the whole change.</summary>
+    private async ValueTask<StoreResult> ChangeAsync(Func<DbSession, StoreResult<IReadOnlyList<MailboxStep>>> plan, CancellationToken cancellationToken) =>
+        Plain(await _store.WriteAsync(ctx =>
+        {
+            if (AccountId(ctx.Db) is null)
+            {
+                return StoreResult<bool>.Fail(Removed);
+            }
+
+            var steps = plan(ctx.Db);
+            if (!steps.IsSuccess)
+            {
+                return StoreResult<bool>.Fail(steps.Error);
+            }
+
+            foreach (var step in steps.Value)
+            {
+                if (Apply(ctx, step) is { } error)
+                {
+                    return StoreResult<bool>.Fail(error);
+                }
+            }
+
+            return StoreResult<bool>.Success(true);
+        }, cancellationToken).ConfigureAwait(false));
+
+    private StoreError? Apply(WriteContext ctx, MailboxStep step)
+    {
+        switch (step)
+        {
+            case MailboxStep.Create create:
+                _store.CreateMailboxRow(ctx, _accountId, create.Name, create.SpecialUse, create.Noselect);
+                return null;
+            case MailboxStep.Remove remove:
+                var mailboxId = SqliteMailStore.FindMailbox(ctx.Db, _accountId, remove.Name)!.Id;
+                _store.ReleaseMailboxMessages(ctx, mailboxId);
+                ctx.Db.Exec("DELETE FROM expunged WHERE mailbox_id = @p0", mailboxId);
+                ctx.Db.Exec("DELETE FROM mailboxes WHERE id = @p0", mailboxId);
+                ctx.AfterCommit(_ => _store.Feed.Publish(mailboxId, ulong.MaxValue));
+                return null;
+            case MailboxStep.Rename rename:
+                ctx.Db.Exec("UPDATE mailboxes SET name = @p2 WHERE account_id = @p0 AND name = @p1", _accountId, rename.Name, rename.NewName);
+                return null;
+            case MailboxStep.MoveMessages move:
+                var source = SqliteMailStore.FindMailbox(ctx.Db, _accountId, move.From)!;
+                var target = SqliteMailStore.FindMailbox(ctx.Db, _accountId, move.To)!;
+                var moved = SqliteMailboxView.TransferMessages(_store, ctx, source, target, UidSet.All, move: true, checkQuota: false);
+                return moved.IsSuccess ? null : moved.Error;
+            case MailboxStep.RenameSubscription subscription:
+                ctx.Db.Exec("DELETE FROM subscriptions WHERE account_id = @p0 AND name = @p1", _accountId, subscription.Name);
+                ctx.Db.Exec("INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (@p0, @p1)", _accountId, subscription.NewName);
+                return null;
+            default:
+                throw new InvalidOperationException($"Unknown mailbox step {step}.");
+        }
+    }
+
+    private List<MailboxEntry> Entries(DbSession db) =>
+        db.List("SELECT name, special_use, noselect FROM mailboxes WHERE account_id = @p0", r => new MailboxEntry(r.GetString(0), (MailboxAttributes)r.GetInt32(1), r.GetInt64(2) != 0), _accountId);
+
+    private HashSet<string> Subscriptions(DbSession db) =>
+        new(db.List("SELECT name FROM subscriptions WHERE account_id = @p0", r => r.GetString(0), _accountId), StringComparer.Ordinal);
 
     private static StoreResult Plain(StoreResult<bool> result) => result.IsSuccess ? StoreResult.Success : StoreResult.Fail(result.Error);
 }

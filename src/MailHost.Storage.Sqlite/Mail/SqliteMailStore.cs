@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Threading.Channels;
 using MailHost.Storage.Mime;
+using MailHost.Storage.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,29 +18,14 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
 {
     internal static readonly JsonSerializerOptions Json = new() { MaxDepth = 1024 };
 
-    private const int MaxIdleReaders = 32;
-    private const int TextIndexBatch = 200;
-    private const int TextIndexBacklog = 20_000;
-    private static readonly TimeSpan TextIndexDelay = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan TextIndexQuiet = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan TextIndexRetry = TimeSpan.FromSeconds(30);
-    private readonly Channel<bool> _textSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stop = new();
-    private Task? _textIndexer;
-
-    // Roughly how many texts wait (this process's deliveries since the last short batch); a backlog past
-    // TextIndexBacklog is indexed even while deliveries keep the writer busy.
-    private long _textBacklog;
+    private SqliteTextIndexer? _textIndexer;
 
     private readonly SqliteMailStoreOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _openLock = new(1, 1);
-    private readonly string _readConnectionString;
 
-    // Idle reader connections with their prepared statements: a read takes one, runs in its own transaction and
-    // gives it back. Bounded so that a burst of readers does not keep its connections for ever.
-    private readonly ConcurrentBag<DbSession> _readers = [];
-    private int _idleReaders;
+    private readonly SqliteReaderPool _readers;
     private SqliteWriter? _writer;
     private bool _disposed;
 
@@ -53,7 +37,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Time = timeProvider ?? TimeProvider.System;
         DatabasePath = Path.Combine(Path.GetFullPath(options.DataDirectory), "mail.db");
-        _readConnectionString = SqliteDatabase.ConnectionString(DatabasePath);
+        _readers = new SqliteReaderPool(SqliteDatabase.ConnectionString(DatabasePath));
         Blobs = new BlobStore(options.DataDirectory);
     }
 
@@ -131,8 +115,8 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             _writer = new SqliteWriter(connection, _options.GroupCommit, _options.MaxBatchSize, _logger);
             if (_options.Maintenance)
             {
-                _textSignal.Writer.TryWrite(true);
-                _textIndexer = Task.Run(() => IndexTextLoopAsync(_stop.Token), CancellationToken.None);
+                _textIndexer = new SqliteTextIndexer(this, _writer, _logger);
+                _textIndexer.Start();
             }
 
             _releaser = Task.Run(() => ReleaseRetainedLoopAsync(_stop.Token), CancellationToken.None);
@@ -289,7 +273,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_textIndexer is not null)
         {
-            await _textIndexer.ConfigureAwait(false);
+            await _textIndexer.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_releaser is not null)
@@ -304,11 +288,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             await _writer.DisposeAsync().ConfigureAwait(false);
         }
 
-        await CloseIdleReadersAsync().ConfigureAwait(false);
-        using (var connection = new SqliteConnection(_readConnectionString))
-        {
-            SqliteConnection.ClearPool(connection);
-        }
+        await _readers.DisposeAsync().ConfigureAwait(false);
 
         _openLock.Dispose();
     }
@@ -317,28 +297,13 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
 
     internal static string JoinKeywords(IEnumerable<string> keywords) => string.Join(' ', keywords);
 
-    internal async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_readConnectionString);
-        try
-        {
-            // No PRAGMA mmap_size: with the writer committing, the mapping is redone as the file grows, and the
-            // page faults and unmaps cost more than the pread calls they save (benchmarks/README.md, round 2).
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    internal Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken) => _readers.OpenAsync(cancellationToken);
 
     /// <summary>Runs a read in a read transaction (one consistent WAL snapshot) on an idle reader connection.</summary>
     internal async Task<T> ReadAsync<T>(Func<DbSession, T> read, CancellationToken cancellationToken)
     {
         await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var db = TakeReader() ?? new DbSession(await OpenReaderAsync(cancellationToken).ConfigureAwait(false), cacheCommands: true);
+        var db = await _readers.TakeAsync(cancellationToken).ConfigureAwait(false);
         var reusable = false;
         try
         {
@@ -352,7 +317,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         finally
         {
             db.Transaction = null;
-            await ReturnReaderAsync(db, reusable).ConfigureAwait(false);
+            await _readers.ReturnAsync(db, reusable).ConfigureAwait(false);
         }
     }
 
@@ -362,7 +327,12 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         await OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await _writer!.ExecuteAsync(write, cancellationToken, background).ConfigureAwait(false);
+            // A refusal undoes what the write did before it refused: its savepoint is rolled back.
+            return await _writer!.ExecuteAsync(ctx => WriteRefusedException.ThrowIfRefused(write(ctx)), cancellationToken, background).ConfigureAwait(false);
+        }
+        catch (WriteRefusedException ex)
+        {
+            return StoreResult<T>.Fail(ex.Error);
         }
         catch (StoreUnavailableException ex)
         {
@@ -375,58 +345,13 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         }
     }
 
-    private DbSession? TakeReader()
-    {
-        if (_readers.TryTake(out var db))
-        {
-            Interlocked.Decrement(ref _idleReaders);
-            return db;
-        }
-
-        return null;
-    }
-
-    private async ValueTask ReturnReaderAsync(DbSession db, bool reusable)
-    {
-        // A read that failed may have left its connection in any state: it is closed, not reused.
-        if (reusable && !_disposed)
-        {
-            if (Interlocked.Increment(ref _idleReaders) <= MaxIdleReaders)
-            {
-                _readers.Add(db);
-                if (_disposed)
-                {
-                    // The store closed while this read ran: close what DisposeAsync may have missed.
-                    await CloseIdleReadersAsync().ConfigureAwait(false);
-                }
-
-                return;
-            }
-
-            Interlocked.Decrement(ref _idleReaders);
-        }
-
-        db.Dispose();
-        await db.Connection.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private async ValueTask CloseIdleReadersAsync()
-    {
-        while (TakeReader() is { } reader)
-        {
-            reader.Dispose();
-            await reader.Connection.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
     internal async Task<StoreResult<PreparedContent>> PrepareAsync(Stream content, bool encodeNulParts, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(content);
         var spoolOptions = new MessageSpoolOptions(Blobs.TempDirectory, _options.InlineThreshold, Limits.MaxMessageSize);
-        StoreResult<MessageSpool> spooled;
+        StoreResult<(MessageSpool Spool, IndexedMessage Indexed)> prepared;
         try
         {
-            spooled = await MessageSpool.CreateAsync(content, spoolOptions, cancellationToken).ConfigureAwait(false);
+            prepared = await MessagePreparation.PrepareAsync(content, spoolOptions, Limits, encodeNulParts, cancellationToken).ConfigureAwait(false);
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -434,48 +359,18 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             return StoreResult<PreparedContent>.Fail(StoreErrorCode.Unavailable, "The store could not take the message.");
         }
 
-        if (!spooled.IsSuccess)
+        if (!prepared.IsSuccess)
         {
-            return StoreResult<PreparedContent>.Fail(spooled.Error);
+            return StoreResult<PreparedContent>.Fail(prepared.Error);
         }
 
-        var received = spooled.Value;
-        await using (received.ConfigureAwait(false))
+        var (spool, stored) = prepared.Value;
+        await using (spool.ConfigureAwait(false))
         {
-            IndexedMessage indexed;
-            var reader = received.OpenRead();
-            await using (reader.ConfigureAwait(false))
-            {
-                indexed = await MimeIndexer.IndexAsync(reader, received.Length, Limits, cancellationToken).ConfigureAwait(false);
-            }
-
-            // RFC 3516 §4.4, §6: parts holding NUL are stored base64-encoded, so BODY[] can always send them.
-            StoreResult<(MessageSpool Spool, IndexedMessage Indexed)> converted;
-            try
-            {
-                converted = encodeNulParts
-                    ? await BinaryPartEncoder.ConvertAsync(received, indexed, spoolOptions, Limits, cancellationToken).ConfigureAwait(false)
-                    : (received, indexed);
-            }
-            catch (UnauthorizedAccessException ex)
-            {
-                SqliteMailLog.WriteFailed(_logger, ex);
-                return StoreResult<PreparedContent>.Fail(StoreErrorCode.Unavailable, "The store could not take the message.");
-            }
-
-            if (!converted.IsSuccess)
-            {
-                return StoreResult<PreparedContent>.Fail(converted.Error);
-            }
-
-            var (spool, stored) = converted.Value;
-            await using (spool.ConfigureAwait(false))
-            {
-                // The References ids live in their own column (schema version 2), not in index_json.
-                var json = JsonSerializer.Serialize(stored.Index with { References = null }, Json);
-                var references = JsonSerializer.Serialize(stored.Index.References ?? [], Json);
-                return new PreparedContent(spool.ContentAddress, spool.Length, spool.Inline, spool.TakeFile(), json, references, stored.HeaderText, stored.BodyText, stored.AddressText, stored.Index.SentDate, stored.MessageId, stored.References);
-            }
+            // The References ids live in their own column (schema version 2), not in index_json.
+            var json = JsonSerializer.Serialize(stored.Index with { References = null }, Json);
+            var references = JsonSerializer.Serialize(stored.Index.References ?? [], Json);
+            return new PreparedContent(spool.ContentAddress, spool.Length, spool.Inline, spool.TakeFile(), json, references, stored.HeaderText, stored.BodyText, stored.AddressText, stored.Index.SentDate, stored.MessageId, stored.References);
         }
     }
 
@@ -526,32 +421,15 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
     internal static MailboxRow? FindMailbox(DbSession db, long mailboxId) =>
         db.List($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = @p0", MailboxRow.Read, mailboxId).FirstOrDefault();
 
-    internal StoreError? CheckQuota(DbSession db, long accountId, long bytes, long messages)
-    {
-        StoreError? error = null;
-        db.Query("SELECT storage_used, messages_used, quota_set, quota_storage, quota_messages FROM accounts WHERE id = @p0", r =>
-        {
-            var limits = r.GetInt64(2) != 0
-                ? new QuotaLimits(r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4))
-                : _options.DefaultQuota;
-            if ((limits.StorageLimit is { } storage && r.GetInt64(0) + bytes > storage)
-                || (limits.MessageLimit is { } count && r.GetInt64(1) + messages > count))
-            {
-                error = new StoreError(StoreErrorCode.OverQuota, "The account is over its quota.");
-            }
-        }, accountId);
-        return error;
-    }
+    internal StoreError? CheckQuota(DbSession db, long accountId, long bytes, long messages) => QuotaRules.CheckAdd(ReadQuota(db, accountId), bytes, messages);
 
     internal QuotaUsage ReadQuota(DbSession db, long accountId)
     {
-        var usage = new QuotaUsage(0, _options.DefaultQuota.StorageLimit, 0, _options.DefaultQuota.MessageLimit);
+        var usage = QuotaRules.Usage(0, 0, null, _options.DefaultQuota);
         db.Query("SELECT storage_used, messages_used, quota_set, quota_storage, quota_messages FROM accounts WHERE id = @p0", r =>
         {
-            var limits = r.GetInt64(2) != 0
-                ? new QuotaLimits(r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4))
-                : _options.DefaultQuota;
-            usage = new QuotaUsage(r.GetInt64(0), limits.StorageLimit, r.GetInt64(1), limits.MessageLimit);
+            var limits = r.GetInt64(2) != 0 ? new QuotaLimits(r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4)) : null;
+            usage = QuotaRules.Usage(r.GetInt64(0), r.GetInt64(1), limits, _options.DefaultQuota);
         }, accountId);
         return usage;
     }
@@ -662,11 +540,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
 
         // Indexed later, in batches, off the delivery's commit (schema version 4).
         ctx.Db.Exec("INSERT INTO text_pending (content_id, headers, body) VALUES (@p0, @p1, @p2)", id, content.HeaderText, content.BodyText);
-        ctx.AfterCommit(_ =>
-        {
-            Interlocked.Increment(ref _textBacklog);
-            _textSignal.Writer.TryWrite(true);
-        });
+        ctx.AfterCommit(_ => _textIndexer?.Notify());
         return id;
     }
 
@@ -702,61 +576,6 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
             return StoreResult<int>.Success(handled);
         }, cancellationToken, background: true).ConfigureAwait(false);
         return result.IsSuccess ? result.Value : throw new IOException(result.Error.Message);
-    }
-
-    /// <summary>
-    /// Indexes pending text in the background: a moment after new content commits (so that many deliveries share a
-    /// batch), then batch after batch until nothing is left. The index work holds the single writer, so batches are
-    /// kept small and spaced; a message is searchable before it is indexed (see <see cref="SqliteMailboxView"/>).
-    /// </summary>
-    private async Task IndexTextLoopAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await _textSignal.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var handled = TextIndexBatch;
-                while (handled >= TextIndexBatch)
-                {
-                    // Deliveries come first: a batch runs once the writer has had no request for a moment, or when
-                    // the backlog has grown past TextIndexBacklog (then the pending texts are indexed meanwhile).
-                    await Task.Delay(TextIndexDelay, cancellationToken).ConfigureAwait(false);
-                    if (Environment.TickCount64 - _writer!.LastRequestTicks < TextIndexQuiet.TotalMilliseconds
-                        && Volatile.Read(ref _textBacklog) < TextIndexBacklog)
-                    {
-                        continue;
-                    }
-
-                    // Nothing waiting (another process may have indexed it): no write at all.
-                    if (!await ReadAsync(db => db.Long("SELECT EXISTS (SELECT 1 FROM text_pending) OR EXISTS (SELECT 1 FROM text_released)") == 1, cancellationToken).ConfigureAwait(false))
-                    {
-                        Volatile.Write(ref _textBacklog, 0);
-                        break;
-                    }
-
-                    handled = await IndexPendingTextAsync(TextIndexBatch, cancellationToken).ConfigureAwait(false);
-                    Volatile.Write(ref _textBacklog, handled < TextIndexBatch ? 0 : Math.Max(0, Volatile.Read(ref _textBacklog) - handled));
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                // The pending rows stay searchable; try again later. Nothing here may end the loop: the store awaits
-                // it when disposed.
-                SqliteMailLog.TextIndexFailed(_logger, ex);
-                _textSignal.Writer.TryWrite(true);
-                await Task.Delay(TextIndexRetry, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
     }
 
     /// <summary>Drops references; content nobody uses any more is deleted, its file after the commit.</summary>
@@ -824,25 +643,16 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
 
     private static string ResolveThread(DbSession db, long accountId, PreparedContent content)
     {
-        // RFC 8474 §5.2: messages that reference each other share a THREADID.
-        string? thread = null;
-        foreach (var reference in content.References)
-        {
-            if (db.Scalar("SELECT thread_id FROM threads WHERE account_id = @p0 AND message_id = @p1", accountId, reference) is string found)
-            {
-                thread = found;
-                break;
-            }
-        }
-
+        var thread = ThreadRules.Resolve(
+            content.References,
+            content.MessageId,
+            id => db.Scalar("SELECT thread_id FROM threads WHERE account_id = @p0 AND message_id = @p1", accountId, id) as string);
         if (content.MessageId is { } messageId)
         {
-            thread ??= db.Scalar("SELECT thread_id FROM threads WHERE account_id = @p0 AND message_id = @p1", accountId, messageId) as string;
-            thread ??= MailObjectIds.NewThreadId();
             db.Exec("INSERT OR IGNORE INTO threads (account_id, message_id, thread_id) VALUES (@p0, @p1, @p2)", accountId, messageId, thread);
         }
 
-        return thread ?? MailObjectIds.NewThreadId();
+        return thread;
     }
 
     private StoreCheckReport Check(DbSession db, int version, bool startup)

@@ -1,5 +1,7 @@
 using MailHost.Storage;
 
+using MailHost.Tests.Storage.Postgres;
+
 namespace MailHost.Tests.Storage;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace MailHost.Tests.Storage;
 /// </summary>
 public abstract partial class MailStoreConformanceTests
 {
-    [Fact]
+    [StoreFact]
     public async Task Deleting_an_account_drops_its_mailboxes_subscriptions_messages_and_quota()
     {
         var store = await CreateStoreAsync(new QuotaLimits(50_000_000, 1000));
@@ -36,7 +38,7 @@ public abstract partial class MailStoreConformanceTests
         (await FetchAsync(view, UidSet.All)).Should().ContainSingle().Which.Uid.Should().Be(reply.Uid);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Deleting_an_account_releases_content_only_it_used_and_keeps_content_shared_with_others()
     {
         var store = await CreateStoreAsync();
@@ -57,7 +59,7 @@ public abstract partial class MailStoreConformanceTests
         (await ReadAsync((await FetchAsync(frank, UidSet.All)).Single().Content)).Should().Equal(shared);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_handle_of_a_deleted_account_reaches_nothing_not_even_a_new_account_of_the_same_name()
     {
         var store = await CreateStoreAsync();

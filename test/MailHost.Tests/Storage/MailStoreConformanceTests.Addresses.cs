@@ -1,12 +1,14 @@
 using System.Text;
 using MailHost.Storage.Search;
 
+using MailHost.Tests.Storage.Postgres;
+
 namespace MailHost.Tests.Storage;
 
 /// <summary>FROM, TO, CC and BCC search the addresses as parsed, beside the header text (RFC 9051 §6.4.4).</summary>
 public abstract partial class MailStoreConformanceTests
 {
-    [Fact]
+    [StoreFact]
     public async Task Address_search_matches_the_parsed_addresses_as_well_as_the_header_text()
     {
         var account = await OpenAsync(await CreateStoreAsync());

@@ -2,6 +2,8 @@ using System.Text;
 using MailHost.Storage;
 using MimeKit;
 
+using MailHost.Tests.Storage.Postgres;
+
 namespace MailHost.Tests.Storage;
 
 /// <summary>
@@ -20,7 +22,7 @@ public abstract partial class MailStoreConformanceTests
             "From: a@example.com\r\nSubject: binary\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\n" +
             $"Content-Transfer-Encoding: {encoding}\r\n\r\n"), .. octets];
 
-    [Fact]
+    [StoreFact]
     public async Task From_a_literal8_a_part_holding_NUL_is_stored_as_base64_of_the_same_octets()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -40,7 +42,7 @@ public abstract partial class MailStoreConformanceTests
             .Should().Be(Convert.ToBase64String(BinaryOctets));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task From_a_literal8_only_the_parts_holding_NUL_are_re_encoded_and_the_rest_stays_byte_for_byte()
     {
         // A large part too: the SQLite store spools it to a file, and the encoder works in chunks. The folded
@@ -74,7 +76,7 @@ public abstract partial class MailStoreConformanceTests
 
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Without_a_literal8_content_holding_NUL_is_stored_exactly_as_received()
     {
         // Delivered mail (SMTP, BINARYMIME) and a plain append keep every octet where it was.
@@ -93,7 +95,7 @@ public abstract partial class MailStoreConformanceTests
         data.Index!.Body.TransferEncoding.Should().Be("BINARY");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Binary_and_8bit_parts_without_NUL_are_stored_byte_for_byte_even_from_a_literal8()
     {
         var account = await OpenAsync(await CreateStoreAsync());

@@ -1,6 +1,8 @@
 using System.Text;
 using MailHost.Storage;
 
+using MailHost.Tests.Storage.Postgres;
+
 namespace MailHost.Tests.Storage;
 
 /// <summary>
@@ -19,7 +21,7 @@ public abstract partial class MailStoreConformanceTests
     protected static byte[] HeldMessage(string subject, int bodySize) =>
         TestMessages.Simple(subject, new string('h', bodySize) + "\r\n", messageId: subject + "@example.com");
 
-    [Fact]
+    [StoreFact]
     public async Task Move_into_the_selected_mailbox_gives_new_uids_with_the_flags_keywords_and_a_new_modseq()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -64,7 +66,7 @@ public abstract partial class MailStoreConformanceTests
         (await view.PollChangesAsync(default)).Value.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.Appended && c.Uid == copied.DestinationUids[0]);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_message_another_view_expunged_stays_whole_until_the_view_takes_the_expunge()
     {
         var store = await CreateStoreAsync();
@@ -110,7 +112,7 @@ public abstract partial class MailStoreConformanceTests
         (await IsReleasedAsync(store, held[1].Content)).Should().BeTrue();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Expunged_messages_are_released_when_no_view_holds_them()
     {
         var store = await CreateStoreAsync();
@@ -146,7 +148,7 @@ public abstract partial class MailStoreConformanceTests
         (await account.GetQuotaAsync()).StorageUsed.Should().Be(0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_message_moved_away_stays_readable_to_the_views_that_still_show_it()
     {
         var store = await CreateStoreAsync();

@@ -1,9 +1,11 @@
+using MailHost.Tests.Storage.Postgres;
+
 namespace MailHost.Tests.Storage;
 
 /// <summary>\Recent (RFC 3501 §2.3.2): one atomic claim per mailbox, kept by the store.</summary>
 public abstract partial class MailStoreConformanceTests
 {
-    [Fact]
+    [StoreFact]
     public async Task Recent_is_claimed_by_exactly_one_of_many_concurrent_read_write_views()
     {
         var store = await CreateStoreAsync();
@@ -23,7 +25,7 @@ public abstract partial class MailStoreConformanceTests
         (await account.GetStatusAsync("INBOX", default)).Value.Recent.Should().Be(0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Recent_is_shown_by_a_read_only_view_without_claiming_and_counted_by_status()
     {
         var store = await CreateStoreAsync();
@@ -44,7 +46,7 @@ public abstract partial class MailStoreConformanceTests
         (await account.GetStatusAsync("INBOX", default)).Value.Recent.Should().Be(0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Recent_claims_new_arrivals_after_a_poll_and_survive_a_restart()
     {
         var store = await CreateStoreAsync();

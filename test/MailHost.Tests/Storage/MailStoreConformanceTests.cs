@@ -3,6 +3,8 @@ using System.Text;
 using MailHost.Storage;
 using MailHost.Storage.Search;
 
+using MailHost.Tests.Storage.Postgres;
+
 namespace MailHost.Tests.Storage;
 
 /// <summary>The store contract. Every store runs this suite through a derived class.</summary>
@@ -87,7 +89,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task New_account_has_INBOX_and_special_use_mailboxes_all_subscribed()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -102,7 +104,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await account.ListSubscriptionsAsync(default)).Should().HaveCount(6);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Append_assigns_increasing_uids_and_reads_back_byte_exact()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -129,7 +131,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         messages[1].InternalDate.Should().Be(Clock.GetUtcNow());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Append_to_missing_mailbox_is_NotFound_for_TRYCREATE()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -137,7 +139,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         result.Error!.Code.Should().Be(StoreErrorCode.NotFound);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Uids_are_never_reused_after_expunge_or_across_a_reopen()
     {
         var store = await CreateStoreAsync();
@@ -162,7 +164,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await ReadAsync((await FetchAsync(view, UidSet.Of(c.Uid)))[0].Content)).Should().Equal(TestMessages.Simple("c"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Uidvalidity_is_fresh_for_a_recreated_name_and_kept_by_rename()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -181,7 +183,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await account.GetStatusAsync("Work", default)).Value.UidValidity.Should().NotBe(second.UidValidity).And.NotBe(first.UidValidity);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Modseq_rises_on_every_change_and_not_on_a_no_op()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -207,7 +209,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await view.GetVanishedAsync(expunged.HighestModSeq, default)).Value.Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Unchangedsince_reports_modified_messages_and_leaves_them_alone()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -223,7 +225,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         fetched[0].Flags.Should().Be(MessageFlags.Flagged);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Many_tasks_appending_to_one_mailbox_get_distinct_increasing_uids()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -255,7 +257,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Copy_returns_copyuid_data_and_keeps_content_flags_and_emailid()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -277,7 +279,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await view.CopyAsync(UidSet.Of(a.Uid), "Missing", default)).Error!.Code.Should().Be(StoreErrorCode.NotFound);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Move_is_atomic_and_other_views_see_the_expunge()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -300,7 +302,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await mover.CopyAsync(UidSet.All, "INBOX", default)).Value.DestinationUids.Should().ContainSingle().Which.Should().BeGreaterThan(b.Uid);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Expunge_removes_only_deleted_messages_and_uid_expunge_only_those_listed()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -317,7 +319,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         readOnly.Snapshot.ReadOnly.Should().BeTrue();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_view_acts_on_its_snapshot_until_it_takes_the_changes()
     {
         var store = await CreateStoreAsync();
@@ -335,7 +337,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await view.ExpungeAsync(null, default)).Value.Expunged.Should().Equal(b.Uid);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Create_makes_superiors_and_refuses_duplicates()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -350,7 +352,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await account.ListMailboxesAsync(default)).Single(m => m.Name == "All Mail").Attributes.Should().HaveFlag(MailboxAttributes.All);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Delete_follows_the_hierarchy_rules()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -371,7 +373,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await account.GetQuotaAsync()).MessagesUsed.Should().Be(0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Deleting_a_selected_mailbox_ends_its_views()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -389,7 +391,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await FetchAsync(view, UidSet.All)).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Rename_moves_children_and_subscriptions_and_refuses_bad_targets()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -409,7 +411,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await account.ListMailboxesAsync(default)).Single(m => m.Name == "Sent Items").Attributes.Should().HaveFlag(MailboxAttributes.Sent);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Rename_INBOX_moves_its_messages_and_leaves_INBOX_empty()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -435,7 +437,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         "del\u007f", "c1\u0085", "a*", "b%c", new string('a', 2000), string.Join('/', Enumerable.Repeat("d", 100)),
     ];
 
-    [Theory]
+    [StoreTheory]
     [MemberData(nameof(BadNames))]
     public async Task Bad_mailbox_names_are_refused_everywhere(string name)
     {
@@ -448,7 +450,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await account.ListMailboxesAsync(default)).Should().HaveCount(6);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Accounts_with_prefix_names_do_not_see_each_other()
     {
         var store = await CreateStoreAsync();
@@ -460,7 +462,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await adm.GetStatusAsync("INBOX", default)).Value.Messages.Should().Be(0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Quota_limits_storage_and_message_count()
     {
         var message = TestMessages.Simple();
@@ -483,7 +485,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await account.GetQuotaAsync()).Should().Be(new QuotaUsage(message.Length, message.Length * 3L, 1, null));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Messages_larger_than_the_limit_are_TooBig()
     {
         var store = await CreateStoreAsync();
@@ -493,7 +495,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await account.GetStatusAsync("INBOX", default)).Value.Messages.Should().Be(0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Keywords_are_validated_and_bounded_per_mailbox()
     {
         var store = await CreateStoreAsync();
@@ -513,7 +515,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         changes.Snapshot.CanCreateKeywords.Should().BeFalse();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Search_evaluates_every_kind_of_key()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -564,7 +566,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         byModSeq.HighestModSeq.Should().Be(modseq);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Search_nesting_is_capped_without_recursion()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -586,7 +588,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await view.SearchAsync(ok, default)).Value.Uids.Should().HaveCount(1);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Fetch_serves_sections_by_offset_from_the_stored_index()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -616,7 +618,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Malformed_mime_is_stored_byte_exact_with_a_clipped_structure()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -629,7 +631,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         data.Index!.Body.EndOffset.Should().BeLessThanOrEqualTo(bytes.Length);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Delivery_stores_one_content_for_many_recipients_and_fails_per_target()
     {
         var store = await CreateStoreAsync();
@@ -664,7 +666,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await ReadAsync(again.Content)).Should().Equal(message);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Replies_share_the_thread_id_of_their_parent()
     {
         var account = await OpenAsync(await CreateStoreAsync());
@@ -678,7 +680,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         inbox[0].ThreadId.Should().MatchRegex("^[A-Za-z0-9_-]{1,255}$");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Fetch_with_the_index_carries_the_normalized_References_ids()
     {
         // RFC 5256 §2.2 threading input, kept from append; copies share it.
@@ -703,7 +705,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         copy.Index!.References.Should().Equal("q@example.com", "m2@example.com");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Changes_reach_every_open_view_at_once_in_modseq_order()
     {
         var store = await CreateStoreAsync();
@@ -733,7 +735,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         otherChanges.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.Appended).And.NotContain(c => c.Kind == MailboxChangeKind.FlagsChanged);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Appends_during_idle_are_seen_by_every_view_within_a_second()
     {
         var store = await CreateStoreAsync();
@@ -756,7 +758,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         _ = account;
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_following_view_sees_every_concurrent_change_exactly_once()
     {
         var store = await CreateStoreAsync();
@@ -808,7 +810,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await FetchAsync(follower, UidSet.All)).Select(m => m.Uid).Should().Equal(follower.Snapshot.Uids);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Account_deletion_removes_everything()
     {
         var store = await CreateStoreAsync();
@@ -821,7 +823,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await store.OpenAccountAsync("bad\nname", default)).Error!.Code.Should().Be(StoreErrorCode.InvalidArgument);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_100_MB_message_streams_in_and_out_without_buffering_it()
     {
         const long Size = 100L * 1024 * 1024;

@@ -1,3 +1,5 @@
+using MailHost.Storage.Common;
+
 namespace MailHost.Storage.InMemory;
 
 /// <summary>
@@ -24,26 +26,7 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
     {
         lock (_store.Gate)
         {
-            var account = Account();
-            if (account is null)
-            {
-                return ValueTask.FromResult<IReadOnlyList<MailboxInfo>>([]);
-            }
-
-            var names = account.Mailboxes.Keys.Order(StringComparer.Ordinal).ToList();
-            var result = new List<MailboxInfo>(names.Count);
-            for (var i = 0; i < names.Count; i++)
-            {
-                var mailbox = account.Mailboxes[names[i]];
-                var hasChildren = i + 1 < names.Count && MailboxName.IsDescendantOf(names[i + 1], names[i]);
-                var attributes = mailbox.SpecialUse
-                    | (mailbox.Noselect ? MailboxAttributes.Noselect : MailboxAttributes.None)
-                    | (hasChildren ? MailboxAttributes.HasChildren : MailboxAttributes.HasNoChildren)
-                    | (account.Subscriptions.Contains(names[i]) ? MailboxAttributes.Subscribed : MailboxAttributes.None);
-                result.Add(new MailboxInfo(names[i], attributes));
-            }
-
-            return ValueTask.FromResult<IReadOnlyList<MailboxInfo>>(result);
+            return ValueTask.FromResult(Account() is { } account ? MailboxTreeRules.List(Entries(account), account.Subscriptions) : []);
         }
     }
 
@@ -57,206 +40,26 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
 
     public ValueTask<StoreResult> CreateMailboxAsync(string name, MailboxAttributes specialUse, CancellationToken cancellationToken)
     {
-        var normalized = MailboxName.Normalize(name, _store.Limits);
-        if (!normalized.IsSuccess)
-        {
-            return Done(normalized.Error);
-        }
-
-        if ((specialUse & ~MailboxAttributes.SpecialUseMask) != 0)
-        {
-            return Done(new StoreError(StoreErrorCode.InvalidArgument, "Only special-use attributes can be set."));
-        }
-
-        lock (_store.Gate)
-        {
-            var account = Account();
-            if (account is null)
-            {
-                return Done(Removed);
-            }
-
-            if (account.Mailboxes.TryGetValue(normalized.Value, out var existing) && !existing.Noselect)
-            {
-                return Done(new StoreError(StoreErrorCode.AlreadyExists, "The mailbox already exists."));
-            }
-
-            var missing = MailboxName.Ancestors(normalized.Value).Count(a => !account.Mailboxes.ContainsKey(a)) + (existing is null ? 1 : 0);
-            if (account.Mailboxes.Count + missing > _store.Limits.MaxMailboxesPerAccount)
-            {
-                return Done(new StoreError(StoreErrorCode.LimitExceeded, "The account has too many mailboxes."));
-            }
-
-            // RFC 9051 §6.3.4: create the superior hierarchy names the new name needs.
-            foreach (var ancestor in MailboxName.Ancestors(normalized.Value))
-            {
-                if (!account.Mailboxes.ContainsKey(ancestor))
-                {
-                    _store.CreateMailboxState(account, ancestor, MailboxAttributes.None, noselect: false);
-                }
-            }
-
-            _store.CreateMailboxState(account, normalized.Value, specialUse, noselect: false);
-        }
-
-        return Done(null);
+        var normalized = MailboxTreeRules.CheckCreate(name, specialUse, _store.Limits);
+        return normalized.IsSuccess
+            ? Change(account => MailboxTreeRules.PlanCreate(Entries(account), normalized.Value, specialUse, _store.Limits))
+            : Done(normalized.Error);
     }
 
     public ValueTask<StoreResult> DeleteMailboxAsync(string name, CancellationToken cancellationToken)
     {
-        var normalized = MailboxName.Normalize(name, _store.Limits);
-        if (!normalized.IsSuccess)
-        {
-            return Done(normalized.Error);
-        }
-
-        if (MailboxName.IsInbox(normalized.Value))
-        {
-            return Done(new StoreError(StoreErrorCode.NotAllowed, "INBOX cannot be deleted."));
-        }
-
-        long id;
-        lock (_store.Gate)
-        {
-            var account = Account();
-            if (account is null)
-            {
-                return Done(Removed);
-            }
-
-            if (!account.Mailboxes.TryGetValue(normalized.Value, out var mailbox))
-            {
-                return Done(new StoreError(StoreErrorCode.NotFound, "No such mailbox."));
-            }
-
-            var hasChildren = account.Mailboxes.Keys.Any(n => MailboxName.IsDescendantOf(n, normalized.Value));
-            if (hasChildren && mailbox.Noselect)
-            {
-                return Done(new StoreError(StoreErrorCode.HasChildren, "The mailbox has children and holds no messages."));
-            }
-
-            _store.RemoveMessages(account, mailbox.Messages);
-            _store.ReleaseRetained(mailbox);
-            account.Mailboxes.Remove(normalized.Value);
-            if (hasChildren)
-            {
-                // RFC 9051 §6.3.5: the name stays as a \Noselect placeholder for its children.
-                _store.CreateMailboxState(account, normalized.Value, MailboxAttributes.None, noselect: true);
-            }
-
-            id = mailbox.Id;
-        }
-
-        _store.Feed.Publish(id, ulong.MaxValue);
-        return Done(null);
+        var normalized = MailboxTreeRules.CheckDelete(name, _store.Limits);
+        return normalized.IsSuccess
+            ? Change(account => MailboxTreeRules.PlanDelete(Entries(account), normalized.Value))
+            : Done(normalized.Error);
     }
 
     public ValueTask<StoreResult> RenameMailboxAsync(string name, string newName, CancellationToken cancellationToken)
     {
-        var from = MailboxName.Normalize(name, _store.Limits);
-        if (!from.IsSuccess)
-        {
-            return Done(from.Error);
-        }
-
-        var to = MailboxName.Normalize(newName, _store.Limits);
-        if (!to.IsSuccess)
-        {
-            return Done(to.Error);
-        }
-
-        if (string.Equals(from.Value, to.Value, StringComparison.Ordinal) || MailboxName.IsDescendantOf(to.Value, from.Value))
-        {
-            return Done(new StoreError(StoreErrorCode.NotAllowed, "A mailbox cannot be renamed to itself or below itself."));
-        }
-
-        var published = new List<(long, ulong)>();
-        lock (_store.Gate)
-        {
-            var account = Account();
-            if (account is null)
-            {
-                return Done(Removed);
-            }
-
-            if (!account.Mailboxes.TryGetValue(from.Value, out var source))
-            {
-                return Done(new StoreError(StoreErrorCode.NotFound, "No such mailbox."));
-            }
-
-            if (account.Mailboxes.TryGetValue(to.Value, out var existingTarget) && !existingTarget.Noselect)
-            {
-                return Done(new StoreError(StoreErrorCode.AlreadyExists, "The new name already exists."));
-            }
-
-            if (existingTarget is not null || account.Mailboxes.Keys.Any(n => MailboxName.IsDescendantOf(n, to.Value)))
-            {
-                return Done(new StoreError(StoreErrorCode.AlreadyExists, "The new name already exists."));
-            }
-
-            foreach (var ancestor in MailboxName.Ancestors(to.Value))
-            {
-                if (!account.Mailboxes.ContainsKey(ancestor))
-                {
-                    _store.CreateMailboxState(account, ancestor, MailboxAttributes.None, noselect: false);
-                }
-            }
-
-            if (MailboxName.IsInbox(from.Value))
-            {
-                // RFC 9051 §6.3.6: renaming INBOX moves its messages to the new mailbox and leaves INBOX empty.
-                var target = _store.CreateMailboxState(account, to.Value, MailboxAttributes.None, noselect: false);
-                var modSeq = ++source.HighestModSeq;
-                target.Keywords.AddRange(source.Keywords);
-                foreach (var message in source.Messages)
-                {
-                    target.Messages.Add(new MemoryMessageState
-                    {
-                        Uid = target.UidNext++,
-                        Content = message.Content,
-                        Flags = message.Flags,
-                        Keywords = message.Keywords,
-                        ModSeq = ++target.HighestModSeq,
-                        InternalDate = message.InternalDate,
-                        SaveDate = message.SaveDate,
-                        EmailId = message.EmailId,
-                        ThreadId = message.ThreadId,
-                    });
-                    source.Expunged.Add((message.Uid, modSeq));
-                }
-
-                _store.RetainMoved(source, source.Messages);
-                source.Messages.Clear();
-                published.Add((source.Id, source.HighestModSeq));
-            }
-            else
-            {
-                var moving = account.Mailboxes.Values.Where(m => m == source || MailboxName.IsDescendantOf(m.Name, from.Value)).ToList();
-                foreach (var mailbox in moving)
-                {
-                    account.Mailboxes.Remove(mailbox.Name);
-                }
-
-                foreach (var mailbox in moving)
-                {
-                    mailbox.Name = to.Value + mailbox.Name[from.Value.Length..];
-                    account.Mailboxes[mailbox.Name] = mailbox;
-                }
-
-                foreach (var subscription in account.Subscriptions.Where(s => s == from.Value || MailboxName.IsDescendantOf(s, from.Value)).ToList())
-                {
-                    account.Subscriptions.Remove(subscription);
-                    account.Subscriptions.Add(to.Value + subscription[from.Value.Length..]);
-                }
-            }
-        }
-
-        foreach (var (id, modSeq) in published)
-        {
-            _store.Feed.Publish(id, modSeq);
-        }
-
-        return Done(null);
+        var names = MailboxTreeRules.CheckRename(name, newName, _store.Limits);
+        return names.IsSuccess
+            ? Change(account => MailboxTreeRules.PlanRename(Entries(account), account.Subscriptions, names.Value.From, names.Value.To))
+            : Done(names.Error);
     }
 
     public ValueTask<StoreResult> SubscribeAsync(string name, CancellationToken cancellationToken)
@@ -381,6 +184,99 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Plans a change of the account's mailboxes and applies it, under the gate; publishes what changed after.</summary>
+    private ValueTask<StoreResult> Change(Func<MemoryAccountState, StoreResult<IReadOnlyList<MailboxStep>>> plan)
+    {
+        var published = new List<(long Id, ulong ModSeq)>();
+        lock (_store.Gate)
+        {
+            if (Account() is not { } account)
+            {
+                return Done(Removed);
+            }
+
+            var steps = plan(account);
+            if (!steps.IsSuccess)
+            {
+                return Done(steps.Error);
+            }
+
+            foreach (var step in steps.Value)
+            {
+                Apply(account, step, published);
+            }
+        }
+
+        foreach (var (id, modSeq) in published)
+        {
+            _store.Feed.Publish(id, modSeq);
+        }
+
+        return Done(null);
+    }
+
+    private void Apply(MemoryAccountState account, MailboxStep step, List<(long Id, ulong ModSeq)> published)
+    {
+        switch (step)
+        {
+            case MailboxStep.Create create:
+                _store.CreateMailboxState(account, create.Name, create.SpecialUse, create.Noselect);
+                break;
+            case MailboxStep.Remove remove:
+                var removed = account.Mailboxes[remove.Name];
+                _store.RemoveMessages(account, removed.Messages);
+                _store.ReleaseRetained(removed);
+                account.Mailboxes.Remove(remove.Name);
+                published.Add((removed.Id, ulong.MaxValue));
+                break;
+            case MailboxStep.Rename rename:
+                account.Mailboxes.Remove(rename.Name, out var renamed);
+                renamed!.Name = rename.NewName;
+                account.Mailboxes.Add(rename.NewName, renamed);
+                break;
+            case MailboxStep.MoveMessages move:
+                var source = account.Mailboxes[move.From];
+                MoveAll(source, account.Mailboxes[move.To]);
+                published.Add((source.Id, source.HighestModSeq));
+                break;
+            case MailboxStep.RenameSubscription subscription:
+                account.Subscriptions.Remove(subscription.Name);
+                account.Subscriptions.Add(subscription.NewName);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown mailbox step {step}.");
+        }
+    }
+
+    /// <summary>Moves every message of <paramref name="source"/> into <paramref name="target"/> as RENAME of INBOX does (RFC 9051 §6.3.6).</summary>
+    private void MoveAll(MemoryMailboxState source, MemoryMailboxState target)
+    {
+        var modSeq = ++source.HighestModSeq;
+        target.Keywords.AddRange(source.Keywords.Except(target.Keywords, StringComparer.OrdinalIgnoreCase));
+        foreach (var message in source.Messages)
+        {
+            target.Messages.Add(new MemoryMessageState
+            {
+                Uid = target.UidNext++,
+                Content = message.Content,
+                Flags = message.Flags,
+                Keywords = message.Keywords,
+                ModSeq = ++target.HighestModSeq,
+                InternalDate = message.InternalDate,
+                SaveDate = message.SaveDate,
+                EmailId = message.EmailId,
+                ThreadId = message.ThreadId,
+            });
+            source.Expunged.Add((message.Uid, modSeq));
+        }
+
+        _store.RetainMoved(source, source.Messages);
+        source.Messages.Clear();
+    }
+
+    private static List<MailboxEntry> Entries(MemoryAccountState account) =>
+        [.. account.Mailboxes.Values.Select(m => new MailboxEntry(m.Name, m.SpecialUse, m.Noselect))];
 
     /// <summary>The account's state while it exists; <see langword="null"/> once it was deleted. Call with the gate held.</summary>
     private MemoryAccountState? Account() => _state.Deleted ? null : _state;

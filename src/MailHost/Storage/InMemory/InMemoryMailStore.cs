@@ -1,4 +1,5 @@
 using MailHost.Storage.Mime;
+using MailHost.Storage.Common;
 
 namespace MailHost.Storage.InMemory;
 
@@ -137,31 +138,8 @@ public sealed class InMemoryMailStore : IMailStore
 
     private MessageSpoolOptions SpoolOptions => new(null, 0, Limits.MaxMessageSize);
 
-    internal async ValueTask<StoreResult<(MessageSpool Spool, IndexedMessage Indexed)>> PrepareAsync(Stream content, bool encodeNulParts, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        var spooled = await MessageSpool.CreateAsync(content, SpoolOptions, cancellationToken).ConfigureAwait(false);
-        if (!spooled.IsSuccess)
-        {
-            return StoreResult<(MessageSpool, IndexedMessage)>.Fail(spooled.Error);
-        }
-
-        var spool = spooled.Value;
-        IndexedMessage indexed;
-        var reader = spool.OpenRead();
-        await using (reader.ConfigureAwait(false))
-        {
-            indexed = await MimeIndexer.IndexAsync(reader, spool.Length, Limits, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (!encodeNulParts)
-        {
-            return (spool, indexed);
-        }
-
-        // RFC 3516 §4.4, §6: parts holding NUL are stored base64-encoded, so BODY[] can always send them.
-        return await BinaryPartEncoder.ConvertAsync(spool, indexed, SpoolOptions, Limits, cancellationToken).ConfigureAwait(false);
-    }
+    internal Task<StoreResult<(MessageSpool Spool, IndexedMessage Indexed)>> PrepareAsync(Stream content, bool encodeNulParts, CancellationToken cancellationToken)
+        => MessagePreparation.PrepareAsync(content, SpoolOptions, Limits, encodeNulParts, cancellationToken);
 
     /// <summary>APPEND through an account handle: nothing is stored once the handle's account was deleted.</summary>
     internal StoreResult<AppendResult> Append(MemoryAccountState state, string mailboxName, MessageSpool spool, IndexedMessage indexed, AppendOptions options)
@@ -265,23 +243,9 @@ public sealed class InMemoryMailStore : IMailStore
         return mailbox;
     }
 
-    internal StoreError? CheckQuota(MemoryAccountState account, long bytes, long messages)
-    {
-        var limits = account.Quota ?? DefaultQuota;
-        if ((limits.StorageLimit is { } storage && account.StorageUsed + bytes > storage)
-            || (limits.MessageLimit is { } count && account.MessagesUsed + messages > count))
-        {
-            return new StoreError(StoreErrorCode.OverQuota, "The account is over its quota.");
-        }
+    internal StoreError? CheckQuota(MemoryAccountState account, long bytes, long messages) => QuotaRules.CheckAdd(GetQuota(account), bytes, messages);
 
-        return null;
-    }
-
-    internal QuotaUsage GetQuota(MemoryAccountState account)
-    {
-        var limits = account.Quota ?? DefaultQuota;
-        return new QuotaUsage(account.StorageUsed, limits.StorageLimit, account.MessagesUsed, limits.MessageLimit);
-    }
+    internal QuotaUsage GetQuota(MemoryAccountState account) => QuotaRules.Usage(account.StorageUsed, account.MessagesUsed, account.Quota, DefaultQuota);
 
     internal static void AddMessage(MemoryAccountState account, MemoryMailboxState mailbox, MemoryMessageState message)
     {
@@ -379,17 +343,7 @@ public sealed class InMemoryMailStore : IMailStore
 
     internal static string ResolveThread(MemoryAccountState account, IndexedMessage indexed)
     {
-        // RFC 8474 §5.2: messages that reference each other share a THREADID.
-        string? thread = null;
-        foreach (var reference in indexed.References)
-        {
-            if (account.Threads.TryGetValue(reference, out thread))
-            {
-                break;
-            }
-        }
-
-        thread ??= indexed.MessageId is { } id && account.Threads.TryGetValue(id, out var own) ? own : MailObjectIds.NewThreadId();
+        var thread = ThreadRules.Resolve(indexed.References, indexed.MessageId, id => account.Threads.GetValueOrDefault(id));
         if (indexed.MessageId is { } messageId)
         {
             account.Threads.TryAdd(messageId, thread);

@@ -1,0 +1,7 @@
+namespace MailHost.Tests.Storage.Postgres;
+
+/// <summary>
+/// Marks a test class that needs <see cref="PostgresTestServer"/>: its <see cref="StoreFactAttribute"/> and
+/// <see cref="StoreTheoryAttribute"/> tests, inherited ones included, are skipped with the reason when there is none.
+/// </summary>
+public interface IRequiresPostgres;
