@@ -54,6 +54,21 @@ internal static class PostgresSchema
         return applied;
     }
 
+    /// <summary>
+    /// Creates the PostgreSQL schema (namespace) <paramref name="schemaName"/> when it is missing, under the migration
+    /// lock, so hosts starting at once do not race on it.
+    /// </summary>
+    public static async Task EnsureSchemaAsync(NpgsqlDataSource dataSource, string schemaName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentException.ThrowIfNullOrEmpty(schemaName);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS \"{schemaName}\"", cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The component's schema version in the database; 0 when it has none.</summary>
     public static async Task<int> GetVersionAsync(NpgsqlDataSource dataSource, string component, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using MailHost.Accounts;
 using MailHost.Storage;
+using MailHost.Accounts.Sql;
 using MailHost.Storage.Sqlite.Accounts;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,7 @@ public static class SqliteAccountDirectoryServiceCollectionExtensions
     /// <summary>
     /// Registers one <see cref="SqliteAccountDirectory"/> over <paramref name="databasePath"/> as a singleton, and
     /// as the <see cref="IAccountDirectory"/> and <see cref="IAccountAdministration"/> services. The schema is
-    /// created or upgraded on first use; call <see cref="SqliteAccountDirectory.InitializeAsync"/> at start-up to
+    /// created or upgraded on first use; call <see cref="SqlAccountDirectory.InitializeAsync"/> at start-up to
     /// surface a bad database early. Uses the container's <see cref="TimeProvider"/> when one is registered, and its
     /// <see cref="IMailStore"/> as the store of the accounts' mail: account removals a crash interrupted are finished
     /// when the host starts.
@@ -21,14 +22,10 @@ public static class SqliteAccountDirectoryServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        services.AddSingleton(provider => new SqliteAccountDirectory(
+        return services.AddSqlAccountDirectory(provider => new SqliteAccountDirectory(
             databasePath,
             provider.GetService<ILoggerFactory>()?.CreateLogger<SqliteAccountDirectory>(),
             provider.GetService<TimeProvider>(),
             provider.GetService<IMailStore>()));
-        services.AddHostedService<PendingAccountRemovals>();
-        services.AddSingleton<IAccountDirectory>(provider => provider.GetRequiredService<SqliteAccountDirectory>());
-        services.AddSingleton<IAccountAdministration>(provider => provider.GetRequiredService<SqliteAccountDirectory>());
-        return services;
     }
 }

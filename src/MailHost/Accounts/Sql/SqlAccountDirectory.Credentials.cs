@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
-using MailHost.Accounts;
 
-namespace MailHost.Storage.Sqlite.Accounts;
+namespace MailHost.Accounts.Sql;
 
 /// <summary>The writes authentication itself makes: re-derived password records and the shared server secret.</summary>
-public sealed partial class SqliteAccountDirectory
+public abstract partial class SqlAccountDirectory
 {
     private const string ScramSecretName = "scram-fake-credentials";
     private const int ServerSecretLength = 32;
@@ -28,15 +27,15 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction();
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             var changed = await ExecuteAsync(
                 connection,
                 transaction,
-                "UPDATE accounts SET password = $replacement WHERE name = $name AND password = $expected;",
+                "UPDATE accounts SET password = @replacement WHERE name = @name AND password = @expected;",
                 cancellationToken,
-                ("$name", name),
-                ("$expected", expected.ToString()),
-                ("$replacement", replacement.ToString())).ConfigureAwait(false);
+                ("@name", name),
+                ("@expected", expected.ToString()),
+                ("@replacement", replacement.ToString())).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return changed == 1;
         }
@@ -57,15 +56,15 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction();
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(
                 connection,
                 transaction,
-                "INSERT OR IGNORE INTO server_secrets (name, value) VALUES ($name, $value);",
+                "INSERT INTO server_secrets (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING;",
                 cancellationToken,
-                ("$name", ScramSecretName),
-                ("$value", RandomNumberGenerator.GetBytes(ServerSecretLength))).ConfigureAwait(false);
-            using var command = CreateCommand(connection, transaction, "SELECT value FROM server_secrets WHERE name = $name;", [("$name", ScramSecretName)]);
+                ("@name", ScramSecretName),
+                ("@value", RandomNumberGenerator.GetBytes(ServerSecretLength))).ConfigureAwait(false);
+            using var command = CreateCommand(connection, transaction, "SELECT value FROM server_secrets WHERE name = @name;", [("@name", ScramSecretName)]);
             var value = (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _serverSecret, value);

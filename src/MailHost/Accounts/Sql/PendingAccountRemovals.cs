@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Hosting;
 
-namespace MailHost.Storage.Sqlite.Accounts;
+namespace MailHost.Accounts.Sql;
 
 /// <summary>
 /// Finishes, when the host starts, the account removals whose mail deletion a crash or a failing store interrupted
-/// (<see cref="SqliteAccountDirectory.CompletePendingRemovalsAsync"/>), so removed accounts' mail does not linger.
+/// (<see cref="SqlAccountDirectory.CompletePendingRemovalsAsync"/>), so removed accounts' mail does not linger.
 /// </summary>
-internal sealed class PendingAccountRemovals(SqliteAccountDirectory directory) : IHostedService
+internal sealed class PendingAccountRemovals(SqlAccountDirectory directory) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => directory.CompletePendingRemovalsAsync(cancellationToken);
 

@@ -1,7 +1,7 @@
-using MailHost.Accounts;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using MailHost.Storage;
 
-namespace MailHost.Storage.Sqlite.Accounts;
+namespace MailHost.Accounts.Sql;
 
 /// <content>
 /// Removing an account together with its mail, which lives in another database (the mail store) that no transaction
@@ -19,7 +19,7 @@ namespace MailHost.Storage.Sqlite.Accounts;
 /// same lock: mail of a removed account, or of a message that was on its way to it while it was removed. The new
 /// owner of a name never sees the old owner's mail.
 /// </content>
-public sealed partial class SqliteAccountDirectory
+public abstract partial class SqlAccountDirectory
 {
     /// <inheritdoc />
     public async ValueTask<AccountAdministrationResult> RemoveAccountAsync(string accountName, CancellationToken cancellationToken)
@@ -33,10 +33,10 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction();
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
 
             // Addresses, aliases and login history go with the account (ON DELETE CASCADE; foreign_keys is on).
-            var removed = await ExecuteAsync(connection, transaction, "DELETE FROM accounts WHERE name = $name;", cancellationToken, ("$name", name)).ConfigureAwait(false);
+            var removed = await ExecuteAsync(connection, transaction, "DELETE FROM accounts WHERE name = @name;", cancellationToken, ("@name", name)).ConfigureAwait(false);
             if (removed == 0)
             {
                 if (!await IsRemovalPendingAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false))
@@ -49,10 +49,10 @@ public sealed partial class SqliteAccountDirectory
                 await ExecuteAsync(
                     connection,
                     transaction,
-                    "INSERT OR REPLACE INTO removed_accounts (name, removed) VALUES ($name, $removed);",
+                    "INSERT INTO removed_accounts (name, removed) VALUES (@name, @removed) ON CONFLICT (name) DO UPDATE SET removed = excluded.removed;",
                     cancellationToken,
-                    ("$name", name),
-                    ("$removed", NowMilliseconds())).ConfigureAwait(false);
+                    ("@name", name),
+                    ("@removed", NowMilliseconds())).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -104,11 +104,11 @@ public sealed partial class SqliteAccountDirectory
         {
             if (await FinishRemovalAsync(name, cancellationToken).ConfigureAwait(false) is { } failure)
             {
-                SqliteAccountDirectoryLog.RemovalStillPending(_logger, name, failure.Message);
+                AccountDirectoryLog.RemovalStillPending(_logger, name, failure.Message);
             }
             else
             {
-                SqliteAccountDirectoryLog.RemovalFinished(_logger, name);
+                AccountDirectoryLog.RemovalFinished(_logger, name);
                 finished++;
             }
         }
@@ -126,7 +126,7 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction();
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             if (!await IsRemovalPendingAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false))
             {
                 return null;
@@ -138,7 +138,7 @@ public sealed partial class SqliteAccountDirectory
                 return refused;
             }
 
-            await ExecuteAsync(connection, transaction, "DELETE FROM removed_accounts WHERE name = $name;", cancellationToken, ("$name", name)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "DELETE FROM removed_accounts WHERE name = @name;", cancellationToken, ("@name", name)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
@@ -151,7 +151,7 @@ public sealed partial class SqliteAccountDirectory
     /// </summary>
     /// <returns><see langword="null"/> to go on, or the refusal.</returns>
     private async Task<AccountAdministrationResult?> ClearMailOfNewAccountAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string name, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken)
     {
         var pending = await IsRemovalPendingAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
         if (_mailStore is null)
@@ -175,20 +175,20 @@ public sealed partial class SqliteAccountDirectory
         {
             // Mail under a name no account had: delivered while its account was being removed, or left by an older
             // MailHost whose removal kept the mail.
-            SqliteAccountDirectoryLog.LeftoverMailDeleted(_logger, name);
+            AccountDirectoryLog.LeftoverMailDeleted(_logger, name);
         }
 
         if (pending)
         {
-            await ExecuteAsync(connection, transaction, "DELETE FROM removed_accounts WHERE name = $name;", cancellationToken, ("$name", name)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "DELETE FROM removed_accounts WHERE name = @name;", cancellationToken, ("@name", name)).ConfigureAwait(false);
         }
 
         return null;
     }
 
-    private static async Task<bool> IsRemovalPendingAsync(SqliteConnection connection, SqliteTransaction transaction, string name, CancellationToken cancellationToken)
+    private static async Task<bool> IsRemovalPendingAsync(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken)
     {
-        using var command = CreateCommand(connection, transaction, "SELECT 1 FROM removed_accounts WHERE name = $name;", [("$name", name)]);
+        using var command = CreateCommand(connection, transaction, "SELECT 1 FROM removed_accounts WHERE name = @name;", [("@name", name)]);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 }

@@ -1,10 +1,11 @@
 using MailHost.Accounts;
+using MailHost.Tests.Storage.Postgres;
 
 namespace MailHost.Tests.Accounts;
 
-public sealed class SqliteAccountDirectoryLookupTests : DirectoryTestBase
+public abstract class AccountDirectoryLookupTests : DirectoryTestBase
 {
-    [Fact]
+    [StoreFact]
     public async Task An_address_and_an_alias_both_find_the_account_which_lists_them_apart()
     {
         var directory = await OpenWithAliceAsync();
@@ -19,7 +20,7 @@ public sealed class SqliteAccountDirectoryLookupTests : DirectoryTestBase
         (await directory.FindByNameAsync("alice@example.com", Ct)).Should().BeNull("an address is not an account name");
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("Alice@Example.COM")]
     [InlineData("ALICE@example.com.")]
     [InlineData("alice@EXAMPLE.com")]
@@ -30,7 +31,7 @@ public sealed class SqliteAccountDirectoryLookupTests : DirectoryTestBase
         (await directory.FindByAddressAsync(typed, Ct))!.Name.Should().Be("alice");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Lookups_by_name_use_the_canonical_form_and_never_fold_lookalikes()
     {
         var directory = await OpenWithAliceAsync();
@@ -44,7 +45,7 @@ public sealed class SqliteAccountDirectoryLookupTests : DirectoryTestBase
         (await directory.FindByNameAsync(new string('a', 100_000), Ct)).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Internationalised_domains_match_in_either_form()
     {
         var directory = await OpenWithAliceAsync();
@@ -55,7 +56,7 @@ public sealed class SqliteAccountDirectoryLookupTests : DirectoryTestBase
         (await directory.FindByAddressAsync("Shop@bücher.example", Ct))!.Name.Should().Be("alice");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Password_records_are_found_by_canonical_name_and_missing_for_unknown_accounts()
     {
         var directory = await OpenWithAliceAsync();

@@ -3,9 +3,9 @@ using System.Text;
 using MailHost.Accounts;
 using MailHost.Storage;
 using MailHost.Storage.InMemory;
-using MailHost.Storage.Sqlite.Accounts;
 using MailHost.Storage.Sqlite.Mail;
 using Microsoft.Extensions.Logging;
+using MailHost.Tests.Storage.Postgres;
 
 namespace MailHost.Tests.Accounts;
 
@@ -14,11 +14,11 @@ namespace MailHost.Tests.Accounts;
 /// new account of a used name starts empty. A crash is stood in for by a mail store that fails at the chosen step:
 /// every step is its own committed transaction, so what is on disk afterwards is what a crash there leaves.
 /// </summary>
-public sealed class SqliteAccountRemovalTests : DirectoryTestBase
+public abstract class AccountRemovalTests : DirectoryTestBase
 {
     private static readonly byte[] OldMail = Encoding.ASCII.GetBytes("From: a@example.org\r\nTo: alice@example.com\r\nSubject: for the old alice\r\n\r\nPrivate.\r\n");
 
-    [Fact]
+    [StoreFact]
     public async Task Removing_an_account_deletes_its_mail_and_login_history_and_the_name_starts_over_empty()
     {
         using var mail = new TempDirectory();
@@ -37,7 +37,7 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
         Logger.Entries.Should().NotContain(e => e.EventId.Id == 3113, "nothing was left behind to clear");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_removal_interrupted_before_the_mail_went_leaves_the_account_gone_and_its_name_blocked_until_it_is_finished()
     {
         var store = new FailingMailStore();
@@ -56,13 +56,13 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
 
         var readded = await directory.AddAccountAsync("alice", ["alice@example.com"], PasswordRecord.Create("new", Iterations), Ct);
         readded.Error.Should().Be(AccountAdministrationError.MailRemovalPending, "the new owner of the name would get the old mail");
-        var withoutStore = await SqliteAccountDirectory.OpenAsync(DatabasePath, Logger, Time, Ct);
+        var withoutStore = await OpenAsync();
         (await withoutStore.AddAccountAsync("alice", ["alice@example.com"], null, Ct)).Error.Should().Be(AccountAdministrationError.MailRemovalPending);
         (await withoutStore.CompletePendingRemovalsAsync(Ct)).Should().Be(0, "a directory without the mail store cannot finish it");
 
         // The next start (the host finishes pending removals) with the store working again.
         store.FailDeletes = false;
-        var restarted = await SqliteAccountDirectory.OpenAsync(DatabasePath, store, Logger, Time, Ct);
+        var restarted = await OpenAsync(store);
         (await restarted.CompletePendingRemovalsAsync(Ct)).Should().Be(1);
         (await restarted.CompletePendingRemovalsAsync(Ct)).Should().Be(0);
         Logger.Entries.Should().Contain(e => e.EventId.Id == 3111 && e.Level == LogLevel.Warning && e.Message.Contains("alice", StringComparison.Ordinal));
@@ -71,7 +71,7 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
         (await InboxCountAsync(store)).Should().Be(0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Running_an_interrupted_removal_again_finishes_it()
     {
         var store = new FailingMailStore();
@@ -88,7 +88,7 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
         (await store.DeleteAccountAsync("alice", Ct)).Error!.Code.Should().Be(StoreErrorCode.NotFound);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_crash_after_the_mail_went_but_before_the_mark_was_cleared_is_finished_without_harm()
     {
         var store = new FailingMailStore();
@@ -106,7 +106,7 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
         (await InboxCountAsync(store)).Should().Be(0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Adding_an_account_clears_mail_that_arrived_under_its_name_while_it_did_not_exist()
     {
         var store = new FailingMailStore();
@@ -121,7 +121,7 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
         Logger.Entries.Should().ContainSingle(e => e.EventId.Id == 3113).Which.Message.Should().Contain("alice");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_account_is_not_added_while_mail_under_its_name_cannot_be_deleted()
     {
         var store = new FailingMailStore();
@@ -137,13 +137,13 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
         (await directory.FindByNameAsync("alice", Ct)).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_directory_without_the_mail_store_leaves_the_mail_marked_for_the_host_to_delete()
     {
         var store = new FailingMailStore();
         await OpenWithAliceAsync(store);
         await DeliverOldMailAsync(store);
-        var withoutStore = await SqliteAccountDirectory.OpenAsync(DatabasePath, Logger, Time, Ct);
+        var withoutStore = await OpenAsync();
 
         var removed = await withoutStore.RemoveAccountAsync("alice", Ct);
 
@@ -151,14 +151,6 @@ public sealed class SqliteAccountRemovalTests : DirectoryTestBase
         (await withoutStore.AddAccountAsync("alice", [], null, Ct)).Error.Should().Be(AccountAdministrationError.MailRemovalPending);
         (await (await OpenAsync(store)).CompletePendingRemovalsAsync(Ct)).Should().Be(1);
         (await InboxCountAsync(store)).Should().Be(0);
-    }
-
-    private async Task<SqliteAccountDirectory> OpenAsync(IMailStore store) => await SqliteAccountDirectory.OpenAsync(DatabasePath, store, Logger, Time, Ct);
-
-    private async Task<SqliteAccountDirectory> OpenWithAliceAsync(IMailStore store)
-    {
-        await OpenWithAliceAsync();
-        return await OpenAsync(store);
     }
 
     private async Task DeliverOldMailAsync(IMailStore store)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MailHost.Storage.Sqlite.Accounts;
+namespace MailHost.Accounts.Sql;
 
 /// <summary>Quotes operator or client input for messages, so that control characters cannot reach a terminal or a log.</summary>
 internal static class DirectoryText

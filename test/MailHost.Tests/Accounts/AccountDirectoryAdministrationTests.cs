@@ -1,13 +1,12 @@
 using MailHost.Accounts;
 using MailHost.Storage.InMemory;
-using MailHost.Storage.Sqlite;
-using MailHost.Storage.Sqlite.Accounts;
+using MailHost.Tests.Storage.Postgres;
 
 namespace MailHost.Tests.Accounts;
 
-public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBase
+public abstract class AccountDirectoryAdministrationTests : DirectoryTestBase
 {
-    [Fact]
+    [StoreFact]
     public async Task Domains_are_added_canonical_listed_sorted_and_refused_when_invalid_or_duplicate()
     {
         var directory = await OpenAsync();
@@ -27,7 +26,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         (await directory.IsLocalDomainAsync("example.net", Ct)).Should().BeFalse();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Removing_a_domain_is_refused_while_an_address_or_alias_uses_it()
     {
         var directory = await OpenWithAliceAsync();
@@ -47,7 +46,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         (await directory.ListDomainsAsync(Ct)).Should().BeEmpty();
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("alice@example.com")]
     [InlineData("bad name")]
     [InlineData("alice'--")]
@@ -63,7 +62,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         (await directory.FindByAddressAsync("bob@example.com", Ct)).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Adding_an_account_is_refused_for_every_conflict_and_creates_nothing_then()
     {
         var directory = await OpenWithAliceAsync();
@@ -85,7 +84,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         (await directory.ListAccountsAsync(Ct)).Should().ContainSingle();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Adding_an_account_merges_duplicate_addresses_and_keeps_their_order()
     {
         var directory = await OpenWithAliceAsync();
@@ -97,7 +96,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         (await directory.GetPasswordRecordAsync("bob", Ct)).Should().BeNull("an account added without a password cannot log in");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Account_updates_are_refused_for_unknown_accounts_and_invalid_names()
     {
         var directory = await OpenWithAliceAsync();
@@ -114,7 +113,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         (await directory.GetAccountAsync("b b", 10, Ct)).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Setting_a_password_replaces_the_record()
     {
         var directory = await OpenWithAliceAsync();
@@ -128,23 +127,18 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         Logger.Entries.Should().NotContain(e => e.Message.Contains("SCRAM", StringComparison.Ordinal), "no password material is logged");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_malformed_stored_password_record_means_no_password_and_a_warning()
     {
         var directory = await OpenWithAliceAsync();
-        await using (var connection = await SqliteDatabase.OpenAsync(DatabasePath, Ct))
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE accounts SET password = 'SCRAM-SHA-256$1:AA==$x:y' WHERE name = 'alice';";
-            await command.ExecuteNonQueryAsync(Ct);
-        }
+        await ExecuteSqlAsync("UPDATE accounts SET password = 'SCRAM-SHA-256$1:AA==$x:y' WHERE name = 'alice';");
 
         (await directory.GetPasswordRecordAsync("alice", Ct)).Should().BeNull();
         (await directory.GetAccountAsync("alice", 0, Ct))!.HasPassword.Should().BeFalse();
         Logger.Entries.Should().Contain(e => e.EventId.Id == 3102 && e.Message.Contains("alice", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Disabling_and_enabling_an_account_shows_in_lookups()
     {
         var directory = await OpenWithAliceAsync();
@@ -155,7 +149,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         (await directory.FindByNameAsync("alice", Ct))!.Disabled.Should().BeFalse();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Aliases_are_refused_for_every_conflict()
     {
         var directory = await OpenWithAliceAsync();
@@ -177,7 +171,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         (await directory.ListAliasesAsync(Ct)).Should().Equal(new AliasInfo("info@example.com", "alice"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Removing_an_alias_refuses_unknown_aliases_and_account_addresses()
     {
         var directory = await OpenWithAliceAsync();
@@ -195,11 +189,11 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         (await directory.FindByAddressAsync("alice@example.com", Ct)).Should().NotBeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Removing_an_account_removes_its_addresses_aliases_and_history_and_frees_them()
     {
         await OpenWithAliceAsync();
-        var directory = await SqliteAccountDirectory.OpenAsync(DatabasePath, new InMemoryMailStore(), Logger, Time, Ct);
+        var directory = await OpenAsync(new InMemoryMailStore());
         (await directory.AddAliasAsync("info@example.com", "alice", Ct)).Succeeded.Should().BeTrue();
         await directory.RecordLoginAsync(Login("alice", 0), Ct);
 
@@ -214,7 +208,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         (await directory.GetRecentLoginsAsync("alice", 100, Ct)).Should().BeEmpty("a new account with an old name starts without history");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Listing_accounts_returns_every_account_sorted_with_its_addresses_and_aliases()
     {
         var directory = await OpenWithAliceAsync();
@@ -234,7 +228,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
             options => options.WithStrictOrdering());
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Account_details_carry_creation_time_password_state_and_recent_logins()
     {
         var directory = await OpenWithAliceAsync();
@@ -251,7 +245,7 @@ public sealed class SqliteAccountDirectoryAdministrationTests : DirectoryTestBas
         details.RecentLogins.Select(l => l.Login).Should().Equal("login4", "login3", "login2");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Hostile_text_is_stored_and_found_verbatim_through_parameters()
     {
         var directory = await OpenWithAliceAsync();

@@ -1,23 +1,23 @@
 using MailHost.Accounts;
-using MailHost.Storage.Sqlite.Accounts;
+using MailHost.Tests.Storage.Postgres;
 
 namespace MailHost.Tests.Accounts;
 
-public sealed class SqliteAccountDirectoryConcurrencyTests : DirectoryTestBase
+public abstract class AccountDirectoryConcurrencyTests : DirectoryTestBase
 {
-    [Fact]
+    [StoreFact]
     public async Task Fifty_parallel_logins_adds_and_lookups_from_two_instances_all_succeed()
     {
         var first = await OpenWithAliceAsync();
 
         // A second instance over the same file stands in for a second host: no shared in-process state.
-        var second = await SqliteAccountDirectory.OpenAsync(DatabasePath, null, Ct);
+        var second = await OpenAsync();
         var tasks = new List<Task>();
         for (var i = 0; i < 50; i++)
         {
             var n = i;
             var directory = n % 2 == 0 ? first : second;
-            tasks.Add(Task.Run(async () => await directory.RecordLoginAsync(SqliteAccountDirectoryAdministrationTests.Login("alice", n), Ct), Ct));
+            tasks.Add(Task.Run(async () => await directory.RecordLoginAsync(AccountDirectoryAdministrationTests.Login("alice", n), Ct), Ct));
             tasks.Add(Task.Run(
                 async () =>
                 {
@@ -37,11 +37,11 @@ public sealed class SqliteAccountDirectoryConcurrencyTests : DirectoryTestBase
         (await second.FindByAddressAsync("alias49@example.org", Ct))!.Name.Should().Be("user49");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Racing_adds_of_one_address_let_exactly_one_win()
     {
         var first = await OpenWithAliceAsync();
-        var second = await SqliteAccountDirectory.OpenAsync(DatabasePath, null, Ct);
+        var second = await OpenAsync();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(
             async () => await (i % 2 == 0 ? first : second).AddAccountAsync($"racer{i}", ["prize@example.com"], null, Ct),

@@ -1,11 +1,10 @@
+using System.Data.Common;
 using System.Globalization;
-using MailHost.Accounts;
-using Microsoft.Data.Sqlite;
 
-namespace MailHost.Storage.Sqlite.Accounts;
+namespace MailHost.Accounts.Sql;
 
 /// <content>The <see cref="IAccountAdministration"/> side of the directory.</content>
-public sealed partial class SqliteAccountDirectory
+public abstract partial class SqlAccountDirectory
 {
     /// <inheritdoc />
     public async ValueTask<AccountAdministrationResult> AddDomainAsync(string domain, CancellationToken cancellationToken)
@@ -19,13 +18,13 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction();
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             if (await FindDomainIdAsync(connection, transaction, canonical, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return AccountAdministrationResult.Failure(AccountAdministrationError.DuplicateDomain, $"Domain '{canonical}' is already a local domain.");
             }
 
-            await ExecuteAsync(connection, transaction, "INSERT INTO domains (name, created) VALUES ($name, $created);", cancellationToken, ("$name", canonical), ("$created", NowMilliseconds())).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "INSERT INTO domains (name, created) VALUES (@name, @created);", cancellationToken, ("@name", canonical), ("@created", NowMilliseconds())).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return Changed($"Domain '{canonical}' added.");
         }
@@ -64,7 +63,7 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction();
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             var domainId = await FindDomainIdAsync(connection, transaction, canonical, cancellationToken).ConfigureAwait(false);
             if (domainId is null)
             {
@@ -74,8 +73,8 @@ public sealed partial class SqliteAccountDirectory
             using (var count = CreateCommand(
                 connection,
                 transaction,
-                "SELECT (SELECT count(*) FROM addresses WHERE domain_id = $domain), (SELECT count(*) FROM aliases WHERE domain_id = $domain);",
-                [("$domain", domainId.Value)]))
+                "SELECT (SELECT count(*) FROM addresses WHERE domain_id = @domain), (SELECT count(*) FROM aliases WHERE domain_id = @domain);",
+                [("@domain", domainId.Value)]))
             {
                 var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
@@ -92,7 +91,7 @@ public sealed partial class SqliteAccountDirectory
                 }
             }
 
-            await ExecuteAsync(connection, transaction, "DELETE FROM domains WHERE id = $domain;", cancellationToken, ("$domain", domainId.Value)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "DELETE FROM domains WHERE id = @domain;", cancellationToken, ("@domain", domainId.Value)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return Changed($"Domain '{canonical}' removed.");
         }
@@ -127,7 +126,7 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction();
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             if (await FindAccountAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return AccountAdministrationResult.Failure(AccountAdministrationError.DuplicateAccount, $"Account '{name}' already exists.");
@@ -153,8 +152,8 @@ public sealed partial class SqliteAccountDirectory
             using (var insert = CreateCommand(
                 connection,
                 transaction,
-                "INSERT INTO accounts (name, password, disabled, created) VALUES ($name, $password, 0, $created) RETURNING id;",
-                [("$name", name), ("$password", password?.ToString()), ("$created", NowMilliseconds())]))
+                "INSERT INTO accounts (name, password, disabled, created) VALUES (@name, @password, @disabled, @created) RETURNING id;",
+                [("@name", name), ("@password", password?.ToString()), ("@disabled", false), ("@created", NowMilliseconds())]))
             {
                 var accountId = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
                 for (var i = 0; i < canonicalAddresses.Count; i++)
@@ -162,11 +161,11 @@ public sealed partial class SqliteAccountDirectory
                     await ExecuteAsync(
                         connection,
                         transaction,
-                        "INSERT INTO addresses (address, account_id, domain_id) VALUES ($address, $account, $domain);",
+                        "INSERT INTO addresses (address, account_id, domain_id) VALUES (@address, @account, @domain);",
                         cancellationToken,
-                        ("$address", canonicalAddresses[i]),
-                        ("$account", accountId),
-                        ("$domain", domainIds[i])).ConfigureAwait(false);
+                        ("@address", canonicalAddresses[i]),
+                        ("@account", accountId),
+                        ("@domain", domainIds[i])).ConfigureAwait(false);
                 }
             }
 
@@ -183,7 +182,7 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction(deferred: true);
+            using var transaction = await BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
             var addresses = await ReadAddressMapAsync(connection, transaction, "SELECT account_id, address FROM addresses ORDER BY id;", cancellationToken).ConfigureAwait(false);
             var aliases = await ReadAddressMapAsync(connection, transaction, "SELECT account_id, address FROM aliases ORDER BY id;", cancellationToken).ConfigureAwait(false);
             using var command = CreateCommand(connection, transaction, "SELECT id, name, disabled FROM accounts ORDER BY name;", []);
@@ -219,7 +218,7 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction(deferred: true);
+            using var transaction = await BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
             var account = await FindAccountAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
             if (account is null)
             {
@@ -238,7 +237,7 @@ public sealed partial class SqliteAccountDirectory
         ArgumentNullException.ThrowIfNull(password);
         return await UpdateAccountAsync(
             accountName,
-            "UPDATE accounts SET password = $value WHERE name = $name;",
+            "UPDATE accounts SET password = @value WHERE name = @name;",
             password.ToString(),
             name => $"Password of account '{name}' changed.",
             cancellationToken).ConfigureAwait(false);
@@ -248,7 +247,7 @@ public sealed partial class SqliteAccountDirectory
     public ValueTask<AccountAdministrationResult> SetDisabledAsync(string accountName, bool disabled, CancellationToken cancellationToken)
         => UpdateAccountAsync(
             accountName,
-            "UPDATE accounts SET disabled = $value WHERE name = $name;",
+            "UPDATE accounts SET disabled = @value WHERE name = @name;",
             disabled,
             name => disabled ? $"Account '{name}' disabled." : $"Account '{name}' enabled.",
             cancellationToken);
@@ -271,7 +270,7 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction();
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             var account = await FindAccountAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
             if (account is null)
             {
@@ -287,11 +286,11 @@ public sealed partial class SqliteAccountDirectory
             await ExecuteAsync(
                 connection,
                 transaction,
-                "INSERT INTO aliases (address, account_id, domain_id) VALUES ($address, $account, $domain);",
+                "INSERT INTO aliases (address, account_id, domain_id) VALUES (@address, @account, @domain);",
                 cancellationToken,
-                ("$address", address),
-                ("$account", account.Id),
-                ("$domain", domainId)).ConfigureAwait(false);
+                ("@address", address),
+                ("@account", account.Id),
+                ("@domain", domainId)).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return Changed($"Alias '{address}' now delivers to account '{name}'.");
         }
@@ -334,8 +333,8 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction();
-            var removed = await ExecuteAsync(connection, transaction, "DELETE FROM aliases WHERE address = $address;", cancellationToken, ("$address", address)).ConfigureAwait(false);
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            var removed = await ExecuteAsync(connection, transaction, "DELETE FROM aliases WHERE address = @address;", cancellationToken, ("@address", address)).ConfigureAwait(false);
             if (removed == 0)
             {
                 var owner = await FindAddressOwnerAsync(connection, transaction, address, cancellationToken).ConfigureAwait(false);
@@ -364,7 +363,7 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction(deferred: true);
+            using var transaction = await BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
             var account = await FindAccountAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
             return account is null ? [] : await ReadLoginsAsync(connection, transaction, account, maxCount, cancellationToken).ConfigureAwait(false);
         }
@@ -380,8 +379,8 @@ public sealed partial class SqliteAccountDirectory
             using var command = CreateCommand(
                 connection,
                 null,
-                "SELECT time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome, account_name FROM unresolved_logins ORDER BY id DESC LIMIT $limit;",
-                [("$limit", maxCount)]);
+                "SELECT time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome, account_name FROM unresolved_logins ORDER BY id DESC LIMIT @limit;",
+                [("@limit", maxCount)]);
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -408,8 +407,8 @@ public sealed partial class SqliteAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = connection.BeginTransaction();
-            if (await ExecuteAsync(connection, transaction, sql, cancellationToken, ("$name", name), ("$value", value)).ConfigureAwait(false) == 0)
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (await ExecuteAsync(connection, transaction, sql, cancellationToken, ("@name", name), ("@value", value)).ConfigureAwait(false) == 0)
             {
                 return UnknownAccount(name);
             }
@@ -421,7 +420,7 @@ public sealed partial class SqliteAccountDirectory
 
     /// <summary>The domain id for a new address or alias, or why it cannot be added.</summary>
     private static async Task<(long DomainId, AccountAdministrationResult? Refusal)> CheckNewAddressAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string address, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, string address, CancellationToken cancellationToken)
     {
         var domain = address[(address.LastIndexOf('@') + 1)..];
         var domainId = await FindDomainIdAsync(connection, transaction, domain, cancellationToken).ConfigureAwait(false);
@@ -446,7 +445,7 @@ public sealed partial class SqliteAccountDirectory
     }
 
     private static async Task<Dictionary<long, List<string>>> ReadAddressMapAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
     {
         using var command = CreateCommand(connection, transaction, sql, []);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -469,13 +468,13 @@ public sealed partial class SqliteAccountDirectory
     }
 
     private static async Task<List<LoginRecord>> ReadLoginsAsync(
-        SqliteConnection connection, SqliteTransaction transaction, AccountRow account, int maxCount, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, AccountRow account, int maxCount, CancellationToken cancellationToken)
     {
         using var command = CreateCommand(
             connection,
             transaction,
-            "SELECT time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome FROM login_history WHERE account_id = $account ORDER BY id DESC LIMIT $limit;",
-            [("$account", account.Id), ("$limit", maxCount)]);
+            "SELECT time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome FROM login_history WHERE account_id = @account ORDER BY id DESC LIMIT @limit;",
+            [("@account", account.Id), ("@limit", maxCount)]);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -491,7 +490,7 @@ public sealed partial class SqliteAccountDirectory
 
     private AccountAdministrationResult Changed(string message)
     {
-        SqliteAccountDirectoryLog.Changed(_logger, message);
+        AccountDirectoryLog.Changed(_logger, message);
         return AccountAdministrationResult.Success(message);
     }
 

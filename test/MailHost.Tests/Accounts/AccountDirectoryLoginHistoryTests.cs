@@ -1,14 +1,15 @@
 using System.Net;
 using MailHost.Accounts;
-using MailHost.Storage.Sqlite.Accounts;
+using MailHost.Accounts.Sql;
+using MailHost.Tests.Storage.Postgres;
 
 namespace MailHost.Tests.Accounts;
 
-public sealed class SqliteAccountDirectoryLoginHistoryTests : DirectoryTestBase
+public abstract class AccountDirectoryLoginHistoryTests : DirectoryTestBase
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    [Fact]
+    [StoreFact]
     public async Task Login_history_round_trips_every_field()
     {
         var directory = await OpenWithAliceAsync();
@@ -21,7 +22,7 @@ public sealed class SqliteAccountDirectoryLoginHistoryTests : DirectoryTestBase
         (await directory.GetRecentLoginsAsync("alice", 10, Ct)).Should().Equal(record);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Login_history_keeps_the_last_100_per_account_newest_first()
     {
         var directory = await OpenWithAliceAsync();
@@ -35,14 +36,14 @@ public sealed class SqliteAccountDirectoryLoginHistoryTests : DirectoryTestBase
 
         var history = await directory.GetRecentLoginsAsync("alice", 1000, Ct);
 
-        history.Should().HaveCount(SqliteAccountDirectory.LoginHistoryPerAccount);
+        history.Should().HaveCount(SqlAccountDirectory.LoginHistoryPerAccount);
         history.Select(h => h.Login).Should().Equal(Enumerable.Range(30, 100).Reverse().Select(i => "login" + i));
         history.Should().BeInDescendingOrder(h => h.Timestamp);
         (await directory.GetRecentLoginsAsync("bob", 1000, Ct)).Should().ContainSingle("one account's history does not push out another's");
         (await directory.GetRecentLoginsAsync("alice", 5, Ct)).Select(h => h.Login).Should().Equal("login129", "login128", "login127", "login126", "login125");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Logins_that_match_no_account_go_to_the_bounded_global_history()
     {
         var directory = await OpenWithAliceAsync();
@@ -57,24 +58,24 @@ public sealed class SqliteAccountDirectoryLoginHistoryTests : DirectoryTestBase
         (await directory.GetRecentLoginsAsync("ghost", 10, Ct)).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_global_history_of_unresolved_logins_is_bounded()
     {
         var directory = await OpenWithAliceAsync();
 
         // Recorded in parallel: the bound must hold whatever the interleaving of writers.
-        var total = SqliteAccountDirectory.UnresolvedLoginHistory + 20;
+        var total = SqlAccountDirectory.UnresolvedLoginHistory + 20;
         await Parallel.ForEachAsync(
             Enumerable.Range(0, total),
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct },
             async (i, ct) => await directory.RecordLoginAsync(At(null, i), ct));
 
         var unresolved = await directory.GetRecentUnresolvedLoginsAsync(5000, Ct);
-        unresolved.Should().HaveCount(SqliteAccountDirectory.UnresolvedLoginHistory);
+        unresolved.Should().HaveCount(SqlAccountDirectory.UnresolvedLoginHistory);
         unresolved.Select(l => l.Login).Should().OnlyHaveUniqueItems();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Client_supplied_text_is_clipped_so_the_history_stays_small()
     {
         var directory = await OpenWithAliceAsync();
