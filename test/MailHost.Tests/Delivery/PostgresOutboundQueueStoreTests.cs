@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using MailHost.Delivery.Queue;
 using MailHost.Storage;
 using MailHost.Storage.Postgres;
@@ -59,6 +60,27 @@ public sealed class PostgresOutboundQueueStoreTests : OutboundQueueStoreConforma
         span.Should().Equal(bytes.AsSpan(PostgresQueueContentWriter.ChunkSize - 10, 20).ToArray());
         content.Seek(-4, SeekOrigin.End);
         (await content.ReadAsync(new byte[10])).Should().Be(4);
+    }
+
+    [StoreFact]
+    public async Task A_large_message_parses_with_persistent_parts_and_writes_back_unchanged()
+    {
+        await using var queue = await OpenAsync();
+        var attachment = Convert.ToBase64String(RandomNumberGenerator.GetBytes(3 * PostgresQueueContentWriter.ChunkSize), Base64FormattingOptions.InsertLineBreaks);
+        var text = "From: a@local.test\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+            + "--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+            + "--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n" + attachment + "\r\n--b--\r\n";
+        var id = (await queue.EnqueueAsync(Envelope("bob@remote.test"), Content(text), Time.GetUtcNow().AddDays(1), CancellationToken.None)).Value;
+
+        // As the delivery worker reads it: parts stay in the stream and are read back by seeking when written out.
+        await using var content = (await queue.OpenContentAsync(id, CancellationToken.None))!;
+        var mime = await MimeKit.MimeMessage.LoadAsync(content, persistent: true, CancellationToken.None);
+        var written = new MemoryStream();
+        var format = MimeKit.FormatOptions.Default.Clone();
+        format.NewLineFormat = MimeKit.NewLineFormat.Dos;
+        await mime.WriteToAsync(format, written, CancellationToken.None);
+
+        Encoding.ASCII.GetString(written.ToArray()).Should().Be(text);
     }
 
     [StoreFact]
