@@ -1,95 +1,24 @@
-using MailHost.Dkim;
-using MailHost.Storage;
 using MailHost.Storage.Sqlite.Queue;
 using MailHost.Tests.Accounts;
-using MailHost.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailHost.Tests.Delivery;
 
-public sealed class SqliteDkimKeyStoreTests : IDisposable
+public sealed class SqliteDkimKeyStoreTests : DkimKeyStoreConformanceTests<SqliteDkimKeyStore, SqliteOutboundQueueStore>
 {
-    private static readonly DateTimeOffset Created = new(2026, 3, 1, 12, 0, 0, 123, TimeSpan.Zero);
     private readonly TempDirectory _directory = new();
 
-    public void Dispose() => _directory.Dispose();
-
-    [Fact]
-    public async Task A_saved_key_survives_reopening_and_is_found_by_canonical_domain()
+    public override Task DisposeAsync()
     {
-        var key = DkimKeys.Create("example.com", "mh20260301", DkimAlgorithms.Ed25519Sha256, Created);
-        await using (var store = await SqliteDkimKeyStore.OpenAsync(_directory.FullPath, CancellationToken.None))
-        {
-            (await store.SaveAsync(key with { Domain = "Example.COM." }, CancellationToken.None)).Should().Be(StoreResult<bool>.Success(false));
-        }
-
-        await using var reopened = await SqliteDkimKeyStore.OpenAsync(_directory.FullPath, CancellationToken.None);
-        (await reopened.GetAsync("EXAMPLE.com", CancellationToken.None)).Should().Be(key);
-        (await reopened.GetAsync("other.test", CancellationToken.None)).Should().BeNull();
-        (await reopened.GetAsync("not a domain", CancellationToken.None)).Should().BeNull();
+        _directory.Dispose();
+        return Task.CompletedTask;
     }
 
-    [Fact]
-    public async Task Saving_again_replaces_the_key_of_the_domain_and_says_so()
-    {
-        await using var store = await SqliteDkimKeyStore.OpenAsync(_directory.FullPath, CancellationToken.None);
-        var first = DkimKeys.Create("example.com", "s1", DkimAlgorithms.RsaSha256, Created);
-        var second = DkimKeys.Create("example.com", "s2", DkimAlgorithms.Ed25519Sha256, Created.AddDays(30));
-        var other = DkimKeys.Create("example.org", "s1", DkimAlgorithms.Ed25519Sha256, Created);
+    protected override Task<SqliteDkimKeyStore> OpenAsync() => SqliteDkimKeyStore.OpenAsync(_directory.FullPath, CancellationToken.None);
 
-        (await store.SaveAsync(first, CancellationToken.None)).Value.Should().BeFalse();
-        (await store.SaveAsync(other, CancellationToken.None)).Value.Should().BeFalse();
-        (await store.SaveAsync(second, CancellationToken.None)).Value.Should().BeTrue();
+    protected override Task<SqliteOutboundQueueStore> OpenQueueAsync(TimeProvider time) => SqliteOutboundQueueStore.OpenAsync(_directory.FullPath, time, CancellationToken.None);
 
-        (await store.GetAsync("example.com", CancellationToken.None)).Should().Be(second);
-        (await store.GetAsync("example.org", CancellationToken.None)).Should().Be(other);
-    }
+    protected override SqliteDkimKeyStore OverQueue(SqliteOutboundQueueStore queue) => new(queue);
 
-    [Fact]
-    public async Task Invalid_keys_are_refused_as_values_and_unknown_algorithms_are_kept_as_written()
-    {
-        await using var store = await SqliteDkimKeyStore.OpenAsync(_directory.FullPath, CancellationToken.None);
-        var key = DkimKeys.Create("example.com", "s1", DkimAlgorithms.RsaSha256, Created);
-
-        (await store.SaveAsync(key with { Selector = "s 1" }, CancellationToken.None)).Error!.Code.Should().Be(StoreErrorCode.InvalidArgument);
-        (await store.SaveAsync(key with { Domain = "bad domain" }, CancellationToken.None)).Error!.Code.Should().Be(StoreErrorCode.InvalidArgument);
-        (await store.GetAsync("example.com", CancellationToken.None)).Should().BeNull();
-
-        // A newer version's algorithm is stored and read back as is; the signer decides not to use it.
-        (await store.SaveAsync(key with { Algorithm = "ed448-sha256" }, CancellationToken.None)).IsSuccess.Should().BeTrue();
-        (await store.GetAsync("example.com", CancellationToken.None))!.Algorithm.Should().Be("ed448-sha256");
-    }
-
-    [Fact]
-    public async Task A_key_saved_by_a_tool_is_seen_at_once_through_a_running_queue()
-    {
-        var time = new FakeTimeProvider(Created);
-        await using var queue = await SqliteOutboundQueueStore.OpenAsync(_directory.FullPath, time, CancellationToken.None);
-        var server = new SqliteDkimKeyStore(queue);
-        (await server.GetAsync("example.com", CancellationToken.None)).Should().BeNull();
-
-        var key = DkimKeys.Create("example.com", "s1", DkimAlgorithms.RsaSha256, Created);
-        await using (var tool = await SqliteDkimKeyStore.OpenAsync(_directory.FullPath, CancellationToken.None))
-        {
-            (await tool.SaveAsync(key, CancellationToken.None)).IsSuccess.Should().BeTrue();
-        }
-
-        (await server.GetAsync("example.com", CancellationToken.None)).Should().Be(key);
-        await server.DisposeAsync();
-        (await queue.ListAsync(CancellationToken.None)).Should().BeEmpty("disposing the key store leaves the queue usable");
-    }
-
-    [Fact]
-    public async Task The_queue_registration_provides_the_key_store()
-    {
-        var services = new ServiceCollection().AddSqliteOutboundQueue(_directory.FullPath);
-        await using var provider = services.BuildServiceProvider();
-
-        var store = provider.GetRequiredService<IDkimKeyStore>();
-
-        store.Should().BeOfType<SqliteDkimKeyStore>();
-        var key = DkimKeys.Create("example.com", "s1", DkimAlgorithms.Ed25519Sha256, Created);
-        (await store.SaveAsync(key, CancellationToken.None)).IsSuccess.Should().BeTrue();
-        (await store.GetAsync("example.com", CancellationToken.None)).Should().Be(key);
-    }
+    protected override IServiceCollection AddQueue(IServiceCollection services) => services.AddSqliteOutboundQueue(_directory.FullPath);
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using MailHost.Delivery;
 using MailHost.Storage.Sqlite;
 using MailHost.Storage.Sqlite.Queue;
@@ -7,30 +6,13 @@ using MailHost.Tests.Storage;
 
 namespace MailHost.Tests.Delivery;
 
-/// <summary>Who wrote a queued message is kept with it, and a queue from before that column reads as submissions.</summary>
+/// <summary>A queue from before the origin column reads its messages as submissions (the origin itself: <see cref="OutboundQueueStoreConformanceTests{TStore}"/>).</summary>
 public sealed class SqliteOutboundQueueOriginTests : IDisposable
 {
     private readonly TempDirectory _directory = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
     public void Dispose() => _directory.Dispose();
-
-    private static MemoryStream Content() => new(Encoding.ASCII.GetBytes("Subject: hi\r\n\r\nbody\r\n"));
-
-    [Fact]
-    public async Task The_origin_survives_reopening()
-    {
-        string submitted, notice;
-        await using (var queue = await SqliteOutboundQueueStore.OpenAsync(_directory.FullPath, _time, CancellationToken.None))
-        {
-            submitted = (await queue.EnqueueAsync(new OutboundEnvelope("alice@local.test", [new OutboundRecipient("bob@remote.test")], "alice"), Content(), _time.GetUtcNow().AddDays(5), CancellationToken.None)).Value;
-            notice = (await queue.EnqueueAsync(new OutboundEnvelope(null, [new OutboundRecipient("x@remote.test")], "alice") { Origin = OutboundOrigin.Server }, Content(), _time.GetUtcNow().AddDays(5), CancellationToken.None)).Value;
-        }
-
-        await using var reopened = await SqliteOutboundQueueStore.OpenAsync(_directory.FullPath, _time, CancellationToken.None);
-        (await reopened.GetAsync(submitted, CancellationToken.None))!.Origin.Should().Be(OutboundOrigin.Submission);
-        (await reopened.GetAsync(notice, CancellationToken.None))!.Origin.Should().Be(OutboundOrigin.Server);
-    }
 
     [Fact]
     public async Task A_queue_of_the_previous_schema_keeps_its_messages_as_submissions()
