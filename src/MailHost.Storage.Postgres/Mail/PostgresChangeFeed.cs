@@ -15,6 +15,9 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
 {
     public const string Channel = "mailhost_mail";
 
+    /// <summary>The <c>application_name</c> of the LISTEN connections, so an operator can tell them apart.</summary>
+    public const string ApplicationName = "MailHost change feed";
+
     private static readonly TimeSpan Ping = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
 
@@ -26,9 +29,11 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
     private TaskCompletionSource _reconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
 
-    public PostgresChangeFeed(NpgsqlDataSource dataSource, ILogger logger)
+    public PostgresChangeFeed(string connectionString, ILogger logger)
     {
-        _dataSource = dataSource;
+        // A connection of its own, outside the pool the writes use, named so that an operator can find it.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = ApplicationName, Pooling = false };
+        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         _logger = logger;
     }
 
@@ -66,11 +71,20 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
         previous.TrySetResult();
     }
 
+    /// <summary>
+    /// Completes at the next reconnect of the LISTEN connection. A view takes it before it reads its mailbox and
+    /// waits with it (<see cref="WaitAsync(long, ulong, Task, CancellationToken)"/>), so a notification lost while the
+    /// connection was away after that read still wakes it.
+    /// </summary>
+    public Task Reconnected => Volatile.Read(ref _reconnected).Task;
+
     /// <inheritdoc/>
-    public async ValueTask WaitAsync(long mailboxId, ulong knownModSeq, CancellationToken cancellationToken)
+    public ValueTask WaitAsync(long mailboxId, ulong knownModSeq, CancellationToken cancellationToken) => WaitAsync(mailboxId, knownModSeq, Reconnected, cancellationToken);
+
+    /// <summary>Completes once a change above <paramref name="knownModSeq"/> was published for the mailbox, or at <paramref name="reconnected"/>.</summary>
+    public async ValueTask WaitAsync(long mailboxId, ulong knownModSeq, Task reconnected, CancellationToken cancellationToken)
     {
         var signal = _signals.GetOrAdd(mailboxId, static _ => new Signal());
-        var reconnected = Volatile.Read(ref _reconnected).Task;
         while (true)
         {
             Task changed;
@@ -101,6 +115,7 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
         }
 
         _stop.Dispose();
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task ListenLoopAsync(CancellationToken cancellationToken)

@@ -38,7 +38,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         Time = timeProvider ?? TimeProvider.System;
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
         Blobs = new PostgresContentBlobs(_dataSource, options.ContentChunkSize);
-        Feed = new PostgresChangeFeed(_dataSource, _logger);
+        Feed = new PostgresChangeFeed(options.ConnectionString, _logger);
     }
 
     /// <inheritdoc/>

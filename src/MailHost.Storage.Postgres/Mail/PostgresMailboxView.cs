@@ -302,15 +302,19 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
             return;
         }
 
-        var current = await _store.ReadAsync(
-            async (s, ct) => await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false) is { Noselect: false } m ? m.HighestModSeq : ulong.MaxValue,
+        // Taken before the read: a reconnect of the feed after it may have lost the notification of a change.
+        var reconnected = _store.Feed.Reconnected;
+        var current = await _store.TryReadAsync(
+            async (s, ct) => StoreResult<ulong>.Success(await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false) is { Noselect: false } m ? m.HighestModSeq : ulong.MaxValue),
             cancellationToken).ConfigureAwait(false);
-        if (current > _knownModSeq)
+
+        // With the database away the session learns of it from its next poll; the wait goes on until the feed is back.
+        if (current.IsSuccess && current.Value > _knownModSeq)
         {
             return;
         }
 
-        await _store.Feed.WaitAsync(_mailboxId, _knownModSeq, cancellationToken).ConfigureAwait(false);
+        await _store.Feed.WaitAsync(_mailboxId, _knownModSeq, reconnected, cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(CancellationToken cancellationToken) => PollChangesAsync(takeExpunges: true, cancellationToken);

@@ -167,4 +167,96 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
         changes.Snapshot.Uids.Should().Equal(second.Uid);
         (await viewB.GetVanishedAsync(0, default)).Value.Should().Equal(first.Uid);
     }
+
+    [StoreFact]
+    public async Task A_lost_listen_connection_comes_back_and_its_waiters_lose_no_change()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        var onB = (await B.OpenAccountAsync("alice", default)).Value;
+        await using var view = (await onB.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        var connects = B.Feed.Connects;
+        var waiting = view.WaitForChangesAsync(default).AsTask();
+
+        // Both hosts' LISTEN connections die; the append's NOTIFY may go out while B's is away.
+        await using (var admin = Npgsql.NpgsqlDataSource.Create(_database))
+        await using (var kill = admin.CreateCommand($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{PostgresChangeFeed.ApplicationName}' AND datname = current_database()"))
+        {
+            await kill.ExecuteNonQueryAsync();
+        }
+
+        var appended = (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("During the outage")), AppendOptions.Default, default)).Value;
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        (await view.PollChangesAsync(default)).Value.Snapshot.Uids.Should().Equal(appended.Uid);
+        using (var deadline = new CancellationTokenSource(Timeout))
+        {
+            while (B.Feed.Connects == connects)
+            {
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+
+        // Listening again: the next change arrives by notification.
+        var next = view.WaitForChangesAsync(default).AsTask();
+        (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("After")), AppendOptions.Default, default)).Error.Should().BeNull();
+        await next.WaitAsync(TimeSpan.FromSeconds(1));
+    }
+
+    [StoreFact]
+    public async Task Rows_kept_for_a_hosts_views_are_released_by_that_host_only()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        var held = (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("Held")), new AppendOptions(MessageFlags.Deleted), default)).Value;
+        var holder = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        await using var expunger = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        (await expunger.ExpungeAsync(null, default)).Value.Expunged.Should().Equal(held.Uid);
+        (await RetainedAsync()).Should().Equal("host-a");
+
+        // Another host starting again leaves host A's rows alone: its views may still show them (RFC 2180 §4.1.1).
+        await _b!.DisposeAsync();
+        _b = await PostgresMailStore.OpenAsync(new PostgresMailStoreOptions { ConnectionString = _database, InstanceId = "host-b" }, null, null, default);
+        (await RetainedAsync()).Should().Equal("host-a");
+        var message = await holder.FetchAsync(UidSet.All, FetchOptions.Default, default).SingleAsync();
+        (await message.Content.OpenAsync(default)).Should().NotBeNull();
+
+        // Host A stops with the view open (a crash); when it starts again it releases what it kept.
+        await _a!.DisposeAsync();
+        _a = await PostgresMailStore.OpenAsync(new PostgresMailStoreOptions { ConnectionString = _database, InstanceId = "host-a" }, null, null, default);
+        (await RetainedAsync()).Should().BeEmpty();
+        (await CountAsync("contents")).Should().Be(0, "nothing references the content any more");
+    }
+
+    [StoreFact]
+    public async Task A_database_failure_is_unavailable_never_a_success()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        await using var view = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        await PostgresTestServer.DropDatabaseAsync(_database);
+
+        (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple()), AppendOptions.Default, default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+        (await onA.GetStatusAsync("INBOX", default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+        (await onA.CreateMailboxAsync("New", MailboxAttributes.None, default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+        (await view.PollChangesAsync(default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+        (await A.DeliverAsync(TestMessages.Stream(TestMessages.Simple()), [new DeliveryTarget("alice")], default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+    }
+
+    private async Task<long> CountAsync(string table)
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(_database);
+        await using var command = dataSource.CreateCommand($"SELECT COUNT(*) FROM {table}");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<List<string>> RetainedAsync()
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(_database);
+        await using var command = dataSource.CreateCommand("SELECT instance FROM retained ORDER BY instance");
+        await using var reader = await command.ExecuteReaderAsync();
+        var instances = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            instances.Add(reader.GetString(0));
+        }
+
+        return instances;
+    }
 }
