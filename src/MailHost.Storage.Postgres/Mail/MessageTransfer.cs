@@ -50,7 +50,7 @@ internal sealed class MessageTransfer
 
         var modSeq = mailbox.HighestModSeq + 1;
         await PostgresMailStore.ChangeUsageAsync(s, mailbox.AccountId, -victims.Sum(v => v.Size), -victims.Count, ct).ConfigureAwait(false);
-        await store.RetireMessagesAsync(s, mailbox.Id, [.. victims.Select(v => (v.Uid, v.ContentId))], modSeq, expunger, moved: false, ct).ConfigureAwait(false);
+        await store.Retained.RetireAsync(s, mailbox.Id, [.. victims.Select(v => (v.Uid, v.ContentId))], modSeq, expunger, moved: false, ct).ConfigureAwait(false);
         await s.ExecAsync("UPDATE mailboxes SET highest_modseq = $2 WHERE id = $1", ct, mailbox.Id, (long)modSeq).ConfigureAwait(false);
         await store.AnnounceAsync(s, mailbox.Id, modSeq, ct).ConfigureAwait(false);
         return modSeq;
@@ -104,7 +104,7 @@ internal sealed class MessageTransfer
         {
             // Within one mailbox the expunge comes after the copies, which already raised its HIGHESTMODSEQ.
             var sourceModSeq = (_source.Id == _target.Id ? modSeq : _source.HighestModSeq) + 1;
-            await _store.RetireMessagesAsync(s, _source.Id, [.. rows.Select(r => (r.Uid, r.ContentId))], sourceModSeq, Mover, moved: true, ct).ConfigureAwait(false);
+            await _store.Retained.RetireAsync(s, _source.Id, [.. rows.Select(r => (r.Uid, r.ContentId))], sourceModSeq, Mover, moved: true, ct).ConfigureAwait(false);
             await s.ExecAsync("UPDATE mailboxes SET highest_modseq = $2 WHERE id = $1", ct, _source.Id, (long)sourceModSeq).ConfigureAwait(false);
             await _store.AnnounceAsync(s, _source.Id, sourceModSeq, ct).ConfigureAwait(false);
         }

@@ -25,7 +25,6 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
     private readonly PostgresMailStoreOptions _options;
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _dataSource;
-    private readonly CancellationTokenSource _stop = new();
     private bool _disposed;
 
     private PostgresMailStore(PostgresMailStoreOptions options, ILogger? logger, TimeProvider? timeProvider)
@@ -39,6 +38,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
         Blobs = new PostgresContentBlobs(_dataSource, options.ContentChunkSize);
         Feed = new PostgresChangeFeed(options.ConnectionString, _logger);
+        Retained = new RetainedMessages(this, _logger);
     }
 
     /// <inheritdoc/>
@@ -52,6 +52,12 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
     internal IContentBlobs Blobs { get; }
 
     internal PostgresChangeFeed Feed { get; }
+
+    /// <summary>Expunged messages kept for this host's open views (RFC 2180 §4.1.1).</summary>
+    internal RetainedMessages Retained { get; }
+
+    /// <summary>The open views of this host, by mailbox.</summary>
+    internal OpenMailboxViews Views => Retained.Views;
 
     internal string InstanceId => _options.InstanceId;
 
@@ -68,11 +74,11 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         {
             var applied = await PostgresSchema.MigrateAsync(store._dataSource, PostgresMailSchema.Component, PostgresMailSchema.Migrations, cancellationToken).ConfigureAwait(false);
             var version = await PostgresSchema.GetVersionAsync(store._dataSource, PostgresMailSchema.Component, cancellationToken).ConfigureAwait(false);
-            var released = await store.ReleaseLeftoversAsync(cancellationToken).ConfigureAwait(false);
-            store.LastCheck = new StoreCheckReport(version, released, 0, 0, 0);
+            var released = await store.Retained.ReleaseLeftoversAsync(cancellationToken).ConfigureAwait(false);
+            store.LastCheck = new StoreCheckReport(version, 0, 0, 0, 0);
             PostgresMailLog.Opened(store._logger, version, applied, released);
             await store.Feed.StartAsync(cancellationToken).ConfigureAwait(false);
-            store.StartReleaser();
+            store.Retained.Start();
             return store;
         }
         catch
@@ -202,11 +208,26 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         }
 
         _disposed = true;
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await StopReleaserAsync().ConfigureAwait(false);
+        await Retained.DisposeAsync().ConfigureAwait(false);
         await Feed.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The check holds the mail tables against every host's writers while it runs (<see cref="PostgresMailCheck"/>).</remarks>
+    public async ValueTask<StoreCheckReport> CheckAsync(CancellationToken cancellationToken)
+    {
+        var version = await PostgresSchema.GetVersionAsync(_dataSource, PostgresMailSchema.Component, cancellationToken).ConfigureAwait(false);
+        var result = await WriteAsync(
+            async (s, ct) => StoreResult<StoreCheckReport>.Success(await PostgresMailCheck.RunAsync(s, version, _logger, ct).ConfigureAwait(false)),
+            cancellationToken).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            throw new IOException(result.Error.Message);
+        }
+
+        LastCheck = result.Value;
+        return result.Value;
     }
 
     /// <summary>

@@ -347,7 +347,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
             if (poll.Dropped)
             {
                 // What this view let go of may be held by no view now.
-                _store.RequestRelease(_mailboxId);
+                _store.Retained.RequestRelease(_mailboxId);
             }
         }
 
@@ -360,7 +360,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         {
             _disposed = true;
             _store.Views.Remove(_mailboxId, this);
-            _store.RequestRelease(_mailboxId);
+            _store.Retained.RequestRelease(_mailboxId);
         }
 
         return ValueTask.CompletedTask;
@@ -419,6 +419,6 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         Snapshot = Snapshot with { Uids = _known };
 
         // What was kept for the other views may be held by none of them (they never knew the message).
-        _store.RequestRelease(_mailboxId);
+        _store.Retained.RequestRelease(_mailboxId);
     }
 }

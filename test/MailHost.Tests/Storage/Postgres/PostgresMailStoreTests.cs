@@ -33,7 +33,7 @@ public sealed class PostgresMailStoreTests : MailStoreConformanceTests, IRequire
     // Released content has no contents row any more (its chunks went in the same transaction).
     protected override async Task<bool> IsReleasedAsync(IMailStore store, MessageContent content)
     {
-        await ((PostgresMailStore)store).ReleaseRetainedAsync(default).WaitAsync(Timeout);
+        await ((PostgresMailStore)store).Retained.ReleaseAsync(default).WaitAsync(Timeout);
         var stream = await content.OpenAsync(default).AsTask().WaitAsync(Timeout);
         if (stream is null)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 
 namespace MailHost.Storage.Postgres.Mail;
 
@@ -11,17 +12,29 @@ namespace MailHost.Storage.Postgres.Mail;
 /// any more. Other hosts never touch them (their views are not known here); a host clears its own leftovers when it
 /// starts, since no view outlives the process.
 /// </summary>
-public sealed partial class PostgresMailStore
+internal sealed class RetainedMessages : IAsyncDisposable
 {
     private static readonly TimeSpan ReleaseRetry = TimeSpan.FromSeconds(5);
+
+    private readonly PostgresMailStore _store;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
 
     private readonly ConcurrentDictionary<long, bool> _retaining = new();
     private readonly ConcurrentDictionary<long, bool> _releaseRequests = new();
     private readonly Channel<bool> _releaseSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private Task? _releaser;
 
+    public RetainedMessages(PostgresMailStore store, ILogger logger)
+    {
+        _store = store;
+        _logger = logger;
+    }
+
     /// <summary>The open views of this host, by mailbox.</summary>
-    internal OpenMailboxViews Views { get; } = new();
+    public OpenMailboxViews Views { get; } = new();
+
+    private string InstanceId => _store.InstanceId;
 
     /// <summary>
     /// Expunges rows of one mailbox whose row the caller holds: they leave <c>messages</c>, their UIDs are remembered
@@ -29,7 +42,7 @@ public sealed partial class PostgresMailStore
     /// move to <c>retained</c> with a content reference. Otherwise an expunged row's reference is released here; a
     /// moved row's reference already belongs to its copy. The caller maintains usage and HIGHESTMODSEQ.
     /// </summary>
-    internal async Task RetireMessagesAsync(PgSession s, long mailboxId, IReadOnlyList<(uint Uid, long ContentId)> rows, ulong modSeq, IOpenMailboxView? expunger, bool moved, CancellationToken ct)
+    public async Task RetireAsync(PgSession s, long mailboxId, IReadOnlyList<(uint Uid, long ContentId)> rows, ulong modSeq, IOpenMailboxView? expunger, bool moved, CancellationToken ct)
     {
         if (rows.Count == 0)
         {
@@ -74,13 +87,13 @@ public sealed partial class PostgresMailStore
         {
             foreach (var (_, contentId) in rows)
             {
-                await ReleaseContentAsync(s, contentId, 1, ct).ConfigureAwait(false);
+                await _store.ReleaseContentAsync(s, contentId, 1, ct).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>A view of <paramref name="mailboxId"/> let go of messages: a release pass runs soon, if this host retained any there.</summary>
-    internal void RequestRelease(long mailboxId)
+    public void RequestRelease(long mailboxId)
     {
         if (_retaining.ContainsKey(mailboxId))
         {
@@ -90,27 +103,31 @@ public sealed partial class PostgresMailStore
     }
 
     /// <summary>Runs a release pass now over every mailbox where this host retained rows; returns how many rows it released.</summary>
-    internal Task<int> ReleaseRetainedAsync(CancellationToken cancellationToken) => ReleaseRetainedAsync([.. _retaining.Keys], cancellationToken);
+    public Task<int> ReleaseAsync(CancellationToken cancellationToken) => ReleaseAsync([.. _retaining.Keys], cancellationToken);
 
-    private void StartReleaser() => _releaser = Task.Run(() => ReleaseLoopAsync(_stop.Token), CancellationToken.None);
+    /// <summary>Starts the release pass, which runs whenever a view lets go of messages.</summary>
+    public void Start() => _releaser = Task.Run(() => ReleaseLoopAsync(_stop.Token), CancellationToken.None);
 
-    private async Task StopReleaserAsync()
+    public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
         if (_releaser is not null)
         {
             await _releaser.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+
+        _stop.Dispose();
     }
 
     /// <summary>Releases every row this host kept before it stopped: no view of it survived.</summary>
-    private async Task<int> ReleaseLeftoversAsync(CancellationToken cancellationToken)
+    public async Task<int> ReleaseLeftoversAsync(CancellationToken cancellationToken)
     {
-        var result = await WriteAsync(async (s, ct) =>
+        var result = await _store.WriteAsync(async (s, ct) =>
         {
             var rows = await s.ListAsync("DELETE FROM retained WHERE instance = $1 RETURNING content_id", r => r.GetInt64(0), ct, InstanceId).ConfigureAwait(false);
             foreach (var contentId in rows)
             {
-                await ReleaseContentAsync(s, contentId, 1, ct).ConfigureAwait(false);
+                await _store.ReleaseContentAsync(s, contentId, 1, ct).ConfigureAwait(false);
             }
 
             return StoreResult<int>.Success(rows.Count);
@@ -118,12 +135,12 @@ public sealed partial class PostgresMailStore
         return result.IsSuccess ? result.Value : throw new IOException(result.Error.Message);
     }
 
-    private async Task<int> ReleaseRetainedAsync(List<long> mailboxIds, CancellationToken cancellationToken)
+    private async Task<int> ReleaseAsync(List<long> mailboxIds, CancellationToken cancellationToken)
     {
         var released = 0;
         foreach (var mailboxId in mailboxIds)
         {
-            var result = await WriteAsync(async (s, ct) =>
+            var result = await _store.WriteAsync(async (s, ct) =>
             {
                 var count = 0;
                 var kept = 0;
@@ -143,7 +160,7 @@ public sealed partial class PostgresMailStore
                     }
 
                     await s.ExecAsync("DELETE FROM retained WHERE mailbox_id = $1 AND uid = $2 AND instance = $3", ct, mailboxId, (long)uid, InstanceId).ConfigureAwait(false);
-                    await ReleaseContentAsync(s, contentId, 1, ct).ConfigureAwait(false);
+                    await _store.ReleaseContentAsync(s, contentId, 1, ct).ConfigureAwait(false);
                     count++;
                 }
 
@@ -176,7 +193,7 @@ public sealed partial class PostgresMailStore
                     }
                 }
 
-                await ReleaseRetainedAsync(mailboxIds, cancellationToken).ConfigureAwait(false);
+                await ReleaseAsync(mailboxIds, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
