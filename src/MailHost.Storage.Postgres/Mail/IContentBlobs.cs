@@ -9,7 +9,10 @@ namespace MailHost.Storage.Postgres.Mail;
 /// </summary>
 internal interface IContentBlobs
 {
-    /// <summary>Stores <paramref name="length"/> octets of <paramref name="content"/> under <paramref name="address"/>, streaming.</summary>
+    /// <summary>
+    /// Stores <paramref name="length"/> octets of <paramref name="content"/> under <paramref name="address"/>,
+    /// streaming, unless the address has its bytes already (then the stream is not read).
+    /// </summary>
     Task WriteAsync(PgSession session, string address, Stream content, long length, CancellationToken cancellationToken);
 
     /// <summary>Removes the bytes of <paramref name="address"/>.</summary>

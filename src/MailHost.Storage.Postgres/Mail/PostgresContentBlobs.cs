@@ -24,7 +24,12 @@ internal sealed class PostgresContentBlobs : IContentBlobs
 
     public async Task WriteAsync(PgSession session, string address, Stream content, long length, CancellationToken cancellationToken)
     {
-        await session.ExecAsync("INSERT INTO content_blobs (address, size, chunk_size) VALUES ($1, $2, $3)", cancellationToken, address, length, _chunkSize).ConfigureAwait(false);
+        // A concurrent writer of the same address waits here for the other's commit, and then finds the bytes there.
+        if (await session.ExecAsync("INSERT INTO content_blobs (address, size, chunk_size) VALUES ($1, $2, $3) ON CONFLICT (address) DO NOTHING", cancellationToken, address, length, _chunkSize).ConfigureAwait(false) == 0)
+        {
+            return;
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(_chunkSize);
         try
         {

@@ -151,9 +151,13 @@ internal sealed class PostgresMailAccount : IMailAccount, IMailAccountQuota
         await using (prepared.Value.Spool.ConfigureAwait(false))
         {
             return await _store.WriteAsync(
-                async (s, ct) => await PostgresMailStore.LockAccountAsync(s, _accountId, ct).ConfigureAwait(false)
-                    ? await _store.InsertMessageAsync(s, _accountId, name.Value, prepared.Value, options, ct).ConfigureAwait(false)
-                    : StoreResult<AppendResult>.Fail(Removed),
+                async (s, ct) =>
+                {
+                    await _store.UploadAsync(s, prepared.Value, ct).ConfigureAwait(false);
+                    return await PostgresMailStore.LockAccountAsync(s, _accountId, ct).ConfigureAwait(false)
+                        ? await _store.InsertMessageAsync(s, _accountId, name.Value, prepared.Value, options, ct).ConfigureAwait(false)
+                        : StoreResult<AppendResult>.Fail(Removed);
+                },
                 cancellationToken).ConfigureAwait(false);
         }
     }

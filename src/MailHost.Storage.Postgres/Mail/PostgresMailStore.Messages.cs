@@ -173,14 +173,25 @@ public sealed partial class PostgresMailStore
         var (id, inserted) = row!;
         if (inserted)
         {
-            var bytes = content.Spool.OpenRead();
-            await using (bytes.ConfigureAwait(false))
-            {
-                await Blobs.WriteAsync(s, content.Address, bytes, content.Size, ct).ConfigureAwait(false);
-            }
+            // Usually written already by UploadAsync; again only if the content went away in between.
+            await UploadAsync(s, content, ct).ConfigureAwait(false);
         }
 
         return id;
+    }
+
+    /// <summary>
+    /// Streams the content's bytes in before the write takes any account or mailbox lock, so that a large message
+    /// does not hold up the other writes of its mailbox while it travels; it is committed, or rolled back, with the
+    /// message rows.
+    /// </summary>
+    internal async Task UploadAsync(PgSession s, PreparedContent content, CancellationToken ct)
+    {
+        var bytes = content.Spool.OpenRead();
+        await using (bytes.ConfigureAwait(false))
+        {
+            await Blobs.WriteAsync(s, content.Address, bytes, content.Size, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Drops references; content nobody uses any more goes with its bytes, in the same transaction.</summary>

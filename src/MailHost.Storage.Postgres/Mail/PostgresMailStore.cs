@@ -170,6 +170,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         {
             return await WriteAsync(async (s, ct) =>
             {
+                await UploadAsync(s, item, ct).ConfigureAwait(false);
                 var accounts = new Dictionary<string, long>(StringComparer.Ordinal);
                 foreach (var target in targets)
                 {
