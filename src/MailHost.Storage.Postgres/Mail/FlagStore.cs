@@ -1,0 +1,93 @@
+namespace MailHost.Storage.Postgres.Mail;
+
+/// <summary>
+/// STORE inside a write (RFC 9051 §6.4.6, RFC 7162 §3.1.3 UNCHANGEDSINCE) on a mailbox row taken <c>FOR UPDATE</c>:
+/// the messages that actually change share one new MODSEQ; the others keep theirs.
+/// </summary>
+internal sealed class FlagStore
+{
+    private readonly PostgresMailStore _store;
+    private readonly PgSession _session;
+    private readonly long _mailboxId;
+    private readonly Func<uint, bool> _include;
+
+    public FlagStore(PostgresMailStore store, PgSession session, long mailboxId, Func<uint, bool> include)
+    {
+        _store = store;
+        _session = session;
+        _mailboxId = mailboxId;
+        _include = include;
+    }
+
+    public async Task<StoreResult<StoreFlagsResult>> RunAsync(UidSet uids, FlagOperation operation, MessageFlags flags, IReadOnlyList<string> keywords, ulong? unchangedSince, CancellationToken ct)
+    {
+        var s = _session;
+        var mailbox = await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct, forUpdate: true).ConfigureAwait(false);
+        if (mailbox is null || mailbox.Noselect)
+        {
+            return StoreResult<StoreFlagsResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+        }
+
+        var resolved = FlagChange.ResolveKeywords(keywords, mailbox.Keywords, _store.Limits.MaxKeywordsPerMailbox, out var created);
+        if (!resolved.IsSuccess)
+        {
+            return StoreResult<StoreFlagsResult>.Fail(resolved.Error);
+        }
+
+        var rows = uids.IsEmpty ? [] : (await s.ListAsync(
+            "SELECT uid, flags, keywords, modseq FROM messages WHERE mailbox_id = $1 AND uid >= $2 AND uid <= $3 ORDER BY uid",
+            r => (Uid: (uint)r.GetInt64(0), Flags: (MessageFlags)r.GetInt32(1), Keywords: (IReadOnlyList<string>)r.GetFieldValue<string[]>(2), ModSeq: (ulong)r.GetInt64(3)),
+            ct,
+            _mailboxId,
+            (long)uids.Min,
+            (long)uids.Max).ConfigureAwait(false)).Where(r => uids.Contains(r.Uid) && _include(r.Uid)).ToList();
+        var states = new List<MessageFlagState>(rows.Count);
+        var modified = new List<uint>();
+        var modSeq = mailbox.HighestModSeq;
+        var bumped = false;
+        foreach (var row in rows)
+        {
+            // RFC 7162 §3.1.3: UNCHANGEDSINCE leaves messages changed after it alone and reports them.
+            if (unchangedSince is { } since && row.ModSeq > since)
+            {
+                modified.Add(row.Uid);
+                continue;
+            }
+
+            var (newFlags, newKeywords) = FlagChange.Apply(operation, row.Flags, row.Keywords, flags, resolved.Value);
+            if (newFlags == row.Flags && FlagChange.SameKeywords(newKeywords, row.Keywords))
+            {
+                states.Add(new MessageFlagState(row.Uid, row.Flags, row.Keywords, row.ModSeq, false));
+                continue;
+            }
+
+            if (!bumped)
+            {
+                modSeq++;
+                bumped = true;
+            }
+
+            await s.ExecAsync(
+                "UPDATE messages SET flags = $3, keywords = $4, modseq = $5 WHERE mailbox_id = $1 AND uid = $2",
+                ct,
+                _mailboxId,
+                (long)row.Uid,
+                (int)newFlags,
+                newKeywords.ToArray(),
+                (long)modSeq).ConfigureAwait(false);
+            states.Add(new MessageFlagState(row.Uid, newFlags, newKeywords, modSeq, true));
+        }
+
+        if (bumped || created.Count > 0)
+        {
+            await s.ExecAsync("UPDATE mailboxes SET highest_modseq = $2, keywords = $3 WHERE id = $1", ct, _mailboxId, (long)modSeq, mailbox.Keywords.Concat(created).ToArray()).ConfigureAwait(false);
+        }
+
+        if (bumped)
+        {
+            await _store.AnnounceAsync(s, _mailboxId, modSeq, ct).ConfigureAwait(false);
+        }
+
+        return StoreResult<StoreFlagsResult>.Success(new StoreFlagsResult(states, modified, modSeq));
+    }
+}

@@ -1,0 +1,26 @@
+namespace MailHost.Storage.Postgres.Mail;
+
+/// <summary>
+/// Where message bytes live, by content address (the SHA-256 of <see cref="MessageSpool.ContentAddress"/>). The
+/// store keeps the reference counts and calls <see cref="WriteAsync"/> once per new address and
+/// <see cref="DeleteAsync"/> once its last reference is gone, both inside the transaction that decides it; an
+/// implementation outside the database (an object store) would write before that commit and delete after it
+/// (<see cref="PgSession.AfterCommit"/>).
+/// </summary>
+internal interface IContentBlobs
+{
+    /// <summary>
+    /// Stores <paramref name="length"/> octets of <paramref name="content"/> under <paramref name="address"/>,
+    /// streaming, unless the address has its bytes already (then the stream is not read).
+    /// </summary>
+    Task WriteAsync(PgSession session, string address, Stream content, long length, CancellationToken cancellationToken);
+
+    /// <summary>Removes the bytes of <paramref name="address"/>.</summary>
+    Task DeleteAsync(PgSession session, string address, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens <paramref name="length"/> octets from <paramref name="offset"/>, read piece by piece as the caller
+    /// reads; <see langword="null"/> when the content no longer exists.
+    /// </summary>
+    Task<Stream?> OpenReadAsync(string address, long offset, long length, CancellationToken cancellationToken);
+}

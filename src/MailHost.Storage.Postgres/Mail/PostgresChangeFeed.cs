@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace MailHost.Storage.Postgres.Mail;
+
+/// <summary>
+/// The change feed across hosts: writers send <c>NOTIFY</c> inside their transaction (PostgreSQL delivers it at
+/// commit, never for a rollback), and each store instance keeps one <c>LISTEN</c> connection that turns the
+/// notifications into local wake-ups. The connection reconnects by itself; notifications sent while it was away are
+/// lost, so after every reconnect all waiters are woken and re-read their mailbox from their MODSEQ.
+/// </summary>
+internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
+{
+    public const string Channel = "mailhost_mail";
+
+    /// <summary>The <c>application_name</c> of the LISTEN connections, so an operator can tell them apart.</summary>
+    public const string ApplicationName = "MailHost change feed";
+
+    private static readonly TimeSpan Ping = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<long, Signal> _signals = new();
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _reconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _loop;
+
+    public PostgresChangeFeed(string connectionString, ILogger logger)
+    {
+        // A connection of its own, outside the pool the writes use, named so that an operator can find it.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = ApplicationName, Pooling = false };
+        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        _logger = logger;
+    }
+
+    /// <summary>How many times the LISTEN connection was (re)established; for tests and logs.</summary>
+    public int Connects { get; private set; }
+
+    /// <summary>Starts listening; completes once the first LISTEN is in place (or after a short wait when the server is away).</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop ??= Task.Run(() => ListenLoopAsync(_stop.Token), CancellationToken.None);
+        await Task.WhenAny(_listening.Task, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the notification of a change inside the writer's transaction: it goes out when that commits.</summary>
+    public static Task NotifyAsync(PgSession session, long mailboxId, ulong highestModSeq, CancellationToken cancellationToken) =>
+        session.ExecAsync("SELECT pg_notify($1, $2)", cancellationToken, Channel, string.Create(CultureInfo.InvariantCulture, $"{mailboxId}:{highestModSeq}"));
+
+    /// <inheritdoc/>
+    public void Publish(long mailboxId, ulong highestModSeq)
+    {
+        var signal = _signals.GetOrAdd(mailboxId, static _ => new Signal());
+        TaskCompletionSource previous;
+        lock (signal)
+        {
+            if (highestModSeq <= signal.Latest)
+            {
+                return;
+            }
+
+            signal.Latest = highestModSeq;
+            previous = signal.Changed;
+            signal.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        previous.TrySetResult();
+    }
+
+    /// <summary>
+    /// Completes at the next reconnect of the LISTEN connection. A view takes it before it reads its mailbox and
+    /// waits with it (<see cref="WaitAsync(long, ulong, Task, CancellationToken)"/>), so a notification lost while the
+    /// connection was away after that read still wakes it.
+    /// </summary>
+    public Task Reconnected => Volatile.Read(ref _reconnected).Task;
+
+    /// <inheritdoc/>
+    public ValueTask WaitAsync(long mailboxId, ulong knownModSeq, CancellationToken cancellationToken) => WaitAsync(mailboxId, knownModSeq, Reconnected, cancellationToken);
+
+    /// <summary>Completes once a change above <paramref name="knownModSeq"/> was published for the mailbox, or at <paramref name="reconnected"/>.</summary>
+    public async ValueTask WaitAsync(long mailboxId, ulong knownModSeq, Task reconnected, CancellationToken cancellationToken)
+    {
+        var signal = _signals.GetOrAdd(mailboxId, static _ => new Signal());
+        while (true)
+        {
+            Task changed;
+            lock (signal)
+            {
+                if (signal.Latest > knownModSeq)
+                {
+                    return;
+                }
+
+                changed = signal.Changed.Task;
+            }
+
+            // A reconnect may have lost notifications: the waiter goes back and reads the mailbox.
+            if (await Task.WhenAny(changed, reconnected).WaitAsync(cancellationToken).ConfigureAwait(false) == reconnected)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        _stop.Dispose();
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task ListenLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                connection.Notification += OnNotification;
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                Connects++;
+                if (Connects > 1)
+                {
+                    PostgresMailLog.FeedReconnected(_logger);
+                }
+
+                WakeAll();
+                _listening.TrySetResult();
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    if (!await connection.WaitAsync(Ping, cancellationToken).ConfigureAwait(false))
+                    {
+                        // Nothing for a while: a round trip finds a connection that broke silently.
+                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                        await ping.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            {
+                PostgresMailLog.FeedLost(_logger, ex);
+                await Task.Delay(Retry, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    {
+        var payload = e.Payload.AsSpan();
+        var colon = payload.IndexOf(':');
+        if (colon > 0
+            && long.TryParse(payload[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var mailboxId)
+            && ulong.TryParse(payload[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var modSeq))
+        {
+            Publish(mailboxId, modSeq);
+        }
+    }
+
+    private void WakeAll()
+    {
+        var previous = Interlocked.Exchange(ref _reconnected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        previous.TrySetResult();
+    }
+
+    private sealed class Signal
+    {
+        public ulong Latest { get; set; }
+
+        public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,270 @@
+using MailHost.Storage.Common;
+
+namespace MailHost.Storage.Postgres.Mail;
+
+/// <summary>
+/// The row work every write shares: accounts, mailboxes, messages and their content references, quota and threads.
+/// Lock order, everywhere: the account row, then mailbox rows in id order, then contents rows.
+/// </summary>
+public sealed partial class PostgresMailStore
+{
+    private const string InsertMessageSql =
+        "INSERT INTO messages (mailbox_id, uid, content_id, flags, keywords, modseq, internal_date, internal_offset, save_date, email_id, thread_id, size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+    /// <summary>The account's id, creating it with its default mailboxes (RFC 6154), all subscribed, when it is new.</summary>
+    internal async Task<long> EnsureAccountAsync(PgSession s, string accountName, CancellationToken ct)
+    {
+        // ON CONFLICT waits for a concurrent creation of the same name to commit, then finds its row.
+        if (await s.LongAsync("INSERT INTO accounts (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id", ct, accountName).ConfigureAwait(false) is not { } created)
+        {
+            return (await s.LongAsync("SELECT id FROM accounts WHERE name = $1", ct, accountName).ConfigureAwait(false))!.Value;
+        }
+
+        foreach (var (name, specialUse) in DefaultMailboxes.All)
+        {
+            await CreateMailboxRowAsync(s, created, name, specialUse, noselect: false, ct).ConfigureAwait(false);
+            await s.ExecAsync("INSERT INTO subscriptions (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", ct, created, name).ConfigureAwait(false);
+        }
+
+        return created;
+    }
+
+    /// <summary>Locks the account row for the rest of the transaction; <see langword="false"/> once the account is gone.</summary>
+    internal static async Task<bool> LockAccountAsync(PgSession s, long accountId, CancellationToken ct) =>
+        await s.LongAsync("SELECT id FROM accounts WHERE id = $1 FOR UPDATE", ct, accountId).ConfigureAwait(false) is not null;
+
+    /// <summary>Creates a mailbox with a fresh UIDVALIDITY, above every one the account gave out (RFC 9051 §2.3.1.1).</summary>
+    internal async Task<long> CreateMailboxRowAsync(PgSession s, long accountId, string name, MailboxAttributes specialUse, bool noselect, CancellationToken ct)
+    {
+        var last = (uint)(await s.LongAsync("SELECT last_uidvalidity FROM accounts WHERE id = $1", ct, accountId).ConfigureAwait(false) ?? 0);
+        var uidValidity = DefaultMailboxes.NextUidValidity(last, Time.GetUtcNow());
+        await s.ExecAsync("UPDATE accounts SET last_uidvalidity = $2 WHERE id = $1", ct, accountId, (long)uidValidity).ConfigureAwait(false);
+        return (await s.LongAsync(
+            "INSERT INTO mailboxes (account_id, name, uidvalidity, special_use, noselect) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            ct,
+            accountId,
+            name,
+            (long)uidValidity,
+            (int)specialUse,
+            noselect).ConfigureAwait(false))!.Value;
+    }
+
+    internal static Task<MailboxRow?> FindMailboxAsync(PgSession s, long accountId, string name, CancellationToken ct, bool forUpdate = false) =>
+        s.FirstAsync($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE account_id = $1 AND name = $2{(forUpdate ? " FOR UPDATE" : string.Empty)}", MailboxRow.Read, ct, accountId, name);
+
+    internal static Task<MailboxRow?> FindMailboxAsync(PgSession s, long mailboxId, CancellationToken ct, bool forUpdate = false) =>
+        s.FirstAsync($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1{(forUpdate ? " FOR UPDATE" : string.Empty)}", MailboxRow.Read, ct, mailboxId);
+
+    internal async Task<QuotaUsage> ReadQuotaAsync(PgSession s, long accountId, CancellationToken ct) =>
+        await s.FirstAsync(
+            "SELECT storage_used, messages_used, quota_set, quota_storage, quota_messages FROM accounts WHERE id = $1",
+            r => QuotaRules.Usage(
+                r.GetInt64(0),
+                r.GetInt64(1),
+                r.GetBoolean(2) ? new QuotaLimits(r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4)) : null,
+                _options.DefaultQuota),
+            ct,
+            accountId).ConfigureAwait(false) ?? QuotaRules.Usage(0, 0, null, _options.DefaultQuota);
+
+    internal static Task ChangeUsageAsync(PgSession s, long accountId, long bytes, long messages, CancellationToken ct) =>
+        s.ExecAsync("UPDATE accounts SET storage_used = storage_used + $2, messages_used = messages_used + $3 WHERE id = $1", ct, accountId, bytes, messages);
+
+    /// <summary>Announces a mailbox's new HIGHESTMODSEQ: NOTIFY at commit for the other hosts, the local feed right after it.</summary>
+    internal async Task AnnounceAsync(PgSession s, long mailboxId, ulong modSeq, CancellationToken ct)
+    {
+        await PostgresChangeFeed.NotifyAsync(s, mailboxId, modSeq, ct).ConfigureAwait(false);
+        s.AfterCommit(() => Feed.Publish(mailboxId, modSeq));
+    }
+
+    /// <summary>
+    /// Stores one message; the caller holds the account row. The mailbox row is taken <c>FOR UPDATE</c> before its
+    /// UIDNEXT is read, so the UID and MODSEQ given out here are above every committed one. Every check comes first,
+    /// so a refusal writes nothing.
+    /// </summary>
+    internal async Task<StoreResult<AppendResult>> InsertMessageAsync(PgSession s, long accountId, string mailboxName, PreparedContent content, AppendOptions options, CancellationToken ct)
+    {
+        var name = MailboxName.Normalize(mailboxName, Limits);
+        if (!name.IsSuccess)
+        {
+            return StoreResult<AppendResult>.Fail(name.Error);
+        }
+
+        var mailbox = await FindMailboxAsync(s, accountId, name.Value, ct, forUpdate: true).ConfigureAwait(false);
+        if (mailbox is null || mailbox.Noselect)
+        {
+            return StoreResult<AppendResult>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
+        }
+
+        var keywords = FlagChange.ResolveKeywords(options.Keywords, mailbox.Keywords, Limits.MaxKeywordsPerMailbox, out var created);
+        if (!keywords.IsSuccess)
+        {
+            return StoreResult<AppendResult>.Fail(keywords.Error);
+        }
+
+        if (QuotaRules.CheckAdd(await ReadQuotaAsync(s, accountId, ct).ConfigureAwait(false), content.Size, 1) is { } quotaError)
+        {
+            return StoreResult<AppendResult>.Fail(quotaError);
+        }
+
+        if (mailbox.UidNext == uint.MaxValue)
+        {
+            return StoreResult<AppendResult>.Fail(StoreErrorCode.LimitExceeded, "The mailbox has used up its UIDs.");
+        }
+
+        var contentId = await AcquireContentAsync(s, content, ct).ConfigureAwait(false);
+        var now = Time.GetUtcNow();
+        var internalDate = options.InternalDate ?? now;
+        var uid = mailbox.UidNext;
+        var modSeq = mailbox.HighestModSeq + 1;
+        var emailId = MailObjectIds.NewEmailId();
+        var threadId = await ResolveThreadAsync(s, accountId, content, ct).ConfigureAwait(false);
+        var messageKeywords = new SortedSet<string>(keywords.Value, StringComparer.OrdinalIgnoreCase).ToArray();
+        await s.ExecAsync(
+            InsertMessageSql,
+            ct,
+            mailbox.Id,
+            (long)uid,
+            contentId,
+            (int)options.Flags,
+            messageKeywords,
+            (long)modSeq,
+            internalDate.ToUnixTimeMilliseconds(),
+            (int)internalDate.Offset.TotalMinutes,
+            now.ToUnixTimeMilliseconds(),
+            emailId,
+            threadId,
+            content.Size).ConfigureAwait(false);
+        await s.ExecAsync(
+            "UPDATE mailboxes SET uidnext = $2, highest_modseq = $3, keywords = $4 WHERE id = $1",
+            ct,
+            mailbox.Id,
+            (long)uid + 1,
+            (long)modSeq,
+            mailbox.Keywords.Concat(created).ToArray()).ConfigureAwait(false);
+        await ChangeUsageAsync(s, accountId, content.Size, 1, ct).ConfigureAwait(false);
+        await AnnounceAsync(s, mailbox.Id, modSeq, ct).ConfigureAwait(false);
+        return new AppendResult(mailbox.UidValidity, uid, content.Size, emailId);
+    }
+
+    /// <summary>
+    /// References content by address. The first writer of an address inserts its row and streams its bytes in;
+    /// a concurrent writer of the same address waits on the unique index and then only adds its reference.
+    /// </summary>
+    internal async Task<long> AcquireContentAsync(PgSession s, PreparedContent content, CancellationToken ct)
+    {
+        var row = await s.FirstAsync(
+            """
+            INSERT INTO contents (address, size, refs, index_json, thread_references, sent_date, sent_offset, search_headers, search_body, address_text)
+            VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9)
+            ON CONFLICT (address) DO UPDATE SET refs = contents.refs + 1
+            RETURNING id, xmax = 0
+            """,
+            r => new Tuple<long, bool>(r.GetInt64(0), r.GetBoolean(1)),
+            ct,
+            content.Address,
+            content.Size,
+            content.IndexJson,
+            content.ThreadReferencesJson,
+            content.SentDate?.ToUnixTimeMilliseconds(),
+            content.SentDate is { } sent ? (int)sent.Offset.TotalMinutes : null,
+            content.SearchHeaders,
+            content.SearchBody,
+            content.AddressText).ConfigureAwait(false);
+        var (id, inserted) = row!;
+        if (inserted)
+        {
+            // Usually written already by UploadAsync; again only if the content went away in between.
+            await UploadAsync(s, content, ct).ConfigureAwait(false);
+        }
+
+        return id;
+    }
+
+    /// <summary>
+    /// Streams the content's bytes in before the write takes any account or mailbox lock, so that a large message
+    /// does not hold up the other writes of its mailbox while it travels; it is committed, or rolled back, with the
+    /// message rows.
+    /// </summary>
+    internal async Task UploadAsync(PgSession s, PreparedContent content, CancellationToken ct)
+    {
+        var bytes = content.Spool.OpenRead();
+        await using (bytes.ConfigureAwait(false))
+        {
+            await Blobs.WriteAsync(s, content.Address, bytes, content.Size, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drops references; content nobody uses any more goes with its bytes, in the same transaction.</summary>
+    internal async Task ReleaseContentAsync(PgSession s, long contentId, int count, CancellationToken ct)
+    {
+        var left = await s.FirstAsync(
+            "UPDATE contents SET refs = refs - $2 WHERE id = $1 RETURNING refs, address",
+            r => new Tuple<int, string>(r.GetInt32(0), r.GetString(1)),
+            ct,
+            contentId,
+            count).ConfigureAwait(false);
+        if (left is { Item1: <= 0 })
+        {
+            await s.ExecAsync("DELETE FROM contents WHERE id = $1", ct, contentId).ConfigureAwait(false);
+            await Blobs.DeleteAsync(s, left.Item2, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes a mailbox whose row the caller holds: its messages, retained rows and expunge records; its views see it gone.</summary>
+    internal async Task RemoveMailboxAsync(PgSession s, long mailboxId, CancellationToken ct)
+    {
+        var groups = await s.ListAsync(
+            "SELECT m.content_id, COUNT(*)::int, SUM(m.size)::bigint, b.account_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.mailbox_id = $1 GROUP BY m.content_id, b.account_id",
+            r => new Tuple<long, int, long, long>(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetInt64(3)),
+            ct,
+            mailboxId).ConfigureAwait(false);
+        await s.ExecAsync("DELETE FROM messages WHERE mailbox_id = $1", ct, mailboxId).ConfigureAwait(false);
+        foreach (var (contentId, count, size, accountId) in groups)
+        {
+            await ChangeUsageAsync(s, accountId, -size, -count, ct).ConfigureAwait(false);
+            await ReleaseContentAsync(s, contentId, count, ct).ConfigureAwait(false);
+        }
+
+        // The mailbox goes away: the views of every host end, so nothing they held stays readable.
+        var retained = await s.ListAsync(
+            "DELETE FROM retained WHERE mailbox_id = $1 RETURNING content_id",
+            r => r.GetInt64(0),
+            ct,
+            mailboxId).ConfigureAwait(false);
+        foreach (var contentId in retained)
+        {
+            await ReleaseContentAsync(s, contentId, 1, ct).ConfigureAwait(false);
+        }
+
+        await s.ExecAsync("DELETE FROM expunged WHERE mailbox_id = $1", ct, mailboxId).ConfigureAwait(false);
+        await s.ExecAsync("DELETE FROM mailboxes WHERE id = $1", ct, mailboxId).ConfigureAwait(false);
+        await AnnounceAsync(s, mailboxId, ulong.MaxValue, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>THREADID (RFC 8474 §5.2) through <see cref="ThreadRules"/>, from the account's recorded Message-IDs.</summary>
+    private static async Task<string> ResolveThreadAsync(PgSession s, long accountId, PreparedContent content, CancellationToken ct)
+    {
+        var lookups = ThreadRules.Lookups(content.References, content.MessageId);
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (lookups.Count > 0)
+        {
+            foreach (var (messageId, threadId) in await s.ListAsync(
+                "SELECT message_id, thread_id FROM threads WHERE account_id = $1 AND message_id = ANY($2)",
+                r => new Tuple<string, string>(r.GetString(0), r.GetString(1)),
+                ct,
+                accountId,
+                lookups.ToArray()).ConfigureAwait(false))
+            {
+                known[messageId] = threadId;
+            }
+        }
+
+        var thread = ThreadRules.Resolve(content.References, content.MessageId, id => known.GetValueOrDefault(id));
+        if (content.MessageId is { } own)
+        {
+            await s.ExecAsync("INSERT INTO threads (account_id, message_id, thread_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", ct, accountId, own, thread).ConfigureAwait(false);
+        }
+
+        return thread;
+    }
+}

@@ -1,0 +1,27 @@
+namespace MailHost.Storage.Postgres.Mail;
+
+/// <summary>Options of <see cref="PostgresMailStore"/>.</summary>
+public sealed record PostgresMailStoreOptions
+{
+    /// <summary>The Npgsql connection string of the shared database.</summary>
+    public string ConnectionString { get; init; } = string.Empty;
+
+    /// <summary>Limits on names, sizes, MIME structure and search.</summary>
+    public MailStoreLimits Limits { get; init; } = MailStoreLimits.Default;
+
+    /// <summary>Quota for accounts without their own limits.</summary>
+    public QuotaLimits DefaultQuota { get; init; } = QuotaLimits.Unlimited;
+
+    /// <summary>Octets per stored content row; a message is written and read one chunk at a time. Default 256 KiB.</summary>
+    public int ContentChunkSize { get; init; } = 256 * 1024;
+
+    /// <summary>
+    /// This host's name among the hosts sharing the database: rows kept for this host's open views (RFC 2180 §4.1.1)
+    /// carry it, and only this host releases them, also those a crash left behind, when it starts again. Every
+    /// host needs its own; the machine name by default.
+    /// </summary>
+    public string InstanceId { get; init; } = Environment.MachineName;
+
+    /// <summary>Where incoming content is spooled while it is indexed, before it goes into the database; the temp directory by default.</summary>
+    public string? SpoolDirectory { get; init; }
+}

@@ -1,0 +1,424 @@
+using System.Runtime.CompilerServices;
+using MailHost.Storage.Search;
+
+namespace MailHost.Storage.Postgres.Mail;
+
+/// <summary>
+/// A selected mailbox of <see cref="PostgresMailStore"/>. Its only state is its snapshot (known UIDs and MODSEQ). It
+/// is registered with its store while open, so that messages other sessions of this host expunge stay readable to
+/// it until it takes the expunge (see <see cref="IMailboxView"/>): their rows are then read from <c>retained</c>.
+/// Changes by any host reach it through the store's <see cref="PostgresChangeFeed"/>.
+/// </summary>
+internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
+{
+    private const int FetchPage = 500;
+
+    private readonly PostgresMailStore _store;
+    private readonly long _accountId;
+    private readonly long _mailboxId;
+    private readonly bool _readOnly;
+    private readonly HashSet<ulong> _ownModSeqs = [];
+
+    // Replaced, never changed in place: the snapshot shares the array, and the release pass reads it from another
+    // thread (IOpenMailboxView.Holds).
+    private volatile uint[] _known = [];
+    private ulong _knownModSeq;
+    private int _knownKeywordCount;
+
+    // Expunges by others that the session has not taken yet (RFC 9051 §7.5.1): still in _known, still readable.
+    private readonly List<(uint Uid, ulong ModSeq)> _untaken = [];
+
+    // Above zero while a read may bring UIDs into _known: the view then holds every message.
+    private int _reading;
+    private bool _disposed;
+
+    public PostgresMailboxView(PostgresMailStore store, long accountId, long mailboxId, bool readOnly)
+    {
+        _store = store;
+        _accountId = accountId;
+        _mailboxId = mailboxId;
+        _readOnly = readOnly;
+        Snapshot = new MailboxSnapshot(string.Empty, 0, 0, 0, [], [], false, 0, 0, readOnly);
+    }
+
+    public MailboxSnapshot Snapshot { get; private set; }
+
+    public async Task<StoreResult> LoadAsync(CancellationToken cancellationToken)
+    {
+        // Registered first, then read under a share lock of the mailbox row: an expunge that decided before the
+        // registration has committed when the lock is granted (and is not in the snapshot), and one deciding after it
+        // keeps the row for this view.
+        _store.Views.Add(_mailboxId, this);
+        Interlocked.Increment(ref _reading);
+        var loaded = StoreResult<bool>.Success(false);
+        try
+        {
+            loaded = await _store.WriteAsync(async (s, ct) =>
+            {
+                var mailbox = await s.FirstAsync($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1 FOR SHARE", MailboxRow.Read, ct, _mailboxId).ConfigureAwait(false);
+                if (mailbox is null || mailbox.Noselect)
+                {
+                    return StoreResult<bool>.Success(false);
+                }
+
+                _known = [.. await s.ListAsync("SELECT uid FROM messages WHERE mailbox_id = $1 ORDER BY uid", r => (uint)r.GetInt64(0), ct, _mailboxId).ConfigureAwait(false)];
+                _knownModSeq = mailbox.HighestModSeq;
+                _knownKeywordCount = mailbox.Keywords.Count;
+                Snapshot = await MailboxPoll.SnapshotAsync(s, mailbox, _known, _knownModSeq, _store.Limits, _readOnly, ct).ConfigureAwait(false);
+                return StoreResult<bool>.Success(true);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reading);
+            if (!loaded.IsSuccess || !loaded.Value)
+            {
+                _store.Views.Remove(_mailboxId, this);
+            }
+        }
+
+        return !loaded.IsSuccess ? StoreResult.Fail(loaded.Error) : loaded.Value ? StoreResult.Success : StoreResult.Fail(StoreErrorCode.NotFound, "No such mailbox.");
+    }
+
+    /// <summary>Called by the store's release pass, from any thread.</summary>
+    bool IOpenMailboxView.Holds(uint uid) => Volatile.Read(ref _reading) > 0 || Array.BinarySearch(_known, uid) >= 0;
+
+    public async IAsyncEnumerable<MessageData> FetchAsync(UidSet uids, FetchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uids);
+        ArgumentNullException.ThrowIfNull(options);
+        if (uids.IsEmpty)
+        {
+            yield break;
+        }
+
+        // Few ranges: one window each. Many scattered UIDs: one window over their span, filtered here.
+        var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
+        var columns = MessageRows.Columns + (options.IncludeIndex ? MessageRows.IndexColumns : string.Empty);
+        var join = options.IncludeIndex ? "JOIN contents c ON c.id = m.content_id " : string.Empty;
+        var changedSince = (long)Math.Min(options.ChangedSince ?? 0, long.MaxValue);
+
+        // RFC 2180 §4.1.1: a message another session expunged is read from retained until this view takes the expunge.
+        const string Window = "WHERE m.mailbox_id = $1 AND m.uid >= $2 AND m.uid <= $3 AND m.modseq > $4";
+        var query = $"SELECT {columns} FROM messages m {join}{Window} UNION ALL SELECT {columns} FROM retained m {join}{Window} ORDER BY 1 LIMIT {FetchPage}";
+        foreach (var window in windows)
+        {
+            long cursor = window.First;
+            while (cursor <= window.Last)
+            {
+                var from = cursor;
+                var page = await _store.ReadAsync(
+                    (s, ct) => s.ListAsync(query, r => MessageRows.Read(r, _store, options.IncludeIndex), ct, _mailboxId, from, (long)window.Last, changedSince),
+                    cancellationToken).ConfigureAwait(false);
+                foreach (var message in page)
+                {
+                    if (uids.Contains(message.Uid) && IsKnown(message.Uid))
+                    {
+                        yield return message;
+                    }
+                }
+
+                if (page.Count < FetchPage)
+                {
+                    break;
+                }
+
+                cursor = (long)page[^1].Uid + 1;
+            }
+        }
+    }
+
+    public async ValueTask<StoreResult<StoreFlagsResult>> StoreFlagsAsync(UidSet uids, FlagOperation operation, MessageFlags flags, IReadOnlyList<string> keywords, ulong? unchangedSince, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uids);
+        if (_readOnly)
+        {
+            return StoreResult<StoreFlagsResult>.Fail(StoreErrorCode.ReadOnly, "The mailbox is open read-only.");
+        }
+
+        var result = await _store.WriteAsync(
+            (s, ct) => new FlagStore(_store, s, _mailboxId, IsKnown).RunAsync(uids, operation, flags, keywords, unchangedSince, ct),
+            cancellationToken).ConfigureAwait(false);
+        if (result.IsSuccess)
+        {
+            foreach (var state in result.Value.Messages)
+            {
+                if (state.Changed)
+                {
+                    _ownModSeqs.Add(state.ModSeq);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    public async ValueTask<StoreResult<SearchResult>> SearchAsync(SearchCriteria criteria, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        if (SearchEvaluator.Validate(criteria, _store.Limits).Error is { } error)
+        {
+            return StoreResult<SearchResult>.Fail(error);
+        }
+
+        var now = _store.Time.GetUtcNow();
+        return await _store.TryReadAsync(async (s, ct) =>
+        {
+            if (await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false) is not { Noselect: false })
+            {
+                return StoreResult<SearchResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            var textMatches = new Dictionary<SearchCriteria, HashSet<long>>(ReferenceEqualityComparer.Instance);
+            foreach (var text in SearchEvaluator.CollectTextCriteria(criteria))
+            {
+                textMatches[text] = await PostgresTextSearch.MatchAsync(s, _mailboxId, text, ct).ConfigureAwait(false);
+            }
+
+            var rows = await s.ListAsync(
+                $"SELECT {MessageRows.Columns}{MessageRows.SentColumns} FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = $1 ORDER BY m.uid",
+                r => (Message: MessageRows.ReadSearch(r), ContentId: r.GetInt64(10)),
+                ct,
+                _mailboxId).ConfigureAwait(false);
+            var contentOf = rows.ToDictionary(r => r.Message.Uid, r => r.ContentId);
+            var uids = new List<uint>();
+            ulong highest = 0;
+            foreach (var (message, _) in rows)
+            {
+                if (IsKnown(message.Uid) && SearchEvaluator.Matches(criteria, message, (c, m) => textMatches[c].Contains(contentOf[m.Uid]), now))
+                {
+                    uids.Add(message.Uid);
+                    highest = Math.Max(highest, message.ModSeq);
+                }
+            }
+
+            return StoreResult<SearchResult>.Success(new SearchResult(uids, highest));
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<StoreResult<ExpungeResult>> ExpungeAsync(UidSet? uids, CancellationToken cancellationToken)
+    {
+        if (_readOnly)
+        {
+            return StoreResult<ExpungeResult>.Fail(StoreErrorCode.ReadOnly, "The mailbox is open read-only.");
+        }
+
+        var set = uids ?? UidSet.All;
+        var result = await _store.WriteAsync(async (s, ct) =>
+        {
+            await PostgresMailStore.LockAccountAsync(s, _accountId, ct).ConfigureAwait(false);
+            var mailbox = await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct, forUpdate: true).ConfigureAwait(false);
+            if (mailbox is null || mailbox.Noselect)
+            {
+                return StoreResult<ExpungeResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            // Only \Deleted rows are read (8 is MessageFlags.Deleted).
+            var victims = set.IsEmpty ? [] : (await s.ListAsync(
+                "SELECT uid, content_id, size FROM messages WHERE mailbox_id = $1 AND uid >= $2 AND uid <= $3 AND flags & 8 <> 0 ORDER BY uid",
+                r => (Uid: (uint)r.GetInt64(0), ContentId: r.GetInt64(1), Size: r.GetInt64(2)),
+                ct,
+                _mailboxId,
+                (long)set.Min,
+                (long)set.Max).ConfigureAwait(false)).Where(v => set.Contains(v.Uid) && IsKnown(v.Uid)).ToList();
+            var modSeq = await MessageTransfer.RemoveAsync(_store, s, mailbox, victims, this, ct).ConfigureAwait(false);
+            return StoreResult<ExpungeResult>.Success(new ExpungeResult([.. victims.Select(v => v.Uid)], modSeq));
+        }, cancellationToken).ConfigureAwait(false);
+        if (result.IsSuccess)
+        {
+            Forget(result.Value.Expunged, result.Value.HighestModSeq);
+        }
+
+        return result;
+    }
+
+    public ValueTask<StoreResult<CopyResult>> CopyAsync(UidSet uids, string destination, CancellationToken cancellationToken) => TransferAsync(uids, destination, move: false, cancellationToken);
+
+    public ValueTask<StoreResult<CopyResult>> MoveAsync(UidSet uids, string destination, CancellationToken cancellationToken) =>
+        _readOnly
+            ? ValueTask.FromResult(StoreResult<CopyResult>.Fail(StoreErrorCode.ReadOnly, "The mailbox is open read-only."))
+            : TransferAsync(uids, destination, move: true, cancellationToken);
+
+    public async ValueTask<StoreResult<IReadOnlyList<uint>>> GetVanishedAsync(ulong sinceModSeq, CancellationToken cancellationToken) =>
+        await _store.TryReadAsync(async (s, ct) =>
+        {
+            if (await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false) is not { Noselect: false })
+            {
+                return StoreResult<IReadOnlyList<uint>>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            IReadOnlyList<uint> list = await s.ListAsync(
+                "SELECT uid FROM expunged WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid",
+                r => (uint)r.GetInt64(0),
+                ct,
+                _mailboxId,
+                (long)Math.Min(sinceModSeq, long.MaxValue)).ConfigureAwait(false);
+            return StoreResult<IReadOnlyList<uint>>.Success(list);
+        }, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<StoreResult<IReadOnlyList<uint>>> ClaimRecentAsync(CancellationToken cancellationToken)
+    {
+        var known = _known;
+        var upTo = Math.Max(Snapshot.UidNext, known.Length > 0 ? known[^1] + 1 : 0);
+        var floor = await _store.TryReadAsync(
+            async (s, ct) => StoreResult<uint?>.Success(await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false) is { Noselect: false } m ? m.FirstRecentUid : null),
+            cancellationToken).ConfigureAwait(false);
+        if (!floor.IsSuccess || floor.Value is null)
+        {
+            return StoreResult<IReadOnlyList<uint>>.Fail(floor.Error ?? new StoreError(StoreErrorCode.NotFound, "The mailbox no longer exists."));
+        }
+
+        var first = floor.Value.Value;
+        if (!_readOnly && first < upTo)
+        {
+            // RFC 3501 §2.3.2: the claim is one statement on the locked row; the floor it replaced is the one that
+            // counts, whichever session or host raced us to it.
+            var claimed = await _store.WriteAsync(async (s, ct) =>
+            {
+                var previous = await s.LongAsync(
+                    "UPDATE mailboxes m SET first_recent_uid = GREATEST(old.first_recent_uid, $2) FROM (SELECT id, first_recent_uid FROM mailboxes WHERE id = $1 FOR UPDATE) old WHERE m.id = old.id RETURNING old.first_recent_uid",
+                    ct,
+                    _mailboxId,
+                    (long)upTo).ConfigureAwait(false);
+                return previous is null ? StoreResult<uint>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.") : StoreResult<uint>.Success((uint)previous.Value);
+            }, cancellationToken).ConfigureAwait(false);
+            if (!claimed.IsSuccess)
+            {
+                return StoreResult<IReadOnlyList<uint>>.Fail(claimed.Error);
+            }
+
+            first = claimed.Value;
+        }
+
+        var from = Array.BinarySearch(known, first);
+        IReadOnlyList<uint> recent = known[(from >= 0 ? from : ~from)..];
+        return StoreResult<IReadOnlyList<uint>>.Success(recent);
+    }
+
+    public async ValueTask WaitForChangesAsync(CancellationToken cancellationToken)
+    {
+        if (_untaken.Count > 0)
+        {
+            return;
+        }
+
+        // Taken before the read: a reconnect of the feed after it may have lost the notification of a change.
+        var reconnected = _store.Feed.Reconnected;
+        var current = await _store.TryReadAsync(
+            async (s, ct) => StoreResult<ulong>.Success(await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false) is { Noselect: false } m ? m.HighestModSeq : ulong.MaxValue),
+            cancellationToken).ConfigureAwait(false);
+
+        // With the database away the session learns of it from its next poll; the wait goes on until the feed is back.
+        if (current.IsSuccess && current.Value > _knownModSeq)
+        {
+            return;
+        }
+
+        await _store.Feed.WaitAsync(_mailboxId, _knownModSeq, reconnected, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(CancellationToken cancellationToken) => PollChangesAsync(takeExpunges: true, cancellationToken);
+
+    public async ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(bool takeExpunges, CancellationToken cancellationToken)
+    {
+        var poll = new MailboxPoll(_store, _mailboxId, _readOnly);
+        Interlocked.Increment(ref _reading);
+        StoreResult<MailboxChanges> result;
+        try
+        {
+            result = await _store.TryReadAsync(
+                (s, ct) => poll.RunAsync(s, new MailboxPoll.State(_known, _knownModSeq, _knownKeywordCount, [.. _untaken], new HashSet<ulong>(_ownModSeqs), Snapshot), takeExpunges, ct),
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reading);
+        }
+
+        if (result.IsSuccess && poll.Next is { } next)
+        {
+            _known = next.Known;
+            _knownModSeq = next.KnownModSeq;
+            _knownKeywordCount = next.KeywordCount;
+            _untaken.Clear();
+            _untaken.AddRange(next.Untaken);
+            _ownModSeqs.Clear();
+            Snapshot = next.Snapshot;
+            if (poll.Dropped)
+            {
+                // What this view let go of may be held by no view now.
+                _store.Retained.RequestRelease(_mailboxId);
+            }
+        }
+
+        return result;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _store.Views.Remove(_mailboxId, this);
+            _store.Retained.RequestRelease(_mailboxId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask<StoreResult<CopyResult>> TransferAsync(UidSet uids, string destination, bool move, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uids);
+        var name = MailboxName.Normalize(destination, _store.Limits);
+        if (!name.IsSuccess)
+        {
+            return StoreResult<CopyResult>.Fail(name.Error);
+        }
+
+        ulong ownModSeq = 0;
+        var result = await _store.WriteAsync(async (s, ct) =>
+        {
+            await PostgresMailStore.LockAccountAsync(s, _accountId, ct).ConfigureAwait(false);
+            var targetId = await s.LongAsync("SELECT id FROM mailboxes WHERE account_id = $1 AND name = $2", ct, _accountId, name.Value).ConfigureAwait(false);
+            var (source, target) = await MessageTransfer.LockPairAsync(s, _mailboxId, targetId ?? _mailboxId, ct).ConfigureAwait(false);
+            if (source is null || source.Noselect)
+            {
+                return StoreResult<CopyResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
+            }
+
+            if (targetId is null || target is null || target.Noselect)
+            {
+                return StoreResult<CopyResult>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
+            }
+
+            var transfer = new MessageTransfer(_store, s, source, target) { Include = IsKnown, Mover = this };
+            var transferred = await transfer.RunAsync(uids, move, checkQuota: true, ct).ConfigureAwait(false);
+            ownModSeq = move ? (ulong)(await s.LongAsync("SELECT highest_modseq FROM mailboxes WHERE id = $1", ct, _mailboxId).ConfigureAwait(false) ?? 0) : 0;
+            return transferred;
+        }, cancellationToken).ConfigureAwait(false);
+        if (result.IsSuccess && move)
+        {
+            Forget(result.Value.SourceUids, ownModSeq);
+        }
+
+        return result;
+    }
+
+    private bool IsKnown(uint uid) => Array.BinarySearch(_known, uid) >= 0;
+
+    private void Forget(IReadOnlyList<uint> uids, ulong modSeq)
+    {
+        if (uids.Count == 0)
+        {
+            return;
+        }
+
+        _ownModSeqs.Add(modSeq);
+        var removed = new HashSet<uint>(uids);
+        _known = [.. _known.Where(u => !removed.Contains(u))];
+        Snapshot = Snapshot with { Uids = _known };
+
+        // What was kept for the other views may be held by none of them (they never knew the message).
+        _store.Retained.RequestRelease(_mailboxId);
+    }
+}

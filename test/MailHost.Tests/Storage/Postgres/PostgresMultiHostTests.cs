@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using MailHost.Storage;
+using MailHost.Storage.Postgres.Mail;
+
+namespace MailHost.Tests.Storage.Postgres;
+
+/// <summary>Several hosts on one database: two store instances, the only shared state PostgreSQL.</summary>
+[Collection(StoreCollection.Name)]
+public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private string _database = string.Empty;
+    private PostgresMailStore? _a;
+    private PostgresMailStore? _b;
+
+    private PostgresMailStore A => _a!;
+
+    private PostgresMailStore B => _b!;
+
+    public async Task InitializeAsync()
+    {
+        if (PostgresTestServer.SkipReason is not null)
+        {
+            return;
+        }
+
+        _database = await PostgresTestServer.CreateDatabaseAsync();
+        _a = await PostgresMailStore.OpenAsync(new PostgresMailStoreOptions { ConnectionString = _database, InstanceId = "host-a" }, null, null, default);
+        _b = await PostgresMailStore.OpenAsync(new PostgresMailStoreOptions { ConnectionString = _database, InstanceId = "host-b" }, null, null, default);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_a is not null)
+        {
+            await _a.DisposeAsync();
+        }
+
+        if (_b is not null)
+        {
+            await _b.DisposeAsync();
+        }
+
+        if (_database.Length > 0)
+        {
+            await PostgresTestServer.DropDatabaseAsync(_database);
+        }
+    }
+
+    [StoreFact]
+    public async Task A_view_on_one_host_wakes_within_a_second_of_an_append_on_another()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        var onB = (await B.OpenAccountAsync("alice", default)).Value;
+        await using var view = (await onB.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        var waiting = view.WaitForChangesAsync(default).AsTask();
+        await Task.Delay(200);
+        waiting.IsCompleted.Should().BeFalse("nothing changed yet");
+
+        var clock = Stopwatch.StartNew();
+        var appended = (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("Across hosts")), AppendOptions.Default, default)).Value;
+        var committed = clock.Elapsed;
+        await waiting.WaitAsync(TimeSpan.FromSeconds(1));
+        (clock.Elapsed - committed).Should().BeLessThan(TimeSpan.FromSeconds(1));
+
+        var changes = (await view.PollChangesAsync(default)).Value;
+        changes.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.Appended && c.Uid == appended.Uid);
+        changes.Snapshot.Uids.Should().Equal(appended.Uid);
+    }
+
+    [StoreFact]
+    public async Task Concurrent_writers_on_two_hosts_get_strictly_increasing_uids_in_commit_order()
+    {
+        const int WritersPerHost = 4;
+        const int MessagesPerWriter = 15;
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        var onB = (await B.OpenAccountAsync("alice", default)).Value;
+
+        // A watcher on B polls while the writers run: every UID it learns of must be above all it saw before, which
+        // holds only if UIDs become visible in the order they were given out.
+        await using var watcher = (await onB.OpenMailboxAsync("INBOX", examine: true, default)).Value;
+        using var stop = new CancellationTokenSource();
+        var seen = new List<uint>();
+        var watching = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var change in (await watcher.PollChangesAsync(default)).Value.Changes.Where(c => c.Kind == MailboxChangeKind.Appended))
+                {
+                    if (seen.Count > 0)
+                    {
+                        change.Uid.Should().BeGreaterThan(seen[^1], "a UID became visible after a higher one");
+                    }
+
+                    seen.Add(change.Uid);
+                }
+
+                await Task.Delay(5);
+            }
+        });
+
+        var writers = Enumerable.Range(0, WritersPerHost * 2).Select(w => Task.Run(async () =>
+        {
+            var account = w % 2 == 0 ? onA : onB;
+            var uids = new List<uint>();
+            for (var i = 0; i < MessagesPerWriter; i++)
+            {
+                var result = await account.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple($"Writer {w} message {i}")), AppendOptions.Default, default);
+                result.Error.Should().BeNull();
+                uids.Add(result.Value.Uid);
+            }
+
+            return uids;
+        })).ToList();
+        var all = (await Task.WhenAll(writers).WaitAsync(Timeout)).SelectMany(u => u).ToList();
+        await stop.CancelAsync();
+        await watching.WaitAsync(Timeout);
+
+        const int Total = WritersPerHost * 2 * MessagesPerWriter;
+        all.Should().OnlyHaveUniqueItems().And.HaveCount(Total);
+        foreach (var writer in writers)
+        {
+            writer.Result.Should().BeInAscendingOrder("one writer's appends commit one after another");
+        }
+
+        await using var view = (await onA.OpenMailboxAsync("INBOX", examine: true, default)).Value;
+        view.Snapshot.Uids.Should().BeEquivalentTo(all).And.HaveCount(Total);
+        view.Snapshot.UidNext.Should().Be(all.Max() + 1);
+        var messages = new List<MessageData>();
+        await foreach (var message in view.FetchAsync(UidSet.All, FetchOptions.Default, default))
+        {
+            messages.Add(message);
+        }
+
+        messages.Select(m => m.ModSeq).Should().BeInAscendingOrder("MODSEQ rises with the UID: both are given out under the mailbox row's lock")
+            .And.OnlyHaveUniqueItems();
+        (await watcher.PollChangesAsync(default)).Value.Changes.Where(c => c.Kind == MailboxChangeKind.Appended).Select(c => c.Uid)
+            .Concat(seen).Should().BeEquivalentTo(all, "the watcher missed nothing");
+    }
+
+    [StoreFact]
+    public async Task A_flag_change_and_an_expunge_on_one_host_reach_a_view_on_the_other()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        var onB = (await B.OpenAccountAsync("alice", default)).Value;
+        var first = (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("First")), AppendOptions.Default, default)).Value;
+        var second = (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("Second")), AppendOptions.Default, default)).Value;
+        await using var viewA = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        await using var viewB = (await onB.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+
+        var flagged = viewB.WaitForChangesAsync(default).AsTask();
+        (await viewA.StoreFlagsAsync(UidSet.Of(first.Uid), FlagOperation.Add, MessageFlags.Flagged | MessageFlags.Deleted, ["$Important"], null, default)).Error.Should().BeNull();
+        await flagged.WaitAsync(TimeSpan.FromSeconds(1));
+        var change = (await viewB.PollChangesAsync(default)).Value.Changes.Should().ContainSingle().Subject;
+        change.Kind.Should().Be(MailboxChangeKind.FlagsChanged);
+        change.Uid.Should().Be(first.Uid);
+        change.Flags.Should().Be(MessageFlags.Flagged | MessageFlags.Deleted);
+        change.Keywords.Should().Equal("$Important");
+        viewB.Snapshot.Keywords.Should().Contain("$Important");
+
+        var expunged = viewB.WaitForChangesAsync(default).AsTask();
+        (await viewA.ExpungeAsync(null, default)).Value.Expunged.Should().Equal(first.Uid);
+        await expunged.WaitAsync(TimeSpan.FromSeconds(1));
+        var changes = (await viewB.PollChangesAsync(default)).Value;
+        changes.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.Expunged && c.Uid == first.Uid);
+        changes.Snapshot.Uids.Should().Equal(second.Uid);
+        (await viewB.GetVanishedAsync(0, default)).Value.Should().Equal(first.Uid);
+    }
+
+    [StoreFact]
+    public async Task A_lost_listen_connection_comes_back_and_its_waiters_lose_no_change()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        var onB = (await B.OpenAccountAsync("alice", default)).Value;
+        await using var view = (await onB.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        var connects = B.Feed.Connects;
+        var waiting = view.WaitForChangesAsync(default).AsTask();
+
+        // Both hosts' LISTEN connections die; the append's NOTIFY may go out while B's is away.
+        await using (var admin = Npgsql.NpgsqlDataSource.Create(_database))
+        await using (var kill = admin.CreateCommand($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{PostgresChangeFeed.ApplicationName}' AND datname = current_database()"))
+        {
+            await kill.ExecuteNonQueryAsync();
+        }
+
+        var appended = (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("During the outage")), AppendOptions.Default, default)).Value;
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        (await view.PollChangesAsync(default)).Value.Snapshot.Uids.Should().Equal(appended.Uid);
+        using (var deadline = new CancellationTokenSource(Timeout))
+        {
+            while (B.Feed.Connects == connects)
+            {
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+
+        // Listening again: the next change arrives by notification.
+        var next = view.WaitForChangesAsync(default).AsTask();
+        (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("After")), AppendOptions.Default, default)).Error.Should().BeNull();
+        await next.WaitAsync(TimeSpan.FromSeconds(1));
+    }
+
+    [StoreFact]
+    public async Task Rows_kept_for_a_hosts_views_are_released_by_that_host_only()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        var held = (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("Held")), new AppendOptions(MessageFlags.Deleted), default)).Value;
+        var holder = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        await using var expunger = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        (await expunger.ExpungeAsync(null, default)).Value.Expunged.Should().Equal(held.Uid);
+        (await RetainedAsync()).Should().Equal("host-a");
+
+        // Another host starting again leaves host A's rows alone: its views may still show them (RFC 2180 §4.1.1).
+        await _b!.DisposeAsync();
+        _b = await PostgresMailStore.OpenAsync(new PostgresMailStoreOptions { ConnectionString = _database, InstanceId = "host-b" }, null, null, default);
+        (await RetainedAsync()).Should().Equal("host-a");
+        var message = await holder.FetchAsync(UidSet.All, FetchOptions.Default, default).SingleAsync();
+        (await message.Content.OpenAsync(default)).Should().NotBeNull();
+
+        // Host A stops with the view open (a crash); when it starts again it releases what it kept.
+        await _a!.DisposeAsync();
+        _a = await PostgresMailStore.OpenAsync(new PostgresMailStoreOptions { ConnectionString = _database, InstanceId = "host-a" }, null, null, default);
+        (await RetainedAsync()).Should().BeEmpty();
+        (await CountAsync("contents")).Should().Be(0, "nothing references the content any more");
+    }
+
+    [StoreFact]
+    public async Task A_database_failure_is_unavailable_never_a_success()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        await using var view = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        await PostgresTestServer.DropDatabaseAsync(_database);
+
+        (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple()), AppendOptions.Default, default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+        (await onA.GetStatusAsync("INBOX", default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+        (await onA.CreateMailboxAsync("New", MailboxAttributes.None, default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+        (await view.PollChangesAsync(default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+        (await A.DeliverAsync(TestMessages.Stream(TestMessages.Simple()), [new DeliveryTarget("alice")], default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+    }
+
+    private async Task<long> CountAsync(string table)
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(_database);
+        await using var command = dataSource.CreateCommand($"SELECT COUNT(*) FROM {table}");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<List<string>> RetainedAsync()
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(_database);
+        await using var command = dataSource.CreateCommand("SELECT instance FROM retained ORDER BY instance");
+        await using var reader = await command.ExecuteReaderAsync();
+        var instances = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            instances.Add(reader.GetString(0));
+        }
+
+        return instances;
+    }
+}
