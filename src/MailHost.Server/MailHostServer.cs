@@ -2,7 +2,8 @@ using MailHost.Delivery;
 using MailHost.Hosting;
 using MailHost.Server.Admin;
 using MailHost.Smtp;
-using MailHost.Storage.Sqlite.Accounts;
+using MailHost.Accounts.Sql;
+using Npgsql;
 
 namespace MailHost.Server;
 
@@ -43,12 +44,18 @@ internal static partial class MailHostServer
 
         try
         {
-            await app.Services.GetRequiredService<SqliteAccountDirectory>().InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.Services.GetRequiredService<SqlAccountDirectory>().InitializeAsync(CancellationToken.None).ConfigureAwait(false);
             await app.StartAsync().ConfigureAwait(false);
         }
         catch (MailHostConfigurationException ex)
         {
             await Console.Error.WriteLineAsync("Configuration error: " + ex.Message).ConfigureAwait(false);
+            return 3;
+        }
+        catch (NpgsqlException ex)
+        {
+            // Unreachable, wrong password, no such database: the operator fixes the connection string or the server.
+            await Console.Error.WriteLineAsync($"Configuration error: {StoreSettings.ConnectionStringKey}: the PostgreSQL database cannot be used: {ex.Message}").ConfigureAwait(false);
             return 3;
         }
         catch (IOException ex)
@@ -80,8 +87,8 @@ internal static partial class MailHostServer
         // First of the hosted services: the data directory is owner-only before anything else starts in it.
         builder.Services.AddHostedService<DataDirectoryStartup>();
         builder.Services.AddMailHost(builder.Configuration);
-        builder.Services.AddSqliteAccountDirectory(Path.Combine(dataDirectory, AdminCli.DirectoryFileName));
-        builder.Services.AddSqliteMailStore(dataDirectory);
+        var store = StoreSettings.Read(builder.Configuration);
+        AddStores(builder.Services, store, dataDirectory);
         builder.Services.AddMailHostPop3(builder.Configuration);
         builder.Services.AddMailHostSmtp(builder.Configuration);
         builder.Services.PostConfigure<SmtpOptions>(smtp =>
@@ -97,13 +104,39 @@ internal static partial class MailHostServer
         {
             // Without these, submission refuses recipients outside the local domains (550 5.7.1); the MX endpoint
             // never relays either way.
-            builder.Services.AddSqliteOutboundQueue(dataDirectory);
+            if (store.Provider == StoreProvider.Postgres)
+            {
+                builder.Services.AddPostgresOutboundQueue(store.ConnectionString!);
+            }
+            else
+            {
+                builder.Services.AddSqliteOutboundQueue(dataDirectory);
+            }
             builder.Services.AddMailHostOutboundDelivery(builder.Configuration);
         }
 
         customize?.Invoke(builder);
         builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ListenMailEndpoints(context.Configuration));
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The account directory and the mail store: SQLite files in the data directory, or the PostgreSQL database every
+    /// host of a site shares (then only the SMTP spool and the certificate stay in the data directory).
+    /// </summary>
+    private static void AddStores(IServiceCollection services, StoreSettings store, string dataDirectory)
+    {
+        if (store.Provider == StoreProvider.Postgres)
+        {
+            // Rows kept for this host's open views carry its name; two hosts on one machine differ by data directory.
+            var instance = store.InstanceId ?? $"{Environment.MachineName}:{Path.GetFullPath(dataDirectory)}";
+            services.AddPostgresMailStore(store.ConnectionString!, options => options with { InstanceId = instance, SpoolDirectory = Path.Combine(Path.GetFullPath(dataDirectory), DataDirectoryStartup.SpoolDirectoryName) });
+            services.AddPostgresAccountDirectory(store.ConnectionString!);
+            return;
+        }
+
+        services.AddSqliteAccountDirectory(Path.Combine(dataDirectory, AdminCli.DirectoryFileName));
+        services.AddSqliteMailStore(dataDirectory);
     }
 
     /// <summary>Whether <c>MailHost:Outbound:Enabled</c> (default true) turns outbound delivery on.</summary>

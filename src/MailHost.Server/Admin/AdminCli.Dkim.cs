@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using MailHost.Accounts;
 using MailHost.Dkim;
-using MailHost.Storage.Sqlite.Queue;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace MailHost.Server.Admin;
 
@@ -84,23 +84,18 @@ public static partial class AdminCli
             return await context.FailAsync($"Domain '{domain}' is not a local domain; add it first with 'domains add {domain}'.").ConfigureAwait(false);
         }
 
-        var dataDirectory = Path.GetDirectoryName(context.DatabasePath)!;
         try
         {
-            var keys = await SqliteDkimKeyStore.OpenAsync(dataDirectory, context.CancellationToken).ConfigureAwait(false);
-            await using (keys.ConfigureAwait(false))
-            {
-                return await DkimAsync(keys, domain, selector, algorithm, rotate, show, context).ConfigureAwait(false);
-            }
+            var keys = await context.Stores.OpenDkimKeysAsync().ConfigureAwait(false);
+            return await DkimAsync(keys, domain, selector, algorithm, rotate, show, context).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception exception) when (exception is SqliteException or NpgsqlException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            var path = Path.Combine(dataDirectory, SqliteOutboundQueueStore.DatabaseFileName);
-            return await context.FailAsync($"the key store {path} failed: {exception.Message}").ConfigureAwait(false);
+            return await context.FailAsync($"the key store in {context.Stores.Description} failed: {exception.Message}").ConfigureAwait(false);
         }
     }
 
-    private static async Task<int> DkimAsync(SqliteDkimKeyStore keys, string domain, string? selector, string? algorithm, bool rotate, bool show, Context context)
+    private static async Task<int> DkimAsync(IDkimKeyStore keys, string domain, string? selector, string? algorithm, bool rotate, bool show, Context context)
     {
         var existing = await keys.GetAsync(domain, context.CancellationToken).ConfigureAwait(false);
         if (existing is not null && !rotate)

@@ -3,8 +3,8 @@ using System.Text;
 using MailHost.Delivery;
 using MailHost.Delivery.Queue;
 using MailHost.Protocols.Smtp;
-using MailHost.Storage.Sqlite.Queue;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace MailHost.Server.Admin;
 
@@ -46,38 +46,24 @@ public static partial class AdminCli
             return exit;
         }
 
-        var databasePath = Path.Combine(context.DataDirectory, SqliteOutboundQueueStore.DatabaseFileName);
         try
         {
-            // A data directory without a queue has nothing queued; do not create one (the path may be a typo).
-            var queue = File.Exists(databasePath)
-                ? await SqliteOutboundQueueStore.OpenAsync(context.DataDirectory, null, context.CancellationToken).ConfigureAwait(false)
-                : null;
-            try
+            var queue = await context.Stores.OpenQueueAsync().ConfigureAwait(false);
+            return words[0] switch
             {
-                return words[0] switch
-                {
-                    "list" => await QueueListAsync(queue, context).ConfigureAwait(false),
-                    "show" => await QueueShowAsync(queue, arguments.Positionals[0], context).ConfigureAwait(false),
-                    "retry" => await QueueRetryAsync(queue, arguments.Positionals[0], context).ConfigureAwait(false),
-                    _ => await QueueRemoveAsync(queue, arguments.Positionals[0], context).ConfigureAwait(false),
-                };
-            }
-            finally
-            {
-                if (queue is not null)
-                {
-                    await queue.DisposeAsync().ConfigureAwait(false);
-                }
-            }
+                "list" => await QueueListAsync(queue, context).ConfigureAwait(false),
+                "show" => await QueueShowAsync(queue, arguments.Positionals[0], context).ConfigureAwait(false),
+                "retry" => await QueueRetryAsync(queue, arguments.Positionals[0], context).ConfigureAwait(false),
+                _ => await QueueRemoveAsync(queue, arguments.Positionals[0], context).ConfigureAwait(false),
+            };
         }
-        catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception exception) when (exception is SqliteException or NpgsqlException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            return await context.FailAsync($"the outbound queue {databasePath} failed: {exception.Message}").ConfigureAwait(false);
+            return await context.FailAsync($"the outbound queue in {context.Stores.Description} failed: {exception.Message}").ConfigureAwait(false);
         }
     }
 
-    private static async Task<int> QueueListAsync(SqliteOutboundQueueStore? queue, Context context)
+    private static async Task<int> QueueListAsync(IOutboundQueueStore? queue, Context context)
     {
         var messages = queue is null ? [] : await queue.ListAsync(context.CancellationToken).ConfigureAwait(false);
         if (messages.Count == 0)
@@ -115,7 +101,7 @@ public static partial class AdminCli
         return ExitSuccess;
     }
 
-    private static async Task<int> QueueShowAsync(SqliteOutboundQueueStore? queue, string id, Context context)
+    private static async Task<int> QueueShowAsync(IOutboundQueueStore? queue, string id, Context context)
     {
         var message = queue is null ? null : await queue.GetAsync(id, context.CancellationToken).ConfigureAwait(false);
         if (message is null)
@@ -157,7 +143,7 @@ public static partial class AdminCli
         return ExitSuccess;
     }
 
-    private static async Task<int> QueueRetryAsync(SqliteOutboundQueueStore? queue, string target, Context context)
+    private static async Task<int> QueueRetryAsync(IOutboundQueueStore? queue, string target, Context context)
     {
         var all = target == RetryAllWord;
         var count = queue is null ? 0 : await queue.RetryAsync(all ? null : target, context.CancellationToken).ConfigureAwait(false);
@@ -172,7 +158,7 @@ public static partial class AdminCli
         return ExitSuccess;
     }
 
-    private static async Task<int> QueueRemoveAsync(SqliteOutboundQueueStore? queue, string id, Context context)
+    private static async Task<int> QueueRemoveAsync(IOutboundQueueStore? queue, string id, Context context)
     {
         if (queue is null || !await queue.RemoveAsync(id, context.CancellationToken).ConfigureAwait(false))
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MailHost.Accounts;
-using MailHost.Storage.Sqlite.Accounts;
+using MailHost.Accounts.Sql;
 
 namespace MailHost.Server.Admin;
 
@@ -9,7 +9,7 @@ namespace MailHost.Server.Admin;
 public static partial class AdminCli
 {
     private const int DefaultShownLogins = 20;
-    private const int SqliteLoginHistoryLimit = SqliteAccountDirectory.LoginHistoryPerAccount;
+    private const int StoredLoginHistoryLimit = SqlAccountDirectory.LoginHistoryPerAccount;
     private const string PasswordOption = "password";
     private const string PasswordStdinOption = "password-stdin";
     private const string PasswordOptionWarning =
@@ -143,10 +143,10 @@ public static partial class AdminCli
     {
         var shown = DefaultShownLogins;
         if (arguments.Values("logins") is [.., var count]
-            && (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out shown) || shown > SqliteLoginHistoryLimit))
+            && (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out shown) || shown > StoredLoginHistoryLimit))
         {
             return await context.UsageAsync(
-                string.Create(CultureInfo.InvariantCulture, $"--logins takes a number from 0 to {SqliteLoginHistoryLimit}"),
+                string.Create(CultureInfo.InvariantCulture, $"--logins takes a number from 0 to {StoredLoginHistoryLimit}"),
                 Usage).ConfigureAwait(false);
         }
 

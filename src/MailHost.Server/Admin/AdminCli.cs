@@ -1,8 +1,9 @@
 using System.Globalization;
 using MailHost.Accounts;
-using MailHost.Storage.Sqlite.Accounts;
-using MailHost.Storage.Sqlite.Mail;
+using MailHost.Accounts.Sql;
+using MailHost.Hosting;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace MailHost.Server.Admin;
 
@@ -78,10 +79,15 @@ public static partial class AdminCli
                 [var other, ..] => await context.UsageAsync($"unknown command {AdminText.Printable(other)}", Usage).ConfigureAwait(false),
             };
         }
-        catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (MailHostConfigurationException exception)
         {
-            // The directory itself failed (locked, read-only, corrupt, newer schema): a failure, not a crash.
-            await stderr.WriteLineAsync($"error: the account directory {context.DatabasePath} failed: {exception.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync("error: " + exception.Message).ConfigureAwait(false);
+            return ExitUsage;
+        }
+        catch (Exception exception) when (exception is SqliteException or NpgsqlException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // The directory itself failed (locked, read-only, unreachable, corrupt, newer schema): a failure, not a crash.
+            await stderr.WriteLineAsync($"error: the account directory in {context.Stores.Description} failed: {exception.Message}").ConfigureAwait(false);
             return ExitFailure;
         }
     }
@@ -156,11 +162,12 @@ public static partial class AdminCli
     private sealed class Context(IConfiguration configuration, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken)
         : IAsyncDisposable
     {
-        private SqliteMailStore? _mailStore;
+        private AdminStores? _stores;
 
         public string DataDirectory { get; } = Path.GetFullPath(configuration[DataDirectoryKey] is { Length: > 0 } dataDirectory ? dataDirectory : "data");
 
-        public string DatabasePath => Path.Combine(DataDirectory, DirectoryFileName);
+        /// <summary>The stores of the server's configuration (read when first needed; a wrong store setting stops the command).</summary>
+        public AdminStores Stores => _stores ??= new AdminStores(StoreSettings.Read(configuration), DataDirectory, cancellationToken);
 
         public TextWriter Out => stdout;
 
@@ -168,26 +175,15 @@ public static partial class AdminCli
 
         public CancellationToken CancellationToken => cancellationToken;
 
-        public Task<SqliteAccountDirectory> OpenDirectoryAsync() => SqliteAccountDirectory.OpenAsync(DatabasePath, null, cancellationToken);
+        public Task<SqlAccountDirectory> OpenDirectoryAsync() => Stores.OpenDirectoryAsync(withMail: false);
 
         /// <summary>
-        /// The directory together with the mail store of the same data directory, for the commands that change whose
-        /// mail is whose (adding and removing accounts). The store is opened as a guest beside a server that may be
-        /// running: no start-up repair, no background work.
+        /// The directory together with the mail store, for the commands that change whose mail is whose (adding and
+        /// removing accounts). The store is opened as a guest beside a server that may be running.
         /// </summary>
-        public Task<SqliteAccountDirectory> OpenDirectoryWithMailAsync()
-        {
-            _mailStore ??= new SqliteMailStore(new SqliteMailStoreOptions { DataDirectory = DataDirectory, Maintenance = false });
-            return SqliteAccountDirectory.OpenAsync(DatabasePath, _mailStore, null, TimeProvider.System, cancellationToken);
-        }
+        public Task<SqlAccountDirectory> OpenDirectoryWithMailAsync() => Stores.OpenDirectoryAsync(withMail: true);
 
-        public async ValueTask DisposeAsync()
-        {
-            if (_mailStore is not null)
-            {
-                await _mailStore.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+        public ValueTask DisposeAsync() => _stores?.DisposeAsync() ?? ValueTask.CompletedTask;
 
         /// <summary>The configured PBKDF2 iteration count, or <see langword="null"/> (after an error message) when it is unusable.</summary>
         public async Task<int?> GetPasswordIterationsAsync()

@@ -25,15 +25,21 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
     private readonly PostgresMailStoreOptions _options;
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _dataSource;
+
+    // True inside OpenAsync (and what it awaits): its own reads and writes must not wait for the open to finish.
+    private static readonly AsyncLocal<bool> Opening = new();
+    private readonly SemaphoreSlim _openLock = new(1, 1);
+    private volatile bool _opened;
     private bool _disposed;
 
-    private PostgresMailStore(PostgresMailStoreOptions options, ILogger? logger, TimeProvider? timeProvider)
+    /// <summary>Creates the store; it opens (migrates, releases this host's leftovers, listens for changes) on first use or on <see cref="OpenAsync(CancellationToken)"/>.</summary>
+    public PostgresMailStore(PostgresMailStoreOptions options, ILogger<PostgresMailStore>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.ConnectionString);
         ArgumentException.ThrowIfNullOrEmpty(options.InstanceId);
         _options = options;
-        _logger = logger ?? NullLogger.Instance;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         Time = timeProvider ?? TimeProvider.System;
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
         Blobs = new PostgresContentBlobs(_dataSource, options.ContentChunkSize);
@@ -72,19 +78,49 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         var store = new PostgresMailStore(options, logger, timeProvider);
         try
         {
-            var applied = await PostgresSchema.MigrateAsync(store._dataSource, PostgresMailSchema.Component, PostgresMailSchema.Migrations, cancellationToken).ConfigureAwait(false);
-            var version = await PostgresSchema.GetVersionAsync(store._dataSource, PostgresMailSchema.Component, cancellationToken).ConfigureAwait(false);
-            var released = await store.Retained.ReleaseLeftoversAsync(cancellationToken).ConfigureAwait(false);
-            store.LastCheck = new StoreCheckReport(version, 0, 0, 0, 0);
-            PostgresMailLog.Opened(store._logger, version, applied, released);
-            await store.Feed.StartAsync(cancellationToken).ConfigureAwait(false);
-            store.Retained.Start();
+            await store.OpenAsync(cancellationToken).ConfigureAwait(false);
             return store;
         }
         catch
         {
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>Opens the store as <see cref="OpenAsync(PostgresMailStoreOptions, ILogger{PostgresMailStore}?, TimeProvider?, CancellationToken)"/> describes; idempotent, and tried again after a failure.</summary>
+    /// <exception cref="InvalidOperationException">The database holds a newer mail schema than this MailHost knows.</exception>
+    /// <exception cref="NpgsqlException">The database cannot be reached.</exception>
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_opened)
+        {
+            return;
+        }
+
+        await _openLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_opened)
+            {
+                return;
+            }
+
+            Opening.Value = true;
+            var applied = await PostgresSchema.MigrateAsync(_dataSource, PostgresMailSchema.Component, PostgresMailSchema.Migrations, cancellationToken).ConfigureAwait(false);
+            var version = await PostgresSchema.GetVersionAsync(_dataSource, PostgresMailSchema.Component, cancellationToken).ConfigureAwait(false);
+            var released = await Retained.ReleaseLeftoversAsync(cancellationToken).ConfigureAwait(false);
+            LastCheck = new StoreCheckReport(version, 0, 0, 0, 0);
+            PostgresMailLog.Opened(_logger, version, applied, released);
+            await Feed.StartAsync(cancellationToken).ConfigureAwait(false);
+            Retained.Start();
+            _opened = true;
+        }
+        finally
+        {
+            Opening.Value = false;
+            _openLock.Release();
         }
     }
 
@@ -212,6 +248,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         await Retained.DisposeAsync().ConfigureAwait(false);
         await Feed.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
+        _openLock.Dispose();
     }
 
     /// <inheritdoc/>
@@ -231,6 +268,9 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         return result.Value;
     }
 
+    // Every read and write opens the store first (a no-op once open), so it works without an explicit OpenAsync.
+    private Task EnsureOpenAsync(CancellationToken cancellationToken) => _opened || Opening.Value ? Task.CompletedTask : OpenAsync(cancellationToken);
+
     /// <summary>
     /// Runs a read in one REPEATABLE READ, read-only transaction: every query of it sees the same committed state.
     /// A database failure throws (<see cref="NpgsqlException"/>); reads that return a result use <see cref="TryReadAsync"/>.
@@ -238,6 +278,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
     internal async Task<T> ReadAsync<T>(Func<PgSession, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         var result = await read(new PgSession(connection, transaction), cancellationToken).ConfigureAwait(false);
@@ -271,6 +312,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         {
             try
             {
+                await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
                 var session = new PgSession(connection, transaction);

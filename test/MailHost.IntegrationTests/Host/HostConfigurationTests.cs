@@ -100,6 +100,49 @@ public sealed class HostConfigurationTests
         build.Should().Throw<MailHostConfigurationException>().Which.Message.Should().StartWith("MailHost:Endpoints:Imap:Tls:");
     }
 
+    [Theory]
+    [InlineData("--MailHost:Store:Provider=Oracle", "MailHost:Store:Provider: 'Oracle' is not a store")]
+    [InlineData("--MailHost:Store:Provider=Postgres", "ConnectionStrings:MailHost: the PostgreSQL store needs a connection string")]
+    public void A_wrong_store_setting_stops_the_build_with_the_key_named(string setting, string expected)
+    {
+        using var data = new TempDirectory();
+        var logs = new CapturingLoggerProvider();
+
+        var build = () => BuildHost(data, logs, "--MailHost:Endpoints:Mx:Url=smtp://127.0.0.1:0", setting);
+
+        build.Should().Throw<MailHostConfigurationException>().Which.Message.Should().StartWith(expected);
+    }
+
+    [Fact]
+    public void A_malformed_postgres_connection_string_is_named_without_its_password()
+    {
+        using var data = new TempDirectory();
+        var logs = new CapturingLoggerProvider();
+
+        var build = () => BuildHost(data, logs, "--MailHost:Endpoints:Mx:Url=smtp://127.0.0.1:0", "--MailHost:Store:Provider=Postgres", "--ConnectionStrings:MailHost=Host=db;Password=hunter2;Colour=blue");
+
+        var error = build.Should().Throw<MailHostConfigurationException>().Which;
+        error.Message.Should().StartWith("ConnectionStrings:MailHost: not a valid PostgreSQL connection string");
+        error.Message.Should().NotContain("hunter2");
+    }
+
+    [Fact]
+    public async Task A_postgres_database_that_cannot_be_reached_stops_the_start()
+    {
+        using var data = new TempDirectory();
+
+        var exit = await MailHostServer.RunAsync(
+        [
+            "--contentRoot=" + data.Path,
+            "--MailHost:DataDirectory=" + data.Path,
+            "--MailHost:Endpoints:Mx:Url=smtp://127.0.0.1:0",
+            "--MailHost:Store:Provider=Postgres",
+            "--ConnectionStrings:MailHost=Host=" + Path.Combine(data.Path, "no-such-socket-directory") + ";Username=mailhost;Timeout=3",
+        ]).WaitAsync(TimeSpan.FromSeconds(60));
+
+        exit.Should().Be(3, "a store that cannot be used is a configuration error");
+    }
+
     [Fact]
     public void A_missing_certificate_file_is_named()
     {

@@ -5,13 +5,14 @@ using MailHost.Logins;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
+using MailHost.TestSupport;
 
 namespace MailHost.IntegrationTests.Imap;
 
 /// <summary>IMAP connection, TLS and login over real sockets: MailKit in every TLS mode, raw transcripts for the RFC corners.</summary>
 public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(kind)
 {
-    [Theory]
+    [StoreTheory]
     [InlineData(MailTlsMode.None, SecureSocketOptions.None, true)]
     [InlineData(MailTlsMode.StartTls, SecureSocketOptions.StartTls, false)]
     [InlineData(MailTlsMode.Implicit, SecureSocketOptions.SslOnConnect, false)]
@@ -42,7 +43,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         await client.DisconnectAsync(true);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Capabilities_follow_TLS_and_login_state()
     {
         var world = await NewWorldAsync();
@@ -69,7 +70,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         login.Should().ContainSingle().Which.Should().StartWith("g OK [CAPABILITY IMAP4rev1 IMAP4rev2").And.NotContain("AUTH=").And.EndWith("] Logged in");
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task STARTTLS_discards_commands_sent_with_it(bool splitWrite)
@@ -110,7 +111,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TLS_first_on_the_Auto_port_then_LOGIN_inside_TLS()
     {
         var world = await NewWorldAsync();
@@ -123,7 +124,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.CommandAsync("a", "LOGIN alice " + MailWorld.AlicePassword)).Single().Should().StartWith("a OK [CAPABILITY");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AUTHENTICATE_LOGIN_with_an_empty_first_password_is_refused_then_the_right_one_is_accepted()
     {
         var world = await NewWorldAsync();
@@ -146,7 +147,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.ReadLineAsync()).Should().StartWith("b OK [CAPABILITY");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AUTHENTICATE_PLAIN_with_SASL_IR_and_a_cancelled_exchange()
     {
         var world = await NewWorldAsync();
@@ -164,7 +165,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.CommandAsync("b", "AUTHENTICATE PLAIN " + ir)).Single().Should().StartWith("b OK [CAPABILITY");
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(LoginIdentityMode.AccountNameOrEmailAddress, "alice", true)]
     [InlineData(LoginIdentityMode.AccountNameOrEmailAddress, "alice@example.com", true)]
     [InlineData(LoginIdentityMode.AccountName, "alice", true)]
@@ -192,7 +193,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ID_names_the_client_in_the_login_record_and_the_log_scope()
     {
         var world = await NewWorldAsync();
@@ -209,7 +210,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
             && e.Scope.Any(kv => kv.Key == "ClientName" && Equals(kv.Value, "Thunderbird")));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_literal_over_the_limit_is_refused_before_any_continuation()
     {
         // SECURITY C2 / T10.
@@ -228,7 +229,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.ReadLineAsync()).Should().StartWith("b OK [CAPABILITY");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_refused_LITERAL_plus_APPEND_is_read_and_dropped_not_run()
     {
         // SECURITY C3 / T11.
@@ -243,7 +244,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.CommandAsync("d", "STATUS INBOX (MESSAGES)")).Should().Equal("* STATUS INBOX (MESSAGES 0)", "d OK STATUS completed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Unknown_commands_before_login_close_the_connection()
     {
         var world = await NewWorldAsync();
@@ -256,7 +257,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         rest.Should().Be("a BAD Unknown command\r\nb BAD Unknown command\r\nc BAD Log in first\r\n* BYE Too many invalid commands\r\n");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_over_long_line_is_refused_and_the_connection_closed()
     {
         // SECURITY C1 / T09.
@@ -270,7 +271,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         rest.Should().Be("a BAD [TOOBIG] Command line too long\r\n");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_idle_client_is_logged_out_before_login()
     {
         var world = await NewWorldAsync();
@@ -281,7 +282,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be("* BYE Autologout; idle for too long\r\n");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Shutdown_says_BYE_to_open_sessions()
     {
         var world = await NewWorldAsync();
@@ -293,7 +294,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         await stopping.WaitAsync(TimeSpan.FromSeconds(15));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task LOGOUT_says_BYE_then_OK_even_when_the_client_half_closes_at_once()
     {
         var world = await NewWorldAsync();
@@ -306,7 +307,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be("* BYE MailHost IMAP server logging out\r\na OK LOGOUT completed\r\n");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_HTTP_request_is_closed_without_an_answer()
     {
         // SECURITY A6 / T05: nothing of the request comes back.
@@ -319,7 +320,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().BeEmpty();
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData("a FETCH 1 ", "(")]
     [InlineData("a SEARCH ", "NOT ")]
     [InlineData("a SEARCH ", "OR ALL ")]
@@ -336,7 +337,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.CommandAsync("b", "NOOP")).Should().Equal("b OK NOOP completed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task A_connection_dropped_in_the_middle_of_an_APPEND_stores_nothing()
     {
         // SECURITY T24.
@@ -353,7 +354,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await again.CommandAsync("b", "STATUS INBOX (MESSAGES)")).Should().Equal("* STATUS INBOX (MESSAGES 0)", "b OK STATUS completed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task STARTTLS_after_login_is_refused()
     {
         // SECURITY A3 / T02: no session fixation across STARTTLS.
@@ -365,7 +366,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.CommandAsync("b", "NOOP")).Should().Equal("b OK NOOP completed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task An_authenticated_session_is_logged_out_after_its_own_idle_time_even_in_IDLE()
     {
         var world = await NewWorldAsync();
@@ -377,7 +378,7 @@ public abstract class ImapConnectionTests(TestStoreKind kind) : MailWorldTests(k
         (await client.ReadToEndAsync(TimeSpan.FromSeconds(10))).Should().Be("* BYE Autologout; idle for too long\r\n");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Passwords_never_reach_the_protocol_trace()
     {
         var world = await NewWorldAsync();

@@ -5,6 +5,7 @@ using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
 using MimeKit;
+using MailHost.TestSupport;
 
 namespace MailHost.IntegrationTests.Imap;
 
@@ -19,7 +20,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         return (server, client);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Create_rename_subscribe_and_delete_through_MailKit()
     {
         var world = await NewWorldAsync();
@@ -45,7 +46,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         await failure.Should().ThrowAsync<ImapCommandException>();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Special_use_mailboxes_are_found_and_created()
     {
         var world = await NewWorldAsync();
@@ -61,7 +62,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         created!.Attributes.Should().HaveFlag(FolderAttributes.All);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task STATUS_LIST_STATUS_and_quota_report_counts()
     {
         var world = await NewWorldAsync();
@@ -93,7 +94,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         quota.CurrentMessageCount.Should().Be(2);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task APPEND_and_MULTIAPPEND_answer_APPENDUID_and_keep_flags_and_dates()
     {
         var world = await NewWorldAsync();
@@ -117,7 +118,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         summaries.Select(s => s.Envelope!.Subject).Should().Equal("One", "Two", "Three");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task APPEND_to_a_missing_mailbox_says_TRYCREATE_and_an_over_limit_message_TOOBIG_before_any_continuation()
     {
         var world = await NewWorldAsync();
@@ -132,7 +133,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.ReadLineAsync()).Should().MatchRegex(@"^c OK \[APPENDUID \d+ 1\] APPEND completed$");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task LIST_answers_the_RFC_forms_and_matches_patterns_in_linear_time()
     {
         var world = await NewWorldAsync();
@@ -158,7 +159,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "a backtracking matcher would not finish");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Mailbox_names_are_validated_as_names_and_sent_back_safely()
     {
         // SECURITY E2 / T14 and E3 / T15.
@@ -186,7 +187,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         names.Should().Contain("quote\"back\\slash").And.Contain("~peter/mail/台北/日本語");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SELECT_reports_the_mailbox_and_CLOSE_expunges_silently()
     {
         var world = await NewWorldAsync();
@@ -212,7 +213,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("f", "SELECT Nowhere")).Should().Equal("* OK [CLOSED] Previous mailbox closed", "f NO [NONEXISTENT] No such mailbox.");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ENABLE_IMAP4rev2_switches_to_rev2_responses()
     {
         var world = await NewWorldAsync();
@@ -227,7 +228,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("d", "ENABLE CONDSTORE")).Should().Equal("d BAD Command not allowed in this state");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task The_store_serves_a_whole_session()
     {
         var world = await NewWorldAsync();
@@ -245,7 +246,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         await client.DisconnectAsync(true);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task OBJECTID_mailbox_ids_survive_RENAME()
     {
         // RFC 8474.
@@ -268,7 +269,7 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("h", "SEARCH EMAILID " + emailId)).Should().Equal("* SEARCH 1", "h OK SEARCH completed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task UTF8_ACCEPT_switches_mailbox_names_to_UTF8_and_takes_UTF8_APPEND()
     {
         // RFC 6855.

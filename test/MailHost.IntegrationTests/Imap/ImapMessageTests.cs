@@ -7,6 +7,7 @@ using MailKit.Net.Imap;
 using MailKit.Search;
 using MailKit.Security;
 using MimeKit;
+using MailHost.TestSupport;
 
 namespace MailHost.IntegrationTests.Imap;
 
@@ -28,7 +29,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         return (server, client);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task FETCH_serves_structure_envelope_sections_and_partials_from_the_index()
     {
         var world = await NewWorldAsync();
@@ -66,7 +67,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         Encoding.UTF8.GetString(copy.ToArray()).Should().Be(text.Substring(5, 10));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task FETCH_sections_match_the_RFC_part_rules_on_the_wire()
     {
         var world = await NewWorldAsync();
@@ -85,7 +86,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("g", "FETCH 1 RFC822.HEADER")).Last().Should().Be("g OK FETCH completed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task FETCH_BODY_sets_Seen_and_reports_it_but_PEEK_does_not()
     {
         var world = await NewWorldAsync();
@@ -99,7 +100,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("c", "FETCH 1 FLAGS")).Should().Equal("* 1 FETCH (FLAGS (\\Seen \\Recent))", "c OK FETCH completed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task STORE_with_UNCHANGEDSINCE_reports_MODIFIED_and_MODSEQ()
     {
         var world = await NewWorldAsync();
@@ -123,7 +124,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.Inbox.FetchAsync(0, 0, MessageSummaryItems.Flags)).Single().Keywords.Should().Contain("$Important");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SEARCH_ESEARCH_and_SEARCHRES()
     {
         var world = await NewWorldAsync();
@@ -150,7 +151,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         changed.Should().NotBeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SEARCHRES_saves_results_for_later_commands_and_bad_charsets_are_refused()
     {
         var world = await NewWorldAsync();
@@ -178,7 +179,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("i", "SEARCH MODSEQ 1 NOT 2")).Should().Equal($"* SEARCH 1 3 (MODSEQ {third})", "i OK SEARCH completed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task COPY_and_MOVE_answer_COPYUID_and_MOVE_expunges_from_the_source()
     {
         var world = await NewWorldAsync();
@@ -202,7 +203,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("e", "STATUS Archive (MESSAGES)")).Should().Equal("* STATUS Archive (MESSAGES 2)", "e OK STATUS completed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task EXPUNGE_and_UID_EXPUNGE_remove_only_what_they_should()
     {
         var world = await NewWorldAsync();
@@ -223,7 +224,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("f", "EXPUNGE")).Should().Equal("f NO [CANNOT] The mailbox is read-only");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Expunges_by_another_session_wait_while_FETCH_by_sequence_number_runs()
     {
         // RFC 9051 §7.5.1: no EXPUNGE during FETCH, STORE or SEARCH by sequence number.
@@ -252,7 +253,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await a.CommandAsync("g", "FETCH 3 UID")).Should().Equal("* 3 FETCH (UID 4)", "g OK FETCH completed");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Flag_changes_by_another_session_arrive_as_FETCH_and_QRESYNC_clients_get_VANISHED()
     {
         var world = await NewWorldAsync();
@@ -284,7 +285,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await c.CommandAsync("f", $"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {highest} VANISHED)")).Should().Contain("* VANISHED (EARLIER) 3");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task IDLE_reports_new_mail_and_flag_changes_from_other_sessions_within_a_second()
     {
         var world = await NewWorldAsync();
@@ -314,7 +315,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         client.Inbox.Count.Should().Be(2);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task IDLE_ends_with_DONE_and_refuses_anything_else()
     {
         var world = await NewWorldAsync();
@@ -332,7 +333,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("d", "NOOP")).Should().Equal("d OK NOOP completed");
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(MailTlsMode.None, SecureSocketOptions.None)]
     [InlineData(MailTlsMode.Implicit, SecureSocketOptions.SslOnConnect)]
     public async Task COMPRESS_DEFLATE_carries_a_whole_session(MailTlsMode mode, SecureSocketOptions options)
@@ -355,7 +356,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         await client.DisconnectAsync(true);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task COMPRESS_is_refused_before_login_and_a_second_time()
     {
         var world = await NewWorldAsync();
@@ -367,7 +368,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("c", "COMPRESS LZW")).Should().Equal("c BAD Unsupported compression mechanism");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task BINARY_decodes_base64_and_quoted_printable_parts_and_APPEND_takes_literal8()
     {
         // RFC 3516.
@@ -394,7 +395,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.ReadUntilTaggedAsync("f")).Last().Should().MatchRegex(@"^f OK \[APPENDUID \d+ 2\] APPEND completed$");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SORT_ESORT_and_THREAD_ORDEREDSUBJECT()
     {
         // RFC 5256, RFC 5267.
@@ -426,7 +427,7 @@ public abstract class ImapMessageTests(TestStoreKind kind) : MailWorldTests(kind
         sorted.Select(u => u.Id).Should().Equal(1u, 2u, 3u, 4u);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task THREAD_REFERENCES_over_a_socket_raw_and_with_MailKit()
     {
         // RFC 5256 §3 REFERENCES. UID 1 is expunged first, so UIDs are sequence numbers plus one.

@@ -1,6 +1,8 @@
 using MailHost.Storage;
 using MailHost.Storage.InMemory;
+using MailHost.Storage.Postgres.Mail;
 using MailHost.Storage.Sqlite.Mail;
+using MailHost.TestSupport;
 
 namespace MailHost.IntegrationTests.Infrastructure;
 
@@ -8,11 +10,13 @@ namespace MailHost.IntegrationTests.Infrastructure;
 public sealed class TestStore : IAsyncDisposable
 {
     private readonly TempDirectory? _directory;
+    private readonly string? _database;
 
-    private TestStore(IMailStore store, TempDirectory? directory)
+    private TestStore(IMailStore store, TempDirectory? directory, string? database = null)
     {
         Store = store;
         _directory = directory;
+        _database = database;
     }
 
     public IMailStore Store { get; }
@@ -24,6 +28,14 @@ public sealed class TestStore : IAsyncDisposable
             return new TestStore(new InMemoryMailStore(), null);
         }
 
+        if (kind == TestStoreKind.Postgres)
+        {
+            // A database of its own, dropped afterwards (the suite is skipped, with the reason, without PostgreSQL).
+            var database = await PostgresTestServer.CreateDatabaseAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var postgres = await PostgresMailStore.OpenAsync(new PostgresMailStoreOptions { ConnectionString = database, InstanceId = "test" }, null, null, default).WaitAsync(TimeSpan.FromSeconds(30));
+            return new TestStore(postgres, null, database);
+        }
+
         var directory = new TempDirectory();
         var store = await SqliteMailStore.OpenAsync(new SqliteMailStoreOptions { DataDirectory = directory.Path }, null, null, default).WaitAsync(TimeSpan.FromSeconds(30));
         return new TestStore(store, directory);
@@ -33,5 +45,9 @@ public sealed class TestStore : IAsyncDisposable
     {
         await Store.DisposeAsync();
         _directory?.Dispose();
+        if (_database is not null)
+        {
+            await PostgresTestServer.DropDatabaseAsync(_database);
+        }
     }
 }

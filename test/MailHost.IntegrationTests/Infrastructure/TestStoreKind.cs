@@ -5,4 +5,5 @@ public enum TestStoreKind
 {
     InMemory,
     Sqlite,
+    Postgres,
 }

@@ -196,7 +196,7 @@ public sealed class MailHostInstance : IAsyncDisposable
         }
     }
 
-    private IPEndPoint Endpoint(string name)
+    public IPEndPoint Endpoint(string name)
         => Services.GetRequiredService<MailListenerRegistry>().Listeners.Single(l => l.Options.Name == name).EndPoint!;
 
     /// <summary>Runs an admin command over <paramref name="dataDirectory"/>; returns what it printed.</summary>

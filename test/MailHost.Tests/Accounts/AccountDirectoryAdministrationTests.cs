@@ -1,6 +1,6 @@
 using MailHost.Accounts;
 using MailHost.Storage.InMemory;
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 
 namespace MailHost.Tests.Accounts;
 

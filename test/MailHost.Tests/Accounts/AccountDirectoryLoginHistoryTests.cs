@@ -1,7 +1,7 @@
 using System.Net;
 using MailHost.Accounts;
 using MailHost.Accounts.Sql;
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 
 namespace MailHost.Tests.Accounts;
 

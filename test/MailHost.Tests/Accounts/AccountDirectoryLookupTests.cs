@@ -1,5 +1,5 @@
 using MailHost.Accounts;
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 
 namespace MailHost.Tests.Accounts;
 

@@ -5,7 +5,7 @@ using MailHost.Storage;
 using MailHost.Storage.InMemory;
 using MailHost.Storage.Sqlite.Mail;
 using Microsoft.Extensions.Logging;
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 
 namespace MailHost.Tests.Accounts;
 

@@ -4,7 +4,7 @@ using MailHost.Storage;
 using MailHost.Storage.Postgres.Accounts;
 using MailHost.Storage.Sqlite;
 using MailHost.Storage.Sqlite.Accounts;
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 using Npgsql;
 
 namespace MailHost.Tests.Accounts;

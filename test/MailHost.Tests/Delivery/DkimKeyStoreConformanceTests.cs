@@ -2,7 +2,7 @@ using MailHost.Delivery.Queue;
 using MailHost.Dkim;
 using MailHost.Storage;
 using MailHost.Tests.Storage;
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailHost.Tests.Delivery;

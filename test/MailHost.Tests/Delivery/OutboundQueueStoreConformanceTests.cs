@@ -4,7 +4,7 @@ using MailHost.Delivery.Queue;
 using MailHost.Protocols.Smtp;
 using MailHost.Storage;
 using MailHost.Tests.Storage;
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 
 namespace MailHost.Tests.Delivery;
 

@@ -2,7 +2,7 @@ using MailHost.Dkim;
 using MailHost.Storage;
 using MailHost.Storage.Postgres;
 using MailHost.Storage.Postgres.Queue;
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

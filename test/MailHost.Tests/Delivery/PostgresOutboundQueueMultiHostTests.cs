@@ -4,7 +4,7 @@ using MailHost.Delivery;
 using MailHost.Delivery.Queue;
 using MailHost.Storage;
 using MailHost.Storage.Postgres.Queue;
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 
 namespace MailHost.Tests.Delivery;
 

@@ -4,7 +4,7 @@ using MailHost.Delivery.Queue;
 using MailHost.Storage;
 using MailHost.Storage.Postgres;
 using MailHost.Storage.Postgres.Queue;
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 using Npgsql;
 
 namespace MailHost.Tests.Delivery;

@@ -1,6 +1,6 @@
 using MailHost.Storage;
 
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 
 namespace MailHost.Tests.Storage;
 

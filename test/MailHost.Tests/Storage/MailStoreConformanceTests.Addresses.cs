@@ -1,7 +1,7 @@
 using System.Text;
 using MailHost.Storage.Search;
 
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 
 namespace MailHost.Tests.Storage;
 

@@ -2,7 +2,7 @@ using System.Text;
 using MailHost.Storage;
 using MimeKit;
 
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 
 namespace MailHost.Tests.Storage;
 

@@ -3,7 +3,7 @@ using System.Text;
 using MailHost.Storage;
 using MailHost.Storage.Search;
 
-using MailHost.Tests.Storage.Postgres;
+using MailHost.TestSupport;
 
 namespace MailHost.Tests.Storage;
 

@@ -2,6 +2,8 @@ using MailHost.Storage;
 using MailHost.Storage.Postgres.Mail;
 using Npgsql;
 
+using MailHost.TestSupport;
+
 namespace MailHost.Tests.Storage.Postgres;
 
 [Collection(StoreCollection.Name)]

@@ -1,6 +1,8 @@
 using MailHost.Storage;
 using MailHost.Storage.Postgres.Mail;
 
+using MailHost.TestSupport;
+
 namespace MailHost.Tests.Storage.Postgres;
 
 /// <summary>The store contract against <see cref="PostgresMailStore"/>: one fresh database per store, dropped at the end.</summary>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using MailHost.Storage;
 using MailHost.Storage.Postgres.Mail;
 
+using MailHost.TestSupport;
+
 namespace MailHost.Tests.Storage.Postgres;
 
 /// <summary>Several hosts on one database: two store instances, the only shared state PostgreSQL.</summary>

@@ -1,6 +1,8 @@
 using MailHost.Storage.Postgres;
 using Npgsql;
 
+using MailHost.TestSupport;
+
 namespace MailHost.Tests.Storage.Postgres;
 
 public sealed class PostgresSchemaTests : IRequiresPostgres, IAsyncLifetime

@@ -1,4 +1,4 @@
-namespace MailHost.Tests.Storage.Postgres;
+namespace MailHost.TestSupport;
 
 /// <summary>
 /// Marks a test class that needs <see cref="PostgresTestServer"/>: its <see cref="StoreFactAttribute"/> and

@@ -1,7 +1,7 @@
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-namespace MailHost.Tests.Storage.Postgres;
+namespace MailHost.TestSupport;
 
 /// <summary>Discovers <see cref="StoreFactAttribute"/> tests: one skipped case, with the reason, when the class's server is missing.</summary>
 public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : FactDiscoverer(diagnosticMessageSink)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Npgsql;
 
-namespace MailHost.Tests.Storage.Postgres;
+namespace MailHost.TestSupport;
 
 /// <summary>
 /// The PostgreSQL server the PostgreSQL tests use: the one named by <c>MAILHOST_TEST_POSTGRES</c> (a connection
