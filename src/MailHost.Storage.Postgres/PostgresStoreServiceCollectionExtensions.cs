@@ -13,7 +13,8 @@ public static class PostgresStoreServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="PostgresMailStore"/> as the <see cref="IMailStore"/> on the database of
-    /// <paramref name="connectionString"/>; it opens (migrates, listens for changes) when the host starts.
+    /// <paramref name="connectionString"/>, and the POP3 maildrop lock held in that database for every host
+    /// (<see cref="IMaildropLocks"/>); the store opens (migrates, listens for changes) when the host starts.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="connectionString">The Npgsql connection string of the shared database.</param>
@@ -29,6 +30,9 @@ public static class PostgresStoreServiceCollectionExtensions
         services.TryAddSingleton(sp => new PostgresMailStore(options, sp.GetService<ILogger<PostgresMailStore>>(), sp.GetService<TimeProvider>()));
         services.TryAddSingleton<IMailStore>(sp => sp.GetRequiredService<PostgresMailStore>());
         services.AddHostedService<PostgresMailStoreStartup>();
+
+        // POP3's maildrop lock (RFC 1939 §8) must hold across hosts; registered before POP3 adds its in-process one.
+        services.TryAddSingleton<IMaildropLocks>(_ => new PostgresMaildropLocks(connectionString));
         return services;
     }
 

@@ -9,11 +9,11 @@ namespace MailHost.Pop3;
 internal sealed class Maildrop : IAsyncDisposable
 {
     private readonly IMailAccount _account;
-    private readonly IDisposable _lock;
+    private readonly IAsyncDisposable _lock;
     private readonly MessageData[] _messages;
     private readonly bool[] _deleted;
 
-    private Maildrop(IMailAccount account, IMailboxView view, IDisposable maildropLock, MessageData[] messages)
+    private Maildrop(IMailAccount account, IMailboxView view, IAsyncDisposable maildropLock, MessageData[] messages)
     {
         _account = account;
         View = view;
@@ -53,7 +53,7 @@ internal sealed class Maildrop : IAsyncDisposable
     /// <summary>Highest message number (deleted ones included, as RFC 1939 numbers never shift).</summary>
     public int Highest => _messages.Length;
 
-    public static async Task<StoreResult<Maildrop>> OpenAsync(IMailStore store, string accountName, IDisposable maildropLock, CancellationToken cancellationToken)
+    public static async Task<StoreResult<Maildrop>> OpenAsync(IMailStore store, string accountName, IAsyncDisposable maildropLock, CancellationToken cancellationToken)
     {
         var opened = await store.OpenAccountAsync(accountName, cancellationToken).ConfigureAwait(false);
         if (!opened.IsSuccess)
@@ -128,7 +128,7 @@ internal sealed class Maildrop : IAsyncDisposable
         }
         finally
         {
-            _lock.Dispose();
+            await _lock.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

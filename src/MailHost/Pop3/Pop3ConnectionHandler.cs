@@ -18,7 +18,7 @@ internal sealed class Pop3ConnectionHandler : ConnectionHandler
         IMailStore store,
         PasswordAuthenticator passwords,
         SaslAuthenticator sasl,
-        Pop3MaildropLocks locks,
+        IMaildropLocks locks,
         IOptions<Pop3Options> options,
         IOptions<AuthenticationOptions> authOptions,
         TimeProvider timeProvider,

@@ -1,3 +1,4 @@
+using MailHost.Storage;
 using MailHost.Hosting;
 using MailHost.Pop3;
 using Microsoft.AspNetCore.Hosting;
@@ -32,7 +33,7 @@ public static class Pop3ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3Options>, ProtocolTimeLimitsValidation>());
         options.ValidateOnStart();
 
-        services.TryAddSingleton<Pop3MaildropLocks>();
+        services.TryAddSingleton<IMaildropLocks, Pop3MaildropLocks>();
         services.TryAddSingleton<Pop3ConnectionHandler>();
         services.AddSingleton(new MailProtocolHandlerRegistration(
             MailProtocol.Pop3,

@@ -17,7 +17,7 @@ internal sealed class Pop3Services
     public required SaslAuthenticator Sasl { get; init; }
 
     /// <summary>One POP3 session per maildrop (RFC 1939 §8).</summary>
-    public required Pop3MaildropLocks Locks { get; init; }
+    public required IMaildropLocks Locks { get; init; }
 
     /// <summary>The POP3 settings.</summary>
     public required Pop3Options Options { get; init; }

@@ -227,7 +227,7 @@ internal sealed partial class Pop3Session
 
         var account = result.Account.Name;
         Info.Account = account;
-        var maildropLock = _services.Locks.TryAcquire(account);
+        var maildropLock = await _services.Locks.TryAcquireAsync(account, CancellationToken.None).ConfigureAwait(false);
         if (maildropLock is null)
         {
             // RFC 3206 §4: [IN-USE] - another POP3 session holds the maildrop.
@@ -238,7 +238,7 @@ internal sealed partial class Pop3Session
         var opened = await Maildrop.OpenAsync(_services.Store, account, maildropLock, CancellationToken.None).ConfigureAwait(false);
         if (!opened.IsSuccess)
         {
-            maildropLock.Dispose();
+            await maildropLock.DisposeAsync().ConfigureAwait(false);
             Pop3Log.MaildropFailed(_logger, account, opened.Error.Message);
             await ReplyAsync("-ERR [SYS/TEMP] Mailbox unavailable, try again later").ConfigureAwait(false);
             return (null, true);
