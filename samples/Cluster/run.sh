@@ -52,7 +52,9 @@ fi
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] \
   || die "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb). On Debian: apt-get install postgresql postgresql-contrib"
-command -v haproxy >/dev/null 2>&1 || die "HAProxy is not installed. On Debian: apt-get install haproxy"
+# Debian puts haproxy in /usr/sbin, which is not on every user's PATH.
+haproxy=$(command -v haproxy || command -v /usr/sbin/haproxy || true)
+[ -n "$haproxy" ] || die "HAProxy is not installed. On Debian: apt-get install haproxy"
 command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH"
 
 protocols=(imap pop3 smtp submission)
@@ -194,9 +196,9 @@ for name in "${hosts[@]}"; do wait_for_host "$name"; done
     done
   done
 } >"$work/haproxy.cfg"
-haproxy -c -q -f "$work/haproxy.cfg" || die "HAProxy rejected $work/haproxy.cfg"
+"$haproxy" -c -q -f "$work/haproxy.cfg" || die "HAProxy rejected $work/haproxy.cfg"
 echo "Starting HAProxy"
-haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
+"$haproxy" -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 pids[haproxy]=$!
 
 # Ready means a greeting arrives through HAProxy on every port, twice, so from each host once.
