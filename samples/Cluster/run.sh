@@ -210,16 +210,26 @@ probe() {
   exec {fd}>&-
   [[ $line == "$expected"* ]]
 }
+wait_for_greeting() {
+  local protocol=$1 port=$((base_port + offset[$1]))
+  for _ in $(seq 100); do
+    kill -0 "${pids[haproxy]}" 2>/dev/null || { cat "$work/haproxy.log" >&2; echo "run.sh: HAProxy stopped" >&2; return 1; }
+    probe "$port" "${greeting[$protocol]}" && return 0
+    sleep 0.2
+  done
+  echo "run.sh: no $protocol greeting through HAProxy on port $port" >&2
+  return 1
+}
+# All at once: an Auto port holds its greeting for a second, waiting for a TLS hello that a probe never sends.
+probes=()
 for protocol in "${protocols[@]}"; do
   for _ in 1 2; do
-    ready=0
-    for _ in $(seq 100); do
-      kill -0 "${pids[haproxy]}" 2>/dev/null || { cat "$work/haproxy.log" >&2; die "HAProxy stopped"; }
-      if probe $((base_port + offset[$protocol])) "${greeting[$protocol]}"; then ready=1; break; fi
-      sleep 0.2
-    done
-    [ "$ready" = 1 ] || die "no $protocol greeting through HAProxy on port $((base_port + offset[$protocol]))"
+    wait_for_greeting "$protocol" &
+    probes+=($!)
   done
+done
+for probe_pid in "${probes[@]}"; do
+  wait "$probe_pid" || { kill "${probes[@]}" 2>/dev/null; die "the cluster did not become ready"; }
 done
 
 if [ -n "$demo_account" ]; then
