@@ -16,9 +16,12 @@ public static class PostgresTestServer
     /// <summary>The server's connection string, or <see langword="null"/> when none is configured.</summary>
     public static string? ConnectionString { get; } = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
 
+    /// <summary>Whether <c>MAILHOST_REQUIRE_POSTGRES=1</c> (CI) makes missing prerequisites fail the tests instead of skipping them.</summary>
+    public static bool Required { get; } = Environment.GetEnvironmentVariable("MAILHOST_REQUIRE_POSTGRES") == "1";
+
     /// <summary>Why the PostgreSQL tests are skipped here, or <see langword="null"/> when they run.</summary>
     public static string? SkipReason =>
-        ConnectionString is null && Environment.GetEnvironmentVariable("MAILHOST_REQUIRE_POSTGRES") != "1"
+        ConnectionString is null && !Required
             ? $"PostgreSQL tests skipped: {Variable} is not set (a connection string to a PostgreSQL 15+ server with pg_trgm, whose user may create databases; .ci/run starts one)."
             : null;
 
