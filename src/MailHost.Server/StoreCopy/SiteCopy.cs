@@ -1,6 +1,7 @@
 using System.Globalization;
 using MailHost.Storage;
 using MailHost.Storage.Postgres;
+using MailHost.Storage.Postgres.Accounts;
 using MailHost.Storage.Postgres.Mail;
 using Npgsql;
 
@@ -25,8 +26,12 @@ internal static class SiteCopy
 
     public static async Task<SiteCopyResult> RunAsync(string dataDirectory, string connectionString, CancellationToken cancellationToken)
     {
+        await PostgresSiteSchema.MigrateAllAsync(connectionString, cancellationToken).ConfigureAwait(false);
+
+        // The directory's trigger names its tables unqualified, as its store (search path = its schema) runs it; after
+        // the connection's own path, so that the mail and queue tables are the ones the stores use.
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = CopyTargetGuard.ApplicationName, CommandTimeout = 0 };
-        await PostgresSiteSchema.MigrateAllAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
+        builder.SearchPath = $"{builder.SearchPath ?? "\"$user\", public"}, {PostgresAccountDirectory.SchemaName}";
 
         await using var source = await SqliteSource.OpenAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
         if (source.IsEmpty)
