@@ -39,9 +39,9 @@ public static partial class AdminCli
 
     private static readonly string[] HelpWords = ["help", "--help", "-h"];
 
-    /// <summary>Whether <paramref name="args"/> is an admin command: its first word is <c>users</c>, <c>domains</c>, <c>aliases</c> or <c>queue</c>.</summary>
+    /// <summary>Whether <paramref name="args"/> is an admin command: its first word is <c>users</c>, <c>domains</c>, <c>aliases</c>, <c>queue</c> or <c>store</c>.</summary>
     public static bool IsAdminCommand(string[] args)
-        => args is [var first, ..] && first is "users" or "domains" or "aliases" or "queue";
+        => args is [var first, ..] && first is "users" or "domains" or "aliases" or "queue" or "store";
 
     /// <summary>
     /// Runs one admin command and returns the process exit code. Never throws for bad input or a refused request;
@@ -76,6 +76,7 @@ public static partial class AdminCli
                 ["domains", .. var rest] => await RunDomainsAsync(rest, context).ConfigureAwait(false),
                 ["aliases", .. var rest] => await RunAliasesAsync(rest, context).ConfigureAwait(false),
                 ["queue", .. var rest] => await RunQueueAsync(rest, context).ConfigureAwait(false),
+                ["store", .. var rest] => await RunStoreAsync(rest, context).ConfigureAwait(false),
                 [var other, ..] => await context.UsageAsync($"unknown command {AdminText.Printable(other)}", Usage).ConfigureAwait(false),
             };
         }
@@ -149,6 +150,19 @@ public static partial class AdminCli
           queue retry <id|all>                       make pending recipients due now
           queue remove <id>                          drop a message without notifying its sender
 
+        Store (run these with every host of the site stopped):
+          store migrate                              applies the PostgreSQL migrations of every component
+                                                     (directory, mail, queue, dkim) and prints their versions;
+                                                     SQLite files migrate by themselves when opened
+          store copy --to postgres                   copies the SQLite site of <MailHost:DataDirectory> (accounts,
+                                                     mail with its UIDs, flags and MODSEQs, queue, DKIM keys) into
+                                                     the empty database of ConnectionStrings:MailHost in one
+                                                     transaction, verifies counts and SHA-256 of every content,
+                                                     and commits only when all match. Run again, it brings its
+                                                     earlier copy up to date (content already there is kept); it
+                                                     refuses a database other sessions use, one holding another
+                                                     site, or one a PostgreSQL host has changed since the copy
+
         --password-stdin reads the password as one line from standard input. --password <password> works too, but
         puts the password in the process list and the shell history, where other local users can see it.
         The directory is <MailHost:DataDirectory>/directory.db (default: data/directory.db); configuration comes
@@ -167,7 +181,15 @@ public static partial class AdminCli
         public string DataDirectory { get; } = Path.GetFullPath(configuration[DataDirectoryKey] is { Length: > 0 } dataDirectory ? dataDirectory : "data");
 
         /// <summary>The stores of the server's configuration (read when first needed; a wrong store setting stops the command).</summary>
-        public AdminStores Stores => _stores ??= new AdminStores(StoreSettings.Read(configuration), DataDirectory, cancellationToken);
+        public AdminStores Stores => _stores ??= new AdminStores(Settings, DataDirectory, cancellationToken);
+
+        /// <summary>The configured store (a wrong setting stops the command).</summary>
+        public StoreSettings Settings => StoreSettings.Read(configuration);
+
+        /// <summary>The PostgreSQL database <c>store copy</c> writes to, whichever store the site runs on now.</summary>
+        /// <exception cref="MailHostConfigurationException">The connection string is missing or wrong.</exception>
+        public string TargetConnectionString() =>
+            StoreSettings.Read(new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection([new(StoreSettings.ProviderKey, nameof(StoreProvider.Postgres))]).Build()).ConnectionString!;
 
         public TextWriter Out => stdout;
 
