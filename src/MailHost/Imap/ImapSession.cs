@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Frozen;
+using System.Data.Common;
 using System.IO.Compression;
 using System.IO.Pipelines;
 using MailHost.Connections;
@@ -264,9 +265,12 @@ internal sealed class ImapSession : IImapConnection, IDisposable
         }
         catch (Exception ex) when (ex is not (IOException or OperationCanceledException or ConnectionResetException or ObjectDisposedException))
         {
-            // The error boundary of one command: the client gets a tagged NO and the session goes on.
-            ImapLog.StoreFailed(_logger, "SERVERBUG", ex.Message);
-            _session.Writer.WriteTagged(command.Tag, ImapResponseStatus.No, "SERVERBUG", "Internal server error");
+            // The error boundary of one command: the client gets a tagged NO and the session goes on. A database that
+            // cannot be reached (the account directory on PostgreSQL) is temporary: RFC 5530 [UNAVAILABLE].
+            var unavailable = ex is DbException or TimeoutException;
+            ImapLog.StoreFailed(_logger, unavailable ? "UNAVAILABLE" : "SERVERBUG", ex.Message);
+            _session.Writer.WriteTagged(
+                command.Tag, ImapResponseStatus.No, unavailable ? "UNAVAILABLE" : "SERVERBUG", unavailable ? "Temporarily unavailable, try again later" : "Internal server error");
         }
     }
 

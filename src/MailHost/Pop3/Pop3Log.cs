@@ -22,4 +22,7 @@ internal static partial class Pop3Log
 
     [LoggerMessage(4005, LogLevel.Warning, "POP3 maildrop of {Account} could not be opened: {Error}")]
     public static partial void MaildropFailed(ILogger logger, string account, string error);
+
+    [LoggerMessage(4006, LogLevel.Error, "POP3 session failed: {Error}")]
+    public static partial void SessionFailed(ILogger logger, string error);
 }

@@ -62,6 +62,14 @@ internal sealed partial class Pop3Session : IDisposable
 
             await FlushAsync().ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is not (IOException or OperationCanceledException or ConnectionResetException or ObjectDisposedException))
+        {
+            // The error boundary of the session: a failure below it (the account directory or the store unreachable)
+            // ends it with a temporary error the client retries (RFC 3206 §4, [SYS/TEMP]); nothing was deleted.
+            Pop3Log.SessionFailed(_logger, ex.Message);
+            await ReplyAsync("-ERR [SYS/TEMP] Temporary server problem, try again later").ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
+        }
         finally
         {
             if (maildrop is not null)

@@ -35,6 +35,9 @@ internal static partial class SmtpLog
     [LoggerMessage(5009, LogLevel.Warning, "SMTP message {Id} from {Account} refused: its {Field} field is not the account's own ({Detail})")]
     public static partial void AuthorRefused(ILogger logger, string id, string account, string field, string detail);
 
+    [LoggerMessage(5011, LogLevel.Error, "SMTP command {Command} failed: {Error}")]
+    public static partial void CommandFailed(ILogger logger, string command, string error);
+
     [LoggerMessage(5010, LogLevel.Warning, "Submission lets accounts send as addresses that are not theirs (MailHost:Smtp:RequireOwnAddressInMailFrom={MailFrom}, RequireOwnAddressInHeaderFrom={HeaderFrom}); outbound mail is still DKIM-signed only for domains of the submitter's addresses")]
     public static partial void SenderChecksOff(ILogger logger, bool mailFrom, bool headerFrom);
 }

@@ -128,7 +128,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 }
                 else
                 {
-                    close = await DispatchAsync(command).ConfigureAwait(false);
+                    close = await RunCommandAsync(command).ConfigureAwait(false);
                 }
 
                 if (close)
@@ -150,6 +150,25 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     {
         await ResetTransactionAsync().ConfigureAwait(false);
         _connection.Dispose();
+    }
+
+    /// <summary>
+    /// The error boundary of one command: a failure below it (the account directory or the store unreachable) is a
+    /// temporary error the client retries (RFC 5321 §4.2.1, 451), the transaction is dropped and the session goes on.
+    /// </summary>
+    private async ValueTask<bool> RunCommandAsync(SmtpCommand command)
+    {
+        try
+        {
+            return await DispatchAsync(command).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (IOException or OperationCanceledException or ConnectionResetException or ObjectDisposedException))
+        {
+            SmtpLog.CommandFailed(_logger, command.Kind.ToString(), ex.Message);
+            await ResetTransactionAsync().ConfigureAwait(false);
+            await ReplyAsync(new SmtpReply(451, "4.3.0", "Temporary local problem, try again later")).ConfigureAwait(false);
+            return command is BdatCommand;
+        }
     }
 
     private async ValueTask<bool> DispatchAsync(SmtpCommand command)
