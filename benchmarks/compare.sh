@@ -16,7 +16,10 @@
 #   benchmarks/compare.sh [--rounds 3] [--seconds 10] [--clients 20] [--users 20] [--iterations 10000]
 #                         [--idle-clients 1000] [--big-mib 100] [--mailbox-messages 1000]
 #                         [--workloads "smtp imap imap-login pop3 big idle"]
-#                         [--keep] [--no-install]
+#                         [--store sqlite|postgres] [--keep] [--no-install]
+#
+# --store postgres runs MailHost on a throwaway PostgreSQL cluster started here (Debian's postgresql package, on a
+# unix socket in the work directory, sharing the machine's cores with everything else) instead of SQLite.
 set -euo pipefail
 
 ROUNDS=3
@@ -30,6 +33,7 @@ MAILBOX_MESSAGES=1000
 WORKLOADS="smtp imap imap-login pop3 big idle"
 KEEP=0
 INSTALL=1
+STORE=sqlite
 PASSWORD=password
 
 while [[ $# -gt 0 ]]; do
@@ -43,6 +47,7 @@ while [[ $# -gt 0 ]]; do
     --big-mib) BIG_MIB=$2; shift 2 ;;
     --mailbox-messages) MAILBOX_MESSAGES=$2; shift 2 ;;
     --workloads) WORKLOADS=$2; shift 2 ;;
+    --store) STORE=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --no-install) INSTALL=0; shift ;;
     -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -81,6 +86,8 @@ chmod 755 "$WORK"
 MH_PID=""
 STARTED_DOVECOT=0
 STARTED_POSTFIX=0
+PG_CTL=""
+AS_PG=()
 
 cleanup() {
   set +e
@@ -88,6 +95,7 @@ cleanup() {
   [[ -n $MH_PID ]] && tail -3 "$WORK/mailhost/server.log" 2>/dev/null | grep -i error
   [[ $STARTED_DOVECOT -eq 1 ]] && doveadm -c "$WORK/dovecot/dovecot.conf" stop 2>/dev/null
   [[ $STARTED_POSTFIX -eq 1 ]] && postfix -c "$WORK/postfix/conf" stop 2>/dev/null
+  [[ -n $PG_CTL ]] && "${AS_PG[@]}" "$PG_CTL" -D "$WORK/pg/data" -m fast stop >/dev/null 2>&1
   if [[ $KEEP -eq 0 ]]; then rm -rf "$WORK"; else echo "kept: $WORK"; fi
 }
 trap cleanup EXIT
@@ -115,6 +123,21 @@ chmod 644 "$WORK/key.pem"
 # --- MailHost -----------------------------------------------------------------------------------------------
 mkdir -p "$WORK/mailhost"
 export MailHost__DataDirectory="$WORK/mailhost/data"
+if [[ $STORE == postgres ]]; then
+  echo "== starting a throwaway PostgreSQL for MailHost"
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [[ -x $PG_BIN/initdb ]] || { echo "compare.sh: --store postgres needs Debian's postgresql package" >&2; exit 2; }
+  mkdir -p "$WORK/pg"
+  if [[ $(id -u) -eq 0 ]]; then chown postgres "$WORK/pg"; AS_PG=(runuser -u postgres --); fi
+  "${AS_PG[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -A trust -U mailhost -E UTF8 --locale=C.UTF-8 >/dev/null
+  PG_CTL=$PG_BIN/pg_ctl
+  "${AS_PG[@]}" "$PG_CTL" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -o "-k $WORK/pg -c listen_addresses='' -c max_connections=300" start >/dev/null
+  "${AS_PG[@]}" "$PG_BIN/createdb" -h "$WORK/pg" -U mailhost mailhost
+  export MailHost__Store__Provider=Postgres
+  export ConnectionStrings__MailHost="Host=$WORK/pg;Username=mailhost;Database=mailhost;Maximum Pool Size=200"
+elif [[ $STORE != sqlite ]]; then
+  echo "compare.sh: --store is sqlite or postgres, not $STORE" >&2; exit 2
+fi
 export MailHost__Hostname=localhost
 export MailHost__Auth__PasswordIterations=$ITERATIONS
 export MailHost__Certificate__Path="$WORK/cert.pem" MailHost__Certificate__KeyPath="$WORK/key.pem"
@@ -310,6 +333,8 @@ wait_postfix_queue() { # delivery is asynchronous: wait (bounded) until Postfix'
 }
 
 wait_mailhost_index() { # MailHost indexes new mail's text in the background: wait (bounded) until it has caught up
+  # On PostgreSQL the trigram indexes are kept in the storing transaction: nothing is deferred.
+  [[ $STORE == postgres ]] && return
   local start; start=$(date +%s)
   local deadline=$(( start + 300 ))
   while true; do
@@ -394,7 +419,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 echo
-echo "== medians over $ROUNDS rounds ($CLIENTS clients, $USERS users, ${SECONDS_PER_RUN} s per run, hash cost $ITERATIONS iterations)"
+echo "== medians over $ROUNDS rounds (MailHost on $STORE, $CLIENTS clients, $USERS users, ${SECONDS_PER_RUN} s per run, hash cost $ITERATIONS iterations)"
 python3 - "$RESULTS" <<'EOF'
 import statistics, sys
 from collections import defaultdict
