@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
 using System.Data;
 using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
 using MailHost.Accounts.Sql;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -77,6 +80,24 @@ public sealed class PostgresAccountDirectory : SqlAccountDirectory, IAsyncDispos
     /// <inheritdoc />
     protected override async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    /// <remarks>Without the directory's write lock: logins on every host would otherwise queue behind one another.</remarks>
+    protected override async Task<DbTransaction> BeginHistoryWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await ((NpgsqlConnection)connection).BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    /// <remarks>A transaction-level advisory lock per history: logins of different accounts do not wait for each other.</remarks>
+    protected override async Task LockHistoryAsync(DbConnection connection, DbTransaction transaction, string history, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        command.Parameters.AddWithValue("key", HistoryKey(history));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // 64 bits of SHA-256 over a prefix and the history's name: apart from every other advisory lock of the database.
+    private static long HistoryKey(string history) =>
+        BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes("mailhost-login-history:" + history)));
 
     /// <inheritdoc />
     protected override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)

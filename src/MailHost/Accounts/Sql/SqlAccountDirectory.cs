@@ -100,6 +100,22 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
     /// </summary>
     protected abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Begins the write that records a login. Every login writes one, so where the database can do without it need
+    /// not wait for the directory's other writers: it only inserts the attempt and trims one history, which
+    /// <see cref="LockHistoryAsync"/> guards. The default is <see cref="BeginWriteAsync"/>.
+    /// </summary>
+    protected virtual Task<DbTransaction> BeginHistoryWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        BeginWriteAsync(connection, cancellationToken);
+
+    /// <summary>
+    /// Inside the transaction of <see cref="BeginHistoryWriteAsync"/>: makes the writes to one history
+    /// (<paramref name="history"/>: one account's, or the unresolved logins') run one after the other, so its bound
+    /// holds exactly. The default does nothing, for a transaction that already excludes every other writer.
+    /// </summary>
+    protected virtual Task LockHistoryAsync(DbConnection connection, DbTransaction transaction, string history, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     /// <inheritdoc />
     public async ValueTask<AccountInfo?> FindByNameAsync(string accountName, CancellationToken cancellationToken)
     {
@@ -187,8 +203,9 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            using var transaction = await BeginHistoryWriteAsync(connection, cancellationToken).ConfigureAwait(false);
             var account = name is null ? null : await FindAccountAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
+            await LockHistoryAsync(connection, transaction, account is null ? "unresolved" : "account:" + account.Id.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
             if (account is not null)
             {
                 await ExecuteAsync(
