@@ -36,18 +36,7 @@ public abstract partial class SqlAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = CreateCommand(connection, null, "SELECT name FROM domains ORDER BY name;", []);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                var domains = new List<string>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    domains.Add(reader.GetString(0));
-                }
-
-                return domains;
-            }
+            return await ReadListAsync(connection, null, "SELECT name FROM domains ORDER BY name;", r => r.GetString(0), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -302,22 +291,12 @@ public abstract partial class SqlAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = CreateCommand(
+            return await ReadListAsync(
                 connection,
                 null,
                 "SELECT aliases.address, accounts.name FROM aliases JOIN accounts ON accounts.id = aliases.account_id ORDER BY aliases.address;",
-                []);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                var aliases = new List<AliasInfo>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    aliases.Add(new AliasInfo(reader.GetString(0), reader.GetString(1)));
-                }
-
-                return aliases;
-            }
+                r => new AliasInfo(r.GetString(0), r.GetString(1)),
+                cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -376,22 +355,13 @@ public abstract partial class SqlAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = CreateCommand(
+            return await ReadListAsync(
                 connection,
                 null,
                 "SELECT time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome, account_name FROM unresolved_logins ORDER BY id DESC LIMIT @limit;",
-                [("@limit", maxCount)]);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                var logins = new List<LoginRecord>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    logins.Add(ReadLogin(reader, reader.IsDBNull(8) ? null : reader.GetString(8)));
-                }
-
-                return logins;
-            }
+                r => ReadLogin(r, r.IsDBNull(8) ? null : r.GetString(8)),
+                cancellationToken,
+                ("@limit", maxCount)).ConfigureAwait(false);
         }
     }
 
@@ -467,26 +437,16 @@ public abstract partial class SqlAccountDirectory
         }
     }
 
-    private static async Task<List<LoginRecord>> ReadLoginsAsync(
-        DbConnection connection, DbTransaction transaction, AccountRow account, int maxCount, CancellationToken cancellationToken)
-    {
-        using var command = CreateCommand(
+    private static Task<List<LoginRecord>> ReadLoginsAsync(
+        DbConnection connection, DbTransaction transaction, AccountRow account, int maxCount, CancellationToken cancellationToken) =>
+        ReadListAsync(
             connection,
             transaction,
             "SELECT time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome FROM login_history WHERE account_id = @account ORDER BY id DESC LIMIT @limit;",
-            [("@account", account.Id), ("@limit", maxCount)]);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            var logins = new List<LoginRecord>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                logins.Add(ReadLogin(reader, account.Name));
-            }
-
-            return logins;
-        }
-    }
+            r => ReadLogin(r, account.Name),
+            cancellationToken,
+            ("@account", account.Id),
+            ("@limit", maxCount));
 
     private AccountAdministrationResult Changed(string message)
     {

@@ -87,16 +87,7 @@ public abstract partial class SqlAccountDirectory
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = CreateCommand(connection, null, "SELECT name FROM removed_accounts ORDER BY name;", []);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                pending = [];
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    pending.Add(reader.GetString(0));
-                }
-            }
+            pending = await ReadListAsync(connection, null, "SELECT name FROM removed_accounts ORDER BY name;", r => r.GetString(0), cancellationToken).ConfigureAwait(false);
         }
 
         var finished = 0;

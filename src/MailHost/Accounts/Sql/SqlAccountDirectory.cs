@@ -361,16 +361,21 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
         return new AccountInfo(account.Name, addresses, aliases, account.Disabled);
     }
 
-    private static async Task<List<string>> ReadStringsAsync(DbConnection connection, DbTransaction? transaction, string sql, long accountId, CancellationToken cancellationToken)
+    private static Task<List<string>> ReadStringsAsync(DbConnection connection, DbTransaction? transaction, string sql, long accountId, CancellationToken cancellationToken) =>
+        ReadListAsync(connection, transaction, sql, r => r.GetString(0), cancellationToken, ("@account", accountId));
+
+    /// <summary>Runs a query and maps each of its rows.</summary>
+    private static async Task<List<T>> ReadListAsync<T>(
+        DbConnection connection, DbTransaction? transaction, string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        using var command = CreateCommand(connection, transaction, sql, [("@account", accountId)]);
+        using var command = CreateCommand(connection, transaction, sql, parameters);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
-            var list = new List<string>();
+            var list = new List<T>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                list.Add(reader.GetString(0));
+                list.Add(map(reader));
             }
 
             return list;
