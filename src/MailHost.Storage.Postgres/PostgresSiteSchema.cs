@@ -54,7 +54,7 @@ internal static class PostgresSiteSchema
                 builder.SearchPath = SchemaName;
             }
 
-            return NpgsqlDataSource.Create(builder);
+            return PostgresDataSources.Create(builder);
         }
     }
 

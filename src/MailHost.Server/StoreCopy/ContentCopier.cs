@@ -70,7 +70,7 @@ internal sealed class ContentCopier(SqliteSource source, PgSession target, Postg
             var content = source.OpenQueueContent(id);
             await using (content.ConfigureAwait(false))
             {
-                var size = await PostgresQueueContentWriter.WriteAsync(target.Connection, target.Transaction, id, content, cancellationToken).ConfigureAwait(false);
+                var size = await PostgresQueueContentWriter.WriteAsync(target.Connection, target.Transaction ?? throw new InvalidOperationException("The copy writes inside a transaction."), id, content, cancellationToken).ConfigureAwait(false);
                 if (size != reader.GetInt64(1))
                 {
                     throw new StoreCopyException($"queued message {id}: its content file has {size} octets, its row says {reader.GetInt64(1)}.");

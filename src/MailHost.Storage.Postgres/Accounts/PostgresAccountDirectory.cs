@@ -36,7 +36,7 @@ public sealed class PostgresAccountDirectory : SqlAccountDirectory, IAsyncDispos
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = SchemaName };
         DatabaseDescription = $"PostgreSQL database '{builder.Database}' on '{builder.Host}'";
-        _dataSource = NpgsqlDataSource.Create(builder);
+        _dataSource = PostgresDataSources.Create(builder);
     }
 
     /// <inheritdoc />

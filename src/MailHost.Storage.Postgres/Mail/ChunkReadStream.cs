@@ -92,9 +92,12 @@ internal sealed class ChunkReadStream : Stream
         base.Dispose(disposing);
     }
 
+    /// <summary>Takes chunk <paramref name="seq"/> from column 2 of <paramref name="reader"/>'s current row,
+    /// read by the query that opened the stream.</summary>
+    public void Preload(int seq, NpgsqlDataReader reader) => Fill(seq, reader, 2);
+
     private async Task LoadAsync(int seq, CancellationToken cancellationToken)
     {
-        _buffer ??= ArrayPool<byte>.Shared.Rent(_chunkSize);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand("SELECT data FROM content_chunks WHERE address = $1 AND seq = $2", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = _address });
@@ -105,8 +108,14 @@ internal sealed class ChunkReadStream : Stream
             throw new IOException("The stored content is gone.");
         }
 
+        Fill(seq, reader, 0);
+    }
+
+    private void Fill(int seq, NpgsqlDataReader reader, int column)
+    {
         // Read into the pooled buffer: no array per chunk.
-        _bufferFill = (int)reader.GetBytes(0, 0, _buffer, 0, _chunkSize);
+        _buffer ??= ArrayPool<byte>.Shared.Rent(_chunkSize);
+        _bufferFill = (int)reader.GetBytes(column, 0, _buffer, 0, _chunkSize);
         _bufferSeq = seq;
     }
 }

@@ -45,6 +45,9 @@ internal sealed class FlagStore
         var modified = new List<uint>();
         var modSeq = mailbox.HighestModSeq;
         var bumped = false;
+
+        // The row updates, the mailbox's and the notification go out together in one round trip.
+        var writes = new List<(string Sql, object?[] Parameters)>();
         foreach (var row in rows)
         {
             // RFC 7162 §3.1.3: UNCHANGEDSINCE leaves messages changed after it alone and reports them.
@@ -67,25 +70,23 @@ internal sealed class FlagStore
                 bumped = true;
             }
 
-            await s.ExecAsync(
-                "UPDATE messages SET flags = $3, keywords = $4, modseq = $5 WHERE mailbox_id = $1 AND uid = $2",
-                ct,
-                _mailboxId,
-                (long)row.Uid,
-                (int)newFlags,
-                newKeywords.ToArray(),
-                (long)modSeq).ConfigureAwait(false);
+            writes.Add(("UPDATE messages SET flags = $3, keywords = $4, modseq = $5 WHERE mailbox_id = $1 AND uid = $2", [_mailboxId, (long)row.Uid, (int)newFlags, newKeywords.ToArray(), (long)modSeq]));
             states.Add(new MessageFlagState(row.Uid, newFlags, newKeywords, modSeq, true));
         }
 
         if (bumped || created.Count > 0)
         {
-            await s.ExecAsync("UPDATE mailboxes SET highest_modseq = $2, keywords = $3 WHERE id = $1", ct, _mailboxId, (long)modSeq, mailbox.Keywords.Concat(created).ToArray()).ConfigureAwait(false);
+            writes.Add(("UPDATE mailboxes SET highest_modseq = $2, keywords = $3 WHERE id = $1", [_mailboxId, (long)modSeq, mailbox.Keywords.Concat(created).ToArray()]));
         }
 
         if (bumped)
         {
-            await _store.AnnounceAsync(s, _mailboxId, modSeq, ct).ConfigureAwait(false);
+            writes.Add(_store.Announcement(s, _mailboxId, modSeq));
+        }
+
+        if (writes.Count > 0)
+        {
+            await s.ExecBatchAsync(ct, [.. writes]).ConfigureAwait(false);
         }
 
         return StoreResult<StoreFlagsResult>.Success(new StoreFlagsResult(states, modified, modSeq));

@@ -11,16 +11,18 @@ internal interface IContentBlobs
 {
     /// <summary>
     /// Stores <paramref name="length"/> octets of <paramref name="content"/> under <paramref name="address"/>,
-    /// streaming, unless the address has its bytes already (then the stream is not read).
+    /// streaming, unless the address has its bytes already (then no more than the first chunk is read); whether this
+    /// call stored them.
     /// </summary>
-    Task WriteAsync(PgSession session, string address, Stream content, long length, CancellationToken cancellationToken);
+    Task<bool> WriteAsync(PgSession session, string address, Stream content, long length, CancellationToken cancellationToken);
 
     /// <summary>Removes the bytes of <paramref name="address"/>.</summary>
     Task DeleteAsync(PgSession session, string address, CancellationToken cancellationToken);
 
     /// <summary>
     /// Opens <paramref name="length"/> octets from <paramref name="offset"/>, read piece by piece as the caller
-    /// reads; <see langword="null"/> when the content no longer exists.
+    /// reads (opening reads no further than the first chunk wanted); <see langword="null"/> when the content no
+    /// longer exists.
     /// </summary>
     Task<Stream?> OpenReadAsync(string address, long offset, long length, CancellationToken cancellationToken);
 }

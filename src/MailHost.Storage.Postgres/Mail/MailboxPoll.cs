@@ -1,9 +1,10 @@
 namespace MailHost.Storage.Postgres.Mail;
 
 /// <summary>
-/// One poll of a view (NOOP, IDLE wake-up, after each command) in one read transaction: the expunges, appends and flag
-/// changes since the view's MODSEQ, in MODSEQ order, and the view's next state. Every change to a mailbox's messages
-/// raises its HIGHESTMODSEQ in the same transaction, so an unchanged row means nothing happened, whichever host wrote.
+/// One poll of a view (NOOP, IDLE wake-up, after each command): the expunges, appends and flag changes since the view's
+/// MODSEQ, in MODSEQ order, and the view's next state. Every change to a mailbox's messages raises its HIGHESTMODSEQ
+/// in the same transaction, so an unchanged mailbox row means nothing happened, whichever host wrote: most polls are
+/// that one read, and the others one batch of queries in one snapshot.
 /// </summary>
 internal sealed class MailboxPoll
 {
@@ -24,54 +25,63 @@ internal sealed class MailboxPoll
     /// <summary>Whether the view let go of expunged messages (the store may release what it kept for them).</summary>
     public bool Dropped { get; private set; }
 
+    // Messages without \Seen (flag bit 1) and the lowest such UID.
+    private const string UnseenSql = "SELECT COUNT(*)::int, MIN(uid) FROM messages WHERE mailbox_id = $1 AND flags & 1 = 0";
+
     public static async Task<MailboxSnapshot> SnapshotAsync(PgSession s, MailboxRow mailbox, uint[] known, ulong knownModSeq, MailStoreLimits limits, bool readOnly, CancellationToken ct)
     {
-        var (unseen, firstUnseen) = (await s.FirstAsync(
-            "SELECT COUNT(*)::int, MIN(uid) FROM messages WHERE mailbox_id = $1 AND flags & 1 = 0",
-            r => new Tuple<int, uint>(r.GetInt32(0), r.IsDBNull(1) ? 0 : (uint)r.GetInt64(1)),
-            ct,
-            mailbox.Id).ConfigureAwait(false))!;
-        return new MailboxSnapshot(
-            mailbox.Name,
-            mailbox.UidValidity,
-            mailbox.UidNext,
-            knownModSeq,
-            known,
-            mailbox.Keywords,
-            mailbox.Keywords.Count < limits.MaxKeywordsPerMailbox,
-            unseen,
-            firstUnseen,
-            readOnly);
+        var (unseen, firstUnseen) = (await s.FirstAsync(UnseenSql, r => new Tuple<int, uint>(r.GetInt32(0), ReadFirstUnseen(r)), ct, mailbox.Id).ConfigureAwait(false))!;
+        return Snapshot(mailbox, known, knownModSeq, limits, readOnly, unseen, firstUnseen);
     }
 
+    /// <summary>
+    /// Whether <paramref name="mailbox"/>, read on its own, shows nothing the view has not taken: then the poll is
+    /// that one read. Every change to a mailbox's messages raises its HIGHESTMODSEQ in the same transaction.
+    /// </summary>
+    public static bool IsUnchanged(MailboxRow? mailbox, State state, bool takeExpunges) =>
+        mailbox is { Noselect: false }
+        && mailbox.HighestModSeq == state.KnownModSeq
+        && (!takeExpunges || state.Untaken.Count == 0)
+        && mailbox.UidNext == state.Snapshot.UidNext
+        && mailbox.UidValidity == state.Snapshot.UidValidity
+        && string.Equals(mailbox.Name, state.Snapshot.Name, StringComparison.Ordinal)
+        && mailbox.Keywords.SequenceEqual(state.Snapshot.Keywords, StringComparer.Ordinal);
+
+    /// <summary>The view's state when <see cref="IsUnchanged"/> said so: only its own MODSEQs are forgotten.</summary>
+    public void Unchanged(State state) => Next = state with { OwnModSeqs = new HashSet<ulong>() };
+
+    /// <summary>The whole poll in one round trip of the caller's REPEATABLE READ transaction: every query reads one snapshot.</summary>
     public async Task<StoreResult<MailboxChanges>> RunAsync(PgSession s, State state, bool takeExpunges, CancellationToken ct)
     {
-        var mailbox = await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false);
+        var since = (long)state.KnownModSeq;
+        MailboxRow? mailbox = null;
+        var expungedRows = new List<(uint Uid, ulong ModSeq)>();
+        var rows = new List<(uint Uid, ulong ModSeq, MessageFlags Flags, string[] Keywords)>();
+        var (unseen, firstUnseen) = (0, 0u);
+        await s.QueryBatchAsync(
+            ct,
+            ($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1", [_mailboxId], r => mailbox = MailboxRow.Read(r)),
+            ("SELECT uid, modseq FROM expunged WHERE mailbox_id = $1 AND modseq > $2", [_mailboxId, since], r => expungedRows.Add(((uint)r.GetInt64(0), (ulong)r.GetInt64(1)))),
+            ("SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = $1 AND modseq > $2", [_mailboxId, since], r => rows.Add(((uint)r.GetInt64(0), (ulong)r.GetInt64(1), (MessageFlags)r.GetInt32(2), r.GetFieldValue<string[]>(3)))),
+            (UnseenSql, [_mailboxId], r => (unseen, firstUnseen) = (r.GetInt32(0), ReadFirstUnseen(r)))).ConfigureAwait(false);
         if (mailbox is null || mailbox.Noselect)
         {
             return StoreResult<MailboxChanges>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
         }
 
-        var snapshot = state.Snapshot;
-        if (mailbox.HighestModSeq == state.KnownModSeq
-            && (!takeExpunges || state.Untaken.Count == 0)
-            && mailbox.UidNext == snapshot.UidNext
-            && mailbox.UidValidity == snapshot.UidValidity
-            && string.Equals(mailbox.Name, snapshot.Name, StringComparison.Ordinal)
-            && mailbox.Keywords.SequenceEqual(snapshot.Keywords, StringComparer.Ordinal))
+        if (IsUnchanged(mailbox, state, takeExpunges))
         {
-            Next = state with { OwnModSeqs = new HashSet<ulong>() };
-            return StoreResult<MailboxChanges>.Success(new MailboxChanges([], snapshot, false));
+            Unchanged(state);
+            return StoreResult<MailboxChanges>.Success(new MailboxChanges([], state.Snapshot, false));
         }
 
         var known = state.Known;
         bool IsKnown(uint uid) => Array.BinarySearch(known, uid) >= 0;
-        var since = (long)state.KnownModSeq;
         var untaken = new List<(uint Uid, ulong ModSeq)>(state.Untaken);
         var expunged = new HashSet<uint>();
         var appended = new List<uint>();
         var changes = new List<MailboxChange>();
-        foreach (var (uid, modSeq) in await s.ListAsync("SELECT uid, modseq FROM expunged WHERE mailbox_id = $1 AND modseq > $2", r => ((uint)r.GetInt64(0), (ulong)r.GetInt64(1)), ct, _mailboxId, since).ConfigureAwait(false))
+        foreach (var (uid, modSeq) in expungedRows)
         {
             if (IsKnown(uid))
             {
@@ -92,12 +102,6 @@ internal sealed class MailboxPoll
             untaken.Clear();
         }
 
-        var rows = await s.ListAsync(
-            "SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = $1 AND modseq > $2",
-            r => (Uid: (uint)r.GetInt64(0), ModSeq: (ulong)r.GetInt64(1), Flags: (MessageFlags)r.GetInt32(2), Keywords: r.GetFieldValue<string[]>(3)),
-            ct,
-            _mailboxId,
-            since).ConfigureAwait(false);
         foreach (var row in rows)
         {
             if (!IsKnown(row.Uid) || expunged.Contains(row.Uid))
@@ -123,10 +127,25 @@ internal sealed class MailboxPoll
 
         Dropped = expunged.Count > 0;
         var keywordsChanged = mailbox.Keywords.Count != state.KeywordCount;
-        var nextSnapshot = await SnapshotAsync(s, mailbox, known, mailbox.HighestModSeq, _store.Limits, _readOnly, ct).ConfigureAwait(false);
+        var nextSnapshot = Snapshot(mailbox, known, mailbox.HighestModSeq, _store.Limits, _readOnly, unseen, firstUnseen);
         Next = new State(known, mailbox.HighestModSeq, mailbox.Keywords.Count, untaken, new HashSet<ulong>(), nextSnapshot);
         return StoreResult<MailboxChanges>.Success(new MailboxChanges(changes, nextSnapshot, keywordsChanged));
     }
+
+    private static uint ReadFirstUnseen(Npgsql.NpgsqlDataReader r) => r.IsDBNull(1) ? 0 : (uint)r.GetInt64(1);
+
+    private static MailboxSnapshot Snapshot(MailboxRow mailbox, uint[] known, ulong knownModSeq, MailStoreLimits limits, bool readOnly, int unseen, uint firstUnseen) =>
+        new(
+            mailbox.Name,
+            mailbox.UidValidity,
+            mailbox.UidNext,
+            knownModSeq,
+            known,
+            mailbox.Keywords,
+            mailbox.Keywords.Count < limits.MaxKeywordsPerMailbox,
+            unseen,
+            firstUnseen,
+            readOnly);
 
     /// <summary>What a view knows: its UIDs and MODSEQ, the expunges it has not taken, its own MODSEQs since the last poll.</summary>
     public sealed record State(uint[] Known, ulong KnownModSeq, int KeywordCount, IReadOnlyList<(uint Uid, ulong ModSeq)> Untaken, IReadOnlySet<ulong> OwnModSeqs, MailboxSnapshot Snapshot);

@@ -7,6 +7,12 @@ internal sealed record MailboxRow(long Id, long AccountId, string Name, uint Uid
 {
     public const string Columns = "id, account_id, name, uidvalidity, uidnext, highest_modseq, special_use, noselect, keywords, first_recent_uid";
 
+    /// <summary><see cref="Columns"/> of the <c>mailboxes</c> row aliased <c>mb</c>, for queries that join it.</summary>
+    public const string JoinedColumns = "mb.id, mb.account_id, mb.name, mb.uidvalidity, mb.uidnext, mb.highest_modseq, mb.special_use, mb.noselect, mb.keywords, mb.first_recent_uid";
+
+    /// <summary>How many columns <see cref="Read"/> takes.</summary>
+    public const int ColumnCount = 10;
+
     public static MailboxRow Read(NpgsqlDataReader r) => new(
         r.GetInt64(0),
         r.GetInt64(1),

@@ -3,7 +3,8 @@ using Npgsql;
 namespace MailHost.Storage.Postgres.Mail;
 
 /// <summary>
-/// One transaction on one connection, with the few query shapes the mail store needs. Parameters are positional
+/// One transaction on one connection (or single statements in autocommit, when there is no transaction), with the few
+/// query shapes the mail store needs. Parameters are positional
 /// (<c>$1</c>, <c>$2</c>, ...); client text only ever travels as a parameter. Work queued with
 /// <see cref="AfterCommit"/> runs once the transaction has committed.
 /// </summary>
@@ -11,7 +12,7 @@ internal sealed class PgSession
 {
     private readonly List<Action> _afterCommit = [];
 
-    public PgSession(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    public PgSession(NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
         Connection = connection;
         Transaction = transaction;
@@ -19,9 +20,12 @@ internal sealed class PgSession
 
     public NpgsqlConnection Connection { get; }
 
-    public NpgsqlTransaction Transaction { get; }
+    public NpgsqlTransaction? Transaction { get; }
 
     public IReadOnlyList<Action> Committed => _afterCommit;
+
+    /// <summary>Content addresses whose bytes this transaction stored: no other transaction can remove them before it ends.</summary>
+    public HashSet<string> StoredContent { get; } = new(StringComparer.Ordinal);
 
     public void AfterCommit(Action action) => _afterCommit.Add(action);
 
@@ -34,6 +38,55 @@ internal sealed class PgSession
         }
 
         return command;
+    }
+
+    /// <summary>
+    /// Runs statements whose results are not needed in one round trip, in order; the first failure stops the rest
+    /// (and, inside a transaction, fails it). Each entry is a statement and its positional parameters.
+    /// </summary>
+    public async Task ExecBatchAsync(CancellationToken cancellationToken, params (string Sql, object?[] Parameters)[] statements)
+    {
+        await using var batch = Batch(statements);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs queries in one round trip and hands every row of the i-th query's result to the i-th reader. Inside a
+    /// REPEATABLE READ transaction they all read the same snapshot.
+    /// </summary>
+    public async Task QueryBatchAsync(CancellationToken cancellationToken, params (string Sql, object?[] Parameters, Action<NpgsqlDataReader> Row)[] queries)
+    {
+        await using var batch = Batch([.. queries.Select(q => (q.Sql, q.Parameters))]);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < queries.Length; i++)
+        {
+            if (i > 0 && !await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"The batch returned {i} results for {queries.Length} queries.");
+            }
+
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                queries[i].Row(reader);
+            }
+        }
+    }
+
+    private NpgsqlBatch Batch((string Sql, object?[] Parameters)[] statements)
+    {
+        var batch = new NpgsqlBatch(Connection, Transaction);
+        foreach (var (sql, parameters) in statements)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var parameter in parameters)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = parameter ?? DBNull.Value });
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        return batch;
     }
 
     public async Task<int> ExecAsync(string sql, CancellationToken cancellationToken, params object?[] parameters)

@@ -47,9 +47,12 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
         await Task.WhenAny(_listening.Task, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>Sends the notification of a change inside the writer's transaction: it goes out when that commits.</summary>
-    public static Task NotifyAsync(PgSession session, long mailboxId, ulong highestModSeq, CancellationToken cancellationToken) =>
-        session.ExecAsync("SELECT pg_notify($1, $2)", cancellationToken, Channel, string.Create(CultureInfo.InvariantCulture, $"{mailboxId}:{highestModSeq}"));
+    /// <summary>
+    /// The statement that sends the notification of a change inside the writer's transaction: it goes out when that
+    /// commits.
+    /// </summary>
+    public static (string Sql, object?[] Parameters) Notification(long mailboxId, ulong highestModSeq) =>
+        ("SELECT pg_notify($1, $2)", [Channel, string.Create(CultureInfo.InvariantCulture, $"{mailboxId}:{highestModSeq}")]);
 
     /// <inheritdoc/>
     public void Publish(long mailboxId, ulong highestModSeq)

@@ -22,24 +22,44 @@ internal sealed class PostgresContentBlobs : IContentBlobs
         _chunkSize = chunkSize;
     }
 
-    public async Task WriteAsync(PgSession session, string address, Stream content, long length, CancellationToken cancellationToken)
+    public async Task<bool> WriteAsync(PgSession session, string address, Stream content, long length, CancellationToken cancellationToken)
     {
-        // A concurrent writer of the same address waits here for the other's commit, and then finds the bytes there.
-        if (await session.ExecAsync("INSERT INTO content_blobs (address, size, chunk_size) VALUES ($1, $2, $3) ON CONFLICT (address) DO NOTHING", cancellationToken, address, length, _chunkSize).ConfigureAwait(false) == 0)
-        {
-            return;
-        }
-
         var buffer = ArrayPool<byte>.Shared.Rent(_chunkSize);
         try
         {
+            // The blob row and its first chunk in one statement (most messages are one chunk). A concurrent writer of
+            // the same address waits on the blob row for the other's commit, then finds the bytes there and stops.
+            var read = await content.ReadAtLeastAsync(buffer.AsMemory(0, _chunkSize), _chunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            var data = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = new ReadOnlyMemory<byte>(buffer, 0, read) };
+            await using (var first = session.Command(
+                """
+                WITH blob AS (INSERT INTO content_blobs (address, size, chunk_size) VALUES ($1, $2, $3) ON CONFLICT (address) DO NOTHING RETURNING address),
+                chunk AS (INSERT INTO content_chunks (address, seq, data) SELECT address, 0, $4 FROM blob WHERE octet_length($4) > 0)
+                SELECT count(*) FROM blob
+                """,
+                address,
+                length,
+                _chunkSize))
+            {
+                first.Parameters.Add(data);
+                if (Convert.ToInt64(await first.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                {
+                    return false;
+                }
+            }
+
+            if (read < _chunkSize)
+            {
+                return true;
+            }
+
             await using var insert = session.Command("INSERT INTO content_chunks (address, seq, data) VALUES ($1, $2, $3)", address, 0);
-            var data = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea };
+            data = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea };
             insert.Parameters.Add(data);
-            var seq = 0;
+            var seq = 1;
             while (true)
             {
-                var read = await content.ReadAtLeastAsync(buffer.AsMemory(0, _chunkSize), _chunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                read = await content.ReadAtLeastAsync(buffer.AsMemory(0, _chunkSize), _chunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
@@ -50,6 +70,8 @@ internal sealed class PostgresContentBlobs : IContentBlobs
                 data.Value = new ReadOnlyMemory<byte>(buffer, 0, read);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            return true;
         }
         finally
         {
@@ -62,10 +84,17 @@ internal sealed class PostgresContentBlobs : IContentBlobs
 
     public async Task<Stream?> OpenReadAsync(string address, long offset, long length, CancellationToken cancellationToken)
     {
+        // One round trip: the blob's size and chunk size with the chunk the read starts in, guessed with this host's
+        // chunk size (a blob written with another one has its first chunk read again by the stream).
+        var firstSeq = (int)Math.Min(Math.Max(offset, 0) / _chunkSize, int.MaxValue);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT size, chunk_size FROM content_blobs WHERE address = $1", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT b.size, b.chunk_size, c.data FROM content_blobs b LEFT JOIN content_chunks c ON c.address = b.address AND c.seq = $2 AND b.chunk_size = $3 WHERE b.address = $1",
+            connection);
         command.Parameters.Add(new NpgsqlParameter { Value = address });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter { Value = firstSeq });
+        command.Parameters.Add(new NpgsqlParameter { Value = _chunkSize });
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return null;
@@ -75,6 +104,12 @@ internal sealed class PostgresContentBlobs : IContentBlobs
         var chunkSize = reader.GetInt32(1);
         offset = Math.Clamp(offset, 0, size);
         length = Math.Clamp(length, 0, size - offset);
-        return new ChunkReadStream(_dataSource, address, chunkSize, offset, length);
+        var stream = new ChunkReadStream(_dataSource, address, chunkSize, offset, length);
+        if (!await reader.IsDBNullAsync(2, cancellationToken).ConfigureAwait(false))
+        {
+            stream.Preload(firstSeq, reader);
+        }
+
+        return stream;
     }
 }

@@ -191,9 +191,7 @@ internal sealed class PostgresMailAccount : IMailAccount, IMailAccountQuota
     }
 
     public async ValueTask<QuotaUsage> GetQuotaAsync(CancellationToken cancellationToken) =>
-        await _store.ReadAsync(
-            async (s, ct) => await ExistsAsync(s, ct).ConfigureAwait(false) ? await _store.ReadQuotaAsync(s, _accountId, ct).ConfigureAwait(false) : new QuotaUsage(0, null, 0, null),
-            cancellationToken).ConfigureAwait(false);
+        await _store.ReadSingleAsync((s, ct) => _store.FindQuotaAsync(s, _accountId, ct), cancellationToken).ConfigureAwait(false) ?? new QuotaUsage(0, null, 0, null);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

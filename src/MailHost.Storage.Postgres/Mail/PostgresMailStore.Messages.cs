@@ -8,13 +8,24 @@ namespace MailHost.Storage.Postgres.Mail;
 /// </summary>
 public sealed partial class PostgresMailStore
 {
+    // An account's usage and limits, from the accounts row aliased "a".
+    private const string QuotaColumns = "a.storage_used, a.messages_used, a.quota_set, a.quota_storage, a.quota_messages";
+
+    private const string ChangeUsageSql = "UPDATE accounts SET storage_used = storage_used + $2, messages_used = messages_used + $3 WHERE id = $1";
+
     private const string InsertMessageSql =
         "INSERT INTO messages (mailbox_id, uid, content_id, flags, keywords, modseq, internal_date, internal_offset, save_date, email_id, thread_id, size) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
     /// <summary>The account's id, creating it with its default mailboxes (RFC 6154), all subscribed, when it is new.</summary>
     internal async Task<long> EnsureAccountAsync(PgSession s, string accountName, CancellationToken ct)
     {
-        // ON CONFLICT waits for a concurrent creation of the same name to commit, then finds its row.
+        // Almost always there already: one read. Otherwise ON CONFLICT waits for a concurrent creation of the same
+        // name to commit, then finds its row.
+        if (await s.LongAsync("SELECT id FROM accounts WHERE name = $1", ct, accountName).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
         if (await s.LongAsync("INSERT INTO accounts (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id", ct, accountName).ConfigureAwait(false) is not { } created)
         {
             return (await s.LongAsync("SELECT id FROM accounts WHERE name = $1", ct, accountName).ConfigureAwait(false))!.Value;
@@ -56,24 +67,34 @@ public sealed partial class PostgresMailStore
         s.FirstAsync($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1{(forUpdate ? " FOR UPDATE" : string.Empty)}", MailboxRow.Read, ct, mailboxId);
 
     internal async Task<QuotaUsage> ReadQuotaAsync(PgSession s, long accountId, CancellationToken ct) =>
-        await s.FirstAsync(
-            "SELECT storage_used, messages_used, quota_set, quota_storage, quota_messages FROM accounts WHERE id = $1",
-            r => QuotaRules.Usage(
-                r.GetInt64(0),
-                r.GetInt64(1),
-                r.GetBoolean(2) ? new QuotaLimits(r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4)) : null,
-                _options.DefaultQuota),
-            ct,
-            accountId).ConfigureAwait(false) ?? QuotaRules.Usage(0, 0, null, _options.DefaultQuota);
+        await FindQuotaAsync(s, accountId, ct).ConfigureAwait(false) ?? QuotaRules.Usage(0, 0, null, _options.DefaultQuota);
+
+    /// <summary>The account's quota usage, or <see langword="null"/> when the account is gone; one statement.</summary>
+    internal Task<QuotaUsage?> FindQuotaAsync(PgSession s, long accountId, CancellationToken ct) =>
+        s.FirstAsync($"SELECT {QuotaColumns} FROM accounts a WHERE a.id = $1", r => ReadQuota(r, 0), ct, accountId);
+
+    /// <summary>Reads <see cref="QuotaColumns"/> from <paramref name="first"/> on.</summary>
+    private QuotaUsage ReadQuota(Npgsql.NpgsqlDataReader r, int first) => QuotaRules.Usage(
+        r.GetInt64(first),
+        r.GetInt64(first + 1),
+        r.GetBoolean(first + 2) ? new QuotaLimits(r.IsDBNull(first + 3) ? null : r.GetInt64(first + 3), r.IsDBNull(first + 4) ? null : r.GetInt64(first + 4)) : null,
+        _options.DefaultQuota);
 
     internal static Task ChangeUsageAsync(PgSession s, long accountId, long bytes, long messages, CancellationToken ct) =>
-        s.ExecAsync("UPDATE accounts SET storage_used = storage_used + $2, messages_used = messages_used + $3 WHERE id = $1", ct, accountId, bytes, messages);
+        s.ExecAsync(ChangeUsageSql, ct, accountId, bytes, messages);
 
     /// <summary>Announces a mailbox's new HIGHESTMODSEQ: NOTIFY at commit for the other hosts, the local feed right after it.</summary>
-    internal async Task AnnounceAsync(PgSession s, long mailboxId, ulong modSeq, CancellationToken ct)
+    internal Task AnnounceAsync(PgSession s, long mailboxId, ulong modSeq, CancellationToken ct)
     {
-        await PostgresChangeFeed.NotifyAsync(s, mailboxId, modSeq, ct).ConfigureAwait(false);
+        var (sql, parameters) = Announcement(s, mailboxId, modSeq);
+        return s.ExecAsync(sql, ct, parameters);
+    }
+
+    /// <summary>The statement of <see cref="AnnounceAsync"/>, for a caller that sends it in a batch with its other writes.</summary>
+    internal (string Sql, object?[] Parameters) Announcement(PgSession s, long mailboxId, ulong modSeq)
+    {
         s.AfterCommit(() => Feed.Publish(mailboxId, modSeq));
+        return PostgresChangeFeed.Notification(mailboxId, modSeq);
     }
 
     /// <summary>
@@ -89,19 +110,26 @@ public sealed partial class PostgresMailStore
             return StoreResult<AppendResult>.Fail(name.Error);
         }
 
-        var mailbox = await FindMailboxAsync(s, accountId, name.Value, ct, forUpdate: true).ConfigureAwait(false);
-        if (mailbox is null || mailbox.Noselect)
+        // The mailbox row (locked) and the account's quota usage in one round trip.
+        var found = await s.FirstAsync(
+            $"SELECT {MailboxRow.JoinedColumns}, {QuotaColumns} FROM mailboxes mb JOIN accounts a ON a.id = mb.account_id WHERE mb.account_id = $1 AND mb.name = $2 FOR UPDATE OF mb",
+            r => new Tuple<MailboxRow, QuotaUsage>(MailboxRow.Read(r), ReadQuota(r, MailboxRow.ColumnCount)),
+            ct,
+            accountId,
+            name.Value).ConfigureAwait(false);
+        if (found is null || found.Item1.Noselect)
         {
             return StoreResult<AppendResult>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
         }
 
+        var (mailbox, quota) = found;
         var keywords = FlagChange.ResolveKeywords(options.Keywords, mailbox.Keywords, Limits.MaxKeywordsPerMailbox, out var created);
         if (!keywords.IsSuccess)
         {
             return StoreResult<AppendResult>.Fail(keywords.Error);
         }
 
-        if (QuotaRules.CheckAdd(await ReadQuotaAsync(s, accountId, ct).ConfigureAwait(false), content.Size, 1) is { } quotaError)
+        if (QuotaRules.CheckAdd(quota, content.Size, 1) is { } quotaError)
         {
             return StoreResult<AppendResult>.Fail(quotaError);
         }
@@ -119,9 +147,16 @@ public sealed partial class PostgresMailStore
         var emailId = MailObjectIds.NewEmailId();
         var threadId = await ResolveThreadAsync(s, accountId, content, ct).ConfigureAwait(false);
         var messageKeywords = new SortedSet<string>(keywords.Value, StringComparer.OrdinalIgnoreCase).ToArray();
-        await s.ExecAsync(
-            InsertMessageSql,
-            ct,
+
+        // What is left only writes: one round trip.
+        var statements = new List<(string Sql, object?[] Parameters)>(5);
+        if (content.MessageId is { } own)
+        {
+            statements.Add(("INSERT INTO threads (account_id, message_id, thread_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [accountId, own, threadId]));
+        }
+
+        statements.Add((InsertMessageSql,
+        [
             mailbox.Id,
             (long)uid,
             contentId,
@@ -133,16 +168,12 @@ public sealed partial class PostgresMailStore
             now.ToUnixTimeMilliseconds(),
             emailId,
             threadId,
-            content.Size).ConfigureAwait(false);
-        await s.ExecAsync(
-            "UPDATE mailboxes SET uidnext = $2, highest_modseq = $3, keywords = $4 WHERE id = $1",
-            ct,
-            mailbox.Id,
-            (long)uid + 1,
-            (long)modSeq,
-            mailbox.Keywords.Concat(created).ToArray()).ConfigureAwait(false);
-        await ChangeUsageAsync(s, accountId, content.Size, 1, ct).ConfigureAwait(false);
-        await AnnounceAsync(s, mailbox.Id, modSeq, ct).ConfigureAwait(false);
+            content.Size,
+        ]));
+        statements.Add(("UPDATE mailboxes SET uidnext = $2, highest_modseq = $3, keywords = $4 WHERE id = $1", [mailbox.Id, (long)uid + 1, (long)modSeq, mailbox.Keywords.Concat(created).ToArray()]));
+        statements.Add((ChangeUsageSql, [accountId, content.Size, 1L]));
+        statements.Add(Announcement(s, mailbox.Id, modSeq));
+        await s.ExecBatchAsync(ct, [.. statements]).ConfigureAwait(false);
         return new AppendResult(mailbox.UidValidity, uid, content.Size, emailId);
     }
 
@@ -171,9 +202,10 @@ public sealed partial class PostgresMailStore
             content.SearchBody,
             content.AddressText).ConfigureAwait(false);
         var (id, inserted) = row!;
-        if (inserted)
+        if (inserted && !s.StoredContent.Contains(content.Address))
         {
-            // Usually written already by UploadAsync; again only if the content went away in between.
+            // The bytes were there already when UploadAsync ran, and so was no contents row: they may belong to a
+            // content whose last reference went away since. Written again unless still there.
             await UploadAsync(s, content, ct).ConfigureAwait(false);
         }
 
@@ -190,7 +222,10 @@ public sealed partial class PostgresMailStore
         var bytes = content.Spool.OpenRead();
         await using (bytes.ConfigureAwait(false))
         {
-            await Blobs.WriteAsync(s, content.Address, bytes, content.Size, ct).ConfigureAwait(false);
+            if (await Blobs.WriteAsync(s, content.Address, bytes, content.Size, ct).ConfigureAwait(false))
+            {
+                s.StoredContent.Add(content.Address);
+            }
         }
     }
 
@@ -259,12 +294,7 @@ public sealed partial class PostgresMailStore
             }
         }
 
-        var thread = ThreadRules.Resolve(content.References, content.MessageId, id => known.GetValueOrDefault(id));
-        if (content.MessageId is { } own)
-        {
-            await s.ExecAsync("INSERT INTO threads (account_id, message_id, thread_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", ct, accountId, own, thread).ConfigureAwait(false);
-        }
-
-        return thread;
+        // The caller records the message's own Message-ID under the thread it returns.
+        return ThreadRules.Resolve(content.References, content.MessageId, id => known.GetValueOrDefault(id));
     }
 }

@@ -41,7 +41,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Time = timeProvider ?? TimeProvider.System;
-        _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        _dataSource = PostgresDataSources.Create(options.ConnectionString);
         Blobs = new PostgresContentBlobs(_dataSource, options.ContentChunkSize);
         Feed = new PostgresChangeFeed(options.ConnectionString, _logger);
         Retained = new RetainedMessages(this, _logger);
@@ -132,7 +132,14 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
             return StoreResult<IMailAccount>.Fail(error);
         }
 
-        var accountId = await WriteAsync(async (s, ct) => StoreResult<long>.Success(await EnsureAccountAsync(s, accountName, ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+        // Almost always there already: one statement, no transaction. A new account is created with its mailboxes.
+        var existing = await TryReadAsync(
+            async (s, ct) => StoreResult<long?>.Success(await s.LongAsync("SELECT id FROM accounts WHERE name = $1", ct, accountName).ConfigureAwait(false)),
+            cancellationToken,
+            singleStatement: true).ConfigureAwait(false);
+        var accountId = !existing.IsSuccess ? StoreResult<long>.Fail(existing.Error)
+            : existing.Value is { } id ? StoreResult<long>.Success(id)
+            : await WriteAsync(async (s, ct) => StoreResult<long>.Success(await EnsureAccountAsync(s, accountName, ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
         return accountId.IsSuccess
             ? StoreResult<IMailAccount>.Success(new PostgresMailAccount(this, accountName, accountId.Value))
             : StoreResult<IMailAccount>.Fail(accountId.Error);
@@ -207,17 +214,21 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
             return await WriteAsync(async (s, ct) =>
             {
                 await UploadAsync(s, item, ct).ConfigureAwait(false);
-                var accounts = new Dictionary<string, long>(StringComparer.Ordinal);
-                foreach (var target in targets)
-                {
-                    if (DefaultMailboxes.ValidateAccountName(target.AccountName).Error is null && !accounts.ContainsKey(target.AccountName))
-                    {
-                        accounts[target.AccountName] = await EnsureAccountAsync(s, target.AccountName, ct).ConfigureAwait(false);
-                    }
-                }
 
                 // Every account row locked up front, in id order: two deliveries to the same people never deadlock.
-                await s.ExecAsync("SELECT id FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE", ct, accounts.Values.ToArray()).ConfigureAwait(false);
+                // The accounts are almost always there, and then finding and locking them is one statement.
+                var names = targets.Select(t => t.AccountName).Where(n => DefaultMailboxes.ValidateAccountName(n).Error is null).Distinct(StringComparer.Ordinal).ToArray();
+                var accounts = (await s.ListAsync("SELECT name, id FROM accounts WHERE name = ANY($1) ORDER BY id FOR UPDATE", r => (Name: r.GetString(0), Id: r.GetInt64(1)), ct, (object)names).ConfigureAwait(false))
+                    .ToDictionary(a => a.Name, a => a.Id, StringComparer.Ordinal);
+                if (accounts.Count < names.Length)
+                {
+                    foreach (var name in names.Where(n => !accounts.ContainsKey(n)))
+                    {
+                        accounts[name] = await EnsureAccountAsync(s, name, ct).ConfigureAwait(false);
+                    }
+
+                    await s.ExecAsync("SELECT id FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE", ct, accounts.Values.ToArray()).ConfigureAwait(false);
+                }
                 var results = new List<DeliveryTargetResult>(targets.Count);
                 foreach (var target in targets)
                 {
@@ -286,12 +297,29 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         return result;
     }
 
+    /// <summary>
+    /// Runs a read of one statement without a transaction around it (PostgreSQL runs a lone statement in one snapshot
+    /// anyway): no <c>BEGIN</c>, no <c>COMMIT</c> round trip. A database failure throws, as in <see cref="ReadAsync{T}"/>.
+    /// </summary>
+    internal async Task<T> ReadSingleAsync<T>(Func<PgSession, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await read(new PgSession(connection, null), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>A read whose database failure becomes <see cref="StoreErrorCode.Unavailable"/>.</summary>
-    internal async Task<StoreResult<T>> TryReadAsync<T>(Func<PgSession, CancellationToken, Task<StoreResult<T>>> read, CancellationToken cancellationToken)
+    /// <param name="read">The read.</param>
+    /// <param name="cancellationToken">Ends the read.</param>
+    /// <param name="singleStatement">The read is one statement: it runs without a transaction (<see cref="ReadSingleAsync{T}"/>).</param>
+    internal async Task<StoreResult<T>> TryReadAsync<T>(Func<PgSession, CancellationToken, Task<StoreResult<T>>> read, CancellationToken cancellationToken, bool singleStatement = false)
     {
         try
         {
-            return await ReadAsync(read, cancellationToken).ConfigureAwait(false);
+            return singleStatement
+                ? await ReadSingleAsync(read, cancellationToken).ConfigureAwait(false)
+                : await ReadAsync(read, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
         {

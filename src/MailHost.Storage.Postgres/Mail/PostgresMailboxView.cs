@@ -11,7 +11,9 @@ namespace MailHost.Storage.Postgres.Mail;
 /// </summary>
 internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
 {
-    private const int FetchPage = 500;
+    // Rows per FETCH query: flags and dates are small; with the MIME index a row can carry tens of kilobytes.
+    private const int FetchPage = 1000;
+    private const int FetchPageWithIndex = 200;
 
     private readonly PostgresMailStore _store;
     private readonly long _accountId;
@@ -80,6 +82,15 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         return !loaded.IsSuccess ? StoreResult.Fail(loaded.Error) : loaded.Value ? StoreResult.Success : StoreResult.Fail(StoreErrorCode.NotFound, "No such mailbox.");
     }
 
+    /// <summary>The highest UID of the view that is at most <paramref name="uid"/>, or 0.</summary>
+    private long LastKnownAtOrBelow(uint uid)
+    {
+        var known = _known;
+        var at = Array.BinarySearch(known, uid);
+        var index = at >= 0 ? at : ~at - 1;
+        return index >= 0 ? known[index] : 0;
+    }
+
     /// <summary>Called by the store's release pass, from any thread.</summary>
     bool IOpenMailboxView.Holds(uint uid) => Volatile.Read(ref _reading) > 0 || Array.BinarySearch(_known, uid) >= 0;
 
@@ -95,19 +106,22 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         // Few ranges: one window each. Many scattered UIDs: one window over their span, filtered here.
         var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
         var columns = MessageRows.Columns + (options.IncludeIndex ? MessageRows.IndexColumns : string.Empty);
-        var join = options.IncludeIndex ? "JOIN contents c ON c.id = m.content_id " : string.Empty;
+        var join = options.IncludeIndex ? MessageRows.IndexJoin : string.Empty;
         var changedSince = (long)Math.Min(options.ChangedSince ?? 0, long.MaxValue);
+        var pageSize = options.IncludeIndex ? FetchPageWithIndex : FetchPage;
 
         // RFC 2180 §4.1.1: a message another session expunged is read from retained until this view takes the expunge.
         const string Window = "WHERE m.mailbox_id = $1 AND m.uid >= $2 AND m.uid <= $3 AND m.modseq > $4";
-        var query = $"SELECT {columns} FROM messages m {join}{Window} UNION ALL SELECT {columns} FROM retained m {join}{Window} ORDER BY 1 LIMIT {FetchPage}";
+        var query = $"SELECT {columns} FROM messages m {join}{Window} UNION ALL SELECT {columns} FROM retained m {join}{Window} ORDER BY 1 LIMIT {pageSize}";
         foreach (var window in windows)
         {
+            // Past the view's last UID in the window there is nothing it may return: no query to find that out.
+            var lastKnown = LastKnownAtOrBelow(window.Last);
             long cursor = window.First;
-            while (cursor <= window.Last)
+            while (cursor <= lastKnown)
             {
                 var from = cursor;
-                var page = await _store.ReadAsync(
+                var page = await _store.ReadSingleAsync(
                     (s, ct) => s.ListAsync(query, r => MessageRows.Read(r, _store, options.IncludeIndex), ct, _mailboxId, from, (long)window.Last, changedSince),
                     cancellationToken).ConfigureAwait(false);
                 foreach (var message in page)
@@ -118,7 +132,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
                     }
                 }
 
-                if (page.Count < FetchPage)
+                if (page.Count < pageSize)
                 {
                     break;
                 }
@@ -262,7 +276,8 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         var upTo = Math.Max(Snapshot.UidNext, known.Length > 0 ? known[^1] + 1 : 0);
         var floor = await _store.TryReadAsync(
             async (s, ct) => StoreResult<uint?>.Success(await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false) is { Noselect: false } m ? m.FirstRecentUid : null),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            singleStatement: true).ConfigureAwait(false);
         if (!floor.IsSuccess || floor.Value is null)
         {
             return StoreResult<IReadOnlyList<uint>>.Fail(floor.Error ?? new StoreError(StoreErrorCode.NotFound, "The mailbox no longer exists."));
@@ -306,7 +321,8 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         var reconnected = _store.Feed.Reconnected;
         var current = await _store.TryReadAsync(
             async (s, ct) => StoreResult<ulong>.Success(await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false) is { Noselect: false } m ? m.HighestModSeq : ulong.MaxValue),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            singleStatement: true).ConfigureAwait(false);
 
         // With the database away the session learns of it from its next poll; the wait goes on until the feed is back.
         if (current.IsSuccess && current.Value > _knownModSeq)
@@ -322,13 +338,25 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
     public async ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(bool takeExpunges, CancellationToken cancellationToken)
     {
         var poll = new MailboxPoll(_store, _mailboxId, _readOnly);
+        var state = new MailboxPoll.State(_known, _knownModSeq, _knownKeywordCount, [.. _untaken], new HashSet<ulong>(_ownModSeqs), Snapshot);
         Interlocked.Increment(ref _reading);
         StoreResult<MailboxChanges> result;
         try
         {
-            result = await _store.TryReadAsync(
-                (s, ct) => poll.RunAsync(s, new MailboxPoll.State(_known, _knownModSeq, _knownKeywordCount, [.. _untaken], new HashSet<ulong>(_ownModSeqs), Snapshot), takeExpunges, ct),
-                cancellationToken).ConfigureAwait(false);
+            // Most polls find nothing new: one statement on the mailbox row says so, without a transaction.
+            var row = await _store.TryReadAsync(
+                async (s, ct) => StoreResult<MailboxRow?>.Success(await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false)),
+                cancellationToken,
+                singleStatement: true).ConfigureAwait(false);
+            if (row.IsSuccess && MailboxPoll.IsUnchanged(row.Value, state, takeExpunges))
+            {
+                poll.Unchanged(state);
+                result = StoreResult<MailboxChanges>.Success(new MailboxChanges([], state.Snapshot, false));
+            }
+            else
+            {
+                result = await _store.TryReadAsync((s, ct) => poll.RunAsync(s, state, takeExpunges, ct), cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {

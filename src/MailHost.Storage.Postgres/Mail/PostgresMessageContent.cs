@@ -1,18 +1,21 @@
 namespace MailHost.Storage.Postgres.Mail;
 
 /// <summary>
-/// Stored bytes of one message, found by content id when opened (so listing messages never touches their content)
-/// and streamed chunk by chunk from <see cref="IContentBlobs"/>; <see langword="null"/> once the content is gone.
+/// Stored bytes of one message, streamed chunk by chunk from <see cref="IContentBlobs"/>; <see langword="null"/> once
+/// the content is gone. The content address comes with the row when the listing joined <c>contents</c> anyway;
+/// otherwise it is found by content id when opened, so listing flags and sizes never touches <c>contents</c>.
 /// </summary>
 internal sealed class PostgresMessageContent : MessageContent
 {
     private readonly PostgresMailStore _store;
     private readonly long _contentId;
+    private readonly string? _address;
 
-    public PostgresMessageContent(PostgresMailStore store, long contentId, long length)
+    public PostgresMessageContent(PostgresMailStore store, long contentId, long length, string? address)
     {
         _store = store;
         _contentId = contentId;
+        _address = address;
         Length = length;
     }
 
@@ -22,8 +25,8 @@ internal sealed class PostgresMessageContent : MessageContent
     {
         offset = Math.Clamp(offset, 0, Length);
         length = Math.Clamp(length, 0, Length - offset);
-        var address = await _store.ReadAsync(
-            async (s, ct) => (await s.FirstAsync("SELECT address FROM contents WHERE id = $1", r => r.GetString(0), ct, _contentId).ConfigureAwait(false)),
+        var address = _address ?? await _store.ReadSingleAsync(
+            (s, ct) => s.FirstAsync("SELECT address FROM contents WHERE id = $1", r => r.GetString(0), ct, _contentId),
             cancellationToken).ConfigureAwait(false);
         return address is null ? null : await _store.Blobs.OpenReadAsync(address, offset, length, cancellationToken).ConfigureAwait(false);
     }

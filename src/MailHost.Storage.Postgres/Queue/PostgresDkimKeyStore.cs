@@ -29,7 +29,7 @@ public sealed class PostgresDkimKeyStore : IDkimKeyStore, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
         var store = new PostgresDkimKeyStore(
-            new PostgresComponentDatabase(NpgsqlDataSource.Create(connectionString), ownsDataSource: true, PostgresDkimSchema.Component, PostgresDkimSchema.Migrations));
+            new PostgresComponentDatabase(PostgresDataSources.Create(connectionString), ownsDataSource: true, PostgresDkimSchema.Component, PostgresDkimSchema.Migrations));
         try
         {
             await store._database.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);

@@ -29,7 +29,7 @@ public sealed class PostgresOutboundQueueStore : IOutboundQueueStore, IAsyncDisp
     public PostgresOutboundQueueStore(string connectionString, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
-        _database = new PostgresComponentDatabase(NpgsqlDataSource.Create(connectionString), ownsDataSource: true, PostgresQueueSchema.Component, PostgresQueueSchema.Migrations);
+        _database = new PostgresComponentDatabase(PostgresDataSources.Create(connectionString), ownsDataSource: true, PostgresQueueSchema.Component, PostgresQueueSchema.Migrations);
         _time = timeProvider ?? TimeProvider.System;
     }
 
