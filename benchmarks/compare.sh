@@ -147,7 +147,7 @@ export MailHost__Endpoints__Pop3__Url="pop3://127.0.0.1:$MH_POP3" MailHost__Endp
 export MailHost__Endpoints__Smtp__Url="smtp://127.0.0.1:$MH_SMTP" MailHost__Endpoints__Smtp__Tls=None
 for ep in Imap Pop3 Smtp; do
   export "MailHost__Endpoints__${ep}__MaxConnections=$(( IDLE_CLIENTS + 1000 ))" "MailHost__Endpoints__${ep}__MaxConnectionsPerAddress=$(( IDLE_CLIENTS + 1000 ))"
-  export "MailHost__Endpoints__${ep}__MaxPendingTlsHandshakes=$(( IDLE_CLIENTS + 1000 ))"
+  export "MailHost__Endpoints__${ep}__MaxPendingTlsHandshakes=$(( IDLE_CLIENTS + 1000 ))" "MailHost__Endpoints__${ep}__MaxPendingTlsHandshakesPerAddress=0"
 done
 export MailHost__Outbound__Enabled=false
 # Postfix as configured here checks no SPF, DKIM or DMARC, so neither does MailHost (and the checks would wait on

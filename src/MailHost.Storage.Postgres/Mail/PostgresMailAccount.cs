@@ -102,6 +102,30 @@ internal sealed class PostgresMailAccount : IMailAccount, IMailAccountQuota
         }, cancellationToken).ConfigureAwait(false));
     }
 
+    public async ValueTask<StoreResult> CheckMailboxAsync(string name, CancellationToken cancellationToken)
+    {
+        var normalized = MailboxName.Normalize(name, _store.Limits);
+        if (!normalized.IsSuccess)
+        {
+            return StoreResult.Fail(normalized.Error);
+        }
+
+        // One statement: no row when the account was removed, a null \Noselect when the mailbox is missing.
+        var rows = await _store.TryReadAsync(
+            async (s, ct) => StoreResult<List<bool?>>.Success(await s.ListAsync(
+                "SELECT m.noselect FROM accounts a LEFT JOIN mailboxes m ON m.account_id = a.id AND m.name = $2 WHERE a.id = $1",
+                r => r.IsDBNull(0) ? (bool?)null : r.GetBoolean(0),
+                ct,
+                _accountId,
+                normalized.Value).ConfigureAwait(false)),
+            cancellationToken,
+            singleStatement: true).ConfigureAwait(false);
+        return !rows.IsSuccess ? StoreResult.Fail(rows.Error)
+            : rows.Value.Count == 0 ? StoreResult.Fail(Removed)
+            : rows.Value[0] is not false ? StoreResult.Fail(StoreErrorCode.NotFound, "No such mailbox.")
+            : StoreResult.Success;
+    }
+
     public async ValueTask<StoreResult<MailboxStatus>> GetStatusAsync(string name, CancellationToken cancellationToken)
     {
         var normalized = MailboxName.Normalize(name, _store.Limits);

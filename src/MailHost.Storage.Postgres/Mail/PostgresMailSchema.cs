@@ -128,5 +128,8 @@ internal static class PostgresMailSchema
         // Every poll that finds changes and every SELECT count a mailbox's messages without \Seen and find the lowest:
         // from this index alone, without visiting each message's row.
         new(2, "CREATE INDEX messages_unseen ON messages (mailbox_id, uid) WHERE flags & 1 = 0;"),
+
+        // EXPUNGE reads only the messages flagged \Deleted (flag bit 8): from this index, not the whole mailbox.
+        new(3, "CREATE INDEX messages_deleted ON messages (mailbox_id, uid) WHERE flags & 8 <> 0;"),
     ];
 }

@@ -20,6 +20,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
     private readonly long _mailboxId;
     private readonly bool _readOnly;
     private readonly HashSet<ulong> _ownModSeqs = [];
+    private readonly ViewRows _rows;
 
     // Replaced, never changed in place: the snapshot shares the array, and the release pass reads it from another
     // thread (IOpenMailboxView.Holds).
@@ -40,6 +41,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         _accountId = accountId;
         _mailboxId = mailboxId;
         _readOnly = readOnly;
+        _rows = new ViewRows(store, mailboxId);
         Snapshot = new MailboxSnapshot(string.Empty, 0, 0, 0, [], [], false, 0, 0, readOnly);
     }
 
@@ -100,6 +102,16 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         ArgumentNullException.ThrowIfNull(options);
         if (uids.IsEmpty)
         {
+            yield break;
+        }
+
+        if (_rows.Answers(uids.Count, _known.Length, options))
+        {
+            foreach (var message in await _rows.FetchAsync(uids, _known, options.ChangedSince ?? 0, cancellationToken).ConfigureAwait(false))
+            {
+                yield return message;
+            }
+
             yield break;
         }
 
@@ -310,8 +322,13 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         return StoreResult<IReadOnlyList<uint>>.Success(recent);
     }
 
+    /// <summary>Whether FETCH answers from rows the view keeps (for tests).</summary>
+    internal bool HasLoadedRows => _rows.IsLoaded;
+
     public async ValueTask WaitForChangesAsync(CancellationToken cancellationToken)
     {
+        // A session in IDLE may wait for hours: the kept rows go, and the next large FETCH loads them again.
+        _rows.Clear();
         if (_untaken.Count > 0)
         {
             return;

@@ -96,6 +96,21 @@ internal sealed class SqliteMailAccount : IMailAccount, IMailAccountQuota
         }, cancellationToken).ConfigureAwait(false));
     }
 
+    public async ValueTask<StoreResult> CheckMailboxAsync(string name, CancellationToken cancellationToken)
+    {
+        var normalized = MailboxName.Normalize(name, _store.Limits);
+        if (!normalized.IsSuccess)
+        {
+            return StoreResult.Fail(normalized.Error);
+        }
+
+        return await _store.ReadAsync(db =>
+            AccountId(db) is not { } accountId ? StoreResult.Fail(Removed)
+            : SqliteMailStore.FindMailbox(db, accountId, normalized.Value) is not { Noselect: false } ? StoreResult.Fail(StoreErrorCode.NotFound, "No such mailbox.")
+            : StoreResult.Success,
+            cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask<StoreResult<MailboxStatus>> GetStatusAsync(string name, CancellationToken cancellationToken)
     {
         var normalized = MailboxName.Normalize(name, _store.Limits);

@@ -55,6 +55,13 @@ public interface IMailAccount : IAsyncDisposable
     ValueTask<StoreResult<MailboxStatus>> GetStatusAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Whether messages can be put into the mailbox, without counting them: what APPEND checks before it asks the
+    /// client for the message (RFC 9051 §6.3.12). <see cref="StoreErrorCode.NotFound"/> for a missing or
+    /// <c>\Noselect</c> mailbox, <see cref="StoreErrorCode.InvalidName"/> for a name no mailbox can have.
+    /// </summary>
+    ValueTask<StoreResult> CheckMailboxAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
     /// APPEND (RFC 9051 §6.3.12): streams <paramref name="content"/> into the store (never buffering the whole
     /// message), indexes it and stores it durably. <see cref="StoreErrorCode.NotFound"/> means the session answers
     /// <c>[TRYCREATE]</c>; also <see cref="StoreErrorCode.OverQuota"/>, <see cref="StoreErrorCode.TooBig"/>,

@@ -78,6 +78,7 @@ public abstract partial class MailStoreConformanceTests
         [
             appended.Error,
             (await old.GetStatusAsync("INBOX", default)).Error,
+            (await old.CheckMailboxAsync("INBOX", default)).Error,
             (await old.OpenMailboxAsync("INBOX", examine: true, default)).Error,
             (await old.CreateMailboxAsync("Planted", MailboxAttributes.None, default)).Error,
             (await old.DeleteMailboxAsync("Trash", default)).Error,

@@ -365,6 +365,10 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         var p = (await account.ListMailboxesAsync(default)).Single(m => m.Name == "p");
         p.Attributes.Should().HaveFlag(MailboxAttributes.Noselect);
         (await account.GetStatusAsync("p", default)).Error!.Code.Should().Be(StoreErrorCode.NotFound);
+        (await account.CheckMailboxAsync("p", default)).Error!.Code.Should().Be(StoreErrorCode.NotFound, "a \\Noselect mailbox takes no messages");
+        (await account.CheckMailboxAsync("p/q", default)).IsSuccess.Should().BeTrue();
+        (await account.CheckMailboxAsync("inbox", default)).IsSuccess.Should().BeTrue();
+        (await account.CheckMailboxAsync("Nope", default)).Error!.Code.Should().Be(StoreErrorCode.NotFound);
         (await account.OpenMailboxAsync("p", false, default)).Error!.Code.Should().Be(StoreErrorCode.NotFound);
         (await account.DeleteMailboxAsync("p", default)).Error!.Code.Should().Be(StoreErrorCode.HasChildren);
         (await account.DeleteMailboxAsync("p/q", default)).IsSuccess.Should().BeTrue();
@@ -446,6 +450,7 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
         (await account.RenameMailboxAsync("INBOX", name, default)).Error!.Code.Should().Be(StoreErrorCode.InvalidName);
         (await account.RenameMailboxAsync("Sent", name, default)).Error!.Code.Should().Be(StoreErrorCode.InvalidName);
         (await account.SubscribeAsync(name, default)).Error!.Code.Should().Be(StoreErrorCode.InvalidName);
+        (await account.CheckMailboxAsync(name, default)).Error!.Code.Should().Be(StoreErrorCode.InvalidName);
         (await account.AppendAsync(name, TestMessages.Stream(TestMessages.Simple()), AppendOptions.Default, default)).Error!.Code.Should().Be(StoreErrorCode.InvalidName);
         (await account.ListMailboxesAsync(default)).Should().HaveCount(6);
     }

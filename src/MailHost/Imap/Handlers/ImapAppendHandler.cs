@@ -125,17 +125,17 @@ internal sealed class ImapAppendHandler(ImapSessionState session, ImapServices s
                 return (ImapResponseStatus.No, "NONEXISTENT", "No such mailbox: " + replies.UndecodableNameText);
             }
 
-            var status = await session.Account.GetStatusAsync(message.Mailbox, session.Stopping).ConfigureAwait(false);
-            if (!status.IsSuccess)
+            var status = await session.Account.CheckMailboxAsync(message.Mailbox, session.Stopping).ConfigureAwait(false);
+            if (status.Error is { } error)
             {
                 // RFC 9051 §6.3.12: a missing target gets [TRYCREATE]; a name no mailbox can have is [NONEXISTENT].
-                var code = status.Error.Code switch
+                var code = error.Code switch
                 {
                     StoreErrorCode.NotFound => "TRYCREATE",
                     StoreErrorCode.InvalidName => "NONEXISTENT",
                     _ => "CANNOT",
                 };
-                return (ImapResponseStatus.No, code, status.Error.Message);
+                return (ImapResponseStatus.No, code, error.Message);
             }
         }
 

@@ -34,10 +34,10 @@ internal sealed class ImapCopyHandler(ImapSessionState session, ImapReplies repl
         if (uids.IsEmpty)
         {
             // RFC 9051 §6.4.7: nothing to copy is not an error; the target must still exist.
-            var status = await session.Account.GetStatusAsync(mailbox, session.Stopping).ConfigureAwait(false);
-            if (!status.IsSuccess)
+            var status = await session.Account.CheckMailboxAsync(mailbox, session.Stopping).ConfigureAwait(false);
+            if (status.Error is { } error)
             {
-                replies.WriteStoreError(tag, status.Error, tryCreate: true);
+                replies.WriteStoreError(tag, error, tryCreate: true);
                 return;
             }
 

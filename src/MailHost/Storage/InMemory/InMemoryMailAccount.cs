@@ -102,6 +102,24 @@ internal sealed class InMemoryMailAccount : IMailAccount, IMailAccountQuota
         }
     }
 
+    public ValueTask<StoreResult> CheckMailboxAsync(string name, CancellationToken cancellationToken)
+    {
+        var normalized = MailboxName.Normalize(name, _store.Limits);
+        if (!normalized.IsSuccess)
+        {
+            return ValueTask.FromResult(StoreResult.Fail(normalized.Error));
+        }
+
+        lock (_store.Gate)
+        {
+            var account = Account();
+            return ValueTask.FromResult(
+                account is null ? StoreResult.Fail(Removed)
+                : !account.Mailboxes.TryGetValue(normalized.Value, out var mailbox) || mailbox.Noselect ? StoreResult.Fail(StoreErrorCode.NotFound, "No such mailbox.")
+                : StoreResult.Success);
+        }
+    }
+
     public ValueTask<StoreResult<MailboxStatus>> GetStatusAsync(string name, CancellationToken cancellationToken)
     {
         var normalized = MailboxName.Normalize(name, _store.Limits);

@@ -171,6 +171,60 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task A_large_FETCH_from_a_views_kept_rows_shows_what_every_host_wrote_since()
+    {
+        // 100 messages: a FETCH of them all loads the view's rows; later FETCHes read only what changed since, on
+        // this host or another, and answer as the message table would.
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        var onB = (await B.OpenAccountAsync("alice", default)).Value;
+        var uids = new List<uint>();
+        for (var i = 0; i < 100; i++)
+        {
+            uids.Add((await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("m" + i)), AppendOptions.Default, default)).Value.Uid);
+        }
+
+        await using var view = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        await using var expunger = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        await using var onOtherHost = (await onB.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        var kept = (PostgresMailboxView)view;
+        var before = await view.FetchAsync(UidSet.All, FetchOptions.Default, default).ToListAsync();
+        before.Select(m => m.Uid).Should().Equal(uids);
+        kept.HasLoadedRows.Should().BeTrue();
+
+        (await onOtherHost.StoreFlagsAsync(UidSet.Of(uids[3]), FlagOperation.Add, MessageFlags.Flagged, ["$Important"], null, default)).Error.Should().BeNull();
+        (await expunger.StoreFlagsAsync(UidSet.Of(uids[5]), FlagOperation.Add, MessageFlags.Deleted, [], null, default)).Error.Should().BeNull();
+        (await expunger.ExpungeAsync(null, default)).Value.Expunged.Should().Equal(uids[5]);
+        var appended = (await onB.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("new")), AppendOptions.Default, default)).Value;
+
+        var after = await view.FetchAsync(UidSet.All, FetchOptions.Default, default).ToListAsync();
+        after.Select(m => m.Uid).Should().Equal(uids, "the expunge is not taken yet (RFC 2180 §4.1.1) and the new message is not known to the view");
+        after.Single(m => m.Uid == uids[5]).Flags.Should().Be(MessageFlags.Deleted, "it is read from the rows kept for the view");
+        var flagged = after.Single(m => m.Uid == uids[3]);
+        flagged.Flags.Should().Be(MessageFlags.Flagged);
+        flagged.Keywords.Should().Equal("$Important");
+        flagged.ModSeq.Should().BeGreaterThan(before.Single(m => m.Uid == uids[3]).ModSeq);
+        (await view.FetchAsync(UidSet.All, new FetchOptions(ChangedSince: before.Max(m => m.ModSeq)), default).ToListAsync()).Select(m => m.Uid).Should().Equal(uids[3], uids[5]);
+        (await view.FetchAsync(UidSet.FromUids([uids[3], uids[4]]), FetchOptions.Default, default).ToListAsync()).Select(m => m.Uid).Should().Equal(uids[3], uids[4]);
+
+        // Taking the changes: the expunged message goes, the new one comes.
+        (await view.PollChangesAsync(default)).Error.Should().BeNull();
+        var taken = await view.FetchAsync(UidSet.All, FetchOptions.Default, default).ToListAsync();
+        taken.Select(m => m.Uid).Should().Equal(uids.Where(u => u != uids[5]).Append(appended.Uid));
+
+        // Waiting for changes (IDLE) lets the rows go; the next large FETCH loads them again with the same answer.
+        using (var idle = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
+        {
+            var wait = async () => await view.WaitForChangesAsync(idle.Token);
+            await wait.Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        kept.HasLoadedRows.Should().BeFalse();
+        (await view.FetchAsync(UidSet.All, FetchOptions.Default, default).ToListAsync()).Should().BeEquivalentTo(taken, o => o.Excluding(m => m.Content));
+        kept.HasLoadedRows.Should().BeTrue();
+        (await taken[^1].Content.OpenAsync(default)).Should().NotBeNull("the content handle of a kept row finds the bytes");
+    }
+
+    [StoreFact]
     public async Task A_lost_listen_connection_comes_back_and_its_waiters_lose_no_change()
     {
         var onA = (await A.OpenAccountAsync("alice", default)).Value;

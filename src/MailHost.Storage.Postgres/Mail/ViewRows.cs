@@ -1,0 +1,113 @@
+namespace MailHost.Storage.Postgres.Mail;
+
+/// <summary>
+/// The message rows a view keeps once a large FETCH asked for them (the flags of a whole mailbox, as clients ask at
+/// every sync), so that the next large FETCH reads only what changed since: the rows above the MODSEQ they were last
+/// brought up to, and the expunges since. Every change to a message raises its MODSEQ and the mailbox's in the
+/// same transaction, and MODSEQs become visible in the order they were given out, so reading the mailbox row first
+/// and the changes after it misses nothing up to the HIGHESTMODSEQ it read, whichever host wrote.
+/// Rows without the MIME index only: a FETCH that needs it reads the database.
+/// </summary>
+internal sealed class ViewRows
+{
+    /// <summary>Rows are loaded by a FETCH of at least this many messages, and kept for mailboxes up to <see cref="MaxRows"/>.</summary>
+    public const int FillThreshold = 64;
+
+    public const int MaxRows = 20_000;
+
+    private readonly PostgresMailStore _store;
+    private readonly long _mailboxId;
+    private Dictionary<uint, MessageData>? _rows;
+    private ulong _modSeq;
+
+    public ViewRows(PostgresMailStore store, long mailboxId)
+    {
+        _store = store;
+        _mailboxId = mailboxId;
+    }
+
+    public bool IsLoaded => _rows is not null;
+
+    /// <summary>Whether a FETCH of <paramref name="count"/> messages, <paramref name="known"/> in the view, should be answered here.</summary>
+    public bool Answers(long count, int known, FetchOptions options)
+    {
+        if (known > MaxRows)
+        {
+            _rows = null;
+            return false;
+        }
+
+        return !options.IncludeIndex && (_rows is not null || count >= FillThreshold);
+    }
+
+    /// <summary>Lets the rows go (a session waiting in IDLE may wait for hours, thousands of them at once).</summary>
+    public void Clear() => _rows = null;
+
+    /// <summary>
+    /// Brings the rows up to the mailbox's HIGHESTMODSEQ (loading them all the first time) in one round trip, and
+    /// answers the FETCH of <paramref name="uids"/> among <paramref name="known"/> from them, in UID order.
+    /// </summary>
+    public async Task<List<MessageData>> FetchAsync(UidSet uids, uint[] known, ulong changedSince, CancellationToken cancellationToken)
+    {
+        // The first time: every row, and no expunge (what was expunged before is not among them).
+        var rows = _rows;
+        var since = rows is null ? -1 : (long)_modSeq;
+        var expungedSince = rows is null ? long.MaxValue : since;
+        var fresh = rows ?? new Dictionary<uint, MessageData>(known.Length);
+        MailboxRow? mailbox = null;
+        await _store.ReadSingleAsync(
+            async (s, ct) =>
+            {
+                await s.QueryBatchAsync(
+                    ct,
+                    ($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1", [_mailboxId], r => mailbox = MailboxRow.Read(r)),
+                    ("SELECT uid FROM expunged WHERE mailbox_id = $1 AND modseq > $2", [_mailboxId, expungedSince], r => fresh.Remove((uint)r.GetInt64(0))),
+                    ($"SELECT {MessageRows.Columns} FROM messages m WHERE m.mailbox_id = $1 AND m.modseq > $2", [_mailboxId, since], r => fresh[(uint)r.GetInt64(0)] = MessageRows.Read(r, _store, includeIndex: false))).ConfigureAwait(false);
+                return fresh;
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (mailbox is null || mailbox.Noselect)
+        {
+            _rows = null;
+            return [];
+        }
+
+        _rows = fresh;
+        _modSeq = mailbox.HighestModSeq;
+        var result = new List<MessageData>();
+        List<uint>? missing = null;
+        foreach (var range in uids.Ranges)
+        {
+            var start = Array.BinarySearch(known, range.First);
+            for (var i = start >= 0 ? start : ~start; i < known.Length && known[i] <= range.Last; i++)
+            {
+                if (!fresh.TryGetValue(known[i], out var message))
+                {
+                    (missing ??= []).Add(known[i]);
+                }
+                else if (message.ModSeq > changedSince)
+                {
+                    result.Add(message);
+                }
+            }
+        }
+
+        if (missing is not null)
+        {
+            // RFC 2180 §4.1.1: expunged by another session and not yet taken by this view: read from retained.
+            var retained = await _store.ReadSingleAsync(
+                (s, ct) => s.ListAsync(
+                    $"SELECT {MessageRows.Columns} FROM retained m WHERE m.mailbox_id = $1 AND m.uid = ANY($2) AND m.modseq > $3",
+                    r => MessageRows.Read(r, _store, includeIndex: false),
+                    ct,
+                    _mailboxId,
+                    missing.Select(u => (long)u).ToArray(),
+                    (long)Math.Min(changedSince, long.MaxValue)),
+                cancellationToken).ConfigureAwait(false);
+            result.AddRange(retained);
+            result.Sort((a, b) => a.Uid.CompareTo(b.Uid));
+        }
+
+        return result;
+    }
+}
