@@ -1,5 +1,5 @@
 # MailHost: IMAP, POP3 and SMTP server.
-#   docker build -t mailhost .
+#   docker build -t mailhost .        (or: docker compose up -d, see docker-compose.yml)
 #   docker run -p 143:143 -p 993:993 -p 110:110 -p 995:995 -p 25:25 -p 587:587 -p 465:465 \
 #     -v mailhost-data:/data -e MailHost__Hostname=mail.example.com mailhost
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
@@ -9,6 +9,10 @@ COPY src/ src/
 RUN dotnet publish src/MailHost.Server/MailHost.Server.csproj -c Release -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
+LABEL org.opencontainers.image.title="MailHost" \
+      org.opencontainers.image.description="IMAP, POP3 and SMTP server" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.source="https://github.com/mailhost/mailhost"
 WORKDIR /app
 COPY --from=build /app ./
 # Runs as the image's unprivileged user "app". Docker 20.10 and later let unprivileged processes bind ports
@@ -19,5 +23,7 @@ RUN mkdir -p -m 700 /data && chown app:app /data
 VOLUME /data
 USER app
 EXPOSE 25 110 143 465 587 993 995
+# docker stop sends SIGTERM: give it MailHost:ShutdownTimeout plus a margin (docker stop -t 40, stop_grace_period).
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["dotnet", "mailhost.dll"]
 CMD ["serve"]

@@ -1,17 +1,32 @@
 using MailHost.Delivery;
 using MailHost.Hosting;
 using MailHost.Server.Admin;
+using MailHost.Server.Service;
 using MailHost.Smtp;
 using MailHost.Accounts.Sql;
 using Npgsql;
 
 namespace MailHost.Server;
 
-/// <summary>The <c>mailhost</c> executable: <c>mailhost [serve]</c> runs the server; other verbs are admin commands.</summary>
+/// <summary>
+/// The <c>mailhost</c> executable: <c>mailhost [serve]</c> runs the server; <c>--version</c> prints the version,
+/// <c>service</c> installs it as a Windows service; other verbs are admin commands.
+/// </summary>
 internal static partial class MailHostServer
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["--version" or "version"])
+        {
+            await Console.Out.WriteLineAsync("mailhost " + ServiceHosting.Version).ConfigureAwait(false);
+            return 0;
+        }
+
+        if (WindowsServiceCommand.IsServiceCommand(args))
+        {
+            return await WindowsServiceCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+        }
+
         if (AdminCli.IsAdminCommand(args) || args is ["help" or "--help" or "-h", ..])
         {
             using var cancel = new CancellationTokenSource();
@@ -81,7 +96,13 @@ internal static partial class MailHostServer
         // Nothing in MailHost reacts to a configuration reload, and the reload watcher covers the content root with
         // its subdirectories, where the data directory usually lives: every database and spool write would wake it.
         // An operator's own --hostBuilder:reloadConfigOnChange=true comes later and wins.
-        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false", .. args],
+            ContentRootPath = ServiceHosting.ContentRoot(),
+        });
+        ServiceHosting.AddDefaults(builder.Configuration);
+        ServiceHosting.AddServiceIntegration(builder.Services);
         var dataDirectory = builder.Configuration[MailHostOptions.SectionName + ":" + nameof(MailHostOptions.DataDirectory)] ?? "data";
 
         // First of the hosted services: the data directory is owner-only before anything else starts in it.
@@ -164,8 +185,9 @@ internal static partial class MailHostServer
         var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
             ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
             ?? "Production";
-        return new ConfigurationBuilder()
-            .SetBasePath(Directory.GetCurrentDirectory())
+        var configuration = new ConfigurationBuilder().SetBasePath(Directory.GetCurrentDirectory());
+        ServiceHosting.AddDefaults(configuration);
+        return configuration
             .AddJsonFile("appsettings.json", optional: true)
             .AddJsonFile($"appsettings.{environment}.json", optional: true)
             .AddEnvironmentVariables()

@@ -1,7 +1,10 @@
 using MailHost.Hosting;
 using MailHost.Logins;
+using MailHost.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 // Extension methods live in the namespace of the type they extend.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -21,6 +24,11 @@ public static class MailHostServiceCollectionExtensions
     /// built-in resolver is added with TryAdd, so an application's own <see cref="IAuthIdentityResolver"/> wins either
     /// way: registered before this call, it is kept; registered after it, it is the last registration, which is the one
     /// resolved. Register it as a singleton (or transient).
+    /// <para>
+    /// Graceful stop (<see cref="MailHostOptions.ShutdownTimeout"/>): the host's <see cref="HostOptions.ShutdownTimeout"/>
+    /// is raised to the mail deadline plus 5 s when it is still .NET's default, so the host does not abort connections
+    /// before transfers in progress had their time; a value the application set itself is kept.
+    /// </para>
     /// </remarks>
     public static IServiceCollection AddMailHost(this IServiceCollection services, IConfiguration? configuration = null)
     {
@@ -50,6 +58,17 @@ public static class MailHostServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MailCertificateProvider>();
         services.TryAddSingleton<MailListenerRegistry>();
+        services.AddMailShutdown();
+        return services;
+    }
+
+    /// <summary>The graceful stop every protocol's sessions share (<see cref="MailShutdown"/>); adding it twice adds it once.</summary>
+    internal static IServiceCollection AddMailShutdown(this IServiceCollection services)
+    {
+        services.AddOptions<MailHostOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MailShutdown>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<HostOptions>, HostShutdownTimeoutSetup>());
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using MailHost.Connections;
 using MailHost.Protocols.Imap;
+using MailHost.Sessions;
 
 namespace MailHost.Imap;
 
@@ -42,4 +43,7 @@ internal interface IImapConnection
     /// flushes: the IDLE handler owns the output meanwhile.
     /// </summary>
     Task<(ImapLineOutcome Outcome, ImapParseError? Error)> ReadIdleDoneAsync(string tag, CancellationToken cancellationToken);
+
+    /// <summary>Counts the session, ended by the server stopping, for the stop's summary line.</summary>
+    void RecordShutdown(MailShutdownOutcome outcome);
 }

@@ -1,7 +1,7 @@
 using MailHost.Logins;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.Extensions.Hosting;
+using MailHost.Sessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +14,7 @@ internal sealed class ImapConnectionHandler(
     SaslAuthenticator sasl,
     IOptions<ImapOptions> options,
     IOptions<AuthenticationOptions> authOptions,
-    IHostApplicationLifetime lifetime,
+    MailShutdown shutdown,
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : ConnectionHandler
 {
@@ -28,13 +28,14 @@ internal sealed class ImapConnectionHandler(
         TimeProvider = timeProvider,
         LoggerFactory = loggerFactory,
         Logger = loggerFactory.CreateLogger<ImapSession>(),
+        Shutdown = shutdown,
     };
 
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        using var session = new ImapSession(connection, _services, lifetime.ApplicationStopping);
+        using var session = new ImapSession(connection, _services, shutdown.Requested);
         await session.RunAsync().ConfigureAwait(false);
     }
 }

@@ -32,6 +32,7 @@ public static class ImapServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ImapOptions>, ProtocolTimeLimitsValidation>());
         options.ValidateOnStart();
 
+        services.AddMailShutdown();
         services.TryAddSingleton<ImapConnectionHandler>();
         services.AddSingleton(new MailProtocolHandlerRegistration(
             MailProtocol.Imap,

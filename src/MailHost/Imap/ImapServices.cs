@@ -36,6 +36,9 @@ internal sealed class ImapServices
     /// <summary>The log of sessions and their handlers, under the one category operators configure (<see cref="ImapSession"/>).</summary>
     public required ILogger Logger { get; init; }
 
+    /// <summary>The host's graceful stop; none in tests that run a session without a host.</summary>
+    public MailShutdown? Shutdown { get; init; }
+
     /// <summary>The settings of each session's connection mechanics, made once from the above.</summary>
     public MailSessionSettings Connection => _connection ??= new MailSessionSettings
     {
@@ -44,5 +47,6 @@ internal sealed class ImapServices
         TimeProvider = TimeProvider,
         LoggerFactory = LoggerFactory,
         Logger = Logger,
+        Shutdown = Shutdown,
     };
 }

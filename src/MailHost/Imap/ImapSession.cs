@@ -49,6 +49,9 @@ internal sealed class ImapSession : IImapConnection, IDisposable
     // True when the last read looked at every buffered byte without consuming it: wait for new bytes.
     private bool _examinedAll;
 
+    // An APPEND completed after the server began to stop: the BYE that follows counts it as a finished transfer.
+    private bool _appendEndedWhileStopping;
+
     public ImapSession(ConnectionContext connection, ImapServices services, CancellationToken stopping)
     {
         _connection = new MailSessionConnection(connection, services.Connection, stopping);
@@ -63,7 +66,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
             MaxNestingDepth = _options.MaxNestingDepth,
         });
         _input = _connection.Input;
-        _session = new ImapSessionState(_connection.Info, _parser, NewOutput(_connection.Output), stopping);
+        _session = new ImapSessionState(_connection.Info, _parser, NewOutput(_connection.Output), stopping, _connection.ShutdownDeadline);
         _handlers = new ImapCommandHandlers(_session, services, this);
     }
 
@@ -74,6 +77,9 @@ internal sealed class ImapSession : IImapConnection, IDisposable
         Closed,
         TimedOut,
         Stopping,
+
+        // The server's shutdown deadline passed in the middle of an APPEND literal: nothing of it is answered.
+        TransferCut,
     }
 
     /// <summary>
@@ -135,7 +141,8 @@ internal sealed class ImapSession : IImapConnection, IDisposable
         {
             if (_connection.IsStopping)
             {
-                _session.Writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
+                // RFC 9051 §7.1.5: BYE may be the greeting of a server that will not serve the connection.
+                SayGoodbye(MailShutdownOutcome.Idle, "server shutting down");
                 await _session.Output.FlushAsync().ConfigureAwait(false);
                 return;
             }
@@ -166,9 +173,14 @@ internal sealed class ImapSession : IImapConnection, IDisposable
                     ImapLog.Closing(_logger, "idle timeout");
                     MailHostMetrics.TimedOut(_connection.Info, MailHostMetrics.IdleReason);
                     return;
+                case ReadOutcome.Stopping when _appendEndedWhileStopping:
+                    SayGoodbye(MailShutdownOutcome.TransferFinished, "server shutting down after the APPEND in progress ended");
+                    return;
                 case ReadOutcome.Stopping:
-                    _session.Writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
-                    ImapLog.Closing(_logger, "server shutting down");
+                    SayGoodbye(MailShutdownOutcome.Idle, "server shutting down");
+                    return;
+                case ReadOutcome.TransferCut:
+                    SayGoodbye(MailShutdownOutcome.Cut, "server shutting down; the APPEND in progress did not finish within the shutdown timeout and was not answered");
                     return;
             }
 
@@ -218,6 +230,18 @@ internal sealed class ImapSession : IImapConnection, IDisposable
         }
     }
 
+    /// <summary>
+    /// RFC 9051 §7.1.5: the server is shutting down, so the untagged BYE with [UNAVAILABLE] (RFC 5530 §3) tells the
+    /// client to come back later. Logged and counted for the stop's summary.
+    /// </summary>
+    private void SayGoodbye(MailShutdownOutcome outcome, string reason)
+    {
+        _session.Writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
+        ImapLog.Closing(_logger, reason);
+        _connection.RecordShutdown(outcome);
+        _session.LogOut();
+    }
+
     /// <summary>Releases the write-timeout timer; the session has ended.</summary>
     public void Dispose() => _connection.Dispose();
 
@@ -262,6 +286,13 @@ internal sealed class ImapSession : IImapConnection, IDisposable
         try
         {
             await DispatchAsync(command).ConfigureAwait(false);
+            _appendEndedWhileStopping |= command is AppendCommand && _connection.IsStopping;
+        }
+        catch (OperationCanceledException) when (_session.Stopping.IsCancellationRequested)
+        {
+            // The shutdown deadline cut the command's store work: no tagged response, which could claim what did not
+            // happen; the client learns the outcome when it reconnects.
+            SayGoodbye(MailShutdownOutcome.Cut, "server shutting down; the command in progress did not finish within the shutdown timeout and was not answered");
         }
         catch (Exception ex) when (ex is not (IOException or OperationCanceledException or ConnectionResetException or ObjectDisposedException))
         {
@@ -291,57 +322,87 @@ internal sealed class ImapSession : IImapConnection, IDisposable
         ? _connection.Info.Endpoint.PreAuthenticationIdleTimeout
         : _options.AuthenticatedIdleTimeout;
 
-    /// <summary>Reads until the parser has a command or an error, serving literal continuations and APPEND data meanwhile.</summary>
+    /// <summary>
+    /// Reads until the parser has a command or an error, serving literal continuations and APPEND data meanwhile. Once
+    /// an APPEND's first message literal is accepted the transfer is in progress: the rest of the command is read
+    /// under a transfer deadline, which the server beginning to stop does not end (only its shutdown deadline does),
+    /// so the APPEND may finish and be answered.
+    /// </summary>
     private async ValueTask<(ReadOutcome Outcome, ImapCommand? Command, ImapParseError? Error)> ReadCommandAsync()
     {
         using var deadline = _connection.StartDeadline(IdleTimeout);
-        while (true)
+        MailReadDeadline? transfer = null;
+        try
         {
-            ReadResult result;
-            try
+            while (true)
             {
-                result = await ReadAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (deadline.IsExpired)
-            {
-                return (_connection.IsStopping ? ReadOutcome.Stopping : ReadOutcome.TimedOut, null, null);
-            }
+                var token = transfer?.Token ?? deadline.Token;
+                ReadResult result;
+                try
+                {
+                    result = await ReadAsync(token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    return (ExpiredOutcome(inTransfer: transfer is not null), null, null);
+                }
 
-            var buffer = result.Buffer;
-            var reader = new SequenceReader<byte>(buffer);
-            var discardedBefore = _parser.DiscardedByteCount;
-            var status = _parser.TryParse(ref reader, out var command, out var error);
-            // A command is traced whole at its end, so a LOGIN literal is redacted with its line (never traced alone).
-            _connection.TraceCommandPart(buffer.Slice(0, reader.Position), _parser.DiscardedByteCount - discardedBefore, status is ImapParseStatus.Complete or ImapParseStatus.Error);
-            _input.AdvanceTo(reader.Position);
-            _examinedAll = false;
-            switch (status)
-            {
-                case ImapParseStatus.Complete:
-                    return (ReadOutcome.Command, command, null);
-                case ImapParseStatus.Error:
-                    return (ReadOutcome.Error, null, error);
-                case ImapParseStatus.ContinuationNeeded:
-                    // RFC 9051 §7.5: the literal is within the limits; ask for it.
-                    _session.Writer.WriteContinuation("Ready for literal data");
-                    break;
-                case ImapParseStatus.AppendLiteral:
-                    if (!await AppendLiteralAsync(_parser.PendingAppend!, deadline.Token).ConfigureAwait(false))
-                    {
-                        return (ReadOutcome.Closed, null, null);
-                    }
+                var buffer = result.Buffer;
+                var reader = new SequenceReader<byte>(buffer);
+                var discardedBefore = _parser.DiscardedByteCount;
+                var status = _parser.TryParse(ref reader, out var command, out var error);
+                // A command is traced whole at its end, so a LOGIN literal is redacted with its line (never traced alone).
+                _connection.TraceCommandPart(buffer.Slice(0, reader.Position), _parser.DiscardedByteCount - discardedBefore, status is ImapParseStatus.Complete or ImapParseStatus.Error);
+                _input.AdvanceTo(reader.Position);
+                _examinedAll = false;
+                switch (status)
+                {
+                    case ImapParseStatus.Complete:
+                        return (ReadOutcome.Command, command, null);
+                    case ImapParseStatus.Error:
+                        return (ReadOutcome.Error, null, error);
+                    case ImapParseStatus.ContinuationNeeded:
+                        // RFC 9051 §7.5: the literal is within the limits; ask for it.
+                        _session.Writer.WriteContinuation("Ready for literal data");
+                        break;
+                    case ImapParseStatus.AppendLiteral when transfer is null && _connection.IsStopping:
+                        // No new transfer once the stop began: the client keeps the message and appends it later.
+                        return (ReadOutcome.Stopping, null, null);
+                    case ImapParseStatus.AppendLiteral:
+                        transfer ??= _connection.StartTransferDeadline(deadline.Remaining);
+                        try
+                        {
+                            await AppendLiteralAsync(_parser.PendingAppend!, transfer.Value.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (transfer.Value.IsExpired)
+                        {
+                            // The literal stopped arriving in time: the store kept nothing of it (RFC 9051 §6.3.12 asks
+                            // for all of it or none), and no response claims otherwise.
+                            return (ExpiredOutcome(inTransfer: true), null, null);
+                        }
 
-                    break;
-                default:
-                    if (result.IsCompleted)
-                    {
-                        return (ReadOutcome.Closed, null, null);
-                    }
+                        break;
+                    default:
+                        if (result.IsCompleted)
+                        {
+                            return (ReadOutcome.Closed, null, null);
+                        }
 
-                    break;
+                        break;
+                }
             }
         }
+        finally
+        {
+            transfer?.Dispose();
+        }
     }
+
+    /// <summary>Why a read's deadline ended: the stop (at once, or in a transfer at its deadline), or the idle timeout.</summary>
+    private ReadOutcome ExpiredOutcome(bool inTransfer)
+        => inTransfer && _connection.IsShutdownDeadlinePassed ? ReadOutcome.TransferCut
+        : _connection.IsStopping && !inTransfer ? ReadOutcome.Stopping
+        : ReadOutcome.TimedOut;
 
     /// <summary>
     /// Returns buffered bytes at once, unless responses have piled up: those go out first, and while the client does
@@ -359,10 +420,10 @@ internal sealed class ImapSession : IImapConnection, IDisposable
 
     /// <summary>
     /// One APPEND message literal is next on the wire (RFC 9051 §6.3.12): the APPEND handler accepts it (then it streams
-    /// from the input to the handler) or refuses it (then the parser drops it unread). Returns false when the
-    /// connection ended.
+    /// from the input to the handler) or refuses it (then the parser drops it unread). <paramref name="readToken"/>
+    /// ending throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    private async Task<bool> AppendLiteralAsync(ImapAppendMessage message, CancellationToken readToken)
+    private async Task AppendLiteralAsync(ImapAppendMessage message, CancellationToken readToken)
     {
         var append = _handlers.Append;
         if (!await append.AcceptAsync(message).ConfigureAwait(false))
@@ -372,7 +433,7 @@ internal sealed class ImapSession : IImapConnection, IDisposable
             _parser.RejectLiteral();
             _connection.FlushCommandTrace();
             await append.RefuseAsync(message).ConfigureAwait(false);
-            return true;
+            return;
         }
 
         var literal = new ImapLiteralStream(_input, message.Size, readToken);
@@ -380,7 +441,6 @@ internal sealed class ImapSession : IImapConnection, IDisposable
         await append.StoreAsync(message, literal).ConfigureAwait(false);
         await literal.DrainAsync().ConfigureAwait(false);
         _parser.CompleteAppendLiteral();
-        return true;
     }
 
     // IImapConnection: the transport operations STARTTLS, COMPRESS, AUTHENTICATE and IDLE need, and no handler else.
@@ -452,6 +512,8 @@ internal sealed class ImapSession : IImapConnection, IDisposable
             }
         }
     }
+
+    void IImapConnection.RecordShutdown(MailShutdownOutcome outcome) => _connection.RecordShutdown(outcome);
 
     async Task<(ImapLineOutcome Outcome, ImapParseError? Error)> IImapConnection.ReadIdleDoneAsync(string tag, CancellationToken cancellationToken)
     {

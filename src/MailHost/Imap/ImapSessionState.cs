@@ -15,11 +15,12 @@ internal sealed class ImapSessionState : IAsyncDisposable
     private readonly ImapCommandParser _parser;
     private IMailAccount? _account;
 
-    public ImapSessionState(IMailConnectionFeature connection, ImapCommandParser parser, ImapOutput output, CancellationToken stopping)
+    public ImapSessionState(IMailConnectionFeature connection, ImapCommandParser parser, ImapOutput output, CancellationToken stopRequested, CancellationToken shutdownDeadline)
     {
         Connection = connection;
         _parser = parser;
-        Stopping = stopping;
+        StopRequested = stopRequested;
+        Stopping = shutdownDeadline;
         Output = output;
         Writer = new ImapResponseWriter(output);
     }
@@ -27,8 +28,14 @@ internal sealed class ImapSessionState : IAsyncDisposable
     /// <summary>The connection as the rest of MailHost sees it: remote end, endpoint, TLS, and the names logged with it.</summary>
     public IMailConnectionFeature Connection { get; }
 
-    /// <summary>Cancelled when the server shuts down.</summary>
+    /// <summary>
+    /// The token of store work: cancelled when the server can wait no longer, <c>MailHost:ShutdownTimeout</c> after it
+    /// began to stop. A command or APPEND running when the stop begins may still finish and be answered.
+    /// </summary>
     public CancellationToken Stopping { get; }
+
+    /// <summary>Cancelled as soon as the server begins to stop: waits for the client (IDLE) end at once.</summary>
+    public CancellationToken StopRequested { get; }
 
     public ImapState State { get; private set; } = ImapState.NotAuthenticated;
 

@@ -12,6 +12,7 @@ namespace MailHost.Pop3;
 internal sealed class Pop3ConnectionHandler : ConnectionHandler
 {
     private readonly Pop3Services _services;
+    private readonly MailShutdown _shutdown;
 
     /// <summary>Creates the handler and the services its sessions share.</summary>
     public Pop3ConnectionHandler(
@@ -21,12 +22,15 @@ internal sealed class Pop3ConnectionHandler : ConnectionHandler
         IMaildropLocks locks,
         IOptions<Pop3Options> options,
         IOptions<AuthenticationOptions> authOptions,
+        MailShutdown shutdown,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(authOptions);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(shutdown);
+        _shutdown = shutdown;
         _services = new Pop3Services
         {
             Store = store,
@@ -42,6 +46,7 @@ internal sealed class Pop3ConnectionHandler : ConnectionHandler
                 TimeProvider = timeProvider,
                 LoggerFactory = loggerFactory,
                 Logger = loggerFactory.CreateLogger<Pop3Session>(),
+                Shutdown = shutdown,
             },
         };
     }
@@ -50,7 +55,7 @@ internal sealed class Pop3ConnectionHandler : ConnectionHandler
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        using var session = new Pop3Session(connection, _services, MailSessionConnection.CloseRequested(connection));
+        using var session = new Pop3Session(connection, _services, _shutdown.Requested);
         await session.RunAsync().ConfigureAwait(false);
     }
 }

@@ -34,6 +34,7 @@ public static class Pop3ServiceCollectionExtensions
         options.ValidateOnStart();
 
         services.TryAddSingleton<IMaildropLocks, Pop3MaildropLocks>();
+        services.AddMailShutdown();
         services.TryAddSingleton<Pop3ConnectionHandler>();
         services.AddSingleton(new MailProtocolHandlerRegistration(
             MailProtocol.Pop3,

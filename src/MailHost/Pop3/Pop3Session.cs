@@ -22,7 +22,8 @@ namespace MailHost.Pop3;
 /// <item>Nothing is deleted before QUIT in the TRANSACTION state (the UPDATE state); a dropped connection deletes nothing.</item>
 /// <item>Every reply is flushed before the next command is read, and a long reply whenever 64 KiB are buffered; a flush
 /// waits at most the write timeout for the client to read (<see cref="MailOutputFlusher"/>), and no command is read meanwhile.</item>
-/// <item>When the host stops, a session waiting for a command closes at once.</item>
+/// <item>When the host stops, a session waiting for a command answers <c>-ERR [SYS/TEMP]</c> and closes at once; a reply
+/// being sent (RETR, TOP) is finished first.</item>
 /// </list>
 /// </remarks>
 internal sealed partial class Pop3Session : IDisposable
@@ -53,6 +54,14 @@ internal sealed partial class Pop3Session : IDisposable
         Maildrop? maildrop = null;
         try
         {
+            if (_connection.IsStopping)
+            {
+                // RFC 2449 §8 / RFC 3206 §4: a negative greeting; [SYS/TEMP] tells the client to try again later.
+                await EndOnReadStatusAsync(MailReadStatus.Stopping).ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
+                return;
+            }
+
             await ReplyAsync("+OK MailHost POP3 server ready").ConfigureAwait(false);
             maildrop = await AuthorizationAsync().ConfigureAwait(false);
             if (maildrop is not null)
@@ -182,7 +191,10 @@ internal sealed partial class Pop3Session : IDisposable
                 return true;
             case MailReadStatus.Stopping:
                 // RFC 1939 §3: a session ended other than by QUIT does not enter the UPDATE state; nothing is deleted.
+                // RFC 3206 §4: [SYS/TEMP], a problem of the server that goes away; the client tries again later.
+                await ReplyAsync("-ERR [SYS/TEMP] Server shutting down, try again later").ConfigureAwait(false);
                 Pop3Log.Closing(_logger, "server shutting down");
+                _connection.RecordShutdown(MailShutdownOutcome.Idle);
                 return true;
             case MailReadStatus.Closed:
                 return true;

@@ -18,6 +18,9 @@ internal enum MailReadStatus
     /// <summary>The session's own time limit passed (<see cref="MailSessionConnection.LimitSessionTime"/>).</summary>
     SessionExpired,
 
-    /// <summary>The host is stopping.</summary>
+    /// <summary>
+    /// The host is stopping: at once for a wait between commands; for a transfer in progress, only once the shutdown
+    /// deadline has passed (<see cref="MailSessionConnection.ShutdownDeadline"/>).
+    /// </summary>
     Stopping,
 }

@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using MailHost.Connections;
 using MailHost.Hosting;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace MailHost.Sessions;
@@ -26,9 +25,11 @@ internal sealed class MailSessionConnection : IDisposable
 
     private readonly ConnectionContext _connection;
 
-    // Cancelled by the session time limit or the host stopping; only sessions with a time limit have it.
+    // Counts the sessions a graceful stop ends; null without a host (tests).
+    private readonly MailShutdown? _shutdown;
+
+    // Cancelled by the session time limit; only sessions with a time limit have it.
     private CancellationTokenSource? _sessionLimit;
-    private CancellationTokenRegistration _sessionLimitStopping;
 
     // Whether the last read ended with incomplete input: the next read must wait for new bytes.
     private bool _waitForNewInput;
@@ -44,7 +45,7 @@ internal sealed class MailSessionConnection : IDisposable
     /// <summary>Takes over <paramref name="connection"/> for a session.</summary>
     /// <param name="connection">A connection of the MailHost pipeline (<c>UseMail</c>).</param>
     /// <param name="settings">The protocol's settings.</param>
-    /// <param name="stopping">Cancelled when the host stops: waits end, and flushes get a short grace.</param>
+    /// <param name="stopping">Cancelled when the host begins to stop: waits for a command end, and flushes get a short grace.</param>
     /// <exception cref="InvalidOperationException">The connection did not come through the MailHost pipeline.</exception>
     public MailSessionConnection(ConnectionContext connection, MailSessionSettings settings, CancellationToken stopping)
     {
@@ -55,6 +56,8 @@ internal sealed class MailSessionConnection : IDisposable
         Logger = settings.Logger;
         TimeProvider = settings.TimeProvider;
         Stopping = stopping;
+        _shutdown = settings.Shutdown;
+        ShutdownDeadline = settings.Shutdown?.Deadline ?? CancellationToken.None;
         var traced = settings.Protocol == MailProtocol.Smtp ? Info.Endpoint.Protocol : settings.Protocol;
         Trace = new ProtocolTrace(settings.LoggerFactory, traced, connection.ConnectionId);
         Flusher = new MailOutputFlusher(connection, settings.WriteTimeout, settings.TimeProvider, settings.Logger, stopping);
@@ -77,14 +80,23 @@ internal sealed class MailSessionConnection : IDisposable
     /// <summary>The clock of every deadline.</summary>
     public TimeProvider TimeProvider { get; }
 
-    /// <summary>Cancelled when the host stops.</summary>
+    /// <summary>Cancelled when the host begins to stop: a session waiting for the client says goodbye and closes.</summary>
     public CancellationToken Stopping { get; }
 
-    /// <summary>Whether the host is stopping: a session not yet greeted says goodbye instead.</summary>
+    /// <summary>Whether the host is stopping: a session not yet greeted says goodbye instead, and no new transfer starts.</summary>
     public bool IsStopping => Stopping.IsCancellationRequested;
 
-    /// <summary>Cancelled when the session must end: its time limit (<see cref="LimitSessionTime"/>) or the host stopping.</summary>
-    public CancellationToken SessionEnd => _sessionLimit?.Token ?? Stopping;
+    /// <summary>
+    /// Cancelled <c>MailHost:ShutdownTimeout</c> after the host began to stop: a transfer (DATA, BDAT, APPEND) or
+    /// command still running is cut, unacknowledged. Never cancelled without a host.
+    /// </summary>
+    public CancellationToken ShutdownDeadline { get; }
+
+    /// <summary>Whether <see cref="ShutdownDeadline"/> has passed.</summary>
+    public bool IsShutdownDeadlinePassed => ShutdownDeadline.IsCancellationRequested;
+
+    /// <summary>Cancelled by the session time limit (<see cref="LimitSessionTime"/>); never when there is none.</summary>
+    public CancellationToken SessionLimit => _sessionLimit?.Token ?? CancellationToken.None;
 
     /// <summary>Every flush of the session goes through here (the write timeout).</summary>
     public MailOutputFlusher Flusher { get; }
@@ -95,13 +107,6 @@ internal sealed class MailSessionConnection : IDisposable
     /// <summary>The output to the client: the transport's, and after STARTTLS the encrypted one.</summary>
     public PipeWriter Output { get; private set; }
 
-    /// <summary>The token Kestrel cancels when it asks the connection to close as the host stops.</summary>
-    public static CancellationToken CloseRequested(ConnectionContext connection)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
-    }
-
     /// <summary>Ends the session after <paramref name="limit"/> (none when not positive) unless <see cref="LiftSessionTimeLimit"/> comes first.</summary>
     public void LimitSessionTime(TimeSpan limit)
     {
@@ -111,19 +116,31 @@ internal sealed class MailSessionConnection : IDisposable
         }
 
         _sessionLimit = new CancellationTokenSource(limit, TimeProvider);
-        _sessionLimitStopping = Stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _sessionLimit);
     }
 
     /// <summary>Lifts the session time limit (the session proved who it is); the host stopping still ends the session.</summary>
     public void LiftSessionTimeLimit() => _sessionLimit?.CancelAfter(Timeout.InfiniteTimeSpan);
 
-    /// <summary>A deadline for one unit of input (a command line, a SASL response); it ends with the session too.</summary>
-    public MailReadDeadline StartDeadline(TimeSpan timeout) => new(timeout, TimeProvider, SessionEnd);
+    /// <summary>
+    /// A deadline for one unit of input (a command line, a SASL response); it ends with the session time limit too,
+    /// and at once when the host begins to stop.
+    /// </summary>
+    public MailReadDeadline StartDeadline(TimeSpan timeout) => new(timeout, TimeProvider, Stopping, SessionLimit);
+
+    /// <summary>
+    /// A deadline for the rest of a transfer in progress (an IMAP APPEND literal): the host beginning to stop does not
+    /// end it, only <see cref="ShutdownDeadline"/> does, so a transfer may finish and be acknowledged.
+    /// </summary>
+    public MailReadDeadline StartTransferDeadline(TimeSpan timeout) => new(timeout, TimeProvider, ShutdownDeadline, SessionLimit);
 
     /// <summary>Why an expired deadline ended: the host stopping, the session limit, or its own time.</summary>
-    public MailReadStatus ExpiredStatus => Stopping.IsCancellationRequested ? MailReadStatus.Stopping
+    public MailReadStatus ExpiredStatus => IsShutdownDeadlinePassed ? MailReadStatus.Stopping
         : _sessionLimit is { IsCancellationRequested: true } ? MailReadStatus.SessionExpired
+        : Stopping.IsCancellationRequested ? MailReadStatus.Stopping
         : MailReadStatus.TimedOut;
+
+    /// <summary>Counts the session, ended by the host stopping, for the stop's summary line.</summary>
+    public void RecordShutdown(MailShutdownOutcome outcome) => _shutdown?.Record(outcome);
 
     /// <summary>
     /// The buffered input, or new input after flushing the replies so far. Buffered input is taken without flushing,
@@ -297,7 +314,6 @@ internal sealed class MailSessionConnection : IDisposable
     /// <summary>Releases the timers; the session has ended.</summary>
     public void Dispose()
     {
-        _sessionLimitStopping.Dispose();
         _sessionLimit?.Dispose();
         Flusher.Dispose();
     }

@@ -26,4 +26,7 @@ internal sealed class MailSessionSettings
 
     /// <summary>The session's own logger (its category is the session type's).</summary>
     public required ILogger Logger { get; init; }
+
+    /// <summary>The host's graceful stop: its deadline for transfers, and the count for its summary; none in tests.</summary>
+    public MailShutdown? Shutdown { get; init; }
 }

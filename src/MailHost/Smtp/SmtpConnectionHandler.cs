@@ -18,6 +18,7 @@ namespace MailHost.Smtp;
 internal sealed class SmtpConnectionHandler : ConnectionHandler
 {
     private readonly SmtpServices _services;
+    private readonly MailShutdown _shutdown;
 
     /// <summary>
     /// Creates the handler; <paramref name="outbound"/> is optional (without it, submission does not relay), and so is
@@ -30,6 +31,7 @@ internal sealed class SmtpConnectionHandler : ConnectionHandler
         IOptions<SmtpOptions> options,
         IOptions<AuthenticationOptions> authOptions,
         IOptions<MailHostOptions> hostOptions,
+        MailShutdown shutdown,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
         IOutboundMailDelivery? outbound = null,
@@ -39,6 +41,8 @@ internal sealed class SmtpConnectionHandler : ConnectionHandler
         ArgumentNullException.ThrowIfNull(authOptions);
         ArgumentNullException.ThrowIfNull(hostOptions);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(shutdown);
+        _shutdown = shutdown;
         var hostname = hostOptions.Value.Hostname;
         hostOptions.Value.Limits.Validate();
         _services = new SmtpServices
@@ -59,6 +63,7 @@ internal sealed class SmtpConnectionHandler : ConnectionHandler
                 TimeProvider = timeProvider,
                 LoggerFactory = loggerFactory,
                 Logger = loggerFactory.CreateLogger<SmtpSession>(),
+                Shutdown = shutdown,
             },
         };
         if (!options.Value.RequireOwnAddressInMailFrom || !options.Value.RequireOwnAddressInHeaderFrom)
@@ -71,7 +76,7 @@ internal sealed class SmtpConnectionHandler : ConnectionHandler
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var session = new SmtpSession(connection, _services, MailSessionConnection.CloseRequested(connection));
+        var session = new SmtpSession(connection, _services, _shutdown.Requested);
         await using (session.ConfigureAwait(false))
         {
             await session.RunAsync().ConfigureAwait(false);

@@ -3,7 +3,7 @@ namespace MailHost.Smtp;
 /// <summary>
 /// The deadline of one transfer the session reads whole, however its bytes arrive (SECURITY F1: a byte now and then
 /// is no activity): a DATA transfer or a BDAT chunk (a line has a <see cref="Sessions.MailReadDeadline"/>). It also
-/// ends when the session ends (its time limit, the host stopping). It has a minimum transfer rate in the manner of
+/// ends when the session must (its time limit, the host's shutdown deadline). It has a minimum transfer rate in the manner of
 /// Postfix's <c>smtpd_min_data_rate</c>: a time budget that starts at the timeout, runs down from the start, and grows by one
 /// second for every <c>minimum rate</c> octets received (<see cref="Received"/>), never past the timeout. A client
 /// that keeps up the rate never meets the deadline, a pause of up to the timeout is forgiven, and a trickle is cut
@@ -16,14 +16,16 @@ internal sealed class SmtpReadDeadline : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenSource _expired;
     private readonly CancellationTokenRegistration _sessionEnded;
+    private readonly CancellationTokenRegistration _sessionLimited;
     private TimeSpan _budget;
     private long _since;
 
     /// <param name="timeout">The starting budget and its ceiling.</param>
     /// <param name="minimumRate">Octets per second a transfer must average; 0 earns nothing: all of it must arrive within <paramref name="timeout"/>.</param>
     /// <param name="timeProvider">The clock.</param>
-    /// <param name="sessionEnd">Ends the transfer too (the session limit, the host stopping).</param>
-    public SmtpReadDeadline(TimeSpan timeout, int minimumRate, TimeProvider timeProvider, CancellationToken sessionEnd)
+    /// <param name="sessionEnd">Ends the transfer too (the host's shutdown deadline).</param>
+    /// <param name="sessionLimit">Ends the transfer too (the session time limit).</param>
+    public SmtpReadDeadline(TimeSpan timeout, int minimumRate, TimeProvider timeProvider, CancellationToken sessionEnd, CancellationToken sessionLimit = default)
     {
         _timeout = timeout;
         _minimumRate = minimumRate;
@@ -32,6 +34,7 @@ internal sealed class SmtpReadDeadline : IDisposable
         _since = timeProvider.GetTimestamp();
         _expired = new CancellationTokenSource(timeout, timeProvider);
         _sessionEnded = sessionEnd.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _expired);
+        _sessionLimited = sessionLimit.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _expired);
     }
 
     /// <summary>Cancelled when the budget is spent or the session ends.</summary>
@@ -64,6 +67,7 @@ internal sealed class SmtpReadDeadline : IDisposable
     public void Dispose()
     {
         _sessionEnded.Dispose();
+        _sessionLimited.Dispose();
         _expired.Dispose();
     }
 }

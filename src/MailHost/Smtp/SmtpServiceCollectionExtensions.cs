@@ -35,6 +35,7 @@ public static class SmtpServiceCollectionExtensions
         options.ValidateOnStart();
 
         services.AddMailHostMailAuthentication(configuration);
+        services.AddMailShutdown();
         services.TryAddSingleton<SmtpConnectionHandler>();
         services.AddSingleton(new MailProtocolHandlerRegistration(
             MailProtocol.Smtp,

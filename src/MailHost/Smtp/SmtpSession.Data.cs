@@ -29,6 +29,11 @@ internal sealed partial class SmtpSession
             return await ErrorAsync(new SmtpReply(503, "5.5.1", "BODY=BINARYMIME requires BDAT")).ConfigureAwait(false);
         }
 
+        if (_connection.IsStopping)
+        {
+            return await RefuseTransferWhileStoppingAsync().ConfigureAwait(false);
+        }
+
         // SECURITY B3 / RFC 2920 §3.1: DATA ends a pipelined group; content sent before the 354 reply is an early
         // talker whose bytes could not be told apart from commands.
         if (_connection.Input.TryRead(out var early))
@@ -50,7 +55,7 @@ internal sealed partial class SmtpSession
             var (status, result) = await _connection.ReadAsync(deadline.Token).ConfigureAwait(false);
             if (status != MailReadStatus.Ready)
             {
-                await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during DATA").ConfigureAwait(false);
+                await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during DATA", inTransfer: true).ConfigureAwait(false);
                 return true;
             }
 
@@ -80,6 +85,12 @@ internal sealed partial class SmtpSession
     private async ValueTask<bool> BdatAsync(BdatCommand chunk)
     {
         var transaction = _transaction!;
+        if (!transaction.IsChunking && _connection.IsStopping)
+        {
+            // The chunk's octets follow the command unread: the connection closes, so nothing needs them skipped.
+            return await RefuseTransferWhileStoppingAsync().ConfigureAwait(false);
+        }
+
         if (!transaction.IsChunking)
         {
             transaction.IsChunking = true;
@@ -95,7 +106,7 @@ internal sealed partial class SmtpSession
             var (status, result) = await _connection.ReadAsync(deadline.Token).ConfigureAwait(false);
             if (status != MailReadStatus.Ready)
             {
-                await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during BDAT").ConfigureAwait(false);
+                await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during BDAT", inTransfer: true).ConfigureAwait(false);
                 return true;
             }
 
@@ -147,7 +158,7 @@ internal sealed partial class SmtpSession
             var (status, result) = await _connection.ReadAsync(deadline.Token).ConfigureAwait(false);
             if (status != MailReadStatus.Ready)
             {
-                await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during BDAT").ConfigureAwait(false);
+                await EndWaitAsync(status, MailHostMetrics.DataReason, "timeout during BDAT", inTransfer: true).ConfigureAwait(false);
                 return false;
             }
 
@@ -164,8 +175,22 @@ internal sealed partial class SmtpSession
         return true;
     }
 
-    /// <summary>The deadline of one DATA transfer or BDAT chunk: the data timeout, kept up by the minimum rate.</summary>
-    private SmtpReadDeadline NewTransferDeadline() => new(_services.Options.DataTimeout, _services.Options.MinDataRate, _connection.TimeProvider, _connection.SessionEnd);
+    /// <summary>
+    /// The deadline of one DATA transfer or BDAT chunk: the data timeout, kept up by the minimum rate. The host beginning
+    /// to stop does not end it, only the shutdown deadline does: a transfer in progress may finish and be acknowledged.
+    /// </summary>
+    private SmtpReadDeadline NewTransferDeadline()
+        => new(_services.Options.DataTimeout, _services.Options.MinDataRate, _connection.TimeProvider, _connection.ShutdownDeadline, _connection.SessionLimit);
+
+    /// <summary>
+    /// DATA or a first BDAT after the host began to stop: no new transfer starts (the client keeps the message and
+    /// tries again later, RFC 5321 §3.8); the session ends with 421.
+    /// </summary>
+    private async ValueTask<bool> RefuseTransferWhileStoppingAsync()
+    {
+        await EndWaitAsync(MailReadStatus.Stopping, MailHostMetrics.DataReason, "server shutting down").ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>Opens the spool with Return-Path (for local delivery) and this server's Received field first (RFC 5321 §4.4).</summary>
     private async ValueTask StartContentAsync(SmtpTransaction transaction)
@@ -233,6 +258,7 @@ internal sealed partial class SmtpSession
         // RFC 5321 §4.1.1.4: the transaction ends with the reply to the end of data, whatever it is.
         await ResetTransactionAsync().ConfigureAwait(false);
         await ReplyAsync(reply).ConfigureAwait(false);
+        _transferEndedWhileStopping |= _connection.IsStopping;
         return false;
     }
 

@@ -38,6 +38,8 @@ namespace MailHost.Smtp;
 /// transfer or BDAT chunk (<see cref="SmtpReadDeadline"/>, with a minimum rate); an unauthenticated session also has a
 /// total time limit.</item>
 /// <item>Reads and writes never take the connection-closed token: QUIT followed by FIN still gets its 221.</item>
+/// <item>When the host stops, a session waiting for a command answers 421 at once (RFC 5321 §3.8); a DATA or BDAT
+/// transfer in progress may finish until the shutdown deadline and gets its 250 or refusal first, and none starts.</item>
 /// </list>
 /// </remarks>
 internal sealed partial class SmtpSession : IAsyncDisposable
@@ -63,6 +65,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private string? _account;
     private SmtpTransaction? _transaction;
 
+    // A transfer ended (and was answered) after the host began to stop: the goodbye that follows counts it as finished.
+    private bool _transferEndedWhileStopping;
+
     /// <param name="connection">A connection of the MailHost pipeline on an MX or submission endpoint.</param>
     /// <param name="services">The singletons the session uses.</param>
     /// <param name="stopping">Cancelled when the host stops: a session waiting for input answers 421 and closes.</param>
@@ -75,7 +80,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _failures = new AuthenticationFailureCounter(services.Authentication.MaxFailuresPerConnection);
         _parser = new SmtpCommandParser(new SmtpParserOptions { MaxMessageSize = MaxMessageSize });
 
-        // Cancelled by the session time limit (until AUTH succeeds) or the host stopping; every read deadline ends with it.
+        // Until AUTH succeeds the session has a total time limit; every read deadline, transfers included, ends with it.
         _connection.LimitSessionTime(services.Options.SessionTimeLimit);
     }
 
@@ -99,14 +104,23 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     {
         try
         {
+            if (_connection.IsStopping)
+            {
+                // RFC 5321 §3.1: a server that cannot serve may answer the connection with 421 instead of 220.
+                await EndWaitAsync(MailReadStatus.Stopping, MailHostMetrics.CommandReason, "idle timeout").ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
+                return;
+            }
+
             // RFC 5321 §4.2 / RFC 2034 §3: no enhanced status code on the greeting.
             await WriteLineAsync("220 " + _services.Hostname + " ESMTP MailHost ready").ConfigureAwait(false);
             while (true)
             {
+                var chunking = State == SmtpSessionState.Chunking;
                 var (status, command, error, isBdatLine) = await ReadCommandAsync().ConfigureAwait(false);
                 if (status != MailReadStatus.Ready)
                 {
-                    await EndWaitAsync(status, MailHostMetrics.CommandReason, "idle timeout").ConfigureAwait(false);
+                    await EndWaitAsync(status, MailHostMetrics.CommandReason, "idle timeout", inTransfer: chunking).ConfigureAwait(false);
                     break;
                 }
 
@@ -229,10 +243,16 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads and parses one command; the whole line must arrive within the command timeout.</summary>
+    /// <summary>
+    /// Reads and parses one command; the whole line must arrive within the command timeout. Between the chunks of a
+    /// BDAT transaction the transfer is in progress: the host beginning to stop does not end the wait, its shutdown
+    /// deadline does.
+    /// </summary>
     private async ValueTask<(MailReadStatus Status, SmtpCommand? Command, SmtpReply? Error, bool IsBdatLine)> ReadCommandAsync()
     {
-        using var deadline = _connection.StartDeadline(CommandTimeout);
+        using var deadline = State == SmtpSessionState.Chunking
+            ? _connection.StartTransferDeadline(CommandTimeout)
+            : _connection.StartDeadline(CommandTimeout);
         while (true)
         {
             var (status, result) = await _connection.ReadAsync(deadline.Token).ConfigureAwait(false);
@@ -260,8 +280,12 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Answers a wait that ended without input (its deadline, the session limit, the host stopping) with its 421.</summary>
-    private async ValueTask EndWaitAsync(MailReadStatus status, string deadlineReason, string timeoutText)
+    /// <summary>
+    /// Answers a wait that ended without input (its deadline, the session limit, the host stopping) with its 421.
+    /// <paramref name="inTransfer"/>: the wait was inside a transfer, which the host stopping ends only at its shutdown
+    /// deadline; nothing of it was acknowledged, and the transaction is dropped with its spool.
+    /// </summary>
+    private async ValueTask EndWaitAsync(MailReadStatus status, string deadlineReason, string timeoutText, bool inTransfer = false)
     {
         switch (status)
         {
@@ -275,9 +299,16 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 SmtpLog.Closing(_logger, "session time limit reached");
                 MailHostMetrics.TimedOut(Info, MailHostMetrics.SessionReason);
                 break;
+            case MailReadStatus.Stopping when inTransfer:
+                // RFC 5321 §3.8: 421 even here; the client, still sending, may not read it, but nothing was acknowledged.
+                await ReplyAsync(ShuttingDown).ConfigureAwait(false);
+                SmtpLog.Closing(_logger, "server shutting down; the transfer in progress did not finish within the shutdown timeout and was dropped");
+                _connection.RecordShutdown(MailShutdownOutcome.Cut);
+                break;
             case MailReadStatus.Stopping:
                 await ReplyAsync(ShuttingDown).ConfigureAwait(false);
-                SmtpLog.Closing(_logger, "server shutting down");
+                SmtpLog.Closing(_logger, _transferEndedWhileStopping ? "server shutting down after the transfer in progress ended" : "server shutting down");
+                _connection.RecordShutdown(_transferEndedWhileStopping ? MailShutdownOutcome.TransferFinished : MailShutdownOutcome.Idle);
                 break;
         }
     }

@@ -154,8 +154,8 @@ public sealed class OutputBackpressureTests(ITestOutputHelper output)
         var stopping = Stopwatch.StartNew();
         var stop = server.DisposeAsync().AsTask();
 
-        // RFC 1939 §3: a session that ends without QUIT gets no reply and deletes nothing.
-        (await client.ReadToEndAsync(TimeSpan.FromSeconds(5))).Should().BeEmpty();
+        // RFC 3206 §4: the goodbye says the problem is temporary; RFC 1939 §3: without QUIT nothing is deleted.
+        (await client.ReadToEndAsync(TimeSpan.FromSeconds(5))).Should().Be("-ERR [SYS/TEMP] Server shutting down, try again later\r\n");
         await stop.WaitAsync(TimeSpan.FromSeconds(30));
         stopping.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(6));
     }

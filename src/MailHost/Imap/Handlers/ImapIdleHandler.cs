@@ -1,5 +1,6 @@
 using MailHost.Connections;
 using MailHost.Protocols.Imap;
+using MailHost.Sessions;
 
 namespace MailHost.Imap.Handlers;
 
@@ -14,7 +15,8 @@ internal sealed class ImapIdleHandler(ImapSessionState session, ImapServices ser
 
         // RFC 9051 §5.4: IDLE restarts the autologout timer.
         using var timeout = new CancellationTokenSource(services.Options.AuthenticatedIdleTimeout, services.TimeProvider);
-        using var stop = session.Stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+        // RFC 9051 §7.1.5: an idling client is waiting for the server, so the stop ends IDLE with BYE at once.
+        using var stop = session.StopRequested.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
         var done = connection.ReadIdleDoneAsync(command.Tag, timeout.Token);
         while (true)
         {
@@ -77,6 +79,7 @@ internal sealed class ImapIdleHandler(ImapSessionState session, ImapServices ser
             case ImapLineOutcome.Stopping:
                 session.Writer.WriteUntagged(ImapResponseStatus.Bye, "UNAVAILABLE", "Server shutting down");
                 ImapLog.Closing(services.Logger, "server shutting down");
+                connection.RecordShutdown(MailShutdownOutcome.Idle);
                 session.LogOut();
                 break;
             default:
