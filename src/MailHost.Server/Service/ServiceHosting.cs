@@ -12,7 +12,7 @@ namespace MailHost.Server.Service;
 /// </summary>
 internal static class ServiceHosting
 {
-    /// <summary>The Windows service name and Event Log source.</summary>
+    /// <summary>The Windows service name (the Event Log source is the application's name, <c>mailhost</c>).</summary>
     public const string ServiceName = "MailHost";
 
     private const string EndpointsKey = MailHost.Hosting.MailHostOptions.SectionName + ":Endpoints";
@@ -73,7 +73,7 @@ internal static class ServiceHosting
         // Type=notify readiness and stop, and log lines with syslog priority prefixes that journald reads.
         services.AddSystemd();
 
-        // Start and stop from the service control manager, and logs in the Event Log under the service's name.
+        // Start and stop from the service control manager, and logs in the Event Log (Application, source "mailhost").
         services.AddWindowsService(options => options.ServiceName = ServiceName);
     }
 }
