@@ -25,4 +25,10 @@ internal interface IContentBlobs
     /// longer exists.
     /// </summary>
     Task<Stream?> OpenReadAsync(string address, long offset, long length, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The whole bytes of those of <paramref name="addresses"/> that are stored in one piece, in one read; the others
+    /// (and addresses that no longer exist) are left out.
+    /// </summary>
+    Task<Dictionary<string, byte[]>> ReadSmallAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken);
 }

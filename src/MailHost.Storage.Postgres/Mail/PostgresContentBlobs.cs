@@ -112,4 +112,27 @@ internal sealed class PostgresContentBlobs : IContentBlobs
 
         return stream;
     }
+
+    public async Task<Dictionary<string, byte[]>> ReadSmallAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (addresses.Count == 0)
+        {
+            return found;
+        }
+
+        // A blob no larger than its chunk size is its chunk 0 whole.
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            "SELECT b.address, c.data FROM content_blobs b JOIN content_chunks c ON c.address = b.address AND c.seq = 0 WHERE b.address = ANY($1) AND b.size <= b.chunk_size",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = addresses.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found[reader.GetString(0)] = reader.GetFieldValue<byte[]>(1);
+        }
+
+        return found;
+    }
 }

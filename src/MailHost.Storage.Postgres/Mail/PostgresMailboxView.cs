@@ -136,22 +136,50 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
                 var page = await _store.ReadSingleAsync(
                     (s, ct) => s.ListAsync(query, r => MessageRows.Read(r, _store, options.IncludeIndex), ct, _mailboxId, from, (long)window.Last, changedSince),
                     cancellationToken).ConfigureAwait(false);
-                foreach (var message in page)
+                var (read, last) = (page.Count, page.Count > 0 ? page[^1].Uid : 0);
+                page.RemoveAll(m => !uids.Contains(m.Uid) || !IsKnown(m.Uid));
+
+                // A FETCH that reads content (header fields, sections) gets small messages' bytes in one query for
+                // the page instead of one query each.
+                var readAhead = options.IncludeIndex && options.ReadsContent ? await ReadAheadAsync(page, cancellationToken).ConfigureAwait(false) : null;
+                try
                 {
-                    if (uids.Contains(message.Uid) && IsKnown(message.Uid))
+                    foreach (var message in page)
                     {
                         yield return message;
                     }
                 }
+                finally
+                {
+                    readAhead?.Clear();
+                }
 
-                if (page.Count < pageSize)
+                if (read < pageSize)
                 {
                     break;
                 }
 
-                cursor = (long)page[^1].Uid + 1;
+                cursor = (long)last + 1;
             }
         }
+    }
+
+    private async Task<ContentReadAhead?> ReadAheadAsync(List<MessageData> page, CancellationToken cancellationToken)
+    {
+        var contents = page.Select(m => m.Content).OfType<PostgresMessageContent>().ToList();
+        var chosen = ContentReadAhead.Choose(contents.Select(c => (c.Length, c.Address)));
+        if (chosen.Count < 2)
+        {
+            return null;
+        }
+
+        var readAhead = new ContentReadAhead(await _store.Blobs.ReadSmallAsync(chosen, cancellationToken).ConfigureAwait(false));
+        foreach (var content in contents)
+        {
+            content.ReadAhead = readAhead;
+        }
+
+        return readAhead;
     }
 
     public async ValueTask<StoreResult<StoreFlagsResult>> StoreFlagsAsync(UidSet uids, FlagOperation operation, MessageFlags flags, IReadOnlyList<string> keywords, ulong? unchangedSince, CancellationToken cancellationToken)

@@ -21,10 +21,21 @@ internal sealed class PostgresMessageContent : MessageContent
 
     public override long Length { get; }
 
+    /// <summary>The content's address, when the row that made this handle carried it.</summary>
+    public string? Address => _address;
+
+    /// <summary>Bytes read with the FETCH page this handle belongs to, while that page lasts.</summary>
+    public ContentReadAhead? ReadAhead { get; set; }
+
     public override async ValueTask<Stream?> OpenAsync(long offset, long length, CancellationToken cancellationToken)
     {
         offset = Math.Clamp(offset, 0, Length);
         length = Math.Clamp(length, 0, Length - offset);
+        if (_address is not null && ReadAhead?.Open(_address, offset, length) is { } ahead)
+        {
+            return ahead;
+        }
+
         var address = _address ?? await _store.ReadSingleAsync(
             (s, ct) => s.FirstAsync("SELECT address FROM contents WHERE id = $1", r => r.GetString(0), ct, _contentId),
             cancellationToken).ConfigureAwait(false);

@@ -76,9 +76,9 @@ internal sealed class ImapFetchHandler(ImapSessionState session, ImapReplies rep
         if (!uids.IsEmpty)
         {
             expected = (int)Math.Min(uids.Count, int.MaxValue);
-            var options = new FetchOptions(needIndex, command.ChangedSince);
-            var next = 0;
             var rowItemsOnly = items.All(i => IsRowItem(i.Kind));
+            var options = new FetchOptions(needIndex, command.ChangedSince) { ReadsContent = !rowItemsOnly };
+            var next = 0;
             await foreach (var message in selected.View.FetchAsync(uids, options, session.Stopping).ConfigureAwait(false))
             {
                 found++;

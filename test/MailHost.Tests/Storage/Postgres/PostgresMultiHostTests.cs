@@ -225,6 +225,42 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task A_FETCH_that_reads_content_gets_small_messages_ahead_for_its_page_only()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        for (var i = 0; i < 5; i++)
+        {
+            (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("Ahead " + i)), AppendOptions.Default, default)).Error.Should().BeNull();
+        }
+
+        await using var view = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        var during = new List<string>();
+        var kept = new List<MessageData>();
+        await foreach (var message in view.FetchAsync(UidSet.All, new FetchOptions(IncludeIndex: true) { ReadsContent = true }, default))
+        {
+            ((PostgresMessageContent)message.Content).ReadAhead.Should().NotBeNull("the page's small messages were read with it");
+            during.Add(await ReadAllAsync(message.Content));
+            kept.Add(message);
+        }
+
+        during.Select((text, i) => text.Contains("Ahead " + i, StringComparison.Ordinal)).Should().AllBeEquivalentTo(true);
+        (await ReadAllAsync(kept[2].Content)).Should().Be(during[2], "after the FETCH the handle reads the database, the same bytes");
+
+        // Expunged and released: a handle kept from that FETCH finds nothing, the bytes read ahead ended with the page.
+        (await view.StoreFlagsAsync(UidSet.All, FlagOperation.Add, MessageFlags.Deleted, [], null, default)).Error.Should().BeNull();
+        (await view.ExpungeAsync(null, default)).Value.Expunged.Should().HaveCount(5);
+        await A.Retained.ReleaseAsync(default);
+        (await kept[0].Content.OpenAsync(default)).Should().BeNull();
+    }
+
+    private static async Task<string> ReadAllAsync(MessageContent content)
+    {
+        await using var stream = (await content.OpenAsync(default))!;
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
+    }
+
+    [StoreFact]
     public async Task A_lost_listen_connection_comes_back_and_its_waiters_lose_no_change()
     {
         var onA = (await A.OpenAccountAsync("alice", default)).Value;
