@@ -137,8 +137,16 @@ internal static partial class MailHostServer
         }
 
         customize?.Invoke(builder);
-        builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ListenMailEndpoints(context.Configuration));
-        return builder.Build();
+        // Client onboarding over HTTP (MailHost:Http), off unless configured; its HTTPS uses the mail certificate.
+        builder.Services.AddMailHostOnboarding(builder.Configuration);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.ListenMailEndpoints(context.Configuration);
+            kestrel.ListenOnboardingEndpoints(context.Configuration);
+        });
+        var app = builder.Build();
+        Onboarding.OnboardingRoutes.Map(app);
+        return app;
     }
 
     /// <summary>

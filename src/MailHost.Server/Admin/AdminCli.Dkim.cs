@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using MailHost.Accounts;
 using MailHost.Dkim;
+using MailHost.Server.DnsCheck;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -14,9 +14,6 @@ public static partial class AdminCli
     private const string AlgorithmOption = "algorithm";
     private const string RotateFlag = "rotate";
     private const string ShowFlag = "show";
-
-    // RFC 1035 §3.3: a TXT record is a sequence of character-strings of at most 255 octets each.
-    private const int MaxTxtStringLength = 255;
 
     /// <summary>
     /// <c>domains dkim &lt;domain&gt; [--selector s] [--algorithm rsa|ed25519] [--rotate | --show]</c>: prints the
@@ -150,21 +147,8 @@ public static partial class AdminCli
 
         await context.Out.WriteLineAsync(headline).ConfigureAwait(false);
         await context.Out.WriteLineAsync("Publish this DNS record:").ConfigureAwait(false);
-        await context.Out.WriteLineAsync(ZoneLine(DkimKeys.RecordName(key), record)).ConfigureAwait(false);
+        await context.Out.WriteLineAsync(ZoneRecords.Txt(DkimKeys.RecordName(key), record)).ConfigureAwait(false);
         return ExitSuccess;
-    }
-
-    /// <summary>The record as a zone-file line, its text split into quoted strings of at most 255 characters.</summary>
-    private static string ZoneLine(string name, string text)
-    {
-        var line = new StringBuilder(name).Append(". IN TXT");
-        for (var offset = 0; offset < text.Length; offset += MaxTxtStringLength)
-        {
-            // The record is base64, letters, '=', ';' and spaces: nothing needs escaping inside the quotes.
-            line.Append(" \"").Append(text.AsSpan(offset, Math.Min(MaxTxtStringLength, text.Length - offset))).Append('"');
-        }
-
-        return line.ToString();
     }
 
     /// <summary><c>mh</c> and the date (<c>mh20260301</c>); a second key on the same day gets <c>-2</c>, <c>-3</c>, ...</summary>

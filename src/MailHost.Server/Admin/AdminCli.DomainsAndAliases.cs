@@ -7,7 +7,7 @@ public static partial class AdminCli
     {
         if (words is [])
         {
-            return await context.UsageAsync("missing domains command (add, list, remove, dkim)", Usage).ConfigureAwait(false);
+            return await context.UsageAsync("missing domains command (add, list, remove, dkim, check)", Usage).ConfigureAwait(false);
         }
 
         var rest = words.Skip(1);
@@ -45,6 +45,9 @@ public static partial class AdminCli
 
             case "dkim":
                 return await RunDomainsDkimAsync(rest, context).ConfigureAwait(false);
+
+            case "check":
+                return await RunDomainsCheckAsync(rest, context).ConfigureAwait(false);
 
             case var verb when HelpWords.Contains(verb):
                 return await context.HelpAsync(Usage).ConfigureAwait(false);

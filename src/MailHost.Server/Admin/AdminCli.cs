@@ -1,6 +1,7 @@
 using System.Globalization;
 using MailHost.Accounts;
 using MailHost.Accounts.Sql;
+using MailHost.Dns;
 using MailHost.Hosting;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -54,8 +55,16 @@ public static partial class AdminCli
     /// <param name="stderr">Receives errors, warnings and usage after a usage error.</param>
     /// <param name="stdin">Supplies the password for <c>--password-stdin</c> (one line).</param>
     /// <param name="cancellationToken">Cancels the command.</param>
-    public static async Task<int> RunAsync(
+    public static Task<int> RunAsync(
         string[] args, IConfiguration configuration, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken)
+        => RunAsync(args, configuration, stdout, stderr, stdin, dnsResolver: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RunAsync(string[], IConfiguration, TextWriter, TextWriter, TextReader, CancellationToken)"/> with the
+    /// resolver <c>domains check</c> asks (tests give a fake zone); <see langword="null"/> means the system's name servers.
+    /// </summary>
+    internal static async Task<int> RunAsync(
+        string[] args, IConfiguration configuration, TextWriter stdout, TextWriter stderr, TextReader stdin, IDnsResolver? dnsResolver, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -64,7 +73,7 @@ public static partial class AdminCli
         ArgumentNullException.ThrowIfNull(stdin);
 
         var words = WithoutConfigurationOverrides(args);
-        var context = new Context(configuration, stdout, stderr, stdin, cancellationToken);
+        var context = new Context(configuration, stdout, stderr, stdin, dnsResolver, cancellationToken);
         await using var contextScope = context.ConfigureAwait(false);
         try
         {
@@ -138,6 +147,11 @@ public static partial class AdminCli
                                                      the key if there is none (rsa 2048 by default, selector
                                                      mh<yyyymmdd>); --rotate replaces it with a new key and
                                                      selector; --show never creates one
+          domains check <domain>                     checks the domain's DNS against this host (MX, A/AAAA, PTR,
+                                                     SPF, DKIM, DMARC, MTA-STS, TLS-RPT, client SRV and
+                                                     autoconfig records) and its certificate; prints OK, WARN or
+                                                     FAIL per check with the exact record to publish; exit 2 when
+                                                     any check fails
 
         Aliases (an extra address delivering to an account):
           aliases add <address> <account>
@@ -169,14 +183,19 @@ public static partial class AdminCli
         from appsettings.json, MailHost__* environment variables or --MailHost:Key=value arguments.
 
         Exit codes: 0 success, 1 usage error, 2 refused or failed (duplicate, unknown domain, invalid address,
-        unknown queue id, ...).
+        unknown queue id, a FAIL line of domains check, ...).
         """;
 
     /// <summary>What every command needs: configuration, the three streams, and the stores once opened.</summary>
-    private sealed class Context(IConfiguration configuration, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken cancellationToken)
+    private sealed class Context(IConfiguration configuration, TextWriter stdout, TextWriter stderr, TextReader stdin, IDnsResolver? dnsResolver, CancellationToken cancellationToken)
         : IAsyncDisposable
     {
         private AdminStores? _stores;
+
+        public IConfiguration Configuration => configuration;
+
+        /// <summary>The resolver of <c>domains check</c>: the given one, or the system's name servers, as the server asks them.</summary>
+        public IDnsResolver DnsResolver => dnsResolver ??= new DnsClientResolver();
 
         public string DataDirectory { get; } = Path.GetFullPath(configuration[DataDirectoryKey] is { Length: > 0 } dataDirectory ? dataDirectory : "data");
 

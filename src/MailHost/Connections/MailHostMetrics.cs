@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -7,7 +8,8 @@ namespace MailHost.Connections;
 /// The <c>MailHost</c> meter (System.Diagnostics.Metrics, ready for OpenTelemetry or dotnet-counters):
 /// connections opened, open now, refused (before the greeting, or their TLS handshake), and closed by the server
 /// when a deadline passed, tagged by endpoint and protocol; submitted messages refused for their author fields, tagged
-/// by field; and the work and refusals of authentication (password checks, blocks, empty passwords).
+/// by field; the work and refusals of authentication (password checks, blocks, empty passwords); and the seconds until
+/// each served certificate expires, tagged by certificate name.
 /// </summary>
 public static class MailHostMetrics
 {
@@ -15,6 +17,10 @@ public static class MailHostMetrics
     public const string MeterName = "MailHost";
 
     private static readonly Meter Meter = new(MeterName);
+
+    // The meter is process-wide while certificate stores belong to hosts (a test process runs many): each store adds
+    // its measurements while it lives.
+    private static readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<double>>>> CertificateExpirySources = new();
 
     internal static readonly Counter<long> ConnectionsOpened = Meter.CreateCounter<long>(
         "mailhost.connections.opened", unit: "{connection}", description: "Connections accepted on mail endpoints.");
@@ -52,6 +58,10 @@ public static class MailHostMetrics
     internal static readonly Counter<long> ConnectionsTimedOut = Meter.CreateCounter<long>(
         "mailhost.connections.timed_out", unit: "{connection}", description: "Connections closed by the server because a deadline passed, by reason.");
 
+    internal static readonly ObservableGauge<double> CertificateExpiry = Meter.CreateObservableGauge(
+        "mailhost.certificate.expiry", () => CertificateExpirySources.Values.SelectMany(source => source()), unit: "s",
+        description: "Seconds until each served server certificate expires (negative once expired), by certificate name.");
+
     /// <summary>A client that did not read its replies within the write timeout.</summary>
     internal const string WriteReason = "write";
 
@@ -88,5 +98,18 @@ public static class MailHostMetrics
         var tags = Tags(connection);
         tags.Add("reason", reason);
         ConnectionsTimedOut.Add(1, tags);
+    }
+
+    /// <summary>Adds <paramref name="source"/>'s measurements to <c>mailhost.certificate.expiry</c> until the result is disposed.</summary>
+    internal static IDisposable ObserveCertificateExpiry(Func<IEnumerable<Measurement<double>>> source)
+    {
+        var key = new object();
+        CertificateExpirySources[key] = source;
+        return new Unregister(key);
+    }
+
+    private sealed class Unregister(object key) : IDisposable
+    {
+        public void Dispose() => CertificateExpirySources.TryRemove(key, out _);
     }
 }

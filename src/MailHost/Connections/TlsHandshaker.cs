@@ -20,7 +20,8 @@ internal sealed class TlsHandshaker(MailEndpointOptions endpoint, PendingHandsha
 {
     private SslStreamCertificateContext? _defaultContext;
 
-    public bool HasCertificate => endpoint.ServerCertificate is not null || endpoint.ServerCertificateSelector is not null;
+    public bool HasCertificate =>
+        endpoint.ServerCertificate is not null || endpoint.ServerCertificateSelector is not null || endpoint.CertificateContextSelector is not null;
 
     /// <summary>The address range the gate counts <paramref name="connection"/> under; null when the address is unknown.</summary>
     public IPNetwork? RangeOf(MailConnection connection)
@@ -65,7 +66,7 @@ internal sealed class TlsHandshaker(MailEndpointOptions endpoint, PendingHandsha
             return null;
         }
 
-        var certificate = endpoint.ServerCertificateSelector?.Invoke(context, hello.ServerName) ?? endpoint.ServerCertificate;
+        var certificate = SelectCertificate(context, hello.ServerName);
         if (certificate is null)
         {
             ConnectionLog.TlsFailed(logger, "no server certificate for name " + (hello.ServerName ?? "(none)"));
@@ -91,13 +92,28 @@ internal sealed class TlsHandshaker(MailEndpointOptions endpoint, PendingHandsha
         }
     }
 
+    /// <summary>
+    /// RFC 6066 §3: the server name in the ClientHello picks the certificate, from the host's store or the endpoint's own
+    /// selector; with neither answering, the endpoint's own certificate.
+    /// </summary>
+    private SslStreamCertificateContext? SelectCertificate(ConnectionContext context, string? serverName)
+    {
+        if (endpoint.CertificateContextSelector?.Invoke(serverName) is { } selected)
+        {
+            return selected;
+        }
+
+        var certificate = endpoint.ServerCertificateSelector?.Invoke(context, serverName) ?? endpoint.ServerCertificate;
+        return certificate is null ? null : ContextFor(certificate);
+    }
+
     private async Task<TlsTransport?> AuthenticateAsync(
-        ConnectionContext context, MailConnection connection, TlsClientHelloInfo hello, X509Certificate2 certificate, CancellationToken deadline)
+        ConnectionContext context, MailConnection connection, TlsClientHelloInfo hello, SslStreamCertificateContext certificate, CancellationToken deadline)
     {
         var ours = endpoint.AlpnProtocol;
         var options = new SslServerAuthenticationOptions
         {
-            ServerCertificateContext = ContextFor(certificate),
+            ServerCertificateContext = certificate,
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

@@ -92,6 +92,24 @@ internal sealed class DnsClientResolver : IDnsResolver
             : DnsLookup<string>.Of([.. response!.Answers.TxtRecords().Select(r => string.Concat(r.Text))]);
     }
 
+    /// <inheritdoc />
+    public async ValueTask<DnsLookup<DnsSrvRecord>> ResolveSrvAsync(string name, CancellationToken cancellationToken)
+    {
+        var (status, response) = await QueryAsync(name, QueryType.SRV, cancellationToken).ConfigureAwait(false);
+        return status is not DnsLookupStatus.Found
+            ? DnsLookup<DnsSrvRecord>.Without(status)
+            : DnsLookup<DnsSrvRecord>.Of([.. response!.Answers.SrvRecords().Select(r => new DnsSrvRecord(r.Priority, r.Weight, r.Port, Normalize(r.Target.Value)))]);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<DnsLookup<string>> ResolveCnameAsync(string name, CancellationToken cancellationToken)
+    {
+        var (status, response) = await QueryAsync(name, QueryType.CNAME, cancellationToken).ConfigureAwait(false);
+        return status is not DnsLookupStatus.Found
+            ? DnsLookup<string>.Without(status)
+            : DnsLookup<string>.Of([.. response!.Answers.CnameRecords().Select(r => Normalize(r.CanonicalName.Value))]);
+    }
+
     private async Task<(DnsLookupStatus Status, IDnsQueryResponse? Response)> QueryAsync(string name, QueryType type, CancellationToken cancellationToken)
     {
         IDnsQueryResponse response;
@@ -126,6 +144,8 @@ internal sealed class DnsClientResolver : IDnsResolver
             QueryType.AAAA => response.Answers.AaaaRecords().Any(),
             QueryType.TXT => response.Answers.TxtRecords().Any(),
             QueryType.PTR => response.Answers.PtrRecords().Any(),
+            QueryType.SRV => response.Answers.SrvRecords().Any(),
+            QueryType.CNAME => response.Answers.CnameRecords().Any(),
             _ => response.Answers.Count > 0,
         };
         return (any ? DnsLookupStatus.Found : DnsLookupStatus.NoRecords, response);

@@ -41,4 +41,19 @@ public interface IDnsResolver
     /// </summary>
     ValueTask<DnsLookup<string>> ResolvePtrAsync(IPAddress address, CancellationToken cancellationToken)
         => ValueTask.FromResult(DnsLookup<string>.Without(DnsLookupStatus.NoRecords));
+
+    /// <summary>
+    /// The SRV records of <paramref name="name"/> (for example <c>_imaps._tcp.example.com</c>, RFC 6186). The default
+    /// answers <see cref="DnsLookupStatus.TemporaryFailure"/>: a resolver that cannot ask must not report the records
+    /// as missing.
+    /// </summary>
+    ValueTask<DnsLookup<DnsSrvRecord>> ResolveSrvAsync(string name, CancellationToken cancellationToken)
+        => ValueTask.FromResult(DnsLookup<DnsSrvRecord>.Without(DnsLookupStatus.TemporaryFailure));
+
+    /// <summary>
+    /// The CNAME target of <paramref name="name"/>, lower case without the trailing dot (at most one record, RFC 1034
+    /// §3.6.2). The default answers <see cref="DnsLookupStatus.TemporaryFailure"/>, as for SRV.
+    /// </summary>
+    ValueTask<DnsLookup<string>> ResolveCnameAsync(string name, CancellationToken cancellationToken)
+        => ValueTask.FromResult(DnsLookup<string>.Without(DnsLookupStatus.TemporaryFailure));
 }

@@ -7,9 +7,10 @@ using Microsoft.Extensions.Options;
 namespace MailHost.Hosting;
 
 /// <summary>
-/// The server certificate of endpoints that have none of their own: from <c>MailHost:Certificate</c> (PEM
-/// certificate and key, or PFX), or else a self-signed certificate for <c>MailHost:Hostname</c> that is generated
-/// once into the data directory and reused on later starts (with a warning: clients will not trust it).
+/// The certificate served when none is configured (neither <c>MailHost:Certificate</c> nor
+/// <c>MailHost:Certificates</c>): a self-signed certificate for <c>MailHost:Hostname</c> that is generated once into the
+/// data directory and reused on later starts (with a warning: clients will not trust it). Configured certificates are
+/// loaded and reloaded by <see cref="MailHost.Certificates.ConfiguredCertificateFiles"/>.
 /// </summary>
 internal sealed partial class MailCertificateProvider(IOptions<MailHostOptions> options, ILogger<MailCertificateProvider> logger)
 {
@@ -17,8 +18,7 @@ internal sealed partial class MailCertificateProvider(IOptions<MailHostOptions> 
     private readonly Lock _lock = new();
     private X509Certificate2? _certificate;
 
-    /// <summary>Loads (once) and returns the certificate.</summary>
-    /// <exception cref="MailHostConfigurationException">A configured file is missing or unreadable.</exception>
+    /// <summary>Loads or generates (once) and returns the self-signed certificate.</summary>
     public X509Certificate2 GetCertificate()
     {
         lock (_lock)
@@ -30,12 +30,6 @@ internal sealed partial class MailCertificateProvider(IOptions<MailHostOptions> 
     private X509Certificate2 Load()
     {
         var settings = options.Value;
-        var configured = settings.Certificate;
-        if (!string.IsNullOrWhiteSpace(configured.Path))
-        {
-            return LoadConfigured(configured);
-        }
-
         var path = Path.Combine(Path.GetFullPath(settings.DataDirectory), SelfSignedFileName);
         if (File.Exists(path))
         {
@@ -79,39 +73,6 @@ internal sealed partial class MailCertificateProvider(IOptions<MailHostOptions> 
         }
 
         File.Move(temporary, path, overwrite: true);
-    }
-
-    private static X509Certificate2 LoadConfigured(MailCertificateOptions configured)
-    {
-        var path = configured.Path;
-        if (!File.Exists(path))
-        {
-            throw MailHostConfigurationException.For("MailHost:Certificate:Path", $"the file '{path}' does not exist. Fix the path, or remove MailHost:Certificate to use a generated self-signed certificate.");
-        }
-
-        try
-        {
-            if (!string.IsNullOrWhiteSpace(configured.KeyPath))
-            {
-                if (!File.Exists(configured.KeyPath))
-                {
-                    throw MailHostConfigurationException.For("MailHost:Certificate:KeyPath", $"the file '{configured.KeyPath}' does not exist.");
-                }
-
-                var pem = string.IsNullOrEmpty(configured.Password)
-                    ? X509Certificate2.CreateFromPemFile(path, configured.KeyPath)
-                    : X509Certificate2.CreateFromEncryptedPemFile(path, configured.Password, configured.KeyPath);
-
-                // An ephemeral PEM key is not usable by every TLS stack (Windows SChannel); a PKCS#12 round trip is.
-                return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
-            }
-
-            return X509CertificateLoader.LoadPkcs12FromFile(path, configured.Password);
-        }
-        catch (CryptographicException ex)
-        {
-            throw MailHostConfigurationException.For("MailHost:Certificate:Path", $"cannot read the certificate '{path}' ({ex.Message}). Give a PEM certificate with MailHost:Certificate:KeyPath, or a PFX file with MailHost:Certificate:Password.", ex);
-        }
     }
 
     /// <summary>A self-signed ECDSA P-256 server certificate for <paramref name="hostname"/>, valid for two years.</summary>

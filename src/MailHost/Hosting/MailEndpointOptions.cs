@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 
@@ -64,6 +65,13 @@ public sealed class MailEndpointOptions
     /// null falls back to <see cref="ServerCertificate"/>.
     /// </summary>
     public Func<ConnectionContext, string?, X509Certificate2?>? ServerCertificateSelector { get; set; }
+
+    /// <summary>
+    /// The host's own certificates (<see cref="MailHost.Certificates.ServerCertificateStore"/>), set when the endpoint
+    /// has neither <see cref="ServerCertificate"/> nor <see cref="ServerCertificateSelector"/>: a context per server name,
+    /// each built once with its chain rather than per handshake.
+    /// </summary>
+    internal Func<string?, SslStreamCertificateContext?>? CertificateContextSelector { get; set; }
 
     /// <summary>Accept a HAProxy PROXY protocol v1/v2 header first (only from <see cref="TrustedProxies"/>).</summary>
     public bool ProxyProtocol { get; set; }

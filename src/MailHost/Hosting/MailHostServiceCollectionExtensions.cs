@@ -1,3 +1,4 @@
+using MailHost.Certificates;
 using MailHost.Hosting;
 using MailHost.Logins;
 using MailHost.Sessions;
@@ -16,7 +17,9 @@ public static class MailHostServiceCollectionExtensions
     /// Adds the services every mail endpoint uses: options from the <c>MailHost</c> section of
     /// <paramref name="configuration"/> (if given; <c>MailHost:Auth</c> for <see cref="AuthenticationOptions"/>),
     /// authentication (the login throttle, the password and SASL checks, and the built-in
-    /// <see cref="DirectoryAuthIdentityResolver"/>), the certificate provider and <see cref="TimeProvider"/>. An
+    /// <see cref="DirectoryAuthIdentityResolver"/>), the server certificates (<see cref="IServerCertificateRegistry"/>,
+    /// filled from <c>MailHost:Certificate</c> and <c>MailHost:Certificates</c> and reloaded when their files change) and
+    /// <see cref="TimeProvider"/>. An
     /// <see cref="MailHost.Accounts.IAccountDirectory"/> comes from a store.
     /// </summary>
     /// <remarks>
@@ -57,6 +60,10 @@ public static class MailHostServiceCollectionExtensions
         services.AddMailHostAuthentication();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MailCertificateProvider>();
+        services.TryAddSingleton<ServerCertificateStore>();
+        services.TryAddSingleton<IServerCertificateRegistry>(provider => provider.GetRequiredService<ServerCertificateStore>());
+        services.TryAddSingleton<ConfiguredCertificateFiles>();
+        services.AddHostedService<CertificateReloadService>();
         services.TryAddSingleton<MailListenerRegistry>();
         services.AddMailShutdown();
         return services;

@@ -1,4 +1,5 @@
 using System.Net;
+using MailHost.Certificates;
 using MailHost.Connections;
 using MailHost.Hosting;
 using Microsoft.AspNetCore.Connections;
@@ -63,9 +64,13 @@ public static class MailListenOptionsExtensions
 
         if (options.Tls != MailTlsMode.None && options.ServerCertificate is null && options.ServerCertificateSelector is null)
         {
-            options.ServerCertificate = (services.GetService<MailCertificateProvider>()?.GetCertificate()) ?? throw MailHostConfigurationException.For(
+            // Every endpoint without a certificate of its own (implicit, STARTTLS and Auto alike) chooses from the one
+            // store, so a certificate reloaded or added there is served on all of them.
+            var store = services.GetService<ServerCertificateStore>() ?? throw MailHostConfigurationException.For(
                     $"MailHost:Endpoints:{options.Name}:Tls",
                     $"TLS mode {options.Tls} needs a server certificate. Set MailEndpointOptions.ServerCertificate, register MailHost with AddMailHost(), or use Tls=None.");
+            services.GetService<ConfiguredCertificateFiles>()?.EnsureLoaded();
+            options.CertificateContextSelector = store.SelectContext;
         }
 
         services.GetService<MailListenerRegistry>()?.Add(new MailListener(options, listen));

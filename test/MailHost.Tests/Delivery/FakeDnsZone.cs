@@ -20,6 +20,11 @@ public sealed class FakeDnsZone : IDnsResolver
 
     public Dictionary<IPAddress, List<string>> Reverse { get; } = [];
 
+    public Dictionary<string, List<DnsSrvRecord>> Srv { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>CNAME targets; an aliased name answers only its CNAME here (no chasing to the target's records).</summary>
+    public Dictionary<string, List<string>> Cname { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public HashSet<string> Failing { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Every name asked for, in order (reverse lookups as the address text); safe for concurrent lookups.</summary>
@@ -29,7 +34,7 @@ public sealed class FakeDnsZone : IDnsResolver
 
     public int Queries => _queries;
 
-    private bool Exists(string name) => Mx.ContainsKey(name) || Addresses.ContainsKey(name) || Txt.ContainsKey(name);
+    private bool Exists(string name) => Mx.ContainsKey(name) || Addresses.ContainsKey(name) || Txt.ContainsKey(name) || Srv.ContainsKey(name) || Cname.ContainsKey(name);
 
     private DnsLookup<T> Answer<T>(string name, Dictionary<string, List<T>> table)
     {
@@ -45,6 +50,10 @@ public sealed class FakeDnsZone : IDnsResolver
     public ValueTask<DnsLookup<IPAddress>> ResolveAddressesAsync(string host, CancellationToken cancellationToken) => ValueTask.FromResult(Answer(host, Addresses));
 
     public ValueTask<DnsLookup<string>> ResolveTxtAsync(string name, CancellationToken cancellationToken) => ValueTask.FromResult(Answer(name, Txt));
+
+    public ValueTask<DnsLookup<DnsSrvRecord>> ResolveSrvAsync(string name, CancellationToken cancellationToken) => ValueTask.FromResult(Answer(name, Srv));
+
+    public ValueTask<DnsLookup<string>> ResolveCnameAsync(string name, CancellationToken cancellationToken) => ValueTask.FromResult(Answer(name, Cname));
 
     public ValueTask<DnsLookup<IPAddress>> ResolveAddressesAsync(string host, AddressFamily family, CancellationToken cancellationToken)
     {

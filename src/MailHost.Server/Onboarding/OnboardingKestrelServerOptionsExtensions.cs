@@ -1,0 +1,66 @@
+using System.Net;
+using MailHost.Hosting;
+using MailHost.Server.Onboarding;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+// Beside Kestrel's own ListenOptions extensions and ListenMailEndpoints.
+namespace Microsoft.AspNetCore.Hosting;
+
+/// <summary>Adds the onboarding HTTP listeners next to the mail listeners.</summary>
+internal static class OnboardingKestrelServerOptionsExtensions
+{
+    /// <summary>
+    /// Listens on <c>MailHost:Http:Url</c> and <c>MailHost:Http:HttpsUrl</c> when they are set; does nothing
+    /// otherwise. Call after <see cref="MailKestrelServerOptionsExtensions.ListenMailEndpoints"/>: HTTPS uses the
+    /// certificate of the TLS mail endpoints, so at least one must be enabled.
+    /// </summary>
+    /// <exception cref="MailHostConfigurationException">A URL is malformed, or HTTPS has no certificate to use.</exception>
+    public static void ListenOnboardingEndpoints(this KestrelServerOptions kestrel, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        var settings = OnboardingHttpSettings.Read(configuration);
+        var services = kestrel.ApplicationServices;
+        var listeners = services.GetRequiredService<OnboardingListeners>();
+        if (settings.Http is { } http)
+        {
+            Listen(kestrel, http, listen => listeners.Add(listen, https: false));
+        }
+
+        if (settings.Https is { } https)
+        {
+            var certificate = services.GetRequiredService<MailServerCertificate>();
+            if (certificate.Find(null, null) is null)
+            {
+                const string Key = OnboardingHttpSettings.HttpsUrlKey;
+                throw new MailHostConfigurationException($"{Key}: HTTPS uses the mail certificate, but no mail endpoint with TLS is enabled. Enable one, or use {OnboardingHttpSettings.UrlKey} behind a TLS proxy.") { Key = Key };
+            }
+
+            Listen(kestrel, https, listen =>
+            {
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificateSelector = certificate.Find,
+                    SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                });
+                listeners.Add(listen, https: true);
+            });
+        }
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, HttpListenAddress address, Action<ListenOptions> configure)
+    {
+        if (address.IsLocalhost)
+        {
+            kestrel.ListenLocalhost(address.Port, configure);
+        }
+        else if (address.Address is null)
+        {
+            kestrel.ListenAnyIP(address.Port, configure);
+        }
+        else
+        {
+            kestrel.Listen(new IPEndPoint(address.Address, address.Port), configure);
+        }
+    }
+}
