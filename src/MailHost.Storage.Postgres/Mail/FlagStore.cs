@@ -19,10 +19,23 @@ internal sealed class FlagStore
         _include = include;
     }
 
+    /// <summary>The write as the view sees it, once <see cref="RunAsync"/> succeeded.</summary>
+    public OwnWrite? Written { get; private set; }
+
     public async Task<StoreResult<StoreFlagsResult>> RunAsync(UidSet uids, FlagOperation operation, MessageFlags flags, IReadOnlyList<string> keywords, ulong? unchangedSince, CancellationToken ct)
     {
         var s = _session;
-        var mailbox = await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct, forUpdate: true).ConfigureAwait(false);
+
+        // The mailbox row, locked, and the messages' rows in one round trip.
+        MailboxRow? mailbox = null;
+        var candidates = new List<(uint Uid, MessageFlags Flags, IReadOnlyList<string> Keywords, ulong ModSeq)>();
+        await s.QueryBatchAsync(
+            ct,
+            ($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1 FOR UPDATE", [_mailboxId], r => mailbox = MailboxRow.Read(r)),
+            (
+                "SELECT uid, flags, keywords, modseq FROM messages WHERE mailbox_id = $1 AND uid >= $2 AND uid <= $3 ORDER BY uid",
+                [_mailboxId, (long)(uids.IsEmpty ? 1 : uids.Min), (long)(uids.IsEmpty ? 0 : uids.Max)],
+                r => candidates.Add(((uint)r.GetInt64(0), (MessageFlags)r.GetInt32(1), r.GetFieldValue<string[]>(2), (ulong)r.GetInt64(3))))).ConfigureAwait(false);
         if (mailbox is null || mailbox.Noselect)
         {
             return StoreResult<StoreFlagsResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
@@ -34,17 +47,12 @@ internal sealed class FlagStore
             return StoreResult<StoreFlagsResult>.Fail(resolved.Error);
         }
 
-        var rows = uids.IsEmpty ? [] : (await s.ListAsync(
-            "SELECT uid, flags, keywords, modseq FROM messages WHERE mailbox_id = $1 AND uid >= $2 AND uid <= $3 ORDER BY uid",
-            r => (Uid: (uint)r.GetInt64(0), Flags: (MessageFlags)r.GetInt32(1), Keywords: (IReadOnlyList<string>)r.GetFieldValue<string[]>(2), ModSeq: (ulong)r.GetInt64(3)),
-            ct,
-            _mailboxId,
-            (long)uids.Min,
-            (long)uids.Max).ConfigureAwait(false)).Where(r => uids.Contains(r.Uid) && _include(r.Uid)).ToList();
+        var rows = candidates.Where(r => uids.Contains(r.Uid) && _include(r.Uid)).ToList();
         var states = new List<MessageFlagState>(rows.Count);
         var modified = new List<uint>();
         var modSeq = mailbox.HighestModSeq;
         var bumped = false;
+        var seenChanged = false;
 
         // The row updates, the mailbox's and the notification go out together in one round trip.
         var writes = new List<(string Sql, object?[] Parameters)>();
@@ -70,6 +78,7 @@ internal sealed class FlagStore
                 bumped = true;
             }
 
+            seenChanged |= (newFlags & MessageFlags.Seen) != (row.Flags & MessageFlags.Seen);
             writes.Add(("UPDATE messages SET flags = $3, keywords = $4, modseq = $5 WHERE mailbox_id = $1 AND uid = $2", [_mailboxId, (long)row.Uid, (int)newFlags, newKeywords.ToArray(), (long)modSeq]));
             states.Add(new MessageFlagState(row.Uid, newFlags, newKeywords, modSeq, true));
         }
@@ -84,10 +93,20 @@ internal sealed class FlagStore
             writes.Add(_store.Announcement(s, _mailboxId, modSeq));
         }
 
-        if (writes.Count > 0)
+        // A changed \Seen changes what the view reports as unseen: read after the updates, in their round trip.
+        UnseenCount? unseen = null;
+        if (seenChanged)
+        {
+            writes.Add((UnseenCount.Sql, [_mailboxId]));
+            await s.BatchAsync(writes, new Dictionary<string, Action<Npgsql.NpgsqlDataReader>> { [UnseenCount.FirstColumn] = r => unseen = UnseenCount.Read(r) }, ct).ConfigureAwait(false);
+        }
+        else if (writes.Count > 0)
         {
             await s.ExecBatchAsync(ct, [.. writes]).ConfigureAwait(false);
         }
+
+        // New keywords change the mailbox's FLAGS (RFC 9051 §7.3.5): the next poll reports them.
+        Written = created.Count > 0 ? null : new OwnWrite(mailbox, modSeq, unseen);
 
         return StoreResult<StoreFlagsResult>.Success(new StoreFlagsResult(states, modified, modSeq));
     }

@@ -16,8 +16,8 @@ internal interface IContentBlobs
     /// </summary>
     Task<bool> WriteAsync(PgSession session, string address, Stream content, long length, CancellationToken cancellationToken);
 
-    /// <summary>Removes the bytes of <paramref name="address"/>.</summary>
-    Task DeleteAsync(PgSession session, string address, CancellationToken cancellationToken);
+    /// <summary>Removes the bytes of <paramref name="addresses"/>.</summary>
+    Task DeleteAsync(PgSession session, IReadOnlyList<string> addresses, CancellationToken cancellationToken);
 
     /// <summary>
     /// Opens <paramref name="length"/> octets from <paramref name="offset"/>, read piece by piece as the caller

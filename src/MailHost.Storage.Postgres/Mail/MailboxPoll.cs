@@ -25,13 +25,10 @@ internal sealed class MailboxPoll
     /// <summary>Whether the view let go of expunged messages (the store may release what it kept for them).</summary>
     public bool Dropped { get; private set; }
 
-    // Messages without \Seen (flag bit 1) and the lowest such UID.
-    private const string UnseenSql = "SELECT COUNT(*)::int, MIN(uid) FROM messages WHERE mailbox_id = $1 AND flags & 1 = 0";
-
     public static async Task<MailboxSnapshot> SnapshotAsync(PgSession s, MailboxRow mailbox, uint[] known, ulong knownModSeq, MailStoreLimits limits, bool readOnly, CancellationToken ct)
     {
-        var (unseen, firstUnseen) = (await s.FirstAsync(UnseenSql, r => new Tuple<int, uint>(r.GetInt32(0), ReadFirstUnseen(r)), ct, mailbox.Id).ConfigureAwait(false))!;
-        return Snapshot(mailbox, known, knownModSeq, limits, readOnly, unseen, firstUnseen);
+        var unseen = await UnseenCount.ReadAsync(s, mailbox.Id, ct).ConfigureAwait(false);
+        return Snapshot(mailbox, known, knownModSeq, limits, readOnly, unseen);
     }
 
     /// <summary>
@@ -57,13 +54,13 @@ internal sealed class MailboxPoll
         MailboxRow? mailbox = null;
         var expungedRows = new List<(uint Uid, ulong ModSeq)>();
         var rows = new List<(uint Uid, ulong ModSeq, MessageFlags Flags, string[] Keywords)>();
-        var (unseen, firstUnseen) = (0, 0u);
+        var unseen = default(UnseenCount);
         await s.QueryBatchAsync(
             ct,
             ($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1", [_mailboxId], r => mailbox = MailboxRow.Read(r)),
             ("SELECT uid, modseq FROM expunged WHERE mailbox_id = $1 AND modseq > $2", [_mailboxId, since], r => expungedRows.Add(((uint)r.GetInt64(0), (ulong)r.GetInt64(1)))),
             ("SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = $1 AND modseq > $2", [_mailboxId, since], r => rows.Add(((uint)r.GetInt64(0), (ulong)r.GetInt64(1), (MessageFlags)r.GetInt32(2), r.GetFieldValue<string[]>(3)))),
-            (UnseenSql, [_mailboxId], r => (unseen, firstUnseen) = (r.GetInt32(0), ReadFirstUnseen(r)))).ConfigureAwait(false);
+            (UnseenCount.Sql, [_mailboxId], r => unseen = UnseenCount.Read(r))).ConfigureAwait(false);
         if (mailbox is null || mailbox.Noselect)
         {
             return StoreResult<MailboxChanges>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
@@ -127,14 +124,12 @@ internal sealed class MailboxPoll
 
         Dropped = expunged.Count > 0;
         var keywordsChanged = mailbox.Keywords.Count != state.KeywordCount;
-        var nextSnapshot = Snapshot(mailbox, known, mailbox.HighestModSeq, _store.Limits, _readOnly, unseen, firstUnseen);
+        var nextSnapshot = Snapshot(mailbox, known, mailbox.HighestModSeq, _store.Limits, _readOnly, unseen);
         Next = new State(known, mailbox.HighestModSeq, mailbox.Keywords.Count, untaken, new HashSet<ulong>(), nextSnapshot);
         return StoreResult<MailboxChanges>.Success(new MailboxChanges(changes, nextSnapshot, keywordsChanged));
     }
 
-    private static uint ReadFirstUnseen(Npgsql.NpgsqlDataReader r) => r.IsDBNull(1) ? 0 : (uint)r.GetInt64(1);
-
-    private static MailboxSnapshot Snapshot(MailboxRow mailbox, uint[] known, ulong knownModSeq, MailStoreLimits limits, bool readOnly, int unseen, uint firstUnseen) =>
+    private static MailboxSnapshot Snapshot(MailboxRow mailbox, uint[] known, ulong knownModSeq, MailStoreLimits limits, bool readOnly, UnseenCount unseen) =>
         new(
             mailbox.Name,
             mailbox.UidValidity,
@@ -143,8 +138,8 @@ internal sealed class MailboxPoll
             known,
             mailbox.Keywords,
             mailbox.Keywords.Count < limits.MaxKeywordsPerMailbox,
-            unseen,
-            firstUnseen,
+            unseen.Count,
+            unseen.First,
             readOnly);
 
     /// <summary>What a view knows: its UIDs and MODSEQ, the expunges it has not taken, its own MODSEQs since the last poll.</summary>

@@ -38,22 +38,41 @@ internal sealed class MessageTransfer
     }
 
     /// <summary>
-    /// Expunges <paramref name="victims"/> of a mailbox whose row the caller holds: rows retired (kept readable for
-    /// this host's other views), UIDs remembered with one new MODSEQ, usage lowered. Returns HIGHESTMODSEQ after.
+    /// Expunges <paramref name="victims"/> from <paramref name="mailbox"/>, whose row (and account row) the caller
+    /// holds: usage, the rows, their expunge records, HIGHESTMODSEQ and the announcement go in one round trip with the
+    /// content releases, and the contents left without references in one more. With <paramref name="readUnseen"/>, the
+    /// mailbox's unseen messages after the expunge are read in the same round trip.
     /// </summary>
-    public static async Task<ulong> RemoveAsync(PostgresMailStore store, PgSession s, MailboxRow mailbox, IReadOnlyList<(uint Uid, long ContentId, long Size)> victims, IOpenMailboxView? expunger, CancellationToken ct)
+    public static async Task<(ulong ModSeq, UnseenCount? Unseen)> RemoveAsync(PostgresMailStore store, PgSession s, MailboxRow mailbox, IReadOnlyList<(uint Uid, long ContentId, long Size)> victims, IOpenMailboxView? expunger, bool readUnseen, CancellationToken ct)
     {
         if (victims.Count == 0)
         {
-            return mailbox.HighestModSeq;
+            return (mailbox.HighestModSeq, null);
         }
 
         var modSeq = mailbox.HighestModSeq + 1;
-        await PostgresMailStore.ChangeUsageAsync(s, mailbox.AccountId, -victims.Sum(v => v.Size), -victims.Count, ct).ConfigureAwait(false);
-        await store.Retained.RetireAsync(s, mailbox.Id, [.. victims.Select(v => (v.Uid, v.ContentId))], modSeq, expunger, moved: false, ct).ConfigureAwait(false);
-        await s.ExecAsync("UPDATE mailboxes SET highest_modseq = $2 WHERE id = $1", ct, mailbox.Id, (long)modSeq).ConfigureAwait(false);
-        await store.AnnounceAsync(s, mailbox.Id, modSeq, ct).ConfigureAwait(false);
-        return modSeq;
+        var statements = new List<(string Sql, object?[] Parameters)> { PostgresMailStore.ChangeUsage(mailbox.AccountId, -victims.Sum(v => v.Size), -victims.Count) };
+        statements.AddRange(store.Retained.RetireStatements(s, mailbox.Id, [.. victims.Select(v => (v.Uid, v.ContentId))], expunger, moved: false, modSeq, out var release));
+        statements.Add(("UPDATE mailboxes SET highest_modseq = $2 WHERE id = $1", [mailbox.Id, (long)modSeq]));
+        statements.Add(store.Announcement(s, mailbox.Id, modSeq));
+        var released = new ContentRelease();
+        var readers = new Dictionary<string, Action<Npgsql.NpgsqlDataReader>>();
+        if (release.Count > 0)
+        {
+            statements.Add(ContentRelease.Statement(release));
+            readers[ContentRelease.FirstColumn] = released.Read;
+        }
+
+        UnseenCount? unseen = null;
+        if (readUnseen)
+        {
+            statements.Add((UnseenCount.Sql, [mailbox.Id]));
+            readers[UnseenCount.FirstColumn] = r => unseen = UnseenCount.Read(r);
+        }
+
+        await s.BatchAsync(statements, readers, ct).ConfigureAwait(false);
+        await released.DeleteUnreferencedAsync(store, s, ct).ConfigureAwait(false);
+        return (modSeq, unseen);
     }
 
     /// <summary>Copies (or moves) the source messages among <paramref name="uids"/>; checks come first, so a refusal writes nothing.</summary>

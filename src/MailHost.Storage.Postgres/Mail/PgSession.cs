@@ -72,6 +72,28 @@ internal sealed class PgSession
         }
     }
 
+    /// <summary>
+    /// Runs statements in one round trip, in order; the rows of a result whose first column is named as a key of
+    /// <paramref name="readers"/> go to that reader, the other results are skipped. Naming tells the wanted results
+    /// apart from the others whatever they are (<c>SELECT pg_notify(...)</c> returns a row too, an <c>UPDATE</c> none).
+    /// </summary>
+    public async Task BatchAsync(IReadOnlyList<(string Sql, object?[] Parameters)> statements, IReadOnlyDictionary<string, Action<NpgsqlDataReader>> readers, CancellationToken cancellationToken)
+    {
+        await using var batch = Batch([.. statements]);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        do
+        {
+            if (reader.FieldCount > 0 && readers.TryGetValue(reader.GetName(0), out var row))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    row(reader);
+                }
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+    }
+
     private NpgsqlBatch Batch((string Sql, object?[] Parameters)[] statements)
     {
         var batch = new NpgsqlBatch(Connection, Transaction);

@@ -28,6 +28,7 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _reconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+    private bool _listeningNow;
 
     public PostgresChangeFeed(string connectionString, ILogger logger)
     {
@@ -39,6 +40,23 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
 
     /// <summary>How many times the LISTEN connection was (re)established; for tests and logs.</summary>
     public int Connects { get; private set; }
+
+    /// <summary>Whether the LISTEN connection is up now: while it is away, other hosts' changes go unannounced.</summary>
+    public bool Listening => Volatile.Read(ref _listeningNow);
+
+    /// <summary>The highest MODSEQ announced for the mailbox since this store started (0: none).</summary>
+    public ulong LatestAnnounced(long mailboxId)
+    {
+        if (!_signals.TryGetValue(mailboxId, out var signal))
+        {
+            return 0;
+        }
+
+        lock (signal)
+        {
+            return signal.Latest;
+        }
+    }
 
     /// <summary>Starts listening; completes once the first LISTEN is in place (or after a short wait when the server is away).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -140,6 +158,7 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
                     PostgresMailLog.FeedReconnected(_logger);
                 }
 
+                Volatile.Write(ref _listeningNow, true);
                 WakeAll();
                 _listening.TrySetResult();
                 while (!cancellationToken.IsCancellationRequested)
@@ -158,6 +177,7 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
             }
             catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
             {
+                Volatile.Write(ref _listeningNow, false);
                 PostgresMailLog.FeedLost(_logger, ex);
                 await Task.Delay(Retry, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }

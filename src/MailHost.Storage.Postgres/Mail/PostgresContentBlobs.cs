@@ -79,8 +79,8 @@ internal sealed class PostgresContentBlobs : IContentBlobs
         }
     }
 
-    public Task DeleteAsync(PgSession session, string address, CancellationToken cancellationToken) =>
-        session.ExecAsync("DELETE FROM content_blobs WHERE address = $1", cancellationToken, address);
+    public Task DeleteAsync(PgSession session, IReadOnlyList<string> addresses, CancellationToken cancellationToken) =>
+        session.ExecAsync("DELETE FROM content_blobs WHERE address = ANY($1)", cancellationToken, (object)addresses.ToArray());
 
     public async Task<Stream?> OpenReadAsync(string address, long offset, long length, CancellationToken cancellationToken)
     {

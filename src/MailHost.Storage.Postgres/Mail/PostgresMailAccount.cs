@@ -178,9 +178,7 @@ internal sealed class PostgresMailAccount : IMailAccount, IMailAccountQuota
                 async (s, ct) =>
                 {
                     await _store.UploadAsync(s, prepared.Value, ct).ConfigureAwait(false);
-                    return await PostgresMailStore.LockAccountAsync(s, _accountId, ct).ConfigureAwait(false)
-                        ? await _store.InsertMessageAsync(s, _accountId, name.Value, prepared.Value, options, ct).ConfigureAwait(false)
-                        : StoreResult<AppendResult>.Fail(Removed);
+                    return await _store.InsertMessageAsync(s, _accountId, name.Value, prepared.Value, options, ct, accountGone: Removed).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
         }

@@ -83,6 +83,9 @@ public sealed partial class PostgresMailStore
     internal static Task ChangeUsageAsync(PgSession s, long accountId, long bytes, long messages, CancellationToken ct) =>
         s.ExecAsync(ChangeUsageSql, ct, accountId, bytes, messages);
 
+    /// <summary>The statement of <see cref="ChangeUsageAsync"/>, for a caller that sends it in a batch with its other writes.</summary>
+    internal static (string Sql, object?[] Parameters) ChangeUsage(long accountId, long bytes, long messages) => (ChangeUsageSql, [accountId, bytes, messages]);
+
     /// <summary>Announces a mailbox's new HIGHESTMODSEQ: NOTIFY at commit for the other hosts, the local feed right after it.</summary>
     internal Task AnnounceAsync(PgSession s, long mailboxId, ulong modSeq, CancellationToken ct)
     {
@@ -98,11 +101,14 @@ public sealed partial class PostgresMailStore
     }
 
     /// <summary>
-    /// Stores one message; the caller holds the account row. The mailbox row is taken <c>FOR UPDATE</c> before its
-    /// UIDNEXT is read, so the UID and MODSEQ given out here are above every committed one. Every check comes first,
-    /// so a refusal writes nothing.
+    /// Stores one message; the caller holds the account row, or has it locked here first with
+    /// <paramref name="accountGone"/> as the failure when it is missing. The mailbox row is taken <c>FOR UPDATE</c>
+    /// before its UIDNEXT is read, so the UID and MODSEQ given out here are above every committed one. The locks, the
+    /// content reference and the thread lookup go in one round trip, the writes in one more; a refusal gives the
+    /// content reference back, so it writes nothing that lasts even when the caller's transaction commits (a
+    /// delivery with other targets).
     /// </summary>
-    internal async Task<StoreResult<AppendResult>> InsertMessageAsync(PgSession s, long accountId, string mailboxName, PreparedContent content, AppendOptions options, CancellationToken ct)
+    internal async Task<StoreResult<AppendResult>> InsertMessageAsync(PgSession s, long accountId, string mailboxName, PreparedContent content, AppendOptions options, CancellationToken ct, StoreError? accountGone = null)
     {
         var name = MailboxName.Normalize(mailboxName, Limits);
         if (!name.IsSuccess)
@@ -110,42 +116,63 @@ public sealed partial class PostgresMailStore
             return StoreResult<AppendResult>.Fail(name.Error);
         }
 
-        // The mailbox row (locked) and the account's quota usage in one round trip.
-        var found = await s.FirstAsync(
+        var account = accountGone is null;
+        (MailboxRow Row, QuotaUsage Quota)? found = null;
+        (long Id, bool Inserted)? acquired = null;
+        var lookups = ThreadRules.Lookups(content.References, content.MessageId);
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
+        var queries = new List<(string Sql, object?[] Parameters, Action<Npgsql.NpgsqlDataReader> Row)>(4);
+        if (!account)
+        {
+            queries.Add(("SELECT id FROM accounts WHERE id = $1 FOR UPDATE", [accountId], _ => account = true));
+        }
+
+        queries.Add((
             $"SELECT {MailboxRow.JoinedColumns}, {QuotaColumns} FROM mailboxes mb JOIN accounts a ON a.id = mb.account_id WHERE mb.account_id = $1 AND mb.name = $2 FOR UPDATE OF mb",
-            r => new Tuple<MailboxRow, QuotaUsage>(MailboxRow.Read(r), ReadQuota(r, MailboxRow.ColumnCount)),
-            ct,
-            accountId,
-            name.Value).ConfigureAwait(false);
-        if (found is null || found.Item1.Noselect)
+            [accountId, name.Value],
+            r => found = (MailboxRow.Read(r), ReadQuota(r, MailboxRow.ColumnCount))));
+        queries.Add((AcquireContentSql, AcquireContentParameters(content), r => acquired = (r.GetInt64(0), r.GetBoolean(1))));
+        if (lookups.Count > 0)
         {
-            return StoreResult<AppendResult>.Fail(StoreErrorCode.NotFound, "No such mailbox.");
+            queries.Add(("SELECT message_id, thread_id FROM threads WHERE account_id = $1 AND message_id = ANY($2)", [accountId, lookups.ToArray()], r => known[r.GetString(0)] = r.GetString(1)));
         }
 
-        var (mailbox, quota) = found;
-        var keywords = FlagChange.ResolveKeywords(options.Keywords, mailbox.Keywords, Limits.MaxKeywordsPerMailbox, out var created);
-        if (!keywords.IsSuccess)
+        await s.QueryBatchAsync(ct, [.. queries]).ConfigureAwait(false);
+        var (contentId, inserted) = acquired!.Value;
+        var refusal = !account ? accountGone
+            : found is not { Row.Noselect: false } ? new StoreError(StoreErrorCode.NotFound, "No such mailbox.")
+            : null;
+        var keywords = StoreResult<IReadOnlyList<string>>.Success([]);
+        IReadOnlyList<string> created = [];
+        if (refusal is null)
         {
-            return StoreResult<AppendResult>.Fail(keywords.Error);
+            keywords = FlagChange.ResolveKeywords(options.Keywords, found!.Value.Row.Keywords, Limits.MaxKeywordsPerMailbox, out created);
+            refusal = !keywords.IsSuccess ? keywords.Error
+                : QuotaRules.CheckAdd(found.Value.Quota, content.Size, 1) is { } quotaError ? quotaError
+                : found.Value.Row.UidNext == uint.MaxValue ? new StoreError(StoreErrorCode.LimitExceeded, "The mailbox has used up its UIDs.")
+                : null;
         }
 
-        if (QuotaRules.CheckAdd(quota, content.Size, 1) is { } quotaError)
+        if (refusal is not null)
         {
-            return StoreResult<AppendResult>.Fail(quotaError);
+            await ReleaseContentAsync(s, contentId, 1, ct).ConfigureAwait(false);
+            return StoreResult<AppendResult>.Fail(refusal);
         }
 
-        if (mailbox.UidNext == uint.MaxValue)
+        if (inserted && !s.StoredContent.Contains(content.Address))
         {
-            return StoreResult<AppendResult>.Fail(StoreErrorCode.LimitExceeded, "The mailbox has used up its UIDs.");
+            // The bytes were there already when UploadAsync ran, and so was no contents row: they may belong to a
+            // content whose last reference went away since. Written again unless still there.
+            await UploadAsync(s, content, ct).ConfigureAwait(false);
         }
 
-        var contentId = await AcquireContentAsync(s, content, ct).ConfigureAwait(false);
+        var mailbox = found!.Value.Row;
+        var threadId = ThreadRules.Resolve(content.References, content.MessageId, id => known.GetValueOrDefault(id));
         var now = Time.GetUtcNow();
         var internalDate = options.InternalDate ?? now;
         var uid = mailbox.UidNext;
         var modSeq = mailbox.HighestModSeq + 1;
         var emailId = MailObjectIds.NewEmailId();
-        var threadId = await ResolveThreadAsync(s, accountId, content, ct).ConfigureAwait(false);
         var messageKeywords = new SortedSet<string>(keywords.Value, StringComparer.OrdinalIgnoreCase).ToArray();
 
         // What is left only writes: one round trip.
@@ -178,39 +205,30 @@ public sealed partial class PostgresMailStore
     }
 
     /// <summary>
-    /// References content by address. The first writer of an address inserts its row and streams its bytes in;
-    /// a concurrent writer of the same address waits on the unique index and then only adds its reference.
+    /// References content by address: returns its id and whether this statement inserted the row. The first writer
+    /// of an address inserts its row; a concurrent writer of the same address waits on the unique index and then only
+    /// adds its reference.
     /// </summary>
-    internal async Task<long> AcquireContentAsync(PgSession s, PreparedContent content, CancellationToken ct)
-    {
-        var row = await s.FirstAsync(
-            """
-            INSERT INTO contents (address, size, refs, index_json, thread_references, sent_date, sent_offset, search_headers, search_body, address_text)
-            VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9)
-            ON CONFLICT (address) DO UPDATE SET refs = contents.refs + 1
-            RETURNING id, xmax = 0
-            """,
-            r => new Tuple<long, bool>(r.GetInt64(0), r.GetBoolean(1)),
-            ct,
-            content.Address,
-            content.Size,
-            content.IndexJson,
-            content.ThreadReferencesJson,
-            content.SentDate?.ToUnixTimeMilliseconds(),
-            content.SentDate is { } sent ? (int)sent.Offset.TotalMinutes : null,
-            content.SearchHeaders,
-            content.SearchBody,
-            content.AddressText).ConfigureAwait(false);
-        var (id, inserted) = row!;
-        if (inserted && !s.StoredContent.Contains(content.Address))
-        {
-            // The bytes were there already when UploadAsync ran, and so was no contents row: they may belong to a
-            // content whose last reference went away since. Written again unless still there.
-            await UploadAsync(s, content, ct).ConfigureAwait(false);
-        }
+    private const string AcquireContentSql =
+        """
+        INSERT INTO contents (address, size, refs, index_json, thread_references, sent_date, sent_offset, search_headers, search_body, address_text)
+        VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (address) DO UPDATE SET refs = contents.refs + 1
+        RETURNING id, xmax = 0
+        """;
 
-        return id;
-    }
+    private static object?[] AcquireContentParameters(PreparedContent content) =>
+    [
+        content.Address,
+        content.Size,
+        content.IndexJson,
+        content.ThreadReferencesJson,
+        content.SentDate?.ToUnixTimeMilliseconds(),
+        content.SentDate is { } sent ? (int)sent.Offset.TotalMinutes : null,
+        content.SearchHeaders,
+        content.SearchBody,
+        content.AddressText,
+    ];
 
     /// <summary>
     /// Streams the content's bytes in before the write takes any account or mailbox lock, so that a large message
@@ -229,8 +247,11 @@ public sealed partial class PostgresMailStore
         }
     }
 
-    /// <summary>Drops references; content nobody uses any more goes with its bytes, in the same transaction.</summary>
-    internal async Task ReleaseContentAsync(PgSession s, long contentId, int count, CancellationToken ct)
+    /// <summary>
+    /// Drops references; content nobody uses any more goes with its bytes, in the same transaction (then true: a later
+    /// write of the same bytes in this transaction must upload them again).
+    /// </summary>
+    internal async Task<bool> ReleaseContentAsync(PgSession s, long contentId, int count, CancellationToken ct)
     {
         var left = await s.FirstAsync(
             "UPDATE contents SET refs = refs - $2 WHERE id = $1 RETURNING refs, address",
@@ -238,11 +259,15 @@ public sealed partial class PostgresMailStore
             ct,
             contentId,
             count).ConfigureAwait(false);
-        if (left is { Item1: <= 0 })
+        if (left is not { Item1: <= 0 })
         {
-            await s.ExecAsync("DELETE FROM contents WHERE id = $1", ct, contentId).ConfigureAwait(false);
-            await Blobs.DeleteAsync(s, left.Item2, ct).ConfigureAwait(false);
+            return false;
         }
+
+        await s.ExecAsync("DELETE FROM contents WHERE id = $1", ct, contentId).ConfigureAwait(false);
+        await Blobs.DeleteAsync(s, [left.Item2], ct).ConfigureAwait(false);
+        s.StoredContent.Remove(left.Item2);
+        return true;
     }
 
     /// <summary>Removes a mailbox whose row the caller holds: its messages, retained rows and expunge records; its views see it gone.</summary>
@@ -274,27 +299,5 @@ public sealed partial class PostgresMailStore
         await s.ExecAsync("DELETE FROM expunged WHERE mailbox_id = $1", ct, mailboxId).ConfigureAwait(false);
         await s.ExecAsync("DELETE FROM mailboxes WHERE id = $1", ct, mailboxId).ConfigureAwait(false);
         await AnnounceAsync(s, mailboxId, ulong.MaxValue, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>THREADID (RFC 8474 §5.2) through <see cref="ThreadRules"/>, from the account's recorded Message-IDs.</summary>
-    private static async Task<string> ResolveThreadAsync(PgSession s, long accountId, PreparedContent content, CancellationToken ct)
-    {
-        var lookups = ThreadRules.Lookups(content.References, content.MessageId);
-        var known = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (lookups.Count > 0)
-        {
-            foreach (var (messageId, threadId) in await s.ListAsync(
-                "SELECT message_id, thread_id FROM threads WHERE account_id = $1 AND message_id = ANY($2)",
-                r => new Tuple<string, string>(r.GetString(0), r.GetString(1)),
-                ct,
-                accountId,
-                lookups.ToArray()).ConfigureAwait(false))
-            {
-                known[messageId] = threadId;
-            }
-        }
-
-        // The caller records the message's own Message-ID under the thread it returns.
-        return ThreadRules.Resolve(content.References, content.MessageId, id => known.GetValueOrDefault(id));
     }
 }

@@ -28,6 +28,10 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
     private ulong _knownModSeq;
     private int _knownKeywordCount;
 
+    // Set when the view's state was found to be the mailbox's during the current command (its own write was the only
+    // change, see Advance, or a read of the mailbox row showed nothing new); the next poll clears it.
+    private bool _current;
+
     // Expunges by others that the session has not taken yet (RFC 9051 §7.5.1): still in _known, still readable.
     private readonly List<(uint Uid, ulong ModSeq)> _untaken = [];
 
@@ -107,7 +111,12 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
 
         if (_rows.Answers(uids.Count, _known.Length, options))
         {
-            foreach (var message in await _rows.FetchAsync(uids, _known, options.ChangedSince ?? 0, cancellationToken).ConfigureAwait(false))
+            var messages = await _rows.FetchAsync(uids, _known, options.ChangedSince ?? 0, cancellationToken).ConfigureAwait(false);
+
+            // The rows were brought up to the mailbox row read with them: when that shows nothing new, so does the
+            // poll after this FETCH.
+            _current = _rows.Mailbox is { } mailbox && MailboxPoll.IsUnchanged(mailbox, CurrentState(), takeExpunges: true);
+            foreach (var message in messages)
             {
                 yield return message;
             }
@@ -125,6 +134,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         // RFC 2180 §4.1.1: a message another session expunged is read from retained until this view takes the expunge.
         const string Window = "WHERE m.mailbox_id = $1 AND m.uid >= $2 AND m.uid <= $3 AND m.modseq > $4";
         var query = $"SELECT {columns} FROM messages m {join}{Window} UNION ALL SELECT {columns} FROM retained m {join}{Window} ORDER BY 1 LIMIT {pageSize}";
+        var firstPage = true;
         foreach (var window in windows)
         {
             // Past the view's last UID in the window there is nothing it may return: no query to find that out.
@@ -133,9 +143,28 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
             while (cursor <= lastKnown)
             {
                 var from = cursor;
-                var page = await _store.ReadSingleAsync(
-                    (s, ct) => s.ListAsync(query, r => MessageRows.Read(r, _store, options.IncludeIndex), ct, _mailboxId, from, (long)window.Last, changedSince),
+                var page = new List<MessageData>();
+                MailboxRow? mailbox = null;
+                (string, object?[], Action<Npgsql.NpgsqlDataReader>) pageQuery = (query, [_mailboxId, from, (long)window.Last, changedSince], r => page.Add(MessageRows.Read(r, _store, options.IncludeIndex)));
+
+                // The first page comes with the mailbox row: when that shows nothing new, so does the poll after this
+                // FETCH, without a round trip of its own.
+                var withMailbox = firstPage;
+                await _store.ReadSingleAsync(
+                    async (s, ct) =>
+                    {
+                        await (withMailbox
+                            ? s.QueryBatchAsync(ct, ($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1", [_mailboxId], r => mailbox = MailboxRow.Read(r)), pageQuery)
+                            : s.QueryBatchAsync(ct, pageQuery)).ConfigureAwait(false);
+                        return page;
+                    },
                     cancellationToken).ConfigureAwait(false);
+                if (firstPage)
+                {
+                    _current = mailbox is not null && MailboxPoll.IsUnchanged(mailbox, CurrentState(), takeExpunges: true);
+                    firstPage = false;
+                }
+
                 var (read, last) = (page.Count, page.Count > 0 ? page[^1].Uid : 0);
                 page.RemoveAll(m => !uids.Contains(m.Uid) || !IsKnown(m.Uid));
 
@@ -190,11 +219,17 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
             return StoreResult<StoreFlagsResult>.Fail(StoreErrorCode.ReadOnly, "The mailbox is open read-only.");
         }
 
+        FlagStore? store = null;
         var result = await _store.WriteAsync(
-            (s, ct) => new FlagStore(_store, s, _mailboxId, IsKnown).RunAsync(uids, operation, flags, keywords, unchangedSince, ct),
+            (s, ct) =>
+            {
+                store = new FlagStore(_store, s, _mailboxId, IsKnown);
+                return store.RunAsync(uids, operation, flags, keywords, unchangedSince, ct);
+            },
             cancellationToken).ConfigureAwait(false);
         if (result.IsSuccess)
         {
+            Advance(store?.Written);
             foreach (var state in result.Value.Messages)
             {
                 if (state.Changed)
@@ -258,29 +293,39 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         }
 
         var set = uids ?? UidSet.All;
+        OwnWrite? written = null;
         var result = await _store.WriteAsync(async (s, ct) =>
         {
-            await PostgresMailStore.LockAccountAsync(s, _accountId, ct).ConfigureAwait(false);
-            var mailbox = await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct, forUpdate: true).ConfigureAwait(false);
-            if (mailbox is null || mailbox.Noselect)
+            // The account row, then the mailbox row (the order every writer takes them in), and the \Deleted rows
+            // (flag bit 8) among the UIDs, in one round trip.
+            long? account = null;
+            MailboxRow? mailbox = null;
+            var candidates = new List<(uint Uid, long ContentId, long Size, MessageFlags Flags)>();
+            await s.QueryBatchAsync(
+                ct,
+                ("SELECT id FROM accounts WHERE id = $1 FOR UPDATE", [_accountId], r => account = r.GetInt64(0)),
+                ($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1 FOR UPDATE", [_mailboxId], r => mailbox = MailboxRow.Read(r)),
+                (
+                    "SELECT uid, content_id, size, flags FROM messages WHERE mailbox_id = $1 AND uid >= $2 AND uid <= $3 AND flags & 8 <> 0 ORDER BY uid",
+                    [_mailboxId, (long)(set.IsEmpty ? 1 : set.Min), (long)(set.IsEmpty ? 0 : set.Max)],
+                    r => candidates.Add(((uint)r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), (MessageFlags)r.GetInt32(3))))).ConfigureAwait(false);
+            if (account is null || mailbox is null || mailbox.Noselect)
             {
                 return StoreResult<ExpungeResult>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");
             }
 
-            // Only \Deleted rows are read (8 is MessageFlags.Deleted).
-            var victims = set.IsEmpty ? [] : (await s.ListAsync(
-                "SELECT uid, content_id, size FROM messages WHERE mailbox_id = $1 AND uid >= $2 AND uid <= $3 AND flags & 8 <> 0 ORDER BY uid",
-                r => (Uid: (uint)r.GetInt64(0), ContentId: r.GetInt64(1), Size: r.GetInt64(2)),
-                ct,
-                _mailboxId,
-                (long)set.Min,
-                (long)set.Max).ConfigureAwait(false)).Where(v => set.Contains(v.Uid) && IsKnown(v.Uid)).ToList();
-            var modSeq = await MessageTransfer.RemoveAsync(_store, s, mailbox, victims, this, ct).ConfigureAwait(false);
+            var victims = candidates.Where(v => set.Contains(v.Uid) && IsKnown(v.Uid)).ToList();
+
+            // An unseen message gone changes what the view reports as unseen.
+            var readUnseen = victims.Any(v => (v.Flags & MessageFlags.Seen) == 0);
+            var (modSeq, unseen) = await MessageTransfer.RemoveAsync(_store, s, mailbox, [.. victims.Select(v => (v.Uid, v.ContentId, v.Size))], this, readUnseen, ct).ConfigureAwait(false);
+            written = new OwnWrite(mailbox, modSeq, unseen);
             return StoreResult<ExpungeResult>.Success(new ExpungeResult([.. victims.Select(v => v.Uid)], modSeq));
         }, cancellationToken).ConfigureAwait(false);
         if (result.IsSuccess)
         {
             Forget(result.Value.Expunged, result.Value.HighestModSeq);
+            Advance(written);
         }
 
         return result;
@@ -314,38 +359,36 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
     {
         var known = _known;
         var upTo = Math.Max(Snapshot.UidNext, known.Length > 0 ? known[^1] + 1 : 0);
+
+        // RFC 3501 §2.3.2: the claim is one statement on the locked row, written only when it raises the floor; the
+        // floor found there is the one that counts, whichever session or host raced us to it. A read-only view only
+        // reads the floor.
         var floor = await _store.TryReadAsync(
-            async (s, ct) => StoreResult<uint?>.Success(await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false) is { Noselect: false } m ? m.FirstRecentUid : null),
+            async (s, ct) =>
+            {
+                var first = _readOnly
+                    ? await s.LongAsync("SELECT first_recent_uid FROM mailboxes WHERE id = $1 AND NOT noselect", ct, _mailboxId).ConfigureAwait(false)
+                    : await s.LongAsync(
+                        """
+                        WITH old AS (SELECT id, first_recent_uid FROM mailboxes WHERE id = $1 AND NOT noselect FOR UPDATE),
+                        raised AS (UPDATE mailboxes m SET first_recent_uid = $2 FROM old WHERE m.id = old.id AND old.first_recent_uid < $2)
+                        SELECT first_recent_uid FROM old
+                        """,
+                        ct,
+                        _mailboxId,
+                        (long)upTo).ConfigureAwait(false);
+                return first is null
+                    ? StoreResult<uint>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.")
+                    : StoreResult<uint>.Success((uint)first.Value);
+            },
             cancellationToken,
             singleStatement: true).ConfigureAwait(false);
-        if (!floor.IsSuccess || floor.Value is null)
+        if (!floor.IsSuccess)
         {
-            return StoreResult<IReadOnlyList<uint>>.Fail(floor.Error ?? new StoreError(StoreErrorCode.NotFound, "The mailbox no longer exists."));
+            return StoreResult<IReadOnlyList<uint>>.Fail(floor.Error);
         }
 
-        var first = floor.Value.Value;
-        if (!_readOnly && first < upTo)
-        {
-            // RFC 3501 §2.3.2: the claim is one statement on the locked row; the floor it replaced is the one that
-            // counts, whichever session or host raced us to it.
-            var claimed = await _store.WriteAsync(async (s, ct) =>
-            {
-                var previous = await s.LongAsync(
-                    "UPDATE mailboxes m SET first_recent_uid = GREATEST(old.first_recent_uid, $2) FROM (SELECT id, first_recent_uid FROM mailboxes WHERE id = $1 FOR UPDATE) old WHERE m.id = old.id RETURNING old.first_recent_uid",
-                    ct,
-                    _mailboxId,
-                    (long)upTo).ConfigureAwait(false);
-                return previous is null ? StoreResult<uint>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.") : StoreResult<uint>.Success((uint)previous.Value);
-            }, cancellationToken).ConfigureAwait(false);
-            if (!claimed.IsSuccess)
-            {
-                return StoreResult<IReadOnlyList<uint>>.Fail(claimed.Error);
-            }
-
-            first = claimed.Value;
-        }
-
-        var from = Array.BinarySearch(known, first);
+        var from = Array.BinarySearch(known, floor.Value);
         IReadOnlyList<uint> recent = known[(from >= 0 ? from : ~from)..];
         return StoreResult<IReadOnlyList<uint>>.Success(recent);
     }
@@ -382,18 +425,32 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
 
     public async ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(bool takeExpunges, CancellationToken cancellationToken)
     {
+        // The poll after a command that found the view's state current needs no query, unless the change feed has
+        // announced a change since (this host's writes are announced at their commit, other hosts' within
+        // milliseconds) or is away. The next poll reads again.
+        var current = _current;
+        _current = false;
+        if (current && _store.Feed.Listening && _store.Feed.LatestAnnounced(_mailboxId) <= _knownModSeq)
+        {
+            _ownModSeqs.Clear();
+            return StoreResult<MailboxChanges>.Success(new MailboxChanges([], Snapshot, false));
+        }
+
         var poll = new MailboxPoll(_store, _mailboxId, _readOnly);
-        var state = new MailboxPoll.State(_known, _knownModSeq, _knownKeywordCount, [.. _untaken], new HashSet<ulong>(_ownModSeqs), Snapshot);
+        var state = CurrentState();
         Interlocked.Increment(ref _reading);
         StoreResult<MailboxChanges> result;
         try
         {
-            // Most polls find nothing new: one statement on the mailbox row says so, without a transaction.
-            var row = await _store.TryReadAsync(
+            // Most polls find nothing new: one statement on the mailbox row says so, without a transaction. When the
+            // change feed has announced a change the view has not taken (this session's APPEND, say), that statement
+            // would only say so too.
+            var announced = _store.Feed.Listening && _store.Feed.LatestAnnounced(_mailboxId) > _knownModSeq;
+            var row = announced ? StoreResult<MailboxRow?>.Success(null) : await _store.TryReadAsync(
                 async (s, ct) => StoreResult<MailboxRow?>.Success(await PostgresMailStore.FindMailboxAsync(s, _mailboxId, ct).ConfigureAwait(false)),
                 cancellationToken,
                 singleStatement: true).ConfigureAwait(false);
-            if (row.IsSuccess && MailboxPoll.IsUnchanged(row.Value, state, takeExpunges))
+            if (!announced && row.IsSuccess && MailboxPoll.IsUnchanged(row.Value, state, takeExpunges))
             {
                 poll.Unchanged(state);
                 result = StoreResult<MailboxChanges>.Success(new MailboxChanges([], state.Snapshot, false));
@@ -425,6 +482,28 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         }
 
         return result;
+    }
+
+    private MailboxPoll.State CurrentState() =>
+        new(_known, _knownModSeq, _knownKeywordCount, [.. _untaken], new HashSet<ulong>(_ownModSeqs), Snapshot);
+
+    /// <summary>
+    /// Takes the view's own write (STORE, EXPUNGE) as its next state when the mailbox row, as the write found it under
+    /// its lock, shows nothing the view has not taken: the write is then the only change since the view's last poll,
+    /// and its MODSEQ, with the unseen count it read, is the mailbox's state at its commit. Otherwise the next poll
+    /// reads what happened, as after any write.
+    /// </summary>
+    private void Advance(OwnWrite? write)
+    {
+        if (write is null || !MailboxPoll.IsUnchanged(write.Before, CurrentState(), takeExpunges: true))
+        {
+            return;
+        }
+
+        _knownModSeq = write.ModSeq;
+        var unseen = write.Unseen ?? new UnseenCount(Snapshot.Unseen, Snapshot.FirstUnseenUid);
+        Snapshot = Snapshot with { HighestModSeq = write.ModSeq, Uids = _known, Unseen = unseen.Count, FirstUnseenUid = unseen.First };
+        _current = true;
     }
 
     public ValueTask DisposeAsync()

@@ -44,9 +44,33 @@ internal sealed class RetainedMessages : IAsyncDisposable
     /// </summary>
     public async Task RetireAsync(PgSession s, long mailboxId, IReadOnlyList<(uint Uid, long ContentId)> rows, ulong modSeq, IOpenMailboxView? expunger, bool moved, CancellationToken ct)
     {
-        if (rows.Count == 0)
+        var statements = RetireStatements(s, mailboxId, rows, expunger, moved, modSeq, out var release);
+        if (statements.Count == 0)
         {
             return;
+        }
+
+        var released = new ContentRelease();
+        if (release.Count > 0)
+        {
+            statements.Add(ContentRelease.Statement(release));
+        }
+
+        await s.BatchAsync(statements, new Dictionary<string, Action<Npgsql.NpgsqlDataReader>> { [ContentRelease.FirstColumn] = released.Read }, ct).ConfigureAwait(false);
+        await released.DeleteUnreferencedAsync(_store, s, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The writes of <see cref="RetireAsync"/>, for a caller that sends them in one batch with its own; the contents
+    /// whose references the caller then releases (<see cref="ContentRelease"/>) come back in <paramref name="release"/>.
+    /// </summary>
+    public List<(string Sql, object?[] Parameters)> RetireStatements(PgSession s, long mailboxId, IReadOnlyList<(uint Uid, long ContentId)> rows, IOpenMailboxView? expunger, bool moved, ulong modSeq, out IReadOnlyList<long> release)
+    {
+        var statements = new List<(string Sql, object?[] Parameters)>();
+        release = [];
+        if (rows.Count == 0)
+        {
+            return statements;
         }
 
         // Any other open view, not only one that holds the UID now: a view may be reading a snapshot that still has it.
@@ -54,42 +78,33 @@ internal sealed class RetainedMessages : IAsyncDisposable
         var uids = rows.Select(r => (long)r.Uid).ToArray();
         if (retain)
         {
-            await s.ExecAsync(
+            statements.Add((
                 """
                 INSERT INTO retained (mailbox_id, uid, instance, content_id, flags, keywords, modseq, internal_date, internal_offset, save_date, email_id, thread_id, size)
                 SELECT mailbox_id, uid, $3, content_id, flags, keywords, modseq, internal_date, internal_offset, save_date, email_id, thread_id, size
                 FROM messages WHERE mailbox_id = $1 AND uid = ANY($2)
                 ON CONFLICT (mailbox_id, uid) DO NOTHING
                 """,
-                ct,
-                mailboxId,
-                uids,
-                InstanceId).ConfigureAwait(false);
+                [mailboxId, uids, InstanceId]));
             if (moved)
             {
-                foreach (var (_, contentId) in rows)
-                {
-                    await s.ExecAsync("UPDATE contents SET refs = refs + 1 WHERE id = $1", ct, contentId).ConfigureAwait(false);
-                }
+                // The retained row holds a reference of its own: the moved copy took over the message's.
+                statements.Add(("UPDATE contents c SET refs = c.refs + d.n FROM (SELECT id, COUNT(*)::int AS n FROM unnest($1::bigint[]) AS id GROUP BY id) d WHERE c.id = d.id", [rows.Select(r => r.ContentId).ToArray()]));
             }
 
             s.AfterCommit(() => _retaining[mailboxId] = true);
         }
 
-        await s.ExecAsync("DELETE FROM messages WHERE mailbox_id = $1 AND uid = ANY($2)", ct, mailboxId, uids).ConfigureAwait(false);
-        await s.ExecAsync(
+        statements.Add(("DELETE FROM messages WHERE mailbox_id = $1 AND uid = ANY($2)", [mailboxId, uids]));
+        statements.Add((
             "INSERT INTO expunged (mailbox_id, uid, modseq) SELECT $1, u, $3 FROM unnest($2::bigint[]) AS u ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq",
-            ct,
-            mailboxId,
-            uids,
-            (long)modSeq).ConfigureAwait(false);
+            [mailboxId, uids, (long)modSeq]));
         if (!retain && !moved)
         {
-            foreach (var (_, contentId) in rows)
-            {
-                await _store.ReleaseContentAsync(s, contentId, 1, ct).ConfigureAwait(false);
-            }
+            release = [.. rows.Select(r => r.ContentId)];
         }
+
+        return statements;
     }
 
     /// <summary>A view of <paramref name="mailboxId"/> let go of messages: a release pass runs soon, if this host retained any there.</summary>

@@ -28,6 +28,9 @@ internal sealed class ViewRows
 
     public bool IsLoaded => _rows is not null;
 
+    /// <summary>The mailbox row the last <see cref="FetchAsync"/> read (null: none, or the mailbox is gone).</summary>
+    public MailboxRow? Mailbox { get; private set; }
+
     /// <summary>Whether a FETCH of <paramref name="count"/> messages, <paramref name="known"/> in the view, should be answered here.</summary>
     public bool Answers(long count, int known, FetchOptions options)
     {
@@ -55,6 +58,7 @@ internal sealed class ViewRows
         var expungedSince = rows is null ? long.MaxValue : since;
         var fresh = rows ?? new Dictionary<uint, MessageData>(known.Length);
         MailboxRow? mailbox = null;
+        Mailbox = null;
         await _store.ReadSingleAsync(
             async (s, ct) =>
             {
@@ -74,6 +78,7 @@ internal sealed class ViewRows
 
         _rows = fresh;
         _modSeq = mailbox.HighestModSeq;
+        Mailbox = mailbox;
         var result = new List<MessageData>();
         List<uint>? missing = null;
         foreach (var range in uids.Ranges)

@@ -672,6 +672,26 @@ public abstract partial class MailStoreConformanceTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task A_refused_first_target_leaves_the_content_whole_for_the_targets_after_it()
+    {
+        // The refused targets come first: whatever they took of the content is given back without taking the bytes
+        // the later targets store.
+        var store = await CreateStoreAsync();
+        await store.SetQuotaLimitsAsync("full", new QuotaLimits(null, 0), default);
+        var message = TestMessages.Simple("refused first");
+        var targets = new[] { new DeliveryTarget("carol", "No Such Folder"), new DeliveryTarget("full"), new DeliveryTarget("dave") };
+        var result = (await store.DeliverAsync(TestMessages.Stream(message), targets, default)).Value;
+        result.Targets[0].Error!.Code.Should().Be(StoreErrorCode.NotFound);
+        result.Targets[1].Error!.Code.Should().Be(StoreErrorCode.OverQuota);
+        result.Targets[2].Result!.Uid.Should().Be(1);
+        var dave = await SelectAsync(await OpenAsync(store, "dave"), "INBOX");
+        (await ReadAsync((await FetchAsync(dave, UidSet.All)).Single().Content)).Should().Equal(message);
+
+        // Nothing of the refused targets stays behind: the usage counts only what was stored.
+        (await (await OpenAsync(store, "full")).GetQuotaAsync()).StorageUsed.Should().Be(0);
+    }
+
+    [StoreFact]
     public async Task Replies_share_the_thread_id_of_their_parent()
     {
         var account = await OpenAsync(await CreateStoreAsync());

@@ -171,6 +171,58 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task A_views_own_STORE_and_EXPUNGE_move_it_forward_and_later_polls_still_see_the_other_host()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        var onB = (await B.OpenAccountAsync("alice", default)).Value;
+        var first = (await onB.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("one")), AppendOptions.Default, default)).Value.Uid;
+        var second = (await onB.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("two")), AppendOptions.Default, default)).Value.Uid;
+        await using var view = (await onA.OpenMailboxAsync("INBOX", examine: false, default)).Value;
+        view.Snapshot.Unseen.Should().Be(2);
+
+        // The view's own STORE was the only change: its poll reports nothing, and the snapshot follows the write.
+        var stored = (await view.StoreFlagsAsync(UidSet.Of(first), FlagOperation.Add, MessageFlags.Seen, [], null, default)).Value;
+        var own = (await view.PollChangesAsync(default)).Value;
+        own.Changes.Should().BeEmpty();
+        own.Snapshot.HighestModSeq.Should().Be(stored.HighestModSeq);
+        own.Snapshot.Unseen.Should().Be(1);
+        own.Snapshot.FirstUnseenUid.Should().Be(second);
+
+        // Another host's append is seen by the next poll.
+        var third = (await onB.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("three")), AppendOptions.Default, default)).Value.Uid;
+        var polled = (await view.PollChangesAsync(default)).Value;
+        polled.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.Appended && c.Uid == third);
+        polled.Snapshot.Unseen.Should().Be(2);
+
+        // The view's own expunge of an unseen message: the unseen count and the first unseen UID follow it.
+        await view.StoreFlagsAsync(UidSet.Of(second), FlagOperation.Add, MessageFlags.Deleted, [], null, default);
+        var expunged = (await view.ExpungeAsync(null, default)).Value;
+        expunged.Expunged.Should().Equal(second);
+        var after = (await view.PollChangesAsync(default)).Value;
+        after.Changes.Should().BeEmpty();
+        after.Snapshot.Uids.Should().Equal(first, third);
+        after.Snapshot.Unseen.Should().Be(1);
+        after.Snapshot.FirstUnseenUid.Should().Be(third);
+
+        // A flag change on the other host right after the view's own write reaches the view by a later poll.
+        await view.StoreFlagsAsync(UidSet.Of(first), FlagOperation.Add, MessageFlags.Flagged, [], null, default);
+        await using (var other = (await onB.OpenMailboxAsync("INBOX", examine: false, default)).Value)
+        {
+            await other.StoreFlagsAsync(UidSet.Of(third), FlagOperation.Add, MessageFlags.Answered, [], null, default);
+        }
+
+        var changes = new List<MailboxChange>();
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!changes.Any(c => c.Uid == third) && DateTime.UtcNow < deadline)
+        {
+            changes.AddRange((await view.PollChangesAsync(default)).Value.Changes);
+            await Task.Delay(10);
+        }
+
+        changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.FlagsChanged && c.Uid == third && c.Flags.HasFlag(MessageFlags.Answered));
+    }
+
+    [StoreFact]
     public async Task A_large_FETCH_from_a_views_kept_rows_shows_what_every_host_wrote_since()
     {
         // 100 messages: a FETCH of them all loads the view's rows; later FETCHes read only what changed since, on
