@@ -126,8 +126,9 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
 
         // Few ranges: one window each. Many scattered UIDs: one window over their span, filtered here.
         var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
-        var columns = MessageRows.Columns + (options.IncludeIndex ? MessageRows.IndexColumns : string.Empty);
-        var join = options.IncludeIndex ? MessageRows.IndexJoin : string.Empty;
+        var withAddress = !options.IncludeIndex && options.ReadsContent;
+        var columns = MessageRows.Columns + (options.IncludeIndex ? MessageRows.IndexColumns : withAddress ? MessageRows.AddressColumns : string.Empty);
+        var join = options.IncludeIndex || withAddress ? MessageRows.IndexJoin : string.Empty;
         var changedSince = (long)Math.Min(options.ChangedSince ?? 0, long.MaxValue);
         var pageSize = options.IncludeIndex ? FetchPageWithIndex : FetchPage;
 
@@ -145,7 +146,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
                 var from = cursor;
                 var page = new List<MessageData>();
                 MailboxRow? mailbox = null;
-                (string, object?[], Action<Npgsql.NpgsqlDataReader>) pageQuery = (query, [_mailboxId, from, (long)window.Last, changedSince], r => page.Add(MessageRows.Read(r, _store, options.IncludeIndex)));
+                (string, object?[], Action<Npgsql.NpgsqlDataReader>) pageQuery = (query, [_mailboxId, from, (long)window.Last, changedSince], r => page.Add(MessageRows.Read(r, _store, options.IncludeIndex, withAddress)));
 
                 // The first page comes with the mailbox row: when that shows nothing new, so does the poll after this
                 // FETCH, without a round trip of its own.
@@ -170,7 +171,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
 
                 // A FETCH that reads content (header fields, sections) gets small messages' bytes in one query for
                 // the page instead of one query each.
-                var readAhead = options.IncludeIndex && options.ReadsContent ? await ReadAheadAsync(page, cancellationToken).ConfigureAwait(false) : null;
+                var readAhead = options.ReadsContent ? await ReadAheadAsync(page, cancellationToken).ConfigureAwait(false) : null;
                 try
                 {
                     foreach (var message in page)

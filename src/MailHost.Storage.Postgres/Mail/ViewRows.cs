@@ -6,7 +6,7 @@ namespace MailHost.Storage.Postgres.Mail;
 /// brought up to, and the expunges since. Every change to a message raises its MODSEQ and the mailbox's in the
 /// same transaction, and MODSEQs become visible in the order they were given out, so reading the mailbox row first
 /// and the changes after it misses nothing up to the HIGHESTMODSEQ it read, whichever host wrote.
-/// Rows without the MIME index only: a FETCH that needs it reads the database.
+/// Rows without the MIME index only: a FETCH that needs it, or that reads the messages' bytes, reads the database.
 /// </summary>
 internal sealed class ViewRows
 {
@@ -40,7 +40,8 @@ internal sealed class ViewRows
             return false;
         }
 
-        return !options.IncludeIndex && (_rows is not null || count >= FillThreshold);
+        // A FETCH that reads the messages' bytes reads the database, which gives the content addresses with the rows.
+        return !options.IncludeIndex && !options.ReadsContent && (_rows is not null || count >= FillThreshold);
     }
 
     /// <summary>Lets the rows go (a session waiting in IDLE may wait for hours, thousands of them at once).</summary>

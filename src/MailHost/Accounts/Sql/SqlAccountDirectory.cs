@@ -125,13 +125,7 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
             return null;
         }
 
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var transaction = await BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
-            var account = await FindAccountAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
-            return account is null ? null : await LoadAccountInfoAsync(connection, transaction, account, cancellationToken).ConfigureAwait(false);
-        }
+        return await ReadAccountInfoAsync("SELECT id FROM accounts WHERE name = @key", name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -143,19 +137,10 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
             return null;
         }
 
-        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var transaction = await BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
-            var owner = await FindAddressOwnerAsync(connection, transaction, canonical, cancellationToken).ConfigureAwait(false);
-            if (owner is null)
-            {
-                return null;
-            }
-
-            var account = await FindAccountAsync(connection, transaction, owner.Value.AccountName, cancellationToken).ConfigureAwait(false);
-            return account is null ? null : await LoadAccountInfoAsync(connection, transaction, account, cancellationToken).ConfigureAwait(false);
-        }
+        return await ReadAccountInfoAsync(
+            "SELECT account_id AS id FROM addresses WHERE address = @key UNION ALL SELECT account_id FROM aliases WHERE address = @key LIMIT 1",
+            canonical,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -351,6 +336,43 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
         await using (reader.ConfigureAwait(false))
         {
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetBoolean(1)) : null;
+        }
+    }
+
+    /// <summary>
+    /// The account that <paramref name="target"/> (a query of one <c>id</c> column with the parameter <c>@key</c>)
+    /// finds, with its addresses and aliases, in one statement: one round trip and one snapshot, no transaction. The
+    /// SMTP recipient check runs this for every RCPT TO.
+    /// </summary>
+    private async Task<AccountInfo?> ReadAccountInfoAsync(string target, string key, CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // Kind 0 is the account row, 1 its addresses, 2 its aliases, each in the order they were added.
+            var rows = await ReadListAsync(
+                connection,
+                null,
+                $"""
+                WITH target AS ({target})
+                SELECT 0 AS kind, a.id, a.name, a.disabled FROM accounts a WHERE a.id IN (SELECT id FROM target)
+                UNION ALL SELECT 1, x.id, x.address, NULL FROM addresses x WHERE x.account_id IN (SELECT id FROM target)
+                UNION ALL SELECT 2, x.id, x.address, NULL FROM aliases x WHERE x.account_id IN (SELECT id FROM target)
+                ORDER BY 1, 2;
+                """,
+                r => (Kind: r.GetInt32(0), Text: r.GetString(2), Disabled: !r.IsDBNull(3) && r.GetBoolean(3)),
+                cancellationToken,
+                ("@key", key)).ConfigureAwait(false);
+            if (rows.Count == 0 || rows[0].Kind != 0)
+            {
+                return null;
+            }
+
+            return new AccountInfo(
+                rows[0].Text,
+                [.. rows.Where(r => r.Kind == 1).Select(r => r.Text)],
+                [.. rows.Where(r => r.Kind == 2).Select(r => r.Text)],
+                rows[0].Disabled);
         }
     }
 
