@@ -139,6 +139,8 @@ internal static partial class MailHostServer
         customize?.Invoke(builder);
         // Client onboarding over HTTP (MailHost:Http), off unless configured; its HTTPS uses the mail certificate.
         builder.Services.AddMailHostOnboarding(builder.Configuration);
+        // The ACME client (MailHost:Certificates:Acme), off unless configured; it answers challenges on MailHost:Http.
+        builder.Services.AddMailHostAcmeWhenConfigured(builder.Configuration);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.ListenMailEndpoints(context.Configuration);
@@ -146,6 +148,7 @@ internal static partial class MailHostServer
         });
         var app = builder.Build();
         Onboarding.OnboardingRoutes.Map(app);
+        Onboarding.AcmeChallengeRoutes.Map(app);
         return app;
     }
 

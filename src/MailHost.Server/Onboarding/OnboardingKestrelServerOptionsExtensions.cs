@@ -1,4 +1,5 @@
 using System.Net;
+using MailHost.Certificates.Acme;
 using MailHost.Hosting;
 using MailHost.Server.Onboarding;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -36,13 +37,23 @@ internal static class OnboardingKestrelServerOptionsExtensions
                 throw new MailHostConfigurationException($"{Key}: HTTPS uses the mail certificate, but no mail endpoint with TLS is enabled. Enable one, or use {OnboardingHttpSettings.UrlKey} behind a TLS proxy.") { Key = Key };
             }
 
+            var acme = services.GetService<AcmeChallengeResponses>();
             Listen(kestrel, https, listen =>
             {
-                listen.UseHttps(new HttpsConnectionAdapterOptions
+                if (acme is not null)
                 {
-                    ServerCertificateSelector = certificate.Find,
-                    SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
-                });
+                    // The ACME client is on: this listener may have to answer TLS-ALPN-01 (RFC 8737).
+                    listen.UseHttpsAnsweringTlsAlpn01(certificate, acme);
+                }
+                else
+                {
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificateSelector = certificate.Find,
+                        SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                    });
+                }
+
                 listeners.Add(listen, https: true);
             });
         }

@@ -21,7 +21,10 @@ internal sealed class CertificateEntry
     /// <summary>Whose certificate this is: <see cref="IServerCertificateRegistry.DefaultName"/>, a configuration entry's key, or a registry user's name.</summary>
     public string Name { get; }
 
-    /// <summary>Where it came from, for logs: a file path, or "generated", or "registry".</summary>
+    /// <summary>The <see cref="Origin"/> of the self-signed certificate generated when none is configured.</summary>
+    public const string GeneratedOrigin = "generated";
+
+    /// <summary>Where it came from, for logs: a file path, or <see cref="GeneratedOrigin"/>, or "registry".</summary>
     public string Origin { get; }
 
     public X509Certificate2 Certificate { get; }

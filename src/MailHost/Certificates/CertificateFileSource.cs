@@ -8,6 +8,9 @@ namespace MailHost.Certificates;
 /// <param name="Options">Path, KeyPath and Password.</param>
 internal sealed record CertificateFileSource(string Name, string ConfigurationKey, MailCertificateOptions Options)
 {
+    /// <summary>The key under <c>MailHost:Certificates</c> that holds the ACME settings, so no certificate entry may be called so.</summary>
+    public const string AcmeSectionKey = "Acme";
+
     /// <summary>The configured certificate sources in <paramref name="options"/>: the default first, if set.</summary>
     /// <exception cref="MailHostConfigurationException">An entry has no Path, or is named like the default.</exception>
     public static IReadOnlyList<CertificateFileSource> From(MailHostOptions options)
@@ -21,6 +24,12 @@ internal sealed record CertificateFileSource(string Name, string ConfigurationKe
 
         foreach (var (name, entry) in options.Certificates.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
+            // MailHost:Certificates:Acme configures the ACME client (Acme.AcmeOptions), not a certificate file.
+            if (string.Equals(name, AcmeSectionKey, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             var key = $"{MailHostOptions.SectionName}:Certificates:{name}";
             if (string.Equals(name, IServerCertificateRegistry.DefaultName, StringComparison.OrdinalIgnoreCase))
             {

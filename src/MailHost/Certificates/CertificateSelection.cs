@@ -43,6 +43,8 @@ internal sealed class CertificateSelection
     /// <summary>
     /// Indexes <paramref name="entries"/>. The default is the entry named <paramref name="defaultName"/>, or without one
     /// the first by name, so that a host configured with named certificates only still answers clients without SNI.
+    /// A generated self-signed default is the last resort: once a real certificate is there (one an ACME client
+    /// registered), clients without SNI get that one instead of a certificate no client trusts.
     /// </summary>
     public static CertificateSelection Build(IEnumerable<CertificateEntry> entries, string defaultName)
     {
@@ -50,7 +52,10 @@ internal sealed class CertificateSelection
             .OrderBy(e => e.Name == defaultName)
             .ThenBy(e => e.Name, StringComparer.Ordinal)
             .ToArray();
-        var fallback = ordered.FirstOrDefault(e => e.Name == defaultName) ?? ordered.FirstOrDefault();
+        var named = ordered.FirstOrDefault(e => e.Name == defaultName);
+        var fallback = named is { Origin: not CertificateEntry.GeneratedOrigin }
+            ? named
+            : ordered.FirstOrDefault(e => e.Name != defaultName) ?? named;
         return new CertificateSelection(ordered, fallback);
     }
 

@@ -55,7 +55,7 @@ internal sealed class ConfiguredCertificateFiles(
 
             if (sources.Count == 0)
             {
-                store.Set(CertificateEntry.Create(IServerCertificateRegistry.DefaultName, "generated", selfSigned.GetCertificate(), intermediates: null));
+                store.Set(CertificateEntry.Create(IServerCertificateRegistry.DefaultName, CertificateEntry.GeneratedOrigin, selfSigned.GetCertificate(), intermediates: null));
             }
 
             _watched = watched;

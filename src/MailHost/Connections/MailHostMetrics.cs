@@ -9,7 +9,7 @@ namespace MailHost.Connections;
 /// connections opened, open now, refused (before the greeting, or their TLS handshake), and closed by the server
 /// when a deadline passed, tagged by endpoint and protocol; submitted messages refused for their author fields, tagged
 /// by field; the work and refusals of authentication (password checks, blocks, empty passwords); and the seconds until
-/// each served certificate expires, tagged by certificate name.
+/// each served certificate expires, tagged by certificate name; and the ACME orders of the built-in client, by outcome.
 /// </summary>
 public static class MailHostMetrics
 {
@@ -57,6 +57,9 @@ public static class MailHostMetrics
 
     internal static readonly Counter<long> ConnectionsTimedOut = Meter.CreateCounter<long>(
         "mailhost.connections.timed_out", unit: "{connection}", description: "Connections closed by the server because a deadline passed, by reason.");
+
+    internal static readonly Counter<long> AcmeOrders = Meter.CreateCounter<long>(
+        "mailhost.acme.orders", unit: "{order}", description: "ACME orders for the host's certificate, by certificate name and outcome (issued, failed).");
 
     internal static readonly ObservableGauge<double> CertificateExpiry = Meter.CreateObservableGauge(
         "mailhost.certificate.expiry", () => CertificateExpirySources.Values.SelectMany(source => source()), unit: "s",
