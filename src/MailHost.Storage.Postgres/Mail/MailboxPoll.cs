@@ -1,16 +1,33 @@
+using System.Text.Json;
+
 namespace MailHost.Storage.Postgres.Mail;
 
 /// <summary>
 /// One poll of a view (NOOP, IDLE wake-up, after each command): the expunges, appends and flag changes since the view's
 /// MODSEQ, in MODSEQ order, and the view's next state. Every change to a mailbox's messages raises its HIGHESTMODSEQ
 /// in the same transaction, so an unchanged mailbox row means nothing happened, whichever host wrote: most polls are
-/// that one read, and the others one batch of queries in one snapshot.
+/// that one read, and the others one statement (one snapshot).
 /// </summary>
 internal sealed class MailboxPoll
 {
     private readonly PostgresMailStore _store;
     private readonly long _mailboxId;
     private readonly bool _readOnly;
+
+    /// <summary>
+    /// The whole poll as one statement, so in one snapshot without a transaction and in one round trip: the mailbox row
+    /// with, in columns of their own, the expunges and the message rows above the view's MODSEQ (as JSON arrays) and
+    /// the unseen count.
+    /// </summary>
+    private static readonly string PollSql =
+        $"""
+        SELECT {MailboxRow.Columns},
+          (SELECT COALESCE(json_agg(json_build_array(e.uid, e.modseq)), '[]'::json) FROM expunged e WHERE e.mailbox_id = $1 AND e.modseq > $2),
+          (SELECT COALESCE(json_agg(json_build_array(m.uid, m.modseq, m.flags, m.keywords)), '[]'::json) FROM messages m WHERE m.mailbox_id = $1 AND m.modseq > $2),
+          (SELECT COUNT(*)::int FROM messages m WHERE m.mailbox_id = $1 AND m.flags & 1 = 0),
+          (SELECT MIN(m.uid) FROM messages m WHERE m.mailbox_id = $1 AND m.flags & 1 = 0)
+        FROM mailboxes WHERE id = $1
+        """;
 
     public MailboxPoll(PostgresMailStore store, long mailboxId, bool readOnly)
     {
@@ -47,7 +64,7 @@ internal sealed class MailboxPoll
     /// <summary>The view's state when <see cref="IsUnchanged"/> said so: only its own MODSEQs are forgotten.</summary>
     public void Unchanged(State state) => Next = state with { OwnModSeqs = new HashSet<ulong>() };
 
-    /// <summary>The whole poll in one round trip of the caller's REPEATABLE READ transaction: every query reads one snapshot.</summary>
+    /// <summary>Runs the poll (<see cref="PollSql"/>) on <paramref name="s"/>, outside any transaction.</summary>
     public async Task<StoreResult<MailboxChanges>> RunAsync(PgSession s, State state, bool takeExpunges, CancellationToken ct)
     {
         var since = (long)state.KnownModSeq;
@@ -55,12 +72,30 @@ internal sealed class MailboxPoll
         var expungedRows = new List<(uint Uid, ulong ModSeq)>();
         var rows = new List<(uint Uid, ulong ModSeq, MessageFlags Flags, string[] Keywords)>();
         var unseen = default(UnseenCount);
-        await s.QueryBatchAsync(
-            ct,
-            ($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1", [_mailboxId], r => mailbox = MailboxRow.Read(r)),
-            ("SELECT uid, modseq FROM expunged WHERE mailbox_id = $1 AND modseq > $2", [_mailboxId, since], r => expungedRows.Add(((uint)r.GetInt64(0), (ulong)r.GetInt64(1)))),
-            ("SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = $1 AND modseq > $2", [_mailboxId, since], r => rows.Add(((uint)r.GetInt64(0), (ulong)r.GetInt64(1), (MessageFlags)r.GetInt32(2), r.GetFieldValue<string[]>(3)))),
-            (UnseenCount.Sql, [_mailboxId], r => unseen = UnseenCount.Read(r))).ConfigureAwait(false);
+        void Read(Npgsql.NpgsqlDataReader r)
+        {
+            mailbox = MailboxRow.Read(r);
+            const int First = MailboxRow.ColumnCount;
+            using (var expunged = JsonDocument.Parse(r.GetString(First)))
+            {
+                foreach (var e in expunged.RootElement.EnumerateArray())
+                {
+                    expungedRows.Add((e[0].GetUInt32(), e[1].GetUInt64()));
+                }
+            }
+
+            using (var changed = JsonDocument.Parse(r.GetString(First + 1)))
+            {
+                foreach (var m in changed.RootElement.EnumerateArray())
+                {
+                    rows.Add((m[0].GetUInt32(), m[1].GetUInt64(), (MessageFlags)m[2].GetInt32(), [.. m[3].EnumerateArray().Select(k => k.GetString()!)]));
+                }
+            }
+
+            unseen = new UnseenCount(r.GetInt32(First + 2), r.IsDBNull(First + 3) ? 0 : (uint)r.GetInt64(First + 3));
+        }
+
+        await s.QueryBatchAsync(ct, (PollSql, [_mailboxId, since], Read)).ConfigureAwait(false);
         if (mailbox is null || mailbox.Noselect)
         {
             return StoreResult<MailboxChanges>.Fail(StoreErrorCode.NotFound, "The mailbox no longer exists.");

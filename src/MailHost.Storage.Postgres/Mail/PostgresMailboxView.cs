@@ -458,7 +458,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
             }
             else
             {
-                result = await _store.TryReadAsync((s, ct) => poll.RunAsync(s, state, takeExpunges, ct), cancellationToken).ConfigureAwait(false);
+                result = await _store.TryReadAsync((s, ct) => poll.RunAsync(s, state, takeExpunges, ct), cancellationToken, singleStatement: true).ConfigureAwait(false);
             }
         }
         finally
