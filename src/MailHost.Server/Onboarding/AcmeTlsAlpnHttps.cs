@@ -51,7 +51,7 @@ internal static class AcmeTlsAlpnHttps
         // ApplicationProtocols left unset: Kestrel offers HTTP/2 and HTTP/1.1 as on any HTTPS listener.
         return new SslServerAuthenticationOptions
         {
-            ServerCertificate = certificate.Find(context.Connection, serverName),
+            ServerCertificateContext = certificate.FindContext(context.Connection, serverName),
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
         };
     }

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using MailHost.Certificates;
 using MailHost.Hosting;
@@ -34,6 +35,40 @@ internal sealed class MailServerCertificate(MailListenerRegistry listeners, ISer
             {
                 return certificate;
             }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// What <see cref="Find"/> finds, as a TLS context with the chain to send: the intermediates the host's certificate
+    /// came with (a strict client, such as an MTA-STS policy fetcher, needs them); an endpoint's own certificate is sent
+    /// with what the machine's stores hold for it. Null when no TLS mail endpoint is enabled.
+    /// </summary>
+    public SslStreamCertificateContext? FindContext(ConnectionContext? connection, string? serverName)
+    {
+        foreach (var listener in listeners.Listeners)
+        {
+            var options = listener.Options;
+            if (options.Tls == MailTlsMode.None)
+            {
+                continue;
+            }
+
+            var own = (connection is null ? null : options.ServerCertificateSelector?.Invoke(connection, serverName)) ?? options.ServerCertificate;
+            if (own is not null)
+            {
+                return SslStreamCertificateContext.Create(own, additionalCertificates: null, offline: true);
+            }
+
+            if (certificates is ServerCertificateStore store)
+            {
+                return store.SelectContext(serverName);
+            }
+
+            return certificates?.SelectCertificate(serverName) is { } certificate
+                ? SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true)
+                : null;
         }
 
         return null;

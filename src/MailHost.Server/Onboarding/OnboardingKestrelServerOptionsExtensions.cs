@@ -47,10 +47,15 @@ internal static class OnboardingKestrelServerOptionsExtensions
                 }
                 else
                 {
-                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    // Per handshake, with the certificate's intermediates (a selector returning a bare certificate
+                    // would send the leaf alone).
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
-                        ServerCertificateSelector = certificate.Find,
-                        SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                        OnConnection = context => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions
+                        {
+                            ServerCertificateContext = certificate.FindContext(context.Connection, context.ClientHelloInfo.ServerName),
+                            EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                        }),
                     });
                 }
 

@@ -34,6 +34,8 @@ public sealed class AcmeHttp01Tests
         imaps.Issuer.Should().NotBe(imaps.Subject, "Pebble issued it, it is not the generated self-signed certificate");
         smtp.SerialNumber.Should().Be(imaps.SerialNumber);
         pop3.SerialNumber.Should().Be(imaps.SerialNumber, "one certificate serves every configured name");
+        (await host.HttpsCertificateAsync(OtherName)).SerialNumber
+            .Should().Be(imaps.SerialNumber, "the HTTPS onboarding endpoint (autoconfig, MTA-STS) serves it with its intermediate too");
         host.Logs.Entries.Should().Contain(e => e.EventId.Id == 1223 && e.Message.Contains("http-01", StringComparison.Ordinal) && e.Message.Contains(OtherName, StringComparison.Ordinal));
         host.Logs.Entries.Should().Contain(e => e.EventId.Id == 1510, "the HTTP endpoint answered the validation");
         host.Services.GetRequiredService<IServerCertificateRegistry>().SelectCertificate(null)!.SerialNumber

@@ -120,6 +120,17 @@ public sealed class AcmeTestHost : IAsyncDisposable
         return served!;
     }
 
+    /// <summary>A TLS handshake with the HTTPS onboarding endpoint, accepting only a chain to Pebble's root from what it sent; the leaf served.</summary>
+    public async Task<X509Certificate2> HttpsCertificateAsync(string serverName)
+    {
+        X509Certificate2? served = null;
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Pebble.TlsPort)).WaitAsync(Bound);
+        await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false, Validate(c => served = c));
+        await tls.AuthenticateAsClientAsync(serverName).WaitAsync(Bound);
+        return served!;
+    }
+
     /// <summary>An IMAPS handshake that accepts only the host's default certificate (when ACME has not delivered); the leaf served.</summary>
     public async Task<X509Certificate2> ImapsDefaultCertificateAsync(string serverName)
     {
