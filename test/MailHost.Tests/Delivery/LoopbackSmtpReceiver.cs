@@ -27,7 +27,17 @@ public sealed class LoopbackSmtpReceiver : IAsyncDisposable
     /// <summary>The reply to RCPT for an address.</summary>
     public Func<string, string> RcptReply { get; set; } = _ => "250 2.1.5 OK";
 
-    public Func<string> DataReply { get; set; } = () => "250 2.0.0 queued";
+    /// <summary>
+    /// The reply to the end of DATA, given the transaction as received; only a transaction answered with 2xx is kept
+    /// in <see cref="Transactions"/>.
+    /// </summary>
+    public Func<ReceivedTransaction, string> DataReply { get; set; } = _ => "250 2.0.0 queued";
+
+    /// <summary>
+    /// Connections are accepted at once but greeted (220) only when this task completes, so that a test can let mail
+    /// pile up in a queue before any delivery starts.
+    /// </summary>
+    public Task GreetingAfter { get; set; } = Task.CompletedTask;
 
     public ConcurrentQueue<ReceivedTransaction> Transactions { get; } = new();
 
@@ -75,7 +85,9 @@ public sealed class LoopbackSmtpReceiver : IAsyncDisposable
         async Task SendAsync(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"), _stop.Token);
         try
         {
+            await GreetingAfter.WaitAsync(_stop.Token);
             await SendAsync("220 receiver.test ESMTP");
+            string? clientName = null;
             string? from = null;
             var rcpts = new List<string>();
             var commands = new List<string>();
@@ -84,6 +96,7 @@ public sealed class LoopbackSmtpReceiver : IAsyncDisposable
                 var upper = line.ToUpperInvariant();
                 if (upper.StartsWith("EHLO", StringComparison.Ordinal))
                 {
+                    clientName = line[4..].Trim();
                     var ext = Extensions.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                     await SendAsync(ext.Length == 0 ? "250 receiver.test" : "250-receiver.test");
                     for (var i = 0; i < ext.Length; i++)
@@ -120,10 +133,11 @@ public sealed class LoopbackSmtpReceiver : IAsyncDisposable
                         data.Append(dataLine.StartsWith('.') ? dataLine[1..] : dataLine).Append("\r\n");
                     }
 
-                    var reply = DataReply();
+                    var transaction = new ReceivedTransaction(from!, [.. rcpts], [.. commands], data.ToString(), clientName);
+                    var reply = DataReply(transaction);
                     if (reply.StartsWith('2'))
                     {
-                        Transactions.Enqueue(new ReceivedTransaction(from!, [.. rcpts], [.. commands], data.ToString()));
+                        Transactions.Enqueue(transaction);
                     }
 
                     await SendAsync(reply);
@@ -148,7 +162,8 @@ public sealed class LoopbackSmtpReceiver : IAsyncDisposable
         }
     }
 
-    public sealed record ReceivedTransaction(string MailFrom, IReadOnlyList<string> Recipients, IReadOnlyList<string> RcptCommands, string Data);
+    /// <summary>One DATA transaction; <paramref name="ClientName"/> is the domain the client gave in EHLO (null without one).</summary>
+    public sealed record ReceivedTransaction(string MailFrom, IReadOnlyList<string> Recipients, IReadOnlyList<string> RcptCommands, string Data, string? ClientName);
 
     private sealed class LineReader(Stream stream)
     {
