@@ -61,14 +61,15 @@ internal sealed class MailServerCertificate(MailListenerRegistry listeners, ISer
                 return SslStreamCertificateContext.Create(own, additionalCertificates: null, offline: true);
             }
 
-            if (certificates is ServerCertificateStore store)
+            var context = certificates is ServerCertificateStore store
+                ? store.SelectContext(serverName)
+                : certificates?.SelectCertificate(serverName) is { } certificate
+                    ? SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true)
+                    : null;
+            if (context is not null)
             {
-                return store.SelectContext(serverName);
+                return context;
             }
-
-            return certificates?.SelectCertificate(serverName) is { } certificate
-                ? SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true)
-                : null;
         }
 
         return null;

@@ -1,5 +1,6 @@
 using MailHost.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Logging;
+using MailHost.Tests.Logins;
 
 namespace MailHost.IntegrationTests.Acme;
 
@@ -14,7 +15,7 @@ public sealed class AcmeFailureTests
     {
         const string Name = "mail.elsewhere.test";
         using var data = new TempDirectory();
-        var clock = new AcmeTestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var pebble = await PebbleServer.StartAsync(PebbleServer.FreePort(), PebbleServer.FreePort());
 
         // The name resolves to an address nothing listens on, as when DNS points at another machine.
@@ -36,7 +37,7 @@ public sealed class AcmeFailureTests
     {
         const string Name = "mail.hookfails.test";
         using var data = new TempDirectory();
-        var clock = new AcmeTestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var pebble = await PebbleServer.StartAsync(PebbleServer.FreePort(), PebbleServer.FreePort());
         await using var host = await AcmeTestHost.StartAsync(pebble, data.Path, Name, clock, [
             "--MailHost:Certificates:Acme:Challenge=Dns01",

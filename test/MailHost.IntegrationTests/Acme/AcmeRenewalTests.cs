@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using MailHost.IntegrationTests.Infrastructure;
+using MailHost.Tests.Logins;
 
 namespace MailHost.IntegrationTests.Acme;
 
@@ -15,7 +16,7 @@ public sealed class AcmeRenewalTests
     public async Task A_renewed_certificate_is_served_on_the_next_handshake_while_an_open_connection_keeps_working()
     {
         using var data = new TempDirectory();
-        var clock = new AcmeTestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var pebble = await PebbleServer.StartAsync(PebbleServer.FreePort(), PebbleServer.FreePort());
         await using var host = await AcmeTestHost.StartAsync(pebble, data.Path, Name, clock);
         await host.WaitForIssuedAsync();

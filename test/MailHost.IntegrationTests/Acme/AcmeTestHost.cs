@@ -14,6 +14,7 @@ using MailKit.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MailHost.Tests.Logins;
 
 namespace MailHost.IntegrationTests.Acme;
 
@@ -43,7 +44,7 @@ public sealed class AcmeTestHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Builds and starts the host; <paramref name="settings"/> are more <c>--Key=value</c> arguments.</summary>
-    public static async Task<AcmeTestHost> StartAsync(PebbleServer pebble, string dataDirectory, string hostname, AcmeTestClock? clock = null, params string[] settings)
+    public static async Task<AcmeTestHost> StartAsync(PebbleServer pebble, string dataDirectory, string hostname, FakeTimeProvider? clock = null, params string[] settings)
     {
         var logs = new CapturingLoggerProvider();
         string[] args =

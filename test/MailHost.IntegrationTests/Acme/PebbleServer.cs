@@ -24,6 +24,8 @@ public sealed class PebbleServer : IAsyncDisposable
     /// <summary>How long a Pebble certificate lives here: short, so renewal at two thirds is near.</summary>
     public static readonly TimeSpan CertificateLifetime = TimeSpan.FromHours(1);
 
+    private static readonly HashSet<int> GivenPorts = [];
+
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(20);
     private readonly TempDirectory _directory = new();
     private readonly StringBuilder _output = new();
@@ -73,12 +75,26 @@ public sealed class PebbleServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A port free on 127.0.0.1 now (for listeners whose port Pebble must know before they start).</summary>
+    /// <summary>
+    /// A port free on 127.0.0.1 now (for listeners whose port Pebble must know before they start), and never one this
+    /// test run was given before: the kernel may hand a port that was just released out again, and two of one Pebble's
+    /// listeners were once given the same one.
+    /// </summary>
     public static int FreePort()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        while (true)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            lock (GivenPorts)
+            {
+                if (GivenPorts.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     /// <summary>Starts challtestsrv and Pebble; <paramref name="nonceRejectPercent"/> of good nonces are refused with badNonce.</summary>

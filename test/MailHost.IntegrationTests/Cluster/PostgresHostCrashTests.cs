@@ -4,12 +4,10 @@ using System.Net;
 using System.Text.RegularExpressions;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.IntegrationTests.Outbound;
-using MailHost.Server.Admin;
 using MailHost.TestSupport;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
-using Microsoft.Extensions.Configuration;
 using MimeKit;
 using Xunit.Abstractions;
 
@@ -260,21 +258,7 @@ public sealed partial class PostgresHostCrashTests(ITestOutputHelper output) : I
         }
     }
 
-    private async Task AdminAsync(params string[] args)
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["MailHost:Store:Provider"] = "Postgres",
-                ["ConnectionStrings:MailHost"] = _database,
-                ["MailHost:Auth:PasswordIterations"] = "4096",
-            })
-            .Build();
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await AdminCli.RunAsync(args, configuration, stdout, stderr, new StringReader(string.Empty), CancellationToken.None).WaitAsync(Timeout);
-        exit.Should().Be(AdminCli.ExitSuccess, stderr.ToString());
-    }
+    private Task AdminAsync(params string[] args) => PostgresSiteAdmin.RunAsync(_database, args);
 
     private static MimeMessage Message(string subject) => new(
         [new MailboxAddress("Bob", "bob@example.org")],

@@ -1,11 +1,9 @@
 using MailHost.IntegrationTests.Outbound;
-using MailHost.Server.Admin;
 using MailHost.TestSupport;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using Microsoft.Extensions.Configuration;
 using MimeKit;
 using Npgsql;
 
@@ -131,21 +129,7 @@ public sealed class PostgresOutageTests : IRequiresPostgres, IAsyncLifetime
         }
     }
 
-    private async Task AdminAsync(params string[] args)
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["MailHost:Store:Provider"] = "Postgres",
-                ["ConnectionStrings:MailHost"] = _database,
-                ["MailHost:Auth:PasswordIterations"] = "4096",
-            })
-            .Build();
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await AdminCli.RunAsync(args, configuration, stdout, stderr, new StringReader(string.Empty), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-        exit.Should().Be(AdminCli.ExitSuccess, stderr.ToString());
-    }
+    private Task AdminAsync(params string[] args) => PostgresSiteAdmin.RunAsync(_database, args);
 
     private static MimeMessage Message(string subject) => new(
         [new MailboxAddress("Bob", "bob@example.org")],

@@ -5,12 +5,10 @@ using System.Text;
 using MailHost.Delivery.Queue;
 using MailHost.IntegrationTests.Infrastructure;
 using MailHost.IntegrationTests.Outbound;
-using MailHost.Server.Admin;
 using MailHost.Tests.Delivery;
 using MailHost.TestSupport;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MimeKit;
@@ -263,19 +261,5 @@ public sealed class PostgresOutboundTwoHostsTests(ITestOutputHelper output) : IR
         return MimeMessage.Load(data).MessageId ?? throw new InvalidDataException("A message arrived without a Message-ID.");
     }
 
-    private async Task AdminAsync(params string[] args)
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["MailHost:Store:Provider"] = "Postgres",
-                ["ConnectionStrings:MailHost"] = _database,
-                ["MailHost:Auth:PasswordIterations"] = "4096",
-            })
-            .Build();
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await AdminCli.RunAsync(args, configuration, stdout, stderr, new StringReader(string.Empty), CancellationToken.None).WaitAsync(Timeout);
-        exit.Should().Be(AdminCli.ExitSuccess, stderr.ToString());
-    }
+    private Task AdminAsync(params string[] args) => PostgresSiteAdmin.RunAsync(_database, args);
 }

@@ -1,11 +1,13 @@
 namespace MailHost.Tests.Logins;
 
 /// <summary>A manual clock: time moves only through <see cref="Advance"/>, which fires due timers.</summary>
-public sealed class FakeTimeProvider : TimeProvider
+/// <param name="start">The time the clock starts at: the real time when the test talks to a server that checks dates
+/// (an ACME server's certificates carry real ones), a fixed one otherwise (1 January 2026 by default).</param>
+public sealed class FakeTimeProvider(DateTimeOffset? start = null) : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<FakeTimer> _timers = [];
-    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private DateTimeOffset _now = start ?? new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public override DateTimeOffset GetUtcNow()
     {
@@ -41,6 +43,21 @@ public sealed class FakeTimeProvider : TimeProvider
                 var due = _timers.Where(t => t.Due is not null).Select(t => t.Due!.Value).DefaultIfEmpty().Min();
                 return due == default ? null : due - _now;
             }
+        }
+    }
+
+    /// <summary>Waits until a timer is pending (the code under test has scheduled its next step) and returns how far away it is.</summary>
+    public async Task<TimeSpan> WaitForTimerAsync(TimeSpan limit)
+    {
+        using var deadline = new CancellationTokenSource(limit);
+        while (true)
+        {
+            if (NextTimerIn is { } next)
+            {
+                return next;
+            }
+
+            await Task.Delay(20, deadline.Token);
         }
     }
 
