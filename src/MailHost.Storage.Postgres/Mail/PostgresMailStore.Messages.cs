@@ -248,26 +248,18 @@ public sealed partial class PostgresMailStore
     }
 
     /// <summary>
-    /// Drops references; content nobody uses any more goes with its bytes, in the same transaction (then true: a later
-    /// write of the same bytes in this transaction must upload them again).
+    /// Drops <paramref name="count"/> references to one content; content nobody uses any more goes with its bytes, in
+    /// the same transaction (<see cref="ContentRelease"/>, which also makes a later write of the same bytes in this
+    /// transaction upload them again).
     /// </summary>
-    internal async Task<bool> ReleaseContentAsync(PgSession s, long contentId, int count, CancellationToken ct)
+    internal async Task ReleaseContentAsync(PgSession s, long contentId, int count, CancellationToken ct)
     {
-        var left = await s.FirstAsync(
-            "UPDATE contents SET refs = refs - $2 WHERE id = $1 RETURNING refs, address",
-            r => new Tuple<int, string>(r.GetInt32(0), r.GetString(1)),
-            ct,
-            contentId,
-            count).ConfigureAwait(false);
-        if (left is not { Item1: <= 0 })
-        {
-            return false;
-        }
-
-        await s.ExecAsync("DELETE FROM contents WHERE id = $1", ct, contentId).ConfigureAwait(false);
-        await Blobs.DeleteAsync(s, [left.Item2], ct).ConfigureAwait(false);
-        s.StoredContent.Remove(left.Item2);
-        return true;
+        var release = new ContentRelease();
+        await s.BatchAsync(
+            [ContentRelease.Statement(Enumerable.Repeat(contentId, count))],
+            new Dictionary<string, Action<Npgsql.NpgsqlDataReader>> { [ContentRelease.FirstColumn] = release.Read },
+            ct).ConfigureAwait(false);
+        await release.DeleteUnreferencedAsync(this, s, ct).ConfigureAwait(false);
     }
 
     /// <summary>Removes a mailbox whose row the caller holds: its messages, retained rows and expunge records; its views see it gone.</summary>
