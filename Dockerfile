@@ -23,6 +23,9 @@ RUN mkdir -p -m 700 /data && chown app:app /data
 VOLUME /data
 USER app
 EXPOSE 25 110 143 465 587 993 995
+# Ready = the store answers, the queue worker runs, the certificate is valid: /readyz on the administration endpoint
+# (MailHost:Admin:Url, http://localhost:8480 inside the container by default), asked by the host itself (no curl here).
+HEALTHCHECK --interval=30s --timeout=15s --start-period=30s --retries=3 CMD ["dotnet", "mailhost.dll", "health"]
 # docker stop sends SIGTERM: give it MailHost:ShutdownTimeout plus a margin (docker stop -t 40, stop_grace_period).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["dotnet", "mailhost.dll"]

@@ -2,6 +2,7 @@ using MailHost.Delivery;
 using MailHost.Hosting;
 using MailHost.Server.Admin;
 using MailHost.Server.Service;
+using MailHost.Server.Telemetry;
 using MailHost.Smtp;
 using MailHost.Accounts.Sql;
 using Npgsql;
@@ -25,6 +26,11 @@ internal static partial class MailHostServer
         if (WindowsServiceCommand.IsServiceCommand(args))
         {
             return await WindowsServiceCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+        }
+
+        if (Administration.HealthCommand.IsHealthCommand(args))
+        {
+            return await Administration.HealthCommand.RunAsync(args, AdminConfiguration(args), Console.Out, Console.Error).ConfigureAwait(false);
         }
 
         if (AdminCli.IsAdminCommand(args) || args is ["help" or "--help" or "-h", ..])
@@ -141,12 +147,22 @@ internal static partial class MailHostServer
         builder.Services.AddMailHostOnboarding(builder.Configuration);
         // The ACME client (MailHost:Certificates:Acme), off unless configured; it answers challenges on MailHost:Http.
         builder.Services.AddMailHostAcmeWhenConfigured(builder.Configuration);
+        // The administration endpoint (MailHost:Admin:Url): console, API, metrics and health; off unless configured.
+        builder.Services.AddMailHostAdmin(builder.Configuration);
+        // OpenTelemetry metrics: the Prometheus scrape on the administration endpoint, OTLP when configured.
+        builder.Services.AddMailHostTelemetry(builder.Configuration);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.ListenMailEndpoints(context.Configuration);
             kestrel.ListenOnboardingEndpoints(context.Configuration);
+            kestrel.ListenAdminEndpoint(context.Configuration);
         });
         var app = builder.Build();
+        Administration.AdminEndpoint.Map(app, admin =>
+        {
+            admin.MapMailHostMetrics();
+            Administration.Console.ConsoleRoutes.Map(admin);
+        });
         Onboarding.OnboardingRoutes.Map(app);
         Onboarding.AcmeChallengeRoutes.Map(app);
         return app;

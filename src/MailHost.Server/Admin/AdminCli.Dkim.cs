@@ -1,6 +1,7 @@
-using System.Globalization;
 using MailHost.Accounts;
+using MailHost.Accounts.Sql;
 using MailHost.Dkim;
+using MailHost.Server.Administration.Operations;
 using MailHost.Server.DnsCheck;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -84,7 +85,7 @@ public static partial class AdminCli
         try
         {
             var keys = await context.Stores.OpenDkimKeysAsync().ConfigureAwait(false);
-            return await DkimAsync(keys, domain, selector, algorithm, rotate, show, context).ConfigureAwait(false);
+            return await DkimAsync(keys, directory, domain, selector, algorithm, rotate, show, context).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is SqliteException or NpgsqlException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
@@ -92,7 +93,8 @@ public static partial class AdminCli
         }
     }
 
-    private static async Task<int> DkimAsync(IDkimKeyStore keys, string domain, string? selector, string? algorithm, bool rotate, bool show, Context context)
+    private static async Task<int> DkimAsync(
+        IDkimKeyStore keys, SqlAccountDirectory directory, string domain, string? selector, string? algorithm, bool rotate, bool show, Context context)
     {
         var existing = await keys.GetAsync(domain, context.CancellationToken).ConfigureAwait(false);
         if (existing is not null && !rotate)
@@ -110,15 +112,12 @@ public static partial class AdminCli
             return await context.FailAsync($"Domain '{domain}' has no DKIM key; create one with 'domains dkim {domain}'.").ConfigureAwait(false);
         }
 
-        var now = TimeProvider.System.GetUtcNow();
-        selector ??= DefaultSelector(now, existing?.Selector);
-        if (existing is not null && selector == existing.Selector)
+        var (key, problem) = DkimKeyIssuer.Create(domain, selector, algorithm, existing, TimeProvider.System.GetUtcNow());
+        if (key is null)
         {
-            // The old record must stay published while mail signed with it is still on its way.
-            return await context.FailAsync($"Selector '{selector}' is the current key's selector; a new key needs a new selector.").ConfigureAwait(false);
+            return await context.FailAsync(problem!).ConfigureAwait(false);
         }
 
-        var key = DkimKeys.Create(domain, selector, algorithm ?? DkimAlgorithms.RsaSha256, now);
         var saved = await keys.SaveAsync(key, context.CancellationToken).ConfigureAwait(false);
         if (!saved.IsSuccess)
         {
@@ -135,7 +134,12 @@ public static partial class AdminCli
                 $"It replaces the key with selector {existing.Selector}: keep that record published for a few days, so that mail signed before the rotation still verifies.").ConfigureAwait(false);
         }
 
-        return exitCode;
+        var audited = await context.AuditAsync(
+            directory,
+            existing is null ? AuditActions.DkimCreate : AuditActions.DkimRotate,
+            domain,
+            $"selector {key.Selector}, {key.Algorithm}" + (existing is null ? string.Empty : $" (was {existing.Selector})")).ConfigureAwait(false);
+        return exitCode != ExitSuccess ? exitCode : audited;
     }
 
     private static async Task<int> PrintDkimKeyAsync(Context context, DkimKey key, string headline)
@@ -149,19 +153,5 @@ public static partial class AdminCli
         await context.Out.WriteLineAsync("Publish this DNS record:").ConfigureAwait(false);
         await context.Out.WriteLineAsync(ZoneRecords.Txt(DkimKeys.RecordName(key), record)).ConfigureAwait(false);
         return ExitSuccess;
-    }
-
-    /// <summary><c>mh</c> and the date (<c>mh20260301</c>); a second key on the same day gets <c>-2</c>, <c>-3</c>, ...</summary>
-    private static string DefaultSelector(DateTimeOffset now, string? current)
-    {
-        var selector = "mh" + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        if (current is null || !current.StartsWith(selector, StringComparison.Ordinal))
-        {
-            return selector;
-        }
-
-        var suffix = current.Length > selector.Length + 1 && current[selector.Length] == '-'
-            && int.TryParse(current.AsSpan(selector.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n + 1 : 2;
-        return selector + "-" + suffix.ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -1,3 +1,5 @@
+using MailHost.Accounts;
+
 namespace MailHost.Server.Admin;
 
 /// <content>The <c>domains</c> and <c>aliases</c> commands.</content>
@@ -23,10 +25,12 @@ public static partial class AdminCli
 
                 var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
                 var domain = arguments.Positionals[0];
-                var result = words[0] == "add"
+                var add = words[0] == "add";
+                var result = add
                     ? await directory.AddDomainAsync(domain, context.CancellationToken).ConfigureAwait(false)
                     : await directory.RemoveDomainAsync(domain, context.CancellationToken).ConfigureAwait(false);
-                return await context.ReportAsync(result).ConfigureAwait(false);
+                return await context.ReportChangeAsync(
+                    directory, result, add ? AuditActions.DomainCreate : AuditActions.DomainRemove, MailAddressCanonicalizer.CanonicalizeDomain(domain) ?? domain).ConfigureAwait(false);
             }
 
             case "list":
@@ -76,7 +80,9 @@ public static partial class AdminCli
                 }
 
                 var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
-                return await context.ReportAsync(await directory.AddAliasAsync(arguments.Positionals[0], arguments.Positionals[1], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                var result = await directory.AddAliasAsync(arguments.Positionals[0], arguments.Positionals[1], context.CancellationToken).ConfigureAwait(false);
+                return await context.ReportChangeAsync(
+                    directory, result, AuditActions.AliasCreate, AddressTarget(arguments.Positionals[0]), "account: " + AccountTarget(arguments.Positionals[1])).ConfigureAwait(false);
             }
 
             case "remove":
@@ -88,7 +94,8 @@ public static partial class AdminCli
                 }
 
                 var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
-                return await context.ReportAsync(await directory.RemoveAliasAsync(arguments.Positionals[0], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                var result = await directory.RemoveAliasAsync(arguments.Positionals[0], context.CancellationToken).ConfigureAwait(false);
+                return await context.ReportChangeAsync(directory, result, AuditActions.AliasRemove, AddressTarget(arguments.Positionals[0])).ConfigureAwait(false);
             }
 
             case "list":

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MailHost.Accounts;
 using MailHost.Delivery;
 using MailHost.Delivery.Queue;
 using MailHost.Protocols.Smtp;
@@ -155,7 +156,9 @@ public static partial class AdminCli
         await context.Out.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
             $"{count} message(s) due now; a running server sends them at its next queue poll (MailHost:Outbound:PollInterval).")).ConfigureAwait(false);
-        return ExitSuccess;
+        return count == 0
+            ? ExitSuccess
+            : await context.AuditAsync(null, AuditActions.QueueRetry, target, string.Create(CultureInfo.InvariantCulture, $"{count} message(s)")).ConfigureAwait(false);
     }
 
     private static async Task<int> QueueRemoveAsync(IOutboundQueueStore? queue, string id, Context context)
@@ -166,7 +169,7 @@ public static partial class AdminCli
         }
 
         await context.Out.WriteLineAsync($"Message {AdminText.Printable(id)} removed from the queue; its sender is not notified.").ConfigureAwait(false);
-        return ExitSuccess;
+        return await context.AuditAsync(null, AuditActions.QueueRemove, id, null).ConfigureAwait(false);
     }
 
     private static string UnknownQueueId(string id) => $"There is no queued message '{AdminText.Printable(id)}'.";

@@ -19,7 +19,7 @@ public static partial class AdminCli
     {
         if (words is [])
         {
-            return await context.UsageAsync("missing users command (add, list, show, passwd, disable, enable, remove)", Usage).ConfigureAwait(false);
+            return await context.UsageAsync("missing users command (add, list, show, passwd, disable, enable, remove, admin, totp)", Usage).ConfigureAwait(false);
         }
 
         var rest = words.Skip(1);
@@ -57,8 +57,11 @@ public static partial class AdminCli
                     return exit;
                 }
 
+                var disable = words[0] == "disable";
                 var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
-                return await context.ReportAsync(await directory.SetDisabledAsync(arguments.Positionals[0], words[0] == "disable", context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                var result = await directory.SetDisabledAsync(arguments.Positionals[0], disable, context.CancellationToken).ConfigureAwait(false);
+                return await context.ReportChangeAsync(
+                    directory, result, disable ? AuditActions.AccountDisable : AuditActions.AccountEnable, AccountTarget(arguments.Positionals[0])).ConfigureAwait(false);
             }
 
             case "remove":
@@ -70,7 +73,28 @@ public static partial class AdminCli
                 }
 
                 var directory = await context.OpenDirectoryWithMailAsync().ConfigureAwait(false);
-                return await context.ReportAsync(await directory.RemoveAccountAsync(arguments.Positionals[0], context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                var result = await directory.RemoveAccountAsync(arguments.Positionals[0], context.CancellationToken).ConfigureAwait(false);
+                var target = AccountTarget(arguments.Positionals[0]);
+                if (result.Error == AccountAdministrationError.MailRemovalPending)
+                {
+                    // The account is gone from the directory all the same: that change is recorded, the refusal reported.
+                    await context.AuditAsync(directory, AuditActions.AccountRemove, target, "mail removal pending").ConfigureAwait(false);
+                    return await context.ReportAsync(result).ConfigureAwait(false);
+                }
+
+                return await context.ReportChangeAsync(directory, result, AuditActions.AccountRemove, target).ConfigureAwait(false);
+            }
+
+            case "admin":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, [], [RevokeFlag]).ConfigureAwait(false);
+                return arguments is null ? exit : await UsersAdminAsync(arguments, context).ConfigureAwait(false);
+            }
+
+            case "totp":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, [], [EnableFlag, DisableFlag]).ConfigureAwait(false);
+                return arguments is null ? exit : await UsersTotpAsync(arguments, context).ConfigureAwait(false);
             }
 
             case var verb when HelpWords.Contains(verb):
@@ -96,7 +120,9 @@ public static partial class AdminCli
         }
 
         var directory = await context.OpenDirectoryWithMailAsync().ConfigureAwait(false);
-        return await context.ReportAsync(await directory.AddAccountAsync(arguments.Positionals[0], addresses, record, context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        var result = await directory.AddAccountAsync(arguments.Positionals[0], addresses, record, context.CancellationToken).ConfigureAwait(false);
+        var detail = "addresses: " + string.Join(", ", addresses.Select(a => MailAddressCanonicalizer.CanonicalizeAddress(a) ?? a).Distinct(StringComparer.Ordinal));
+        return await context.ReportChangeAsync(directory, result, AuditActions.AccountCreate, AccountTarget(arguments.Positionals[0]), detail).ConfigureAwait(false);
     }
 
     private static async Task<int> UsersPasswdAsync(AdminArguments arguments, Context context)
@@ -108,7 +134,8 @@ public static partial class AdminCli
         }
 
         var directory = await context.OpenDirectoryAsync().ConfigureAwait(false);
-        return await context.ReportAsync(await directory.SetPasswordAsync(arguments.Positionals[0], record, context.CancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        var result = await directory.SetPasswordAsync(arguments.Positionals[0], record, context.CancellationToken).ConfigureAwait(false);
+        return await context.ReportChangeAsync(directory, result, AuditActions.AccountPassword, AccountTarget(arguments.Positionals[0])).ConfigureAwait(false);
     }
 
     private static async Task<int> UsersListAsync(Context context)
@@ -168,6 +195,8 @@ public static partial class AdminCli
         await output.WriteLineAsync($"Account:   {account.Name}").ConfigureAwait(false);
         await output.WriteLineAsync($"Status:    {(account.Disabled ? "disabled" : "enabled")}").ConfigureAwait(false);
         await output.WriteLineAsync($"Password:  {(details.HasPassword ? "set" : "not set (cannot log in)")}").ConfigureAwait(false);
+        await output.WriteLineAsync($"Role:      {(details.IsAdministrator ? "administrator" : "user")}").ConfigureAwait(false);
+        await output.WriteLineAsync($"TOTP:      {(details.HasTotp ? "on" : "off")}").ConfigureAwait(false);
         await output.WriteLineAsync($"Created:   {AdminText.Time(details.Created)}").ConfigureAwait(false);
         await WriteListAsync(output, "Addresses:", account.Addresses).ConfigureAwait(false);
         await WriteListAsync(output, "Aliases:", account.Aliases).ConfigureAwait(false);

@@ -9,9 +9,10 @@ using Npgsql;
 namespace MailHost.Server.Admin;
 
 /// <summary>
-/// The admin command line of the host: <c>mailhost users|domains|aliases ...</c> manages the account directory
-/// in <c>&lt;MailHost:DataDirectory&gt;/directory.db</c> and <c>mailhost queue ...</c> the outbound queue in
-/// <c>queue.db</c>, directly, whether or not the server is running.
+/// The admin command line of the host: <c>mailhost users|domains|aliases|apikeys|audit ...</c> manages the account
+/// directory in <c>&lt;MailHost:DataDirectory&gt;/directory.db</c> and <c>mailhost queue ...</c> the outbound queue in
+/// <c>queue.db</c>, directly, whether or not the server is running. Every change it makes is recorded in the
+/// directory's audit log under the actor <c>cli:&lt;user name&gt;</c>.
 /// </summary>
 /// <remarks>
 /// Exit codes: <see cref="ExitSuccess"/>, <see cref="ExitUsage"/> (the command line is wrong; usage goes to
@@ -37,12 +38,16 @@ public static partial class AdminCli
     private const string DataDirectoryKey = "MailHost:DataDirectory";
     private const string PasswordIterationsKey = "MailHost:Auth:PasswordIterations";
     private const string ConfigurationPrefix = "--MailHost:";
+    private const string AuditActorPrefix = "cli:";
 
     private static readonly string[] HelpWords = ["help", "--help", "-h"];
 
-    /// <summary>Whether <paramref name="args"/> is an admin command: its first word is <c>users</c>, <c>domains</c>, <c>aliases</c>, <c>queue</c> or <c>store</c>.</summary>
+    /// <summary>
+    /// Whether <paramref name="args"/> is an admin command: its first word is <c>users</c>, <c>domains</c>,
+    /// <c>aliases</c>, <c>apikeys</c>, <c>audit</c>, <c>queue</c> or <c>store</c>.
+    /// </summary>
     public static bool IsAdminCommand(string[] args)
-        => args is [var first, ..] && first is "users" or "domains" or "aliases" or "queue" or "store";
+        => args is [var first, ..] && first is "users" or "domains" or "aliases" or "apikeys" or "audit" or "queue" or "store";
 
     /// <summary>
     /// Runs one admin command and returns the process exit code. Never throws for bad input or a refused request;
@@ -84,6 +89,8 @@ public static partial class AdminCli
                 ["users", .. var rest] => await RunUsersAsync(rest, context).ConfigureAwait(false),
                 ["domains", .. var rest] => await RunDomainsAsync(rest, context).ConfigureAwait(false),
                 ["aliases", .. var rest] => await RunAliasesAsync(rest, context).ConfigureAwait(false),
+                ["apikeys", .. var rest] => await RunApiKeysAsync(rest, context).ConfigureAwait(false),
+                ["audit", .. var rest] => await RunAuditAsync(rest, context).ConfigureAwait(false),
                 ["queue", .. var rest] => await RunQueueAsync(rest, context).ConfigureAwait(false),
                 ["store", .. var rest] => await RunStoreAsync(rest, context).ConfigureAwait(false),
                 [var other, ..] => await context.UsageAsync($"unknown command {AdminText.Printable(other)}", Usage).ConfigureAwait(false),
@@ -131,12 +138,17 @@ public static partial class AdminCli
           users add <account> --address <address> [--address <address> ...] --password-stdin
                                                      a new account starts with no mail, even under a name used before
           users list
-          users show <account> [--logins <count>]     addresses, aliases and recent logins (default 20)
+          users show <account> [--logins <count>]     addresses, aliases, role, TOTP and recent logins (default 20)
           users passwd <account> --password-stdin
           users disable <account>
           users enable <account>
           users remove <account>                     deletes the account with its mail (mailboxes, messages,
-                                                     quota), addresses, aliases and login history
+                                                     quota), addresses, aliases, login history, role and TOTP key
+          users admin <account> [--revoke]           grants the administrator role (signing in to the
+                                                     administration console), or takes it away
+          users totp <account> --enable | --disable  --enable makes a new TOTP key (RFC 6238) that console
+                                                     sign-in then asks a code of, and prints it with an
+                                                     otpauth:// URI for an authenticator app; --disable drops it
 
         Domains (an address's domain must be a local domain):
           domains add <domain>
@@ -157,6 +169,14 @@ public static partial class AdminCli
           aliases add <address> <account>
           aliases list
           aliases remove <address>
+
+        API keys (for the HTTP administration API; only a SHA-256 hash of a key's secret is stored):
+          apikeys add <name> [--read-only]           prints the new key's token, once: it cannot be shown again
+          apikeys list                               every key, revoked ones included, newest first
+          apikeys revoke <id>                        the key is refused from then on
+
+        Audit log (every change made here, in the console or through the API):
+          audit [--count <n>]                        the newest entries first (default 50)
 
         Outbound queue (<MailHost:DataDirectory>/queue.db; safe while the server runs):
           queue list                                 one line per queued message
@@ -183,7 +203,7 @@ public static partial class AdminCli
         from appsettings.json, MailHost__* environment variables or --MailHost:Key=value arguments.
 
         Exit codes: 0 success, 1 usage error, 2 refused or failed (duplicate, unknown domain, invalid address,
-        unknown queue id, a FAIL line of domains check, ...).
+        unknown queue id, a FAIL line of domains check, a change the audit log could not record, ...).
         """;
 
     /// <summary>What every command needs: configuration, the three streams, and the stores once opened.</summary>
@@ -264,6 +284,45 @@ public static partial class AdminCli
         }
 
         public Task WarnAsync(string message) => stderr.WriteLineAsync("warning: " + message);
+
+        /// <summary>Who the audit log names for the changes of this command line.</summary>
+        public string Actor { get; } = AuditActorPrefix + Environment.UserName;
+
+        /// <summary>
+        /// Reports <paramref name="result"/> as <see cref="ReportAsync"/> does and, when it is a change, records it in the
+        /// audit log of <paramref name="directory"/>.
+        /// </summary>
+        public async Task<int> ReportChangeAsync(
+            SqlAccountDirectory directory, AccountAdministrationResult result, string action, string target, string? detail = null)
+        {
+            if (!result.Succeeded)
+            {
+                return await FailAsync(result.Message).ConfigureAwait(false);
+            }
+
+            await stdout.WriteLineAsync(result.Message).ConfigureAwait(false);
+            return await AuditAsync(directory, action, target, detail).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Records a change that was made in the audit log (of <paramref name="directory"/>, or of the configured
+        /// directory when <see langword="null"/>). A failure here comes after the change: it is reported as what it is,
+        /// with <see cref="ExitFailure"/>, rather than as a failed change.
+        /// </summary>
+        public async Task<int> AuditAsync(SqlAccountDirectory? directory, string action, string target, string? detail)
+        {
+            try
+            {
+                directory ??= await OpenDirectoryAsync().ConfigureAwait(false);
+                var entry = new AuditEntry(TimeProvider.System.GetUtcNow(), Actor, RemoteAddress: null, action, target, detail);
+                await directory.AppendAuditAsync(entry, cancellationToken).ConfigureAwait(false);
+                return ExitSuccess;
+            }
+            catch (Exception exception) when (exception is SqliteException or NpgsqlException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                return await FailAsync($"the change was made, but the audit log in {Stores.Description} could not record it: {exception.Message}").ConfigureAwait(false);
+            }
+        }
 
         public async Task<int> UsageAsync(string problem, string usage)
         {

@@ -16,13 +16,15 @@ internal static class SiteTables
     public static IReadOnlyList<CopyTable> Directory { get; } =
     [
         Table(SqliteSource.Directory, Dir + "domains", "id, name, created", [("id", Long), ("name", Text), ("created", Long)]),
-        Table(SqliteSource.Directory, Dir + "accounts", "id, name, password, disabled, created", [("id", Long), ("name", Text), ("password", Text), ("disabled", Bool), ("created", Long)]),
+        Table(SqliteSource.Directory, Dir + "accounts", "id, name, password, disabled, created, administrator, totp_secret, totp_last_step", [("id", Long), ("name", Text), ("password", Text), ("disabled", Bool), ("created", Long), ("administrator", Bool), ("totp_secret", Bytes), ("totp_last_step", Long)]),
         Table(SqliteSource.Directory, Dir + "addresses", "id, address, account_id, domain_id", [("id", Long), ("address", Text), ("account_id", Long), ("domain_id", Long)]),
         Table(SqliteSource.Directory, Dir + "aliases", "id, address, account_id, domain_id", [("id", Long), ("address", Text), ("account_id", Long), ("domain_id", Long)]),
         Table(SqliteSource.Directory, Dir + "login_history", "id, account_id, time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome", [("id", Long), ("account_id", Long), ("time", Long), ("login", Text), ("protocol", Text), ("mechanism", Text), ("remote_endpoint", Text), ("tls", Bool), ("client_name", Text), ("outcome", Text)]),
         Table(SqliteSource.Directory, Dir + "unresolved_logins", "id, account_name, time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome", [("id", Long), ("account_name", Text), ("time", Long), ("login", Text), ("protocol", Text), ("mechanism", Text), ("remote_endpoint", Text), ("tls", Bool), ("client_name", Text), ("outcome", Text)]),
         Table(SqliteSource.Directory, Dir + "server_secrets", "name, value", [("name", Text), ("value", Bytes)]),
         Table(SqliteSource.Directory, Dir + "removed_accounts", "name, removed", [("name", Text), ("removed", Long)]),
+        Table(SqliteSource.Directory, Dir + "api_keys", "id, name, scope, secret_hash, created_by, created, last_used, revoked", [("id", Text), ("name", Text), ("scope", Text), ("secret_hash", Bytes), ("created_by", Text), ("created", Long), ("last_used", Long), ("revoked", Long)]),
+        Table(SqliteSource.Directory, Dir + "audit_log", "id, time, actor, remote_address, action, target, detail", [("id", Long), ("time", Long), ("actor", Text), ("remote_address", Text), ("action", Text), ("target", Text), ("detail", Text)], "count(*), sum(id), sum(time)"),
     ];
 
     /// <summary>The mail store's tables before its content: accounts with quota, mailboxes, subscriptions, threads.</summary>
@@ -58,13 +60,13 @@ internal static class SiteTables
     /// <summary>The tables whose id is an identity column, whose sequence must continue after the copied ids.</summary>
     public static IReadOnlyList<string> IdentityTables { get; } =
     [
-        Dir + "domains", Dir + "accounts", Dir + "addresses", Dir + "aliases", Dir + "login_history", Dir + "unresolved_logins",
+        Dir + "domains", Dir + "accounts", Dir + "addresses", Dir + "aliases", Dir + "login_history", Dir + "unresolved_logins", Dir + "audit_log",
         "accounts", "mailboxes", "contents", "queue_recipients",
     ];
 
     /// <summary>Every table the copy empties before it writes (content rows and bytes stay, to be reused by address).</summary>
     public const string TruncateSql = $"""
-        TRUNCATE {Dir}login_history, {Dir}unresolved_logins, {Dir}addresses, {Dir}aliases, {Dir}accounts, {Dir}domains, {Dir}server_secrets, {Dir}removed_accounts;
+        TRUNCATE {Dir}login_history, {Dir}unresolved_logins, {Dir}addresses, {Dir}aliases, {Dir}accounts, {Dir}domains, {Dir}server_secrets, {Dir}removed_accounts, {Dir}api_keys, {Dir}audit_log;
         TRUNCATE messages, expunged, retained, threads, subscriptions, mailboxes, accounts;
         TRUNCATE queue_content, queue_recipients, queue_messages, dkim_keys;
         """;

@@ -91,5 +91,35 @@ internal static class PostgresAccountDirectorySchema
                 removed bigint NOT NULL
             );
             """),
+
+        // What the administration console and API need (see the SQLite schema's migration 5): the administrator role
+        // and TOTP state go with the account's row; API keys keep only a SHA-256 hash of their secret; the audit log
+        // outlives the accounts it names and is trimmed by id.
+        new(2, """
+            ALTER TABLE accounts
+                ADD COLUMN administrator boolean NOT NULL DEFAULT false,
+                ADD COLUMN totp_secret bytea NULL,
+                ADD COLUMN totp_last_step bigint NULL;
+            CREATE TABLE api_keys (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                scope text NOT NULL,
+                secret_hash bytea NOT NULL,
+                created_by text NOT NULL,
+                created bigint NOT NULL,
+                last_used bigint NULL,
+                revoked bigint NULL
+            );
+            CREATE TABLE audit_log (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                time bigint NOT NULL,
+                actor text NOT NULL,
+                remote_address text NULL,
+                action text NOT NULL,
+                target text NOT NULL,
+                detail text NULL
+            );
+            CREATE INDEX audit_log_time ON audit_log (time);
+            """),
     ];
 }

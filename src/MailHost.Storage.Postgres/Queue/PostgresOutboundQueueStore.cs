@@ -335,6 +335,21 @@ public sealed class PostgresOutboundQueueStore : IOutboundQueueStore, IAsyncDisp
     }
 
     /// <inheritdoc />
+    public async ValueTask<OutboundQueueSummary> SummarizeAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var command = new NpgsqlCommand("SELECT COUNT(*), MIN(created) FROM queue_messages", connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return new OutboundQueueSummary(
+                (int)reader.GetInt64(0),
+                reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1));
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     private static async Task InsertMessageAsync(

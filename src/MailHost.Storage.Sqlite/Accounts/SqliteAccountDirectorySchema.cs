@@ -98,5 +98,36 @@ internal static class SqliteAccountDirectorySchema
             removed INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+
+        // 5: what the administration console and API need. The administrator role and the TOTP state are columns of
+        // accounts, so they go with the account's row. API keys keep only a SHA-256 hash of their secret; revoked is
+        // the time of revocation. The audit log outlives the accounts it names; AUTOINCREMENT keeps ids rising even
+        // when the newest rows are gone, and the log is trimmed by id. ALTER TABLE has no IF NOT EXISTS: this runs
+        // under the migration's write lock, after the version check, so it runs once.
+        """
+        ALTER TABLE accounts ADD COLUMN administrator INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE accounts ADD COLUMN totp_secret BLOB NULL;
+        ALTER TABLE accounts ADD COLUMN totp_last_step INTEGER NULL;
+        CREATE TABLE IF NOT EXISTS api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            created_by TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            last_used INTEGER NULL,
+            revoked INTEGER NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            remote_address TEXT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            detail TEXT NULL
+        );
+        CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (time);
+        """,
     ];
 }

@@ -12,7 +12,8 @@ public static class SqliteAccountDirectoryServiceCollectionExtensions
 {
     /// <summary>
     /// Registers one <see cref="SqliteAccountDirectory"/> over <paramref name="databasePath"/> as a singleton, and
-    /// as the <see cref="IAccountDirectory"/> and <see cref="IAccountAdministration"/> services. The schema is
+    /// as the <see cref="IAccountDirectory"/>, <see cref="IAccountAdministration"/> and
+    /// <see cref="IAdministrationDirectory"/> services. The schema is
     /// created or upgraded on first use; call <see cref="SqlAccountDirectory.InitializeAsync"/> at start-up to
     /// surface a bad database early. Uses the container's <see cref="TimeProvider"/> when one is registered, and its
     /// <see cref="IMailStore"/> as the store of the accounts' mail: account removals a crash interrupted are finished

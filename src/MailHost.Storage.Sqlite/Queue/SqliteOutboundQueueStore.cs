@@ -487,6 +487,27 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
     }
 
     /// <inheritdoc />
+    public async ValueTask<OutboundQueueSummary> SummarizeAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+            using var transaction = connection.BeginTransaction(deferred: true);
+            using var command = Command(transaction, "SELECT COUNT(*), MIN(created) FROM queue_messages;");
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var summary = new OutboundQueueSummary(reader.GetInt32(0), reader.IsDBNull(1) ? null : FromMs(reader.GetInt64(1)));
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return summary;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         if (_connection is not null)

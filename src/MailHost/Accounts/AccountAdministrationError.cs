@@ -42,4 +42,7 @@ public enum AccountAdministrationError
     /// name cannot be used for a new account until then.
     /// </summary>
     MailRemovalPending,
+
+    /// <summary>The password is not acceptable (empty, or longer than the server accepts).</summary>
+    InvalidPassword,
 }

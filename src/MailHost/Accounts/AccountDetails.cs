@@ -5,8 +5,12 @@ namespace MailHost.Accounts;
 /// <param name="HasPassword">Whether a valid password record is stored (without one the account cannot log in).</param>
 /// <param name="Created">When the account was created.</param>
 /// <param name="RecentLogins">The most recently recorded login attempts, newest first.</param>
+/// <param name="IsAdministrator">Whether the account holds the administrator role (see <see cref="IAdministrationDirectory"/>).</param>
+/// <param name="HasTotp">Whether a TOTP second factor is set up for the account.</param>
 public sealed record AccountDetails(
     AccountInfo Account,
     bool HasPassword,
     DateTimeOffset Created,
-    IReadOnlyList<LoginRecord> RecentLogins);
+    IReadOnlyList<LoginRecord> RecentLogins,
+    bool IsAdministrator = false,
+    bool HasTotp = false);

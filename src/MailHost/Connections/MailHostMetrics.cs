@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using MailHost.Hosting;
 
 namespace MailHost.Connections;
 
@@ -10,17 +11,22 @@ namespace MailHost.Connections;
 /// when a deadline passed, tagged by endpoint and protocol; submitted messages refused for their author fields, tagged
 /// by field; the work and refusals of authentication (password checks, blocks, empty passwords); and the seconds until
 /// each served certificate expires, tagged by certificate name; and the ACME orders of the built-in client, by outcome.
+/// The mail work itself (commands, authentication attempts, messages, the outbound queue, store operations, TLS
+/// handshakes) is in <c>MailHostMetrics.Operations.cs</c>. Every tag value is one of a fixed set: nothing a client
+/// sends becomes a tag value of its own.
 /// </summary>
-public static class MailHostMetrics
+public static partial class MailHostMetrics
 {
     /// <summary>The meter name.</summary>
     public const string MeterName = "MailHost";
 
-    private static readonly Meter Meter = new(MeterName);
+    // A property over a holder class, not a field: the instruments are static fields in two files of this partial
+    // class, and C# leaves the order of static initializers across the files of a partial class unspecified.
+    private static Meter Meter => MeterHolder.Meter;
 
     // The meter is process-wide while certificate stores belong to hosts (a test process runs many): each store adds
     // its measurements while it lives.
-    private static readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<double>>>> CertificateExpirySources = new();
+    private static readonly MeasurementSources CertificateExpirySources = new();
 
     internal static readonly Counter<long> ConnectionsOpened = Meter.CreateCounter<long>(
         "mailhost.connections.opened", unit: "{connection}", description: "Connections accepted on mail endpoints.");
@@ -62,7 +68,7 @@ public static class MailHostMetrics
         "mailhost.acme.orders", unit: "{order}", description: "ACME orders for the host's certificate, by certificate name and outcome (issued, failed).");
 
     internal static readonly ObservableGauge<double> CertificateExpiry = Meter.CreateObservableGauge(
-        "mailhost.certificate.expiry", () => CertificateExpirySources.Values.SelectMany(source => source()), unit: "s",
+        "mailhost.certificate.expiry", CertificateExpirySources.Measure, unit: "s",
         description: "Seconds until each served server certificate expires (negative once expired), by certificate name.");
 
     /// <summary>A client that did not read its replies within the write timeout.</summary>
@@ -86,7 +92,7 @@ public static class MailHostMetrics
     internal static TagList Tags(IMailConnectionFeature connection) => new()
     {
         { "endpoint", connection.Endpoint.Name },
-        { "protocol", connection.Endpoint.Protocol.ToString() },
+        { "protocol", ProtocolName(connection.Endpoint.Protocol) },
     };
 
     internal static void Refused(MailConnection connection, string reason)
@@ -103,16 +109,48 @@ public static class MailHostMetrics
         ConnectionsTimedOut.Add(1, tags);
     }
 
-    /// <summary>Adds <paramref name="source"/>'s measurements to <c>mailhost.certificate.expiry</c> until the result is disposed.</summary>
-    internal static IDisposable ObserveCertificateExpiry(Func<IEnumerable<Measurement<double>>> source)
+    /// <summary>
+    /// The <c>protocol</c> tag of an endpoint: <c>imap</c>, <c>pop3</c>, <c>smtp</c> (MX) or <c>submission</c>, lower-case
+    /// as OpenTelemetry's semantic conventions write protocol names.
+    /// </summary>
+    internal static string ProtocolName(MailProtocol protocol) => protocol switch
     {
-        var key = new object();
-        CertificateExpirySources[key] = source;
-        return new Unregister(key);
+        MailProtocol.Imap => "imap",
+        MailProtocol.Pop3 => "pop3",
+        MailProtocol.Smtp => "smtp",
+        MailProtocol.Submission => "submission",
+        _ => "other",
+    };
+
+    /// <summary>Adds <paramref name="source"/>'s measurements to <c>mailhost.certificate.expiry</c> until the result is disposed.</summary>
+    internal static IDisposable ObserveCertificateExpiry(Func<IEnumerable<Measurement<double>>> source) => CertificateExpirySources.Add(source);
+
+    private static class MeterHolder
+    {
+        public static readonly Meter Meter = new(MeterName);
     }
 
-    private sealed class Unregister(object key) : IDisposable
+    /// <summary>
+    /// The measurements of an observable instrument that several owners (stores, queue workers) feed while they live:
+    /// the meter is process-wide, the owners belong to hosts, and a test process runs many hosts.
+    /// </summary>
+    private sealed class MeasurementSources
     {
-        public void Dispose() => CertificateExpirySources.TryRemove(key, out _);
+        private readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<double>>>> _sources = new();
+
+        public IEnumerable<Measurement<double>> Measure() => _sources.Values.SelectMany(source => source());
+
+        /// <summary>Adds <paramref name="source"/> until the result is disposed.</summary>
+        public IDisposable Add(Func<IEnumerable<Measurement<double>>> source)
+        {
+            var key = new object();
+            _sources[key] = source;
+            return new Unregister(_sources, key);
+        }
+
+        private sealed class Unregister(ConcurrentDictionary<object, Func<IEnumerable<Measurement<double>>>> sources, object key) : IDisposable
+        {
+            public void Dispose() => sources.TryRemove(key, out _);
+        }
     }
 }

@@ -55,11 +55,20 @@ internal sealed class TlsHandshaker(MailEndpointOptions endpoint, PendingHandsha
         ConnectionContext context, MailConnection connection, CancellationToken helloDeadline, CancellationToken handshakeDeadline)
     {
         var hello = await PeekClientHelloAsync(context.Transport.Input, helloDeadline).ConfigureAwait(false);
-        if (hello is null)
+        var tls = hello is null ? null : await NegotiateAsync(context, connection, hello, handshakeDeadline).ConfigureAwait(false);
+        if (tls is null)
         {
-            return null;
+            // Nothing was negotiated, so the version is the highest the client offered: a client too old for TLS 1.2 shows as such.
+            MailHostMetrics.TlsHandshake(endpoint.Protocol, hello is null ? "unknown" : MailHostMetrics.TlsVersionName(hello.HighestOfferedVersion), succeeded: false);
         }
 
+        return tls;
+    }
+
+    /// <summary>The handshake once the whole ClientHello is in: the policy checks, a place in the gate, the handshake.</summary>
+    private async Task<TlsTransport?> NegotiateAsync(
+        ConnectionContext context, MailConnection connection, TlsClientHelloInfo hello, CancellationToken handshakeDeadline)
+    {
         if (TlsAlpnPolicy.OffersOnlyForeignProtocols(hello.ApplicationProtocols))
         {
             ConnectionLog.TlsForeignAlpn(logger, string.Join(",", hello.ApplicationProtocols));
@@ -140,6 +149,12 @@ internal sealed class TlsHandshaker(MailEndpointOptions endpoint, PendingHandsha
 
         connection.IsTls = true;
         connection.TlsDescription = Describe(stream);
+        MailHostMetrics.TlsHandshake(endpoint.Protocol, stream.SslProtocol switch
+        {
+            SslProtocols.Tls13 => MailHostMetrics.TlsVersionName(0x0304),
+            SslProtocols.Tls12 => MailHostMetrics.TlsVersionName(0x0303),
+            _ => MailHostMetrics.TlsVersionName(0),
+        }, succeeded: true);
         var alpn = stream.NegotiatedApplicationProtocol.Protocol.IsEmpty ? null : stream.NegotiatedApplicationProtocol.ToString();
         ConnectionLog.TlsEstablished(logger, connection.TlsDescription, hello.ServerName, alpn);
         return new TlsTransport(stream);

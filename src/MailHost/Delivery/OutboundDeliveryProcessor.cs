@@ -1,3 +1,4 @@
+using MailHost.Connections;
 using MailHost.Delivery.Notifications;
 using MailHost.Delivery.Queue;
 using MailHost.Delivery.Transport;
@@ -107,7 +108,9 @@ internal sealed partial class OutboundDeliveryProcessor(
                         tookDsn.Add(recipient.Id);
                     }
 
-                    updates[recipient.Id] = ToUpdate(message, recipient, outcome, after);
+                    var update = ToUpdate(message, recipient, outcome, after);
+                    updates[recipient.Id] = update;
+                    CountOutcome(update.State);
                     LogOutcome(logger, message.Id, recipient.Address, outcome.Kind.ToString(), outcome.Reply);
                 }
             }
@@ -307,6 +310,29 @@ internal sealed partial class OutboundDeliveryProcessor(
                 // RFC 5321 §4.5.4.1: retry with growing waits; the last attempt falls on the expiry time.
                 var next = now + Backoff(attempts);
                 return new QueueRecipientUpdate(recipient.Id, QueueRecipientState.Pending, false, attempts, next < message.Expires ? next : message.Expires, outcome.Reply, outcome.RemoteMta);
+        }
+    }
+
+    /// <summary>
+    /// Counts one recipient's attempt as it happened on the wire, when it happened: a round cut short by shutdown, or
+    /// whose lease was lost, still delivered (or was refused) what it counts.
+    /// </summary>
+    private static void CountOutcome(QueueRecipientState state)
+    {
+        switch (state)
+        {
+            case QueueRecipientState.Delivered:
+                MailHostMetrics.MessagesDelivered.Add(1, new KeyValuePair<string, object?>("route", "remote"));
+                break;
+            case QueueRecipientState.Failed:
+                MailHostMetrics.MessagesBounced.Add(1, new KeyValuePair<string, object?>("reason", "permanent"));
+                break;
+            case QueueRecipientState.Expired:
+                MailHostMetrics.MessagesBounced.Add(1, new KeyValuePair<string, object?>("reason", "expired"));
+                break;
+            default:
+                MailHostMetrics.MessagesDeferred.Add(1);
+                break;
         }
     }
 

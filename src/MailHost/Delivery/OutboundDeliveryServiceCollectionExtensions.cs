@@ -72,13 +72,19 @@ public static class OutboundDeliveryServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             Logger(sp, "MailHost.Delivery")));
         services.TryAddSingleton<IOutboundMailDelivery, OutboundQueueDelivery>();
+        services.TryAddSingleton(sp => new OutboundQueueSampler(
+            sp.GetRequiredService<IOutboundQueueStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<OutboundQueueSampler>>() ?? NullLogger<OutboundQueueSampler>.Instance));
         services.AddSingleton<IHostedService>(sp => new OutboundDeliveryWorker(
             sp.GetRequiredService<OutboundDeliveryProcessor>(),
             sp.GetRequiredService<IOutboundQueueStore>(),
             sp.GetRequiredService<OutboundQueueSignal>(),
             sp.GetRequiredService<OutboundDeliveryOptions>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<OutboundDeliveryWorker>>() ?? NullLogger<OutboundDeliveryWorker>.Instance));
+            sp.GetService<ILogger<OutboundDeliveryWorker>>() ?? NullLogger<OutboundDeliveryWorker>.Instance,
+            sp.GetRequiredService<OutboundQueueSampler>()));
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<OutboundQueueSampler>());
         return services;
     }
 

@@ -7,9 +7,16 @@ namespace MailHost.Delivery;
 /// <summary>
 /// The background service that drains the outbound queue: it works on due messages with bounded concurrency,
 /// then sleeps until the next message is due, the next poll (other hosts may share the queue), or a new message.
+/// After each round it asks <paramref name="sampler"/> for a new sample of the queue metrics.
 /// </summary>
 internal sealed partial class OutboundDeliveryWorker(
-    OutboundDeliveryProcessor processor, IOutboundQueueStore queue, OutboundQueueSignal signal, OutboundDeliveryOptions options, TimeProvider time, ILogger<OutboundDeliveryWorker> logger)
+    OutboundDeliveryProcessor processor,
+    IOutboundQueueStore queue,
+    OutboundQueueSignal signal,
+    OutboundDeliveryOptions options,
+    TimeProvider time,
+    ILogger<OutboundDeliveryWorker> logger,
+    OutboundQueueSampler? sampler = null)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -19,7 +26,12 @@ internal sealed partial class OutboundDeliveryWorker(
             var wait = options.PollInterval;
             try
             {
-                await processor.RunDueAsync(stoppingToken).ConfigureAwait(false);
+                var handled = await processor.RunDueAsync(stoppingToken).ConfigureAwait(false);
+                if (handled > 0)
+                {
+                    sampler?.Refresh();
+                }
+
                 if (await queue.NextDueAsync(stoppingToken).ConfigureAwait(false) is { } next)
                 {
                     var until = next - time.GetUtcNow();

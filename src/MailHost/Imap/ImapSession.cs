@@ -184,6 +184,8 @@ internal sealed class ImapSession : IImapConnection, IDisposable
                     return;
             }
 
+            // The parser builds only the commands it knows, so the verb is one of a fixed set; whatever it refused is "other".
+            MailHostMetrics.CommandReceived(_connection.Info.Endpoint.Protocol, command?.Name ?? MailHostMetrics.OtherCommand);
             if (_connection.IsHttpFirstCommand(outcome == ReadOutcome.Error && IsHttpRequest(error!)))
             {
                 // ALPACA (SECURITY A6, T05): a browser or a cross-protocol attack; answer nothing that echoes it.

@@ -19,14 +19,14 @@ internal sealed partial class CredentialVerifier
         var attempt = new Attempt(login, mechanism, context);
         if (!IsAuthorizationAllowed(login, authorizationId))
         {
-            return new ScramAttempt(attempt, await FailAuthorizationAsync(attempt, ct).ConfigureAwait(false));
+            return new ScramAttempt(attempt, Counted(context, await FailAuthorizationAsync(attempt, ct).ConfigureAwait(false)));
         }
 
         await ResolveAsync(attempt, authorizationId, ct).ConfigureAwait(false);
         var verdict = _throttle.Evaluate(attempt.Address, attempt.ThrottleKey);
         if (verdict == ThrottleVerdict.Blocked)
         {
-            return new ScramAttempt(attempt, await RefuseBlockedAsync(attempt, ct).ConfigureAwait(false));
+            return new ScramAttempt(attempt, Counted(context, await RefuseBlockedAsync(attempt, ct).ConfigureAwait(false)));
         }
 
         var record = attempt.Account is null
@@ -57,14 +57,21 @@ internal sealed partial class CredentialVerifier
         ScramAttempt scram, bool proofValid, AuthenticationStatus failure, CancellationToken ct)
     {
         var verified = proofValid && scram.HasRecord;
+        AuthenticationResult result;
         if (scram.Verdict == ThrottleVerdict.LoginBlockedElsewhere && (proofValid || failure == AuthenticationStatus.InvalidCredentials))
         {
-            return await EndBlockedElsewhereAsync(scram.Attempt, verified, null, scram.Penalty, ct).ConfigureAwait(false);
+            result = await EndBlockedElsewhereAsync(scram.Attempt, verified, null, scram.Penalty, ct).ConfigureAwait(false);
+        }
+        else if (verified)
+        {
+            result = await SucceedAsync(scram.Attempt, scram.Penalty, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            result = await FailAsync(scram.Attempt, null, proofValid ? AuthenticationStatus.InvalidCredentials : failure, ct, counted: true).ConfigureAwait(false);
         }
 
-        return verified
-            ? await SucceedAsync(scram.Attempt, scram.Penalty, ct).ConfigureAwait(false)
-            : await FailAsync(scram.Attempt, null, proofValid ? AuthenticationStatus.InvalidCredentials : failure, ct, counted: true).ConfigureAwait(false);
+        return Counted(scram.Attempt.Context, result);
     }
 
     /// <summary>
@@ -78,6 +85,7 @@ internal sealed partial class CredentialVerifier
         await RecordAsync(attempt, LoginOutcome.Failed, CancellationToken.None).ConfigureAwait(false);
         Log.Failed(_logger, attempt.RecordLogin, attempt.Account?.Name, attempt.Context.Protocol, attempt.Mechanism,
             attempt.Context.RemoteEndPoint, delay.TotalSeconds);
+        Count(attempt.Context, AuthenticationStatus.InvalidCredentials);
     }
 
     /// <summary>

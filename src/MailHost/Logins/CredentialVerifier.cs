@@ -61,7 +61,13 @@ internal sealed partial class CredentialVerifier
         string login, string? authorizationId, string password, string mechanism, AuthenticationContext context, CancellationToken ct)
     {
         context.Mechanism = mechanism;
-        var attempt = new Attempt(login, mechanism, context);
+        var result = await VerifyPasswordAsync(new Attempt(login, mechanism, context), authorizationId, password, ct).ConfigureAwait(false);
+        return Counted(context, result);
+    }
+
+    private async ValueTask<AuthenticationResult> VerifyPasswordAsync(Attempt attempt, string? authorizationId, string password, CancellationToken ct)
+    {
+        var login = attempt.Login;
         if (!IsAuthorizationAllowed(login, authorizationId))
         {
             return await FailAuthorizationAsync(attempt, ct).ConfigureAwait(false);

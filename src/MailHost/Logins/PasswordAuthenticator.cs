@@ -73,7 +73,7 @@ internal sealed class PasswordAuthenticator
         if (!IsAllowed(context.IsTls, context.AllowPlaintextAuthentication))
         {
             context.Mechanism = mechanism;
-            return ValueTask.FromResult(AuthenticationResult.Failure(AuthenticationStatus.EncryptionRequired));
+            return ValueTask.FromResult(CredentialVerifier.Counted(context, AuthenticationResult.Failure(AuthenticationStatus.EncryptionRequired)));
         }
 
         return _verifier.VerifyPasswordAsync(login, null, password, mechanism, context, ct);

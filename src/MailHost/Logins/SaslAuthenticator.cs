@@ -108,12 +108,12 @@ internal sealed partial class SaslAuthenticator
         context.Mechanism = name ?? mechanism;
         if (name is null)
         {
-            return AuthenticationResult.Failure(AuthenticationStatus.MechanismNotSupported);
+            return CredentialVerifier.Counted(context, AuthenticationResult.Failure(AuthenticationStatus.MechanismNotSupported));
         }
 
         if (!IsAllowed(context.IsTls, context.AllowPlaintextAuthentication))
         {
-            return AuthenticationResult.Failure(AuthenticationStatus.EncryptionRequired);
+            return CredentialVerifier.Counted(context, AuthenticationResult.Failure(AuthenticationStatus.EncryptionRequired));
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(SaslWireFormat.MaxDecodedLength);
@@ -152,7 +152,7 @@ internal sealed partial class SaslAuthenticator
         {
             if (!SaslWireFormat.TryDecodeResponse(initial.Span, isInitialResponse: true, buffer, out var length, out var failure))
             {
-                return Refuse(mechanism, failure, "initial response is not valid base64");
+                return CredentialVerifier.Counted(context, Refuse(mechanism, failure, "initial response is not valid base64"));
             }
 
             step = mechanism.Start(buffer.AsSpan(0, length));
@@ -171,7 +171,7 @@ internal sealed partial class SaslAuthenticator
                     var (answered, length, failure) = await ExchangeCountingAsync(step.Data, channel, buffer, scram, ct).ConfigureAwait(false);
                     if (!answered)
                     {
-                        return await EndAsync(mechanism, scram, failure, "response is not valid base64", ct).ConfigureAwait(false);
+                        return await EndAsync(mechanism, scram, context, failure, "response is not valid base64", ct).ConfigureAwait(false);
                     }
 
                     step = mechanism.Continue(buffer.AsSpan(0, length));
@@ -204,13 +204,14 @@ internal sealed partial class SaslAuthenticator
                     var (acknowledged, ackLength, ackFailure) = await ExchangeAsync(step.Data, channel, buffer, ct).ConfigureAwait(false);
                     if (!acknowledged || ackLength != 0)
                     {
+                        // Not counted again: the attempt was counted as it ended, with the right proof.
                         return Refuse(mechanism, acknowledged ? SaslFailure.Malformed : ackFailure, "server-final message not acknowledged");
                     }
 
                     return result;
 
                 default:
-                    return await EndAsync(mechanism, scram, step.Failure, step.Message ?? "failed", ct).ConfigureAwait(false);
+                    return await EndAsync(mechanism, scram, context, step.Failure, step.Message ?? "failed", ct).ConfigureAwait(false);
             }
         }
     }
@@ -252,11 +253,11 @@ internal sealed partial class SaslAuthenticator
     /// has seen the salt by then, which is all an attacker probing for logins wants).
     /// </summary>
     private async ValueTask<AuthenticationResult> EndAsync(
-        SaslMechanism mechanism, CredentialVerifier.ScramAttempt? scram, SaslFailure failure, string reason, CancellationToken ct)
+        SaslMechanism mechanism, CredentialVerifier.ScramAttempt? scram, AuthenticationContext context, SaslFailure failure, string reason, CancellationToken ct)
     {
         if (scram is null)
         {
-            return Refuse(mechanism, failure, reason);
+            return CredentialVerifier.Counted(context, Refuse(mechanism, failure, reason));
         }
 
         Log.ExchangeFailed(_logger, mechanism.Name, failure, reason);

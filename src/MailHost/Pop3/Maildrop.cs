@@ -1,3 +1,4 @@
+using MailHost.Connections;
 using MailHost.Storage;
 
 namespace MailHost.Pop3;
@@ -62,7 +63,9 @@ internal sealed class Maildrop : IAsyncDisposable
         }
 
         var account = opened.Value;
+        var started = MailHostMetrics.StoreOperationStarting();
         var view = await account.OpenMailboxAsync(MailboxName.Inbox, examine: false, cancellationToken).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, "select", account);
         if (!view.IsSuccess)
         {
             await account.DisposeAsync().ConfigureAwait(false);
@@ -70,7 +73,8 @@ internal sealed class Maildrop : IAsyncDisposable
         }
 
         var messages = new List<MessageData>();
-        await foreach (var message in view.Value.FetchAsync(UidSet.All, FetchOptions.Default, cancellationToken).ConfigureAwait(false))
+        var fetched = MailHostMetrics.TimedStoreEnumeration(view.Value.FetchAsync(UidSet.All, FetchOptions.Default, cancellationToken), "fetch", view.Value);
+        await foreach (var message in fetched.ConfigureAwait(false))
         {
             messages.Add(message);
         }
@@ -109,13 +113,17 @@ internal sealed class Maildrop : IAsyncDisposable
         }
 
         var set = UidSet.FromRanges(uids);
+        var started = MailHostMetrics.StoreOperationStarting();
         var flagged = await View.StoreFlagsAsync(set, FlagOperation.Add, MessageFlags.Deleted, [], unchangedSince: null, cancellationToken).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, "store", View);
         if (!flagged.IsSuccess)
         {
             return flagged.Error;
         }
 
+        started = MailHostMetrics.StoreOperationStarting();
         var expunged = await View.ExpungeAsync(set, cancellationToken).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, "expunge", View);
         return expunged.IsSuccess ? expunged.Value.Expunged.Count : expunged.Error;
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Text;
 using MailHost.Connections;
 using MailHost.Logins;
@@ -32,6 +33,10 @@ internal sealed partial class Pop3Session : IDisposable
     private readonly Pop3Services _services;
     private readonly ILogger _logger;
     private readonly AuthenticationFailureCounter _failures;
+
+    // The mailhost.commands tags; an unknown verb is counted as other, so a client cannot make up tag values.
+    private static readonly FrozenDictionary<Pop3CommandKind, string> CommandNames =
+        MailHostMetrics.CommandNames(Pop3CommandKind.Unknown, Pop3CommandKind.HttpRequest);
 
     // RFC 2449 §4: command lines up to 255 octets; RFC 5034 §4: SASL responses up to 12288 (the parser's defaults).
     private readonly Pop3CommandParser _parser = new();
@@ -112,6 +117,7 @@ internal sealed partial class Pop3Session : IDisposable
             {
                 _connection.Trace.ReceivedCommand(buffer.Slice(0, consumed), continuesRefusedLine);
                 _connection.Input.AdvanceTo(consumed);
+                MailHostMetrics.CommandReceived(Info.Endpoint.Protocol, command is null ? MailHostMetrics.OtherCommand : CommandNames[command.Kind]);
                 return (MailReadStatus.Ready, command, error);
             }
 

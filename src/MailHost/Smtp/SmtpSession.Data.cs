@@ -248,6 +248,7 @@ internal sealed partial class SmtpSession
             ?? await DeliverAsync(transaction).ConfigureAwait(false);
         if (reply.Code == 250)
         {
+            MailHostMetrics.MessageReceived(Info.Endpoint.Protocol);
             SmtpLog.Accepted(_logger, transaction.Id, transaction.ContentLength, transaction.LocalTargets.Count, transaction.ExternalRecipients.Count);
         }
         else
@@ -310,14 +311,19 @@ internal sealed partial class SmtpSession
                 }
 
                 // Never cancelled by the client going away: the content is complete, so it is stored or refused.
+                var started = MailHostMetrics.StoreOperationStarting();
                 var delivered = await _services.Store.DeliverAsync(content, targets, CancellationToken.None).ConfigureAwait(false);
+                MailHostMetrics.StoreOperationEnded(started, "deliver", _services.Store);
                 if (!delivered.IsSuccess)
                 {
                     SmtpLog.StoreFailed(_logger, transaction.Id, delivered.Error.Message);
                     return ForStoreError(delivered.Error);
                 }
 
+                // Every copy stored counts, also when others failed and the reply is a temporary failure: those copies
+                // are in their mailboxes (and the retry may add a second).
                 var failures = delivered.Value.Targets.Where(t => t.Error is not null).Select(t => t.Error!).ToList();
+                MailHostMetrics.MessagesDelivered.Add(delivered.Value.Targets.Count - failures.Count, new KeyValuePair<string, object?>("route", "local"));
                 if (failures.Count > 0)
                 {
                     foreach (var failure in failures)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using MailHost.Connections;
@@ -50,6 +51,10 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     // RFC 5321 §3.8: a server that must shut down answers 421 and closes.
     private static readonly SmtpReply ShuttingDown = new(421, "4.3.2", "Service shutting down, closing connection");
+
+    // The mailhost.commands tags; an unknown verb is counted as other, so a client cannot make up tag values.
+    private static readonly FrozenDictionary<SmtpCommandKind, string> CommandNames =
+        MailHostMetrics.CommandNames(SmtpCommandKind.Unknown, SmtpCommandKind.HttpRequest);
 
     private readonly MailSessionConnection _connection;
     private readonly SmtpServices _services;
@@ -270,6 +275,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 _connection.Trace.ReceivedCommand(line, continuesRefusedLine);
                 var isBdat = parsed == SmtpParseStatus.Error && StartsWithBdat(line);
                 _connection.Input.AdvanceTo(consumed);
+                MailHostMetrics.CommandReceived(Info.Endpoint.Protocol, command is null ? MailHostMetrics.OtherCommand : CommandNames[command.Kind]);
                 return (MailReadStatus.Ready, command, error, isBdat);
             }
 

@@ -51,6 +51,7 @@ public sealed class AcmeTestHost : IAsyncDisposable
         [
             "--contentRoot=" + dataDirectory,
             "--MailHost:DataDirectory=" + dataDirectory,
+            "--MailHost:Admin:Url=",
             "--MailHost:Hostname=" + hostname,
             "--MailHost:Outbound:Enabled=false",
             "--MailHost:Endpoints:Imaps:Url=imaps://127.0.0.1:0",

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using MailHost.Accounts;
 using MailHost.Dkim;
 using MailHost.Server.Admin;
 using MailHost.Storage.Sqlite;
+using MailHost.Storage.Sqlite.Accounts;
 using MailHost.Storage.Sqlite.Queue;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -95,6 +97,24 @@ public sealed partial class AdminCliDkimTests : IDisposable
         again.ExitCode.Should().Be(0);
         again.Err.Should().StartWith("warning: domain 'example.com' already has a DKIM key; --selector and --algorithm apply to a new key, made with --rotate.");
         RecordLine(again.Out).Should().BeEquivalentTo(RecordLine(first.Out));
+    }
+
+    [Fact]
+    public async Task Creating_and_rotating_a_key_are_recorded_in_the_audit_log_and_showing_one_is_not()
+    {
+        await RunAsync("domains", "add", "example.com");
+
+        await RunAsync("domains", "dkim", "Example.com", "--selector", "s1");
+        await RunAsync("domains", "dkim", "example.com");
+        await RunAsync("domains", "dkim", "example.com", "--show");
+        await RunAsync("domains", "dkim", "example.com", "--rotate", "--selector", "s2", "--algorithm", "ed25519");
+
+        var directory = await SqliteAccountDirectory.OpenAsync(Path.Combine(_dataDirectory, AdminCli.DirectoryFileName), null, _timeout.Token);
+        var audit = await directory.GetAuditAsync(10, _timeout.Token);
+        audit.Select(e => (e.Actor, e.Action, e.Target, e.Detail)).Should().Equal(
+            ("cli:" + Environment.UserName, AuditActions.DkimRotate, "example.com", $"selector s2, {DkimAlgorithms.Ed25519Sha256} (was s1)"),
+            ("cli:" + Environment.UserName, AuditActions.DkimCreate, "example.com", $"selector s1, {DkimAlgorithms.RsaSha256}"),
+            ("cli:" + Environment.UserName, AuditActions.DomainCreate, "example.com", null));
     }
 
     [Fact]

@@ -1,9 +1,11 @@
 using System.Text;
+using MailHost.Accounts;
 using MailHost.Delivery;
 using MailHost.Delivery.Queue;
 using MailHost.Protocols.Smtp;
 using MailHost.Server.Admin;
 using MailHost.Storage.Sqlite;
+using MailHost.Storage.Sqlite.Accounts;
 using MailHost.Storage.Sqlite.Queue;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -152,6 +154,23 @@ public sealed class AdminCliQueueTests : IAsyncLifetime
         result.Out.Should().BeEmpty();
         result.Err.Should().StartWith(expected).And.Contain("queue retry <id|all>");
         File.Exists(QueuePath).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Retry_and_remove_are_recorded_in_the_audit_log_and_refusals_are_not()
+    {
+        var (first, second) = await PopulateAsync();
+
+        (await RunAsync("queue", "retry", first)).ExitCode.Should().Be(0);
+        (await RunAsync("queue", "remove", second)).ExitCode.Should().Be(0);
+        (await RunAsync("queue", "remove", second)).ExitCode.Should().Be(2);
+        (await RunAsync("queue", "retry", "nonexistent")).ExitCode.Should().Be(2);
+
+        var directory = await SqliteAccountDirectory.OpenAsync(Path.Combine(_dataDirectory, AdminCli.DirectoryFileName), null, _timeout.Token);
+        var audit = await directory.GetAuditAsync(10, _timeout.Token);
+        audit.Select(e => (e.Actor, e.Action, e.Target, e.Detail)).Should().Equal(
+            ("cli:" + Environment.UserName, AuditActions.QueueRemove, second, null),
+            ("cli:" + Environment.UserName, AuditActions.QueueRetry, first, "1 message(s)"));
     }
 
     [Fact]

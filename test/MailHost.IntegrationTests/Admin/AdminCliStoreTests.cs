@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using MailHost.Accounts;
 using MailHost.Delivery;
 using MailHost.Server.Admin;
 using MailHost.Storage;
+using MailHost.Storage.Postgres.Accounts;
 using MailHost.Storage.Postgres.Mail;
 using MailHost.Storage.Search;
 using MailHost.Storage.Sqlite.Mail;
@@ -48,7 +50,7 @@ public sealed class AdminCliStoreTests : IRequiresPostgres, IAsyncLifetime
     {
         var first = await RunAsync(postgres: true, "store", "migrate");
         first.ExitCode.Should().Be(0, first.Err);
-        first.Out.Should().Contain("directory  version 0 -> 1").And.Contain("mail       version 0 -> 3").And.Contain("queue      version 0 -> 1").And.Contain("dkim       version 0 -> 1");
+        first.Out.Should().Contain("directory  version 0 -> 2").And.Contain("mail       version 0 -> 3").And.Contain("queue      version 0 -> 1").And.Contain("dkim       version 0 -> 1");
 
         var again = await RunAsync(postgres: true, "store", "migrate");
         again.Out.Should().Contain("mail       version 3 -> 3 (up to date)");
@@ -63,6 +65,9 @@ public sealed class AdminCliStoreTests : IRequiresPostgres, IAsyncLifetime
         (await RunAsync(postgres: false, "users", "add", "bob", "--address", "bob@example.com", "--password", "bob pw")).ExitCode.Should().Be(0);
         (await RunAsync(postgres: false, "users", "disable", "bob")).ExitCode.Should().Be(0);
         (await RunAsync(postgres: false, "aliases", "add", "info@example.com", "alice")).ExitCode.Should().Be(0);
+        (await RunAsync(postgres: false, "users", "admin", "alice")).ExitCode.Should().Be(0);
+        var apiKey = await RunAsync(postgres: false, "apikeys", "add", "provisioning");
+        apiKey.ExitCode.Should().Be(0, apiKey.Err);
         var dkim = await RunAsync(postgres: false, "domains", "dkim", "example.com", "--algorithm", "ed25519");
         dkim.ExitCode.Should().Be(0, dkim.Err);
 
@@ -108,6 +113,15 @@ public sealed class AdminCliStoreTests : IRequiresPostgres, IAsyncLifetime
         (await RunAsync(postgres: true, "users", "list")).Out.Should().Contain("alice").And.Contain("bob");
         (await RunAsync(postgres: true, "users", "show", "bob")).Out.Should().Contain("disabled");
         (await RunAsync(postgres: true, "aliases", "list")).Out.Should().Be("info@example.com -> alice\n");
+        (await RunAsync(postgres: true, "users", "show", "alice")).Out.Should().Contain("Role:      administrator");
+        (await RunAsync(postgres: true, "apikeys", "list")).Out.Should().Contain("provisioning");
+        var token = apiKey.Out.Split('\n').Single(l => l.StartsWith("mhk_", StringComparison.Ordinal)).Trim();
+        await using (var copiedDirectory = await PostgresAccountDirectory.OpenAsync(_database, null, null, TimeProvider.System, _timeout.Token))
+        {
+            (await copiedDirectory.VerifyApiKeyAsync(token, _timeout.Token)).Should().NotBeNull("the key's hash is copied, so the token goes on working");
+        }
+
+        (await RunAsync(postgres: true, "audit")).Out.Should().Contain(AuditActions.AccountAdminGrant).And.Contain(AuditActions.ApiKeyCreate);
         var queueId = sqliteQueue.Split('\n')[1].Split(' ')[0];
         (await RunAsync(postgres: true, "queue", "show", queueId)).Out.Should().Contain("dave@remote.example").And.Contain("alice@example.com");
         var publicKey = System.Text.RegularExpressions.Regex.Match(dkim.Out, "p=[A-Za-z0-9+/=]+").Value;

@@ -18,6 +18,8 @@ public sealed class AdminCliTests : IDisposable
     [InlineData(new[] { "users", "list" }, true)]
     [InlineData(new[] { "domains" }, true)]
     [InlineData(new[] { "aliases", "add" }, true)]
+    [InlineData(new[] { "apikeys", "list" }, true)]
+    [InlineData(new[] { "audit" }, true)]
     [InlineData(new[] { "--urls", "http://x" }, false)]
     [InlineData(new[] { "Users" }, false)]
     [InlineData(new string[0], false)]

@@ -36,6 +36,7 @@ public sealed class SniCertificateTests : IAsyncLifetime
             [
                 "--contentRoot=" + _data.Path,
                 "--MailHost:DataDirectory=" + _data.Path,
+                "--MailHost:Admin:Url=",
                 "--MailHost:Hostname=mail.a.example",
                 "--MailHost:Outbound:Enabled=false",
                 "--MailHost:Endpoints:Imaps:Url=imaps://127.0.0.1:0",

@@ -16,6 +16,7 @@ public sealed class HostConfigurationTests
         [
             "--contentRoot=" + data.Path,
             "--MailHost:DataDirectory=" + data.Path,
+            "--MailHost:Admin:Url=",
             "--MailHost:Hostname=mail.test",
             .. extra,
         ];
@@ -135,6 +136,7 @@ public sealed class HostConfigurationTests
         [
             "--contentRoot=" + data.Path,
             "--MailHost:DataDirectory=" + data.Path,
+            "--MailHost:Admin:Url=",
             "--MailHost:Endpoints:Mx:Url=smtp://127.0.0.1:0",
             "--MailHost:Store:Provider=Postgres",
             "--ConnectionStrings:MailHost=Host=" + Path.Combine(data.Path, "no-such-socket-directory") + ";Username=mailhost;Timeout=3",

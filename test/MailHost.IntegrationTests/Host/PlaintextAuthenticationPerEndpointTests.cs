@@ -22,6 +22,7 @@ public sealed class PlaintextAuthenticationPerEndpointTests
         [
             "--contentRoot=" + data.Path,
             "--MailHost:DataDirectory=" + data.Path,
+            "--MailHost:Admin:Url=",
             "--MailHost:Hostname=mail.test",
             "--MailHost:Auth:AllowPlaintextAuthentication=false",
             "--MailHost:Endpoints:Proxied:Url=imap://127.0.0.1:0",

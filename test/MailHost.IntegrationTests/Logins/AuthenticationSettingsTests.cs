@@ -23,6 +23,7 @@ public class AuthenticationSettingsTests
             [
                 "--contentRoot=" + data.Path,
                 "--MailHost:DataDirectory=" + data.Path,
+                "--MailHost:Admin:Url=",
                 "--MailHost:Hostname=mail.test",
                 "--MailHost:Endpoints:Imap:Url=imap://127.0.0.1:0",
                 $"--{key}={value}",
@@ -42,6 +43,7 @@ public class AuthenticationSettingsTests
         [
             "--contentRoot=" + data.Path,
             "--MailHost:DataDirectory=" + data.Path,
+            "--MailHost:Admin:Url=",
             "--MailHost:Endpoints:Imap:Url=imap://127.0.0.1:0",
             "--MailHost:Auth:VerificationCache:Lifetime=00:00:00",
             "--MailHost:Auth:Throttle:EmptyPasswordLimit=5",

@@ -51,6 +51,7 @@ public sealed class OnboardingHost : IAsyncDisposable
         [
             "--contentRoot=" + data.Path,
             "--MailHost:DataDirectory=" + data.Path,
+            "--MailHost:Admin:Url=",
             "--MailHost:Hostname=" + Hostname,
             "--MailHost:Auth:LoginIdentity=" + loginIdentity,
             "--MailHost:Auth:PasswordIterations=" + PasswordRecord.MinimumIterations,

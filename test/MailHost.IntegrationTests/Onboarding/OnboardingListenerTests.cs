@@ -41,6 +41,7 @@ public sealed class OnboardingListenerTests
         [
             "--contentRoot=" + data.Path,
             "--MailHost:DataDirectory=" + data.Path,
+            "--MailHost:Admin:Url=",
             "--MailHost:Endpoints:Imap:Url=imap://127.0.0.1:0",
             "--MailHost:Endpoints:Imap:Enabled=false",
             "--MailHost:Http:Url=http://127.0.0.1:0",

@@ -85,6 +85,7 @@ public sealed class MailHostInstance : IAsyncDisposable
         [
             "--contentRoot=" + data.Path,
             "--MailHost:DataDirectory=" + data.Path,
+            "--MailHost:Admin:Url=",
             "--MailHost:Hostname=" + hostname,
             "--MailHost:Certificate:Path=" + Path.Combine(data.Path, "test-certificate.pfx"),
             "--MailHost:Certificate:Password=" + CertificatePassword,

@@ -22,3 +22,7 @@ public sealed class PostgresAccountDirectoryLookupTests : AccountDirectoryLookup
 public sealed class SqliteAccountRemovalTests : AccountRemovalTests;
 
 public sealed class PostgresAccountRemovalTests : AccountRemovalTests, IRequiresPostgres;
+
+public sealed class SqliteAccountDirectoryOperatorTests : AccountDirectoryOperatorTests;
+
+public sealed class PostgresAccountDirectoryOperatorTests : AccountDirectoryOperatorTests, IRequiresPostgres;

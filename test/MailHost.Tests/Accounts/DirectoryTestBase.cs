@@ -31,6 +31,9 @@ public abstract class DirectoryTestBase : IAsyncLifetime, IDisposable
 
     protected string DatabasePath => Temp.File("directory.db");
 
+    /// <summary>The connection string of the test's PostgreSQL database (in a class marked <see cref="IRequiresPostgres"/>).</summary>
+    protected string PostgresConnectionString => _postgres ?? throw new InvalidOperationException("This test runs on SQLite.");
+
     private bool OnPostgres => this is IRequiresPostgres;
 
     public async Task InitializeAsync()
@@ -100,6 +103,23 @@ public abstract class DirectoryTestBase : IAsyncLifetime, IDisposable
         await using var dataSource = NpgsqlDataSource.Create(builder);
         await using var postgres = dataSource.CreateCommand(sql);
         await postgres.ExecuteNonQueryAsync(Ct);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> against the directory's tables and returns the first column of its first row.</summary>
+    protected async Task<object?> QueryScalarAsync(string sql)
+    {
+        if (!OnPostgres)
+        {
+            await using var sqlite = await SqliteDatabase.OpenAsync(DatabasePath, Ct);
+            await using var command = sqlite.CreateCommand();
+            command.CommandText = sql;
+            return await command.ExecuteScalarAsync(Ct);
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(_postgres) { SearchPath = PostgresAccountDirectory.SchemaName };
+        await using var dataSource = NpgsqlDataSource.Create(builder);
+        await using var postgres = dataSource.CreateCommand(sql);
+        return await postgres.ExecuteScalarAsync(Ct);
     }
 
     public void Dispose()

@@ -29,7 +29,7 @@ public sealed class SqliteAccountDirectorySchemaTests : DirectoryTestBase
             }
         }
 
-        tables.Should().Contain(["domains", "accounts", "addresses", "aliases", "login_history", "unresolved_logins"]);
+        tables.Should().Contain(["domains", "accounts", "addresses", "aliases", "login_history", "unresolved_logins", "api_keys", "audit_log"]);
         Logger.Entries.Should().ContainSingle(e => e.EventId.Id == 3100 && e.Level == LogLevel.Information)
             .Which.Message.Should().Contain($"applied {SqliteAccountDirectorySchema.Migrations.Count} migration(s)").And.Contain("0 -> ");
     }
@@ -48,6 +48,41 @@ public sealed class SqliteAccountDirectorySchemaTests : DirectoryTestBase
         (await reopened.ListDomainsAsync(Ct)).Should().Equal("example.com", "example.org");
         logger.Entries.Should().NotContain(e => e.EventId.Id == 3100);
         logger.Entries.Should().Contain(e => e.EventId.Id == 3101);
+    }
+
+    [Fact]
+    public async Task A_directory_of_the_version_before_the_administration_tables_is_upgraded_with_its_accounts_kept()
+    {
+        const int Before = 4;
+        var password = PasswordRecord.Create("secret", Iterations).ToString();
+        await using (var connection = await SqliteDatabase.OpenAsync(DatabasePath, Ct))
+        {
+            (await SqliteDatabase.MigrateAsync(connection, SqliteAccountDirectorySchema.Migrations.Take(Before).ToList(), Ct)).Should().Be(Before);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                INSERT INTO domains (name, created) VALUES ('example.com', 0);
+                INSERT INTO accounts (name, password, disabled, created) VALUES ('alice', '{password}', 0, 1772366400000);
+                INSERT INTO addresses (address, account_id, domain_id) VALUES ('alice@example.com', 1, 1);
+                """;
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var directory = await OpenAsync();
+
+        Logger.Entries.Should().ContainSingle(e => e.EventId.Id == 3100).Which.Message.Should().Contain($"applied 1 migration(s), schema version {Before} -> {Before + 1}");
+        var alice = await directory.GetAccountAsync("alice", 0, Ct);
+        alice!.Account.Should().BeEquivalentTo(new AccountInfo("alice", ["alice@example.com"], []));
+        alice.HasPassword.Should().BeTrue();
+        alice.IsAdministrator.Should().BeFalse("no account was an administrator before");
+        alice.HasTotp.Should().BeFalse();
+        (await directory.SetAdministratorAsync("alice", true, Ct)).Succeeded.Should().BeTrue();
+        (await directory.SetTotpSecretAsync("alice", new byte[20], Ct)).Succeeded.Should().BeTrue();
+        (await directory.TryUseTotpStepAsync("alice", 1, Ct)).Should().BeTrue();
+        var key = await directory.CreateApiKeyAsync("upgraded", ApiKeyScope.Full, "cli:root", Ct);
+        (await directory.VerifyApiKeyAsync(key.Token, Ct)).Should().NotBeNull();
+        await directory.AppendAuditAsync(new AuditEntry(Time.GetUtcNow(), "cli:root", null, AuditActions.AccountAdminGrant, "alice", null), Ct);
+        (await directory.GetAuditAsync(10, Ct)).Should().ContainSingle();
+        (await directory.IsAdministratorAsync("alice", Ct)).Should().BeTrue();
     }
 
     [Fact]
@@ -88,7 +123,8 @@ public sealed class SqliteAccountDirectorySchemaTests : DirectoryTestBase
         var directory = provider.GetRequiredService<IAccountDirectory>();
         var administration = provider.GetRequiredService<IAccountAdministration>();
 
-        directory.Should().BeSameAs(administration).And.BeSameAs(provider.GetRequiredService<SqliteAccountDirectory>());
+        directory.Should().BeSameAs(administration).And.BeSameAs(provider.GetRequiredService<SqliteAccountDirectory>())
+            .And.BeSameAs(provider.GetRequiredService<IAdministrationDirectory>());
         (await administration.AddDomainAsync("example.com", Ct)).Succeeded.Should().BeTrue();
         (await directory.IsLocalDomainAsync("example.com", Ct)).Should().BeTrue();
     }

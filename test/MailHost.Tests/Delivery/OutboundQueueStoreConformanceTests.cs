@@ -177,6 +177,25 @@ public abstract class OutboundQueueStoreConformanceTests<TStore> : IAsyncLifetim
     }
 
     [StoreFact]
+    public async Task The_summary_counts_the_queued_messages_and_dates_the_oldest_as_the_list_does()
+    {
+        await using var queue = await OpenAsync();
+        (await queue.SummarizeAsync(CancellationToken.None)).Should().Be(new OutboundQueueSummary(0, null));
+        var first = Time.GetUtcNow();
+        await EnqueueAsync(queue, "bob@remote.test");
+        Time.Advance(TimeSpan.FromMinutes(3));
+        var second = await EnqueueAsync(queue, "carol@other.test", "dave@other.test");
+
+        var summary = await queue.SummarizeAsync(CancellationToken.None);
+
+        summary.Should().Be(new OutboundQueueSummary(2, first), "messages, not recipients, and the oldest by its queue time");
+        var listed = await queue.ListAsync(CancellationToken.None);
+        summary.Should().Be(new OutboundQueueSummary(listed.Count, listed.Min(m => m.Created)), "the store's query and the interface's default agree");
+        (await queue.RemoveAsync(second, CancellationToken.None)).Should().BeTrue();
+        (await queue.SummarizeAsync(CancellationToken.None)).Messages.Should().Be(1);
+    }
+
+    [StoreFact]
     public async Task Retry_makes_waiting_recipients_due_now_and_remove_drops_the_message()
     {
         await using var queue = await OpenAsync();

@@ -31,4 +31,11 @@ internal static partial class AccountDirectoryLog
     [LoggerMessage(EventId = 3113, Level = LogLevel.Warning,
         Message = "Account {AccountName} is new, but the mail store held mail under that name (from a removed account); it was deleted so the new account starts empty")]
     public static partial void LeftoverMailDeleted(ILogger logger, string accountName);
+
+    // The name and creator are operator input: structured values, never formatted into the message template.
+    [LoggerMessage(EventId = 3114, Level = LogLevel.Information, Message = "API key {KeyId} ({KeyName}, {Scope}) created by {CreatedBy}")]
+    public static partial void ApiKeyCreated(ILogger logger, string keyId, string keyName, ApiKeyScope scope, string createdBy);
+
+    [LoggerMessage(EventId = 3115, Level = LogLevel.Information, Message = "API key {KeyId} revoked")]
+    public static partial void ApiKeyRevoked(ILogger logger, string keyId);
 }

@@ -216,7 +216,7 @@ public abstract partial class SqlAccountDirectory
 
             var info = await LoadAccountInfoAsync(connection, transaction, account, cancellationToken).ConfigureAwait(false);
             var logins = await ReadLoginsAsync(connection, transaction, account, recentLogins, cancellationToken).ConfigureAwait(false);
-            return new AccountDetails(info, ParsePassword(account) is not null, account.Created, logins);
+            return new AccountDetails(info, ParsePassword(account) is not null, account.Created, logins, account.Administrator, account.HasTotp);
         }
     }
 

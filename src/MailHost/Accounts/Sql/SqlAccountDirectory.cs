@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MailHost.Accounts.Sql;
 
 /// <summary>
-/// The account directory on a relational database: domains, accounts, addresses, aliases, login history and the
-/// shared server secret, in portable SQL over ADO.NET. A database supplies only how it connects, how it begins a
+/// The account directory on a relational database: domains, accounts, addresses, aliases, login history, the
+/// shared server secret and what the administration console needs (administrators, TOTP, API keys, the audit log), in
+/// portable SQL over ADO.NET. A database supplies only how it connects, how it begins a
 /// read and a write transaction, and its schema (the SQLite directory and the PostgreSQL one derive from it).
 /// </summary>
 /// <remarks>
@@ -293,7 +294,7 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
 
     private static async Task<AccountRow?> FindAccountAsync(DbConnection connection, DbTransaction? transaction, string name, CancellationToken cancellationToken)
     {
-        using var command = CreateCommand(connection, transaction, "SELECT id, name, password, disabled, created FROM accounts WHERE name = @name;", [("@name", name)]);
+        using var command = CreateCommand(connection, transaction, "SELECT id, name, password, disabled, created, administrator, totp_secret IS NOT NULL FROM accounts WHERE name = @name;", [("@name", name)]);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -307,7 +308,9 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
                 reader.GetString(1),
                 reader.IsDBNull(2) ? null : reader.GetString(2),
                 reader.GetBoolean(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                reader.GetBoolean(5),
+                reader.GetBoolean(6));
         }
     }
 
@@ -442,5 +445,5 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
             Enum.TryParse<LoginOutcome>(reader.GetString(7), out var outcome) ? outcome : LoginOutcome.Failed);
     }
 
-    private sealed record AccountRow(long Id, string Name, string? Password, bool Disabled, DateTimeOffset Created);
+    private sealed record AccountRow(long Id, string Name, string? Password, bool Disabled, DateTimeOffset Created, bool Administrator, bool HasTotp);
 }

@@ -59,4 +59,14 @@ public interface IOutboundQueueStore
 
     /// <summary>When the next message becomes due (lease ends included), or <see langword="null"/> when the queue is empty.</summary>
     ValueTask<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many messages are queued and when the oldest was queued, for the queue metrics, sampled every few seconds.
+    /// The default lists the whole queue; a store should answer with one aggregate query instead.
+    /// </summary>
+    async ValueTask<OutboundQueueSummary> SummarizeAsync(CancellationToken cancellationToken)
+    {
+        var messages = await ListAsync(cancellationToken).ConfigureAwait(false);
+        return new OutboundQueueSummary(messages.Count, messages.Count == 0 ? null : messages.Min(m => m.Created));
+    }
 }

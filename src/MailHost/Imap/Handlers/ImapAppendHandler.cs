@@ -1,4 +1,5 @@
 using System.Globalization;
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 using MailHost.Storage;
 
@@ -69,7 +70,11 @@ internal sealed class ImapAppendHandler(ImapSessionState session, ImapServices s
 
         // RFC 3516 §4.4: a literal8 may carry NUL, which no BODY[] literal can; such parts are stored base64-encoded.
         var options = new AppendOptions(flags, keywords, message.InternalDate) { EncodeNulParts = message.IsBinary };
+        // The store reads the literal as it arrives, so this includes the client's transfer (no copy of the message
+        // is made to time the store alone).
+        var started = MailHostMetrics.StoreOperationStarting();
         var result = await session.Account.AppendAsync(message.Mailbox, literal, options, session.Stopping).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, "append", session.Account);
         if (result.IsSuccess)
         {
             _appended.Add(result.Value.Uid);

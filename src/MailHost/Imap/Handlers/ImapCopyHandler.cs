@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 
 namespace MailHost.Imap.Handlers;
@@ -45,9 +46,11 @@ internal sealed class ImapCopyHandler(ImapSessionState session, ImapReplies repl
             return;
         }
 
+        var started = MailHostMetrics.StoreOperationStarting();
         var result = move
             ? await selected.View.MoveAsync(uids, mailbox, session.Stopping).ConfigureAwait(false)
             : await selected.View.CopyAsync(uids, mailbox, session.Stopping).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, move ? "move" : "copy", selected.View);
         if (!result.IsSuccess)
         {
             replies.WriteStoreError(tag, result.Error, tryCreate: true);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 using MailHost.Storage;
 
@@ -23,7 +24,9 @@ internal sealed class ImapExpungeHandler(ImapSessionState session, ImapReplies r
         if (!selected.ReadOnly)
         {
             // RFC 9051 §6.4.1: CLOSE expunges silently; no EXPUNGE responses.
+            var started = MailHostMetrics.StoreOperationStarting();
             var result = await selected.View.ExpungeAsync(null, session.Stopping).ConfigureAwait(false);
+            MailHostMetrics.StoreOperationEnded(started, "expunge", selected.View);
             if (!result.IsSuccess && result.Error.Code != StoreErrorCode.NotFound)
             {
                 replies.WriteStoreError(command.Tag, result.Error);
@@ -69,7 +72,9 @@ internal sealed class ImapExpungeHandler(ImapSessionState session, ImapReplies r
         }
         else
         {
+            var started = MailHostMetrics.StoreOperationStarting();
             var result = await selected.View.ExpungeAsync(uids, session.Stopping).ConfigureAwait(false);
+            MailHostMetrics.StoreOperationEnded(started, "expunge", selected.View);
             if (!result.IsSuccess)
             {
                 replies.WriteStoreError(command.Tag, result.Error);

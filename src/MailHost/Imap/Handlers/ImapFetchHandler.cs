@@ -1,4 +1,5 @@
 using System.Text;
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 using MailHost.Storage;
 using MailHost.Storage.Mime;
@@ -79,7 +80,8 @@ internal sealed class ImapFetchHandler(ImapSessionState session, ImapReplies rep
             var rowItemsOnly = items.All(i => IsRowItem(i.Kind));
             var options = new FetchOptions(needIndex, command.ChangedSince) { ReadsContent = !rowItemsOnly };
             var next = 0;
-            await foreach (var message in selected.View.FetchAsync(uids, options, session.Stopping).ConfigureAwait(false))
+            var fetched = MailHostMetrics.TimedStoreEnumeration(selected.View.FetchAsync(uids, options, session.Stopping), "fetch", selected.View);
+            await foreach (var message in fetched.ConfigureAwait(false))
             {
                 found++;
                 var seq = selected.Messages.SequenceOf(message.Uid, ref next);

@@ -1,3 +1,4 @@
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 using MailHost.Storage;
 
@@ -23,7 +24,9 @@ internal sealed class ImapListHandler(ImapSessionState session, ImapOptions opti
         }
 
         var account = session.Account;
+        var started = MailHostMetrics.StoreOperationStarting();
         var mailboxes = await account.ListMailboxesAsync(session.Stopping).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, "list", account);
         var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var subscriptions = await account.ListSubscriptionsAsync(session.Stopping).ConfigureAwait(false);
         var subscribed = new HashSet<string>(subscriptions, StringComparer.Ordinal);
@@ -78,7 +81,9 @@ internal sealed class ImapListHandler(ImapSessionState session, ImapOptions opti
             return;
         }
 
+        var started = MailHostMetrics.StoreOperationStarting();
         var mailboxes = await session.Account.ListMailboxesAsync(session.Stopping).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, "list", session.Account);
         var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var subscriptions = await session.Account.ListSubscriptionsAsync(session.Stopping).ConfigureAwait(false);
         var subscribed = new HashSet<string>(subscriptions, StringComparer.Ordinal);

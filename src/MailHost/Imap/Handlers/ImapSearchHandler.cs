@@ -1,3 +1,4 @@
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 
 namespace MailHost.Imap.Handlers;
@@ -29,7 +30,9 @@ internal sealed class ImapSearchHandler(ImapSessionState session, ImapReplies re
             session.EnableCondstore();
         }
 
+        var started = MailHostMetrics.StoreOperationStarting();
         var result = await selected.View.SearchAsync(criteria, session.Stopping).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, "search", selected.View);
         if (!result.IsSuccess)
         {
             if (save)

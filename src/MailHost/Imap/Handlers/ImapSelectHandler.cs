@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 using MailHost.Storage;
 
@@ -35,7 +36,9 @@ internal sealed class ImapSelectHandler(ImapSessionState session, ImapReplies re
             return;
         }
 
+        var started = MailHostMetrics.StoreOperationStarting();
         var opened = await session.Account.OpenMailboxAsync(mailbox, examine, session.Stopping).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, "select", session.Account);
         if (!opened.IsSuccess)
         {
             replies.WriteStoreError(tag, opened.Error);

@@ -1,4 +1,5 @@
 using System.Text;
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 using MailHost.Protocols.Mail;
 using MailHost.Storage;
@@ -131,7 +132,9 @@ internal sealed class ImapSortHandler(ImapSessionState session, ImapReplies repl
             session.EnableCondstore();
         }
 
+        var started = MailHostMetrics.StoreOperationStarting();
         var result = await selected.View.SearchAsync(criteria, session.Stopping).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, "search", selected.View);
         if (!result.IsSuccess)
         {
             replies.WriteStoreError(tag, result.Error);

@@ -1,3 +1,4 @@
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 
 namespace MailHost.Imap.Handlers;
@@ -12,7 +13,9 @@ internal sealed class ImapStatusHandler(ImapSessionState session, ImapOptions op
             return;
         }
 
+        var started = MailHostMetrics.StoreOperationStarting();
         var status = await session.Account.GetStatusAsync(command.Mailbox, session.Stopping).ConfigureAwait(false);
+        MailHostMetrics.StoreOperationEnded(started, "status", session.Account);
         if (!status.IsSuccess)
         {
             replies.WriteStoreError(command.Tag, status.Error);

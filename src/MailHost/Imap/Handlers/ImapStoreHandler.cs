@@ -1,3 +1,4 @@
+using MailHost.Connections;
 using MailHost.Protocols.Imap;
 using MailHost.Storage;
 
@@ -47,7 +48,9 @@ internal sealed class ImapStoreHandler(ImapSessionState session, ImapReplies rep
         }
         else
         {
+            var started = MailHostMetrics.StoreOperationStarting();
             var result = await selected.View.StoreFlagsAsync(uids, operation, flags, keywords, command.UnchangedSince, session.Stopping).ConfigureAwait(false);
+            MailHostMetrics.StoreOperationEnded(started, "store", selected.View);
             if (!result.IsSuccess)
             {
                 replies.WriteStoreError(command.Tag, result.Error);

@@ -114,6 +114,7 @@ public sealed class AcmeConfigurationTests : IDisposable
     [
         "--contentRoot=" + Path.GetTempPath(),
         "--MailHost:DataDirectory=" + _data,
+        "--MailHost:Admin:Url=",
         "--MailHost:Hostname=" + hostname,
         "--MailHost:Outbound:Enabled=false",
         "--MailHost:Endpoints:Imaps:Url=imaps://127.0.0.1:0",

@@ -1,0 +1,53 @@
+using MailHost.Accounts;
+
+namespace MailHost.Server.Administration.Api;
+
+// The JSON bodies of /api/v1. Names are camelCase on the wire (the web defaults of System.Text.Json).
+
+/// <summary>A new local domain.</summary>
+internal sealed record DomainCreateRequest(string Name);
+
+/// <summary>A new DKIM key for a domain: the first, or with <c>Rotate</c> a successor of the current one.</summary>
+internal sealed record DkimKeyRequest(bool Rotate = false);
+
+/// <summary>A new account with its addresses and password.</summary>
+internal sealed record AccountCreateRequest(string Name, IReadOnlyList<string>? Addresses, string Password);
+
+/// <summary>A new password.</summary>
+internal sealed record PasswordRequest(string Password);
+
+/// <summary>A mailbox user's own password change: the current one proves it is really them.</summary>
+internal sealed record OwnPasswordRequest(string CurrentPassword, string NewPassword);
+
+/// <summary>The administrator role on or off.</summary>
+internal sealed record AdministratorRequest(bool Administrator);
+
+/// <summary>An account disabled or enabled.</summary>
+internal sealed record DisabledRequest(bool Disabled);
+
+/// <summary>A new alias.</summary>
+internal sealed record AliasCreateRequest(string Address, string Account);
+
+/// <summary>A new API key.</summary>
+internal sealed record ApiKeyCreateRequest(string Name, ApiKeyScope Scope = ApiKeyScope.ReadOnly);
+
+/// <summary>A new API key with its token, shown this once.</summary>
+internal sealed record ApiKeyCreatedResponse(ApiKeyInfo Key, string Token);
+
+/// <summary>One login attempt as the API shows it.</summary>
+internal sealed record LoginView(DateTimeOffset Time, string Login, string Protocol, string Mechanism, string? RemoteAddress, bool Tls, string? ClientName, string Outcome)
+{
+    public static LoginView From(LoginRecord record) => new(
+        record.Timestamp, record.Login, record.Protocol, record.Mechanism, record.RemoteEndPoint?.Address.ToString(), record.Tls, record.ClientName, record.Outcome.ToString());
+}
+
+/// <summary>An account as the API shows it.</summary>
+internal sealed record AccountView(string Name, IReadOnlyList<string> Addresses, IReadOnlyList<string> Aliases, bool Disabled, bool Administrator, bool Totp, bool HasPassword, DateTimeOffset Created, IReadOnlyList<LoginView> RecentLogins)
+{
+    public static AccountView From(AccountDetails details) => new(
+        details.Account.Name, details.Account.Addresses, details.Account.Aliases, details.Account.Disabled, details.IsAdministrator, details.HasTotp,
+        details.HasPassword, details.Created, details.RecentLogins.Select(LoginView.From).ToList());
+}
+
+/// <summary>The anti-forgery token a signed-in browser sends with API changes, and the header to send it in.</summary>
+internal sealed record AntiforgeryTokenResponse(string HeaderName, string Token);
