@@ -19,7 +19,7 @@ public static partial class AdminCli
     {
         if (words is [])
         {
-            return await context.UsageAsync("missing users command (add, list, show, passwd, disable, enable, remove, admin, totp)", Usage).ConfigureAwait(false);
+            return await context.UsageAsync("missing users command (add, list, show, passwd, disable, enable, remove, quota, admin, totp)", Usage).ConfigureAwait(false);
         }
 
         var rest = words.Skip(1);
@@ -83,6 +83,12 @@ public static partial class AdminCli
                 }
 
                 return await context.ReportChangeAsync(directory, result, AuditActions.AccountRemove, target).ConfigureAwait(false);
+            }
+
+            case "quota":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, [StorageOption, MessagesOption], [DefaultQuotaFlag]).ConfigureAwait(false);
+                return arguments is null ? exit : await UsersQuotaAsync(arguments, context).ConfigureAwait(false);
             }
 
             case "admin":

@@ -144,6 +144,10 @@ public static partial class AdminCli
           users enable <account>
           users remove <account>                     deletes the account with its mail (mailboxes, messages,
                                                      quota), addresses, aliases, login history, role and TOTP key
+          users quota <account> [--storage <octets>|unlimited] [--messages <count>|unlimited] [--default]
+                                                     shows the account's quota (RFC 9208) and usage; with options,
+                                                     sets its own limits, or --default returns it to the store's
+                                                     defaults (MailHost:Storage)
           users admin <account> [--revoke]           grants the administrator role (signing in to the
                                                      administration console), or takes it away
           users totp <account> --enable | --disable  --enable makes a new TOTP key (RFC 6238) that console

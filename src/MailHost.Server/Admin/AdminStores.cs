@@ -38,6 +38,9 @@ internal sealed class AdminStores(StoreSettings settings, string dataDirectory, 
         return await SqliteAccountDirectory.OpenAsync(Path.Combine(dataDirectory, AdminCli.DirectoryFileName), mail, null, TimeProvider.System, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The mail store (opened as a guest), for the commands that read or set what it keeps per account.</summary>
+    public IMailStore MailStore => OpenMailStore();
+
     /// <summary>The outbound queue, or <see langword="null"/> for a SQLite data directory that has none (it is not created: the path may be a typo).</summary>
     public async Task<IOutboundQueueStore?> OpenQueueAsync()
     {

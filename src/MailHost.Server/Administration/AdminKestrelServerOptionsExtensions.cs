@@ -1,11 +1,7 @@
-using System.Net;
-using System.Net.Security;
-using System.Security.Authentication;
 using MailHost.Hosting;
 using MailHost.Server.Administration;
 using MailHost.Server.Onboarding;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 // Beside Kestrel's own ListenOptions extensions and ListenMailEndpoints.
 namespace Microsoft.AspNetCore.Hosting;
@@ -43,31 +39,12 @@ internal static class AdminKestrelServerOptionsExtensions
         {
             if (certificate is not null)
             {
-                listen.UseHttps(new TlsHandshakeCallbackOptions
-                {
-                    OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
-                    {
-                        ServerCertificateContext = certificate.FindContext(context.Connection, context.ClientHelloInfo.ServerName),
-                        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    }),
-                });
+                listen.UseMailCertificate(certificate);
             }
 
             listener.Set(listen, settings.Https);
         }
 
-        var address = settings.Address;
-        if (address.IsLocalhost)
-        {
-            kestrel.ListenLocalhost(address.Port, Configure);
-        }
-        else if (address.Address is null)
-        {
-            kestrel.ListenAnyIP(address.Port, Configure);
-        }
-        else
-        {
-            kestrel.Listen(new IPEndPoint(address.Address, address.Port), Configure);
-        }
+        settings.Address.Listen(kestrel, Configure);
     }
 }

@@ -60,6 +60,7 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<DomainOperations>();
         services.AddSingleton<QueueOperations>();
         services.AddSingleton<ApiKeyOperations>();
+        services.AddSingleton<QuotaOperations>();
         services.AddSingleton<SelfService>();
         services.AddSingleton<AdminSignIn>();
         services.AddSingleton<LiveTraces>();

@@ -49,6 +49,24 @@ internal sealed record HttpListenAddress(IPAddress? Address, bool IsLocalhost, i
             : throw Error(key, $"'{url}': the host must be *, localhost or an IP address (a listener binds addresses, not names).");
     }
 
+    /// <summary>Adds a Kestrel listener on this address.</summary>
+    public void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        if (IsLocalhost)
+        {
+            kestrel.ListenLocalhost(Port, configure);
+        }
+        else if (Address is null)
+        {
+            kestrel.ListenAnyIP(Port, configure);
+        }
+        else
+        {
+            kestrel.Listen(new IPEndPoint(Address, Port), configure);
+        }
+    }
+
     private static int DefaultPort(string scheme) => scheme == "https" ? 443 : 80;
 
     private static MailHostConfigurationException Error(string key, string problem, Exception? inner = null) =>

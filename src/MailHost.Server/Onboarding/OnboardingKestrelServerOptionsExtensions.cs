@@ -1,9 +1,7 @@
-using System.Net;
 using MailHost.Certificates.Acme;
 using MailHost.Hosting;
 using MailHost.Server.Onboarding;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 // Beside Kestrel's own ListenOptions extensions and ListenMailEndpoints.
 namespace Microsoft.AspNetCore.Hosting;
@@ -25,7 +23,7 @@ internal static class OnboardingKestrelServerOptionsExtensions
         var listeners = services.GetRequiredService<OnboardingListeners>();
         if (settings.Http is { } http)
         {
-            Listen(kestrel, http, listen => listeners.Add(listen, https: false));
+            http.Listen(kestrel, listen => listeners.Add(listen, https: false));
         }
 
         if (settings.Https is { } https)
@@ -38,7 +36,7 @@ internal static class OnboardingKestrelServerOptionsExtensions
             }
 
             var acme = services.GetService<AcmeChallengeResponses>();
-            Listen(kestrel, https, listen =>
+            https.Listen(kestrel, listen =>
             {
                 if (acme is not null)
                 {
@@ -47,36 +45,11 @@ internal static class OnboardingKestrelServerOptionsExtensions
                 }
                 else
                 {
-                    // Per handshake, with the certificate's intermediates (a selector returning a bare certificate
-                    // would send the leaf alone).
-                    listen.UseHttps(new TlsHandshakeCallbackOptions
-                    {
-                        OnConnection = context => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions
-                        {
-                            ServerCertificateContext = certificate.FindContext(context.Connection, context.ClientHelloInfo.ServerName),
-                            EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
-                        }),
-                    });
+                    listen.UseMailCertificate(certificate);
                 }
 
                 listeners.Add(listen, https: true);
             });
-        }
-    }
-
-    private static void Listen(KestrelServerOptions kestrel, HttpListenAddress address, Action<ListenOptions> configure)
-    {
-        if (address.IsLocalhost)
-        {
-            kestrel.ListenLocalhost(address.Port, configure);
-        }
-        else if (address.Address is null)
-        {
-            kestrel.ListenAnyIP(address.Port, configure);
-        }
-        else
-        {
-            kestrel.Listen(new IPEndPoint(address.Address, address.Port), configure);
         }
     }
 }

@@ -57,6 +57,9 @@ public static class AuditActions
     /// <summary>A queued outbound message was dropped.</summary>
     public const string QueueRemove = "queue.remove";
 
+    /// <summary>An account's quota limits were set, or returned to the store's defaults.</summary>
+    public const string AccountQuota = "account.quota";
+
     /// <summary>A domain's first DKIM key was created.</summary>
     public const string DkimCreate = "dkim.create";
 

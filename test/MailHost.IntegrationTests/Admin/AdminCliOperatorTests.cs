@@ -40,6 +40,23 @@ public sealed partial class AdminCliOperatorTests : IDisposable
     }
 
     [Fact]
+    public async Task Users_quota_shows_sets_keeps_the_other_limit_and_returns_to_the_defaults()
+    {
+        await AddAliceAsync();
+
+        (await RunAsync("users", "quota", "alice")).Should().Be(new CliResult(0, "Storage:  0 of unlimited octets\nMessages: 0 of unlimited\n", string.Empty));
+        var set = await RunAsync("users", "quota", "alice", "--storage", "1048576");
+        set.ExitCode.Should().Be(0, set.Err);
+        set.Out.Should().Be("The quota of alice is now storage 1048576, messages unlimited.\nStorage:  0 of 1048576 octets\nMessages: 0 of unlimited\n");
+        (await RunAsync("users", "quota", "alice", "--messages", "50")).Out.Should().Contain("storage 1048576, messages 50");
+        (await RunAsync("users", "quota", "alice", "--default")).Out.Should().Contain("the store's defaults").And.Contain("0 of unlimited octets");
+        (await RunAsync("users", "quota", "alice", "--storage", "lots")).ExitCode.Should().Be(1);
+        (await RunAsync("users", "quota", "alice", "--default", "--messages", "5")).ExitCode.Should().Be(1);
+        (await RunAsync("users", "quota", "nobody", "--messages", "5")).Should().Be(Failed("There is no account 'nobody'."));
+        (await RunAsync("audit")).Out.Should().Contain(AuditActions.AccountQuota);
+    }
+
+    [Fact]
     public async Task Users_totp_enable_prints_the_key_once_as_base32_and_as_an_otpauth_uri_and_disable_drops_it()
     {
         await AddAliceAsync();

@@ -241,6 +241,44 @@ public sealed class AdminApiTests : IClassFixture<AdminApiTests.Fixture>
     }
 
     [Fact]
+    public async Task An_account_quota_is_read_set_seen_over_imap_and_returned_to_the_defaults()
+    {
+        await _host.Directory.AddAccountAsync("gina", ["gina@example.com"], PasswordRecord.Create("gina-pw", 4096), CancellationToken.None);
+        var (client, _) = await _host.WithApiKeyAsync(ApiKeyScope.Full);
+        using (client)
+        {
+            var before = await client.GetFromJsonAsync<JsonElement>("/api/v1/accounts/gina/quota");
+            before.GetProperty("messageLimit").ValueKind.Should().Be(JsonValueKind.Null, "no limit is configured by default");
+            (await client.PutAsJsonAsync("/api/v1/accounts/gina/quota", new { storage = 2_048_000, messages = 10 })).StatusCode.Should().Be(HttpStatusCode.NoContent);
+            var set = await client.GetFromJsonAsync<JsonElement>("/api/v1/accounts/gina/quota");
+            set.GetProperty("storageLimit").GetInt64().Should().Be(2_048_000);
+            set.GetProperty("messageLimit").GetInt64().Should().Be(10);
+
+            using (var imap = new ImapClient { Timeout = 15_000 })
+            {
+                await imap.ConnectAsync(_host.Imap.Address.ToString(), _host.Imap.Port, SecureSocketOptions.None);
+                await imap.AuthenticateAsync("gina", "gina-pw");
+                var quota = await imap.Inbox.GetQuotaAsync();
+                quota.MessageLimit.Should().Be(10u);
+                quota.StorageLimit.Should().Be(2000u, "IMAP counts storage in units of 1024 octets (RFC 9208 §5.1)");
+                await imap.DisconnectAsync(true);
+            }
+
+            (await client.PutAsJsonAsync("/api/v1/accounts/gina/quota", new { storage = -1 })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+            (await client.PutAsJsonAsync("/api/v1/accounts/nobody/quota", new { messages = 1 })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+            (await client.PutAsJsonAsync("/api/v1/accounts/gina/quota", new { @default = true })).StatusCode.Should().Be(HttpStatusCode.NoContent);
+            (await client.GetFromJsonAsync<JsonElement>("/api/v1/accounts/gina/quota")).GetProperty("messageLimit").ValueKind.Should().Be(JsonValueKind.Null);
+        }
+
+        var (reader, _) = await _host.WithApiKeyAsync(ApiKeyScope.ReadOnly);
+        using (reader)
+        {
+            (await reader.GetAsync("/api/v1/accounts/gina/quota")).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await reader.PutAsJsonAsync("/api/v1/accounts/gina/quota", new { messages = 1 })).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        }
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_api()
     {
         using var client = _host.Client();

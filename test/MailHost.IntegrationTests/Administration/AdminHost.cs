@@ -56,7 +56,14 @@ public sealed class AdminHost : IAsyncDisposable
     }
 
     /// <summary>A client without a session, not following redirects, keeping cookies.</summary>
-    public HttpClient Client() => new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() })
+    public HttpClient Client() => new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        UseCookies = true,
+        CookieContainer = new CookieContainer(),
+        // An https:// endpoint serves the mail certificate, the test certificate here.
+        SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Infrastructure.TestCertificate.Validate },
+    })
     {
         BaseAddress = BaseAddress,
         Timeout = TimeSpan.FromSeconds(30),

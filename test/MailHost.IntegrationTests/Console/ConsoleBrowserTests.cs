@@ -92,6 +92,10 @@ public sealed class ConsoleBrowserTests : IClassFixture<ConsoleBrowserTests.Fixt
 
         Browser.Open(Host.Page("/accounts/" + UserLogin));
         Browser.PageText.Should().Contain("ConsoleTestClient");
+        Browser.Fill("quota-messages", "500");
+        Browser.Submit(By.XPath("//button[normalize-space()='Set the quota']"));
+        Browser.Message.Should().Be($"The quota of {UserLogin} is now storage unlimited, messages 500.");
+        Browser.Driver.FindElement(By.Id("quota-usage")).Text.Should().Contain("of 500.");
         Browser.Screenshot("desktop-account");
 
         Browser.Open(Host.Page("/"));

@@ -1,6 +1,7 @@
 using MailHost.Accounts;
 using MailHost.Server.Administration.Operations;
 using MailHost.Server.Administration.Security;
+using MailHost.Storage;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace MailHost.Server.Administration.Api;
@@ -81,6 +82,20 @@ internal static class AdminApi
             ApiResults.From(await accounts.SetDisabledAsync(AdminActor.From(http), name, request.Disabled, http.RequestAborted).ConfigureAwait(false)));
         write.MapPut("/accounts/{name}/administrator", async (string name, AdministratorRequest request, AccountOperations accounts, HttpContext http) =>
             ApiResults.From(await accounts.SetAdministratorAsync(AdminActor.From(http), name, request.Administrator, http.RequestAborted).ConfigureAwait(false)));
+        read.MapGet("/accounts/{name}/quota", async Task<IResult> (string name, QuotaOperations quotas, CancellationToken ct) =>
+            await quotas.GetAsync(name, ct).ConfigureAwait(false) is { } usage ? TypedResults.Ok(usage) : ApiResults.NotFound($"There is no account '{name}' with a quota."));
+        write.MapPut("/accounts/{name}/quota", async Task<IResult> (string name, QuotaRequest request, QuotaOperations quotas, HttpContext http) =>
+        {
+            var limits = request.Default ? null : new QuotaLimits(request.Storage, request.Messages);
+            var change = await quotas.SetAsync(AdminActor.From(http), name, limits, http.RequestAborted).ConfigureAwait(false);
+            return change switch
+            {
+                { Succeeded: true } => TypedResults.NoContent(),
+                { UnknownAccount: true } => ApiResults.NotFound(change.Message),
+                { StoreFailed: true } => ApiResults.Problem(StatusCodes.Status503ServiceUnavailable, "StoreUnavailable", change.Message),
+                _ => ApiResults.BadRequest(change.Message),
+            };
+        });
         write.MapDelete("/accounts/{name}", async (string name, AccountOperations accounts, HttpContext http) =>
             ApiResults.From(await accounts.RemoveAsync(AdminActor.From(http), name, http.RequestAborted).ConfigureAwait(false)));
     }

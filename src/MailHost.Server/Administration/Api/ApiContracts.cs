@@ -22,6 +22,9 @@ internal sealed record OwnPasswordRequest(string CurrentPassword, string NewPass
 /// <summary>The administrator role on or off.</summary>
 internal sealed record AdministratorRequest(bool Administrator);
 
+/// <summary>An account's own quota limits (null: unlimited); <c>Default</c> returns it to the store's defaults.</summary>
+internal sealed record QuotaRequest(long? Storage, long? Messages, bool Default = false);
+
 /// <summary>An account disabled or enabled.</summary>
 internal sealed record DisabledRequest(bool Disabled);
 
