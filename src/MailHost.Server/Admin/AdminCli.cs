@@ -10,8 +10,9 @@ namespace MailHost.Server.Admin;
 
 /// <summary>
 /// The admin command line of the host: <c>mailhost users|domains|aliases|apikeys|audit ...</c> manages the account
-/// directory in <c>&lt;MailHost:DataDirectory&gt;/directory.db</c> and <c>mailhost queue ...</c> the outbound queue in
-/// <c>queue.db</c>, directly, whether or not the server is running. Every change it makes is recorded in the
+/// directory in <c>&lt;MailHost:DataDirectory&gt;/directory.db</c>, <c>mailhost queue ...</c> the outbound queue in
+/// <c>queue.db</c> and <c>mailhost quarantine ...</c> the messages the inbound filters held, directly, whether or not
+/// the server is running. Every change it makes is recorded in the
 /// directory's audit log under the actor <c>cli:&lt;user name&gt;</c>.
 /// </summary>
 /// <remarks>
@@ -44,10 +45,10 @@ public static partial class AdminCli
 
     /// <summary>
     /// Whether <paramref name="args"/> is an admin command: its first word is <c>users</c>, <c>domains</c>,
-    /// <c>aliases</c>, <c>apikeys</c>, <c>audit</c>, <c>queue</c> or <c>store</c>.
+    /// <c>aliases</c>, <c>apikeys</c>, <c>audit</c>, <c>queue</c>, <c>quarantine</c> or <c>store</c>.
     /// </summary>
     public static bool IsAdminCommand(string[] args)
-        => args is [var first, ..] && first is "users" or "domains" or "aliases" or "apikeys" or "audit" or "queue" or "store";
+        => args is [var first, ..] && first is "users" or "domains" or "aliases" or "apikeys" or "audit" or "queue" or "quarantine" or "store";
 
     /// <summary>
     /// Runs one admin command and returns the process exit code. Never throws for bad input or a refused request;
@@ -92,6 +93,7 @@ public static partial class AdminCli
                 ["apikeys", .. var rest] => await RunApiKeysAsync(rest, context).ConfigureAwait(false),
                 ["audit", .. var rest] => await RunAuditAsync(rest, context).ConfigureAwait(false),
                 ["queue", .. var rest] => await RunQueueAsync(rest, context).ConfigureAwait(false),
+                ["quarantine", .. var rest] => await RunQuarantineAsync(rest, context).ConfigureAwait(false),
                 ["store", .. var rest] => await RunStoreAsync(rest, context).ConfigureAwait(false),
                 [var other, ..] => await context.UsageAsync($"unknown command {AdminText.Printable(other)}", Usage).ConfigureAwait(false),
             };
@@ -188,6 +190,16 @@ public static partial class AdminCli
           queue retry <id|all>                       make pending recipients due now
           queue remove <id>                          drop a message without notifying its sender
 
+        Quarantine (messages the inbound filters held in MailHost:Filtering:QuarantineAccount; safe while the
+        server runs):
+          quarantine list [--limit <n>]              the newest held messages first (default 100, at most 1000):
+                                                     UID, time, size, sender, recipients, subject, reason
+          quarantine release <uid>                   delivers the message to the INBOX of each local account among
+                                                     its original recipients, without the X-MailHost- fields, and
+                                                     removes it from the quarantine; other recipients are listed
+                                                     as warnings and get nothing
+          quarantine delete <uid>                    removes the message without delivering it
+
         Store (run these with every host of the site stopped):
           store migrate                              applies the PostgreSQL migrations of every component
                                                      (directory, mail, queue, dkim) and prints their versions;
@@ -207,7 +219,8 @@ public static partial class AdminCli
         from appsettings.json, MailHost__* environment variables or --MailHost:Key=value arguments.
 
         Exit codes: 0 success, 1 usage error, 2 refused or failed (duplicate, unknown domain, invalid address,
-        unknown queue id, a FAIL line of domains check, a change the audit log could not record, ...).
+        unknown queue id or quarantine UID, a FAIL line of domains check, a change the audit log could not
+        record, ...).
         """;
 
     /// <summary>What every command needs: configuration, the three streams, and the stores once opened.</summary>

@@ -61,6 +61,7 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<QueueOperations>();
         services.AddSingleton<ApiKeyOperations>();
         services.AddSingleton<QuotaOperations>();
+        services.AddSingleton<QuarantineOperations>(QuarantineOperations.Create);
         services.AddSingleton<SelfService>();
         services.AddSingleton<AdminSignIn>();
         services.AddSingleton<LiveTraces>();

@@ -71,4 +71,10 @@ public static class AuditActions
 
     /// <summary>An operator stopped a live protocol trace before its time ran out.</summary>
     public const string TraceStop = "trace.stop";
+
+    /// <summary>A quarantined message delivered to its original local recipients.</summary>
+    public const string QuarantineRelease = "quarantine.release";
+
+    /// <summary>A quarantined message removed without delivery.</summary>
+    public const string QuarantineDelete = "quarantine.delete";
 }

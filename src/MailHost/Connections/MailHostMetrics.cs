@@ -22,7 +22,7 @@ public static partial class MailHostMetrics
 
     // A property over a holder class, not a field: the instruments are static fields in two files of this partial
     // class, and C# leaves the order of static initializers across the files of a partial class unspecified.
-    private static Meter Meter => MeterHolder.Meter;
+    internal static Meter Meter => MeterHolder.Meter;
 
     // The meter is process-wide while certificate stores belong to hosts (a test process runs many): each store adds
     // its measurements while it lives.

@@ -47,7 +47,7 @@ internal sealed class ImapCommandHandlers(ImapSessionState session, ImapServices
 
     public ImapStoreHandler Store => field ??= new(session, Replies, Updates);
 
-    public ImapCopyHandler Copy => field ??= new(session, Replies, Updates);
+    public ImapCopyHandler Copy => field ??= new(session, Replies, Updates, services.JunkTraining);
 
     public ImapSortHandler Sort => field ??= new(session, Replies, Updates);
 

@@ -1,3 +1,4 @@
+using MailHost.Filtering;
 using MailHost.Logins;
 using MailHost.Storage;
 using Microsoft.AspNetCore.Connections;
@@ -16,7 +17,8 @@ internal sealed class ImapConnectionHandler(
     IOptions<AuthenticationOptions> authOptions,
     MailShutdown shutdown,
     TimeProvider timeProvider,
-    ILoggerFactory loggerFactory) : ConnectionHandler
+    ILoggerFactory loggerFactory,
+    JunkTrainingQueue? junkTraining = null) : ConnectionHandler
 {
     private readonly ImapServices _services = new()
     {
@@ -29,6 +31,7 @@ internal sealed class ImapConnectionHandler(
         LoggerFactory = loggerFactory,
         Logger = loggerFactory.CreateLogger<ImapSession>(),
         Shutdown = shutdown,
+        JunkTraining = junkTraining is { IsEnabled: true } ? junkTraining : null,
     };
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using MailHost.Filtering;
 using MailHost.Hosting;
 using MailHost.Logins;
 using MailHost.Sessions;
@@ -35,6 +36,9 @@ internal sealed class ImapServices
 
     /// <summary>The log of sessions and their handlers, under the one category operators configure (<see cref="ImapSession"/>).</summary>
     public required ILogger Logger { get; init; }
+
+    /// <summary>Teaches spam classifiers from moves into and out of Junk; null or disabled without a learner.</summary>
+    public JunkTrainingQueue? JunkTraining { get; init; }
 
     /// <summary>The host's graceful stop; none in tests that run a session without a host.</summary>
     public MailShutdown? Shutdown { get; init; }

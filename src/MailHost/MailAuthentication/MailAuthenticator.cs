@@ -117,12 +117,7 @@ internal sealed class MailAuthenticator
         MailAuthenticationRequest request, Stream spool, long returnPathLength, long contentOffset, IReadOnlyList<long> forgedOffsets, CancellationToken cancellationToken)
     {
         var length = spool.Length;
-        MailAuthenticationResult result;
-        using (var content = new BoundStream(spool, contentOffset, length, leaveOpen: true))
-        {
-            result = await AuthenticateAsync(request, content, cancellationToken).ConfigureAwait(false);
-        }
-
+        var result = await AuthenticateSpooledContentAsync(request, spool, contentOffset, cancellationToken).ConfigureAwait(false);
         var segments = new List<MessageSegment>
         {
             MessageSegment.Range(0, returnPathLength),
@@ -130,6 +125,17 @@ internal sealed class MailAuthenticator
         };
         ForgedAuthenticationResults.AppendRenamed(segments, returnPathLength, length, contentOffset, forgedOffsets);
         return (result, new MessageSegmentStream(spool, segments));
+    }
+
+    /// <summary>
+    /// Checks the client's content of a spool (from <paramref name="contentOffset"/>) and returns the result only;
+    /// the caller composes the stored message with <see cref="MailAuthenticationResult.HeaderField"/>.
+    /// </summary>
+    internal async ValueTask<MailAuthenticationResult> AuthenticateSpooledContentAsync(
+        MailAuthenticationRequest request, Stream spool, long contentOffset, CancellationToken cancellationToken)
+    {
+        using var content = new BoundStream(spool, contentOffset, spool.Length, leaveOpen: true);
+        return await AuthenticateAsync(request, content, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<MailAuthenticationResult> AuthenticateCoreAsync(MailAuthenticationRequest request, Stream message, MailAuthenticationDns dns, CancellationToken cancellationToken)

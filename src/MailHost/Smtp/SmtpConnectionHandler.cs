@@ -1,5 +1,6 @@
 using MailHost.Accounts;
 using MailHost.Delivery;
+using MailHost.Filtering;
 using MailHost.Hosting;
 using MailHost.Logins;
 using MailHost.MailAuthentication;
@@ -22,7 +23,8 @@ internal sealed class SmtpConnectionHandler : ConnectionHandler
 
     /// <summary>
     /// Creates the handler; <paramref name="outbound"/> is optional (without it, submission does not relay), and so is
-    /// <paramref name="mailAuthenticator"/> (without it, MX mail gets no SPF/DKIM/DMARC checks).
+    /// <paramref name="mailAuthenticator"/> (without it, MX mail gets no SPF/DKIM/DMARC checks) and
+    /// <paramref name="filters"/> (without it, or without filters in it, mail is not filtered).
     /// </summary>
     public SmtpConnectionHandler(
         IMailStore store,
@@ -35,7 +37,9 @@ internal sealed class SmtpConnectionHandler : ConnectionHandler
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
         IOutboundMailDelivery? outbound = null,
-        MailAuthenticator? mailAuthenticator = null)
+        MailAuthenticator? mailAuthenticator = null,
+        InboundFilterPipeline? filters = null,
+        IOptions<InboundFilteringOptions>? filtering = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(authOptions);
@@ -51,6 +55,8 @@ internal sealed class SmtpConnectionHandler : ConnectionHandler
             Sasl = sasl,
             Outbound = outbound,
             MailAuthenticator = mailAuthenticator,
+            Filters = filters is { Filters.Count: > 0 } ? filters : null,
+            Filtering = filtering?.Value ?? new InboundFilteringOptions(),
             Addresses = new SmtpAddressPolicy(directory, hostname, options.Value.SubaddressSeparator),
             UnknownRecipients = new SmtpUnknownRecipientLimiter(options, hostOptions.Value.Limits, timeProvider),
             Options = options.Value,

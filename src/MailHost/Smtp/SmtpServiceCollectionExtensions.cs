@@ -17,7 +17,8 @@ public static class SmtpServiceCollectionExtensions
     /// <c>submission://</c> and <c>submissions://</c> endpoints from configuration start. Needs <c>AddMailHost</c>,
     /// an <see cref="MailHost.Accounts.IAccountDirectory"/> and an <see cref="MailHost.Storage.IMailStore"/>; an
     /// <see cref="MailHost.Delivery.IOutboundMailDelivery"/> is used when registered. Inbound mail authentication
-    /// for the MX endpoint is added too (<see cref="MailAuthenticationServiceCollectionExtensions.AddMailHostMailAuthentication"/>).
+    /// for the MX endpoint is added too (<see cref="MailAuthenticationServiceCollectionExtensions.AddMailHostMailAuthentication"/>),
+    /// and the inbound filter pipeline (<see cref="FilteringServiceCollectionExtensions.AddMailHostFiltering"/>).
     /// </summary>
     /// <exception cref="MailHostConfigurationException">A time limit under <c>MailHost:Smtp</c> of <paramref name="configuration"/> is not usable (checked at once; values set in code are checked when the host starts).</exception>
     public static IServiceCollection AddMailHostSmtp(this IServiceCollection services, IConfiguration? configuration = null)
@@ -35,6 +36,7 @@ public static class SmtpServiceCollectionExtensions
         options.ValidateOnStart();
 
         services.AddMailHostMailAuthentication(configuration);
+        services.AddMailHostFiltering(configuration);
         services.AddMailShutdown();
         services.TryAddSingleton<SmtpConnectionHandler>();
         services.AddSingleton(new MailProtocolHandlerRegistration(

@@ -1,4 +1,5 @@
 using MailHost.Delivery;
+using MailHost.Filtering;
 using MailHost.Logins;
 using MailHost.MailAuthentication;
 using MailHost.Sessions;
@@ -35,6 +36,12 @@ internal sealed class SmtpServices
 
     /// <summary>This server's name in the greeting, EHLO and Received fields.</summary>
     public required string Hostname { get; init; }
+
+    /// <summary>The inbound filters (MX, and submission where a filter says so); null when none is registered.</summary>
+    public InboundFilterPipeline? Filters { get; init; }
+
+    /// <summary>The pipeline's own settings (quarantine).</summary>
+    public InboundFilteringOptions Filtering { get; init; } = new();
 
     /// <summary>The settings of each session's connection mechanics.</summary>
     public required MailSessionSettings Connection { get; init; }

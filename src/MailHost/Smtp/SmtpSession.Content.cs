@@ -1,5 +1,4 @@
 using MailHost.Connections;
-using MailHost.MailAuthentication;
 using MailHost.Protocols.Smtp;
 using MimeKit;
 using MimeKit.IO;
@@ -54,21 +53,5 @@ internal sealed partial class SmtpSession
         SmtpLog.AuthorRefused(_logger, transaction.Id, _account, refusal.Field, refusal.Detail);
         MailHostMetrics.SubmissionAuthorRefused.Add(1, new KeyValuePair<string, object?>("field", refusal.Field));
         return refusal.Reply;
-    }
-
-    /// <summary>
-    /// The spool from <paramref name="start"/> with the <c>X-Original-</c> prefix before each forged
-    /// Authentication-Results field; the spool stream itself when there is none.
-    /// </summary>
-    private static Stream WithForgedFieldsRenamed(Stream spool, long start, long contentOffset, List<long> forged)
-    {
-        if (forged.Count == 0)
-        {
-            return spool;
-        }
-
-        var segments = new List<MessageSegment>();
-        ForgedAuthenticationResults.AppendRenamed(segments, start, spool.Length, contentOffset, forged);
-        return new MessageSegmentStream(spool, segments);
     }
 }

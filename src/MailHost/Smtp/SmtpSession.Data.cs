@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using MailHost.Connections;
 using MailHost.Delivery;
+using MailHost.Filtering;
 using MailHost.MailAuthentication;
 using MailHost.Protocols.Smtp;
 using MailHost.Protocols.Text;
@@ -17,6 +19,8 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply StoreUnavailable = new(451, "4.3.0", "Temporary failure storing the message, try again later");
     private static readonly SmtpReply MailboxFull = new(552, "5.2.2", "Mailbox full");
     private static readonly SmtpReply MailLoop = new(554, "5.4.6", "Too many Received header fields: mail loop");
+
+    private static readonly byte[] ForgedPrefix = Encoding.ASCII.GetBytes(MailAuthenticator.ForgedFieldPrefix);
 
     private readonly ArrayBufferWriter<byte> _unstuffed = new(16 * 1024);
 
@@ -246,14 +250,17 @@ internal sealed partial class SmtpSession
             ?? (transaction.SpoolFailed ? SpoolUnavailable : null)
             ?? (transaction.Received.Count >= _services.Options.MaxReceivedHeaders ? MailLoop : null)
             ?? await DeliverAsync(transaction).ConfigureAwait(false);
-        if (reply.Code == 250)
+        using (FilterLogScope())
         {
-            MailHostMetrics.MessageReceived(Info.Endpoint.Protocol);
-            SmtpLog.Accepted(_logger, transaction.Id, transaction.ContentLength, transaction.LocalTargets.Count, transaction.ExternalRecipients.Count);
-        }
-        else
-        {
-            SmtpLog.Refused(_logger, transaction.Id, reply.ToString());
+            if (reply.Code == 250)
+            {
+                MailHostMetrics.MessageReceived(Info.Endpoint.Protocol);
+                SmtpLog.Accepted(_logger, transaction.Id, transaction.ContentLength, transaction.LocalTargets.Count, transaction.ExternalRecipients.Count);
+            }
+            else
+            {
+                SmtpLog.Refused(_logger, transaction.Id, reply.ToString());
+            }
         }
 
         // RFC 5321 §4.1.1.4: the transaction ends with the reply to the end of data, whatever it is.
@@ -279,36 +286,68 @@ internal sealed partial class SmtpSession
                 MailAuthenticationLog.ForgedResults(_logger, transaction.Id, forged.Count);
             }
 
-            if (transaction.LocalTargets.Count > 0)
+            // MX mail is checked (SPF, DKIM, DMARC) before the filters, which may read the result (RFC 8601).
+            MailAuthenticationResult? authentication = null;
+            if (transaction.LocalTargets.Count > 0 && _services.MailAuthenticator is { Options.Enabled: true } && !_isSubmission && _account is null)
             {
                 var spool = await transaction.Spool!.OpenReadAsync(0, CancellationToken.None).ConfigureAwait(false);
-                var content = WithForgedFieldsRenamed(spool, 0, transaction.ContentOffset, forged);
-                IReadOnlyList<DeliveryTarget> targets = transaction.LocalTargets;
-                if (_services.MailAuthenticator is { Options.Enabled: true } && !_isSubmission && _account is null)
+                authentication = await _services.MailAuthenticator.AuthenticateSpooledContentAsync(
+                    new MailAuthenticationRequest(Info.RemoteEndPoint?.Address, _clientIdentityKind == SmtpIdentityKind.Domain ? _clientIdentity : null, transaction.Mail.ReversePath.Mailbox) { MessageId = transaction.Id },
+                    spool,
+                    transaction.ContentOffset,
+                    CancellationToken.None).ConfigureAwait(false);
+                switch (authentication.Disposition)
                 {
-                    // MX mail is checked (SPF, DKIM, DMARC) and gets an Authentication-Results field (RFC 8601) before
-                    // it is stored; the store then reads [Return-Path][Authentication-Results][Received][content].
-                    var (verdict, authenticated) = await _services.MailAuthenticator.AuthenticateSpooledAsync(
-                        new MailAuthenticationRequest(Info.RemoteEndPoint?.Address, _clientIdentityKind == SmtpIdentityKind.Domain ? _clientIdentity : null, transaction.Mail.ReversePath.Mailbox) { MessageId = transaction.Id },
-                        spool,
-                        transaction.ReturnPathLength,
-                        transaction.ContentOffset,
-                        forged,
-                        CancellationToken.None).ConfigureAwait(false);
-                    switch (verdict.Disposition)
-                    {
-                        case MailAuthenticationDisposition.Reject:
-                            // RFC 7489 §6.6.4 p=reject, with the RFC 7372 §3.1 code for a failed authentication policy.
-                            return new SmtpReply(550, "5.7.1", "Message rejected by the DMARC policy of " + verdict.Dmarc.FromDomain);
-                        case MailAuthenticationDisposition.Defer:
-                            return new SmtpReply(451, "4.4.3", "Temporary DNS failure checking DMARC, try again later");
-                        case MailAuthenticationDisposition.Quarantine:
-                            targets = await JunkMailbox.RedirectAsync(_services.Store, targets, CancellationToken.None).ConfigureAwait(false);
-                            break;
-                    }
-
-                    content = authenticated;
+                    case MailAuthenticationDisposition.Reject:
+                        // RFC 7489 §6.6.4 p=reject, with the RFC 7372 §3.1 code for a failed authentication policy.
+                        return new SmtpReply(550, "5.7.1", "Message rejected by the DMARC policy of " + authentication.Dmarc.FromDomain);
+                    case MailAuthenticationDisposition.Defer:
+                        return new SmtpReply(451, "4.4.3", "Temporary DNS failure checking DMARC, try again later");
                 }
+            }
+
+            if (await FilterMessageAsync(transaction, AuthenticationResultsValue(authentication)).ConfigureAwait(false) is { } filtered)
+            {
+                return filtered;
+            }
+
+            var disposition = FilterDisposition;
+            if (disposition == InboundFilterAction.Discard)
+            {
+                InboundFilterLog.Disposed(_logger, transaction.Id, "discarded", string.Join("; ", _filterRun!.Summaries));
+                return new SmtpReply(250, "2.0.0", "OK: queued as " + transaction.Id);
+            }
+
+            var quarantined = disposition == InboundFilterAction.Quarantine;
+            if (quarantined && transaction.ExternalRecipients.Count > 0 && _services.Filtering.QuarantineAccount is not { Length: > 0 })
+            {
+                // Nowhere to hold a message for external recipients: refusing it is the only way not to send it.
+                return QuarantineRefused;
+            }
+
+            var edits = await ContentEditsAsync(transaction, forged, quarantined).ConfigureAwait(false);
+            if (disposition != InboundFilterAction.Accept)
+            {
+                InboundFilterLog.Disposed(_logger, transaction.Id, quarantined ? "quarantined" : "delivered to Junk", string.Join("; ", _filterRun!.Summaries));
+            }
+
+            if (transaction.LocalTargets.Count > 0 || (quarantined && transaction.ExternalRecipients.Count > 0))
+            {
+                IReadOnlyList<DeliveryTarget> targets = transaction.LocalTargets;
+                if (authentication is { Disposition: MailAuthenticationDisposition.Quarantine } && disposition == InboundFilterAction.Accept)
+                {
+                    // RFC 7489 §6.6.4 p=quarantine: the recipient's Junk mailbox.
+                    disposition = InboundFilterAction.Junk;
+                }
+
+                targets = await FilteredTargetsAsync(targets, disposition).ConfigureAwait(false);
+
+                // The store reads [Return-Path][Authentication-Results][Received][filters' fields][content].
+                var spool = await transaction.Spool!.OpenReadAsync(0, CancellationToken.None).ConfigureAwait(false);
+                var localEdits = authentication is null
+                    ? edits
+                    : [MessageEdit.Insertion(transaction.ReturnPathLength, Encoding.ASCII.GetBytes(authentication.HeaderField)), .. edits];
+                var content = Composed(spool, 0, localEdits);
 
                 // Never cancelled by the client going away: the content is complete, so it is stored or refused.
                 var started = MailHostMetrics.StoreOperationStarting();
@@ -335,16 +374,16 @@ internal sealed partial class SmtpSession
                     // again and the recipients already served may see the message twice (RFC 5321 §6.1 accepts
                     // duplicates; it never accepts a loss).
                     var overQuota = failures.TrueForAll(f => f.Code == StoreErrorCode.OverQuota);
-                    return overQuota && failures.Count == transaction.LocalTargets.Count ? MailboxFull
+                    return overQuota && failures.Count == targets.Count ? MailboxFull
                         : overQuota ? new SmtpReply(452, "4.2.2", "Mailbox full for some recipients, try again later")
                         : StoreUnavailable;
                 }
             }
 
-            if (transaction.ExternalRecipients.Count > 0)
+            if (transaction.ExternalRecipients.Count > 0 && !quarantined)
             {
                 var spool = await transaction.Spool!.OpenReadAsync(transaction.ReturnPathLength, CancellationToken.None).ConfigureAwait(false);
-                var content = WithForgedFieldsRenamed(spool, transaction.ReturnPathLength, transaction.ContentOffset, forged);
+                var content = Composed(spool, transaction.ReturnPathLength, edits);
                 var mail = transaction.Mail;
                 var envelope = new OutboundEnvelope(mail.ReversePath.Mailbox?.ToString(), [.. transaction.ExternalRecipients], _account!)
                 {
@@ -370,6 +409,47 @@ internal sealed partial class SmtpSession
         }
 
         return new SmtpReply(250, "2.0.0", "OK: queued as " + transaction.Id);
+    }
+
+    /// <summary>
+    /// The edits of the client's content before it is stored or queued: forged Authentication-Results fields renamed
+    /// (RFC 8601 §5) and the filters' header changes.
+    /// </summary>
+    private async ValueTask<List<MessageEdit>> ContentEditsAsync(SmtpTransaction transaction, List<long> forged, bool quarantined)
+    {
+        var changes = FilterHeaderChanges(transaction, quarantined);
+        var spool = await transaction.Spool!.OpenReadAsync(0, CancellationToken.None).ConfigureAwait(false);
+        var edits = await InboundHeaderEditor.EditsAsync(spool, transaction.ContentOffset, changes, CancellationToken.None).ConfigureAwait(false);
+        foreach (var offset in forged)
+        {
+            var at = transaction.ContentOffset + offset;
+
+            // A field a filter removed needs no new name.
+            if (!edits.Exists(e => e.Offset == at && e.RemoveLength > 0))
+            {
+                edits.Add(MessageEdit.Insertion(at, ForgedPrefix));
+            }
+        }
+
+        // Insertions before removals at one offset (MessageEdit.Apply keeps the order given there).
+        return [.. edits.OrderBy(e => e.Offset).ThenBy(e => e.RemoveLength > 0 ? 1 : 0)];
+    }
+
+    /// <summary>The spool from <paramref name="start"/> with <paramref name="edits"/>; the spool itself when there are none.</summary>
+    private static Stream Composed(Stream spool, long start, List<MessageEdit> edits)
+        => edits.Count == 0 ? spool : new MessageSegmentStream(spool, MessageEdit.Apply(start, spool.Length, edits));
+
+    /// <summary>The value of this server's Authentication-Results field (without its name), for the filters.</summary>
+    private static string? AuthenticationResultsValue(MailAuthenticationResult? result)
+    {
+        if (result is null)
+        {
+            return null;
+        }
+
+        var field = result.HeaderField;
+        var colon = field.IndexOf(':', StringComparison.Ordinal);
+        return field[(colon + 1)..].Trim();
     }
 
     private static SmtpReply ForStoreError(StoreError error) => error.Code switch

@@ -30,7 +30,13 @@ internal sealed partial class SmtpSession
             }
         }
 
-        _transaction = new SmtpTransaction(mail, NewTransactionId());
+        var transaction = new SmtpTransaction(mail, NewTransactionId());
+        if (await FilterMailAsync(transaction).ConfigureAwait(false) is { } refused)
+        {
+            return await ErrorAsync(refused).ConfigureAwait(false);
+        }
+
+        _transaction = transaction;
 
         // RFC 6531 §3.6: UTF-8 recipients are allowed in this transaction only.
         _parser.IsUtf8Transaction = mail.SmtpUtf8;
@@ -66,6 +72,11 @@ internal sealed partial class SmtpSession
                     return false;
                 }
 
+                if (await FilterRecipientAsync(mailbox.ToString()).ConfigureAwait(false) is { } refusedLocal)
+                {
+                    return await ErrorAsync(refusedLocal).ConfigureAwait(false);
+                }
+
                 // One stored copy per account, however many of its addresses were named.
                 if (!transaction.LocalTargets.Exists(t => t.AccountName == account.Name))
                 {
@@ -84,6 +95,11 @@ internal sealed partial class SmtpSession
                 {
                     SmtpLog.RecipientRefused(_logger, "external recipient and no outbound delivery");
                     return await ErrorAsync(RelayUnavailable).ConfigureAwait(false);
+                }
+
+                if (await FilterRecipientAsync(mailbox.ToString()).ConfigureAwait(false) is { } refusedExternal)
+                {
+                    return await ErrorAsync(refusedExternal).ConfigureAwait(false);
                 }
 
                 transaction.ExternalRecipients.Add(new OutboundRecipient(mailbox.ToString(), rcpt.Notify, rcpt.OriginalRecipient));

@@ -14,10 +14,17 @@ internal sealed partial class SmtpSession
 
     private static readonly SmtpReply StartTlsFirst = new(530, "5.7.0", "Must issue a STARTTLS command first");
 
-    private async ValueTask HelloAsync(string identity, SmtpIdentityKind kind, bool extended)
+    private async ValueTask<bool> HelloAsync(string identity, SmtpIdentityKind kind, bool extended)
     {
         // RFC 5321 §4.1.4: EHLO/HELO in a transaction aborts it.
         await ResetTransactionAsync().ConfigureAwait(false);
+        if (await FilterHeloAsync(identity).ConfigureAwait(false) is { } refused)
+        {
+            // The client stays unidentified: it may try again, or go.
+            _clientIdentity = null;
+            return await ErrorAsync(refused).ConfigureAwait(false);
+        }
+
         _clientIdentity = identity;
         _clientIdentityKind = kind;
         _extended = extended;
@@ -26,7 +33,7 @@ internal sealed partial class SmtpSession
         {
             // RFC 2034 §3: no enhanced status code on the HELO reply.
             await WriteLineAsync("250 " + _services.Hostname).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         var offered = AlwaysOffered;
@@ -45,6 +52,7 @@ internal sealed partial class SmtpSession
 
         SmtpReplyWriter.WriteEhlo(_replyBuffer, _services.Hostname, null, offered, MaxMessageSize, mechanisms);
         await WriteBufferedReplyAsync().ConfigureAwait(false);
+        return false;
     }
 
     private async ValueTask<bool> StartTlsAsync()

@@ -117,8 +117,25 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 return;
             }
 
-            // RFC 5321 §4.2 / RFC 2034 §3: no enhanced status code on the greeting.
-            await WriteLineAsync("220 " + _services.Hostname + " ESMTP MailHost ready").ConfigureAwait(false);
+            if (await FilterConnectAsync().ConfigureAwait(false) is { } refused)
+            {
+                // RFC 5321 §3.1: 554 instead of the greeting, then only QUIT; a temporary refusal is 421 and closes.
+                await WriteLineAsync(refused.Code + " " + _services.Hostname + " " + refused.Text).ConfigureAwait(false);
+                if (refused.Code == 421)
+                {
+                    SmtpLog.Closing(_logger, "refused at connect by a filter: " + refused.Text);
+                    await FlushAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                _refusedAtConnect = true;
+            }
+            else
+            {
+                // RFC 5321 §4.2 / RFC 2034 §3: no enhanced status code on the greeting.
+                await WriteLineAsync("220 " + _services.Hostname + " ESMTP MailHost ready").ConfigureAwait(false);
+            }
+
             while (true)
             {
                 var chunking = State == SmtpSessionState.Chunking;
@@ -192,6 +209,14 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     private async ValueTask<bool> DispatchAsync(SmtpCommand command)
     {
+        if (_refusedAtConnect && command is not QuitCommand)
+        {
+            // A chunk's octets follow BDAT unread: the stream cannot be followed, so the connection ends.
+            return command is BdatCommand
+                ? await CloseWithAsync(RefusedSession, "BDAT on a connection refused at connect").ConfigureAwait(false)
+                : await ErrorAsync(RefusedSession).ConfigureAwait(false);
+        }
+
         var refusal = SmtpCommandTable.Refusal(command.Kind, State);
         if (refusal is not null && command is BdatCommand refusedChunk)
         {
@@ -207,11 +232,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         switch (command)
         {
             case EhloCommand ehlo:
-                await HelloAsync(ehlo.ClientIdentity, ehlo.IdentityKind, extended: true).ConfigureAwait(false);
-                return false;
+                return await HelloAsync(ehlo.ClientIdentity, ehlo.IdentityKind, extended: true).ConfigureAwait(false);
             case HeloCommand helo:
-                await HelloAsync(helo.ClientIdentity, helo.IdentityKind, extended: false).ConfigureAwait(false);
-                return false;
+                return await HelloAsync(helo.ClientIdentity, helo.IdentityKind, extended: false).ConfigureAwait(false);
             case MailCommand mail:
                 return await MailAsync(mail).ConfigureAwait(false);
             case RcptCommand rcpt:
@@ -392,6 +415,8 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             await _transaction.DisposeAsync().ConfigureAwait(false);
             _transaction = null;
         }
+
+        _filterRun?.EndTransaction();
 
         _parser.IsUtf8Transaction = false;
     }

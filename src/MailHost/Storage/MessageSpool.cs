@@ -179,6 +179,29 @@ public sealed class MessageSpool : IAsyncDisposable
         return stream;
     }
 
+    /// <summary>
+    /// A new seekable stream over the content from <paramref name="offset"/>, independent of every other reader (a
+    /// filter that gave up mid-read cannot move another's position); the caller disposes it. Call it only after the
+    /// last write.
+    /// </summary>
+    internal async ValueTask<Stream> OpenIndependentReadAsync(long offset, CancellationToken cancellationToken)
+    {
+        Stream stream;
+        if (_file is not null)
+        {
+            await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            stream = new FileStream(_filePath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        else
+        {
+            TrimLastChunk();
+            stream = new ChunkedReadStream(_chunks, Length);
+        }
+
+        stream.Position = offset;
+        return stream;
+    }
+
     /// <summary>Opens the content of a spool made by <see cref="CreateAsync"/> for reading (for indexing); seekable, disposed by the caller.</summary>
     public Stream OpenRead()
     {
@@ -266,7 +289,9 @@ public sealed class MessageSpool : IAsyncDisposable
         // while it waits for delivery, and stays so when a store renames it into its content tree.
         OwnerOnlyFiles.CreateDirectory(directory);
         var path = Path.Combine(directory, _fileNamePrefix + Guid.NewGuid().ToString("N") + ".tmp");
-        _file = OwnerOnlyFiles.Create(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        // FileShare.Read: inbound filters read the finished content through handles of their own (on Windows a second
+        // handle needs the first to share); the owner-only permissions still keep other users out.
+        _file = OwnerOnlyFiles.Create(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
         _filePath = path;
         for (var i = 0; i < _chunks.Count; i++)
         {

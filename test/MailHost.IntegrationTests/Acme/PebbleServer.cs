@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -23,8 +22,6 @@ public sealed class PebbleServer : IAsyncDisposable
 {
     /// <summary>How long a Pebble certificate lives here: short, so renewal at two thirds is near.</summary>
     public static readonly TimeSpan CertificateLifetime = TimeSpan.FromHours(1);
-
-    private static readonly HashSet<int> GivenPorts = [];
 
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(20);
     private readonly TempDirectory _directory = new();
@@ -75,27 +72,8 @@ public sealed class PebbleServer : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// A port free on 127.0.0.1 now (for listeners whose port Pebble must know before they start), and never one this
-    /// test run was given before: the kernel may hand a port that was just released out again, and two of one Pebble's
-    /// listeners were once given the same one.
-    /// </summary>
-    public static int FreePort()
-    {
-        while (true)
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            lock (GivenPorts)
-            {
-                if (GivenPorts.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
-    }
+    /// <summary>A free loopback port (<see cref="LoopbackPort.Free"/>).</summary>
+    public static int FreePort() => LoopbackPort.Free();
 
     /// <summary>Starts challtestsrv and Pebble; <paramref name="nonceRejectPercent"/> of good nonces are refused with badNonce.</summary>
     public static async Task<PebbleServer> StartAsync(int httpPort, int tlsPort, int nonceRejectPercent = 0)

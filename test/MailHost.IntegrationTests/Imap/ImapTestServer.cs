@@ -19,7 +19,8 @@ internal static class ImapTestServer
         Action<ImapOptions>? imap = null,
         Action<AuthenticationOptions>? auth = null,
         Action<MailEndpointOptions>? endpoint = null,
-        IMailStore? store = null)
+        IMailStore? store = null,
+        Action<IServiceCollection>? configure = null)
         => TestMailServer<ImapConnectionHandler>.StartAsync(
             o =>
             {
@@ -46,6 +47,8 @@ internal static class ImapTestServer
                 {
                     services.Configure(auth);
                 }
+
+                configure?.Invoke(services);
             });
 
     public static async Task<ImapClient> ConnectMailKitAsync(int port, SecureSocketOptions options)

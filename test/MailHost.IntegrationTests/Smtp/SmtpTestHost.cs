@@ -24,7 +24,8 @@ internal static class SmtpTestHost
         IOutboundMailDelivery? outbound = null,
         Action<MailEndpointOptions>? endpoint = null,
         IDnsResolver? dns = null,
-        Action<MailAuthenticationOptions>? authentication = null)
+        Action<MailAuthenticationOptions>? authentication = null,
+        Action<IServiceCollection>? configure = null)
         => TestMailServer<SmtpConnectionHandler>.StartAsync(
             o =>
             {
@@ -55,6 +56,8 @@ internal static class SmtpTestHost
                 {
                     services.AddSingleton(outbound);
                 }
+
+                configure?.Invoke(services);
             });
 
     /// <summary>Every message in an account's INBOX, as stored, in UID order.</summary>

@@ -35,6 +35,7 @@ internal static class AdminApi
         MapQueue(read, write);
         MapApiKeys(read, write);
         TraceApi.Map(read, write);
+        QuarantineApi.Map(read, write);
         read.MapGet("/audit", async (IAdministrationDirectory operators, int? count, CancellationToken ct) =>
             TypedResults.Ok(await operators.GetAuditAsync(Count(count, 100), ct).ConfigureAwait(false)));
         read.MapGet("/logins/unresolved", async (IAccountAdministration accounts, int? count, CancellationToken ct) =>

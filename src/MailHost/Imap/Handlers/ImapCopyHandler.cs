@@ -1,12 +1,17 @@
 using System.Globalization;
 using System.Text;
 using MailHost.Connections;
+using MailHost.Filtering;
 using MailHost.Protocols.Imap;
 
 namespace MailHost.Imap.Handlers;
 
-/// <summary>COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851), by sequence number or UID, with COPYUID (RFC 4315 §3).</summary>
-internal sealed class ImapCopyHandler(ImapSessionState session, ImapReplies replies, ImapMailboxUpdates updates)
+/// <summary>
+/// COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851), by sequence number or UID, with COPYUID (RFC 4315 §3). A copy into or
+/// out of Junk is handed to the Junk training queue, which teaches the spam classifier later, never on this command's
+/// time.
+/// </summary>
+internal sealed class ImapCopyHandler(ImapSessionState session, ImapReplies replies, ImapMailboxUpdates updates, JunkTrainingQueue? junkTraining)
 {
     public Task CopyAsync(CopyCommand command) => CopyAsync(command.Tag, command.IsUid, command.Set, command.Mailbox, move: false);
 
@@ -58,6 +63,11 @@ internal sealed class ImapCopyHandler(ImapSessionState session, ImapReplies repl
         }
 
         var copied = result.Value;
+        if (junkTraining is not null && session.Connection.Account is { } accountName)
+        {
+            junkTraining.Enqueue(accountName, selected.Name, mailbox, copied.DestinationUids);
+        }
+
         var copyUid = copied.SourceUids.Count == 0
             ? null
             : "COPYUID " + copied.DestinationUidValidity.ToString(CultureInfo.InvariantCulture) + " "
