@@ -81,8 +81,9 @@ internal static partial class MailHostServer
         }
         catch (IOException ex)
         {
-            // Kestrel reports a port in use as an IOException naming the address.
-            await Console.Error.WriteLineAsync($"Cannot listen: {ex.Message} Another program may use the port; change the Url of that endpoint under MailHost:Endpoints.").ConfigureAwait(false);
+            // Kestrel reports a port in use as an IOException naming the address; the mail endpoints, the administration
+            // endpoint and the onboarding endpoint all listen through it, so the hint names the three places.
+            await Console.Error.WriteLineAsync($"Cannot listen: {ex.Message} Another program may use the port; change the Url of that endpoint under MailHost:Endpoints, or MailHost:Admin:Url (administration), or MailHost:Http:Url and HttpsUrl (onboarding).").ConfigureAwait(false);
             return 4;
         }
 

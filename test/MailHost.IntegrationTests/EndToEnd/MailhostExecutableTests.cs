@@ -48,18 +48,22 @@ public sealed class MailhostExecutableTests
         run.StandardError.Should().Contain("MailHost:Endpoints:Imap:Tls: 'Sideways' is not a TLS mode");
     }
 
-    [Fact]
-    public async Task A_port_in_use_is_reported_with_the_fix_and_a_non_zero_exit()
+    [Theory]
+    [InlineData("--MailHost:Endpoints:Pop3:Url=pop3://127.0.0.1:{0}", "change the Url of that endpoint under MailHost:Endpoints")]
+    [InlineData("--MailHost:Admin:Url=http://127.0.0.1:{0}", "MailHost:Admin:Url (administration)")]
+    public async Task A_port_in_use_is_reported_with_the_fix_and_a_non_zero_exit(string setting, string hint)
     {
         using var data = new TempDirectory();
         using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         holder.Start();
         var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
 
-        var run = await Mailhost(data, null, "--MailHost:Endpoints:Pop3:Url=pop3://127.0.0.1:" + port, "--MailHost:Endpoints:Pop3:Tls=None");
+        // A POP3 endpoint on a free port, so the host has a mail endpoint; the setting then takes the held port.
+        var run = await Mailhost(data, null, "--MailHost:Endpoints:Pop3:Url=pop3://127.0.0.1:0", "--MailHost:Endpoints:Pop3:Tls=None",
+            string.Format(System.Globalization.CultureInfo.InvariantCulture, setting, port));
 
         run.ExitCode.Should().Be(4, run.StandardOutput + run.StandardError);
-        run.StandardError.Should().Contain("Cannot listen:").And.Contain("change the Url of that endpoint under MailHost:Endpoints");
+        run.StandardError.Should().Contain("Cannot listen:").And.Contain(hint);
     }
 
     [Fact]
