@@ -34,6 +34,9 @@ internal sealed class LoadOptions
     /// <summary>smtp: stop after this many messages in total (0 = no limit); spread evenly over the recipients.</summary>
     public int MessageCount { get; init; }
 
+    /// <summary>smtp: at most this many messages per second over all clients, evenly spaced (0 = as fast as they go).</summary>
+    public double Rate { get; init; }
+
     public int Recipients { get; init; } = 1;
 
     public string RecipientPattern { get; init; } = "user{0}@example.com";
@@ -73,6 +76,7 @@ internal sealed class LoadOptions
           --size BYTES    message size for smtp/imap APPEND (4096)
           --messages N    smtp: messages per session (20)
           --count N       smtp: stop after N messages in total, round robin over the recipients (0: no limit)
+          --rate N        smtp: at most N messages per second over all clients, evenly spaced (0: no limit)
           --rcpts N       smtp: recipients per message (1)
           --rcpt PATTERN  smtp: recipient pattern, {0} is the recipient index (user{0}@example.com)
           --from ADDR     smtp: envelope sender (load@example.com)
@@ -127,6 +131,7 @@ internal sealed class LoadOptions
             MessageSize = Int("size", 4096),
             MessagesPerSession = Int("messages", 20),
             MessageCount = Int("count", 0),
+            Rate = Get("rate") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : 0,
             Recipients = Int("rcpts", 1),
             RecipientPattern = Get("rcpt") ?? "user{0}@example.com",
             Sender = Get("from") ?? "load@example.com",
@@ -145,6 +150,11 @@ internal sealed class LoadOptions
         if (options.Port is <= 0 or > 65535)
         {
             throw new ArgumentException("--port is required (1-65535)");
+        }
+
+        if (options.Rate < 0)
+        {
+            throw new ArgumentException("--rate must be 0 (no limit) or a positive number of messages per second");
         }
 
         if (options.Tls is not ("none" or "starttls" or "implicit"))

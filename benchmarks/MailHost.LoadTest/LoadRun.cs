@@ -13,6 +13,7 @@ internal abstract class LoadRun(LoadOptions options)
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
     private readonly ConcurrentDictionary<string, LatencyStats> _stats = new(StringComparer.Ordinal);
     private long _operations;
+    private long _nextSlot;
     private volatile bool _finished;
 
     protected LoadOptions Options { get; } = options;
@@ -33,6 +34,7 @@ internal abstract class LoadRun(LoadOptions options)
     {
         using var deadline = new CancellationTokenSource(Options.Duration);
         var started = Stopwatch.GetTimestamp();
+        _nextSlot = started;
         var clients = Enumerable.Range(0, Options.Clients).Select(i => ClientLoopAsync(i, deadline.Token)).ToArray();
         await Task.WhenAll(clients).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -77,6 +79,27 @@ internal abstract class LoadRun(LoadOptions options)
 
     /// <summary>Ends the run for every client once the work it was given is done (sessions finish what they started).</summary>
     protected void Finish() => _finished = true;
+
+    /// <summary>
+    /// Waits for this operation's turn when a rate is set: turns are handed out <c>1/Rate</c> seconds apart over all
+    /// clients, so a server can be measured at a given load instead of at its ceiling. A client that falls behind its
+    /// turn goes at once; the schedule does not stretch.
+    /// </summary>
+    protected async Task PaceAsync(CancellationToken deadline)
+    {
+        if (Options.Rate <= 0)
+        {
+            return;
+        }
+
+        var interval = (long)(Stopwatch.Frequency / Options.Rate);
+        var slot = Interlocked.Add(ref _nextSlot, interval) - interval;
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), slot);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, deadline).ConfigureAwait(false);
+        }
+    }
 
     protected LatencyStats Stats(string name) => _stats.GetOrAdd(name, static n => new LatencyStats(n));
 

@@ -55,6 +55,7 @@ internal sealed class SmtpLoad(LoadOptions options) : LoadRun(options)
                 .Select(r => string.Format(CultureInfo.InvariantCulture, Options.RecipientPattern, (serial + r) % Math.Max(1, Options.Users)))
                 .ToList();
             var body = BuildMessage(Options, recipients[0], serial);
+            await PaceAsync(deadline).ConfigureAwait(false);
             await MeasureAsync("message", async () =>
             {
                 if (await CommandAsync(c, $"MAIL FROM:<{Options.Sender}>\r\n", deadline).ConfigureAwait(false) != 250)
