@@ -20,6 +20,7 @@ internal sealed class AcmeCertificateService(
     AcmeSettings settings,
     IServerCertificateRegistry registry,
     [FromKeyedServices(AcmeCertificateService.TimeProviderKey)] TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<AcmeCertificateService> logger) : BackgroundService
 {
     /// <summary>The service key of the clock that schedules renewals (tests register their own under it).</summary>
@@ -53,6 +54,18 @@ internal sealed class AcmeCertificateService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The first order waits until the host listens: the ACME server may check the http-01 challenge as soon as the
+        // order is placed, and an answer from a port not yet bound is a failed validation, which also counts against
+        // the CA's limit on failed validations per name.
+        try
+        {
+            await HostStartedAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         var current = _stored;
         var due = current is null ? time.GetUtcNow() : AcmeRenewalSchedule.RenewAt(current.NotBefore, current.NotAfter);
         var failures = 0;
@@ -99,6 +112,15 @@ internal sealed class AcmeCertificateService(
                 AcmeLog.Failed(logger, RegistryName, failures, reason.EndsWith('.') ? reason : reason + ".", due, delay, ex is AcmeException ? null : ex);
             }
         }
+    }
+
+    /// <summary>Completes once the host has started (every listener bound), or is cancelled with <paramref name="stoppingToken"/>.</summary>
+    private async Task HostStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), started);
+        using var onStopping = stoppingToken.Register(static s => ((TaskCompletionSource)s!).TrySetCanceled(), started);
+        await started.Task.ConfigureAwait(false);
     }
 
     /// <summary>The stored certificate, served at once, when it covers the names and is still valid; null otherwise.</summary>
