@@ -8,8 +8,9 @@ namespace MailHost.Protocols.Sasl;
 /// <remarks>
 /// Call order: <see cref="Start()"/> or <see cref="Start(ReadOnlySpan{byte})"/> once; then, while the last step is a
 /// <see cref="SaslStepKind.Challenge"/>, <see cref="Continue"/> with the client's decoded answer; after a
-/// <see cref="SaslStepKind.NeedScramCredentials"/>, <see cref="ProvideCredentials"/>. Any other call is a programming
-/// error and throws <see cref="InvalidOperationException"/>. Client data never makes a method throw.
+/// <see cref="SaslStepKind.NeedScramCredentials"/>, <see cref="ProvideCredentials"/>; after a
+/// <see cref="SaslStepKind.VerifyBearerToken"/>, <see cref="AcceptToken"/> or <see cref="RejectToken"/>. Any other call
+/// is a programming error and throws <see cref="InvalidOperationException"/>. Client data never makes a method throw.
 /// </remarks>
 public abstract class SaslMechanism
 {
@@ -20,6 +21,7 @@ public abstract class SaslMechanism
         NotStarted,
         AwaitingResponse,
         AwaitingCredentials,
+        AwaitingTokenVerdict,
         Completed,
     }
 
@@ -41,6 +43,8 @@ public abstract class SaslMechanism
             SaslMechanismNames.Plain => new SaslPlainMechanism(),
             SaslMechanismNames.Login => new SaslLoginMechanism(),
             SaslMechanismNames.ScramSha256 => new SaslScramSha256Mechanism(),
+            SaslMechanismNames.OAuthBearer => new SaslOAuthBearerMechanism(),
+            SaslMechanismNames.XOAuth2 => new SaslXOAuth2Mechanism(),
             _ => null,
         };
     }
@@ -79,6 +83,28 @@ public abstract class SaslMechanism
         return Track(OnCredentials(credentials));
     }
 
+    /// <summary>
+    /// Ends an exchange whose <see cref="SaslStepKind.VerifyBearerToken"/> the driver accepted: returns
+    /// <see cref="SaslStepKind.Success"/> for <paramref name="authenticationId"/>, the user the token names.
+    /// </summary>
+    public SaslStep AcceptToken(string authenticationId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(authenticationId);
+        Expect(State.AwaitingTokenVerdict);
+        return Track(OnTokenAccepted(authenticationId));
+    }
+
+    /// <summary>
+    /// Continues an exchange whose <see cref="SaslStepKind.VerifyBearerToken"/> the driver refused, with the error the
+    /// client is to see (RFC 7628 §3.2.2: a JSON object, raw bytes). Returns the error challenge; the client's answer
+    /// to it, passed to <see cref="Continue"/>, ends the exchange in a <see cref="SaslStepKind.Failure"/>.
+    /// </summary>
+    public SaslStep RejectToken(ReadOnlyMemory<byte> errorChallenge)
+    {
+        Expect(State.AwaitingTokenVerdict);
+        return Track(OnTokenRejected(errorChallenge));
+    }
+
     /// <summary>Handles the start of the exchange.</summary>
     protected abstract SaslStep OnStart(bool hasInitialResponse, ReadOnlySpan<byte> initialResponse);
 
@@ -88,6 +114,14 @@ public abstract class SaslMechanism
     /// <summary>Handles looked-up credentials; only mechanisms that return <see cref="SaslStepKind.NeedScramCredentials"/> override it.</summary>
     protected virtual SaslStep OnCredentials(SaslScramCredentials credentials) =>
         throw new InvalidOperationException($"{Name} does not take SCRAM credentials.");
+
+    /// <summary>Handles an accepted bearer token; only mechanisms that return <see cref="SaslStepKind.VerifyBearerToken"/> override it.</summary>
+    protected virtual SaslStep OnTokenAccepted(string authenticationId) =>
+        throw new InvalidOperationException($"{Name} does not carry bearer tokens.");
+
+    /// <summary>Handles a refused bearer token; only mechanisms that return <see cref="SaslStepKind.VerifyBearerToken"/> override it.</summary>
+    protected virtual SaslStep OnTokenRejected(ReadOnlyMemory<byte> errorChallenge) =>
+        throw new InvalidOperationException($"{Name} does not carry bearer tokens.");
 
     private void Expect(State state)
     {
@@ -103,6 +137,7 @@ public abstract class SaslMechanism
         {
             SaslStepKind.Challenge => State.AwaitingResponse,
             SaslStepKind.NeedScramCredentials => State.AwaitingCredentials,
+            SaslStepKind.VerifyBearerToken => State.AwaitingTokenVerdict,
             _ => State.Completed,
         };
         return step;

@@ -112,7 +112,7 @@ public sealed class SaslScramSha256Mechanism : SaslMechanism
         var authzidField = message.AsSpan(2, headerEnd - 2);
         if (!authzidField.IsEmpty)
         {
-            authorizationId = authzidField.StartsWith("a=") ? DecodeSaslName(authzidField[2..]) : null;
+            authorizationId = authzidField.StartsWith("a=") ? SaslName.Decode(authzidField[2..]) : null;
             if (string.IsNullOrEmpty(authorizationId))
             {
                 return Error(SaslFailure.Malformed, "client-first-message has a malformed authzid.", "invalid-encoding");
@@ -132,7 +132,7 @@ public sealed class SaslScramSha256Mechanism : SaslMechanism
             return Error(SaslFailure.Malformed, "client-first-message-bare lacks n= or r=.", "invalid-encoding");
         }
 
-        var userName = DecodeSaslName(fields[0].AsSpan(2));
+        var userName = SaslName.Decode(fields[0].AsSpan(2));
         if (string.IsNullOrEmpty(userName))
         {
             return Error(SaslFailure.Malformed, "client-first-message has a malformed user name.", "invalid-username-encoding");
@@ -216,40 +216,6 @@ public sealed class SaslScramSha256Mechanism : SaslMechanism
         var serverSignature = HMACSHA256.HashData(credentials.ServerKey.Span, authMessage);
         var serverFinal = Encoding.ASCII.GetBytes("v=" + Convert.ToBase64String(serverSignature));
         return SaslStep.Success(_userName!, _authorizationId, serverFinal);
-    }
-
-    /// <summary>RFC 5802 §5.1 saslname: "=2C" stands for ',' and "=3D" for '='; any other '=' is invalid.</summary>
-    private static string? DecodeSaslName(ReadOnlySpan<char> value)
-    {
-        if (!value.Contains('='))
-        {
-            return value.ToString();
-        }
-
-        var builder = new StringBuilder(value.Length);
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (value[i] != '=')
-            {
-                builder.Append(value[i]);
-            }
-            else if (value[(i + 1)..].StartsWith("2C"))
-            {
-                builder.Append(',');
-                i += 2;
-            }
-            else if (value[(i + 1)..].StartsWith("3D"))
-            {
-                builder.Append('=');
-                i += 2;
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return builder.ToString();
     }
 
     /// <summary>RFC 5802 §7: c-nonce = printable = %x21-2B / %x2D-7E (no ',').</summary>

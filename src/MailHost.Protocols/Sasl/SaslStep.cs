@@ -4,7 +4,7 @@ namespace MailHost.Protocols.Sasl;
 /// One result of a <see cref="SaslMechanism"/>: a value that tells the driver what to do next.
 /// Only the members documented for a <see cref="Kind"/> are meaningful for it.
 /// </summary>
-/// <remarks><see cref="ToString"/> never shows the password.</remarks>
+/// <remarks><see cref="ToString"/> never shows the password or the bearer token.</remarks>
 public sealed class SaslStep
 {
     private SaslStep(
@@ -14,7 +14,8 @@ public sealed class SaslStep
         string? authorizationId = null,
         string? password = null,
         SaslFailure failure = default,
-        string? message = null)
+        string? message = null,
+        string? bearerToken = null)
     {
         Kind = kind;
         Data = data;
@@ -23,6 +24,7 @@ public sealed class SaslStep
         Password = password;
         Failure = failure;
         Message = message;
+        BearerToken = bearerToken;
     }
 
     /// <summary>What the driver must do.</summary>
@@ -39,11 +41,20 @@ public sealed class SaslStep
     /// <see cref="SaslStepKind.VerifyPassword"/>, <see cref="SaslStepKind.NeedScramCredentials"/> and <see cref="SaslStepKind.Success"/>.</summary>
     public string? AuthenticationId { get; }
 
-    /// <summary>The identity to act as (authzid), or <see langword="null"/> when the client sent none or an empty one.</summary>
+    /// <summary>
+    /// The identity to act as (authzid; for <see cref="SaslStepKind.VerifyBearerToken"/> the user the client named), or
+    /// <see langword="null"/> when the client sent none or an empty one.
+    /// </summary>
     public string? AuthorizationId { get; }
 
     /// <summary>The password to check, for <see cref="SaslStepKind.VerifyPassword"/> only. May be empty: the driver decides.</summary>
     public string? Password { get; }
+
+    /// <summary>
+    /// The OAuth 2.0 bearer token to validate (the RFC 6750 b64token, without the scheme), for
+    /// <see cref="SaslStepKind.VerifyBearerToken"/> only. A secret: never log it.
+    /// </summary>
+    public string? BearerToken { get; }
 
     /// <summary>Why the exchange failed, for <see cref="SaslStepKind.Failure"/> only.</summary>
     public SaslFailure Failure { get; }
@@ -69,6 +80,13 @@ public sealed class SaslStep
         return new(SaslStepKind.NeedScramCredentials, default, authenticationId, NullIfEmpty(authorizationId));
     }
 
+    /// <summary>Validate <paramref name="bearerToken"/>; <paramref name="requestedUser"/> is the user the client named, if any.</summary>
+    public static SaslStep VerifyBearerToken(string bearerToken, string? requestedUser)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bearerToken);
+        return new(SaslStepKind.VerifyBearerToken, default, authorizationId: NullIfEmpty(requestedUser), bearerToken: bearerToken);
+    }
+
     /// <summary>The client is authenticated; <paramref name="finalServerData"/> (may be empty) must still reach it.</summary>
     public static SaslStep Success(string authenticationId, string? authorizationId, ReadOnlyMemory<byte> finalServerData)
     {
@@ -92,6 +110,7 @@ public sealed class SaslStep
     {
         SaslStepKind.Failure => $"Failure({Failure}: {Message})",
         SaslStepKind.Challenge => $"Challenge({Data.Length} bytes)",
+        SaslStepKind.VerifyBearerToken => $"VerifyBearerToken({AuthorizationId})",
         _ => $"{Kind}({AuthenticationId}, {AuthorizationId})",
     };
 

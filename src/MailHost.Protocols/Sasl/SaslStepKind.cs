@@ -27,4 +27,13 @@ public enum SaslStepKind
 
     /// <summary>The exchange failed; see <see cref="SaslStep.Failure"/> and <see cref="SaslStep.Message"/>.</summary>
     Failure,
+
+    /// <summary>
+    /// The driver must validate <see cref="SaslStep.BearerToken"/> (OAUTHBEARER, XOAUTH2); the user it names is the one
+    /// authenticated. <see cref="SaslStep.AuthorizationId"/> is the user the client asked to be (RFC 7628 <c>a=</c>,
+    /// XOAUTH2 <c>user=</c>), or <see langword="null"/> when it named none. Then it calls
+    /// <see cref="SaslMechanism.AcceptToken"/> or <see cref="SaslMechanism.RejectToken"/>: a rejected token takes one
+    /// more round (RFC 7628 §3.2.2: an error challenge, a dummy answer, then the failure).
+    /// </summary>
+    VerifyBearerToken,
 }

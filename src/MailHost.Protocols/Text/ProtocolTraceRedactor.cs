@@ -27,9 +27,11 @@ public static class ProtocolTraceRedactor
     private static readonly SearchValues<byte> MechanismChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
 
-    // RFC 4648 §4: the base64 alphabet and its padding, the only characters of a SASL response (RFC 4422 §3.3).
+    // RFC 4648 §4: the base64 alphabet and its padding, the only characters of a SASL response (RFC 4422 §3.3); and
+    // RFC 6750 §2.1's b64token characters "-._~", so that a bearer token a client sends raw (a JWT is base64url words
+    // joined by dots) is hidden like one in base64.
     private static readonly SearchValues<byte> Base64Chars =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-._~"u8);
 
     // Commands that are one word: a line of one word that is none of these may be a SASL response sent out of turn.
     private static readonly string[] Pop3Verbs =
@@ -43,8 +45,8 @@ public static class ProtocolTraceRedactor
     /// <summary>
     /// IMAP: every line of <paramref name="received"/> as a trace line. A LOGIN or AUTHENTICATE line is redacted as in
     /// <see cref="RedactImapCommand"/>, and when it ends with a literal marker everything after it is hidden too (the
-    /// literals are its arguments). A command line that is one base64 word (a SASL response sent after the exchange
-    /// was refused or ended) is hidden; lines that continue a command after a literal are shown.
+    /// literals are its arguments). A command line that is one base64 or b64token word (a SASL response sent after the
+    /// exchange was refused or ended, a raw bearer token) is hidden; lines that continue a command after a literal are shown.
     /// </summary>
     public static IReadOnlyList<string> RedactImapLines(ReadOnlySpan<byte> received, int maxLength = ProtocolTraceFormatter.DefaultMaxLength)
         => RedactLines(received, RedactImapCommand, [], imapLiterals: true, maxLength);
@@ -190,7 +192,7 @@ public static class ProtocolTraceRedactor
         return lines;
     }
 
-    /// <summary>One word of base64 that is not one of <paramref name="verbs"/>.</summary>
+    /// <summary>One word of base64 or b64token characters that is not one of <paramref name="verbs"/>.</summary>
     private static bool IsLoneSaslResponse(ReadOnlySpan<byte> line, string[] verbs)
     {
         if (line.IsEmpty || line.ContainsAnyExcept(Base64Chars))

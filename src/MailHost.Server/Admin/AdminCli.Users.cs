@@ -19,7 +19,7 @@ public static partial class AdminCli
     {
         if (words is [])
         {
-            return await context.UsageAsync("missing users command (add, list, show, passwd, disable, enable, remove, quota, admin, totp)", Usage).ConfigureAwait(false);
+            return await context.UsageAsync("missing users command (add, list, show, passwd, disable, enable, remove, quota, admin, totp, app-passwords, policy)", Usage).ConfigureAwait(false);
         }
 
         var rest = words.Skip(1);
@@ -41,6 +41,12 @@ public static partial class AdminCli
             {
                 var (arguments, exit) = await ParseAsync(context, rest, 1, ["logins"], []).ConfigureAwait(false);
                 return arguments is null ? exit : await UsersShowAsync(arguments, context).ConfigureAwait(false);
+            }
+
+            case "policy":
+            {
+                var (arguments, exit) = await ParseAsync(context, rest, 1, [NetworkOption, AppPasswordOption], []).ConfigureAwait(false);
+                return arguments is null ? exit : await UsersPolicyAsync(arguments, context).ConfigureAwait(false);
             }
 
             case "passwd":
@@ -102,6 +108,9 @@ public static partial class AdminCli
                 var (arguments, exit) = await ParseAsync(context, rest, 1, [], [EnableFlag, DisableFlag]).ConfigureAwait(false);
                 return arguments is null ? exit : await UsersTotpAsync(arguments, context).ConfigureAwait(false);
             }
+
+            case "app-passwords":
+                return await RunAppPasswordsAsync([.. rest], context).ConfigureAwait(false);
 
             case var verb when HelpWords.Contains(verb):
                 return await context.HelpAsync(Usage).ConfigureAwait(false);
@@ -203,6 +212,7 @@ public static partial class AdminCli
         await output.WriteLineAsync($"Password:  {(details.HasPassword ? "set" : "not set (cannot log in)")}").ConfigureAwait(false);
         await output.WriteLineAsync($"Role:      {(details.IsAdministrator ? "administrator" : "user")}").ConfigureAwait(false);
         await output.WriteLineAsync($"TOTP:      {(details.HasTotp ? "on" : "off")}").ConfigureAwait(false);
+        await output.WriteLineAsync($"Mail auth: {(account.RequiresAppPasswords ? "app passwords only (users app-passwords list)" : "password or app passwords")}").ConfigureAwait(false);
         await output.WriteLineAsync($"Created:   {AdminText.Time(details.Created)}").ConfigureAwait(false);
         await WriteListAsync(output, "Addresses:", account.Addresses).ConfigureAwait(false);
         await WriteListAsync(output, "Aliases:", account.Aliases).ConfigureAwait(false);
@@ -213,10 +223,15 @@ public static partial class AdminCli
         }
 
         await output.WriteLineAsync("Recent logins (newest first):").ConfigureAwait(false);
-        string[] header = ["TIME (UTC)", "PROTOCOL", "MECHANISM", "OUTCOME", "REMOTE", "TLS", "LOGIN", "CLIENT"];
+
+        // The credential column only when an app password or a token was used: most accounts log in with their password alone.
+        var withAppPasswords = details.RecentLogins.Any(login => login.AppPasswordId is not null || login.TokenIssuer is not null);
+        string[] header = withAppPasswords
+            ? ["TIME (UTC)", "PROTOCOL", "MECHANISM", "OUTCOME", "REMOTE", "TLS", "LOGIN", "APP PASSWORD / TOKEN", "CLIENT"]
+            : ["TIME (UTC)", "PROTOCOL", "MECHANISM", "OUTCOME", "REMOTE", "TLS", "LOGIN", "CLIENT"];
         var rows = new List<string[]> { header };
-        rows.AddRange(details.RecentLogins.Select(login => new[]
-        {
+        rows.AddRange(details.RecentLogins.Select(login => (string[])
+        [
             AdminText.Time(login.Timestamp),
             AdminText.Printable(login.Protocol),
             AdminText.Printable(login.Mechanism),
@@ -224,8 +239,9 @@ public static partial class AdminCli
             login.RemoteEndPoint?.ToString() ?? "-",
             login.Tls ? "yes" : "no",
             AdminText.Printable(login.Login),
+            .. withAppPasswords ? [AppPasswordText(login)] : (string[])[],
             AdminText.Printable(login.ClientName),
-        }));
+        ]));
         var widths = Enumerable.Range(0, header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
         foreach (var row in rows)
         {
@@ -240,6 +256,15 @@ public static partial class AdminCli
 
         return ExitSuccess;
     }
+
+    /// <summary>
+    /// The app password a login used, as its name and id, or the issuer of its bearer token; <c>-</c> for the account's
+    /// own password.
+    /// </summary>
+    private static string AppPasswordText(LoginRecord login) =>
+        login.AppPasswordId is not null ? $"{AdminText.Printable(login.AppPasswordName)} ({login.AppPasswordId})"
+        : login.TokenIssuer is not null ? "token from " + AdminText.Printable(login.TokenIssuer)
+        : "-";
 
     private static async Task WriteListAsync(TextWriter output, string label, IReadOnlyList<string> items)
     {

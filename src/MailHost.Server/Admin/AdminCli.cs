@@ -155,6 +155,21 @@ public static partial class AdminCli
           users totp <account> --enable | --disable  --enable makes a new TOTP key (RFC 6238) that console
                                                      sign-in then asks a code of, and prints it with an
                                                      otpauth:// URI for an authenticator app; --disable drops it
+          users app-passwords add <account> --name <device> [--protocols imap,pop3,smtp]
+                [--network <cidr>]... [--expires <90d|12w|36h|yyyy-mm-dd>]
+                                                     a separate password for one device or program, limited to
+                                                     those protocols (default all three), networks (default any)
+                                                     and time; prints its id and its secret, once
+          users app-passwords list <account>         id, name, protocols, networks, expiry, creation, last use
+          users app-passwords revoke <account> <id>  the app password is refused from then on
+          users app-passwords require <account> [--off]
+                                                     refuses the account's own password for IMAP, POP3 and SMTP
+                                                     (SCRAM-SHA-256 included): only app passwords log in there;
+                                                     the console still takes it; --off accepts it again
+          users policy <account> [--network <address>] [--app-password <name|id>]
+                                                     the client policy its mail logins get from that address
+                                                     with that app password (MailHost:Auth:ClientPolicies),
+                                                     and the rules that made it; changes nothing
 
         Domains (an address's domain must be a local domain):
           domains add <domain>

@@ -60,6 +60,7 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<DomainOperations>();
         services.AddSingleton<QueueOperations>();
         services.AddSingleton<ApiKeyOperations>();
+        services.AddSingleton<AppPasswordOperations>();
         services.AddSingleton<QuotaOperations>();
         services.AddSingleton<QuarantineOperations>(QuarantineOperations.Create);
         services.AddSingleton<SelfService>();

@@ -16,10 +16,11 @@ internal static class SiteTables
     public static IReadOnlyList<CopyTable> Directory { get; } =
     [
         Table(SqliteSource.Directory, Dir + "domains", "id, name, created", [("id", Long), ("name", Text), ("created", Long)]),
-        Table(SqliteSource.Directory, Dir + "accounts", "id, name, password, disabled, created, administrator, totp_secret, totp_last_step", [("id", Long), ("name", Text), ("password", Text), ("disabled", Bool), ("created", Long), ("administrator", Bool), ("totp_secret", Bytes), ("totp_last_step", Long)]),
+        Table(SqliteSource.Directory, Dir + "accounts", "id, name, password, disabled, created, administrator, totp_secret, totp_last_step, require_app_passwords", [("id", Long), ("name", Text), ("password", Text), ("disabled", Bool), ("created", Long), ("administrator", Bool), ("totp_secret", Bytes), ("totp_last_step", Long), ("require_app_passwords", Bool)]),
         Table(SqliteSource.Directory, Dir + "addresses", "id, address, account_id, domain_id", [("id", Long), ("address", Text), ("account_id", Long), ("domain_id", Long)]),
         Table(SqliteSource.Directory, Dir + "aliases", "id, address, account_id, domain_id", [("id", Long), ("address", Text), ("account_id", Long), ("domain_id", Long)]),
-        Table(SqliteSource.Directory, Dir + "login_history", "id, account_id, time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome", [("id", Long), ("account_id", Long), ("time", Long), ("login", Text), ("protocol", Text), ("mechanism", Text), ("remote_endpoint", Text), ("tls", Bool), ("client_name", Text), ("outcome", Text)]),
+        Table(SqliteSource.Directory, Dir + "app_passwords", "id, account_id, name, lookup_tag, password, protocols, networks, expires, created, last_used, last_remote, last_protocol, last_client", [("id", Text), ("account_id", Long), ("name", Text), ("lookup_tag", Bytes), ("password", Text), ("protocols", Text), ("networks", Text), ("expires", Long), ("created", Long), ("last_used", Long), ("last_remote", Text), ("last_protocol", Text), ("last_client", Text)]),
+        Table(SqliteSource.Directory, Dir + "login_history", "id, account_id, time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome, app_password_id, app_password_name, token_issuer", [("id", Long), ("account_id", Long), ("time", Long), ("login", Text), ("protocol", Text), ("mechanism", Text), ("remote_endpoint", Text), ("tls", Bool), ("client_name", Text), ("outcome", Text), ("app_password_id", Text), ("app_password_name", Text), ("token_issuer", Text)]),
         Table(SqliteSource.Directory, Dir + "unresolved_logins", "id, account_name, time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome", [("id", Long), ("account_name", Text), ("time", Long), ("login", Text), ("protocol", Text), ("mechanism", Text), ("remote_endpoint", Text), ("tls", Bool), ("client_name", Text), ("outcome", Text)]),
         Table(SqliteSource.Directory, Dir + "server_secrets", "name, value", [("name", Text), ("value", Bytes)]),
         Table(SqliteSource.Directory, Dir + "removed_accounts", "name, removed", [("name", Text), ("removed", Long)]),
@@ -66,7 +67,7 @@ internal static class SiteTables
 
     /// <summary>Every table the copy empties before it writes (content rows and bytes stay, to be reused by address).</summary>
     public const string TruncateSql = $"""
-        TRUNCATE {Dir}login_history, {Dir}unresolved_logins, {Dir}addresses, {Dir}aliases, {Dir}accounts, {Dir}domains, {Dir}server_secrets, {Dir}removed_accounts, {Dir}api_keys, {Dir}audit_log;
+        TRUNCATE {Dir}login_history, {Dir}unresolved_logins, {Dir}app_passwords, {Dir}addresses, {Dir}aliases, {Dir}accounts, {Dir}domains, {Dir}server_secrets, {Dir}removed_accounts, {Dir}api_keys, {Dir}audit_log;
         TRUNCATE messages, expunged, retained, threads, subscriptions, mailboxes, accounts;
         TRUNCATE queue_content, queue_recipients, queue_messages, dkim_keys;
         """;

@@ -121,5 +121,32 @@ internal static class PostgresAccountDirectorySchema
             );
             CREATE INDEX audit_log_time ON audit_log (time);
             """),
+
+        // App passwords (see the SQLite schema's migration 6): one row per app password with its PBKDF2 record and
+        // lookup tag (unique per account), gone with its account; an account's choice to refuse its own password for
+        // mail; and which app password a login used.
+        new(3, """
+            ALTER TABLE accounts ADD COLUMN require_app_passwords boolean NOT NULL DEFAULT false;
+            ALTER TABLE login_history
+                ADD COLUMN app_password_id text NULL,
+                ADD COLUMN app_password_name text NULL,
+                ADD COLUMN token_issuer text NULL;
+            CREATE TABLE app_passwords (
+                id text PRIMARY KEY,
+                account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                name text NOT NULL,
+                lookup_tag bytea NOT NULL,
+                password text NOT NULL,
+                protocols text NOT NULL,
+                networks text NULL,
+                expires bigint NULL,
+                created bigint NOT NULL,
+                last_used bigint NULL,
+                last_remote text NULL,
+                last_protocol text NULL,
+                last_client text NULL
+            );
+            CREATE UNIQUE INDEX app_passwords_lookup ON app_passwords (account_id, lookup_tag);
+            """),
     ];
 }

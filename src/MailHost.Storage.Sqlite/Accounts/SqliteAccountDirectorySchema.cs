@@ -129,5 +129,33 @@ internal static class SqliteAccountDirectorySchema
         );
         CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (time);
         """,
+
+        // 6: app passwords. Each row belongs to an account and goes with it; the secret is kept only as a PBKDF2 record
+        // (the password column's form) with its lookup tag, a keyed hash that finds the one record a login checks
+        // (unique per account). protocols is a comma list (imap,pop3,smtp), networks space-separated CIDR or NULL for
+        // any, times Unix milliseconds. An account may refuse its own password for mail (require_app_passwords), and
+        // the login history names the app password an attempt used. ALTER TABLE runs once, as in migration 5.
+        """
+        ALTER TABLE accounts ADD COLUMN require_app_passwords INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE login_history ADD COLUMN app_password_id TEXT NULL;
+        ALTER TABLE login_history ADD COLUMN app_password_name TEXT NULL;
+        ALTER TABLE login_history ADD COLUMN token_issuer TEXT NULL;
+        CREATE TABLE IF NOT EXISTS app_passwords (
+            id TEXT PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            lookup_tag BLOB NOT NULL,
+            password TEXT NOT NULL,
+            protocols TEXT NOT NULL,
+            networks TEXT NULL,
+            expires INTEGER NULL,
+            created INTEGER NOT NULL,
+            last_used INTEGER NULL,
+            last_remote TEXT NULL,
+            last_protocol TEXT NULL,
+            last_client TEXT NULL
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX IF NOT EXISTS app_passwords_lookup ON app_passwords (account_id, lookup_tag);
+        """,
     ];
 }

@@ -12,4 +12,11 @@ public sealed record AccountInfo(
     string Name,
     IReadOnlyList<string> Addresses,
     IReadOnlyList<string> Aliases,
-    bool Disabled = false);
+    bool Disabled = false)
+{
+    /// <summary>
+    /// Whether the account refuses its own password for IMAP, POP3 and SMTP, so that only its app passwords log in there
+    /// (see <see cref="IAppPasswordAdministration.SetAppPasswordsRequiredAsync"/>).
+    /// </summary>
+    public bool RequiresAppPasswords { get; init; }
+}

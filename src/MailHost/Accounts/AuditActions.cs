@@ -33,6 +33,18 @@ public static class AuditActions
     /// <summary>An account's TOTP second factor was turned off.</summary>
     public const string AccountTotpDisable = "account.totp.disable";
 
+    /// <summary>An app password was created for an account (the target is the account; the detail names the app password).</summary>
+    public const string AppPasswordCreate = "account.apppassword.create";
+
+    /// <summary>An app password of an account was revoked (the target is the account; the detail names the app password).</summary>
+    public const string AppPasswordRevoke = "account.apppassword.revoke";
+
+    /// <summary>An account was made to refuse its own password for IMAP, POP3 and SMTP: app passwords only.</summary>
+    public const string AppPasswordsRequire = "account.apppasswords.require";
+
+    /// <summary>An account accepts its own password for IMAP, POP3 and SMTP again.</summary>
+    public const string AppPasswordsOptional = "account.apppasswords.optional";
+
     /// <summary>A local domain was added.</summary>
     public const string DomainCreate = "domain.create";
 

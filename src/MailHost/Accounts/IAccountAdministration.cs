@@ -64,7 +64,7 @@ public interface IAccountAdministration
     ValueTask<AccountAdministrationResult> SetDisabledAsync(string accountName, bool disabled, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Removes an account together with its addresses, aliases and login history and, in the mail store the directory
+    /// Removes an account together with its addresses, aliases, app passwords and login history and, in the mail store the directory
     /// works with, its mail (<see cref="Storage.IMailStore.DeleteAccountAsync"/>): mailboxes, messages, content no
     /// other account uses, quota. An interruption leaves the account either whole or gone from the directory with its
     /// mail marked for deletion; a marked removal is finished before the name can be used again, so a new account of

@@ -56,4 +56,22 @@ public interface IAccountDirectory
     /// </summary>
     ValueTask<ReadOnlyMemory<byte>?> GetServerSecretAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
+
+    /// <summary>
+    /// Finds the app password of <paramref name="accountName"/> whose secret has the lookup tag
+    /// <paramref name="lookupTag"/>: a truncated HMAC-SHA-256 of the secret under <see cref="GetServerSecretAsync"/>,
+    /// stored beside its record when the directory created it (<see cref="IAppPasswordAdministration"/>). So a login
+    /// checks one record, whatever the number of app passwords. <see langword="null"/> when none has that tag. The
+    /// default returns <see langword="null"/>: a directory without app passwords.
+    /// </summary>
+    ValueTask<AppPasswordCredential?> FindAppPasswordAsync(string accountName, ReadOnlyMemory<byte> lookupTag, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<AppPasswordCredential?>(null);
+
+    /// <summary>
+    /// Records a successful login with app password <paramref name="id"/> of <paramref name="accountName"/> as its last
+    /// use: one small write, made after the login was verified (a failure is the caller's to log; the login stands).
+    /// Nothing happens when the app password is gone meanwhile. The default does nothing.
+    /// </summary>
+    ValueTask RecordAppPasswordUseAsync(string accountName, string id, AppPasswordUse use, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
 }

@@ -2,8 +2,9 @@ namespace MailHost.Accounts;
 
 /// <summary>
 /// An <see cref="IAccountDirectory"/> held in memory, for tests and small embedded set-ups: domains, accounts,
-/// addresses, aliases and passwords are added through its methods, and the login history of each account can be
-/// read back. Thread-safe. Nothing survives the process.
+/// addresses, aliases and passwords are added through its methods, app passwords through
+/// <see cref="IAppPasswordAdministration"/>, and the login history of each account can be read back. Thread-safe.
+/// Nothing survives the process.
 /// </summary>
 /// <remarks>
 /// The mutating methods canonicalise their arguments with <see cref="MailAddressCanonicalizer"/> and throw
@@ -11,7 +12,7 @@ namespace MailHost.Accounts;
 /// <see cref="InvalidOperationException"/> for conflicts (an address that is already taken, an unknown account, a
 /// domain that is not local). The lookups of <see cref="IAccountDirectory"/> compare canonical forms exactly.
 /// </remarks>
-public sealed class InMemoryAccountDirectory : IAccountDirectory
+public sealed partial class InMemoryAccountDirectory : IAccountDirectory
 {
     private readonly Lock _lock = new();
     private readonly HashSet<string> _domains = new(StringComparer.Ordinal);
@@ -21,13 +22,16 @@ public sealed class InMemoryAccountDirectory : IAccountDirectory
     private readonly Dictionary<string, Queue<LoginRecord>> _history = new(StringComparer.Ordinal);
     private readonly Queue<LoginRecord> _unmatchedHistory = new();
     private readonly byte[] _serverSecret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates an empty directory.</summary>
     /// <param name="maxLoginHistory">Login records kept per account, and for attempts that matched no account.</param>
-    public InMemoryAccountDirectory(int maxLoginHistory = 100)
+    /// <param name="timeProvider">The clock for the creation time of app passwords; <see langword="null"/> for the system clock.</param>
+    public InMemoryAccountDirectory(int maxLoginHistory = 100, TimeProvider? timeProvider = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLoginHistory);
         MaxLoginHistory = maxLoginHistory;
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Login records kept per account (and for unmatched attempts); older ones are dropped.</summary>

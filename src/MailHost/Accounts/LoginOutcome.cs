@@ -17,4 +17,23 @@ public enum LoginOutcome
 
     /// <summary>The account exists but is disabled.</summary>
     Disabled,
+
+    /// <summary>
+    /// The right app password, refused by its own limits: a protocol it does not allow, a client address outside its
+    /// networks, or after its expiry (the debug log says which). The client is told the same as for a wrong password.
+    /// </summary>
+    AppPasswordRestricted,
+
+    /// <summary>
+    /// The account's own password was right, but the account requires app passwords for IMAP, POP3 and SMTP (SCRAM
+    /// included). The client is told the same as for a wrong password.
+    /// </summary>
+    AppPasswordRequired,
+
+    /// <summary>
+    /// The right credentials, refused by the account's client policy (<c>MailHost:Auth:ClientPolicies</c>): a client
+    /// address outside its allowed networks, or a mechanism it does not allow (the debug log says which and names the
+    /// rules). The client is told the same as for a wrong password.
+    /// </summary>
+    PolicyRefused,
 }

@@ -29,6 +29,18 @@ public sealed record LoginRecord(
     /// </summary>
     public const int MaxUncheckedPerAccount = 10;
 
+    /// <summary>The id of the app password the attempt used; <see langword="null"/> for the account's own password.</summary>
+    public string? AppPasswordId { get; init; }
+
+    /// <summary>The name of the app password the attempt used (the device it was made for); <see langword="null"/> for the account's own password.</summary>
+    public string? AppPasswordName { get; init; }
+
+    /// <summary>
+    /// The configured issuer (<c>MailHost:Auth:OAuth</c>) that validated the attempt's bearer token (OAUTHBEARER,
+    /// XOAUTH2); <see langword="null"/> for a password, and for a token no configured issuer accepted.
+    /// </summary>
+    public string? TokenIssuer { get; init; }
+
     /// <summary>
     /// Whether the attempt was refused without checking a password (<see cref="LoginOutcome.EmptyPassword"/>,
     /// <see cref="LoginOutcome.Throttled"/>): anyone can cause these in a loop, so they must not crowd out the rest.

@@ -4,7 +4,8 @@ namespace MailHost.Imap;
 
 /// <summary>
 /// The capabilities a session advertises (RFC 9051 §6.1.1, §7.2.2), which depend on its TLS and login state: in the
-/// greeting, in CAPABILITY, in the OK of a login, and as the list ENABLE accepts from.
+/// greeting, in CAPABILITY, in the OK of a login, and as the list ENABLE accepts from. After login, the capabilities
+/// the account's client policy hides are left out of all of them.
 /// </summary>
 internal sealed class ImapCapabilityList(ImapSessionState session, ImapServices services, IImapConnection connection)
 {
@@ -42,6 +43,16 @@ internal sealed class ImapCapabilityList(ImapSessionState session, ImapServices 
         return list;
     }
 
+    /// <summary>
+    /// Whether the account's client policy hides every capability that announces <paramref name="command"/>
+    /// (<see cref="ImapCommandTable.ExtensionsOf"/>): the session then answers it as an unknown command.
+    /// </summary>
+    public bool IsHidden(Protocols.Imap.ImapCommand command)
+    {
+        var extensions = ImapCommandTable.ExtensionsOf(command);
+        return extensions.Length > 0 && session.State != ImapState.NotAuthenticated && extensions.All(session.Policy.HidesImapCapability);
+    }
+
     /// <summary>The response code <c>CAPABILITY ...</c> for the greeting and login replies.</summary>
     public string Code() => "CAPABILITY " + string.Join(' ', List());
 
@@ -64,6 +75,14 @@ internal sealed class ImapCapabilityList(ImapSessionState session, ImapServices 
         if (session.Quota is not null)
         {
             list.AddRange(["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"]);
+        }
+
+        // Hidden for clients that break on one (a per-account client policy); never before login, where the
+        // account is unknown. ENABLE accepts only from this list, so a hidden CONDSTORE or QRESYNC is not enabled.
+        if (list.RemoveAll(session.Policy.HidesImapCapability) > 0 && !list.Contains("CONDSTORE"))
+        {
+            // RFC 7162 §3.2: QRESYNC requires CONDSTORE; hiding the one hides both.
+            list.Remove("QRESYNC");
         }
 
         return list;

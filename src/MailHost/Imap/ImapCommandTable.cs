@@ -59,6 +59,24 @@ internal static class ImapCommandTable
         [typeof(ThreadCommand)] = ImapStates.Selected,
     }.ToFrozenDictionary();
 
+    // The capabilities that announce a command (RFC 9051 §6.1.1: a client uses an extension's commands only when the
+    // server advertises it). A command not listed here is IMAP4rev1/IMAP4rev2 itself and cannot be hidden.
+    private static readonly FrozenDictionary<Type, string[]> Extensions = new Dictionary<Type, string[]>
+    {
+        [typeof(IdCommand)] = ["ID"], // RFC 2971
+        [typeof(EnableCommand)] = ["ENABLE"], // RFC 5161
+        [typeof(NamespaceCommand)] = ["NAMESPACE"], // RFC 2342
+        [typeof(IdleCommand)] = ["IDLE"], // RFC 2177
+        [typeof(GetQuotaCommand)] = ["QUOTA"], // RFC 9208
+        [typeof(GetQuotaRootCommand)] = ["QUOTA"],
+        [typeof(SetQuotaCommand)] = ["QUOTA"],
+        [typeof(CompressCommand)] = ["COMPRESS=DEFLATE"], // RFC 4978
+        [typeof(UnselectCommand)] = ["UNSELECT"], // RFC 3691
+        [typeof(MoveCommand)] = ["MOVE"], // RFC 6851
+        [typeof(SortCommand)] = ["SORT"], // RFC 5256
+        [typeof(ThreadCommand)] = ["THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"],
+    }.ToFrozenDictionary();
+
     [Flags]
     private enum ImapStates
     {
@@ -66,6 +84,14 @@ internal static class ImapCommandTable
         Authenticated = ImapState.Authenticated,
         Selected = ImapState.Selected,
     }
+
+    /// <summary>
+    /// The capabilities that announce <paramref name="command"/>, any one of which lets a client use it; empty for the
+    /// base protocol's commands. IDLE, ENABLE, NAMESPACE, UNSELECT and MOVE are also part of IMAP4rev2 (RFC 9051
+    /// Appendix E), but an IMAP4rev1 client, the kind a client policy hides them from, learns of them only from their own.
+    /// </summary>
+    public static string[] ExtensionsOf(ImapCommand command)
+        => Extensions.TryGetValue(command.GetType(), out var names) ? names : [];
 
     /// <summary>Whether the server implements <paramref name="command"/> at all.</summary>
     public static bool IsKnown(ImapCommand command) => Allowed.ContainsKey(command.GetType());

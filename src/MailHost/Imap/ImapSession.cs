@@ -210,6 +210,19 @@ internal sealed class ImapSession : IImapConnection, IDisposable
                 continue;
             }
 
+            if (_handlers.Capabilities.IsHidden(command!))
+            {
+                // The account's client policy hides the extension: its command is answered like one this server
+                // does not know, and counts like one.
+                _session.Writer.WriteTagged(command!.Tag, ImapResponseStatus.Bad, null, "Command not supported");
+                if (CountBadCommand())
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             if (!ImapCommandTable.IsAllowed(command!, _session.State))
             {
                 _session.Writer.WriteTagged(command!.Tag, ImapResponseStatus.Bad, null, NotAllowedText(command));

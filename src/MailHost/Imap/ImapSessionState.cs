@@ -1,5 +1,6 @@
 using System.Globalization;
 using MailHost.Connections;
+using MailHost.Logins;
 using MailHost.Protocols.Imap;
 using MailHost.Storage;
 
@@ -52,6 +53,9 @@ internal sealed class ImapSessionState : IAsyncDisposable
     /// <summary>The logged-in account's quota (RFC 9208), when its store keeps one; null before login.</summary>
     public IMailAccountQuota? Quota => _account as IMailAccountQuota;
 
+    /// <summary>The logged-in account's client policy (hidden capabilities); <see cref="ClientPolicy.None"/> before login.</summary>
+    public ClientPolicy Policy { get; private set; } = ClientPolicy.None;
+
     /// <summary>The selected mailbox, in the selected state.</summary>
     public ImapSelectedMailbox? Selected { get; private set; }
 
@@ -74,10 +78,14 @@ internal sealed class ImapSessionState : IAsyncDisposable
         Writer = new ImapResponseWriter(output) { Utf8Enabled = Utf8 };
     }
 
-    /// <summary>Enters the authenticated state (RFC 9051 §3.2) with <paramref name="account"/>, opened for <paramref name="name"/>.</summary>
-    public void LogIn(IMailAccount account, string name)
+    /// <summary>
+    /// Enters the authenticated state (RFC 9051 §3.2) with <paramref name="account"/>, opened for <paramref name="name"/>,
+    /// under the account's client <paramref name="policy"/>.
+    /// </summary>
+    public void LogIn(IMailAccount account, string name, ClientPolicy policy)
     {
         _account = account;
+        Policy = policy;
         Connection.Account = name;
         State = ImapState.Authenticated;
         _parser.IsAuthenticated = true;

@@ -40,9 +40,21 @@ public sealed class AuthenticationOptions
 
     /// <summary>
     /// SASL mechanisms offered, in advertising order; names are matched case-insensitively and duplicates ignored,
-    /// unknown names are an error at start-up. Default PLAIN, LOGIN, SCRAM-SHA-256. Configuration binding appends
-    /// to this list; clear it first to replace it.
+    /// unknown names are an error at start-up. Default PLAIN, LOGIN, SCRAM-SHA-256, OAUTHBEARER, XOAUTH2. The two
+    /// bearer token mechanisms are offered only inside TLS and only while <see cref="OAuth"/> names an issuer, so by
+    /// default they appear when an issuer is configured; a list without them keeps them off. Configuration binding
+    /// appends to this list; clear it first to replace it.
     /// </summary>
     public IList<string> Mechanisms { get; } =
-        [SaslMechanismNames.Plain, SaslMechanismNames.Login, SaslMechanismNames.ScramSha256];
+        [SaslMechanismNames.Plain, SaslMechanismNames.Login, SaslMechanismNames.ScramSha256, SaslMechanismNames.OAuthBearer, SaslMechanismNames.XOAuth2];
+
+    /// <summary>OAuth 2.0 sign-in with access tokens from OpenID Connect issuers (<c>MailHost:Auth:OAuth</c>).</summary>
+    public OAuthOptions OAuth { get; set; } = new();
+
+    /// <summary>
+    /// Per-account client policies (<c>MailHost:Auth:ClientPolicies</c>): where mail logins may come from, with which
+    /// mechanisms, and how the account's IMAP and POP3 sessions differ. Enforced where credentials are checked, so IMAP,
+    /// POP3 and SMTP logins (password, app password and token alike) are refused in one place; never the web console.
+    /// </summary>
+    public ClientPolicyOptions ClientPolicies { get; set; } = new();
 }

@@ -27,8 +27,17 @@ internal sealed class AuthenticationResult
     /// <summary>The authenticated account, on success.</summary>
     public AccountInfo? Account { get; }
 
-    /// <summary>The login exactly as the client typed it, on success.</summary>
+    /// <summary>The login exactly as the client typed it, on success (for a bearer token, the value of its user claim).</summary>
     public string? AuthenticationId { get; }
+
+    /// <summary>For a login with an OAuth 2.0 bearer token (OAUTHBEARER, XOAUTH2), the issuer that validated it.</summary>
+    public string? TokenIssuer { get; private init; }
+
+    /// <summary>
+    /// On success over IMAP, POP3 or SMTP, the account's effective client policy, which the session applies (hidden
+    /// IMAP capabilities, POP3 NUL replacement); <see cref="ClientPolicy.None"/> when none applies, null otherwise.
+    /// </summary>
+    public ClientPolicy? Policy { get; private init; }
 
     /// <summary>A short English text for the reply; it never tells an unknown login from a wrong password and
     /// never echoes client input.</summary>
@@ -51,6 +60,18 @@ internal sealed class AuthenticationResult
         ArgumentNullException.ThrowIfNull(authenticationId);
         return new(AuthenticationStatus.Succeeded, account, authenticationId, "Authentication succeeded");
     }
+
+    /// <summary>A successful attempt with a bearer token that <paramref name="tokenIssuer"/> validated.</summary>
+    public static AuthenticationResult Success(AccountInfo account, string authenticationId, string tokenIssuer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tokenIssuer);
+        var result = Success(account, authenticationId);
+        return new(result.Status, result.Account, result.AuthenticationId, result.Message) { TokenIssuer = tokenIssuer };
+    }
+
+    /// <summary>This successful result with <paramref name="policy"/> for the session to apply.</summary>
+    internal AuthenticationResult WithPolicy(ClientPolicy? policy)
+        => new(Status, Account, AuthenticationId, Message, _counted) { TokenIssuer = TokenIssuer, Policy = policy };
 
     /// <summary>A failed attempt with the standard message for <paramref name="status"/>.</summary>
     public static AuthenticationResult Failure(AuthenticationStatus status) => Failure(status, counted: false);
@@ -76,6 +97,7 @@ internal sealed class AuthenticationResult
             AuthenticationStatus.AuthorizationDenied => "Not authorized to act as that identity",
             AuthenticationStatus.EncryptionRequired => "Encryption required for authentication",
             AuthenticationStatus.AccountDisabled => "Account disabled",
+            AuthenticationStatus.TemporaryFailure => "Temporary authentication failure, try again later",
             _ => throw new ArgumentOutOfRangeException(nameof(status)),
         }, counted);
     }

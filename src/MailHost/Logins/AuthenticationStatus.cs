@@ -35,4 +35,10 @@ internal enum AuthenticationStatus
 
     /// <summary>The credentials are right but the account is disabled.</summary>
     AccountDisabled,
+
+    /// <summary>
+    /// The credentials could not be checked for a reason on the server's side (an OAuth issuer unreachable): not the
+    /// client's fault and not counted (IMAP NO [UNAVAILABLE], SMTP 454 4.7.0, POP3 -ERR [SYS/TEMP]).
+    /// </summary>
+    TemporaryFailure,
 }

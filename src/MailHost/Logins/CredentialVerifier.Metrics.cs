@@ -59,6 +59,7 @@ internal sealed partial class CredentialVerifier
         AuthenticationStatus.AuthorizationDenied => "authorization_denied",
         AuthenticationStatus.EncryptionRequired => "encryption_required",
         AuthenticationStatus.AccountDisabled => "disabled",
+        AuthenticationStatus.TemporaryFailure => "temporary_failure",
         _ => "other",
     };
 }

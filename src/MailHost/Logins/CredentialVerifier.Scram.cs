@@ -23,6 +23,10 @@ internal sealed partial class CredentialVerifier
         }
 
         await ResolveAsync(attempt, authorizationId, ct).ConfigureAwait(false);
+
+        // The exchange goes on with the account's real salt, so that it looks like any other; only a right proof is
+        // refused at the end (the salt is sent before the secret is known, so no app password can be used here).
+        attempt.Refusal = MainPasswordRefusal(attempt) ?? PolicyRefusal(attempt);
         var verdict = _throttle.Evaluate(attempt.Address, attempt.ThrottleKey);
         if (verdict == ThrottleVerdict.Blocked)
         {
@@ -60,7 +64,11 @@ internal sealed partial class CredentialVerifier
         AuthenticationResult result;
         if (scram.Verdict == ThrottleVerdict.LoginBlockedElsewhere && (proofValid || failure == AuthenticationStatus.InvalidCredentials))
         {
-            result = await EndBlockedElsewhereAsync(scram.Attempt, verified, null, scram.Penalty, ct).ConfigureAwait(false);
+            result = await EndBlockedElsewhereAsync(scram.Attempt, verified && scram.Attempt.Refusal is null, null, scram.Penalty, ct).ConfigureAwait(false);
+        }
+        else if (verified && scram.Attempt.Refusal is { } refusal)
+        {
+            result = await RefuseAsync(scram.Attempt, refusal, null, ct).ConfigureAwait(false);
         }
         else if (verified)
         {

@@ -7,7 +7,8 @@ namespace MailHost.Logins;
 
 /// <summary>
 /// What every attempt shares, whatever the protocol or mechanism: the login check, resolution, authzid policy,
-/// throttle, secret verification with equal cost for unknown logins, the login record and the log line.
+/// throttle, secret verification (the account's password or one of its app passwords) with equal cost for unknown
+/// logins, the login record and the log line.
 /// </summary>
 internal sealed partial class CredentialVerifier
 {
@@ -17,6 +18,7 @@ internal sealed partial class CredentialVerifier
     private readonly PasswordVerificationCache _cache;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly ClientPolicySet _policies;
     private readonly int _iterations;
     private readonly Lazy<PasswordRecord> _dummyRecord;
     private readonly byte[] _processSecret = RandomNumberGenerator.GetBytes(32);
@@ -48,6 +50,7 @@ internal sealed partial class CredentialVerifier
         _timeProvider = timeProvider;
         _logger = logger;
         _iterations = options.PasswordIterations;
+        _policies = new ClientPolicySet(options.ClientPolicies);
 
         // Checked when a login is unknown, so that it costs the same PBKDF2 work as a wrong password.
         _dummyRecord = new(() => PasswordRecord.Create(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), _iterations));
@@ -62,6 +65,20 @@ internal sealed partial class CredentialVerifier
     {
         context.Mechanism = mechanism;
         var result = await VerifyPasswordAsync(new Attempt(login, mechanism, context), authorizationId, password, ct).ConfigureAwait(false);
+        return Counted(context, result);
+    }
+
+    /// <summary>
+    /// Checks a password sent with a plain command outside SASL (IMAP LOGIN, POP3 USER/PASS): recorded as
+    /// <paramref name="mechanism"/>, and checked by client policies as <see cref="ClientPolicySettings.PasswordCommand"/>
+    /// (IMAP LOGIN and SASL LOGIN are both recorded as "LOGIN", but a policy tells them apart).
+    /// </summary>
+    public async ValueTask<AuthenticationResult> VerifyPasswordCommandAsync(
+        string login, string password, string mechanism, AuthenticationContext context, CancellationToken ct)
+    {
+        context.Mechanism = mechanism;
+        var attempt = new Attempt(login, mechanism, context) { PolicyMechanism = ClientPolicySettings.PasswordCommand };
+        var result = await VerifyPasswordAsync(attempt, null, password, ct).ConfigureAwait(false);
         return Counted(context, result);
     }
 
@@ -86,18 +103,20 @@ internal sealed partial class CredentialVerifier
         }
 
         var penalty = PenaltyFor(attempt, verdict);
-        var record = attempt.Account is null
-            ? null
-            : await _directory.GetPasswordRecordAsync(attempt.Account.Name, ct).ConfigureAwait(false);
-        var verified = await CheckPasswordAsync(attempt.Account, record, password, ct).ConfigureAwait(false);
+        var verified = await CheckSecretAsync(attempt, password, ct).ConfigureAwait(false);
         if (verdict == ThrottleVerdict.LoginBlockedElsewhere)
         {
-            return await EndBlockedElsewhereAsync(attempt, verified, password, penalty, ct).ConfigureAwait(false);
+            return await EndBlockedElsewhereAsync(attempt, verified && attempt.Refusal is null, password, penalty, ct).ConfigureAwait(false);
         }
 
-        return verified
-            ? await SucceedAsync(attempt, penalty, ct).ConfigureAwait(false)
-            : await FailAsync(attempt, password, AuthenticationStatus.InvalidCredentials, ct).ConfigureAwait(false);
+        if (!verified)
+        {
+            return await FailAsync(attempt, password, AuthenticationStatus.InvalidCredentials, ct).ConfigureAwait(false);
+        }
+
+        return attempt.Refusal is { } refusal
+            ? await RefuseAsync(attempt, refusal, password, ct).ConfigureAwait(false)
+            : await SucceedAsync(attempt, penalty, ct).ConfigureAwait(false);
     }
 
     /// <summary>The default authorization policy: no authzid, or one equal to the authcid.</summary>
@@ -107,9 +126,10 @@ internal sealed partial class CredentialVerifier
     /// <summary>
     /// Whether <paramref name="password"/> matches: from the verification cache when it remembers this account,
     /// record and password, otherwise with PBKDF2. Every path that does not hit the cache costs at least the
-    /// configured iteration count, so an unknown login or an old record answers no faster than a current one.
+    /// configured iteration count, so an unknown login or an old record answers no faster than a current one. An old
+    /// record that matches is re-derived when it is the account's own (<paramref name="upgradable"/>).
     /// </summary>
-    private async ValueTask<bool> CheckPasswordAsync(AccountInfo? account, PasswordRecord? record, string password, CancellationToken ct)
+    private async ValueTask<bool> CheckPasswordAsync(AccountInfo? account, PasswordRecord? record, string password, bool upgradable, CancellationToken ct)
     {
         if (account is null || record is null)
         {
@@ -140,8 +160,11 @@ internal sealed partial class CredentialVerifier
                 return false;
             }
 
-            record = await UpgradeAsync(account.Name, record, password, ct).ConfigureAwait(false);
-            key = _cache.Enabled ? _cache.KeyFor(account.Name, record, password) : default;
+            if (upgradable)
+            {
+                record = await UpgradeAsync(account.Name, record, password, ct).ConfigureAwait(false);
+                key = _cache.Enabled ? _cache.KeyFor(account.Name, record, password) : default;
+            }
         }
 
         if (verified)
@@ -296,15 +319,21 @@ internal sealed partial class CredentialVerifier
         _throttle.RecordSuccess(attempt.ThrottleKey);
         await RecordAsync(attempt, LoginOutcome.Succeeded, ct).ConfigureAwait(false);
         Log.Succeeded(_logger, attempt.RecordLogin, account.Name, context.Protocol, attempt.Mechanism, context.RemoteEndPoint, context.IsTls);
+        if (attempt.AppPassword is { } appPassword)
+        {
+            await RecordAppPasswordUseAsync(attempt, appPassword, ct).ConfigureAwait(false);
+        }
+
+        var policy = AppliedPolicy(attempt);
         await DelayAsync(penalty, ct).ConfigureAwait(false);
-        return AuthenticationResult.Success(account, attempt.Login);
+        return AuthenticationResult.Success(account, attempt.Login).WithPolicy(policy);
     }
 
     private async ValueTask<AuthenticationResult> FailAsync(
-        Attempt attempt, string? password, AuthenticationStatus status, CancellationToken ct, bool counted = false)
+        Attempt attempt, string? password, AuthenticationStatus status, CancellationToken ct, bool counted = false, LoginOutcome outcome = LoginOutcome.Failed)
     {
         var delay = _throttle.RecordFailure(attempt.Address, attempt.ThrottleKey, password);
-        await RecordAsync(attempt, LoginOutcome.Failed, ct).ConfigureAwait(false);
+        await RecordAsync(attempt, outcome, ct).ConfigureAwait(false);
         Log.Failed(_logger, attempt.RecordLogin, attempt.Account?.Name, attempt.Context.Protocol, attempt.Mechanism,
             attempt.Context.RemoteEndPoint, delay.TotalSeconds);
         await DelayAsync(delay, ct).ConfigureAwait(false);
@@ -329,7 +358,12 @@ internal sealed partial class CredentialVerifier
         var context = attempt.Context;
         return _directory.RecordLoginAsync(
             new LoginRecord(_timeProvider.GetUtcNow(), attempt.Account?.Name, attempt.RecordLogin, context.Protocol,
-                attempt.Mechanism, context.RemoteEndPoint, context.IsTls, context.ClientName, outcome),
+                attempt.Mechanism, context.RemoteEndPoint, context.IsTls, context.ClientName, outcome)
+            {
+                AppPasswordId = attempt.AppPassword?.Id,
+                AppPasswordName = attempt.AppPassword?.Name,
+                TokenIssuer = attempt.TokenIssuer,
+            },
             ct);
     }
 
@@ -360,6 +394,21 @@ internal sealed partial class CredentialVerifier
 
         /// <summary>For a login that resolved to no account, the resolver's lookup key (all its spellings share it).</summary>
         public string? LookupKey { get; set; }
+
+        /// <summary>The app password the secret was checked against, when it was one of the account's.</summary>
+        public AppPasswordInfo? AppPassword { get; set; }
+
+        /// <summary>Why right credentials are refused all the same (an app password's limits, or app passwords required).</summary>
+        public CredentialRefusal? Refusal { get; set; }
+
+        /// <summary>For a login with a bearer token, the issuer that validated it (before the attempt is recorded).</summary>
+        public string? TokenIssuer { get; init; }
+
+        /// <summary>The name client policies know the mechanism by: <see cref="Mechanism"/>, except for the plain commands.</summary>
+        public string PolicyMechanism { get; init; } = mechanism;
+
+        /// <summary>The account's client policy, once the account and the secret used are known (mail protocols only).</summary>
+        public ClientPolicy? Policy { get; set; }
 
         /// <summary>
         /// The resolved account's name, so all spellings of one account share a counter; else the lookup key, so all

@@ -76,6 +76,6 @@ internal sealed class PasswordAuthenticator
             return ValueTask.FromResult(CredentialVerifier.Counted(context, AuthenticationResult.Failure(AuthenticationStatus.EncryptionRequired)));
         }
 
-        return _verifier.VerifyPasswordAsync(login, null, password, mechanism, context, ct);
+        return _verifier.VerifyPasswordCommandAsync(login, password, mechanism, context, ct);
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using MailHost.Accounts;
+using MailHost.Logins.OAuth;
 using MailHost.Protocols.Sasl;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,9 @@ namespace MailHost.Logins;
 /// message (<c>v=...</c>) is sent as one more challenge, which the client answers with an empty line (RFC 4422 §5:
 /// IMAP, POP3 and SMTP all carry it this way). SCRAM error messages (<c>e=...</c>) are not sent: none of the three
 /// protocols carries data with a failure, and the reply is the same for every failure.</item>
+/// <item>OAUTHBEARER and XOAUTH2 end in a bearer token check against <see cref="AuthenticationOptions.OAuth"/>'s issuers
+/// (<see cref="CredentialVerifier.VerifyBearerTokenAsync"/>); they are offered only inside TLS and only while an issuer is
+/// configured. A refused token gets RFC 7628 §3.2.2's error as a challenge, whose answer is read before the failure.</item>
 /// <item>An authzid other than the authcid is refused (<see cref="AuthenticationStatus.AuthorizationDenied"/>).</item>
 /// <item>Every attempt that names a login and reaches a verdict is recorded through
 /// <see cref="IAccountDirectory.RecordLoginAsync"/>; a cancelled or unparseable exchange that named none is not. A
@@ -28,15 +32,18 @@ namespace MailHost.Logins;
 /// <item>Client data never throws; the channel's exceptions (connection closed) and cancellation propagate.</item>
 /// </list>
 /// </remarks>
-internal sealed partial class SaslAuthenticator
+internal sealed partial class SaslAuthenticator : IDisposable
 {
     private readonly CredentialVerifier _verifier;
     private readonly ILogger _logger;
     private readonly bool _allowPlaintext;
     private readonly string[] _mechanisms;
+    private readonly string[] _plaintextMechanisms;
+    private readonly OAuthTokenValidator? _tokens;
 
     /// <summary>Creates the authenticator; see <see cref="AuthenticationOptions"/>.</summary>
     /// <exception cref="InvalidOperationException">A configured mechanism is not implemented.</exception>
+    /// <exception cref="MailHost.Hosting.MailHostConfigurationException">An OAuth setting is out of range.</exception>
     public SaslAuthenticator(
         IAuthIdentityResolver resolver,
         IAccountDirectory directory,
@@ -50,24 +57,32 @@ internal sealed partial class SaslAuthenticator
         _verifier = new CredentialVerifier(resolver, directory, throttle, options.Value, timeProvider, logger);
         _logger = logger;
         _allowPlaintext = options.Value.AllowPlaintextAuthentication;
+        _tokens = options.Value.OAuth is { Issuers.Count: > 0 } oauth ? new OAuthTokenValidator(oauth, timeProvider, logger) : null;
         var mechanisms = new List<string>();
         foreach (var name in options.Value.Mechanisms)
         {
             var canonical = SaslMechanismNames.All.FirstOrDefault(known => string.Equals(known, name?.Trim(), StringComparison.OrdinalIgnoreCase))
                 ?? throw new InvalidOperationException(
                     $"MailHost:Auth:Mechanisms: '{name}' is not a supported SASL mechanism; use {string.Join(", ", SaslMechanismNames.All)}.");
-            if (!mechanisms.Contains(canonical))
+            // The bearer token mechanisms need an issuer to check tokens against; without one they are not offered.
+            if (!mechanisms.Contains(canonical) && (_tokens is not null || !SaslMechanismNames.BearerToken.Contains(canonical)))
             {
                 mechanisms.Add(canonical);
             }
         }
 
         _mechanisms = [.. mechanisms];
+        _plaintextMechanisms = [.. mechanisms.Where(name => !SaslMechanismNames.BearerToken.Contains(name))];
+        if (_tokens is not null && _plaintextMechanisms.Length == _mechanisms.Length)
+        {
+            OAuthLog.MechanismsOff(logger, _tokens.Issuers.Count);
+        }
     }
 
     /// <summary>
     /// The mechanisms to advertise on a connection with this TLS state (IMAP <c>AUTH=</c>, SMTP <c>AUTH</c>, POP3
-    /// <c>SASL</c>); empty without TLS unless <see cref="AuthenticationOptions.AllowPlaintextAuthentication"/>.
+    /// <c>SASL</c>); empty without TLS unless <see cref="AuthenticationOptions.AllowPlaintextAuthentication"/>, and never
+    /// a bearer token mechanism without TLS: a token is good for anyone who reads it (RFC 6750 §5.3, RFC 7628 §5).
     /// </summary>
     public IReadOnlyList<string> GetMechanisms(bool isTls) => GetMechanisms(isTls, null);
 
@@ -76,7 +91,7 @@ internal sealed partial class SaslAuthenticator
     /// <c>AllowPlaintextAuthentication</c> is <paramref name="endpointAllowsPlaintext"/> (null: the global setting decides).
     /// </summary>
     public IReadOnlyList<string> GetMechanisms(bool isTls, bool? endpointAllowsPlaintext)
-        => IsAllowed(isTls, endpointAllowsPlaintext) ? _mechanisms : [];
+        => !IsAllowed(isTls, endpointAllowsPlaintext) ? [] : isTls ? _mechanisms : _plaintextMechanisms;
 
     /// <summary>
     /// Whether credentials may be sent at all on a connection with this TLS state on an endpoint whose own
@@ -111,7 +126,7 @@ internal sealed partial class SaslAuthenticator
             return CredentialVerifier.Counted(context, AuthenticationResult.Failure(AuthenticationStatus.MechanismNotSupported));
         }
 
-        if (!IsAllowed(context.IsTls, context.AllowPlaintextAuthentication))
+        if (!IsAllowed(context.IsTls, context.AllowPlaintextAuthentication) || (!context.IsTls && !_plaintextMechanisms.Contains(name)))
         {
             return CredentialVerifier.Counted(context, AuthenticationResult.Failure(AuthenticationStatus.EncryptionRequired));
         }
@@ -128,6 +143,8 @@ internal sealed partial class SaslAuthenticator
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    public void Dispose() => _tokens?.Dispose();
 
     private static AuthenticationStatus StatusOf(SaslFailure failure) => failure switch
     {
@@ -191,6 +208,9 @@ internal sealed partial class SaslAuthenticator
 
                     step = mechanism.ProvideCredentials(scram.Credentials!);
                     break;
+
+                case SaslStepKind.VerifyBearerToken:
+                    return await VerifyBearerTokenAsync(mechanism, step, channel, context, buffer, ct).ConfigureAwait(false);
 
                 case SaslStepKind.Success:
                     var result = await _verifier.CompleteScramAsync(scram!, proofValid: true, AuthenticationStatus.InvalidCredentials, ct)

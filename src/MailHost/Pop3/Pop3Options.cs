@@ -22,7 +22,8 @@ public sealed class Pop3Options
 
     /// <summary>
     /// Replace NUL bytes in RETR/TOP output with a space, for clients that hang on them (Outlook). Default false: the
-    /// stored bytes go out unchanged.
+    /// stored bytes go out unchanged. A client policy's <c>Pop3ReplaceNulBytes</c> sets it per account
+    /// (<c>MailHost:Auth:ClientPolicies</c>).
     /// </summary>
     public bool ReplaceNulBytes { get; set; }
 }

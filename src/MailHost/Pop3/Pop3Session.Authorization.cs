@@ -184,7 +184,9 @@ internal sealed partial class Pop3Session
         var mechanism = command.Mechanism.ToUpperInvariant();
         if (!_services.Sasl.GetMechanisms(Info.IsTls, Info.Endpoint.AllowPlaintextAuthentication).Contains(mechanism, StringComparer.Ordinal))
         {
-            var close = await BadCommandAsync(PasswordsAllowed
+            // A mechanism offered inside TLS only (bearer tokens, or all of them where passwords need TLS) asks for STLS.
+            var tlsOnly = !Info.IsTls && _services.Sasl.GetMechanisms(isTls: true).Contains(mechanism, StringComparer.Ordinal);
+            var close = await BadCommandAsync(PasswordsAllowed && !tlsOnly
                 ? "-ERR Unsupported mechanism"
                 : "-ERR [AUTH] Authentication is not allowed without TLS; use STLS first").ConfigureAwait(false);
             return (null, close);
@@ -212,6 +214,9 @@ internal sealed partial class Pop3Session
                 AuthenticationStatus.Cancelled => "-ERR Authentication cancelled",
                 AuthenticationStatus.Malformed or AuthenticationStatus.TooLong => "-ERR Malformed authentication response",
                 AuthenticationStatus.EncryptionRequired => "-ERR [AUTH] Authentication is not allowed without TLS; use STLS first",
+
+                // RFC 3206 §4: the server's condition, not the credentials.
+                AuthenticationStatus.TemporaryFailure => "-ERR [SYS/TEMP] Authentication is not possible right now, try again later",
                 _ => "-ERR [AUTH] Authentication failed",
             };
             await ReplyAsync(reply).ConfigureAwait(false);
@@ -227,6 +232,7 @@ internal sealed partial class Pop3Session
 
         var account = result.Account.Name;
         Info.Account = account;
+        _replaceNulBytes = result.Policy?.Pop3ReplaceNulBytes ?? _services.Options.ReplaceNulBytes;
         var maildropLock = await _services.Locks.TryAcquireAsync(account, CancellationToken.None).ConfigureAwait(false);
         if (maildropLock is null)
         {

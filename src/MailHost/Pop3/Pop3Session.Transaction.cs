@@ -114,7 +114,7 @@ internal sealed partial class Pop3Session
             await ReplyAsync(top ? "+OK Top of message follows" : string.Create(CultureInfo.InvariantCulture, $"+OK {message.Size} octets")).ConfigureAwait(false);
             var stuffer = new DotStuffer(new DotStufferOptions
             {
-                NulReplacement = _services.Options.ReplaceNulBytes ? (byte)' ' : null,
+                NulReplacement = _replaceNulBytes ? (byte)' ' : null,
                 TopBodyLines = topLines,
             });
 

@@ -34,6 +34,9 @@ internal sealed partial class Pop3Session : IDisposable
     private readonly ILogger _logger;
     private readonly AuthenticationFailureCounter _failures;
 
+    // MailHost:Pop3:ReplaceNulBytes, or the logged-in account's own form of it from its client policy.
+    private bool _replaceNulBytes;
+
     // The mailhost.commands tags; an unknown verb is counted as other, so a client cannot make up tag values.
     private static readonly FrozenDictionary<Pop3CommandKind, string> CommandNames =
         MailHostMetrics.CommandNames(Pop3CommandKind.Unknown, Pop3CommandKind.HttpRequest);

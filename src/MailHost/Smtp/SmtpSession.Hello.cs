@@ -129,7 +129,10 @@ internal sealed partial class SmtpSession
 
         if (!_services.Sasl.GetMechanisms(Info.IsTls, Info.Endpoint.AllowPlaintextAuthentication).Contains(command.Mechanism, StringComparer.OrdinalIgnoreCase))
         {
-            return await ErrorAsync(new SmtpReply(504, "5.5.4", "Unrecognized authentication type")).ConfigureAwait(false);
+            // A bearer token mechanism is offered inside TLS only, even where passwords may go in plain text.
+            return await ErrorAsync(!Info.IsTls && _services.Sasl.GetMechanisms(isTls: true).Contains(command.Mechanism, StringComparer.OrdinalIgnoreCase)
+                ? StartTlsFirst
+                : new SmtpReply(504, "5.5.4", "Unrecognized authentication type")).ConfigureAwait(false);
         }
 
         ReadOnlyMemory<byte>? initial = command.InitialResponse is null ? null : Encoding.ASCII.GetBytes(command.InitialResponse);
@@ -169,7 +172,7 @@ internal sealed partial class SmtpSession
             AuthenticationStatus.Cancelled => new SmtpReply(501, "5.7.0", "Authentication cancelled"),
             AuthenticationStatus.Malformed => new SmtpReply(501, "5.5.2", "Cannot decode the authentication response"),
             AuthenticationStatus.TooLong => SmtpReplies.AuthLineTooLong,
-            AuthenticationStatus.Throttled => new SmtpReply(454, "4.7.0", "Temporary authentication failure, try again later"),
+            AuthenticationStatus.Throttled or AuthenticationStatus.TemporaryFailure => new SmtpReply(454, "4.7.0", "Temporary authentication failure, try again later"),
             AuthenticationStatus.MechanismNotSupported => new SmtpReply(504, "5.5.4", "Unrecognized authentication type"),
             AuthenticationStatus.EncryptionRequired => StartTlsFirst,
             _ => new SmtpReply(535, "5.7.8", "Authentication credentials invalid"),

@@ -50,7 +50,7 @@ public sealed class AdminCliStoreTests : IRequiresPostgres, IAsyncLifetime
     {
         var first = await RunAsync(postgres: true, "store", "migrate");
         first.ExitCode.Should().Be(0, first.Err);
-        first.Out.Should().Contain("directory  version 0 -> 2").And.Contain("mail       version 0 -> 3").And.Contain("queue      version 0 -> 1").And.Contain("dkim       version 0 -> 1");
+        first.Out.Should().Contain("directory  version 0 -> 3").And.Contain("mail       version 0 -> 3").And.Contain("queue      version 0 -> 1").And.Contain("dkim       version 0 -> 1");
 
         var again = await RunAsync(postgres: true, "store", "migrate");
         again.Out.Should().Contain("mail       version 3 -> 3 (up to date)");

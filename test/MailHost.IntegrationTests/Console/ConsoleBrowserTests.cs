@@ -9,7 +9,7 @@ namespace MailHost.IntegrationTests.Console;
 /// IMAP login shows on its own page, a deferred message is retried from the queue page, and the pages hold together
 /// on a phone. Screenshots of every page go to <see cref="ChromiumBrowser.ArtifactDirectory"/>.
 /// </summary>
-public sealed class ConsoleBrowserTests : IClassFixture<ConsoleBrowserTests.Fixture>
+public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleBrowserTests.Fixture>
 {
     private const string UserLogin = "carol";
     private const string UserPassword = "carol-password-1";

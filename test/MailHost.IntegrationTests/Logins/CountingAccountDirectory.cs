@@ -29,4 +29,10 @@ internal sealed class CountingAccountDirectory(IAccountDirectory inner) : IAccou
         Inner.ReplacePasswordRecordAsync(accountName, expected, replacement, cancellationToken);
 
     public ValueTask<ReadOnlyMemory<byte>?> GetServerSecretAsync(CancellationToken cancellationToken) => Inner.GetServerSecretAsync(cancellationToken);
+
+    public ValueTask<AppPasswordCredential?> FindAppPasswordAsync(string accountName, ReadOnlyMemory<byte> lookupTag, CancellationToken cancellationToken) =>
+        Inner.FindAppPasswordAsync(accountName, lookupTag, cancellationToken);
+
+    public ValueTask RecordAppPasswordUseAsync(string accountName, string id, AppPasswordUse use, CancellationToken cancellationToken) =>
+        Inner.RecordAppPasswordUseAsync(accountName, id, use, cancellationToken);
 }

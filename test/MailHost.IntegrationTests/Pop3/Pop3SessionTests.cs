@@ -16,7 +16,8 @@ public sealed class Pop3SessionTests
         MailTlsMode tls,
         bool allowPlaintext = false,
         Action<Pop3Options>? pop3 = null,
-        Action<MailEndpointOptions>? endpoint = null)
+        Action<MailEndpointOptions>? endpoint = null,
+        Action<MailHost.Logins.AuthenticationOptions>? auth = null)
         => TestMailServer<Pop3ConnectionHandler>.StartAsync(
             o =>
             {
@@ -32,6 +33,11 @@ public sealed class Pop3SessionTests
                 if (pop3 is not null)
                 {
                     services.Configure(pop3);
+                }
+
+                if (auth is not null)
+                {
+                    services.Configure(auth);
                 }
             });
 

@@ -9,7 +9,8 @@ public class SaslPropertyTests
 {
     private static readonly Gen<byte[]> Bytes = Gen.OneOf(
         Gen.Byte.Array[0, 64],
-        Gen.Char["n,=ayprcm0A\0é"].Array[0, 40].Select(Encoding.UTF8.GetBytes));
+        Gen.Char["n,=ayprcm0A\0é"].Array[0, 40].Select(Encoding.UTF8.GetBytes),
+        Gen.Char["n,=a\u0001uthosrBe k"].Array[0, 40].Select(Encoding.UTF8.GetBytes));
 
     [Fact]
     public void Response_decoding_never_throws() =>
@@ -33,6 +34,11 @@ public class SaslPropertyTests
                     if (step.Kind == SaslStepKind.NeedScramCredentials)
                     {
                         step = mechanism.ProvideCredentials(new SaslScramCredentials(new byte[16], 4096, new byte[32], new byte[32]));
+                    }
+
+                    if (step.Kind == SaslStepKind.VerifyBearerToken)
+                    {
+                        step = mechanism.RejectToken("{\"status\":\"invalid_token\"}"u8.ToArray());
                     }
 
                     if (step.Kind != SaslStepKind.Challenge)

@@ -39,6 +39,8 @@ public class ProtocolTraceRedactorLinesTests
     [InlineData("AGFsaWNlAHNlY3JldA==")]
     [InlineData("c2VjcmV0")]
     [InlineData("=")]
+    [InlineData("eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl-_w")] // a raw JWT (RFC 7519 §3)
+    [InlineData("ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg~")] // an RFC 6750 b64token
     public void A_lone_base64_word_is_hidden_as_a_SASL_response_sent_out_of_turn(string line)
     {
         Imap(line + "\r\n").Should().Equal(ProtocolTraceRedactor.RedactedMarker);

@@ -29,7 +29,7 @@ public sealed class SqliteAccountDirectorySchemaTests : DirectoryTestBase
             }
         }
 
-        tables.Should().Contain(["domains", "accounts", "addresses", "aliases", "login_history", "unresolved_logins", "api_keys", "audit_log"]);
+        tables.Should().Contain(["domains", "accounts", "addresses", "aliases", "login_history", "unresolved_logins", "api_keys", "audit_log", "app_passwords"]);
         Logger.Entries.Should().ContainSingle(e => e.EventId.Id == 3100 && e.Level == LogLevel.Information)
             .Which.Message.Should().Contain($"applied {SqliteAccountDirectorySchema.Migrations.Count} migration(s)").And.Contain("0 -> ");
     }
@@ -69,7 +69,8 @@ public sealed class SqliteAccountDirectorySchemaTests : DirectoryTestBase
 
         var directory = await OpenAsync();
 
-        Logger.Entries.Should().ContainSingle(e => e.EventId.Id == 3100).Which.Message.Should().Contain($"applied 1 migration(s), schema version {Before} -> {Before + 1}");
+        var latest = SqliteAccountDirectorySchema.Migrations.Count;
+        Logger.Entries.Should().ContainSingle(e => e.EventId.Id == 3100).Which.Message.Should().Contain($"applied {latest - Before} migration(s), schema version {Before} -> {latest}");
         var alice = await directory.GetAccountAsync("alice", 0, Ct);
         alice!.Account.Should().BeEquivalentTo(new AccountInfo("alice", ["alice@example.com"], []));
         alice.HasPassword.Should().BeTrue();
@@ -83,6 +84,36 @@ public sealed class SqliteAccountDirectorySchemaTests : DirectoryTestBase
         await directory.AppendAuditAsync(new AuditEntry(Time.GetUtcNow(), "cli:root", null, AuditActions.AccountAdminGrant, "alice", null), Ct);
         (await directory.GetAuditAsync(10, Ct)).Should().ContainSingle();
         (await directory.IsAdministratorAsync("alice", Ct)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_directory_of_the_version_before_app_passwords_is_upgraded_with_its_accounts_and_login_history_kept()
+    {
+        const int Before = 5;
+        var password = PasswordRecord.Create("secret", Iterations).ToString();
+        await using (var connection = await SqliteDatabase.OpenAsync(DatabasePath, Ct))
+        {
+            (await SqliteDatabase.MigrateAsync(connection, SqliteAccountDirectorySchema.Migrations.Take(Before).ToList(), Ct)).Should().Be(Before);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                INSERT INTO domains (name, created) VALUES ('example.com', 0);
+                INSERT INTO accounts (name, password, disabled, created) VALUES ('alice', '{password}', 0, 1772366400000);
+                INSERT INTO addresses (address, account_id, domain_id) VALUES ('alice@example.com', 1, 1);
+                INSERT INTO login_history (account_id, time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome)
+                VALUES (1, 1772366400000, 'alice', 'IMAP', 'LOGIN', '192.0.2.7:50000', 1, NULL, 'Succeeded');
+                """;
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var directory = await OpenAsync();
+
+        Logger.Entries.Should().ContainSingle(e => e.EventId.Id == 3100).Which.Message.Should().Contain($"applied 1 migration(s), schema version {Before} -> {Before + 1}");
+        var alice = await directory.GetAccountAsync("alice", 10, Ct);
+        alice!.Account.RequiresAppPasswords.Should().BeFalse("no account required app passwords before");
+        alice.RecentLogins.Should().ContainSingle().Which.Should().Match<LoginRecord>(l => l.Login == "alice" && l.AppPasswordId == null && l.Outcome == LoginOutcome.Succeeded);
+        var created = await directory.CreateAppPasswordAsync("alice", new NewAppPassword("Phone", AppPasswordProtocols.All, [], null), Iterations, Ct);
+        (await directory.ListAppPasswordsAsync("alice", Ct)).Should().ContainSingle().Which.Id.Should().Be(created!.AppPassword.Id);
+        (await directory.SetAppPasswordsRequiredAsync("alice", true, Ct)).Succeeded.Should().BeTrue();
     }
 
     [Fact]
@@ -124,7 +155,7 @@ public sealed class SqliteAccountDirectorySchemaTests : DirectoryTestBase
         var administration = provider.GetRequiredService<IAccountAdministration>();
 
         directory.Should().BeSameAs(administration).And.BeSameAs(provider.GetRequiredService<SqliteAccountDirectory>())
-            .And.BeSameAs(provider.GetRequiredService<IAdministrationDirectory>());
+            .And.BeSameAs(provider.GetRequiredService<IAdministrationDirectory>()).And.BeSameAs(provider.GetRequiredService<IAppPasswordAdministration>());
         (await administration.AddDomainAsync("example.com", Ct)).Succeeded.Should().BeTrue();
         (await directory.IsLocalDomainAsync("example.com", Ct)).Should().BeTrue();
     }

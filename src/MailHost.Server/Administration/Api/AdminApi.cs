@@ -99,6 +99,33 @@ internal static class AdminApi
         });
         write.MapDelete("/accounts/{name}", async (string name, AccountOperations accounts, HttpContext http) =>
             ApiResults.From(await accounts.RemoveAsync(AdminActor.From(http), name, http.RequestAborted).ConfigureAwait(false)));
+        MapAppPasswords(read, write);
+    }
+
+    private static void MapAppPasswords(RouteGroupBuilder read, RouteGroupBuilder write)
+    {
+        read.MapGet("/accounts/{name}/app-passwords", async Task<IResult> (string name, AppPasswordOperations appPasswords, CancellationToken ct) =>
+            await appPasswords.ListAsync(name, ct).ConfigureAwait(false) is { } list
+                ? TypedResults.Ok(list.Select(AppPasswordView.From))
+                : ApiResults.NotFound($"There is no account '{name}'."));
+        write.MapPost("/accounts/{name}/app-passwords", async Task<IResult> (string name, AppPasswordCreateRequest request, AppPasswordOperations appPasswords, HttpContext http) =>
+        {
+            var protocols = request.Protocols is null ? null : string.Join(',', request.Protocols);
+            var creation = await appPasswords.CreateAsync(
+                AdminActor.From(http), name, request.Name, protocols, request.Networks ?? [], request.Expires, http.RequestAborted).ConfigureAwait(false);
+            return creation switch
+            {
+                { Created: { } created } => TypedResults.Ok(new AppPasswordCreatedResponse(AppPasswordView.From(created.AppPassword), created.Secret)),
+                { UnknownAccount: true } => ApiResults.NotFound(creation.Problem!),
+                _ => ApiResults.BadRequest(creation.Problem!),
+            };
+        });
+        write.MapDelete("/accounts/{name}/app-passwords/{id}", async Task<IResult> (string name, string id, AppPasswordOperations appPasswords, HttpContext http) =>
+            await appPasswords.RevokeAsync(AdminActor.From(http), name, id, http.RequestAborted).ConfigureAwait(false)
+                ? TypedResults.NoContent()
+                : ApiResults.NotFound($"Account '{name}' has no app password '{id}'."));
+        write.MapPut("/accounts/{name}/app-passwords/required", async (string name, AppPasswordsRequiredRequest request, AppPasswordOperations appPasswords, HttpContext http) =>
+            ApiResults.From(await appPasswords.SetRequiredAsync(AdminActor.From(http), name, request.Required, http.RequestAborted).ConfigureAwait(false)));
     }
 
     private static void MapAliases(RouteGroupBuilder read, RouteGroupBuilder write)

@@ -38,4 +38,15 @@ internal static partial class AccountDirectoryLog
 
     [LoggerMessage(EventId = 3115, Level = LogLevel.Information, Message = "API key {KeyId} revoked")]
     public static partial void ApiKeyRevoked(ILogger logger, string keyId);
+
+    // The name is operator input: a structured value, never formatted into the message template. The secret is never logged.
+    [LoggerMessage(EventId = 3116, Level = LogLevel.Information, Message = "App password {AppPasswordId} ({AppPasswordName}) created for account {AccountName}")]
+    public static partial void AppPasswordCreated(ILogger logger, string appPasswordId, string appPasswordName, string accountName);
+
+    [LoggerMessage(EventId = 3117, Level = LogLevel.Information, Message = "App password {AppPasswordId} of account {AccountName} revoked")]
+    public static partial void AppPasswordRevoked(ILogger logger, string appPasswordId, string accountName);
+
+    [LoggerMessage(EventId = 3118, Level = LogLevel.Warning,
+        Message = "App password {AppPasswordId} of account {AccountName} has a malformed stored record or network list; it is refused until it is revoked and made again")]
+    public static partial void MalformedAppPassword(ILogger logger, string appPasswordId, string accountName);
 }

@@ -174,7 +174,7 @@ public abstract partial class SqlAccountDirectory
             using var transaction = await BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
             var addresses = await ReadAddressMapAsync(connection, transaction, "SELECT account_id, address FROM addresses ORDER BY id;", cancellationToken).ConfigureAwait(false);
             var aliases = await ReadAddressMapAsync(connection, transaction, "SELECT account_id, address FROM aliases ORDER BY id;", cancellationToken).ConfigureAwait(false);
-            using var command = CreateCommand(connection, transaction, "SELECT id, name, disabled FROM accounts ORDER BY name;", []);
+            using var command = CreateCommand(connection, transaction, "SELECT id, name, disabled, require_app_passwords FROM accounts ORDER BY name;", []);
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -186,7 +186,10 @@ public abstract partial class SqlAccountDirectory
                         reader.GetString(1),
                         addresses.TryGetValue(id, out var own) ? own : [],
                         aliases.TryGetValue(id, out var alias) ? alias : [],
-                        reader.GetBoolean(2)));
+                        reader.GetBoolean(2))
+                    {
+                        RequiresAppPasswords = reader.GetBoolean(3),
+                    });
                 }
 
                 return accounts;
@@ -442,8 +445,13 @@ public abstract partial class SqlAccountDirectory
         ReadListAsync(
             connection,
             transaction,
-            "SELECT time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome FROM login_history WHERE account_id = @account ORDER BY id DESC LIMIT @limit;",
-            r => ReadLogin(r, account.Name),
+            "SELECT time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome, app_password_id, app_password_name, token_issuer FROM login_history WHERE account_id = @account ORDER BY id DESC LIMIT @limit;",
+            r => ReadLogin(r, account.Name) with
+            {
+                AppPasswordId = r.IsDBNull(8) ? null : r.GetString(8),
+                AppPasswordName = r.IsDBNull(9) ? null : r.GetString(9),
+                TokenIssuer = r.IsDBNull(10) ? null : r.GetString(10),
+            },
             cancellationToken,
             ("@account", account.Id),
             ("@limit", maxCount));

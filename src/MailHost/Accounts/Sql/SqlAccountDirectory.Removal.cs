@@ -7,7 +7,7 @@ namespace MailHost.Accounts.Sql;
 /// Removing an account together with its mail, which lives in another database (the mail store) that no transaction
 /// here can cover. The order makes every interruption safe:
 /// <list type="number">
-/// <item>One directory transaction deletes the account (addresses, aliases and login history go with it) and writes
+/// <item>One directory transaction deletes the account (addresses, aliases, app passwords and login history go with it) and writes
 /// a <c>removed_accounts</c> row for the name. Before it commits the account is whole; after it nobody can log in
 /// as the account or send mail to it, and its mail is marked for deletion.</item>
 /// <item>Holding the directory's write lock, the mail store deletes the account's mail in one transaction of its own,
@@ -35,7 +35,7 @@ public abstract partial class SqlAccountDirectory
         {
             using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
 
-            // Addresses, aliases and login history go with the account (ON DELETE CASCADE; foreign_keys is on).
+            // Addresses, aliases, app passwords and login history go with the account (ON DELETE CASCADE; foreign_keys is on).
             var removed = await ExecuteAsync(connection, transaction, "DELETE FROM accounts WHERE name = @name;", cancellationToken, ("@name", name)).ConfigureAwait(false);
             if (removed == 0)
             {

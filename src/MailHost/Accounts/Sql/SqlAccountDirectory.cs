@@ -9,7 +9,8 @@ namespace MailHost.Accounts.Sql;
 
 /// <summary>
 /// The account directory on a relational database: domains, accounts, addresses, aliases, login history, the
-/// shared server secret and what the administration console needs (administrators, TOTP, API keys, the audit log), in
+/// shared server secret, app passwords and what the administration console needs (administrators, TOTP, API keys, the
+/// audit log), in
 /// portable SQL over ADO.NET. A database supplies only how it connects, how it begins a
 /// read and a write transaction, and its schema (the SQLite directory and the PostgreSQL one derive from it).
 /// </summary>
@@ -198,8 +199,8 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
                     connection,
                     transaction,
                     """
-                    INSERT INTO login_history (account_id, time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome)
-                    VALUES (@account, @time, @login, @protocol, @mechanism, @remote, @tls, @client, @outcome);
+                    INSERT INTO login_history (account_id, time, login, protocol, mechanism, remote_endpoint, tls, client_name, outcome, app_password_id, app_password_name, token_issuer)
+                    VALUES (@account, @time, @login, @protocol, @mechanism, @remote, @tls, @client, @outcome, @appPasswordId, @appPasswordName, @tokenIssuer);
                     DELETE FROM login_history WHERE account_id = @account AND outcome IN (@empty, @throttled) AND id <=
                         (SELECT id FROM login_history WHERE account_id = @account AND outcome IN (@empty, @throttled)
                          ORDER BY id DESC LIMIT 1 OFFSET @keepUnchecked);
@@ -207,7 +208,11 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
                         (SELECT id FROM login_history WHERE account_id = @account ORDER BY id DESC LIMIT 1 OFFSET @keep);
                     """,
                     cancellationToken,
-                    [("@account", account.Id), .. LoginParameters(record), .. UncheckedParameters, ("@keep", LoginHistoryPerAccount)]).ConfigureAwait(false);
+                    [
+                        ("@account", account.Id), .. LoginParameters(record), .. UncheckedParameters, ("@keep", LoginHistoryPerAccount),
+                        ("@appPasswordId", record.AppPasswordId), ("@appPasswordName", Clip(record.AppPasswordName)),
+                        ("@tokenIssuer", Clip(record.TokenIssuer)),
+                    ]).ConfigureAwait(false);
             }
             else
             {
@@ -294,7 +299,11 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
 
     private static async Task<AccountRow?> FindAccountAsync(DbConnection connection, DbTransaction? transaction, string name, CancellationToken cancellationToken)
     {
-        using var command = CreateCommand(connection, transaction, "SELECT id, name, password, disabled, created, administrator, totp_secret IS NOT NULL FROM accounts WHERE name = @name;", [("@name", name)]);
+        using var command = CreateCommand(
+            connection,
+            transaction,
+            "SELECT id, name, password, disabled, created, administrator, totp_secret IS NOT NULL, require_app_passwords FROM accounts WHERE name = @name;",
+            [("@name", name)]);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -310,7 +319,8 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
                 reader.GetBoolean(3),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
                 reader.GetBoolean(5),
-                reader.GetBoolean(6));
+                reader.GetBoolean(6),
+                reader.GetBoolean(7));
         }
     }
 
@@ -358,12 +368,12 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
                 null,
                 $"""
                 WITH target AS ({target})
-                SELECT 0 AS kind, a.id, a.name, a.disabled FROM accounts a WHERE a.id IN (SELECT id FROM target)
-                UNION ALL SELECT 1, x.id, x.address, NULL FROM addresses x WHERE x.account_id IN (SELECT id FROM target)
-                UNION ALL SELECT 2, x.id, x.address, NULL FROM aliases x WHERE x.account_id IN (SELECT id FROM target)
+                SELECT 0 AS kind, a.id, a.name, a.disabled, a.require_app_passwords FROM accounts a WHERE a.id IN (SELECT id FROM target)
+                UNION ALL SELECT 1, x.id, x.address, NULL, NULL FROM addresses x WHERE x.account_id IN (SELECT id FROM target)
+                UNION ALL SELECT 2, x.id, x.address, NULL, NULL FROM aliases x WHERE x.account_id IN (SELECT id FROM target)
                 ORDER BY 1, 2;
                 """,
-                r => (Kind: r.GetInt32(0), Text: r.GetString(2), Disabled: !r.IsDBNull(3) && r.GetBoolean(3)),
+                r => (Kind: r.GetInt32(0), Text: r.GetString(2), Disabled: !r.IsDBNull(3) && r.GetBoolean(3), RequiresAppPasswords: !r.IsDBNull(4) && r.GetBoolean(4)),
                 cancellationToken,
                 ("@key", key)).ConfigureAwait(false);
             if (rows.Count == 0 || rows[0].Kind != 0)
@@ -375,7 +385,10 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
                 rows[0].Text,
                 [.. rows.Where(r => r.Kind == 1).Select(r => r.Text)],
                 [.. rows.Where(r => r.Kind == 2).Select(r => r.Text)],
-                rows[0].Disabled);
+                rows[0].Disabled)
+            {
+                RequiresAppPasswords = rows[0].RequiresAppPasswords,
+            };
         }
     }
 
@@ -383,7 +396,7 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
     {
         var addresses = await ReadStringsAsync(connection, transaction, "SELECT address FROM addresses WHERE account_id = @account ORDER BY id;", account.Id, cancellationToken).ConfigureAwait(false);
         var aliases = await ReadStringsAsync(connection, transaction, "SELECT address FROM aliases WHERE account_id = @account ORDER BY id;", account.Id, cancellationToken).ConfigureAwait(false);
-        return new AccountInfo(account.Name, addresses, aliases, account.Disabled);
+        return new AccountInfo(account.Name, addresses, aliases, account.Disabled) { RequiresAppPasswords = account.RequiresAppPasswords };
     }
 
     private static Task<List<string>> ReadStringsAsync(DbConnection connection, DbTransaction? transaction, string sql, long accountId, CancellationToken cancellationToken) =>
@@ -445,5 +458,5 @@ public abstract partial class SqlAccountDirectory : IAccountDirectory, IAccountA
             Enum.TryParse<LoginOutcome>(reader.GetString(7), out var outcome) ? outcome : LoginOutcome.Failed);
     }
 
-    private sealed record AccountRow(long Id, string Name, string? Password, bool Disabled, DateTimeOffset Created, bool Administrator, bool HasTotp);
+    private sealed record AccountRow(long Id, string Name, string? Password, bool Disabled, DateTimeOffset Created, bool Administrator, bool HasTotp, bool RequiresAppPasswords);
 }

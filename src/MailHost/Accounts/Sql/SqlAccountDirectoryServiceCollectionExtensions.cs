@@ -9,8 +9,8 @@ public static class SqlAccountDirectoryServiceCollectionExtensions
 {
     /// <summary>
     /// Registers one directory made by <paramref name="create"/> as a singleton of its own type and as the
-    /// <see cref="IAccountDirectory"/>, <see cref="IAccountAdministration"/> and <see cref="IAdministrationDirectory"/>
-    /// services, and finishes the account
+    /// <see cref="IAccountDirectory"/>, <see cref="IAccountAdministration"/>, <see cref="IAdministrationDirectory"/> and
+    /// <see cref="IAppPasswordAdministration"/> services, and finishes the account
     /// removals a crash interrupted when the host starts.
     /// </summary>
     public static IServiceCollection AddSqlAccountDirectory<TDirectory>(this IServiceCollection services, Func<IServiceProvider, TDirectory> create)
@@ -24,6 +24,7 @@ public static class SqlAccountDirectoryServiceCollectionExtensions
         services.AddSingleton<IAccountDirectory>(provider => provider.GetRequiredService<TDirectory>());
         services.AddSingleton<IAccountAdministration>(provider => provider.GetRequiredService<TDirectory>());
         services.AddSingleton<IAdministrationDirectory>(provider => provider.GetRequiredService<TDirectory>());
+        services.AddSingleton<IAppPasswordAdministration>(provider => provider.GetRequiredService<TDirectory>());
         return services;
     }
 }

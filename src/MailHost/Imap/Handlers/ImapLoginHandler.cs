@@ -2,7 +2,6 @@ using System.Text;
 using MailHost.Connections;
 using MailHost.Logins;
 using MailHost.Protocols.Imap;
-using MailHost.Protocols.Sasl;
 
 namespace MailHost.Imap.Handlers;
 
@@ -65,7 +64,8 @@ internal sealed class ImapLoginHandler(ImapSessionState session, ImapServices se
         var mechanism = mechanisms.FirstOrDefault(m => string.Equals(m, command.Mechanism, StringComparison.OrdinalIgnoreCase));
         if (mechanism is null)
         {
-            if (!info.IsTls && SaslMechanismNames.All.Contains(command.Mechanism.ToUpperInvariant()))
+            // A mechanism this server would offer inside TLS (a bearer token one even where passwords may go in plain text).
+            if (!info.IsTls && services.Sasl.GetMechanisms(isTls: true).Contains(command.Mechanism, StringComparer.OrdinalIgnoreCase))
             {
                 session.Writer.WriteTagged(command.Tag, ImapResponseStatus.No, "PRIVACYREQUIRED", "Authentication is not allowed without TLS; use STARTTLS first");
             }
@@ -115,7 +115,7 @@ internal sealed class ImapLoginHandler(ImapSessionState session, ImapServices se
                 AuthenticationStatus.EncryptionRequired => (ImapResponseStatus.No, "PRIVACYREQUIRED"),
                 AuthenticationStatus.AuthorizationDenied => (ImapResponseStatus.No, "AUTHORIZATIONFAILED"),
                 AuthenticationStatus.MechanismNotSupported => (ImapResponseStatus.No, "CANNOT"),
-                AuthenticationStatus.Throttled => (ImapResponseStatus.No, "UNAVAILABLE"),
+                AuthenticationStatus.Throttled or AuthenticationStatus.TemporaryFailure => (ImapResponseStatus.No, "UNAVAILABLE"),
                 _ => (ImapResponseStatus.No, "AUTHENTICATIONFAILED"),
             };
             session.Writer.WriteTagged(tag, status, code, result.Message);
@@ -138,10 +138,10 @@ internal sealed class ImapLoginHandler(ImapSessionState session, ImapServices se
         }
 
         // The loop has already reset the bad-command count: this command was valid.
-        session.LogIn(opened.Value, result.Account.Name);
+        session.LogIn(opened.Value, result.Account.Name, result.Policy ?? ClientPolicy.None);
         ImapLog.LoggedIn(services.Logger, result.Account.Name, context.Mechanism ?? "?");
 
-        // RFC 9051 §6.2.2: the capabilities may change at login, so the OK carries them.
+        // RFC 9051 §6.2.2: the capabilities may change at login, so the OK carries them (less any the policy hides).
         session.Writer.WriteTagged(tag, ImapResponseStatus.Ok, capabilities.Code(), "Logged in");
     }
 }
