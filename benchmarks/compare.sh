@@ -9,13 +9,16 @@
 #
 # The IMAP workloads run on their own users (box0, box1, ...), whose INBOXes are filled over SMTP with the same
 # number of messages on both sides before the first round, so that both servers answer on equal mailboxes (the SMTP
-# workload's users receive as many messages as each server accepts in its runs).
+# workload's users receive as many messages as each server accepts in its runs). The imap-write workload runs on the
+# users wbox0.. (--write-users), filled the same way with --write-messages each; the search workload on search0, whose
+# INBOX the load tool fills over IMAP with the same --search-messages messages, flags and dates on both sides.
 #
 # Needs root (Dovecot and Postfix drop privileges to their own users), python3, openssl and the .NET SDK.
 #
 #   benchmarks/compare.sh [--rounds 3] [--seconds 10] [--clients 20] [--users 20] [--iterations 10000]
 #                         [--idle-clients 1000] [--big-mib 100] [--mailbox-messages 1000]
-#                         [--workloads "smtp imap imap-login pop3 big idle"]
+#                         [--search-messages 5000] [--search-repeat 10] [--write-users 100] [--write-messages 300]
+#                         [--workloads "smtp imap imap-login pop3 big idle"]   (also: search imap-write)
 #                         [--store sqlite|postgres] [--keep] [--no-install]
 #
 # --store postgres runs MailHost on a throwaway PostgreSQL cluster started here (Debian's postgresql package, on a
@@ -30,6 +33,10 @@ ITERATIONS=10000
 IDLE_CLIENTS=1000
 BIG_MIB=100
 MAILBOX_MESSAGES=1000
+SEARCH_MESSAGES=5000
+SEARCH_REPEAT=10
+WRITE_USERS=100
+WRITE_MESSAGES=300
 WORKLOADS="smtp imap imap-login pop3 big idle"
 KEEP=0
 INSTALL=1
@@ -46,14 +53,20 @@ while [[ $# -gt 0 ]]; do
     --idle-clients) IDLE_CLIENTS=$2; shift 2 ;;
     --big-mib) BIG_MIB=$2; shift 2 ;;
     --mailbox-messages) MAILBOX_MESSAGES=$2; shift 2 ;;
+    --search-messages) SEARCH_MESSAGES=$2; shift 2 ;;
+    --search-repeat) SEARCH_REPEAT=$2; shift 2 ;;
+    --write-users) WRITE_USERS=$2; shift 2 ;;
+    --write-messages) WRITE_MESSAGES=$2; shift 2 ;;
     --workloads) WORKLOADS=$2; shift 2 ;;
     --store) STORE=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --no-install) INSTALL=0; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+
+has_workload() { [[ " $WORKLOADS " == *" $1 "* ]]; }
 
 # Ports: MailHost 21xxx, Dovecot and Postfix 31xxx. Only loopback is ever used.
 MH_IMAP=21143; MH_POP3=21110; MH_SMTP=21025
@@ -159,6 +172,8 @@ export Logging__LogLevel__Default=Warning
 
 NAMES=()
 for ((i = 0; i < USERS; i++)); do NAMES+=("user$i" "box$i"); done
+if has_workload imap-write; then for ((i = 0; i < WRITE_USERS; i++)); do NAMES+=("wbox$i"); done; fi
+if has_workload search; then NAMES+=(search0); fi
 echo "== creating ${#NAMES[@]} users on each server (PBKDF2-SHA-256, $ITERATIONS iterations)"
 (cd "$WORK/mailhost" && dotnet "$MAILHOST" domains add example.com >/dev/null)
 for name in "${NAMES[@]}"; do
@@ -307,7 +322,7 @@ load() { # name json args...
   dotnet "$LOADTEST" "$@" --json "$json" > "$WORK/$name.txt" 2>&1 || true
 }
 
-metric() { # json operation|total|memory
+metric() { # json operation|total|commands|errors|count
   python3 - "$1" "$2" <<'EOF'
 import json, sys
 data = json.load(open(sys.argv[1]))
@@ -315,6 +330,10 @@ rows = {r['Operation']: r for r in data['Results']}
 what = sys.argv[2]
 if what == 'total':
     print(round(sum(r['PerSecond'] for name, r in rows.items() if name not in ('login', 'SELECT')), 1))
+elif what == 'commands':
+    print(round(sum(r['PerSecond'] for name, r in rows.items() if name not in ('login', 'setup', 'session')), 1))
+elif what == 'errors':
+    print(sum(r['Errors'] for r in rows.values()))
 elif what == 'count':
     print(rows.get('message', {'Count': 0})['Count'])
 else:
@@ -351,8 +370,12 @@ RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"; }   # workload server round value
 
+search_rows() { # json -> "kind hits hash median p90" per SEARCH kind
+  python3 -c "import json,sys; [print(d['Kind'], d['Hits'], d['UidHash'], d['MedianMs'], d['P90Ms']) for d in (json.load(open(sys.argv[1])).get('Details') or [])]" "$1"
+}
+
 BIG_BYTES=$(( BIG_MIB * 1048576 ))
-if [[ " $WORKLOADS " == *" imap"* && $MAILBOX_MESSAGES -gt 0 ]]; then
+if { has_workload imap || has_workload imap-login; } && [[ $MAILBOX_MESSAGES -gt 0 ]]; then
   echo "== filling the IMAP users' INBOXes: $MAILBOX_MESSAGES messages of 4 KiB each, on both sides"
   for s in mailhost:$MH_SMTP postfix:$PF_SMTP; do
     load "seed-${s%%:*}" "$WORK/j.json" smtp --port "${s##*:}" --clients "$CLIENTS" --users "$USERS" --rcpt 'box{0}@example.com' \
@@ -361,6 +384,28 @@ if [[ " $WORKLOADS " == *" imap"* && $MAILBOX_MESSAGES -gt 0 ]]; then
     if [[ ${s%%:*} == mailhost ]]; then wait_mailhost_index; else wait_postfix_queue; fi
   done
 fi
+if has_workload imap-write && [[ $WRITE_MESSAGES -gt 0 ]]; then
+  echo "== filling the imap-write users' INBOXes: $WRITE_USERS users, $WRITE_MESSAGES messages of 4 KiB each, on both sides"
+  for s in mailhost:$MH_SMTP postfix:$PF_SMTP; do
+    load "seed-write-${s%%:*}" "$WORK/j.json" smtp --port "${s##*:}" --clients "$CLIENTS" --users "$WRITE_USERS" --rcpt 'wbox{0}@example.com' \
+      --messages 50 --size 4096 --count $(( WRITE_USERS * WRITE_MESSAGES )) --seconds 600
+    echo "   ${s%%:*}: $(metric "$WORK/j.json" count) messages accepted"
+    if [[ ${s%%:*} == mailhost ]]; then wait_mailhost_index; else wait_postfix_queue; fi
+  done
+fi
+if has_workload search; then
+  # Over IMAP (MULTIAPPEND), not SMTP: the SEARCH kinds need set flags, keywords and internal dates, and one ordered
+  # stream on one connection gives both servers the same UIDs, so their answers can be compared UID for UID.
+  echo "== filling search0's INBOX over IMAP: $SEARCH_MESSAGES messages, the same on both sides"
+  for s in mailhost:$MH_IMAP dovecot:$DV_IMAP; do
+    load "seed-search-${s%%:*}" "$WORK/j.json" search --port "${s##*:}" --tls starttls --user search0 --users 1 \
+      --mailbox-messages "$SEARCH_MESSAGES" --repeat 0 --seconds 3600
+    grep -E '^(filled|error)' "$WORK/seed-search-${s%%:*}.txt" | sed "s/^/   ${s%%:*}: /" || true
+    if [[ ${s%%:*} == mailhost ]]; then wait_mailhost_index; fi
+  done
+fi
+SEARCH_DIFFS="$WORK/search-diffs.txt"
+: > "$SEARCH_DIFFS"
 for ((round = 1; round <= ROUNDS; round++)); do
   echo "== round $round of $ROUNDS"
   for w in $WORKLOADS; do
@@ -413,6 +458,40 @@ for ((round = 1; round <= ROUNDS; round++)); do
         # after the same steps with a 1 MiB message (the load tool's warm-up), so first-use costs are not counted.
         load "big-mailhost-$round" "$WORK/j.json" big --port "$MH_IMAP" --pop3-port "$MH_POP3" --tls starttls --size "$BIG_BYTES" --clients 1 --seconds 600 --pid "$MH_PID"
         grep -E 'growth|before' "$WORK/big-mailhost-$round.txt" | sed 's/^/   /' ;;
+      imap-write)
+        # --clients sessions stay logged in to wbox accounts and repeat the write-heavy cycle; the rate counts every
+        # command of the cycle. Any NO, BAD or BYE is a protocol error, listed after the run.
+        for s in mailhost:$MH_IMAP dovecot:$DV_IMAP; do
+          load "imap-write-${s%%:*}-$round" "$WORK/j.json" imap-write --port "${s##*:}" --tls starttls --clients "$CLIENTS" \
+            --users "$WRITE_USERS" --user 'wbox{0}' --seconds "$SECONDS_PER_RUN"
+          record imap-write "${s%%:*}" "$round" "$(metric "$WORK/j.json" commands)"
+          errors=$(metric "$WORK/j.json" errors)
+          record imap-write-errors "${s%%:*}" "$round" "$errors"
+          if [[ $errors -gt 0 ]]; then
+            echo "   !! ${s%%:*}: $errors errors in imap-write (first ones below; all in $WORK/imap-write-${s%%:*}-$round.txt)"
+            sed -n '/^protocol errors/,$p' "$WORK/imap-write-${s%%:*}-$round.txt" | head -11 | sed 's/^/   /'
+          fi
+          if [[ ${s%%:*} == mailhost ]]; then wait_mailhost_index; fi
+        done ;;
+      search)
+        # One connection, each SEARCH kind --search-repeat times after an uncounted round; the hits must agree.
+        for s in mailhost:$MH_IMAP dovecot:$DV_IMAP; do
+          load "search-${s%%:*}-$round" "$WORK/j.json" search --port "${s##*:}" --tls starttls --user search0 --users 1 \
+            --mailbox-messages "$SEARCH_MESSAGES" --repeat "$SEARCH_REPEAT" --seconds 3600
+          grep '^error' "$WORK/search-${s%%:*}-$round.txt" | sed "s/^/   !! ${s%%:*}: /" || true
+          search_rows "$WORK/j.json" > "$WORK/search-hits-${s%%:*}-$round.txt"
+          while read -r kind hits hash median p90; do
+            record "search-$kind" "${s%%:*}" "$round" "$median"
+          done < "$WORK/search-hits-${s%%:*}-$round.txt"
+        done
+        # Same query, same mailbox: both servers must find the same UIDs.
+        join <(awk '{ print $1, $2, $3 }' "$WORK/search-hits-mailhost-$round.txt" | sort) \
+             <(awk '{ print $1, $2, $3 }' "$WORK/search-hits-dovecot-$round.txt" | sort) -a1 -a2 -e missing -o 0,1.2,1.3,2.2,2.3 \
+          | awk -v r="$round" '$2 != $4 || $3 != $5 { printf "round %s: SEARCH %s: MailHost %s hits (%s), Dovecot %s hits (%s)\n", r, $1, $2, $3, $4, $5 }' \
+          | tee -a "$SEARCH_DIFFS" | sed 's/^/   !! HITS DIFFER: /'
+        printf '   %-14s%8s%10s%12s%12s\n' kind hits uid-hash "MH med ms" "DV med ms"
+        join <(sort "$WORK/search-hits-mailhost-$round.txt") <(sort "$WORK/search-hits-dovecot-$round.txt") \
+          | awk '{ printf "   %-14s%8s%10s%12.2f%12.2f\n", $1, $2, substr($3, 1, 8), $4, $8 }' ;;
       *) echo "compare.sh: unknown workload $w" >&2; exit 2 ;;
     esac
   done
@@ -428,9 +507,15 @@ for line in open(sys.argv[1]):
     workload, server, _, value = line.rstrip('\n').split('\t')
     values[(workload, server)].append(float(value))
 units = {'smtp': 'messages/s (250s)', 'imap': 'operations/s', 'imap-login': 'logins/s', 'pop3': 'sessions/s',
-         'idle-kb': 'kB per IDLE connection (PSS)', 'idle-held': 'connections held'}
-print(f"{'workload':<12}{'unit':<30}{'MailHost':>12}{'peer':>10}{'peer value':>12}{'ratio':>8}")
-for workload in ['smtp', 'imap', 'imap-login', 'pop3', 'idle-kb', 'idle-held']:
+         'idle-kb': 'kB per IDLE connection (PSS)', 'idle-held': 'connections held',
+         'imap-write': 'commands/s', 'imap-write-errors': 'protocol errors'}
+searches = sorted({w for w, _ in values if w.startswith('search-')}, key=lambda w: min(i for i, l in enumerate(open(sys.argv[1])) if l.startswith(w + '\t')))
+for w in searches:
+    units[w] = 'ms median latency'
+# Lower is better for these: the ratio is peer/MailHost, so that above 1 still means MailHost is ahead.
+lower_better = {'idle-kb', *searches}
+print(f"{'workload':<20}{'unit':<30}{'MailHost':>12}{'peer':>10}{'peer value':>12}{'ratio':>8}")
+for workload in ['smtp', 'imap', 'imap-login', 'imap-write', 'imap-write-errors', 'pop3', 'idle-kb', 'idle-held', *searches]:
     mine = values.get((workload, 'mailhost'))
     if not mine:
         continue
@@ -438,8 +523,13 @@ for workload in ['smtp', 'imap', 'imap-login', 'pop3', 'idle-kb', 'idle-held']:
     peer = values.get((workload, peer_name))
     m = statistics.median(mine)
     p = statistics.median(peer) if peer else float('nan')
-    ratio = (m / p if workload != 'idle-kb' else p / m) if peer and p and m else float('nan')
-    print(f"{workload:<12}{units[workload]:<30}{m:>12.1f}{peer_name:>10}{p:>12.1f}{ratio:>8.2f}")
-print("ratio: MailHost/peer for rates; peer/MailHost for memory (above 1 means MailHost is ahead)")
+    ratio = (m / p if workload not in lower_better else p / m) if peer and p and m and workload != 'imap-write-errors' else float('nan')
+    print(f"{workload:<20}{units[workload]:<30}{m:>12.1f}{peer_name:>10}{p:>12.1f}{ratio:>8.2f}")
+print("ratio: MailHost/peer for rates; peer/MailHost for memory and latency (above 1 means MailHost is ahead)")
 EOF
+if [[ -s $SEARCH_DIFFS ]]; then
+  echo
+  echo "!! THE SEARCH HITS DIFFER BETWEEN THE SERVERS: their latencies above do not compare like with like"
+  sed 's/^/!!   /' "$SEARCH_DIFFS"
+fi
 echo "per-run outputs: $WORK/*.txt"

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace MailHost.LoadTest;
 
 /// <summary>
@@ -23,7 +21,7 @@ internal sealed class ImapLoad(LoadOptions options) : LoadRun(options)
         if (!await MeasureAsync("SELECT", async () =>
             {
                 var (ok, untagged) = await ImapProtocol.CommandAsync(connection, "SELECT INBOX", deadline).ConfigureAwait(false);
-                exists = untagged.Select(ParseExists).FirstOrDefault(n => n >= 0);
+                exists = untagged.Select(ImapProtocol.ParseExists).FirstOrDefault(n => n >= 0);
                 return ok;
             }).ConfigureAwait(false))
         {
@@ -50,7 +48,7 @@ internal sealed class ImapLoad(LoadOptions options) : LoadRun(options)
                 };
                 foreach (var line in untagged)
                 {
-                    if (ParseExists(line) is var n and >= 0)
+                    if (ImapProtocol.ParseExists(line) is var n and >= 0)
                     {
                         exists = n;
                     }
@@ -79,16 +77,5 @@ internal sealed class ImapLoad(LoadOptions options) : LoadRun(options)
         var expunge = await ImapProtocol.CommandAsync(connection, "EXPUNGE", ct).ConfigureAwait(false);
         untagged.AddRange(expunge.Untagged);
         return (ok && expunge.Ok, untagged);
-    }
-
-    private static int ParseExists(string line)
-    {
-        if (!line.EndsWith(" EXISTS", StringComparison.Ordinal))
-        {
-            return -1;
-        }
-
-        var parts = line.Split(' ');
-        return parts.Length == 3 && parts[0] == "*" && parts[2] == "EXISTS" && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
     }
 }

@@ -43,5 +43,8 @@ internal sealed class LatencyStats(string name)
         }
     }
 
-    private static double At(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    private static double At(double[] sorted, double q) => Quantile(sorted, q);
+
+    /// <summary>The nearest-rank quantile <paramref name="q"/> (0 to 1) of a sorted, non-empty array.</summary>
+    public static double Quantile(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

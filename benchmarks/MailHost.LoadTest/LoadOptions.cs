@@ -59,15 +59,21 @@ internal sealed class LoadOptions
     /// <summary>big: size of the message sent through the same steps first, unmeasured (0 = no warm-up).</summary>
     public long WarmupSize { get; init; } = 1024 * 1024;
 
+    /// <summary>search: messages in the searched INBOX, filled by the tool when it is empty.</summary>
+    public int MailboxMessages { get; init; } = 5000;
+
+    /// <summary>search: measured runs of each SEARCH kind (0 = fill the mailbox only).</summary>
+    public int Repeat { get; init; } = 10;
+
     public string User(int index) => string.Format(CultureInfo.InvariantCulture, UserPattern, index % Users);
 
     public static string Usage => """
         mailhost-load MODE --port N [options]
-          MODE            imap | smtp | pop3 | idle | big
+          MODE            imap | imap-write | search | smtp | pop3 | idle | big
           --host ADDR     server address; loopback only (default 127.0.0.1)
           --port N        server port (required)
-          --clients N     concurrent clients (10)
-          --seconds S     run time (10)
+          --clients N     concurrent clients (10; search: always 1)
+          --seconds S     run time (10; search: 3600, a bound on the fill and the searches)
           --max-ops N     stop after N operations in total (1000000)
           --tls MODE      none | starttls | implicit (none)
           --user PATTERN  login name pattern, {0} is the user index (user{0})
@@ -81,6 +87,9 @@ internal sealed class LoadOptions
           --rcpt PATTERN  smtp: recipient pattern, {0} is the recipient index (user{0}@example.com)
           --from ADDR     smtp: envelope sender (load@example.com)
           --login-every N imap: log in again after N commands (0: stay logged in)
+          --mailbox-messages N  search: messages in the INBOX of user 0, appended when it is empty (5000;
+                          a multiple of 1000: copies of one deterministic mix)
+          --repeat N      search: measured runs of each SEARCH kind after one uncounted round (10; 0: fill only)
           --logins N      idle: most clients logging in at the same time (50; 0: all at once)
           --pid PID       idle, big: the server process, for its resident memory
           --pop3-port N   big: POP3 port on which the message is retrieved after the IMAP part (0: skip)
@@ -116,13 +125,20 @@ internal sealed class LoadOptions
             throw new ArgumentException("--host must be a loopback address (127.0.0.0/8 or ::1)");
         }
 
+        // search measures latency on one connection, whatever --clients says.
+        var clients = Int("clients", 10);
+        if (args[0] == "search")
+        {
+            clients = 1;
+        }
+
         var options = new LoadOptions
         {
             Mode = args[0],
             Host = host,
             Port = Int("port", 0),
-            Clients = Int("clients", 10),
-            Duration = TimeSpan.FromSeconds(Int("seconds", 10)),
+            Clients = clients,
+            Duration = TimeSpan.FromSeconds(Int("seconds", args[0] == "search" ? 3600 : 10)),
             MaxOperations = Get("max-ops") is { } ops ? long.Parse(ops, CultureInfo.InvariantCulture) : 1_000_000,
             Tls = Get("tls") ?? "none",
             UserPattern = Get("user") ?? "user{0}",
@@ -140,6 +156,8 @@ internal sealed class LoadOptions
             ServerPid = Get("pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
             JsonPath = Get("json"),
             Pop3Port = Int("pop3-port", 0),
+            MailboxMessages = Int("mailbox-messages", 5000),
+            Repeat = Int("repeat", 10),
             WarmupSize = Get("warmup") is { } warmup ? long.Parse(warmup, CultureInfo.InvariantCulture) : 1024 * 1024,
         };
         if (values.Count > 0)
@@ -150,6 +168,11 @@ internal sealed class LoadOptions
         if (options.Port is <= 0 or > 65535)
         {
             throw new ArgumentException("--port is required (1-65535)");
+        }
+
+        if (options.MailboxMessages <= 0 || options.MailboxMessages % SearchCorpus.MixSize != 0 || options.Repeat < 0)
+        {
+            throw new ArgumentException("--mailbox-messages must be a positive multiple of 1000 and --repeat 0 or more");
         }
 
         if (options.Rate < 0)

@@ -71,6 +71,14 @@ internal abstract class LoadRun(LoadOptions options)
 
     protected virtual Task FinishAsync() => Task.CompletedTask;
 
+    /// <summary>Mode-specific results written to the JSON report as <c>Details</c> (null: none).</summary>
+    protected virtual object? Details => null;
+
+    /// <summary>
+    /// Operations left out of the report's "total" line (connection set-up); null when the mode prints no total.
+    /// </summary>
+    protected virtual IReadOnlySet<string>? NotInTotal => null;
+
     /// <summary>Whether each client runs one session only (a scripted scenario rather than a load loop).</summary>
     protected virtual bool RunsOnce => false;
 
@@ -151,6 +159,12 @@ internal abstract class LoadRun(LoadOptions options)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Operation,-14}{r.Count,10}{r.Errors,8}{r.PerSecond,10:F1}{r.P50Ms,10:F2}{r.P99Ms,10:F2}{r.MaxMs,10:F2}"));
         }
 
+        if (NotInTotal is { } excluded)
+        {
+            var counted = rows.Where(r => !excluded.Contains(r.Operation)).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total",-14}{counted.Sum(r => r.Count),10}{counted.Sum(r => r.Errors),8}{counted.Sum(r => r.PerSecond),10:F1}"));
+        }
+
         foreach (var note in Notes)
         {
             Console.WriteLine(note);
@@ -158,7 +172,7 @@ internal abstract class LoadRun(LoadOptions options)
 
         if (Options.JsonPath is not null)
         {
-            var json = new { Options.Mode, Options.Clients, Seconds = elapsed.TotalSeconds, Options.Tls, Results = rows, Notes };
+            var json = new { Options.Mode, Options.Clients, Seconds = elapsed.TotalSeconds, Options.Tls, Results = rows, Notes, Details };
             File.WriteAllText(Options.JsonPath, JsonSerializer.Serialize(json, JsonOptions));
         }
     }

@@ -185,7 +185,13 @@ internal static partial class MailHostServer
         }
 
         services.AddSqliteAccountDirectory(Path.Combine(dataDirectory, AdminCli.DirectoryFileName));
-        services.AddSqliteMailStore(dataDirectory);
+        services.AddSqliteMailStore(dataDirectory, options =>
+        {
+            if (store.BusyTimeout is { } busyTimeout)
+            {
+                options.BusyTimeout = busyTimeout;
+            }
+        });
     }
 
     /// <summary>Whether <c>MailHost:Outbound:Enabled</c> (default true) turns outbound delivery on.</summary>

@@ -21,6 +21,7 @@ internal enum StoreProvider
 internal sealed record StoreSettings(StoreProvider Provider, string? ConnectionString, string? InstanceId = null)
 {
     public const string ProviderKey = "MailHost:Store:Provider";
+    public const string BusyTimeoutKey = "MailHost:Store:BusyTimeout";
     public const string InstanceIdKey = "MailHost:Store:InstanceId";
     public const string ConnectionStringKey = "ConnectionStrings:MailHost";
 
@@ -32,7 +33,7 @@ internal sealed record StoreSettings(StoreProvider Provider, string? ConnectionS
         var text = configuration[ProviderKey]?.Trim();
         if (string.IsNullOrEmpty(text) || string.Equals(text, nameof(StoreProvider.Sqlite), StringComparison.OrdinalIgnoreCase))
         {
-            return new StoreSettings(StoreProvider.Sqlite, null);
+            return new StoreSettings(StoreProvider.Sqlite, null) { BusyTimeout = ReadBusyTimeout(configuration) };
         }
 
         if (!string.Equals(text, nameof(StoreProvider.Postgres), StringComparison.OrdinalIgnoreCase)
@@ -61,5 +62,27 @@ internal sealed record StoreSettings(StoreProvider Provider, string? ConnectionS
 
         var instance = configuration[InstanceIdKey]?.Trim();
         return new StoreSettings(StoreProvider.Postgres, connectionString, string.IsNullOrEmpty(instance) ? null : instance);
+    }
+
+    /// <summary>
+    /// SQLite only: how long a write waits for a lock another process holds on <c>mail.db</c> before clients get a
+    /// temporary error (<c>MailHost:Store:BusyTimeout</c>, a time span such as <c>00:00:30</c>, the default).
+    /// </summary>
+    public TimeSpan? BusyTimeout { get; init; }
+
+    private static TimeSpan? ReadBusyTimeout(IConfiguration configuration)
+    {
+        var text = configuration[BusyTimeoutKey]?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (!TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var timeout) || timeout < TimeSpan.FromSeconds(1) || timeout > TimeSpan.FromMinutes(10))
+        {
+            throw new MailHostConfigurationException($"{BusyTimeoutKey}: '{text}' is not a time span from 00:00:01 to 00:10:00.") { Key = BusyTimeoutKey };
+        }
+
+        return timeout;
     }
 }

@@ -9,14 +9,21 @@ namespace MailHost.Storage.Sqlite;
 /// </summary>
 internal static class SqliteDatabase
 {
-    /// <summary>Builds a connection string for a database file; the file and its directory are created on open.</summary>
-    public static string ConnectionString(string path, bool readOnly = false) => new SqliteConnectionStringBuilder
+    /// <summary>How long a statement waits for another connection's lock unless a store is configured otherwise.</summary>
+    public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Builds a connection string for a database file; the file and its directory are created on open. The driver's
+    /// command timeout is the busy timeout (whole seconds, at least one): the driver retries a statement that met
+    /// SQLITE_BUSY until it passes, so it bounds the wait as much as SQLite's own busy timeout does.
+    /// </summary>
+    public static string ConnectionString(string path, bool readOnly = false, TimeSpan? busyTimeout = null) => new SqliteConnectionStringBuilder
     {
         DataSource = path,
         Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
         Cache = SqliteCacheMode.Private,
         Pooling = true,
-        DefaultTimeout = 30,
+        DefaultTimeout = Math.Max(1, (int)Math.Ceiling((busyTimeout ?? DefaultBusyTimeout).TotalSeconds)),
     }.ToString();
 
     /// <summary>
@@ -26,7 +33,10 @@ internal static class SqliteDatabase
     /// and the <c>-wal</c>, <c>-shm</c> and <c>-journal</c> files SQLite adds beside it are never readable by other
     /// users: they hold password records, private keys and mail.
     /// </summary>
-    public static async Task<SqliteConnection> OpenAsync(string path, CancellationToken cancellationToken)
+    /// <param name="path">The database file.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    /// <param name="busyTimeout">How long a statement waits for a lock another connection holds; default 30 s.</param>
+    public static async Task<SqliteConnection> OpenAsync(string path, CancellationToken cancellationToken, TimeSpan? busyTimeout = null)
     {
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath);
@@ -38,11 +48,15 @@ internal static class SqliteDatabase
         // An empty file is a new database to SQLite; left to SQLite, it would be created 0644 minus the umask.
         OwnerOnlyFiles.EnsureFile(fullPath);
 
-        var connection = new SqliteConnection(ConnectionString(path));
+        var timeout = busyTimeout ?? DefaultBusyTimeout;
+        var connection = new SqliteConnection(ConnectionString(path, busyTimeout: timeout));
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(
+                connection,
+                string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={(long)timeout.TotalMilliseconds};"),
+                cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
@@ -91,6 +105,12 @@ internal static class SqliteDatabase
 
         return applied;
     }
+
+    /// <summary>
+    /// Whether the connection is outside any transaction at the SQLite level (autocommit): after a failed statement,
+    /// true means SQLite rolled the transaction back by itself.
+    /// </summary>
+    public static bool TransactionEnded(SqliteConnection connection) => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0;
 
     /// <summary>Reads <c>PRAGMA user_version</c>.</summary>
     public static async Task<int> GetUserVersionAsync(SqliteConnection connection, CancellationToken cancellationToken, SqliteTransaction? transaction = null)

@@ -2,6 +2,7 @@ using System.Data;
 using System.Text.Json;
 using MailHost.Storage.Common;
 using MailHost.Storage.Mime;
+using MailHost.Storage.Postgres.Queue;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -366,7 +367,9 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
             catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
             {
                 PostgresMailLog.WriteFailed(_logger, ex);
-                return StoreResult<T>.Fail(StoreErrorCode.Unavailable, "The store could not complete the change.");
+                return PostgresFailures.CodeFor(ex) == StoreErrorCode.InsufficientStorage
+                    ? StoreResult<T>.Fail(StoreErrorCode.InsufficientStorage, "Insufficient system storage, try again later.")
+                    : StoreResult<T>.Fail(StoreErrorCode.Unavailable, "The store could not complete the change.");
             }
         }
     }

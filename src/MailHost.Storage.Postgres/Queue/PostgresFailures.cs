@@ -11,6 +11,15 @@ internal static class PostgresFailures
 {
     public static bool IsUnavailable(Exception exception) => exception is NpgsqlException or TimeoutException;
 
+    /// <summary>
+    /// <see cref="StoreErrorCode.InsufficientStorage"/> when the database server's disk is full (SQLSTATE 53100
+    /// disk_full), or the spool's on this host; otherwise <see cref="StoreErrorCode.Unavailable"/>.
+    /// </summary>
+    public static StoreErrorCode CodeFor(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DiskFull } || StorageFailures.IsOutOfSpace(exception)
+            ? StoreErrorCode.InsufficientStorage
+            : StoreErrorCode.Unavailable;
+
     /// <summary>Text for the client that names the kind of failure and nothing of the server or its data.</summary>
     public static string Describe(string what, Exception exception) => exception switch
     {

@@ -90,7 +90,7 @@ public sealed class PostgresOutboundQueueStore : IOutboundQueueStore, IAsyncDisp
         }
         catch (Exception ex) when (PostgresFailures.IsUnavailable(ex))
         {
-            return StoreResult<string>.Fail(StoreErrorCode.Unavailable, PostgresFailures.Describe(What, ex));
+            return StoreResult<string>.Fail(PostgresFailures.CodeFor(ex), PostgresFailures.Describe(What, ex));
         }
     }
 

@@ -37,7 +37,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Time = timeProvider ?? TimeProvider.System;
         DatabasePath = Path.Combine(Path.GetFullPath(options.DataDirectory), "mail.db");
-        _readers = new SqliteReaderPool(SqliteDatabase.ConnectionString(DatabasePath));
+        _readers = new SqliteReaderPool(SqliteDatabase.ConnectionString(DatabasePath, busyTimeout: options.BusyTimeout));
         Blobs = new BlobStore(options.DataDirectory);
     }
 
@@ -94,7 +94,7 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
                 return;
             }
 
-            var connection = await SqliteDatabase.OpenAsync(DatabasePath, cancellationToken).ConfigureAwait(false);
+            var connection = await SqliteDatabase.OpenAsync(DatabasePath, cancellationToken, _options.BusyTimeout).ConfigureAwait(false);
             try
             {
                 var applied = await SqliteDatabase.MigrateAsync(connection, SqliteMailSchema.Migrations, cancellationToken).ConfigureAwait(false);
@@ -321,7 +321,10 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         }
     }
 
-    /// <summary>Queues a write; completes after the commit. I/O failures become <see cref="StoreErrorCode.Unavailable"/>.</summary>
+    /// <summary>
+    /// Queues a write; completes after the commit. A full disk (SQLITE_FULL, ENOSPC) becomes
+    /// <see cref="StoreErrorCode.InsufficientStorage"/>, other I/O failures <see cref="StoreErrorCode.Unavailable"/>.
+    /// </summary>
     internal async Task<StoreResult<T>> WriteAsync<T>(Func<WriteContext, StoreResult<T>> write, CancellationToken cancellationToken, bool background = false)
     {
         await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -336,12 +339,12 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         }
         catch (StoreUnavailableException ex)
         {
-            return StoreResult<T>.Fail(StoreErrorCode.Unavailable, ex.Message);
+            return StoreResult<T>.Fail(SqliteFailures.CodeFor(ex), SqliteFailures.MessageFor(ex, ex.Message));
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
             SqliteMailLog.WriteFailed(_logger, ex);
-            return StoreResult<T>.Fail(StoreErrorCode.Unavailable, "The store could not complete the change.");
+            return StoreResult<T>.Fail(SqliteFailures.CodeFor(ex), SqliteFailures.MessageFor(ex, "The store could not complete the change."));
         }
     }
 

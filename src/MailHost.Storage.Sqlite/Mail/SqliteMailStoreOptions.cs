@@ -29,6 +29,13 @@ public sealed class SqliteMailStoreOptions
     /// </summary>
     public bool Maintenance { get; set; } = true;
 
+    /// <summary>
+    /// How long a write waits for a lock another process holds on the database (an admin command, a backup tool) before
+    /// it fails with <see cref="StoreErrorCode.Unavailable"/>, which clients are told as a temporary error. Default 30
+    /// seconds; whole seconds count.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Limits on names, sizes, MIME structure and search.</summary>
     public MailStoreLimits Limits { get; set; } = MailStoreLimits.Default;
 }

@@ -18,6 +18,9 @@ internal sealed class SqliteMessageContent : MessageContent
 
     public override long Length { get; }
 
+    /// <summary>The contents row, which the text index and the header columns are keyed by.</summary>
+    public long ContentId => _contentId;
+
     public override async ValueTask<Stream?> OpenAsync(long offset, long length, CancellationToken cancellationToken)
     {
         offset = Math.Clamp(offset, 0, Length);

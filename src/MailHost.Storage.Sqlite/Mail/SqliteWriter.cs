@@ -137,10 +137,18 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
+                    request.Failure = ex;
+                    context.TakeAfterCommit();
+                    if (SqliteDatabase.TransactionEnded(_db.Connection))
+                    {
+                        // SQLite rolled the whole transaction back by itself (SQLITE_FULL, SQLITE_IOERR and SQLITE_BUSY
+                        // may, per "Response To Errors Within A Transaction"): the savepoint is gone and so is every
+                        // write of the batch, which fails as a whole with this request's cause.
+                        throw;
+                    }
+
                     _db.Exec("ROLLBACK TO w");
                     _db.Exec("RELEASE w");
-                    context.TakeAfterCommit();
-                    request.Failure = ex;
                 }
             }
 

@@ -127,7 +127,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return StoreResult<string>.Fail(StoreErrorCode.Unavailable, "The queue could not write the message: " + ex.GetType().Name + ".");
+            return StoreResult<string>.Fail(SqliteFailures.CodeFor(ex), SqliteFailures.MessageFor(ex, "The queue could not write the message: " + ex.GetType().Name + "."));
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -177,7 +177,7 @@ public sealed partial class SqliteOutboundQueueStore : IOutboundQueueStore, IAsy
         catch (SqliteException ex)
         {
             TryDelete(path);
-            return StoreResult<string>.Fail(StoreErrorCode.Unavailable, "The queue database failed: " + ex.SqliteErrorCode.ToString(CultureInfo.InvariantCulture) + ".");
+            return StoreResult<string>.Fail(SqliteFailures.CodeFor(ex), SqliteFailures.MessageFor(ex, "The queue database failed: " + ex.SqliteErrorCode.ToString(CultureInfo.InvariantCulture) + "."));
         }
         finally
         {

@@ -105,6 +105,17 @@ internal static class AppPasswordSecrets
         return mac[..LookupTagLength].ToArray();
     }
 
+    /// <summary>
+    /// A new secret (display form, shown once) with what a directory stores of it: the PBKDF2 record of its normal form at
+    /// <paramref name="iterations"/> and its lookup tag under <paramref name="serverSecret"/>.
+    /// </summary>
+    public static (string Secret, PasswordRecord Record, byte[] LookupTag) NewCredential(ReadOnlySpan<byte> serverSecret, int iterations)
+    {
+        var secret = NewSecret();
+        TryNormalize(secret, out var normalized);
+        return (secret, PasswordRecord.Create(normalized!, iterations), LookupTag(serverSecret, normalized!));
+    }
+
     /// <summary>A new random id (32 bits: ids are looked up per account, and a clash is drawn again).</summary>
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(IdLength / 2));
 

@@ -19,10 +19,7 @@ public sealed partial class InMemoryAccountDirectory : IAppPasswordAdministratio
         }
 
         // The derivation runs outside the lock: it takes as long as a login's.
-        var secret = AppPasswordSecrets.NewSecret();
-        AppPasswordSecrets.TryNormalize(secret, out var normalized);
-        var record = PasswordRecord.Create(normalized!, iterations);
-        var tag = AppPasswordSecrets.LookupTag(_serverSecret, normalized!);
+        var (secret, record, tag) = AppPasswordSecrets.NewCredential(_serverSecret, iterations);
         lock (_lock)
         {
             if (!_accounts.ContainsKey(name))

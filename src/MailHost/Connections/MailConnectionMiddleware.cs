@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using MailHost.Hosting;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace MailHost.Connections;
@@ -22,6 +24,7 @@ internal sealed class MailConnectionMiddleware(ConnectionDelegate next, MailEndp
             context.LocalEndPoint as IPEndPoint);
         context.Features.Set<IMailConnectionFeature>(connection);
         context.Features.Set(connection);
+        LimitSendBuffer(context);
 
         using var scope = logger.BeginScope(connection);
         var started = Stopwatch.GetTimestamp();
@@ -53,5 +56,27 @@ internal sealed class MailConnectionMiddleware(ConnectionDelegate next, MailEndp
         }
 
         ConnectionLog.ConnectionClosed(logger, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Bounds what the kernel holds for a client that reads slowly (<see cref="MailEndpointOptions.SendBufferSize"/>):
+    /// past it the session's flush waits, so the output limit and the write timeout hold for the kernel's part too.
+    /// </summary>
+    private void LimitSendBuffer(ConnectionContext context)
+    {
+        if (endpoint.SendBufferSize <= 0 || context.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket)
+        {
+            // Not a socket (an in-memory transport in tests, a named pipe) or left to the system by configuration.
+            return;
+        }
+
+        try
+        {
+            socket.SendBufferSize = endpoint.SendBufferSize;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The client is already gone; the session finds out on its first read.
+        }
     }
 }

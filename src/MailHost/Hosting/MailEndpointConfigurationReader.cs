@@ -91,6 +91,7 @@ internal static class MailEndpointConfigurationReader
             : ReadBool(section, "AllowPlaintextAuthentication", false);
         options.MaxConnections = ReadInt(section, "MaxConnections", options.MaxConnections);
         options.MaxConnectionsPerAddress = ReadInt(section, "MaxConnectionsPerAddress", options.MaxConnectionsPerAddress);
+        options.SendBufferSize = ReadInt(section, "SendBufferSize", options.SendBufferSize);
         options.MaxPendingTlsHandshakes = ReadInt(section, "MaxPendingTlsHandshakes", options.MaxPendingTlsHandshakes);
         options.MaxPendingTlsHandshakesPerAddress = ReadInt(section, "MaxPendingTlsHandshakesPerAddress", options.MaxPendingTlsHandshakesPerAddress);
         options.TlsDetectionTimeout = ReadTime(section, "TlsDetectionTimeout", options.TlsDetectionTimeout);

@@ -98,6 +98,15 @@ public sealed class MailEndpointOptions
     public int MaxConnectionsPerAddress { get; set; } = 50;
 
     /// <summary>
+    /// The operating system's send buffer of each connection (SO_SNDBUF), in octets; 0 leaves it to the system. Left to
+    /// itself Linux grows it up to <c>net.ipv4.tcp_wmem</c>'s maximum (4 MiB by default) for a client that reads a few
+    /// bytes a second, so a large FETCH or RETR would sit whole in the kernel, the server's writes would never wait,
+    /// and the write timeout would never apply. Default 256 KiB (Linux doubles it for its bookkeeping): enough for a
+    /// full-speed transfer over a 100 ms round trip.
+    /// </summary>
+    public int SendBufferSize { get; set; } = 256 * 1024;
+
+    /// <summary>
     /// Whether credentials may be sent without TLS on this endpoint, overriding
     /// <c>MailHost:Auth:AllowPlaintextAuthentication</c> for it. Default null: the global setting decides. Set it to
     /// true only on an endpoint whose clients reach it through a TLS-terminating proxy (or on a trusted network); the

@@ -34,9 +34,13 @@ internal sealed class ImapReplies(ImapSessionState session, ILogger logger)
             StoreErrorCode.LimitExceeded => "LIMIT",
             StoreErrorCode.ReadOnly => "READ-ONLY",
             StoreErrorCode.InvalidArgument => "CLIENTBUG",
+
+            // A full disk is the server's problem and temporary, not the user's quota: RFC 5530 [UNAVAILABLE], never
+            // [OVERQUOTA], which would have the client tell the user to delete mail.
+            StoreErrorCode.InsufficientStorage => "UNAVAILABLE",
             _ => "UNAVAILABLE",
         };
-        if (error.Code == StoreErrorCode.Unavailable)
+        if (error.Code is StoreErrorCode.Unavailable or StoreErrorCode.InsufficientStorage)
         {
             ImapLog.StoreFailed(logger, error.Code.ToString(), error.Message);
         }

@@ -6,9 +6,10 @@ namespace MailHost.MailAuthentication;
 
 /// <summary>
 /// The DNS view of one message's checks: every lookup has its own timeout and all share the message's time budget;
-/// a lookup that runs out of either, or whose resolver throws, is a temporary failure. Never throws.
+/// a lookup that runs out of either, or whose resolver throws, is a temporary failure. Never throws. With a
+/// <see cref="DnsResolverHealth"/>, lookups fail at once while the resolver is known not to answer.
 /// </summary>
-internal sealed class MailAuthenticationDns(IDnsResolver resolver, TimeSpan lookupTimeout, TimeProvider timeProvider, CancellationToken budget)
+internal sealed class MailAuthenticationDns(IDnsResolver resolver, TimeSpan lookupTimeout, TimeProvider timeProvider, CancellationToken budget, DnsResolverHealth? health = null)
 {
     private int _queries;
 
@@ -33,22 +34,36 @@ internal sealed class MailAuthenticationDns(IDnsResolver resolver, TimeSpan look
             return DnsLookup<T>.Without(DnsLookupStatus.TemporaryFailure);
         }
 
+        if (health?.TryBegin() == false)
+        {
+            return DnsLookup<T>.Without(DnsLookupStatus.TemporaryFailure);
+        }
+
         Interlocked.Increment(ref _queries);
         using var timeout = new CancellationTokenSource(lookupTimeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, budget);
         try
         {
             // WaitAsync: a resolver that ignores its token still cannot hold the message past the deadline.
-            return await query(linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            var answer = await query(linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            health?.Answered();
+            return answer;
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
+            // Only the lookup's own timeout says the resolver is silent; a spent message budget says nothing of it.
+            if (timeout.IsCancellationRequested)
+            {
+                health?.Unanswered();
+            }
+
             return DnsLookup<T>.Without(DnsLookupStatus.TemporaryFailure);
         }
 #pragma warning disable CA1031 // A resolver fault is a temporary DNS failure for authentication: mail must keep flowing.
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
+            health?.Unanswered();
             return DnsLookup<T>.Without(DnsLookupStatus.TemporaryFailure);
         }
     }

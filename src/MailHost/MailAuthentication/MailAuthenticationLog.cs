@@ -22,4 +22,10 @@ internal static partial class MailAuthenticationLog
 
     [LoggerMessage(5205, LogLevel.Warning, "The Public Suffix List at {Path} could not be read; using the built-in fallback")]
     public static partial void SuffixListUnreadable(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(5206, LogLevel.Warning, "The DNS resolver left {Count} mail authentication lookups in a row unanswered; lookups now fail at once (temperror results, mail still flows) and one lookup tests the resolver every {Period}")]
+    public static partial void ResolverFailingFast(ILogger logger, int count, TimeSpan period);
+
+    [LoggerMessage(5207, LogLevel.Information, "The DNS resolver answers again after {Duration}; mail authentication lookups go to it again")]
+    public static partial void ResolverAnswersAgain(ILogger logger, TimeSpan duration);
 }

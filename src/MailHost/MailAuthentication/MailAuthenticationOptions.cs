@@ -26,6 +26,18 @@ public sealed class MailAuthenticationOptions
     /// </summary>
     public TimeSpan TimeBudget { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Lookups in a row that the resolver leaves unanswered (timed out or failed to send) before lookups fail at once,
+    /// so that a dead resolver stops costing every message its <see cref="TimeBudget"/>. 0 turns this off. Default 5.
+    /// </summary>
+    public int DnsFailFastAfter { get; set; } = 5;
+
+    /// <summary>
+    /// While lookups fail at once, how often one lookup tests the resolver again; its answer ends the fast failing.
+    /// Default 30 seconds.
+    /// </summary>
+    public TimeSpan DnsFailFastProbeInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>DKIM signatures verified per message, top-most first; further ones are ignored. Default 5.</summary>
     public int MaxDkimSignatures { get; set; } = 5;
 

@@ -27,6 +27,7 @@ internal sealed class MailAuthenticator
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Func<int> _percentRoll;
+    private readonly DnsResolverHealth _resolverHealth;
 
     /// <summary>Creates the authenticator from the host's options; reads the Public Suffix List once.</summary>
     /// <exception cref="MailHostConfigurationException">An option is out of range, or a configured Public Suffix List path does not exist.</exception>
@@ -47,6 +48,7 @@ internal sealed class MailAuthenticator
         _logger = loggerFactory?.CreateLogger<MailAuthenticator>() ?? NullLogger<MailAuthenticator>.Instance;
         _percentRoll = () => Random.Shared.Next(100);
         PublicSuffixes = LoadPublicSuffixes(Options, _logger);
+        _resolverHealth = new DnsResolverHealth(Options.DnsFailFastAfter, Options.DnsFailFastProbeInterval, timeProvider, _logger);
     }
 
     /// <summary>A test seam: explicit suffix list and <c>pct</c> sampling (a number 0 to 99 per failing message).</summary>
@@ -59,6 +61,7 @@ internal sealed class MailAuthenticator
         _percentRoll = percentRoll;
         _logger = logger ?? NullLogger.Instance;
         PublicSuffixes = suffixes;
+        _resolverHealth = new DnsResolverHealth(options.DnsFailFastAfter, options.DnsFailFastProbeInterval, timeProvider, _logger);
     }
 
     /// <summary>The options in effect.</summary>
@@ -66,6 +69,9 @@ internal sealed class MailAuthenticator
 
     /// <summary>The Public Suffix List in use (the configured or system file, or <see cref="PublicSuffixList.Fallback"/>).</summary>
     public PublicSuffixList PublicSuffixes { get; }
+
+    /// <summary>Whether DNS lookups fail at once because the resolver left the last ones unanswered.</summary>
+    internal bool IsFailingFast => _resolverHealth.IsFailingFast;
 
     /// <summary>
     /// Authenticates one message. <paramref name="message"/> is the content as the client sent it (no trace fields
@@ -79,7 +85,7 @@ internal sealed class MailAuthenticator
         var messageId = request.MessageId ?? "-";
         using var budget = new CancellationTokenSource(Options.TimeBudget, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, cancellationToken);
-        var dns = new MailAuthenticationDns(_resolver, Options.DnsTimeout, _timeProvider, linked.Token);
+        var dns = new MailAuthenticationDns(_resolver, Options.DnsTimeout, _timeProvider, linked.Token, _resolverHealth);
         MailAuthenticationResult result;
         try
         {
@@ -341,6 +347,8 @@ internal sealed class MailAuthenticator
 
         Check(options.DnsTimeout > TimeSpan.Zero && options.DnsTimeout <= TimeSpan.FromHours(1), nameof(options.DnsTimeout), "must be a positive time span of at most an hour, such as 00:00:05.");
         Check(options.TimeBudget > TimeSpan.Zero && options.TimeBudget <= TimeSpan.FromHours(1), nameof(options.TimeBudget), "must be a positive time span of at most an hour, such as 00:00:20.");
+        Check(options.DnsFailFastAfter >= 0, nameof(options.DnsFailFastAfter), "must be 0 (off) or more lookups.");
+        Check(options.DnsFailFastProbeInterval > TimeSpan.Zero && options.DnsFailFastProbeInterval <= TimeSpan.FromHours(1), nameof(options.DnsFailFastProbeInterval), "must be a positive time span of at most an hour, such as 00:00:30.");
         Check(options.MaxDkimSignatures >= 0, nameof(options.MaxDkimSignatures), "must be 0 or more.");
         Check(options.MaxVerifiedMessageSize >= 0, nameof(options.MaxVerifiedMessageSize), "must be 0 or more octets.");
         Check(options.SpfVoidLookupLimit >= 0, nameof(options.SpfVoidLookupLimit), "must be 0 or more (RFC 7208 recommends 2).");

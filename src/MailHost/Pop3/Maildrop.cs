@@ -63,23 +63,39 @@ internal sealed class Maildrop : IAsyncDisposable
         }
 
         var account = opened.Value;
-        var started = MailHostMetrics.StoreOperationStarting();
-        var view = await account.OpenMailboxAsync(MailboxName.Inbox, examine: false, cancellationToken).ConfigureAwait(false);
-        MailHostMetrics.StoreOperationEnded(started, "select", account);
-        if (!view.IsSuccess)
+        IMailboxView? inbox = null;
+        try
         {
+            var started = MailHostMetrics.StoreOperationStarting();
+            var view = await account.OpenMailboxAsync(MailboxName.Inbox, examine: false, cancellationToken).ConfigureAwait(false);
+            MailHostMetrics.StoreOperationEnded(started, "select", account);
+            if (!view.IsSuccess)
+            {
+                await account.DisposeAsync().ConfigureAwait(false);
+                return view.Error;
+            }
+
+            inbox = view.Value;
+            var messages = new List<MessageData>();
+            var fetched = MailHostMetrics.TimedStoreEnumeration(inbox.FetchAsync(UidSet.All, FetchOptions.Default, cancellationToken), "fetch", inbox);
+            await foreach (var message in fetched.ConfigureAwait(false))
+            {
+                messages.Add(message);
+            }
+
+            return new Maildrop(account, inbox, maildropLock, [.. messages]);
+        }
+        catch
+        {
+            // The store threw halfway (unreachable): what was opened is closed here, the caller releases the lock.
+            if (inbox is not null)
+            {
+                await inbox.DisposeAsync().ConfigureAwait(false);
+            }
+
             await account.DisposeAsync().ConfigureAwait(false);
-            return view.Error;
+            throw;
         }
-
-        var messages = new List<MessageData>();
-        var fetched = MailHostMetrics.TimedStoreEnumeration(view.Value.FetchAsync(UidSet.All, FetchOptions.Default, cancellationToken), "fetch", view.Value);
-        await foreach (var message in fetched.ConfigureAwait(false))
-        {
-            messages.Add(message);
-        }
-
-        return new Maildrop(account, view.Value, maildropLock, [.. messages]);
     }
 
     /// <summary>The message with POP3 number <paramref name="number"/>, or null if there is none or it is marked deleted.</summary>

@@ -4,6 +4,7 @@ using MailHost.Connections;
 using MailHost.Logins;
 using MailHost.Protocols.Pop3;
 using MailHost.Sessions;
+using MailHost.Storage;
 
 namespace MailHost.Pop3;
 
@@ -241,7 +242,19 @@ internal sealed partial class Pop3Session
             return (null, true);
         }
 
-        var opened = await Maildrop.OpenAsync(_services.Store, account, maildropLock, CancellationToken.None).ConfigureAwait(false);
+        StoreResult<Maildrop> opened;
+        try
+        {
+            opened = await Maildrop.OpenAsync(_services.Store, account, maildropLock, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A store that throws (a database that cannot be reached) ends the session at its error boundary; the lock
+            // must not outlive the attempt, or every later login to the account would get [IN-USE] (RFC 3206 §4).
+            await maildropLock.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         if (!opened.IsSuccess)
         {
             await maildropLock.DisposeAsync().ConfigureAwait(false);

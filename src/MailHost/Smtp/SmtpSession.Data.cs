@@ -15,7 +15,9 @@ namespace MailHost.Smtp;
 /// <summary>DATA (RFC 5321 §4.1.1.4), BDAT (RFC 3030) and delivery of the finished message.</summary>
 internal sealed partial class SmtpSession
 {
-    private static readonly SmtpReply SpoolUnavailable = new(452, "4.3.1", "Insufficient system storage");
+    // RFC 5321 §4.2.5 (452 "insufficient system storage") with RFC 3463 §3.4 X.3.1 "mail system full": the client keeps
+    // the message and tries again later.
+    private static readonly SmtpReply InsufficientStorage = new(452, "4.3.1", "Insufficient system storage, try again later");
     private static readonly SmtpReply StoreUnavailable = new(451, "4.3.0", "Temporary failure storing the message, try again later");
     private static readonly SmtpReply MailboxFull = new(552, "5.2.2", "Mailbox full");
     private static readonly SmtpReply MailLoop = new(554, "5.4.6", "Too many Received header fields: mail loop");
@@ -240,6 +242,9 @@ internal sealed partial class SmtpSession
             // The rest of the content is still read so the session stays in step; the message is then refused.
             SmtpLog.SpoolFailed(_logger, transaction.Id, ex);
             transaction.SpoolFailed = true;
+
+            // Only a full disk is 452 4.3.1; a spool directory that refuses the file (read-only, permissions) is 451 4.3.0.
+            transaction.SpoolOutOfSpace = StorageFailures.IsOutOfSpace(ex);
         }
     }
 
@@ -247,7 +252,7 @@ internal sealed partial class SmtpSession
     private async ValueTask<bool> FinishAsync(SmtpTransaction transaction, SmtpReply? refusal)
     {
         var reply = refusal
-            ?? (transaction.SpoolFailed ? SpoolUnavailable : null)
+            ?? (transaction.SpoolFailed ? (transaction.SpoolOutOfSpace ? InsufficientStorage : StoreUnavailable) : null)
             ?? (transaction.Received.Count >= _services.Options.MaxReceivedHeaders ? MailLoop : null)
             ?? await DeliverAsync(transaction).ConfigureAwait(false);
         using (FilterLogScope())
@@ -376,6 +381,7 @@ internal sealed partial class SmtpSession
                     var overQuota = failures.TrueForAll(f => f.Code == StoreErrorCode.OverQuota);
                     return overQuota && failures.Count == targets.Count ? MailboxFull
                         : overQuota ? new SmtpReply(452, "4.2.2", "Mailbox full for some recipients, try again later")
+                        : failures.TrueForAll(f => f.Code == StoreErrorCode.InsufficientStorage) ? InsufficientStorage
                         : StoreUnavailable;
                 }
             }
@@ -456,6 +462,7 @@ internal sealed partial class SmtpSession
     {
         StoreErrorCode.TooBig => SmtpReplies.MessageTooBig,
         StoreErrorCode.OverQuota => MailboxFull,
+        StoreErrorCode.InsufficientStorage => InsufficientStorage,
         _ => StoreUnavailable,
     };
 }

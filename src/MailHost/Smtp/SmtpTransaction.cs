@@ -41,6 +41,9 @@ internal sealed class SmtpTransaction(MailCommand mail, string id) : IAsyncDispo
     /// <summary>Set when writing the spool failed; the data is still read to its end, then refused.</summary>
     public bool SpoolFailed { get; set; }
 
+    /// <summary>The spool write failed because the disk is full (452 4.3.1 rather than 451 4.3.0).</summary>
+    public bool SpoolOutOfSpace { get; set; }
+
     public bool IsChunking { get; set; }
 
     public async ValueTask DisposeAsync()

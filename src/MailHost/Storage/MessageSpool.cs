@@ -59,7 +59,8 @@ public sealed class MessageSpool : IAsyncDisposable
 
     /// <summary>
     /// Reads the content to its end (or to the size limit) into a spool whose file, if it has one, is fsynced before
-    /// the spool is returned. A failure to write the spool file (disk full) is <see cref="StoreErrorCode.Unavailable"/>;
+    /// the spool is returned. A failure to write the spool file is <see cref="StoreErrorCode.InsufficientStorage"/> when the
+    /// disk is full, otherwise <see cref="StoreErrorCode.Unavailable"/>;
     /// an exception from <paramref name="source"/> propagates.
     /// </summary>
     public static async Task<StoreResult<MessageSpool>> CreateAsync(Stream source, MessageSpoolOptions options, CancellationToken cancellationToken)
@@ -103,6 +104,10 @@ public sealed class MessageSpool : IAsyncDisposable
             spool._contentAddress = Convert.ToHexStringLower(hash.GetHashAndReset());
             completed = true;
             return spool;
+        }
+        catch (SpoolWriteException ex) when (StorageFailures.IsOutOfSpace(ex))
+        {
+            return StoreResult<MessageSpool>.Fail(StoreErrorCode.InsufficientStorage, "Insufficient system storage, try again later.");
         }
         catch (SpoolWriteException ex)
         {
@@ -229,10 +234,18 @@ public sealed class MessageSpool : IAsyncDisposable
     /// <summary>Deletes the temp file unless it was taken. In-memory chunks stay valid: a memory store keeps them as its copy.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_file is not null)
+        if (_file is { } file)
         {
-            await _file.DisposeAsync().ConfigureAwait(false);
             _file = null;
+            try
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Closing flushes the last buffered bytes, which fails on a full disk; the handle is closed all the same,
+                // and the content is being dropped anyway. The file must still go: no half-written spool file is left.
+            }
         }
 
         if (TakeFile() is { } path)

@@ -36,7 +36,7 @@ public enum StoreErrorCode
     /// <summary>An argument is malformed (a keyword that is not an atom, an empty delivery list). IMAP <c>BAD</c>.</summary>
     InvalidArgument,
 
-    /// <summary>The store could not make the change durable (I/O failure, disk full). IMAP <c>[UNAVAILABLE]</c>, SMTP <c>451 4.3.0</c>.</summary>
+    /// <summary>The store could not make the change durable (I/O failure, a locked or read-only database). IMAP <c>[UNAVAILABLE]</c>, SMTP <c>451 4.3.0</c>.</summary>
     Unavailable,
 
     /// <summary>
@@ -44,4 +44,12 @@ public enum StoreErrorCode
     /// even if an account of the same name exists again: a session of the removed account is over. IMAP untagged <c>BYE</c>.
     /// </summary>
     AccountRemoved,
+
+    /// <summary>
+    /// The store's disk (or the file system quota of its user) is full: nothing was stored, and the same write succeeds
+    /// once space is freed. IMAP <c>[UNAVAILABLE]</c> (the space is the server's, not the user's quota: RFC 5530
+    /// <c>[OVERQUOTA]</c> would tell the user to delete mail), SMTP <c>452 4.3.1</c> (RFC 5321 §4.2.5 "insufficient
+    /// system storage", RFC 3463 §3.4).
+    /// </summary>
+    InsufficientStorage,
 }

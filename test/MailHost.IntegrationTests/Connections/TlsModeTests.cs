@@ -11,6 +11,9 @@ public sealed class TlsModeTests
     // A generous window: a cold TLS client on a loaded 2-core machine can take several hundred ms for its hello.
     private static readonly TimeSpan GenerousWindow = TimeSpan.FromSeconds(5);
 
+    private const ushort TlsVersion11 = 0x0302;
+    private const ushort TlsVersion12 = 0x0303;
+
     [Fact]
     public async Task Auto_with_a_TLS_client_greets_inside_TLS()
     {
@@ -189,22 +192,89 @@ public sealed class TlsModeTests
     }
 
     [Fact]
-    public async Task TLS_1_1_is_refused()
+    public async Task TLS_1_1_is_refused_by_the_server()
     {
+        // A hand-made hello over a raw socket: .NET's client (OpenSSL's policy on Linux) may refuse to offer TLS 1.1
+        // by itself, so an SslStream failure would not show that the server refused it.
         await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => o.Tls = MailTlsMode.Implicit);
-        await using var client = await LineClient.ConnectAsync(server.EndPoint);
-        var ssl = new SslStream(client.Stream, leaveInnerStreamOpen: true);
+        var reply = await SendHandMadeHelloAsync(server.EndPoint, TlsVersion11);
 
-#pragma warning disable SYSLIB0039 // The point of the test is an obsolete protocol.
-        var handshake = () => ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        // RFC 5246 §7.2.2 / RFC 8446 §6.2: a server that does not support the offered version answers with a
+        // protocol_version (70) or handshake_failure (40) alert, or closes; it never negotiates.
+        if (reply.ContentType is not null)
         {
-            TargetHost = "localhost",
-            RemoteCertificateValidationCallback = TestCertificate.Validate,
-            EnabledSslProtocols = SslProtocols.Tls11,
-        }).WaitAsync(TimeSpan.FromSeconds(15));
-#pragma warning restore SYSLIB0039
+            reply.ContentType.Should().Be(21, "the answer to a TLS 1.1-only hello is an alert record, not a ServerHello ({0})", reply);
+            reply.Body.Should().HaveCount(2);
+            reply.Body[1].Should().Match(description => description == 70 || description == 40, "protocol_version (70) or handshake_failure (40)");
+        }
+    }
 
-        await handshake.Should().ThrowAsync<Exception>();
+    [Fact]
+    public async Task The_same_hand_made_hello_offering_TLS_1_2_gets_a_ServerHello()
+    {
+        // The control for the test above: the hello it sends is well formed, so its refusal is the version's.
+        await using var server = await TestMailServer<LineProtocolHandler>.StartAsync(o => o.Tls = MailTlsMode.Implicit);
+        var reply = await SendHandMadeHelloAsync(server.EndPoint, TlsVersion12);
+
+        reply.ContentType.Should().Be(22, "a handshake record ({0})", reply);
+        reply.Body[0].Should().Be(2, "server_hello (RFC 5246 §7.4)");
+        ((reply.Body[4] << 8) | reply.Body[5]).Should().Be(TlsVersion12, "the server_version it chose");
+    }
+
+    /// <summary>The server's first record (content type and body), or no content type when it closed at once.</summary>
+    private sealed record TlsReply(byte? ContentType, byte[] Body)
+    {
+        public override string ToString() => ContentType is null ? "closed" : $"type {ContentType}: {Convert.ToHexString(Body)}";
+    }
+
+    private static async Task<TlsReply> SendHandMadeHelloAsync(System.Net.IPEndPoint endPoint, ushort version)
+    {
+        await using var client = await LineClient.ConnectAsync(endPoint);
+        await client.SendRawAsync(HandMadeHello(version));
+
+        // A refusal or a ServerHello comes at once; the bound is generous for a loaded machine, and a server that
+        // stays silent fails the test by timing out here.
+        var bound = TimeSpan.FromSeconds(10);
+        byte[] header;
+        try
+        {
+            header = await client.ReadBytesAsync(5, bound);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException)
+        {
+            return new TlsReply(null, []);
+        }
+
+        var length = (header[3] << 8) | header[4];
+        header[1].Should().Be(3, "a TLS record version");
+        return new TlsReply(header[0], await client.ReadBytesAsync(Math.Min(length, 64), bound));
+    }
+
+    /// <summary>
+    /// A ClientHello (RFC 5246 §7.4.1.2) that offers only <paramref name="version"/>: the ECDHE ECDSA and RSA suites
+    /// of that version (AES-GCM for 1.2, AES-CBC-SHA for 1.1), SNI, the groups and point formats ECDHE needs, and for
+    /// 1.2 the signature algorithms (RFC 5246 §7.4.1.4.1). No supported_versions: that would offer TLS 1.3.
+    /// </summary>
+    private static byte[] HandMadeHello(ushort version)
+    {
+        static byte[] U16(int value) => [(byte)(value >> 8), (byte)value];
+        static byte[] Extension(int type, byte[] data) => [.. U16(type), .. U16(data.Length), .. data];
+        var host = "localhost"u8.ToArray();
+        byte[] suites = version == TlsVersion12
+            ? [0xC0, 0x2B, 0xC0, 0x2F, 0xC0, 0x2C, 0xC0, 0x30, 0x00, 0xFF]
+            : [0xC0, 0x09, 0xC0, 0x13, 0xC0, 0x0A, 0xC0, 0x14, 0x00, 0x2F, 0x00, 0xFF];
+        byte[] extensions =
+        [
+            .. Extension(0, [.. U16(host.Length + 3), 0, .. U16(host.Length), .. host]),
+            .. Extension(10, [.. U16(4), 0x00, 0x1D, 0x00, 0x17]),
+            .. Extension(11, [1, 0]),
+            .. version == TlsVersion12 ? Extension(13, [.. U16(6), 0x04, 0x03, 0x08, 0x04, 0x04, 0x01]) : [],
+        ];
+        var random = new byte[32];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        byte[] body = [.. U16(version), .. random, 0, .. U16(suites.Length), .. suites, 1, 0, .. U16(extensions.Length), .. extensions];
+        byte[] message = [1, 0, .. U16(body.Length), .. body];
+        return [22, 0x03, 0x01, .. U16(message.Length), .. message];
     }
 
     [Fact]

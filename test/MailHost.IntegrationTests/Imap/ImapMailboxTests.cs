@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MailHost.Hosting;
 using MailHost.IntegrationTests.Infrastructure;
 using MailKit;
@@ -153,10 +152,11 @@ public abstract class ImapMailboxTests(TestStoreKind kind) : MailWorldTests(kind
         (await client.CommandAsync("i", "LSUB \"\" *")).Should().Contain("* LSUB () \"/\" INBOX");
         (await client.CommandAsync("j", "NAMESPACE")).Should().Equal("* NAMESPACE ((\"\" \"/\")) NIL NIL", "j OK NAMESPACE completed");
 
-        // SECURITY C6 / T13: many wildcards against a long name stay fast.
-        var watch = Stopwatch.StartNew();
+        // SECURITY C6 / T13: many wildcards against a long name are answered (the command's timeout bounds the wait);
+        // that the matcher's work is linear is counted in ImapListMatcherTests, and its speed measured in
+        // benchmarks/ (ImapListMatcherBenchmarks), not timed here on a shared machine.
         (await client.CommandAsync("k", "LIST \"\" \"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\"")).Should().Equal("k OK LIST completed");
-        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "a backtracking matcher would not finish");
+        (await client.CommandAsync("l", "LIST \"\" \"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*\"")).Should().Equal("* LIST (\\HasNoChildren) \"/\" " + new string('a', 200), "l OK LIST completed");
     }
 
     [StoreFact]

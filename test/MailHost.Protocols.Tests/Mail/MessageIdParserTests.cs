@@ -85,8 +85,38 @@ public class MessageIdParserTests
             var ids = MessageIdParser.ParseAll(text);
             ids.All(id => id.Contains('@') && !id.StartsWith('@') && !id.EndsWith('@')).Should().BeTrue();
             MessageIdParser.ParseFirst(text).Should().Be(ids.Count > 0 ? ids[0] : null);
-        });
+        }, iter: 20_000);
     }
+
+    // RFC 5322 §3.2.3 atext, with a non-ASCII letter (RFC 6532 §3.2).
+    private static readonly Gen<string> Atom = Gen.String[Gen.Char["abzAZ09!#$%&'*+-/=?^_`{|}~é"], 1, 8];
+
+    private static readonly Gen<string> DotAtom = Atom.Array[1, 4].Select(atoms => string.Join('.', atoms));
+
+    // RFC 5322 §3.4.1 dtext (printable ASCII but "[", "]" and "\").
+    private static readonly Gen<string> DomainLiteral = Gen.String[Gen.Char["az09.:-!~"], 1, 12].Select(text => "[" + text + "]");
+
+    // Between msg-ids: white space, folding, and the commas seen in the wild.
+    private static readonly string[] Separators = [" ", "\r\n ", ", "];
+
+    // One msg-id: (normalized id, how it is written), in the forms RFC 5322 §3.6.4 and §4.5.4 allow.
+    private static readonly Gen<(string Id, string Text)> WrittenId =
+        Gen.Select(DotAtom, Gen.OneOf(DotAtom, DomainLiteral), Gen.Int[0, 3], (left, right, form) => (left + "@" + right, form switch
+        {
+            0 => $"<{left}@{right}>",
+            1 => $"<\"{left}\"@{right}>",           // quoted id-left: RFC 5256 §2.2 removes the quoting
+            2 => $"(note) <{left}@{right}> (x)",     // CFWS around the msg-id
+            _ => $"<{left} @ {right}>",              // obs-id-left "@" obs-id-right with FWS between
+        }));
+
+    [Fact]
+    public void Every_generated_valid_id_parses_to_itself_in_order() =>
+        Gen.Select(WrittenId.Array[1, 5], Gen.Int[0, Separators.Length - 1].Select(i => Separators[i])).Sample((ids, separator) =>
+        {
+            var text = string.Join(separator, ids.Select(i => i.Text));
+            MessageIdParser.ParseAll(text).Should().Equal(ids.Select(i => i.Id), text);
+            MessageIdParser.ParseFirst(text).Should().Be(ids[0].Id, text);
+        }, iter: 20_000);
 
     [Fact]
     public void A_long_hostile_header_parses_in_linear_time()

@@ -13,12 +13,23 @@ public class SaslPropertyTests
         Gen.Char["n,=a\u0001uthosrBe k"].Array[0, 40].Select(Encoding.UTF8.GetBytes));
 
     [Fact]
-    public void Response_decoding_never_throws() =>
-        Gen.Select(Gen.Byte.Array[0, 40], Gen.Bool).Sample((text, initial) =>
+    public void Response_decoding_never_throws_and_valid_base64_round_trips() =>
+        Gen.Select(Gen.Byte.Array[0, 40], Gen.Bool, Gen.Bool).Sample((data, initial, encode) =>
         {
+            // Half the cases are arbitrary bytes (malformed almost always), half the base64 of arbitrary bytes, which
+            // must decode to exactly those bytes. RFC 4954 §4: an empty initial response is sent as "=".
+            var text = !encode ? data
+                : data.Length == 0 && initial ? "="u8.ToArray()
+                : Encoding.ASCII.GetBytes(Convert.ToBase64String(data));
             var destination = new byte[SaslWireFormat.MaxDecodedLength];
-            var ok = SaslWireFormat.TryDecodeResponse(text, initial, destination, out var written, out _);
-            return ok || written == 0;
+            var ok = SaslWireFormat.TryDecodeResponse(text, initial, destination, out var written, out var failure);
+            if (encode)
+            {
+                ok.Should().BeTrue("{0} is valid base64 (failure {1})", Encoding.ASCII.GetString(text), failure);
+                destination.AsSpan(0, written).ToArray().Should().Equal(data);
+            }
+
+            (ok || written == 0).Should().BeTrue("a refused response decodes to nothing");
         }, iter: 50_000);
 
     [Fact]

@@ -210,22 +210,54 @@ public class TlsClientHelloParserTests
 
     [Theory]
     [MemberData(nameof(Expected))]
-    public void Every_single_byte_corruption_of_a_real_hello_is_handled(string sample, string? sni, string[] alpn, ushort legacy, ushort[] versions, ushort highest)
+    public void Every_single_byte_corruption_of_a_real_hello_gets_the_answer_its_position_calls_for(string sample, string? sni, string[] alpn, ushort legacy, ushort[] versions, ushort highest)
     {
         _ = (sni, alpn, legacy, versions, highest);
         var hello = TlsClientHelloSnifferTests.Sample(sample);
         var copy = new byte[hello.Length];
+        var checkedComplete = 0;
+        var undetermined = 0;
         foreach (var value in new byte[] { 0x00, 0x01, 0x7F, 0x80, 0xFF })
         {
             for (var i = 0; i < hello.Length; i++)
             {
                 hello.CopyTo(copy, 0);
                 copy[i] = value;
+                var expected = ClientHelloCorruptionOracle.Expect(hello, i, value);
+                var because = $"byte {i} (0x{hello[i]:X2}) set to 0x{value:X2}: expected {expected}";
                 var status = TlsClientHelloParser.TryParse(new ReadOnlySequence<byte>(copy), out var info);
-                status.Should().BeOneOf(TlsClientHelloParseStatus.Complete, TlsClientHelloParseStatus.Incomplete, TlsClientHelloParseStatus.Invalid);
-                (info is not null).Should().Be(status == TlsClientHelloParseStatus.Complete);
+                if (expected.Undetermined)
+                {
+                    (info is not null).Should().Be(status == TlsClientHelloParseStatus.Complete, because);
+                    undetermined++;
+                    continue;
+                }
+
+                if (expected.Status is null)
+                {
+                    status.Should().NotBe(TlsClientHelloParseStatus.Complete, because);
+                }
+                else
+                {
+                    status.Should().Be(expected.Status, because);
+                }
+
+                if (status != TlsClientHelloParseStatus.Complete)
+                {
+                    info.Should().BeNull(because);
+                    continue;
+                }
+
+                info!.ServerName.Should().Be(expected.ServerName, because);
+                info.ApplicationProtocols.Should().Equal(expected.Alpn, because);
+                info.LegacyVersion.Should().Be(expected.Legacy, because);
+                info.SupportedVersions.Should().Equal(expected.Versions, because);
+                checkedComplete++;
             }
         }
+
+        checkedComplete.Should().BeGreaterThan(5 * 32, "every byte of the random at least is opaque");
+        undetermined.Should().BeLessThan(hello.Length / 10, "nearly every corruption has one right answer");
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public sealed class MailEndpointConfigurationReaderTests
             ("A:Allow:0", "10.0.0.0/8"),
             ("A:Deny:0", "10.1.2.3"),
             ("A:MaxConnectionsPerAddress", "7"),
+            ("A:SendBufferSize", "0"),
             ("A:TlsDetectionTimeout", "00:00:02.5"),
             ("B:Url", "pop3://[::1]:1110"),
             ("B:Enabled", "false"),
@@ -57,6 +58,7 @@ public sealed class MailEndpointConfigurationReaderTests
         a.Options.AllowedNetworks.Should().Equal(IPNetwork.Parse("10.0.0.0/8"));
         a.Options.DeniedNetworks.Should().Equal(IPNetwork.Parse("10.1.2.3/32"));
         a.Options.MaxConnectionsPerAddress.Should().Be(7);
+        a.Options.SendBufferSize.Should().Be(0, "0 leaves the send buffer to the system");
         a.Options.TlsDetectionTimeout.Should().Be(TimeSpan.FromSeconds(2.5));
         var b = endpoints.Single(e => e.Name == "B");
         b.Address.Should().Be(IPAddress.IPv6Loopback);

@@ -91,19 +91,32 @@ public class MailAuthenticatorTests
     [Fact]
     public async Task A_resolver_that_never_answers_costs_at_most_the_time_budget()
     {
-        _fixture.Options.DnsTimeout = TimeSpan.FromMilliseconds(200);
+        // A manual clock: the lookups' own timeout is an hour, so only the 500 ms budget can end them, and the test
+        // moves time itself instead of measuring a loaded machine's wall clock.
+        var clock = new MailHost.Tests.Logins.FakeTimeProvider(DateTimeOffset.UtcNow);
+        _fixture.Options.DnsTimeout = TimeSpan.FromHours(1);
         _fixture.Options.TimeBudget = TimeSpan.FromMilliseconds(500);
-        var authenticator = new MailAuthenticator(new SilentResolver(), _fixture.Options, MailAuthenticatorFixture.Hostname, TimeProvider.System, PublicSuffixList.Fallback, () => 0);
+        var resolver = new SilentResolver();
+        var authenticator = new MailAuthenticator(resolver, _fixture.Options, MailAuthenticatorFixture.Hostname, clock, PublicSuffixList.Fallback, () => 0);
         var message = DkimTestKeys.Message();
         DkimTestKeys.Sign(message, DkimTestKeys.RsaKey.Private, "example.org", "rsa");
         using var stream = new MemoryStream(DkimTestKeys.Bytes(message));
         var started = TimeProvider.System.GetTimestamp();
-        var result = await authenticator.AuthenticateAsync(MailAuthenticatorFixture.Request(), stream, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
-        TimeProvider.System.GetElapsedTime(started).Should().BeLessThan(TimeSpan.FromSeconds(5));
+        var authentication = authenticator.AuthenticateAsync(MailAuthenticatorFixture.Request(), stream, CancellationToken.None).AsTask();
+
+        // The SPF and DKIM lookups are asked and never answered.
+        await resolver.WaitForQueriesAsync(2, TimeSpan.FromSeconds(20));
+        clock.Advance(TimeSpan.FromMilliseconds(499));
+        (await Task.WhenAny(authentication, Task.Delay(TimeSpan.FromMilliseconds(200)))).Should().NotBeSameAs(authentication, "the budget is not spent yet");
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var result = await authentication.WaitAsync(TimeSpan.FromSeconds(20));
+        TimeProvider.System.GetElapsedTime(started).Should().BeLessThan(TimeSpan.FromSeconds(15), "nothing waits on the real clock");
         result.Spf.Result.Should().Be(SpfResult.TempError);
         result.Dkim.Single().Result.Should().Be(DkimResult.TempError);
-        result.Dmarc.Result.Should().Be(DmarcResult.TempError);
+        result.Dmarc.Result.Should().Be(DmarcResult.TempError, "the DMARC lookup comes after the budget is spent");
         result.Disposition.Should().Be(MailAuthenticationDisposition.Accept);
+        resolver.Queries.Should().Be(2, "no lookup is asked once the budget is spent (DMARC's would be the third)");
     }
 
     [Fact]
@@ -181,14 +194,32 @@ public class MailAuthenticatorTests
 
     private sealed class SilentResolver : IDnsResolver
     {
+        private int _queries;
+
+        /// <summary>Lookups asked so far.</summary>
+        public int Queries => Volatile.Read(ref _queries);
+
         public ValueTask<DnsLookup<DnsMxRecord>> ResolveMxAsync(string domain, CancellationToken cancellationToken) => Never<DnsMxRecord>();
 
         public ValueTask<DnsLookup<IPAddress>> ResolveAddressesAsync(string host, CancellationToken cancellationToken) => Never<IPAddress>();
 
         public ValueTask<DnsLookup<string>> ResolveTxtAsync(string name, CancellationToken cancellationToken) => Never<string>();
 
+        public async Task WaitForQueriesAsync(int count, TimeSpan limit)
+        {
+            using var deadline = new CancellationTokenSource(limit);
+            while (Queries < count)
+            {
+                await Task.Delay(10, deadline.Token);
+            }
+        }
+
         // Ignores cancellation on purpose: the budget must hold even so.
-        private static ValueTask<DnsLookup<T>> Never<T>() => new(new TaskCompletionSource<DnsLookup<T>>().Task);
+        private ValueTask<DnsLookup<T>> Never<T>()
+        {
+            Interlocked.Increment(ref _queries);
+            return new(new TaskCompletionSource<DnsLookup<T>>().Task);
+        }
     }
 
     private sealed class ThrowingResolver : IDnsResolver

@@ -40,6 +40,61 @@ public class MimeIndexerTests
     }
 
     [Fact]
+    public async Task A_part_cut_off_by_the_outer_boundary_right_after_its_header_has_no_lines()
+    {
+        // Found by fuzzing (fuzz/corpus/mime-index/cut-by-outer-boundary.eml): MimeKit counted -1 lines for the
+        // encapsulated multipart, whose outer boundary follows its header at once.
+        var bytes = Encoding.ASCII.GetBytes(
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n" +
+            "Content-Type: multipart/alternative; boundary=c\r\n\r\n--b\r\n");
+        var indexed = await IndexAsync(bytes);
+        var parts = new List<MessagePart>();
+        Collect(indexed.Index.Body);
+        parts.Should().HaveCountGreaterThanOrEqualTo(3).And.OnlyContain(p => p.Lines >= 0);
+
+        void Collect(MessagePart part)
+        {
+            parts.Add(part);
+            part.Parts.ToList().ForEach(Collect);
+            if (part.Message is { } inner)
+            {
+                Collect(inner);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_index_is_the_same_whether_the_message_arrives_in_full_reads_or_in_short_ones()
+    {
+        // Found by fuzzing (fuzz/corpus/mime-index/short-reads.eml): with broken boundaries inside an attached message,
+        // MimeKit's reader ended the attached message two bytes apart depending on how many bytes each read returned.
+        // The indexer fills every read, so the index depends on the bytes alone.
+        var path = Path.Combine(AppContext.BaseDirectory, "Storage", "short-reads.eml");
+        var bytes = await File.ReadAllBytesAsync(path);
+        var whole = await IndexAsync(bytes);
+        var trickled = await MimeIndexer.IndexAsync(new TrickleStream(bytes), bytes.Length, MailStoreLimits.Default, default).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var attached = whole.Index.Body.Parts[0];
+        attached.Message.Should().NotBeNull("the first part is the attached message");
+        trickled.Index.Body.Parts[0].EndOffset.Should().Be(attached.EndOffset);
+        System.Text.Json.JsonSerializer.Serialize(trickled.Index).Should().Be(System.Text.Json.JsonSerializer.Serialize(whole.Index));
+    }
+
+    /// <summary>Returns one to seven bytes per read, as a slow network literal might.</summary>
+    private sealed class TrickleStream(byte[] data) : MemoryStream(data, writable: false)
+    {
+        private int _reads;
+
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 1 + (_reads++ % 7)));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 1 + (_reads++ % 7))]);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+    }
+
+    [Fact]
     public async Task References_are_kept_normalized_for_threading_without_In_Reply_To()
     {
         // RFC 5256 §2.2: quoting does not make ids differ; In-Reply-To stays in the envelope, not in References.

@@ -357,9 +357,13 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         var first = (SqliteMailStore)await CreateStoreAsync();
         var mine = await OpenAsync(first);
         var uids = new List<uint>();
+        var stored = new Dictionary<uint, byte[]>();
         for (var i = 0; i < 100; i++)
         {
-            uids.Add((await AppendAsync(mine, "INBOX", TestMessages.Simple("m" + i))).Uid);
+            var bytes = TestMessages.Simple("m" + i);
+            var uid = (await AppendAsync(mine, "INBOX", bytes)).Uid;
+            uids.Add(uid);
+            stored[uid] = bytes;
         }
 
         var view = await SelectAsync(mine, "INBOX");
@@ -375,7 +379,9 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         (await otherView.StoreFlagsAsync(UidSet.FromUids([uids[3]]), FlagOperation.Add, MessageFlags.Flagged, ["$Important"], null, default)).IsSuccess.Should().BeTrue();
         (await otherView.StoreFlagsAsync(UidSet.FromUids([uids[5]]), FlagOperation.Add, MessageFlags.Deleted, [], null, default)).IsSuccess.Should().BeTrue();
         (await otherView.ExpungeAsync(null, default)).IsSuccess.Should().BeTrue();
-        await AppendAsync(await OpenAsync(second), "INBOX", TestMessages.Simple("new"));
+        var newBytes = TestMessages.Simple("new");
+        stored[(await AppendAsync(await OpenAsync(second), "INBOX", newBytes)).Uid] = newBytes;
+        stored.Remove(uids[5]);
 
         var after = await FetchAsync(view, UidSet.All);
         after.Should().HaveCount(99, "the expunged message is gone from the table, and the new one is not known to the view yet");
@@ -404,12 +410,60 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         }
 
         sqliteView.HasLoadedRows.Should().BeFalse();
-        (await FetchAsync(view, UidSet.All)).Should().BeEquivalentTo(await FetchAsync(view, UidSet.All), o => o.Excluding(m => m.Content));
+        var reloaded = await FetchAsync(view, UidSet.All);
         sqliteView.HasLoadedRows.Should().BeTrue();
+
+        // The reloaded rows against what was stored (not against another read of the same rows): every UID appended
+        // and not expunged, in order; the flags and keywords the other store set; the size, the append time and the
+        // bytes of each message.
+        reloaded.Select(m => m.Uid).Should().Equal(stored.Keys.Order());
+        foreach (var m in reloaded)
+        {
+            var expectedFlags = m.Uid == uids[3] ? MessageFlags.Flagged : m.Uid == uids[0] || m.Uid == uids[1] ? MessageFlags.Seen : MessageFlags.None;
+            m.Flags.Should().Be(expectedFlags, "UID {0}", m.Uid);
+            m.Keywords.Should().Equal(m.Uid == uids[3] ? ["$Important"] : Array.Empty<string>(), "UID {0}", m.Uid);
+            m.Size.Should().Be(stored[m.Uid].Length, "UID {0}", m.Uid);
+            m.InternalDate.Should().Be(Clock.GetUtcNow(), "UID {0} was appended at the clock's time", m.Uid);
+            (await ReadAsync(m.Content)).Should().Equal(stored[m.Uid], "UID {0}", m.Uid);
+        }
 
         var content = await after[0].Content.OpenAsync(0, after[0].Size, default);
         content.Should().NotBeNull("the content handle finds the bytes when it is opened");
         (await FetchAsync(view, UidSet.FromUids([uids[0]]), FetchOptions.WithIndex)).Single().Size.Should().Be(after[0].Size);
+    }
+
+    [Fact]
+    public async Task SEARCH_on_flags_answers_from_the_kept_rows_and_sees_what_another_store_wrote_since()
+    {
+        // A search without text or sent dates loads the view's rows once and brings them up to the mailbox's
+        // HIGHESTMODSEQ in the read that answers: another process's flag change and expunge show in the next answer.
+        var first = (SqliteMailStore)await CreateStoreAsync();
+        var mine = await OpenAsync(first);
+        var uids = new List<uint>();
+        for (var i = 0; i < 20; i++)
+        {
+            uids.Add((await AppendAsync(mine, "INBOX", TestMessages.Simple("m" + i, body: new string('x', i * 100)))).Uid);
+        }
+
+        var view = await SelectAsync(mine, "INBOX");
+        var options = new SqliteMailStoreOptions { DataDirectory = Path.GetDirectoryName(first.DatabasePath)! };
+        await using var second = await SqliteMailStore.OpenAsync(options, null, Clock, default);
+        var otherView = await SelectAsync(await OpenAsync(second), "INBOX");
+        async Task<IReadOnlyList<uint>> SearchAsync(SearchCriteria criteria) => (await view.SearchAsync(criteria, default)).Value.Uids;
+
+        (await SearchAsync(new FlagCriterion(MessageFlags.Seen, false))).Should().Equal(uids);
+        ((SqliteMailboxView)view).HasLoadedRows.Should().BeTrue("a flag search keeps the rows for the next one");
+
+        (await otherView.StoreFlagsAsync(UidSet.FromUids([uids[2], uids[7]]), FlagOperation.Add, MessageFlags.Seen, ["$Junk"], null, default)).IsSuccess.Should().BeTrue();
+        (await otherView.StoreFlagsAsync(UidSet.FromUids([uids[9]]), FlagOperation.Add, MessageFlags.Deleted, [], null, default)).IsSuccess.Should().BeTrue();
+        (await otherView.ExpungeAsync(null, default)).IsSuccess.Should().BeTrue();
+
+        (await SearchAsync(new FlagCriterion(MessageFlags.Seen, false))).Should().Equal(uids.Except([uids[2], uids[7], uids[9]]));
+        (await SearchAsync(new KeywordCriterion("$junk", true))).Should().Equal(uids[2], uids[7]);
+        (await SearchAsync(new SizeCriterion(SizeComparison.Larger, TestMessages.Simple("m15", body: new string('x', 1500)).Length - 1))).Should().Equal(uids.Skip(15));
+
+        // A sent-date search reads the Date header's column from the contents rows instead: the same messages.
+        (await SearchAsync(new DateCriterion(SearchDateField.Sent, DateComparison.On, new DateOnly(1994, 2, 7)))).Should().Equal(uids.Except([uids[9]]));
     }
 
     [Fact]

@@ -26,11 +26,8 @@ public abstract partial class SqlAccountDirectory : IAppPasswordAdministration
         }
 
         // The derivation takes as long as a login's: made before the write transaction, which holds the directory's lock.
-        var secret = AppPasswordSecrets.NewSecret();
-        AppPasswordSecrets.TryNormalize(secret, out var normalized);
-        var record = PasswordRecord.Create(normalized!, iterations);
         var serverSecret = await GetServerSecretAsync(cancellationToken).ConfigureAwait(false);
-        var tag = AppPasswordSecrets.LookupTag(serverSecret!.Value.Span, normalized!);
+        var (secret, record, tag) = AppPasswordSecrets.NewCredential(serverSecret!.Value.Span, iterations);
         var created = NowMilliseconds();
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))

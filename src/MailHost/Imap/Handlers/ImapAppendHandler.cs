@@ -138,6 +138,9 @@ internal sealed class ImapAppendHandler(ImapSessionState session, ImapServices s
                 {
                     StoreErrorCode.NotFound => "TRYCREATE",
                     StoreErrorCode.InvalidName => "NONEXISTENT",
+
+                    // RFC 5530: a store that cannot answer now is temporary, not a refusal of this mailbox.
+                    StoreErrorCode.Unavailable or StoreErrorCode.InsufficientStorage => "UNAVAILABLE",
                     _ => "CANNOT",
                 };
                 return (ImapResponseStatus.No, code, error.Message);

@@ -311,7 +311,10 @@ internal sealed class MimeIndexReader : MimeReader
             HeaderOffset = frame.HeaderOffset,
             BodyOffset = bodyOffset,
             EndOffset = Math.Max(bodyOffset, endOffset),
-            Lines = lines,
+
+            // MimeKit reports -1 lines for an entity cut off by its parent's boundary right after its header (an
+            // encapsulated multipart with no body before the outer "--b"): an empty body has no lines.
+            Lines = Math.Max(0, lines),
             Parts = frame.Children,
             Envelope = frame.Envelope,
             Message = frame.MessageBody,

@@ -28,7 +28,7 @@ public static class MimeIndexer
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(limits);
-        var reader = new MimeIndexReader(content, limits);
+        var reader = new MimeIndexReader(new FillingReadStream(content), limits);
         try
         {
             await reader.ReadMessageAsync(cancellationToken).ConfigureAwait(false);
