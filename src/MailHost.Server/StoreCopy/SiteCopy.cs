@@ -74,12 +74,13 @@ internal static class SiteCopy
         }
 
         await FinishAsync(session, source, cancellationToken).ConfigureAwait(false);
+        await session.FlushAsync(cancellationToken).ConfigureAwait(false);
         var checks = await new CopyVerifier(source, connection).VerifyAsync(cancellationToken).ConfigureAwait(false);
         var result = new SiteCopyResult(refreshed, tables, written, kept, checks);
         if (result.Verified)
         {
             await CopyTargetGuard.RecordAsync(connection, source.DataDirectory, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return result;

@@ -32,7 +32,10 @@ internal sealed class ContentRelease
         _addresses.Add(r.GetString(1));
     }
 
-    /// <summary>Deletes the contents left without references, and their bytes; nothing when there are none.</summary>
+    /// <summary>
+    /// Deletes the contents left without references, and their bytes; nothing when there are none. The deletes wait
+    /// for the transaction's next statement or its commit (<see cref="PgSession.Defer"/>): nothing reads them back.
+    /// </summary>
     public async Task DeleteUnreferencedAsync(PostgresMailStore store, PgSession s, CancellationToken ct)
     {
         if (_ids.Count == 0)
@@ -40,7 +43,7 @@ internal sealed class ContentRelease
             return;
         }
 
-        await s.ExecAsync("DELETE FROM contents WHERE id = ANY($1)", ct, _ids.ToArray()).ConfigureAwait(false);
+        s.Defer([("DELETE FROM contents WHERE id = ANY($1)", [_ids.ToArray()])]);
         await store.Blobs.DeleteAsync(s, _addresses, ct).ConfigureAwait(false);
         s.StoredContent.ExceptWith(_addresses);
     }

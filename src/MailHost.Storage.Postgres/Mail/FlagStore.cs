@@ -19,8 +19,11 @@ internal sealed class FlagStore
         _include = include;
     }
 
-    /// <summary>The write as the view sees it, once <see cref="RunAsync"/> succeeded.</summary>
-    public OwnWrite? Written { get; private set; }
+    private (MailboxRow Before, ulong ModSeq)? _written;
+    private UnseenCount? _unseen;
+
+    /// <summary>The write as the view sees it, once <see cref="RunAsync"/> succeeded and its transaction committed.</summary>
+    public OwnWrite? Written => _written is { } written ? new OwnWrite(written.Before, written.ModSeq, _unseen) : null;
 
     public async Task<StoreResult<StoreFlagsResult>> RunAsync(UidSet uids, FlagOperation operation, MessageFlags flags, IReadOnlyList<string> keywords, ulong? unchangedSince, CancellationToken ct)
     {
@@ -93,20 +96,20 @@ internal sealed class FlagStore
             writes.Add(_store.Announcement(s, _mailboxId, modSeq));
         }
 
-        // A changed \Seen changes what the view reports as unseen: read after the updates, in their round trip.
-        UnseenCount? unseen = null;
+        // The writes travel with the commit. A changed \Seen changes what the view reports as unseen: read after the
+        // updates, in the same round trip.
         if (seenChanged)
         {
             writes.Add((UnseenCount.Sql, [_mailboxId]));
-            await s.BatchAsync(writes, new Dictionary<string, Action<Npgsql.NpgsqlDataReader>> { [UnseenCount.FirstColumn] = r => unseen = UnseenCount.Read(r) }, ct).ConfigureAwait(false);
+            s.Defer(writes, new Dictionary<string, Action<Npgsql.NpgsqlDataReader>> { [UnseenCount.FirstColumn] = r => _unseen = UnseenCount.Read(r) });
         }
         else if (writes.Count > 0)
         {
-            await s.ExecBatchAsync(ct, [.. writes]).ConfigureAwait(false);
+            s.Defer(writes);
         }
 
         // New keywords change the mailbox's FLAGS (RFC 9051 §7.3.5): the next poll reports them.
-        Written = created.Count > 0 ? null : new OwnWrite(mailbox, modSeq, unseen);
+        _written = created.Count > 0 ? null : (mailbox, modSeq);
 
         return StoreResult<StoreFlagsResult>.Success(new StoreFlagsResult(states, modified, modSeq));
     }

@@ -24,6 +24,7 @@ internal sealed class PostgresContentBlobs : IContentBlobs
 
     public async Task<bool> WriteAsync(PgSession session, string address, Stream content, long length, CancellationToken cancellationToken)
     {
+        await session.FlushAsync(cancellationToken).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(_chunkSize);
         try
         {
@@ -79,8 +80,12 @@ internal sealed class PostgresContentBlobs : IContentBlobs
         }
     }
 
-    public Task DeleteAsync(PgSession session, IReadOnlyList<string> addresses, CancellationToken cancellationToken) =>
-        session.ExecAsync("DELETE FROM content_blobs WHERE address = ANY($1)", cancellationToken, (object)addresses.ToArray());
+    public Task DeleteAsync(PgSession session, IReadOnlyList<string> addresses, CancellationToken cancellationToken)
+    {
+        // Nothing in the transaction reads the rows after this: the delete goes with the next statement or the commit.
+        session.Defer([("DELETE FROM content_blobs WHERE address = ANY($1)", [addresses.ToArray()])]);
+        return Task.CompletedTask;
+    }
 
     public async Task<Stream?> OpenReadAsync(string address, long offset, long length, CancellationToken cancellationToken)
     {

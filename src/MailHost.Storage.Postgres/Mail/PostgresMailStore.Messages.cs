@@ -104,7 +104,7 @@ public sealed partial class PostgresMailStore
     /// Stores one message; the caller holds the account row, or has it locked here first with
     /// <paramref name="accountGone"/> as the failure when it is missing. The mailbox row is taken <c>FOR UPDATE</c>
     /// before its UIDNEXT is read, so the UID and MODSEQ given out here are above every committed one. The locks, the
-    /// content reference and the thread lookup go in one round trip, the writes in one more; a refusal gives the
+    /// content reference and the thread lookup go in one round trip, the writes with the commit; a refusal gives the
     /// content reference back, so it writes nothing that lasts even when the caller's transaction commits (a
     /// delivery with other targets).
     /// </summary>
@@ -200,7 +200,9 @@ public sealed partial class PostgresMailStore
         statements.Add(("UPDATE mailboxes SET uidnext = $2, highest_modseq = $3, keywords = $4 WHERE id = $1", [mailbox.Id, (long)uid + 1, (long)modSeq, mailbox.Keywords.Concat(created).ToArray()]));
         statements.Add((ChangeUsageSql, [accountId, content.Size, 1L]));
         statements.Add(Announcement(s, mailbox.Id, modSeq));
-        await s.ExecBatchAsync(ct, [.. statements]).ConfigureAwait(false);
+
+        // Nothing reads these back in this transaction: they travel with the commit (or the next target's statements).
+        s.Defer(statements);
         return new AppendResult(mailbox.UidValidity, uid, content.Size, emailId);
     }
 

@@ -293,8 +293,9 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-        var result = await read(new PgSession(connection, transaction), cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var session = new PgSession(connection, transaction);
+        var result = await read(session, cancellationToken).ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
     }
 
@@ -330,9 +331,11 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
     }
 
     /// <summary>
-    /// Runs a write in one READ COMMITTED transaction and commits it; a failed result rolls everything back. Work
-    /// queued with <see cref="PgSession.AfterCommit"/> runs after the commit. A deadlock or serialisation failure is
-    /// retried; any other database failure is <see cref="StoreErrorCode.Unavailable"/>, never a success.
+    /// Runs a write in one READ COMMITTED transaction and commits it, with its deferred writes
+    /// (<see cref="PgSession.Defer"/>) in the same round trip; a failed result rolls everything back, deferred writes
+    /// included (they were never sent). Work queued with <see cref="PgSession.AfterCommit"/> runs after the commit. A
+    /// deadlock or serialisation failure is retried; any other database failure is
+    /// <see cref="StoreErrorCode.Unavailable"/>, never a success.
     /// </summary>
     internal async Task<StoreResult<T>> WriteAsync<T>(Func<PgSession, CancellationToken, Task<StoreResult<T>>> write, CancellationToken cancellationToken)
     {
@@ -352,7 +355,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
                     return result;
                 }
 
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var action in session.Committed)
                 {
                     action();
