@@ -6,6 +6,10 @@
 #                                  crash or a hang
 #   fuzz/run.sh all SECONDS        each target in turn, SECONDS each
 #
+# MAILHOST_FUZZ_RESUME=1 continues a target's earlier campaign from afl-fuzz's queue in the work directory instead of
+# starting again from the seed corpus, so that a long campaign can be run in several sittings; afl-fuzz then counts
+# run time and executions over all of them.
+#
 # Work (the instrumented build, afl-fuzz's findings) goes to $MAILHOST_FUZZ_WORK, default $TMPDIR/mailhost-fuzz, never
 # into the repository. The build and its instrumentation are made once and reused until a source file changes.
 set -euo pipefail
@@ -88,17 +92,24 @@ fuzz_one() {
     echo "No corpus for '$target' ($corpus); fuzz/run.sh list shows the targets" >&2
     return 2
   fi
-  rm -rf "$out"
-  mkdir -p "$out"
-  echo "Fuzzing $target for ${seconds}s (findings in $out)"
+  local input="$corpus"
+  if [ "${MAILHOST_FUZZ_RESUME:-0}" = 1 ] && [ -f "$out/default/fuzzer_stats" ]; then
+    # afl-fuzz's own resume: "-i -" takes the queue and the totals from the earlier run in the output directory.
+    input=-
+    echo "Resuming $target for ${seconds}s (findings in $out)"
+  else
+    rm -rf "$out"
+    mkdir -p "$out"
+    echo "Fuzzing $target for ${seconds}s (findings in $out)"
+  fi
   local status=0
   # AFL_SKIP_BIN_CHECK: the target is the dotnet host, which carries no afl instrumentation of its own.
   # AFL_NO_AFFINITY: the machine may be shared; do not insist on a free core.
   # AFL_FORKSRV_INIT_TMOUT: the runtime starts and loads the harness before the fork server answers.
   AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 \
   AFL_NO_UI=1 AFL_FORKSRV_INIT_TMOUT=60000 AFL_QUIET=1 \
-    afl-fuzz -V "$seconds" -t "$(timeout_ms "$target")" -m none -i "$corpus" -o "$out" \
-      -- dotnet "$build/MailHost.Fuzz.dll" "$target" >"$out/afl.log" 2>&1 || status=$?
+    afl-fuzz -V "$seconds" -t "$(timeout_ms "$target")" -m none -i "$input" -o "$out" \
+      -- dotnet "$build/MailHost.Fuzz.dll" "$target" >>"$out/afl.log" 2>&1 || status=$?
   local stats="$out/default/fuzzer_stats"
   if [ $status -ne 0 ] || [ ! -f "$stats" ]; then
     echo "afl-fuzz failed for $target (exit $status):" >&2

@@ -90,7 +90,10 @@ public static class MessageIdParser
     private static bool TryParseMsgId(string s, ref int i, StringBuilder id)
     {
         i++;
-        if (!ParseIdLeft(s, ref i, id) || i >= s.Length || s[i] != '@')
+
+        // An id-left that normalizes to nothing (an empty quoted string, <""@b>) names no message: not an id.
+        var start = id.Length;
+        if (!ParseIdLeft(s, ref i, id) || id.Length == start || i >= s.Length || s[i] != '@')
         {
             return false;
         }

@@ -37,6 +37,8 @@ public class MessageIdParserTests
     [InlineData("abc@def")]
     [InlineData("<a@b")]
     [InlineData("<@b>")]
+    // An empty quoted local part normalizes to nothing before the "@" (found by the property test below).
+    [InlineData("<\"\"@b>")]
     [InlineData("<a@>")]
     [InlineData("<a@b@c>")]
     [InlineData("<a..b@c>")]

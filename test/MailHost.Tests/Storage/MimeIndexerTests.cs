@@ -64,6 +64,24 @@ public class MimeIndexerTests
     }
 
     [Fact]
+    public async Task An_empty_part_after_a_boundary_line_ending_in_a_bare_LF_has_no_negative_extent()
+    {
+        // Found by fuzzing (fuzz/corpus/mime-index/bare-lf-empty-part.eml): MimeKit ended the second part's header one
+        // octet before its start, so BODY[2.MIME] would have had a length of -1.
+        var bytes = Encoding.ASCII.GetBytes(
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Typ\r\n\r\n--b\n--b\r\n" +
+            "Content-Type: text/plain\r\n\r\nthird\r\n--b--\r\n");
+        var indexed = await IndexAsync(bytes);
+        var parts = indexed.Index.Body.Parts;
+        parts.Should().HaveCount(3);
+        parts.Should().OnlyContain(p => p.HeaderOffset <= p.BodyOffset && p.BodyOffset <= p.EndOffset);
+        parts[1].HeaderOffset.Should().Be(69, "the empty part starts after the first boundary line, \"--b\\n\"");
+        parts[1].BodyOffset.Should().Be(69);
+        parts[1].EndOffset.Should().Be(69);
+        Encoding.ASCII.GetString(bytes, (int)parts[2].BodyOffset, (int)(parts[2].EndOffset - parts[2].BodyOffset)).Should().Be("third");
+    }
+
+    [Fact]
     public async Task The_index_is_the_same_whether_the_message_arrives_in_full_reads_or_in_short_ones()
     {
         // Found by fuzzing (fuzz/corpus/mime-index/short-reads.eml): with broken boundaries inside an attached message,

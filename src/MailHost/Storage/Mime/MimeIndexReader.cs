@@ -295,6 +295,11 @@ internal sealed class MimeIndexReader : MimeReader
         }
 
         var encoding = headers.ContentTransferEncoding is { } rawEncoding ? RawString(rawEncoding).ToUpperInvariant() : "7BIT";
+
+        // MimeKit reports the header of a part with nothing between two boundary lines, the first ending in a bare LF
+        // ("--b\n--b\r\n"), as ending one octet before it begins: such a part is empty, its header included, where
+        // its header would begin.
+        bodyOffset = Math.Max(frame.HeaderOffset, bodyOffset);
         return new MessagePart
         {
             MediaType = frame.MediaType,
