@@ -138,13 +138,14 @@ mkdir -p "$WORK/mailhost"
 export MailHost__DataDirectory="$WORK/mailhost/data"
 if [[ $STORE == postgres ]]; then
   echo "== starting a throwaway PostgreSQL for MailHost"
+  # commit_delay: the group commit README.md recommends for a MailHost database (commits stay durable).
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   [[ -x $PG_BIN/initdb ]] || { echo "compare.sh: --store postgres needs Debian's postgresql package" >&2; exit 2; }
   mkdir -p "$WORK/pg"
   if [[ $(id -u) -eq 0 ]]; then chown postgres "$WORK/pg"; AS_PG=(runuser -u postgres --); fi
   "${AS_PG[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -A trust -U mailhost -E UTF8 --locale=C.UTF-8 >/dev/null
   PG_CTL=$PG_BIN/pg_ctl
-  "${AS_PG[@]}" "$PG_CTL" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -o "-k $WORK/pg -c listen_addresses='' -c max_connections=300" start >/dev/null
+  "${AS_PG[@]}" "$PG_CTL" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -o "-k $WORK/pg -c listen_addresses='' -c max_connections=300 -c commit_delay=1000" start >/dev/null
   "${AS_PG[@]}" "$PG_BIN/createdb" -h "$WORK/pg" -U mailhost mailhost
   export MailHost__Store__Provider=Postgres
   export ConnectionStrings__MailHost="Host=$WORK/pg;Username=mailhost;Database=mailhost;Maximum Pool Size=200"

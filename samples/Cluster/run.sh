@@ -119,7 +119,7 @@ echo "Starting PostgreSQL ($("$pg_bin/postgres" --version | awk '{print $3}'))"
 "${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg/data" -A trust -U mailhost -E UTF8 --locale=C.UTF-8 >"$work/initdb.log" 2>&1 \
   || { cat "$work/initdb.log" >&2; die "initdb failed"; }
 "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w \
-  -o "-k $work/pg -c listen_addresses=''" start >/dev/null \
+  -o "-k $work/pg -c listen_addresses='' -c commit_delay=1000" start >/dev/null \
   || { cat "$work/pg/server.log" >&2; die "PostgreSQL did not start"; }
 "$pg_bin/createdb" -h "$work/pg" -U mailhost mailhost || die "could not create the database"
 

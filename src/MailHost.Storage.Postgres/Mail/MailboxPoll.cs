@@ -17,15 +17,14 @@ internal sealed class MailboxPoll
     /// <summary>
     /// The whole poll as one statement, so in one snapshot without a transaction and in one round trip: the mailbox row
     /// with, in columns of their own, the expunges and the message rows above the view's MODSEQ (as JSON arrays) and
-    /// the unseen count.
+    /// the lowest unseen UID (the mailbox row carries the unseen count).
     /// </summary>
     private static readonly string PollSql =
         $"""
         SELECT {MailboxRow.Columns},
           (SELECT COALESCE(json_agg(json_build_array(e.uid, e.modseq)), '[]'::json) FROM expunged e WHERE e.mailbox_id = $1 AND e.modseq > $2),
           (SELECT COALESCE(json_agg(json_build_array(m.uid, m.modseq, m.flags, m.keywords)), '[]'::json) FROM messages m WHERE m.mailbox_id = $1 AND m.modseq > $2),
-          (SELECT COUNT(*)::int FROM messages m WHERE m.mailbox_id = $1 AND m.flags & 1 = 0),
-          (SELECT MIN(m.uid) FROM messages m WHERE m.mailbox_id = $1 AND m.flags & 1 = 0)
+          {UnseenCount.FirstSql}
         FROM mailboxes WHERE id = $1
         """;
 
@@ -92,7 +91,7 @@ internal sealed class MailboxPoll
                 }
             }
 
-            unseen = new UnseenCount(r.GetInt32(First + 2), r.IsDBNull(First + 3) ? 0 : (uint)r.GetInt64(First + 3));
+            unseen = new UnseenCount(mailbox.Unseen, r.IsDBNull(First + 2) ? 0 : (uint)r.GetInt64(First + 2));
         }
 
         await s.QueryBatchAsync(ct, (PollSql, [_mailboxId, since], Read)).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -23,23 +24,37 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
 
     private readonly ConcurrentDictionary<long, Signal> _signals = new();
     private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeSpan _trustFor;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _reconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private bool _listeningNow;
+    private int _connects;
 
-    public PostgresChangeFeed(string connectionString, ILogger logger)
+    // Raised at every (re)connect and every database failure the store met (Distrust): a view's read from before it is
+    // no longer taken to be current.
+    private int _epoch;
+
+    /// <param name="connectionString">The database's.</param>
+    /// <param name="trustFor">
+    /// How long a view's read of its mailbox stays current for lack of news from the feed (see <see cref="IsSilent"/>):
+    /// the bound on what the feed cannot tell, a LISTEN connection that broke silently and has not been found out yet,
+    /// or a notification still in flight from another host.
+    /// </param>
+    /// <param name="logger">Where the connection's losses and returns are logged.</param>
+    public PostgresChangeFeed(string connectionString, TimeSpan trustFor, ILogger logger)
     {
         // A connection of its own, outside the pool the writes use, named so that an operator can find it.
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = ApplicationName, Pooling = false };
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        _trustFor = trustFor;
         _logger = logger;
     }
 
     /// <summary>How many times the LISTEN connection was (re)established; for tests and logs.</summary>
-    public int Connects { get; private set; }
+    public int Connects => Volatile.Read(ref _connects);
 
     /// <summary>Whether the LISTEN connection is up now: while it is away, other hosts' changes go unannounced.</summary>
     public bool Listening => Volatile.Read(ref _listeningNow);
@@ -58,6 +73,56 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the feed has said of the mailbox so far, taken by a view before it reads its mailbox, so that it can later
+    /// ask <see cref="IsSilent"/> whether anything was announced since.
+    /// </summary>
+    public FeedStamp Stamp(long mailboxId)
+    {
+        long renames = 0;
+        if (_signals.TryGetValue(mailboxId, out var signal))
+        {
+            lock (signal)
+            {
+                renames = signal.Renames;
+            }
+        }
+
+        return new FeedStamp(Listening ? Volatile.Read(ref _epoch) : -1, renames, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>
+    /// Called when a statement of the store failed for lack of the database: the LISTEN connection may be as broken
+    /// and not know it yet, so the views read their mailboxes again (and meet the failure themselves).
+    /// </summary>
+    public void Distrust() => Interlocked.Increment(ref _epoch);
+
+    /// <summary>
+    /// Whether a read of the mailbox made after <paramref name="stamp"/>, which found the mailbox at
+    /// <paramref name="modSeq"/>, still shows all there is: the LISTEN connection has been up since, on the same
+    /// connection (a reconnect may have lost notifications), no database failure was met since (see
+    /// <see cref="Distrust"/>), nothing above <paramref name="modSeq"/> and no rename was announced, and the read is
+    /// younger than the trust the feed was given. This host's writes are announced at their commit, before they are
+    /// acknowledged; other hosts' within milliseconds.
+    /// </summary>
+    public bool IsSilent(long mailboxId, FeedStamp stamp, ulong modSeq)
+    {
+        if (stamp.Epoch < 0 || !Listening || stamp.Epoch != Volatile.Read(ref _epoch) || Stopwatch.GetElapsedTime(stamp.Timestamp) >= _trustFor)
+        {
+            return false;
+        }
+
+        if (!_signals.TryGetValue(mailboxId, out var signal))
+        {
+            return stamp.Renames == 0;
+        }
+
+        lock (signal)
+        {
+            return signal.Latest <= modSeq && signal.Renames == stamp.Renames;
+        }
+    }
+
     /// <summary>Starts listening; completes once the first LISTEN is in place (or after a short wait when the server is away).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -67,18 +132,26 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
 
     /// <summary>
     /// The statement that sends the notification of a change inside the writer's transaction: it goes out when that
-    /// commits.
+    /// commits. A MODSEQ of 0 announces a change to the mailbox that no MODSEQ counts (a rename): it wakes nobody, and
+    /// makes the views that trusted the feed read their mailbox again.
     /// </summary>
     public static (string Sql, object?[] Parameters) Notification(long mailboxId, ulong highestModSeq) =>
         ("SELECT pg_notify($1, $2)", [Channel, string.Create(CultureInfo.InvariantCulture, $"{mailboxId}:{highestModSeq}")]);
 
     /// <inheritdoc/>
+    /// <remarks>A <paramref name="highestModSeq"/> of 0 announces a rename (see <see cref="Notification"/>).</remarks>
     public void Publish(long mailboxId, ulong highestModSeq)
     {
         var signal = _signals.GetOrAdd(mailboxId, static _ => new Signal());
         TaskCompletionSource previous;
         lock (signal)
         {
+            if (highestModSeq == 0)
+            {
+                signal.Renames++;
+                return;
+            }
+
             if (highestModSeq <= signal.Latest)
             {
                 return;
@@ -152,7 +225,8 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
                     await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                Connects++;
+                Interlocked.Increment(ref _connects);
+                Interlocked.Increment(ref _epoch);
                 if (Connects > 1)
                 {
                     PostgresMailLog.FeedReconnected(_logger);
@@ -205,6 +279,8 @@ internal sealed class PostgresChangeFeed : IMailboxChangeFeed, IAsyncDisposable
     private sealed class Signal
     {
         public ulong Latest { get; set; }
+
+        public long Renames { get; set; }
 
         public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -260,6 +260,9 @@ internal sealed class PostgresMailAccount : IMailAccount, IMailAccountQuota
             case MailboxStep.Rename rename:
                 var renamed = (await PostgresMailStore.FindMailboxAsync(s, _accountId, rename.Name, ct, forUpdate: true).ConfigureAwait(false))!;
                 await s.ExecAsync("UPDATE mailboxes SET name = $2 WHERE id = $1", ct, renamed.Id, rename.NewName).ConfigureAwait(false);
+
+                // No MODSEQ counts a rename: the open views of every host read their mailbox again.
+                await _store.AnnounceAsync(s, renamed.Id, 0, ct).ConfigureAwait(false);
                 return null;
             case MailboxStep.MoveMessages move:
                 var from = (await PostgresMailStore.FindMailboxAsync(s, _accountId, move.From, ct).ConfigureAwait(false))!;

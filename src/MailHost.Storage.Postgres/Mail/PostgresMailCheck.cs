@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 namespace MailHost.Storage.Postgres.Mail;
 
 /// <summary>
-/// The maintenance check of the mail tables: reference counts, account usage and UIDNEXT recomputed from the rows,
-/// unreferenced content removed, content without bytes reported. It locks the mail tables against the writers of
-/// every host for its duration: a counter recomputed while another transaction adds a reference would be wrong. It is
-/// an administrator's command, not a start-up step.
+/// The maintenance check of the mail tables: reference counts, account usage, unseen counts and UIDNEXT recomputed
+/// from the rows, unreferenced content removed, content without bytes reported. It locks the mail tables against the
+/// writers of every host for its duration: a counter recomputed while another transaction adds a reference would be
+/// wrong. It is an administrator's command, not a start-up step.
 /// </summary>
 internal static class PostgresMailCheck
 {
@@ -22,6 +22,17 @@ internal static class PostgresMailCheck
                   FROM accounts a2 LEFT JOIN mailboxes b ON b.account_id = a2.id LEFT JOIN messages m ON m.mailbox_id = b.id
                   GROUP BY a2.id) u
             WHERE a.id = u.id AND (a.storage_used <> u.bytes OR a.messages_used <> u.count)
+            """,
+            ct).ConfigureAwait(false);
+
+        // The unseen count the triggers keep on each mailbox row.
+        counters += await s.ExecAsync(
+            """
+            UPDATE mailboxes b SET unseen = u.count
+            FROM (SELECT b2.id, COUNT(m.uid) AS count
+                  FROM mailboxes b2 LEFT JOIN messages m ON m.mailbox_id = b2.id AND m.flags & 1 = 0
+                  GROUP BY b2.id) u
+            WHERE b.id = u.id AND b.unseen <> u.count
             """,
             ct).ConfigureAwait(false);
 

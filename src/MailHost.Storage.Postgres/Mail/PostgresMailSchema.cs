@@ -131,5 +131,33 @@ internal static class PostgresMailSchema
 
         // EXPUNGE reads only the messages flagged \Deleted (flag bit 8): from this index, not the whole mailbox.
         new(3, "CREATE INDEX messages_deleted ON messages (mailbox_id, uid) WHERE flags & 8 <> 0;"),
+
+        // The count of a mailbox's messages without \Seen (flag bit 1), which SELECT, STATUS and every poll that finds
+        // changes report, kept on the mailbox row instead of counted (a count visits every unseen message's row, over
+        // a millisecond for a thousand). Triggers keep it, so that every writer, present and future, does: each fires
+        // only for a row whose \Seen makes a difference (the WHEN clause is evaluated without calling the function),
+        // and updates the mailbox row its writer already holds FOR UPDATE.
+        new(4, """
+            ALTER TABLE mailboxes ADD COLUMN unseen bigint NOT NULL DEFAULT 0;
+            UPDATE mailboxes b SET unseen = (SELECT COUNT(*) FROM messages m WHERE m.mailbox_id = b.id AND m.flags & 1 = 0);
+            CREATE FUNCTION mailhost_unseen_up() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE mailboxes SET unseen = unseen + 1 WHERE id = NEW.mailbox_id;
+                RETURN NULL;
+            END $$;
+            CREATE FUNCTION mailhost_unseen_down() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE mailboxes SET unseen = unseen - 1 WHERE id = OLD.mailbox_id;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER messages_unseen_insert AFTER INSERT ON messages
+                FOR EACH ROW WHEN (NEW.flags & 1 = 0) EXECUTE FUNCTION mailhost_unseen_up();
+            CREATE TRIGGER messages_unseen_delete AFTER DELETE ON messages
+                FOR EACH ROW WHEN (OLD.flags & 1 = 0) EXECUTE FUNCTION mailhost_unseen_down();
+            CREATE TRIGGER messages_unseen_cleared AFTER UPDATE OF flags ON messages
+                FOR EACH ROW WHEN (OLD.flags & 1 = 0 AND NEW.flags & 1 <> 0) EXECUTE FUNCTION mailhost_unseen_down();
+            CREATE TRIGGER messages_unseen_set AFTER UPDATE OF flags ON messages
+                FOR EACH ROW WHEN (OLD.flags & 1 <> 0 AND NEW.flags & 1 = 0) EXECUTE FUNCTION mailhost_unseen_up();
+            """),
     ];
 }

@@ -44,7 +44,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         Time = timeProvider ?? TimeProvider.System;
         _dataSource = PostgresDataSources.Create(options.ConnectionString);
         Blobs = new PostgresContentBlobs(_dataSource, options.ContentChunkSize);
-        Feed = new PostgresChangeFeed(options.ConnectionString, _logger);
+        Feed = new PostgresChangeFeed(options.ConnectionString, options.ChangeFeedTrust, _logger);
         Retained = new RetainedMessages(this, _logger);
     }
 
@@ -291,12 +291,20 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-        var session = new PgSession(connection, transaction);
-        var result = await read(session, cancellationToken).ConfigureAwait(false);
-        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return result;
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+            var session = new PgSession(connection, transaction);
+            var result = await read(session, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            Feed.Distrust();
+            throw;
+        }
     }
 
     /// <summary>
@@ -307,8 +315,16 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await read(new PgSession(connection, null), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await read(new PgSession(connection, null), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            Feed.Distrust();
+            throw;
+        }
     }
 
     /// <summary>A read whose database failure becomes <see cref="StoreErrorCode.Unavailable"/>.</summary>
@@ -370,6 +386,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
             catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
             {
                 PostgresMailLog.WriteFailed(_logger, ex);
+                Feed.Distrust();
                 return PostgresFailures.CodeFor(ex) == StoreErrorCode.InsufficientStorage
                     ? StoreResult<T>.Fail(StoreErrorCode.InsufficientStorage, "Insufficient system storage, try again later.")
                     : StoreResult<T>.Fail(StoreErrorCode.Unavailable, "The store could not complete the change.");

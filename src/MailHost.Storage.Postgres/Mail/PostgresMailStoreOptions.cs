@@ -22,6 +22,15 @@ public sealed record PostgresMailStoreOptions
     /// </summary>
     public string InstanceId { get; init; } = Environment.MachineName;
 
+    /// <summary>
+    /// How long an open mailbox, once its state was read, is taken to be current for as long as the change feed
+    /// announces nothing new of it: its polls (after each IMAP command) and its large FETCHes then need no query.
+    /// Changes made on this host are announced before they are acknowledged; other hosts' arrive within milliseconds,
+    /// and this bounds how late one can be seen when its notification is delayed or the LISTEN connection broke
+    /// unnoticed. Default one second; <see cref="TimeSpan.Zero"/> reads at every poll.
+    /// </summary>
+    public TimeSpan ChangeFeedTrust { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Where incoming content is spooled while it is indexed, before it goes into the database; the temp directory by default.</summary>
     public string? SpoolDirectory { get; init; }
 }

@@ -28,9 +28,9 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
     private ulong _knownModSeq;
     private int _knownKeywordCount;
 
-    // Set when the view's state was found to be the mailbox's during the current command (its own write was the only
-    // change, see Advance, or a read of the mailbox row showed nothing new); the next poll clears it.
-    private bool _current;
+    // Taken before the last read or own write that found the view's state to be the mailbox's (see Advance): while the
+    // change feed says nothing new of the mailbox since (PostgresChangeFeed.IsSilent), a poll needs no query.
+    private FeedStamp? _verified;
 
     // Expunges by others that the session has not taken yet (RFC 9051 §7.5.1): still in _known, still readable.
     private readonly List<(uint Uid, ulong ModSeq)> _untaken = [];
@@ -58,6 +58,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         // keeps the row for this view.
         _store.Views.Add(_mailboxId, this);
         Interlocked.Increment(ref _reading);
+        var stamp = _store.Feed.Stamp(_mailboxId);
         var loaded = StoreResult<bool>.Success(false);
         try
         {
@@ -82,6 +83,10 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
             if (!loaded.IsSuccess || !loaded.Value)
             {
                 _store.Views.Remove(_mailboxId, this);
+            }
+            else
+            {
+                _verified = stamp;
             }
         }
 
@@ -111,11 +116,16 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
 
         if (_rows.Answers(uids.Count, _known.Length, options))
         {
+            var stamp = _store.Feed.Stamp(_mailboxId);
             var messages = await _rows.FetchAsync(uids, _known, options.ChangedSince ?? 0, cancellationToken).ConfigureAwait(false);
 
-            // The rows were brought up to the mailbox row read with them: when that shows nothing new, so does the
-            // poll after this FETCH.
-            _current = _rows.Mailbox is { } mailbox && MailboxPoll.IsUnchanged(mailbox, CurrentState(), takeExpunges: true);
+            // When the rows were brought up to the mailbox row read with them and it shows nothing new, neither would
+            // the poll after this FETCH.
+            if (_rows.Mailbox is { } mailbox)
+            {
+                Verified(mailbox, stamp);
+            }
+
             foreach (var message in messages)
             {
                 yield return message;
@@ -136,6 +146,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         const string Window = "WHERE m.mailbox_id = $1 AND m.uid >= $2 AND m.uid <= $3 AND m.modseq > $4";
         var query = $"SELECT {columns} FROM messages m {join}{Window} UNION ALL SELECT {columns} FROM retained m {join}{Window} ORDER BY 1 LIMIT {pageSize}";
         var firstPage = true;
+        var pageStamp = _store.Feed.Stamp(_mailboxId);
         foreach (var window in windows)
         {
             // Past the view's last UID in the window there is nothing it may return: no query to find that out.
@@ -162,7 +173,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
                     cancellationToken).ConfigureAwait(false);
                 if (firstPage)
                 {
-                    _current = mailbox is not null && MailboxPoll.IsUnchanged(mailbox, CurrentState(), takeExpunges: true);
+                    Verified(mailbox, pageStamp);
                     firstPage = false;
                 }
 
@@ -221,6 +232,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         }
 
         FlagStore? store = null;
+        var stamp = _store.Feed.Stamp(_mailboxId);
         var result = await _store.WriteAsync(
             (s, ct) =>
             {
@@ -230,7 +242,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
             cancellationToken).ConfigureAwait(false);
         if (result.IsSuccess)
         {
-            Advance(store?.Written);
+            Advance(store?.Written, stamp);
             foreach (var state in result.Value.Messages)
             {
                 if (state.Changed)
@@ -295,6 +307,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
 
         var set = uids ?? UidSet.All;
         OwnWrite? written = null;
+        var stamp = _store.Feed.Stamp(_mailboxId);
         var result = await _store.WriteAsync(async (s, ct) =>
         {
             // The account row, then the mailbox row (the order every writer takes them in), and the \Deleted rows
@@ -326,7 +339,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         if (result.IsSuccess)
         {
             Forget(result.Value.Expunged, result.Value.HighestModSeq);
-            Advance(written);
+            Advance(written, stamp);
         }
 
         return result;
@@ -397,6 +410,9 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
     /// <summary>Whether FETCH answers from rows the view keeps (for tests).</summary>
     internal bool HasLoadedRows => _rows.IsLoaded;
 
+    /// <summary>The mailbox's row id (for tests).</summary>
+    internal long MailboxId => _mailboxId;
+
     public async ValueTask WaitForChangesAsync(CancellationToken cancellationToken)
     {
         // A session in IDLE may wait for hours: the kept rows go, and the next large FETCH loads them again.
@@ -426,12 +442,10 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
 
     public async ValueTask<StoreResult<MailboxChanges>> PollChangesAsync(bool takeExpunges, CancellationToken cancellationToken)
     {
-        // The poll after a command that found the view's state current needs no query, unless the change feed has
-        // announced a change since (this host's writes are announced at their commit, other hosts' within
-        // milliseconds) or is away. The next poll reads again.
-        var current = _current;
-        _current = false;
-        if (current && _store.Feed.Listening && _store.Feed.LatestAnnounced(_mailboxId) <= _knownModSeq)
+        // After a read or an own write that found the view's state current, a poll needs no query for as long as the
+        // change feed announces nothing new of the mailbox (this host's writes are announced at their commit, other
+        // hosts' within milliseconds) and stays connected, up to PostgresMailStoreOptions.ChangeFeedTrust.
+        if (_verified is { } verified && (!takeExpunges || _untaken.Count == 0) && _store.Feed.IsSilent(_mailboxId, verified, _knownModSeq))
         {
             _ownModSeqs.Clear();
             return StoreResult<MailboxChanges>.Success(new MailboxChanges([], Snapshot, false));
@@ -439,6 +453,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
 
         var poll = new MailboxPoll(_store, _mailboxId, _readOnly);
         var state = CurrentState();
+        var stamp = _store.Feed.Stamp(_mailboxId);
         Interlocked.Increment(ref _reading);
         StoreResult<MailboxChanges> result;
         try
@@ -475,6 +490,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
             _untaken.AddRange(next.Untaken);
             _ownModSeqs.Clear();
             Snapshot = next.Snapshot;
+            _verified = stamp;
             if (poll.Dropped)
             {
                 // What this view let go of may be held by no view now.
@@ -494,18 +510,27 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
     /// and its MODSEQ, with the unseen count it read, is the mailbox's state at its commit. Otherwise the next poll
     /// reads what happened, as after any write.
     /// </summary>
-    private void Advance(OwnWrite? write)
+    private void Advance(OwnWrite? write, FeedStamp stamp)
     {
         if (write is null || !MailboxPoll.IsUnchanged(write.Before, CurrentState(), takeExpunges: true))
         {
+            // Another session's change came first: the next poll reads it, whatever the feed said so far.
+            _verified = write is null ? _verified : null;
             return;
         }
 
         _knownModSeq = write.ModSeq;
         var unseen = write.Unseen ?? new UnseenCount(Snapshot.Unseen, Snapshot.FirstUnseenUid);
         Snapshot = Snapshot with { HighestModSeq = write.ModSeq, Uids = _known, Unseen = unseen.Count, FirstUnseenUid = unseen.First };
-        _current = true;
+        _verified = stamp;
     }
+
+    /// <summary>
+    /// A read made after <paramref name="stamp"/> found <paramref name="mailbox"/>: when it shows nothing the view has
+    /// not taken, the view is current as of the stamp; otherwise the next poll must read.
+    /// </summary>
+    private void Verified(MailboxRow? mailbox, FeedStamp stamp) =>
+        _verified = mailbox is not null && MailboxPoll.IsUnchanged(mailbox, CurrentState(), takeExpunges: true) ? stamp : null;
 
     public ValueTask DisposeAsync()
     {

@@ -9,8 +9,11 @@ namespace MailHost.Storage.Postgres.Mail;
 /// </summary>
 internal readonly record struct UnseenCount(int Count, uint First)
 {
+    /// <summary>The count as the mailbox row keeps it, and the lowest UID from the partial index <c>messages_unseen</c>.</summary>
+    public const string FirstSql = "(SELECT MIN(m.uid) FROM messages m WHERE m.mailbox_id = $1 AND m.flags & 1 = 0)";
+
     /// <summary>The query; its columns are named so that it can be told apart in a batch with other statements.</summary>
-    public const string Sql = "SELECT COUNT(*)::int AS unseen_count, MIN(uid) AS unseen_first FROM messages WHERE mailbox_id = $1 AND flags & 1 = 0";
+    public const string Sql = $"SELECT unseen::int AS unseen_count, {FirstSql} AS unseen_first FROM mailboxes WHERE id = $1";
 
     /// <summary>The name of <see cref="Sql"/>'s first column.</summary>
     public const string FirstColumn = "unseen_count";

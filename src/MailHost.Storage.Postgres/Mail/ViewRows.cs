@@ -7,6 +7,8 @@ namespace MailHost.Storage.Postgres.Mail;
 /// same transaction, and MODSEQs become visible in the order they were given out, so reading the mailbox row first
 /// and the changes after it misses nothing up to the HIGHESTMODSEQ it read, whichever host wrote.
 /// Rows without the MIME index only: a FETCH that needs it, or that reads the messages' bytes, reads the database.
+/// While the change feed announces nothing new of the mailbox since the rows were brought up to date
+/// (<see cref="PostgresChangeFeed.IsSilent"/>), a FETCH is answered from them without a query.
 /// </summary>
 internal sealed class ViewRows
 {
@@ -19,6 +21,7 @@ internal sealed class ViewRows
     private readonly long _mailboxId;
     private Dictionary<uint, MessageData>? _rows;
     private ulong _modSeq;
+    private FeedStamp _stamp;
 
     public ViewRows(PostgresMailStore store, long mailboxId)
     {
@@ -28,7 +31,7 @@ internal sealed class ViewRows
 
     public bool IsLoaded => _rows is not null;
 
-    /// <summary>The mailbox row the last <see cref="FetchAsync"/> read (null: none, or the mailbox is gone).</summary>
+    /// <summary>The mailbox row the last <see cref="FetchAsync"/> read (null: it read none, or the mailbox is gone).</summary>
     public MailboxRow? Mailbox { get; private set; }
 
     /// <summary>Whether a FETCH of <paramref name="count"/> messages, <paramref name="known"/> in the view, should be answered here.</summary>
@@ -48,38 +51,23 @@ internal sealed class ViewRows
     public void Clear() => _rows = null;
 
     /// <summary>
-    /// Brings the rows up to the mailbox's HIGHESTMODSEQ (loading them all the first time) in one round trip, and
-    /// answers the FETCH of <paramref name="uids"/> among <paramref name="known"/> from them, in UID order.
+    /// Brings the rows up to the mailbox's HIGHESTMODSEQ (loading them all the first time) in one round trip, unless the
+    /// change feed has been silent about the mailbox since they were, and answers the FETCH of <paramref name="uids"/>
+    /// among <paramref name="known"/> from them, in UID order.
     /// </summary>
     public async Task<List<MessageData>> FetchAsync(UidSet uids, uint[] known, ulong changedSince, CancellationToken cancellationToken)
     {
-        // The first time: every row, and no expunge (what was expunged before is not among them).
-        var rows = _rows;
-        var since = rows is null ? -1 : (long)_modSeq;
-        var expungedSince = rows is null ? long.MaxValue : since;
-        var fresh = rows ?? new Dictionary<uint, MessageData>(known.Length);
-        MailboxRow? mailbox = null;
         Mailbox = null;
-        await _store.ReadSingleAsync(
-            async (s, ct) =>
-            {
-                await s.QueryBatchAsync(
-                    ct,
-                    ($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1", [_mailboxId], r => mailbox = MailboxRow.Read(r)),
-                    ("SELECT uid FROM expunged WHERE mailbox_id = $1 AND modseq > $2", [_mailboxId, expungedSince], r => fresh.Remove((uint)r.GetInt64(0))),
-                    ($"SELECT {MessageRows.Columns} FROM messages m WHERE m.mailbox_id = $1 AND m.modseq > $2", [_mailboxId, since], r => fresh[(uint)r.GetInt64(0)] = MessageRows.Read(r, _store, includeIndex: false))).ConfigureAwait(false);
-                return fresh;
-            },
-            cancellationToken).ConfigureAwait(false);
-        if (mailbox is null || mailbox.Noselect)
+        var rows = _rows;
+        if (rows is null || !_store.Feed.IsSilent(_mailboxId, _stamp, _modSeq))
         {
-            _rows = null;
-            return [];
+            rows = await RefreshAsync(rows, known.Length, cancellationToken).ConfigureAwait(false);
+            if (rows is null)
+            {
+                return [];
+            }
         }
 
-        _rows = fresh;
-        _modSeq = mailbox.HighestModSeq;
-        Mailbox = mailbox;
         var result = new List<MessageData>();
         List<uint>? missing = null;
         foreach (var range in uids.Ranges)
@@ -87,7 +75,7 @@ internal sealed class ViewRows
             var start = Array.BinarySearch(known, range.First);
             for (var i = start >= 0 ? start : ~start; i < known.Length && known[i] <= range.Last; i++)
             {
-                if (!fresh.TryGetValue(known[i], out var message))
+                if (!rows.TryGetValue(known[i], out var message))
                 {
                     (missing ??= []).Add(known[i]);
                 }
@@ -115,5 +103,40 @@ internal sealed class ViewRows
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Reads the mailbox row and the changes above the rows' MODSEQ (every row the first time, and no expunge: what
+    /// was expunged before is not among them) in one round trip; null when the mailbox is gone.
+    /// </summary>
+    private async Task<Dictionary<uint, MessageData>?> RefreshAsync(Dictionary<uint, MessageData>? rows, int known, CancellationToken cancellationToken)
+    {
+        var since = rows is null ? -1 : (long)_modSeq;
+        var expungedSince = rows is null ? long.MaxValue : since;
+        var fresh = rows ?? new Dictionary<uint, MessageData>(known);
+        var stamp = _store.Feed.Stamp(_mailboxId);
+        MailboxRow? mailbox = null;
+        await _store.ReadSingleAsync(
+            async (s, ct) =>
+            {
+                await s.QueryBatchAsync(
+                    ct,
+                    ($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1", [_mailboxId], r => mailbox = MailboxRow.Read(r)),
+                    ("SELECT uid FROM expunged WHERE mailbox_id = $1 AND modseq > $2", [_mailboxId, expungedSince], r => fresh.Remove((uint)r.GetInt64(0))),
+                    ($"SELECT {MessageRows.Columns} FROM messages m WHERE m.mailbox_id = $1 AND m.modseq > $2", [_mailboxId, since], r => fresh[(uint)r.GetInt64(0)] = MessageRows.Read(r, _store, includeIndex: false))).ConfigureAwait(false);
+                return fresh;
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (mailbox is null || mailbox.Noselect)
+        {
+            _rows = null;
+            return null;
+        }
+
+        _rows = fresh;
+        _modSeq = mailbox.HighestModSeq;
+        _stamp = stamp;
+        Mailbox = mailbox;
+        return fresh;
     }
 }

@@ -50,10 +50,10 @@ public sealed class AdminCliStoreTests : IRequiresPostgres, IAsyncLifetime
     {
         var first = await RunAsync(postgres: true, "store", "migrate");
         first.ExitCode.Should().Be(0, first.Err);
-        first.Out.Should().Contain("directory  version 0 -> 3").And.Contain("mail       version 0 -> 3").And.Contain("queue      version 0 -> 1").And.Contain("dkim       version 0 -> 1");
+        first.Out.Should().Contain("directory  version 0 -> 3").And.Contain("mail       version 0 -> 4").And.Contain("queue      version 0 -> 1").And.Contain("dkim       version 0 -> 1");
 
         var again = await RunAsync(postgres: true, "store", "migrate");
-        again.Out.Should().Contain("mail       version 3 -> 3 (up to date)");
+        again.Out.Should().Contain("mail       version 4 -> 4 (up to date)");
         (await RunAsync(postgres: false, "store", "migrate")).Out.Should().Contain("nothing to migrate by hand");
     }
 
@@ -196,7 +196,7 @@ public sealed class AdminCliStoreTests : IRequiresPostgres, IAsyncLifetime
 
                     await using var view = opened.Value;
                     var s = view.Snapshot;
-                    text.AppendLine(CultureInfo.InvariantCulture, $"  {s.UidValidity} {s.UidNext} {s.HighestModSeq} [{string.Join(",", s.Keywords)}] vanished:{string.Join(",", (await view.GetVanishedAsync(0, _timeout.Token)).Value)}");
+                    text.AppendLine(CultureInfo.InvariantCulture, $"  {s.UidValidity} {s.UidNext} {s.HighestModSeq} unseen:{s.Unseen}/{s.FirstUnseenUid} [{string.Join(",", s.Keywords)}] vanished:{string.Join(",", (await view.GetVanishedAsync(0, _timeout.Token)).Value)}");
                     await foreach (var message in view.FetchAsync(UidSet.All, FetchOptions.Default, _timeout.Token))
                     {
                         await using var bytes = (await message.Content.OpenAsync(_timeout.Token))!;

@@ -75,6 +75,10 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
         {
             // Refused: the listener is closed.
         }
+        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+        {
+            // Reset: the connection reached the listener's backlog as it closed, and went with it.
+        }
 
         await smtp.SendAsync(Message("held open")[20..] + ".\r\n");
         (await smtp.ReadLineAsync(Reply)).Should().StartWith("250 ");

@@ -50,6 +50,25 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="host"/>'s change feed has carried every change committed so far to the mailbox of
+    /// <paramref name="view"/>: until then, a view that found itself current may answer from what it knows
+    /// (<see cref="PostgresChangeFeed.IsSilent"/>).
+    /// </summary>
+    private async Task FeedCaughtUpAsync(PostgresMailStore host, PostgresMailboxView view)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT highest_modseq FROM mailboxes WHERE id = $1", connection) { Parameters = { new() { Value = view.MailboxId } } };
+        var highest = (ulong)(long)(await command.ExecuteScalarAsync())!;
+        var deadline = DateTime.UtcNow + Timeout;
+        while (host.Feed.LatestAnnounced(view.MailboxId) < highest)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the change feed carries every commit");
+            await Task.Delay(5);
+        }
+    }
+
     [StoreFact]
     public async Task A_view_on_one_host_wakes_within_a_second_of_an_append_on_another()
     {
@@ -188,8 +207,9 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
         own.Snapshot.Unseen.Should().Be(1);
         own.Snapshot.FirstUnseenUid.Should().Be(second);
 
-        // Another host's append is seen by the next poll.
+        // Another host's append is seen by the first poll after the change feed carried it to this host.
         var third = (await onB.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("three")), AppendOptions.Default, default)).Value.Uid;
+        await FeedCaughtUpAsync(A, (PostgresMailboxView)view);
         var polled = (await view.PollChangesAsync(default)).Value;
         polled.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.Appended && c.Uid == third);
         polled.Snapshot.Unseen.Should().Be(2);
@@ -247,6 +267,7 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
         (await expunger.StoreFlagsAsync(UidSet.Of(uids[5]), FlagOperation.Add, MessageFlags.Deleted, [], null, default)).Error.Should().BeNull();
         (await expunger.ExpungeAsync(null, default)).Value.Expunged.Should().Equal(uids[5]);
         var appended = (await onB.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("new")), AppendOptions.Default, default)).Value;
+        await FeedCaughtUpAsync(A, kept);
 
         var after = await view.FetchAsync(UidSet.All, FetchOptions.Default, default).ToListAsync();
         after.Select(m => m.Uid).Should().Equal(uids, "the expunge is not taken yet (RFC 2180 §4.1.1) and the new message is not known to the view");
@@ -381,6 +402,96 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
         (await onA.CreateMailboxAsync("New", MailboxAttributes.None, default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
         (await view.PollChangesAsync(default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
         (await A.DeliverAsync(TestMessages.Stream(TestMessages.Simple()), [new DeliveryTarget("alice")], default)).Error!.Code.Should().Be(StoreErrorCode.Unavailable);
+    }
+
+    [StoreFact]
+    public async Task A_current_view_answers_from_what_it_knows_until_the_change_feed_announces_more()
+    {
+        // A change written behind the feed's back stands for one whose notification is still on its way from another
+        // host: a view that found itself current answers from what it knows until the announcement arrives.
+        await using var host = await PostgresMailStore.OpenAsync(new PostgresMailStoreOptions { ConnectionString = _database, InstanceId = "host-c", ChangeFeedTrust = TimeSpan.FromMinutes(5) }, null, null, default);
+        var (view, uids) = await OpenWorkAsync(host);
+        await using var disposeView = view;
+        (await view.FetchAsync(UidSet.All, FetchOptions.Default, default).ToListAsync()).Should().HaveCount(uids.Count);
+        view.HasLoadedRows.Should().BeTrue();
+
+        var modSeq = await FlagBehindTheFeedAsync(view.MailboxId, uids[0]);
+        (await view.PollChangesAsync(default)).Value.Changes.Should().BeEmpty("the feed announced nothing: no query");
+        (await view.FetchAsync(UidSet.All, FetchOptions.Default, default).ToListAsync()).Single(m => m.Uid == uids[0]).Flags.Should().Be(MessageFlags.None);
+
+        host.Feed.Publish(view.MailboxId, modSeq);
+        (await view.FetchAsync(UidSet.All, FetchOptions.Default, default).ToListAsync()).Single(m => m.Uid == uids[0]).Flags.Should().Be(MessageFlags.Flagged, "announced: the kept rows are read again");
+        var polled = (await view.PollChangesAsync(default)).Value;
+        polled.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.FlagsChanged && c.Uid == uids[0] && c.Flags == MessageFlags.Flagged);
+        polled.Snapshot.HighestModSeq.Should().Be(modSeq);
+
+        // The view's own write: the feed announces it, and the view takes it as its state without a read.
+        var stored = (await view.StoreFlagsAsync(UidSet.Of(uids[1]), FlagOperation.Add, MessageFlags.Seen, [], null, default)).Value;
+        var own = (await view.PollChangesAsync(default)).Value;
+        own.Changes.Should().BeEmpty();
+        own.Snapshot.HighestModSeq.Should().Be(stored.HighestModSeq);
+
+        // A failure to reach the database makes every view read again.
+        await FlagBehindTheFeedAsync(view.MailboxId, uids[2]);
+        (await view.PollChangesAsync(default)).Value.Changes.Should().BeEmpty();
+        host.Feed.Distrust();
+        (await view.PollChangesAsync(default)).Value.Changes.Should().ContainSingle(c => c.Uid == uids[2]);
+
+        // A rename counts no MODSEQ: it is announced of its own, here by another host, and the view reads the new name.
+        (await (await B.OpenAccountAsync("alice", default)).Value.RenameMailboxAsync("Work", "Renamed", default)).Error.Should().BeNull();
+        var deadline = DateTime.UtcNow + Timeout;
+        while ((await view.PollChangesAsync(default)).Value.Snapshot.Name != "Renamed")
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the rename is announced across hosts");
+            await Task.Delay(5);
+        }
+    }
+
+    [StoreFact]
+    public async Task Without_news_from_the_change_feed_a_view_reads_again_once_its_trust_runs_out()
+    {
+        await using (var untrusting = await PostgresMailStore.OpenAsync(new PostgresMailStoreOptions { ConnectionString = _database, InstanceId = "host-c", ChangeFeedTrust = TimeSpan.Zero }, null, null, default))
+        {
+            var (view, uids) = await OpenWorkAsync(untrusting);
+            await using var disposeView = view;
+            await FlagBehindTheFeedAsync(view.MailboxId, uids[0]);
+            (await view.PollChangesAsync(default)).Value.Changes.Should().ContainSingle(c => c.Uid == uids[0], "without trust every poll reads");
+        }
+
+        await using var host = await PostgresMailStore.OpenAsync(new PostgresMailStoreOptions { ConnectionString = _database, InstanceId = "host-d", ChangeFeedTrust = TimeSpan.FromMilliseconds(200) }, null, null, default);
+        var (work, ids) = await OpenWorkAsync(host, "Work2");
+        await using var disposeWork = work;
+        await FlagBehindTheFeedAsync(work.MailboxId, ids[1]);
+        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        (await work.PollChangesAsync(default)).Value.Changes.Should().ContainSingle(c => c.Uid == ids[1], "the trust ran out");
+    }
+
+    /// <summary>A new mailbox of alice's on <paramref name="host"/> with enough messages for a view to keep its rows, open.</summary>
+    private static async Task<(PostgresMailboxView View, List<uint> Uids)> OpenWorkAsync(PostgresMailStore host, string name = "Work")
+    {
+        var account = (await host.OpenAccountAsync("alice", default)).Value;
+        (await account.CreateMailboxAsync(name, MailboxAttributes.None, default)).Error.Should().BeNull();
+        var uids = new List<uint>();
+        for (var i = 0; i < ViewRows.FillThreshold; i++)
+        {
+            uids.Add((await account.AppendAsync(name, TestMessages.Stream(TestMessages.Simple("m" + i)), AppendOptions.Default, default)).Value.Uid);
+        }
+
+        return ((PostgresMailboxView)(await account.OpenMailboxAsync(name, examine: false, default)).Value, uids);
+    }
+
+    /// <summary>Flags a message \Flagged with a new MODSEQ as a writer would, but sends no notification; returns the MODSEQ.</summary>
+    private async Task<ulong> FlagBehindTheFeedAsync(long mailboxId, uint uid)
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(_database);
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH mb AS (UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1 RETURNING highest_modseq)
+            UPDATE messages SET flags = flags | 4, modseq = (SELECT highest_modseq FROM mb) WHERE mailbox_id = $1 AND uid = $2 RETURNING modseq
+            """);
+        command.Parameters.Add(new() { Value = mailboxId });
+        command.Parameters.Add(new() { Value = (long)uid });
+        return (ulong)(long)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<long> CountAsync(string table)
