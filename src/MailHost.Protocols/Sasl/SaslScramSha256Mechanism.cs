@@ -25,6 +25,10 @@ public sealed class SaslScramSha256Mechanism : SaslMechanism
 {
     private const int ServerNonceBytes = 18;
 
+    // RFC 5802 sets no bound on the client nonce; clients send 24 to 48 characters. The server-first challenge echoes
+    // it whole, so without a bound a client could make the server's answer as large as its own longest line.
+    private const int MaxClientNonceLength = 256;
+
     private readonly string _serverNonce;
     private string? _gs2Header;
     private string? _clientFirstBare;
@@ -139,7 +143,7 @@ public sealed class SaslScramSha256Mechanism : SaslMechanism
         }
 
         var clientNonce = fields[1][2..];
-        if (clientNonce.Length == 0 || !IsPrintableNonce(clientNonce))
+        if (clientNonce.Length == 0 || clientNonce.Length > MaxClientNonceLength || !IsPrintableNonce(clientNonce))
         {
             return Error(SaslFailure.Malformed, "client-first-message has a malformed nonce.", "invalid-encoding", userName);
         }

@@ -231,6 +231,11 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
             return StoreResult<StoreFlagsResult>.Fail(StoreErrorCode.ReadOnly, "The mailbox is open read-only.");
         }
 
+        if (_rows.TryStoreNothing(uids, _known, operation, flags, keywords, unchangedSince, Snapshot, out var nothing))
+        {
+            return StoreResult<StoreFlagsResult>.Success(nothing);
+        }
+
         FlagStore? store = null;
         var stamp = _store.Feed.Stamp(_mailboxId);
         var result = await _store.WriteAsync(

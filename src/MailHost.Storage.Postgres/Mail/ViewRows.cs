@@ -106,6 +106,66 @@ internal sealed class ViewRows
     }
 
     /// <summary>
+    /// Answers a STORE that would change nothing (every message already has the flags asked for, no keyword is new,
+    /// as clients send when they mark read what was read) from the rows, while the change feed has been silent about
+    /// the mailbox since they were brought up to date: the database would lock the mailbox row, read the messages and
+    /// write nothing. False when the rows cannot tell, or something would change: then the database decides.
+    /// </summary>
+    public bool TryStoreNothing(
+        UidSet uids,
+        uint[] known,
+        FlagOperation operation,
+        MessageFlags flags,
+        IReadOnlyList<string> keywords,
+        ulong? unchangedSince,
+        MailboxSnapshot snapshot,
+        out StoreFlagsResult result)
+    {
+        result = null!;
+        var rows = _rows;
+
+        // A conditional STORE (RFC 7162 UNCHANGEDSINCE) is a client's check against the server's latest state: it
+        // always asks the database.
+        if (rows is null || unchangedSince is not null || !_store.Feed.IsSilent(_mailboxId, _stamp, _modSeq))
+        {
+            return false;
+        }
+
+        var resolved = FlagChange.ResolveKeywords(keywords, snapshot.Keywords, _store.Limits.MaxKeywordsPerMailbox, out var created);
+        if (!resolved.IsSuccess || created.Count > 0)
+        {
+            return false;
+        }
+
+        var states = new List<MessageFlagState>();
+        foreach (var uid in known)
+        {
+            if (!uids.Contains(uid))
+            {
+                continue;
+            }
+
+            // A message expunged by another session and not yet taken is not among the rows; the database has no
+            // row for it either, and the STORE passes it by.
+            if (!rows.TryGetValue(uid, out var row))
+            {
+                continue;
+            }
+
+            var (newFlags, newKeywords) = FlagChange.Apply(operation, row.Flags, row.Keywords, flags, resolved.Value);
+            if (newFlags != row.Flags || !FlagChange.SameKeywords(newKeywords, row.Keywords))
+            {
+                return false;
+            }
+
+            states.Add(new MessageFlagState(uid, row.Flags, row.Keywords, row.ModSeq, false));
+        }
+
+        result = new StoreFlagsResult(states, [], _modSeq);
+        return true;
+    }
+
+    /// <summary>
     /// Reads the mailbox row and the changes above the rows' MODSEQ (every row the first time, and no expunge: what
     /// was expunged before is not among them) in one round trip; null when the mailbox is gone.
     /// </summary>

@@ -6,6 +6,9 @@ namespace MailHost.Protocols.Tests.Sasl;
 
 public class SaslScramSha256MechanismTests
 {
+    // One character over the longest client nonce the server takes (256).
+    private const string LongNonce = "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN";
+
     // RFC 7677 §3 test vector.
     private const string ClientFirst = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
     private const string ServerNonce = "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
@@ -147,6 +150,7 @@ public class SaslScramSha256MechanismTests
     [InlineData("n,,n=user,r=", "invalid-encoding")]
     [InlineData("n,,n=user,r=a b", "invalid-encoding")]
     [InlineData("n,b=x,n=user,r=abc", "invalid-encoding")]
+    [InlineData("n,,n=user,r=" + LongNonce, "invalid-encoding")] // found by fuzzing: echoed whole in the server-first challenge
     public void Malformed_client_first_is_refused(string clientFirst, string rfcError)
     {
         var step = new SaslScramSha256Mechanism(ServerNonce).Start(Bytes(clientFirst));

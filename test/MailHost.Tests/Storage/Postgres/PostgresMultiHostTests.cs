@@ -425,11 +425,22 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
         polled.Changes.Should().ContainSingle(c => c.Kind == MailboxChangeKind.FlagsChanged && c.Uid == uids[0] && c.Flags == MessageFlags.Flagged);
         polled.Snapshot.HighestModSeq.Should().Be(modSeq);
 
+        // A STORE that changes nothing by the kept rows is answered from them: another host's change still on its way
+        // (here \Flagged taken off behind the feed) is not seen, and nothing is written.
+        var unflagged = await FlagBehindTheFeedAsync(view.MailboxId, uids[0], flagged: false);
+        var answered = (await view.StoreFlagsAsync(UidSet.Of(uids[0]), FlagOperation.Add, MessageFlags.Flagged, [], null, default)).Value;
+        answered.Messages.Should().ContainSingle(m => m.Uid == uids[0] && !m.Changed && m.Flags == MessageFlags.Flagged);
+        answered.HighestModSeq.Should().Be(modSeq);
+        host.Feed.Publish(view.MailboxId, unflagged);
+        var stored = (await view.StoreFlagsAsync(UidSet.Of(uids[0]), FlagOperation.Add, MessageFlags.Flagged, [], null, default)).Value;
+        stored.Messages.Should().ContainSingle(m => m.Uid == uids[0] && m.Changed, "announced: the database decides, and the flag goes back on");
+
         // The view's own write: the feed announces it, and the view takes it as its state without a read.
-        var stored = (await view.StoreFlagsAsync(UidSet.Of(uids[1]), FlagOperation.Add, MessageFlags.Seen, [], null, default)).Value;
+        await view.PollChangesAsync(default);
+        var seen = (await view.StoreFlagsAsync(UidSet.Of(uids[1]), FlagOperation.Add, MessageFlags.Seen, [], null, default)).Value;
         var own = (await view.PollChangesAsync(default)).Value;
         own.Changes.Should().BeEmpty();
-        own.Snapshot.HighestModSeq.Should().Be(stored.HighestModSeq);
+        own.Snapshot.HighestModSeq.Should().Be(seen.HighestModSeq);
 
         // A failure to reach the database makes every view read again.
         await FlagBehindTheFeedAsync(view.MailboxId, uids[2]);
@@ -480,17 +491,18 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
         return ((PostgresMailboxView)(await account.OpenMailboxAsync(name, examine: false, default)).Value, uids);
     }
 
-    /// <summary>Flags a message \Flagged with a new MODSEQ as a writer would, but sends no notification; returns the MODSEQ.</summary>
-    private async Task<ulong> FlagBehindTheFeedAsync(long mailboxId, uint uid)
+    /// <summary>Sets (or clears) a message's \Flagged with a new MODSEQ as a writer would, but sends no notification; returns the MODSEQ.</summary>
+    private async Task<ulong> FlagBehindTheFeedAsync(long mailboxId, uint uid, bool flagged = true)
     {
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(_database);
         await using var command = dataSource.CreateCommand(
             """
             WITH mb AS (UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1 RETURNING highest_modseq)
-            UPDATE messages SET flags = flags | 4, modseq = (SELECT highest_modseq FROM mb) WHERE mailbox_id = $1 AND uid = $2 RETURNING modseq
+            UPDATE messages SET flags = CASE WHEN $3 THEN flags | 4 ELSE flags & ~4 END, modseq = (SELECT highest_modseq FROM mb) WHERE mailbox_id = $1 AND uid = $2 RETURNING modseq
             """);
         command.Parameters.Add(new() { Value = mailboxId });
         command.Parameters.Add(new() { Value = (long)uid });
+        command.Parameters.Add(new() { Value = flagged });
         return (ulong)(long)(await command.ExecuteScalarAsync())!;
     }
 
