@@ -9,10 +9,13 @@ namespace MailHost.Storage.Postgres.Mail;
 /// </summary>
 internal readonly record struct UnseenCount(int Count, uint First)
 {
-    /// <summary>The count as the mailbox row keeps it, and the lowest UID from the partial index <c>messages_unseen</c>.</summary>
+    /// <summary>The lowest unseen UID, from the partial index <c>messages_unseen</c>, as a subquery on <c>$1</c>.</summary>
     public const string FirstSql = "(SELECT MIN(m.uid) FROM messages m WHERE m.mailbox_id = $1 AND m.flags & 1 = 0)";
 
-    /// <summary>The query; its columns are named so that it can be told apart in a batch with other statements.</summary>
+    /// <summary>
+    /// The count as the mailbox row keeps it and the lowest unseen UID; its columns are named so that it can be told
+    /// apart in a batch with other statements.
+    /// </summary>
     public const string Sql = $"SELECT unseen::int AS unseen_count, {FirstSql} AS unseen_first FROM mailboxes WHERE id = $1";
 
     /// <summary>The name of <see cref="Sql"/>'s first column.</summary>
