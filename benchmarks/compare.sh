@@ -15,11 +15,15 @@
 #
 # Needs root (Dovecot and Postfix drop privileges to their own users), python3, openssl and the .NET SDK.
 #
-#   benchmarks/compare.sh [--rounds 3] [--seconds 10] [--clients 20] [--users 20] [--iterations 10000]
+#   benchmarks/compare.sh [--rounds 3] [--seconds 10] [--warmup 5] [--clients 20] [--users 20] [--iterations 10000]
 #                         [--idle-clients 1000] [--big-mib 100] [--mailbox-messages 1000]
 #                         [--search-messages 5000] [--search-repeat 10] [--write-users 100] [--write-messages 300]
 #                         [--workloads "smtp imap imap-login pop3 big idle"]   (also: search imap-write)
 #                         [--store sqlite|postgres] [--keep] [--no-install]
+#
+# Before the first round, each throughput workload (smtp, imap, imap-login, pop3, imap-write) runs once for --warmup
+# seconds on each server, not counted: a mail server runs for weeks, and MailHost's first minutes include compiling
+# its hot code (.NET's tiered JIT), which a short measured run would otherwise count. --warmup 0 leaves it out.
 #
 # --store postgres runs MailHost on a throwaway PostgreSQL cluster started here (Debian's postgresql package, on a
 # unix socket in the work directory, sharing the machine's cores with everything else) instead of SQLite.
@@ -27,6 +31,7 @@ set -euo pipefail
 
 ROUNDS=3
 SECONDS_PER_RUN=10
+WARMUP=5
 CLIENTS=20
 USERS=20
 ITERATIONS=10000
@@ -47,6 +52,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
     --seconds) SECONDS_PER_RUN=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     --clients) CLIENTS=$2; shift 2 ;;
     --users) USERS=$2; shift 2 ;;
     --iterations) ITERATIONS=$2; shift 2 ;;
@@ -61,7 +67,7 @@ while [[ $# -gt 0 ]]; do
     --store) STORE=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --no-install) INSTALL=0; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -369,7 +375,7 @@ wait_mailhost_index() { # MailHost indexes new mail's text in the background: wa
 
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
-record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"; }   # workload server round value
+record() { (( round > 0 )) || return 0; printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"; }   # workload server round value (round 0, the warm-up, is not kept)
 
 search_rows() { # json -> "kind hits hash median p90" per SEARCH kind
   python3 -c "import json,sys; [print(d['Kind'], d['Hits'], d['UidHash'], d['MedianMs'], d['P90Ms']) for d in (json.load(open(sys.argv[1])).get('Details') or [])]" "$1"
@@ -407,16 +413,23 @@ if has_workload search; then
 fi
 SEARCH_DIFFS="$WORK/search-diffs.txt"
 : > "$SEARCH_DIFFS"
-for ((round = 1; round <= ROUNDS; round++)); do
-  echo "== round $round of $ROUNDS"
+for ((round = WARMUP > 0 ? 0 : 1; round <= ROUNDS; round++)); do
+  if (( round == 0 )); then
+    echo "== warm-up: each throughput workload for $WARMUP s on each server, not counted"
+    run_seconds=$WARMUP
+  else
+    echo "== round $round of $ROUNDS"
+    run_seconds=$SECONDS_PER_RUN
+  fi
   for w in $WORKLOADS; do
+    if (( round == 0 )) && [[ " smtp imap imap-login pop3 imap-write " != *" $w "* ]]; then continue; fi
     case $w in
       smtp)
         # 20 sessions of 4 KiB messages, no TLS, to local maildrops; only 250s count.
         # Each server finishes its deferred work (Postfix: delivery from its queue; MailHost: text indexing) before
         # the next run starts, so neither runs beside the other's measurement.
         for s in mailhost:$MH_SMTP postfix:$PF_SMTP; do
-          load "smtp-${s%%:*}-$round" "$WORK/j.json" smtp --port "${s##*:}" --clients "$CLIENTS" --users "$USERS" --messages 20 --size 4096 --seconds "$SECONDS_PER_RUN"
+          load "smtp-${s%%:*}-$round" "$WORK/j.json" smtp --port "${s##*:}" --clients "$CLIENTS" --users "$USERS" --messages 20 --size 4096 --seconds "$run_seconds"
           record smtp "${s%%:*}" "$round" "$(metric "$WORK/j.json" message)"
           if [[ ${s%%:*} == mailhost ]]; then wait_mailhost_index; else wait_postfix_queue; fi
         done ;;
@@ -424,13 +437,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
         extra=(); [[ $w == imap-login ]] && extra=(--login-every 5)
         for s in mailhost:$MH_IMAP dovecot:$DV_IMAP; do
           load "$w-${s%%:*}-$round" "$WORK/j.json" imap --port "${s##*:}" --tls starttls --clients "$CLIENTS" --users "$USERS" --user 'box{0}' \
-            --seconds "$SECONDS_PER_RUN" "${extra[@]}"
+            --seconds "$run_seconds" "${extra[@]}"
           if [[ $w == imap ]]; then record imap "${s%%:*}" "$round" "$(metric "$WORK/j.json" total)"
           else record imap-login "${s%%:*}" "$round" "$(metric "$WORK/j.json" login)"; fi
         done ;;
       pop3)
         for s in mailhost:$MH_POP3 dovecot:$DV_POP3; do
-          load "pop3-${s%%:*}-$round" "$WORK/j.json" pop3 --port "${s##*:}" --tls starttls --clients "$CLIENTS" --users "$USERS" --seconds "$SECONDS_PER_RUN"
+          load "pop3-${s%%:*}-$round" "$WORK/j.json" pop3 --port "${s##*:}" --tls starttls --clients "$CLIENTS" --users "$USERS" --seconds "$run_seconds"
           record pop3 "${s%%:*}" "$round" "$(metric "$WORK/j.json" QUIT)"
         done ;;
       idle)
@@ -439,7 +452,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
           before=$(tree_pss_kb "$pid")
           # Logins are bound by the password hash and, for Dovecot, a process per connection: the load tool lets 50
           # log in at a time and ends 10 s after the last one idles, so this is only the ceiling (20 logins a second).
-          hold=$(( SECONDS_PER_RUN + IDLE_CLIENTS / 20 + 10 ))
+          hold=$(( run_seconds + IDLE_CLIENTS / 20 + 10 ))
           load "idle-$name-$round" "$WORK/j.json" idle --port "$port" --tls starttls --clients "$IDLE_CLIENTS" --users "$USERS" --seconds "$hold" &
           loader=$!
           peak=$before
@@ -464,7 +477,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         # command of the cycle. Any NO, BAD or BYE is a protocol error, listed after the run.
         for s in mailhost:$MH_IMAP dovecot:$DV_IMAP; do
           load "imap-write-${s%%:*}-$round" "$WORK/j.json" imap-write --port "${s##*:}" --tls starttls --clients "$CLIENTS" \
-            --users "$WRITE_USERS" --user 'wbox{0}' --seconds "$SECONDS_PER_RUN"
+            --users "$WRITE_USERS" --user 'wbox{0}' --seconds "$run_seconds"
           record imap-write "${s%%:*}" "$round" "$(metric "$WORK/j.json" commands)"
           errors=$(metric "$WORK/j.json" errors)
           record imap-write-errors "${s%%:*}" "$round" "$errors"

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 
 namespace MailHost.Storage.Postgres;
@@ -26,13 +27,21 @@ internal static class PostgresDataSources
     {
         ArgumentNullException.ThrowIfNull(builder);
         var settings = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { NoResetOnClose = true };
-        if (!builder.ContainsKey("Max Auto Prepare"))
+        if (!SetsMaxAutoPrepare(builder))
         {
             settings.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
 
         return NpgsqlDataSource.Create(settings);
     }
+
+    /// <summary>
+    /// Whether the connection string itself sets <c>Max Auto Prepare</c>. <see cref="NpgsqlConnectionStringBuilder.ContainsKey"/>
+    /// cannot tell: it answers whether a keyword is known, set or not. The builder's own connection string names only
+    /// the keys that were given, under their canonical names.
+    /// </summary>
+    internal static bool SetsMaxAutoPrepare(NpgsqlConnectionStringBuilder builder) =>
+        new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString }.ContainsKey("Max Auto Prepare");
 
     /// <inheritdoc cref="Create(NpgsqlConnectionStringBuilder)"/>
     public static NpgsqlDataSource Create(string connectionString) => Create(new NpgsqlConnectionStringBuilder(connectionString));

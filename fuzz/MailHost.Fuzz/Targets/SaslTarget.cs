@@ -23,6 +23,10 @@ internal static class SaslTarget
 
     public static void Run(byte[] data)
     {
+        // The whole input is decoded as one wire line too, which also reaches instrumented code when it is empty:
+        // SharpFuzz reads the first input before afl-fuzz has written it (see fuzz/README.md), and a first run that
+        // calls no MailHost code makes afl-fuzz abort its dry run with "No instrumentation detected".
+        CheckWireFormat(data);
         var lines = Split(data);
         foreach (var line in lines)
         {

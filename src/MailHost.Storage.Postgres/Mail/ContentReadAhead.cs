@@ -1,8 +1,9 @@
 namespace MailHost.Storage.Postgres.Mail;
 
 /// <summary>
-/// The bytes of a FETCH page's small messages, read in one query with the page, for the content handles of that page
-/// only: a FETCH of header fields for 20 messages would otherwise open each of them with a query of its own. The view
+/// The bytes of a FETCH page's small messages, found in this host's <see cref="ContentCache"/> or read in one query
+/// with the page, for the content handles of that page only: a FETCH of header fields for 20 messages would otherwise
+/// open each of them with a query of its own. The view
 /// holds every message of the page while the FETCH runs, so none of these bytes can be released meanwhile; the page
 /// ends with <see cref="Clear"/>, and a handle opened after that reads the database, where a released content is gone.
 /// </summary>

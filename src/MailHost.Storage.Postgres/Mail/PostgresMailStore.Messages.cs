@@ -235,7 +235,8 @@ public sealed partial class PostgresMailStore
     /// <summary>
     /// Streams the content's bytes in before the write takes any account or mailbox lock, so that a large message
     /// does not hold up the other writes of its mailbox while it travels; it is committed, or rolled back, with the
-    /// message rows.
+    /// message rows. A small message's bytes go into this host's <see cref="ContentCache"/> at the commit: the new
+    /// mail is what clients fetch next.
     /// </summary>
     internal async Task UploadAsync(PgSession s, PreparedContent content, CancellationToken ct)
     {
@@ -246,6 +247,11 @@ public sealed partial class PostgresMailStore
             {
                 s.StoredContent.Add(content.Address);
             }
+        }
+
+        if (content.Spool.Inline is { } inline && inline.Length == content.Size)
+        {
+            s.AfterCommit(() => ContentCache.Add(content.Address, inline));
         }
     }
 

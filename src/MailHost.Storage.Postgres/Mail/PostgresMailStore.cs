@@ -44,6 +44,7 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
         Time = timeProvider ?? TimeProvider.System;
         _dataSource = PostgresDataSources.Create(options.ConnectionString);
         Blobs = new PostgresContentBlobs(_dataSource, options.ContentChunkSize);
+        ContentCache = new ContentCache(options.ContentCacheBytes);
         Feed = new PostgresChangeFeed(options.ConnectionString, options.ChangeFeedTrust, _logger);
         Retained = new RetainedMessages(this, _logger);
     }
@@ -57,6 +58,9 @@ public sealed partial class PostgresMailStore : IMailStore, IMailStoreMaintenanc
     internal TimeProvider Time { get; }
 
     internal IContentBlobs Blobs { get; }
+
+    /// <summary>Small messages' bytes this host keeps in memory for FETCH pages (<see cref="ContentCache"/>).</summary>
+    internal ContentCache ContentCache { get; }
 
     internal PostgresChangeFeed Feed { get; }
 

@@ -31,6 +31,13 @@ public sealed record PostgresMailStoreOptions
     /// </summary>
     public TimeSpan ChangeFeedTrust { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Octets of small messages (up to 64 KiB each) this host keeps in memory by content, so that FETCHes of the same
+    /// messages' headers or bodies, as clients repeat at every sync, do not read them from the database again. Content
+    /// never changes once stored, so what is kept is never stale. Default 32 MiB; zero keeps nothing.
+    /// </summary>
+    public long ContentCacheBytes { get; init; } = 32L * 1024 * 1024;
+
     /// <summary>Where incoming content is spooled while it is indexed, before it goes into the database; the temp directory by default.</summary>
     public string? SpoolDirectory { get; init; }
 }

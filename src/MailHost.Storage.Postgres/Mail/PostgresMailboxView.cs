@@ -11,16 +11,13 @@ namespace MailHost.Storage.Postgres.Mail;
 /// </summary>
 internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
 {
-    // Rows per FETCH query: flags and dates are small; with the MIME index a row can carry tens of kilobytes.
-    private const int FetchPage = 1000;
-    private const int FetchPageWithIndex = 200;
-
     private readonly PostgresMailStore _store;
     private readonly long _accountId;
     private readonly long _mailboxId;
     private readonly bool _readOnly;
     private readonly HashSet<ulong> _ownModSeqs = [];
     private readonly ViewRows _rows;
+    private readonly MessagePages _pages;
 
     // Replaced, never changed in place: the snapshot shares the array, and the release pass reads it from another
     // thread (IOpenMailboxView.Holds).
@@ -46,6 +43,7 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         _mailboxId = mailboxId;
         _readOnly = readOnly;
         _rows = new ViewRows(store, mailboxId);
+        _pages = new MessagePages(store, mailboxId);
         Snapshot = new MailboxSnapshot(string.Empty, 0, 0, 0, [], [], false, 0, 0, readOnly);
     }
 
@@ -93,15 +91,6 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
         return !loaded.IsSuccess ? StoreResult.Fail(loaded.Error) : loaded.Value ? StoreResult.Success : StoreResult.Fail(StoreErrorCode.NotFound, "No such mailbox.");
     }
 
-    /// <summary>The highest UID of the view that is at most <paramref name="uid"/>, or 0.</summary>
-    private long LastKnownAtOrBelow(uint uid)
-    {
-        var known = _known;
-        var at = Array.BinarySearch(known, uid);
-        var index = at >= 0 ? at : ~at - 1;
-        return index >= 0 ? known[index] : 0;
-    }
-
     /// <summary>Called by the store's release pass, from any thread.</summary>
     bool IOpenMailboxView.Holds(uint uid) => Volatile.Read(ref _reading) > 0 || Array.BinarySearch(_known, uid) >= 0;
 
@@ -134,93 +123,10 @@ internal sealed class PostgresMailboxView : IMailboxView, IOpenMailboxView
             yield break;
         }
 
-        // Few ranges: one window each. Many scattered UIDs: one window over their span, filtered here.
-        var windows = uids.Ranges.Count <= 16 ? uids.Ranges : [new UidRange(uids.Min, uids.Max)];
-        var withAddress = !options.IncludeIndex && options.ReadsContent;
-        var columns = MessageRows.Columns + (options.IncludeIndex ? MessageRows.IndexColumns : withAddress ? MessageRows.AddressColumns : string.Empty);
-        var join = options.IncludeIndex || withAddress ? MessageRows.IndexJoin : string.Empty;
-        var changedSince = (long)Math.Min(options.ChangedSince ?? 0, long.MaxValue);
-        var pageSize = options.IncludeIndex ? FetchPageWithIndex : FetchPage;
-
-        // RFC 2180 §4.1.1: a message another session expunged is read from retained until this view takes the expunge.
-        const string Window = "WHERE m.mailbox_id = $1 AND m.uid >= $2 AND m.uid <= $3 AND m.modseq > $4";
-        var query = $"SELECT {columns} FROM messages m {join}{Window} UNION ALL SELECT {columns} FROM retained m {join}{Window} ORDER BY 1 LIMIT {pageSize}";
-        var firstPage = true;
-        var pageStamp = _store.Feed.Stamp(_mailboxId);
-        foreach (var window in windows)
+        await foreach (var message in _pages.ReadAsync(uids, options, _known, Verified, cancellationToken).ConfigureAwait(false))
         {
-            // Past the view's last UID in the window there is nothing it may return: no query to find that out.
-            var lastKnown = LastKnownAtOrBelow(window.Last);
-            long cursor = window.First;
-            while (cursor <= lastKnown)
-            {
-                var from = cursor;
-                var page = new List<MessageData>();
-                MailboxRow? mailbox = null;
-                (string, object?[], Action<Npgsql.NpgsqlDataReader>) pageQuery = (query, [_mailboxId, from, (long)window.Last, changedSince], r => page.Add(MessageRows.Read(r, _store, options.IncludeIndex, withAddress)));
-
-                // The first page comes with the mailbox row: when that shows nothing new, so does the poll after this
-                // FETCH, without a round trip of its own.
-                var withMailbox = firstPage;
-                await _store.ReadSingleAsync(
-                    async (s, ct) =>
-                    {
-                        await (withMailbox
-                            ? s.QueryBatchAsync(ct, ($"SELECT {MailboxRow.Columns} FROM mailboxes WHERE id = $1", [_mailboxId], r => mailbox = MailboxRow.Read(r)), pageQuery)
-                            : s.QueryBatchAsync(ct, pageQuery)).ConfigureAwait(false);
-                        return page;
-                    },
-                    cancellationToken).ConfigureAwait(false);
-                if (firstPage)
-                {
-                    Verified(mailbox, pageStamp);
-                    firstPage = false;
-                }
-
-                var (read, last) = (page.Count, page.Count > 0 ? page[^1].Uid : 0);
-                page.RemoveAll(m => !uids.Contains(m.Uid) || !IsKnown(m.Uid));
-
-                // A FETCH that reads content (header fields, sections) gets small messages' bytes in one query for
-                // the page instead of one query each.
-                var readAhead = options.ReadsContent ? await ReadAheadAsync(page, cancellationToken).ConfigureAwait(false) : null;
-                try
-                {
-                    foreach (var message in page)
-                    {
-                        yield return message;
-                    }
-                }
-                finally
-                {
-                    readAhead?.Clear();
-                }
-
-                if (read < pageSize)
-                {
-                    break;
-                }
-
-                cursor = (long)last + 1;
-            }
+            yield return message;
         }
-    }
-
-    private async Task<ContentReadAhead?> ReadAheadAsync(List<MessageData> page, CancellationToken cancellationToken)
-    {
-        var contents = page.Select(m => m.Content).OfType<PostgresMessageContent>().ToList();
-        var chosen = ContentReadAhead.Choose(contents.Select(c => (c.Length, c.Address)));
-        if (chosen.Count < 2)
-        {
-            return null;
-        }
-
-        var readAhead = new ContentReadAhead(await _store.Blobs.ReadSmallAsync(chosen, cancellationToken).ConfigureAwait(false));
-        foreach (var content in contents)
-        {
-            content.ReadAhead = readAhead;
-        }
-
-        return readAhead;
     }
 
     public async ValueTask<StoreResult<StoreFlagsResult>> StoreFlagsAsync(UidSet uids, FlagOperation operation, MessageFlags flags, IReadOnlyList<string> keywords, ulong? unchangedSince, CancellationToken cancellationToken)

@@ -326,6 +326,42 @@ public sealed class PostgresMultiHostTests : IRequiresPostgres, IAsyncLifetime
         (await kept[0].Content.OpenAsync(default)).Should().BeNull();
     }
 
+    [StoreFact]
+    public async Task A_FETCH_reads_the_bytes_a_host_keeps_without_the_database_and_the_other_host_keeps_what_it_read()
+    {
+        var onA = (await A.OpenAccountAsync("alice", default)).Value;
+        for (var i = 0; i < 3; i++)
+        {
+            (await onA.AppendAsync("INBOX", TestMessages.Stream(TestMessages.Simple("Kept " + i)), AppendOptions.Default, default)).Error.Should().BeNull();
+        }
+
+        A.ContentCache.Bytes.Should().BeGreaterThan(0, "the host that stored the messages keeps their bytes from the commit");
+        (await FetchTextsAsync(A)).Should().HaveCount(3).And.OnlyContain(text => text.Contains("Kept ", StringComparison.Ordinal));
+        A.ContentCache.Hits.Should().Be(3);
+        A.ContentCache.Misses.Should().Be(0, "no byte came from the database");
+
+        // Host B stored nothing: it reads the bytes once, then keeps them.
+        var first = await FetchTextsAsync(B);
+        (B.ContentCache.Hits, B.ContentCache.Misses).Should().Be((0L, 3L));
+        (await FetchTextsAsync(B)).Should().Equal(first);
+        (B.ContentCache.Hits, B.ContentCache.Misses).Should().Be((3L, 3L));
+        first.Should().Equal(await FetchTextsAsync(A));
+    }
+
+    // Every INBOX message of alice's, read through a FETCH that reads content, as text.
+    private static async Task<List<string>> FetchTextsAsync(PostgresMailStore host)
+    {
+        var account = (await host.OpenAccountAsync("alice", default)).Value;
+        await using var view = (await account.OpenMailboxAsync("INBOX", examine: true, default)).Value;
+        var texts = new List<string>();
+        await foreach (var message in view.FetchAsync(UidSet.All, new FetchOptions(IncludeIndex: true) { ReadsContent = true }, default))
+        {
+            texts.Add(await ReadAllAsync(message.Content));
+        }
+
+        return texts;
+    }
+
     private static async Task<string> ReadAllAsync(MessageContent content)
     {
         await using var stream = (await content.OpenAsync(default))!;
