@@ -60,7 +60,10 @@ internal static class SmtpCommandTarget
                     return (true, consumed, false);
                 }
 
-                events.Add($"Data {unstuffer.MessageLength} {unstuffer.Error}");
+                // A refused message's length is how much was written before the refusal, which depends on where the
+                // reads cut the input (DotUnstuffer.MessageLength stops at the error); the session drops it, so only
+                // the error is compared then.
+                events.Add(unstuffer.Error == DotUnstuffError.None ? $"Data {unstuffer.MessageLength}" : $"Data {unstuffer.Error}");
                 unstuffer = null;
                 return (false, consumed, false);
             }
