@@ -37,7 +37,8 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Time = timeProvider ?? TimeProvider.System;
         DatabasePath = Path.Combine(Path.GetFullPath(options.DataDirectory), "mail.db");
-        _readers = new SqliteReaderPool(SqliteDatabase.ConnectionString(DatabasePath, busyTimeout: options.BusyTimeout));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.ReaderCacheBytes, nameof(options.ReaderCacheBytes));
+        _readers = new SqliteReaderPool(SqliteDatabase.ConnectionString(DatabasePath, busyTimeout: options.BusyTimeout), options.ReaderCacheBytes);
         Blobs = new BlobStore(options.DataDirectory);
     }
 
@@ -60,6 +61,15 @@ public sealed partial class SqliteMailStore : IMailStore, IMailStoreMaintenance
     internal IMailboxChangeFeed Feed { get; } = new InProcessMailboxChangeFeed();
 
     internal SqliteMailStoreOptions Options => _options;
+
+    /// <summary>Largest mailbox whose rows a view keeps for FETCH (some hundred bytes a message); lowered by tests.</summary>
+    internal int MaxKeptRows { get; init; } = 20_000;
+
+    /// <summary>
+    /// Largest mailbox for which a view keeps what SEARCH compares when it keeps no rows for FETCH (about a hundred
+    /// bytes a message, so 10 MiB at most); lowered by tests.
+    /// </summary>
+    internal int MaxKeptSearchRows { get; init; } = 100_000;
 
     /// <summary>Opens and checks a store in one call.</summary>
     public static async Task<SqliteMailStore> OpenAsync(SqliteMailStoreOptions options, ILogger<SqliteMailStore>? logger, TimeProvider? timeProvider, CancellationToken cancellationToken)

@@ -7,6 +7,10 @@ namespace MailHost.Storage.Sqlite.Mail;
 /// <summary>SEARCH: text criteria through the trigram index, the rest from the kept rows or the messages table.</summary>
 internal sealed partial class SqliteMailboxView
 {
+    // What SEARCH compares, in the form SearchEvaluator reads, with the content ids (see KeptSearchRows). Let go with
+    // the rows when the session waits in IDLE.
+    private SearchRows? _searchRows;
+
     public async ValueTask<StoreResult<SearchResult>> SearchAsync(SearchCriteria criteria, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(criteria);
@@ -31,25 +35,32 @@ internal sealed partial class SqliteMailboxView
 
             var uids = new List<uint>();
             ulong highest = 0;
-            void Consider(SearchMessage message, long contentId)
+            long contentId = 0;
+            bool TextMatches(SearchCriteria text, SearchMessage _) => textMatches[text].Contains(contentId);
+
+            // One delegate for the whole search (a local function passed as such would be a new one per message).
+            var textMatcher = new Func<SearchCriteria, SearchMessage, bool>(TextMatches);
+            void Consider(SearchMessage message)
             {
-                if (IsKnown(message.Uid) && SearchEvaluator.Matches(criteria, message, (c, _) => textMatches[c].Contains(contentId), now))
+                if (SearchEvaluator.Matches(criteria, message, textMatcher, now))
                 {
                     uids.Add(message.Uid);
                     highest = Math.Max(highest, message.ModSeq);
                 }
             }
 
-            if (!UsesSentDate(criteria) && _known.Length <= MaxCachedRows)
+            var known = _known;
+            if (!UsesSentDate(criteria) && (known.Length <= _store.MaxKeptRows || (known.Length <= _store.MaxKeptSearchRows && !UsesObjectIds(criteria))))
             {
-                // Flags, keywords, sizes, dates and ids are in the rows FETCH keeps: loaded once, then brought up to the
-                // mailbox's HIGHESTMODSEQ in this read transaction, so a client polling UNSEEN costs no scan at all.
-                var rows = LoadRows(db, mailbox);
-                foreach (var uid in _known)
+                // Flags, keywords, sizes, dates and ids come from what the view keeps, brought up to the mailbox's
+                // HIGHESTMODSEQ in this read transaction, so a client polling UNSEEN costs no scan at all.
+                var kept = KeptSearchRows(db, mailbox, known);
+                for (var i = 0; i < kept.Messages.Length; i++)
                 {
-                    if (rows.TryGetValue(uid, out var message))
+                    if (kept.Messages[i] is { } message)
                     {
-                        Consider(ToSearchMessage(message), ((SqliteMessageContent)message.Content).ContentId);
+                        contentId = kept.ContentIds[i];
+                        Consider(message);
                     }
                 }
             }
@@ -59,12 +70,85 @@ internal sealed partial class SqliteMailboxView
                 var (columns, join) = UsesSentDate(criteria) ? (MessageColumns, "JOIN contents c ON c.id = m.content_id ") : (FetchColumns, string.Empty);
                 db.Query(
                     $"SELECT {columns} FROM messages m {join}WHERE m.mailbox_id = @p0 ORDER BY m.uid",
-                    r => Consider(ReadSearchMessage(r, withSentDate: join.Length > 0), r.GetInt64(10)),
+                    r =>
+                    {
+                        var message = ReadSearchMessage(r, withSentDate: join.Length > 0);
+                        if (IsKnown(message.Uid))
+                        {
+                            contentId = r.GetInt64(10);
+                            Consider(message);
+                        }
+                    },
                     _mailboxId);
             }
 
             return StoreResult<SearchResult>.Success(new SearchResult(uids, highest));
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What SEARCH compares, as <see cref="SearchMessage"/>s in <paramref name="known"/>'s order (null for a UID whose
+    /// row is gone), read again only when the mailbox's HIGHESTMODSEQ or the known UIDs changed: every change to a
+    /// message raises HIGHESTMODSEQ, so a client polling UNSEEN on an unchanged mailbox reads and allocates nothing per
+    /// message. Made from the rows FETCH keeps where the view keeps them; above that size read from the messages table,
+    /// without EMAILID and THREADID (a search for those scans instead).
+    /// </summary>
+    private SearchRows KeptSearchRows(DbSession db, MailboxRow mailbox, uint[] known)
+    {
+        if (_searchRows is { } kept && ReferenceEquals(kept.Known, known) && kept.ModSeq == mailbox.HighestModSeq)
+        {
+            return kept;
+        }
+
+        var messages = new SearchMessage?[known.Length];
+        var contentIds = new long[known.Length];
+        if (known.Length <= _store.MaxKeptRows)
+        {
+            var rows = LoadRows(db, mailbox);
+            for (var i = 0; i < known.Length; i++)
+            {
+                if (rows.TryGetValue(known[i], out var message))
+                {
+                    messages[i] = ToSearchMessage(message);
+                    contentIds[i] = ((SqliteMessageContent)message.Content).ContentId;
+                }
+            }
+        }
+        else
+        {
+            // Rows come in UID order (the primary key), as known is sorted: one pass over both. Messages with the same
+            // keywords share one list.
+            var keywordLists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            var next = 0;
+            db.Query(
+                "SELECT uid, flags, keywords, modseq, internal_date, internal_offset, save_date, size, content_id FROM messages WHERE mailbox_id = @p0 ORDER BY uid",
+                r =>
+                {
+                    var uid = (uint)r.GetInt64(0);
+                    while (next < known.Length && known[next] < uid)
+                    {
+                        next++;
+                    }
+
+                    if (next == known.Length || known[next] != uid)
+                    {
+                        return;
+                    }
+
+                    var text = r.GetString(2);
+                    if (!keywordLists.TryGetValue(text, out var keywords))
+                    {
+                        keywordLists[text] = keywords = SqliteMailStore.SplitKeywords(text);
+                    }
+
+                    messages[next] = new SearchMessage(
+                        uid, (MessageFlags)r.GetInt32(1), keywords, Date(r.GetInt64(4), r.GetInt32(5)), Date(r.GetInt64(6), 0), null, r.GetInt64(7), (ulong)r.GetInt64(3), string.Empty, string.Empty);
+                    contentIds[next] = r.GetInt64(8);
+                },
+                _mailboxId);
+        }
+
+        return _searchRows = new SearchRows(known, mailbox.HighestModSeq, messages, contentIds);
     }
 
     private HashSet<long> MatchText(DbSession db, SearchCriteria criterion)
@@ -121,7 +205,9 @@ internal sealed partial class SqliteMailboxView
 
         // Text not yet in the index (schema version 4) is read in the same transaction and matched here.
         db.Query(
-            $"SELECT content_id, headers, body FROM text_pending WHERE content_id IN ({Mine})",
+            // Driven from text_pending, which is empty when the indexer has caught up, with one probe of this mailbox per
+            // row; "content_id IN (this mailbox)" would list the whole mailbox first, on every text search.
+            "SELECT p.content_id, p.headers, p.body FROM text_pending p WHERE EXISTS (SELECT 1 FROM messages m WHERE m.content_id = p.content_id AND m.mailbox_id = @p0)",
             r =>
             {
                 var text = column switch
@@ -178,12 +264,18 @@ internal sealed partial class SqliteMailboxView
         message.Uid, message.Flags, message.Keywords, message.InternalDate, message.SaveDate, null, message.Size, message.ModSeq, message.EmailId, message.ThreadId);
 
     /// <summary>Whether the tree compares the Date header (SENTBEFORE, SENTON, SENTSINCE), which the kept rows lack.</summary>
-    private static bool UsesSentDate(SearchCriteria criteria) => criteria switch
+    private static bool UsesSentDate(SearchCriteria criteria) => Uses(criteria, c => c is DateCriterion { Field: SearchDateField.Sent });
+
+    /// <summary>Whether the tree compares EMAILID or THREADID (RFC 8474), which large mailboxes' kept search rows lack.</summary>
+    private static bool UsesObjectIds(SearchCriteria criteria) => Uses(criteria, c => c is ObjectIdCriterion);
+
+    private static bool Uses(SearchCriteria criteria, Func<SearchCriteria, bool> test) => test(criteria) || criteria switch
     {
-        DateCriterion date => date.Field == SearchDateField.Sent,
-        NotCriterion not => UsesSentDate(not.Criterion),
-        AndCriterion and => and.Criteria.Any(UsesSentDate),
-        OrCriterion or => UsesSentDate(or.Left) || UsesSentDate(or.Right),
+        NotCriterion not => Uses(not.Criterion, test),
+        AndCriterion and => and.Criteria.Any(c => Uses(c, test)),
+        OrCriterion or => Uses(or.Left, test) || Uses(or.Right, test),
         _ => false,
     };
+
+    private sealed record SearchRows(uint[] Known, ulong ModSeq, SearchMessage?[] Messages, long[] ContentIds);
 }

@@ -29,8 +29,7 @@ internal sealed partial class SqliteMailboxView : IMailboxView, IOpenMailboxView
     // FETCH without the MIME index is answered from these rows (flags, dates, sizes, ids) once a large FETCH has
     // loaded them; each later FETCH first reads the mailbox row and brings them up to its HIGHESTMODSEQ in the same
     // read transaction, so an answer is exactly what the messages table holds at that moment, for writes from any
-    // process. Null until loaded, and never for mailboxes above MaxCachedRows.
-    private const int MaxCachedRows = 20_000;
+    // process. Null until loaded, and never for mailboxes above the store's MaxKeptRows.
     private const int CacheFillThreshold = 64;
     private Dictionary<uint, MessageData>? _rows;
     private ulong _rowsModSeq;
@@ -108,7 +107,7 @@ internal sealed partial class SqliteMailboxView : IMailboxView, IOpenMailboxView
             yield break;
         }
 
-        if (_known.Length > MaxCachedRows)
+        if (_known.Length > _store.MaxKeptRows)
         {
             _rows = null;
         }
@@ -207,6 +206,7 @@ internal sealed partial class SqliteMailboxView : IMailboxView, IOpenMailboxView
         if (mailbox is null || mailbox.Noselect)
         {
             _rows = null;
+            _searchRows = null;
             return [];
         }
 
@@ -435,6 +435,7 @@ internal sealed partial class SqliteMailboxView : IMailboxView, IOpenMailboxView
         // A session waiting in IDLE may wait for hours, and thousands of them may wait at once: the loaded rows
         // (some hundred bytes per message) are let go, and a later large FETCH loads them again.
         _rows = null;
+        _searchRows = null;
         if (_untaken.Count > 0)
         {
             return;

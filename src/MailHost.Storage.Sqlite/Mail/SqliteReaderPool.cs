@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace MailHost.Storage.Sqlite.Mail;
@@ -17,7 +18,17 @@ internal sealed class SqliteReaderPool : IAsyncDisposable
     private int _idleCount;
     private volatile bool _closed;
 
-    public SqliteReaderPool(string connectionString) => _connectionString = connectionString;
+    private readonly string? _cachePragma;
+
+    /// <param name="connectionString">The database's connection string.</param>
+    /// <param name="cacheBytes">Each connection's page cache (SQLite's <c>cache_size</c>), or 0 for SQLite's default.</param>
+    public SqliteReaderPool(string connectionString, long cacheBytes)
+    {
+        _connectionString = connectionString;
+
+        // A negative cache_size is a size in KiB, whatever the page size.
+        _cachePragma = cacheBytes > 0 ? string.Create(CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{Math.Max(1, cacheBytes / 1024)};") : null;
+    }
 
     /// <summary>An idle reader, or a new one.</summary>
     public async Task<DbSession> TakeAsync(CancellationToken cancellationToken) =>
@@ -32,6 +43,13 @@ internal sealed class SqliteReaderPool : IAsyncDisposable
             // No PRAGMA mmap_size: with the writer committing, the mapping is redone as the file grows, and the
             // page faults and unmaps cost more than the pread calls they save (benchmarks/README.md, round 2).
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (_cachePragma is not null)
+            {
+                using var pragma = connection.CreateCommand();
+                pragma.CommandText = _cachePragma;
+                await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return connection;
         }
         catch

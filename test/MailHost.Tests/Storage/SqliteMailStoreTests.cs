@@ -432,12 +432,21 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         (await FetchAsync(view, UidSet.FromUids([uids[0]]), FetchOptions.WithIndex)).Single().Size.Should().Be(after[0].Size);
     }
 
-    [Fact]
-    public async Task SEARCH_on_flags_answers_from_the_kept_rows_and_sees_what_another_store_wrote_since()
+    [Theory]
+    [InlineData(20_000, 100_000)] // the rows FETCH keeps
+    [InlineData(5, 1_000)] // a mailbox too large for FETCH's rows: the search keeps its own
+    [InlineData(5, 5)] // too large for either: every search reads the table
+    public async Task SEARCH_on_flags_answers_from_the_kept_rows_and_sees_what_another_store_wrote_since(int maxKeptRows, int maxKeptSearchRows)
     {
         // A search without text or sent dates loads the view's rows once and brings them up to the mailbox's
         // HIGHESTMODSEQ in the read that answers: another process's flag change and expunge show in the next answer.
-        var first = (SqliteMailStore)await CreateStoreAsync();
+        var first = new SqliteMailStore(new SqliteMailStoreOptions { DataDirectory = Path.Combine(_directory, "kept") }, null, Clock)
+        {
+            MaxKeptRows = maxKeptRows,
+            MaxKeptSearchRows = maxKeptSearchRows,
+        };
+        await using var disposeFirst = first;
+        await first.OpenAsync(default);
         var mine = await OpenAsync(first);
         var uids = new List<uint>();
         for (var i = 0; i < 20; i++)
@@ -452,7 +461,13 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
         async Task<IReadOnlyList<uint>> SearchAsync(SearchCriteria criteria) => (await view.SearchAsync(criteria, default)).Value.Uids;
 
         (await SearchAsync(new FlagCriterion(MessageFlags.Seen, false))).Should().Equal(uids);
-        ((SqliteMailboxView)view).HasLoadedRows.Should().BeTrue("a flag search keeps the rows for the next one");
+        ((SqliteMailboxView)view).HasLoadedRows.Should().Be(maxKeptRows > uids.Count, "a flag search keeps the rows for the next one where FETCH would");
+        (await SearchAsync(new FlagCriterion(MessageFlags.Seen, false))).Should().Equal(uids, "an unchanged mailbox answers the same from what the view kept");
+
+        // The view's own change moves HIGHESTMODSEQ too: the next search sees it.
+        (await view.StoreFlagsAsync(UidSet.FromUids([uids[0]]), FlagOperation.Add, MessageFlags.Flagged, [], null, default)).IsSuccess.Should().BeTrue();
+        (await SearchAsync(new FlagCriterion(MessageFlags.Flagged, true))).Should().Equal(uids[0]);
+        (await SearchAsync(new FlagCriterion(MessageFlags.Flagged, true))).Should().Equal(uids[0]);
 
         (await otherView.StoreFlagsAsync(UidSet.FromUids([uids[2], uids[7]]), FlagOperation.Add, MessageFlags.Seen, ["$Junk"], null, default)).IsSuccess.Should().BeTrue();
         (await otherView.StoreFlagsAsync(UidSet.FromUids([uids[9]]), FlagOperation.Add, MessageFlags.Deleted, [], null, default)).IsSuccess.Should().BeTrue();
@@ -464,6 +479,30 @@ public sealed class SqliteMailStoreTests : MailStoreConformanceTests, IDisposabl
 
         // A sent-date search reads the Date header's column from the contents rows instead: the same messages.
         (await SearchAsync(new DateCriterion(SearchDateField.Sent, DateComparison.On, new DateOnly(1994, 2, 7)))).Should().Equal(uids.Except([uids[9]]));
+
+        // EMAILID is not in the search rows kept for large mailboxes: found all the same.
+        var emailId = (await FetchAsync(view, UidSet.FromUids([uids[4]]), FetchOptions.Default)).Single().EmailId;
+        (await SearchAsync(new AndCriterion([new ObjectIdCriterion(ObjectIdKind.EmailId, emailId), new FlagCriterion(MessageFlags.Seen, false)]))).Should().Equal(uids[4]);
+    }
+
+    [Theory]
+    [InlineData(3L * 1024 * 1024, -3072L)]
+    [InlineData(0L, -2000L)]
+    public async Task Each_reader_keeps_the_configured_page_cache(long cacheBytes, long pragma)
+    {
+        // -2000 is SQLite's own default (2,000 KiB), which zero leaves in place.
+        var options = new SqliteMailStoreOptions { DataDirectory = Path.Combine(_directory, "cache" + cacheBytes), ReaderCacheBytes = cacheBytes };
+        await using var store = await SqliteMailStore.OpenAsync(options, null, Clock, default);
+
+        (await store.ReadAsync(db => db.Long("PRAGMA cache_size"), default)).Should().Be(pragma);
+    }
+
+    [Fact]
+    public void A_negative_reader_cache_is_refused()
+    {
+        var options = new SqliteMailStoreOptions { DataDirectory = Path.Combine(_directory, "negative"), ReaderCacheBytes = -1 };
+
+        FluentActions.Invoking(() => new SqliteMailStore(options)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("ReaderCacheBytes");
     }
 
     [Fact]

@@ -114,10 +114,24 @@ public static class SearchEvaluator
             ObjectIdCriterion id => string.Equals(id.Kind == ObjectIdKind.EmailId ? message.EmailId : message.ThreadId, id.Id, StringComparison.Ordinal),
             HeaderCriterion or AddressCriterion or TextCriterion => textMatcher(criteria, message),
             NotCriterion not => !Matches(not.Criterion, message, textMatcher, now),
-            AndCriterion and => and.Criteria.All(c => Matches(c, message, textMatcher, now)),
+            AndCriterion and => MatchesAll(and.Criteria, message, textMatcher, now),
             OrCriterion or => Matches(or.Left, message, textMatcher, now) || Matches(or.Right, message, textMatcher, now),
             _ => throw new ArgumentException($"Unknown search criterion {criteria.GetType().Name}.", nameof(criteria)),
         };
+    }
+
+    // A loop, not Enumerable.All: this runs once per message of the mailbox, and a lambda would allocate each time.
+    private static bool MatchesAll(IReadOnlyList<SearchCriteria> criteria, SearchMessage message, Func<SearchCriteria, SearchMessage, bool> textMatcher, DateTimeOffset now)
+    {
+        for (var i = 0; i < criteria.Count; i++)
+        {
+            if (!Matches(criteria[i], message, textMatcher, now))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool HasKeyword(IReadOnlyList<string> keywords, string keyword)
