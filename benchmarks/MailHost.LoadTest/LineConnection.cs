@@ -10,7 +10,11 @@ namespace MailHost.LoadTest;
 internal sealed class LineConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly byte[] _buffer = new byte[64 * 1024];
+    // A line may be longer than the buffer (a SEARCH answer on 50,000 messages is a few hundred KiB): the buffer then
+    // doubles, up to MaxLine.
+    private const int MaxLine = 64 * 1024 * 1024;
+
+    private byte[] _buffer = new byte[64 * 1024];
     private Stream _stream;
     private int _start;
     private int _end;
@@ -134,7 +138,12 @@ internal sealed class LineConnection : IAsyncDisposable
 
         if (_end == _buffer.Length)
         {
-            throw new IOException("line longer than the client buffer");
+            if (_buffer.Length >= MaxLine)
+            {
+                throw new IOException("line longer than the client buffer");
+            }
+
+            Array.Resize(ref _buffer, _buffer.Length * 2);
         }
 
         var read = await _stream.ReadAsync(_buffer.AsMemory(_end), ct).ConfigureAwait(false);

@@ -151,37 +151,61 @@ internal sealed partial class SqliteMailboxView
         return _searchRows = new SearchRows(known, mailbox.HighestModSeq, messages, contentIds);
     }
 
+    private const string Mine = "SELECT content_id FROM messages WHERE mailbox_id = @p0";
+
     private HashSet<long> MatchText(DbSession db, SearchCriteria criterion)
     {
-        const string Mine = "SELECT content_id FROM messages WHERE mailbox_id = @p0";
-        if (criterion is AddressCriterion address)
+        switch (criterion)
         {
-            // The header text as for HEADER, and the parsed addresses (schema version 6), which are small enough to
-            // read whole: the value may span what the header splits with comments and folding, so no index helps.
-            var found = MatchText(db, new HeaderCriterion(address.Field, address.Value));
-
-            // SQLite narrows the rows first where its lower() folds as .NET's ordinal comparison does: for an ASCII
-            // value, in rows whose text is ASCII (UTF-8 bytes = characters); other rows are all read and compared here.
-            var narrowed = Ascii.IsValid(address.Value)
-                ? " AND (length(addresses) <> length(CAST(addresses AS BLOB)) OR instr(lower(addresses), lower(@p1)) > 0)"
-                : string.Empty;
-            db.Query($"SELECT content_id, addresses FROM content_addresses WHERE content_id IN ({Mine}){narrowed}", r =>
-            {
-                if (SearchText.HeaderMatches(r.GetString(1), address.Field, address.Value))
-                {
-                    found.Add(r.GetInt64(0));
-                }
-            }, _mailboxId, address.Value);
-            return found;
+            case AddressCriterion address:
+                return MatchAddress(db, address);
+            case HeaderCriterion header:
+                var matches = new HashSet<long>();
+                ConfirmHeader(db, TextCandidates(db, header.Value, "headers"), header.Name, header.Value, matches);
+                return matches;
+            case TextCriterion { Scope: TextScope.Body } body:
+                return TextCandidates(db, body.Value, "body");
+            case TextCriterion text:
+                return TextCandidates(db, text.Value, null);
+            default:
+                throw new ArgumentException("Not a text criterion.", nameof(criterion));
         }
+    }
 
-        var (value, column) = criterion switch
+    /// <summary>
+    /// FROM, TO, CC, BCC: the parsed addresses (schema version 6), which are small enough to read whole (the value may
+    /// span what the header splits with comments and folding, so no index helps), and the header text as for HEADER.
+    /// </summary>
+    private HashSet<long> MatchAddress(DbSession db, AddressCriterion address)
+    {
+        // SQLite narrows the rows first where its lower() folds as .NET's ordinal comparison does: for an ASCII value,
+        // in rows whose text is ASCII (UTF-8 bytes = characters); other rows are all read and compared here. Driven from
+        // the mailbox's rows: "content_id IN (this mailbox)" would list the mailbox first, then look each one up.
+        var found = new HashSet<long>();
+        var narrowed = Ascii.IsValid(address.Value)
+            ? " AND (length(a.addresses) <> length(CAST(a.addresses AS BLOB)) OR instr(lower(a.addresses), lower(@p1)) > 0)"
+            : string.Empty;
+        db.Query($"SELECT a.content_id, a.addresses FROM messages m JOIN content_addresses a ON a.content_id = m.content_id WHERE m.mailbox_id = @p0{narrowed}", r =>
         {
-            HeaderCriterion header => (header.Value, "headers"),
-            TextCriterion { Scope: TextScope.Body } body => (body.Value, "body"),
-            TextCriterion text => (text.Value, null),
-            _ => throw new ArgumentException("Not a text criterion.", nameof(criterion)),
-        };
+            if (SearchText.HeaderMatches(r.GetString(1), address.Field, address.Value))
+            {
+                found.Add(r.GetInt64(0));
+            }
+        }, _mailboxId, address.Value);
+
+        // The header text confirms only what the addresses did not already find: usually nothing is left to read.
+        var candidates = TextCandidates(db, address.Value, "headers");
+        candidates.ExceptWith(found);
+        ConfirmHeader(db, candidates, address.Field, address.Value, found);
+        return found;
+    }
+
+    /// <summary>
+    /// The messages whose indexed text (one column, or both for <paramref name="column"/> null) holds
+    /// <paramref name="value"/>, and those whose text is not indexed yet and holds it.
+    /// </summary>
+    private HashSet<long> TextCandidates(DbSession db, string value, string? column)
+    {
         var candidates = new HashSet<long>();
         if (value.Length >= 3)
         {
@@ -222,30 +246,30 @@ internal sealed partial class SqliteMailboxView
                 }
             },
             _mailboxId);
+        return candidates;
+    }
 
-        if (criterion is not HeaderCriterion headerCriterion)
-        {
-            return candidates;
-        }
-
-        // The index found the value somewhere in the headers; confirm it is in the named header, reading the header
-        // text of those candidates only (an empty value asks whether the header exists: every message is a candidate).
-        var matches = new HashSet<long>();
+    /// <summary>
+    /// Adds to <paramref name="matches"/> the <paramref name="candidates"/> (messages whose header text holds the value
+    /// somewhere) whose header <paramref name="name"/> holds it, reading those candidates' header text only. An empty
+    /// value asks whether the header exists: every message of the mailbox not already matched is read.
+    /// </summary>
+    private void ConfirmHeader(DbSession db, HashSet<long> candidates, string name, string value, HashSet<long> matches)
+    {
         if (value.Length > 0 && candidates.Count == 0)
         {
-            return matches;
+            return;
         }
 
         var which = value.Length == 0 ? Mine : "SELECT value FROM json_each(@p1)";
         db.Query($"SELECT id, header_text FROM contents WHERE id IN ({which})", r =>
         {
             var id = r.GetInt64(0);
-            if (SearchText.HeaderMatches(r.GetString(1), headerCriterion.Name, headerCriterion.Value))
+            if (!matches.Contains(id) && SearchText.HeaderMatches(r.GetString(1), name, value))
             {
                 matches.Add(id);
             }
         }, _mailboxId, "[" + string.Join(',', candidates) + "]");
-        return matches;
     }
 
     private static SearchMessage ReadSearchMessage(SqliteDataReader r, bool withSentDate) => new(
