@@ -296,8 +296,12 @@ public sealed class DotUnstuffer
 
         if (countInLine)
         {
+            // Where in this span the line becomes too long, and where the message becomes too large: when both happen
+            // here, the earlier byte decides (the size at a tie), so the count and the error are the same however the
+            // input was split.
+            var longAt = (long)_options.MaxLineLength - 2 - _lineLength;
             _lineLength += bytes.Length;
-            if (!_lineCountedLong && _lineLength + 2 > _options.MaxLineLength)
+            if (!_lineCountedLong && _lineLength + 2 > _options.MaxLineLength && longAt < _options.MaxMessageSize - MessageLength)
             {
                 _lineCountedLong = true;
                 LongLineCount++;

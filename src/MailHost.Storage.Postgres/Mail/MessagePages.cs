@@ -81,8 +81,8 @@ internal sealed class MessagePages
                 var (read, last) = (page.Count, page.Count > 0 ? page[^1].Uid : 0);
                 page.RemoveAll(m => !uids.Contains(m.Uid) || !IsKnown(m.Uid));
 
-                // A FETCH that reads content (header fields, sections) gets small messages' bytes in one query for
-                // the page instead of one query each.
+                // A FETCH that reads content (header fields, sections) takes small messages' bytes from what this host
+                // keeps, and the rest of the page's in one query instead of one query each.
                 var readAhead = options.ReadsContent ? await ReadAheadAsync(page, cancellationToken).ConfigureAwait(false) : null;
                 try
                 {

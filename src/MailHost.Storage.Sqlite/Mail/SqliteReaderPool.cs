@@ -15,10 +15,9 @@ internal sealed class SqliteReaderPool : IAsyncDisposable
 
     private readonly ConcurrentBag<DbSession> _idle = [];
     private readonly string _connectionString;
+    private readonly string? _cachePragma;
     private int _idleCount;
     private volatile bool _closed;
-
-    private readonly string? _cachePragma;
 
     /// <param name="connectionString">The database's connection string.</param>
     /// <param name="cacheBytes">Each connection's page cache (SQLite's <c>cache_size</c>), or 0 for SQLite's default.</param>

@@ -164,6 +164,27 @@ public class DotUnstufferTests
         exact.Message.Length.Should().Be(12);
     }
 
+    [Theory]
+    [InlineData(50, false, DotUnstuffError.MessageTooLarge, 0)] // too large at the second line's 19th octet, long at its 39th
+    [InlineData(50, true, DotUnstuffError.MessageTooLarge, 0)]
+    [InlineData(100, false, DotUnstuffError.MessageTooLarge, 1)] // long at the 39th, too large at the 69th
+    [InlineData(100, true, DotUnstuffError.LineTooLong, 1)]
+    public void A_line_that_becomes_long_near_the_size_limit_counts_the_same_however_it_is_split(long maxSize, bool rejectLongLines, DotUnstuffError error, int longLines)
+    {
+        // Found by fuzzing (fuzz/corpus/dot-unstuff/long-line-at-size-limit.bin): read whole, the line was counted long
+        // before the size was checked; read in pieces, the size could fail first and end the counting.
+        var wire = Encoding.ASCII.GetBytes(new string('a', 30) + "\r\n" + new string('b', 80) + "\r\n.\r\n");
+        var options = new DotUnstufferOptions { MaxMessageSize = maxSize, MaxLineLength = 40, RejectLongLines = rejectLongLines };
+
+        int[][] splits = [[], [.. Enumerable.Range(1, wire.Length - 1)], [40, 60]];
+        foreach (var cuts in splits)
+        {
+            var unstuffer = DotTestModel.Unstuff(wire, options, cuts).Unstuffer;
+            unstuffer.Error.Should().Be(error, "cut at {0}", string.Join(',', cuts));
+            unstuffer.LongLineCount.Should().Be(longLines, "cut at {0}", string.Join(',', cuts));
+        }
+    }
+
     [Fact]
     public void Bare_line_endings_are_counted()
     {
